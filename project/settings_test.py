@@ -1,0 +1,17 @@
+"""Test settings: fast hashing, in-memory mail and cache, eager Celery. DATABASE_URL still selects PostgreSQL."""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "1")
+os.environ.pop("CELERY_BROKER_URL", None)
+
+from .settings import *  # noqa: E402,F403
+from .settings import INSTALLED_APPS  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CELERY_BROKER_URL = ""
+CELERY_TASK_ALWAYS_EAGER = True
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp.apps.TestAppConfig"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False

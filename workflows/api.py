@@ -1,0 +1,203 @@
+"""API convention shared by every stateful resource, plus units, memberships and tokens.
+
+GET  /api/<resource>/<id>/transitions/          transitions with allowed yes/no and why not, for the caller
+POST /api/<resource>/<id>/transitions/<name>/   perform one: 200 new state, 409 wrong state, 403 wrong role,
+                                                400 invalid input (field errors in Vietnamese)
+GET  /api/<resource>/<id>/history/              the object's audit events
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from organisations.models import Unit
+
+from . import engine
+from .audit import history_for
+from .models import AuditEvent, Membership, Role
+from .permissions import can_read_history
+from .roles import has_role
+from .services import membership_end, membership_grant
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def exception_handler(exc, context):
+    """Map the engine's typed errors onto HTTP: 409 wrong state, 403 wrong role, 400 invalid input."""
+    if isinstance(exc, engine.TransitionNotAllowed):
+        return Response({"detail": exc.message, "code": "transition_not_allowed"}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, engine.ActionForbidden):
+        return Response({"detail": exc.message, "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            errors = {field: [str(m) for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}
+        else:
+            errors = {"non_field_errors": [str(m) for m in exc.messages]}
+        return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoPermissionDenied):
+        return Response({"detail": str(exc) or _("Bạn không có quyền.")}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, Http404):
+        return Response({"detail": _("Không tìm thấy.")}, status=status.HTTP_404_NOT_FOUND)
+    return drf_exception_handler(exc, context)
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None)
+    on_behalf_of = serializers.CharField(source="on_behalf_of.username", default=None)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "sequence", "verb", "source_state", "target_state", "actor", "role", "on_behalf_of", "comment",
+            "data", "client_ip", "created_at", "prev_hash", "hash",
+        ]
+
+
+TransitionCheckListSerializer = inline_serializer(
+    "TransitionCheck", many=True,
+    fields={
+        "name": serializers.CharField(),
+        "label": serializers.CharField(),
+        "allowed": serializers.BooleanField(),
+        "reason": serializers.CharField(),
+    },
+)
+TransitionInputSerializer = inline_serializer(
+    "TransitionInput", fields={"comment": serializers.CharField(required=False, allow_blank=True)}
+)
+ErrorSerializer = inline_serializer("Error", fields={"detail": serializers.CharField()})
+
+
+class TransitionsMixin:
+    """Adds transitions/, transitions/<name>/ and history/ to a viewset whose objects have a lifecycle.
+
+    get_object() must already hide objects the caller may not see (404 for another unit's objects).
+    """
+
+    @extend_schema(responses={200: TransitionCheckListSerializer})
+    @action(detail=True, methods=["get"], url_path="transitions")
+    def transitions(self, request, pk=None):
+        obj = self.get_object()
+        return Response([
+            {"name": c.name, "label": c.label, "allowed": c.allowed, "reason": c.reason}
+            for c in engine.available(obj, request.user)
+        ])
+
+    @extend_schema(
+        request=TransitionInputSerializer,
+        responses={200: OpenApiResponse(description="the object with its new state"), 400: ErrorSerializer,
+                   403: ErrorSerializer, 409: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<transition>[a-z_]+)")
+    def perform_transition(self, request, pk=None, transition=None):
+        obj = self.get_object()
+        data = request.data if hasattr(request.data, "get") else {}
+        updated = engine.perform(obj, transition, user=request.user, data=data, files=request.FILES,
+                                 client_ip=client_ip(request))
+        return Response(self.get_serializer(updated).data, status=status.HTTP_200_OK)
+
+    @extend_schema(responses={200: AuditEventSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="history")
+    def history(self, request, pk=None):
+        obj = self.get_object()
+        if not self.can_read_history(request.user, obj):
+            return Response({"detail": _("Chỉ Ban TĐKT và kiểm tra viên được xem lịch sử.")}, status=403)
+        return Response(AuditEventSerializer(history_for(obj), many=True).data)
+
+    def can_read_history(self, user, obj) -> bool:
+        return can_read_history(user)
+
+
+class BoardHeadWritesOnly(BasePermission):
+    """Everyone signed in reads; only the Board head (or an administrator) writes."""
+
+    message = "Chỉ Trưởng Ban TĐKT hoặc quản trị viên được thay đổi."
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        return request.user.is_superuser or has_role(request.user, Role.BOARD_HEAD)
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "code", "name", "short_name", "kind", "parent", "is_active"]
+
+
+class UnitViewSet(viewsets.ModelViewSet):
+    queryset = Unit.objects.order_by("name")
+    serializer_class = UnitSerializer
+    permission_classes = [BoardHeadWritesOnly]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "username", "role", "unit", "council_term", "valid_from", "valid_to"]
+        read_only_fields = ["id", "username"]
+        extra_kwargs = {"valid_from": {"required": False}}
+
+
+class MembershipViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        viewsets.GenericViewSet):
+    """Memberships: read by everyone signed in; granted and ended by the Board head through the services."""
+
+    queryset = Membership.objects.select_related("user").order_by("user__username", "role")
+    serializer_class = MembershipSerializer
+    permission_classes = [BoardHeadWritesOnly]
+
+    def perform_create(self, serializer):
+        from .audit import Actor
+
+        data = serializer.validated_data
+        serializer.instance = membership_grant(
+            user=data["user"], role=data["role"], unit=data.get("unit"), council_term=data.get("council_term"),
+            valid_from=data.get("valid_from"), valid_to=data.get("valid_to"),
+            actor=Actor(self.request.user, role=Role.BOARD_HEAD, client_ip=client_ip(self.request)),
+        )
+
+    @extend_schema(
+        request=inline_serializer("MembershipEnd", fields={"valid_to": serializers.DateField(required=False)}),
+        responses={200: MembershipSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="end")
+    def end(self, request, pk=None):
+        from .audit import Actor
+
+        field = serializers.DateField(required=False)
+        valid_to = field.run_validation(request.data.get("valid_to")) if request.data.get("valid_to") else None
+        membership = membership_end(
+            membership=self.get_object(), valid_to=valid_to,
+            actor=Actor(request.user, role=Role.BOARD_HEAD, client_ip=client_ip(request)),
+        )
+        return Response(self.get_serializer(membership).data)
+
+
+class TokenView(ObtainAuthToken):
+    """POST username and password; receive a token for the Authorization: Token <key> header."""
+
+    @extend_schema(
+        request=inline_serializer("TokenRequest", fields={"username": serializers.CharField(),
+                                                           "password": serializers.CharField()}),
+        responses={200: inline_serializer("TokenResponse", fields={"token": serializers.CharField()})},
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)

@@ -1,0 +1,16 @@
+from .models import Role
+from .roles import authorities_of, can_read_everything
+
+
+def roles(request):
+    """Role flags for templates (to show or hide links); services still enforce every rule."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    held = {a.role for a in authorities_of(user)}
+    return {
+        "user_roles": sorted(Role(r).label for r in held),
+        "can_read_everything": can_read_everything(user),
+        "is_auditor": Role.AUDITOR in held or user.is_superuser,
+        "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
+    }

@@ -1,0 +1,161 @@
+"""The transition service: the one path by which any activity changes state.
+
+perform() locks the row, checks the order (wrong state → TransitionNotAllowed, HTTP 409), checks the
+actor's role for this object (→ ActionForbidden, HTTP 403), validates the input (→ ValidationError,
+HTTP 400), runs the viewflow.fsm transition, saves, writes exactly one audit event in the same
+transaction and queues notifications on commit. A failure at any step rolls everything back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from . import audit
+from .lifecycle import Lifecycle, RoleRule, lifecycle_for
+from .roles import Authority
+
+
+class TransitionNotAllowed(Exception):
+    """The transition does not exist, or is not allowed from the object's current state."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ActionForbidden(PermissionDenied):
+    """The user holds no role that allows this transition on this object."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Check:
+    """Whether `user` may perform one transition now, and if not, why (for listings and buttons)."""
+
+    name: str
+    label: str
+    allowed: bool
+    reason: str = ""
+    status: int = 200
+    authority: Authority | None = None
+
+
+def check(flow: Lifecycle, name: str, user) -> Check:
+    """Evaluate one transition for `user` without running it: state, then role, then conditions."""
+    methods = flow.transition_methods()
+    if name not in methods:
+        return Check(name, name, False, _("Không có thao tác «%(name)s».") % {"name": name}, 409)
+    label = flow.transition_label(name)
+    transition = flow.current_transition(name)
+    if transition is None:
+        reason = _("Không thể thực hiện «%(action)s» khi đang ở trạng thái «%(state)s».") % {
+            "action": label,
+            "state": flow.state_label(flow.state),
+        }
+        return Check(name, label, False, reason, 409)
+    label = str(transition.label)
+    rule = transition.permission
+    authority = None
+    if isinstance(rule, RoleRule):
+        authority = rule.authority(flow, user)
+        if authority is None:
+            reason = _("Chỉ %(roles)s có thẩm quyền mới được thực hiện «%(action)s».") % {
+                "roles": rule.describe(),
+                "action": label,
+            }
+            return Check(name, label, False, reason, 403)
+    elif not transition.has_perm(flow, user):
+        return Check(name, label, False, _("Bạn không có quyền thực hiện «%(action)s».") % {"action": label}, 403)
+    else:
+        authority = Authority(role="", unit_id=None, council_term_id=None)
+    unmet = transition.get_unmet_condition(flow)
+    if unmet is not None:
+        condition, result = unmet
+        message = getattr(result, "message", "") or getattr(condition, "__doc__", "") or ""
+        return Check(name, label, False, message.strip() or _("Chưa đủ điều kiện."), 409, authority)
+    return Check(name, label, True, "", 200, authority)
+
+
+def available(obj: models.Model, user) -> list[Check]:
+    """Every transition of the object's machine, each with allowed yes/no and why not, for `user`."""
+    flow = lifecycle_for(obj)(obj)
+    return [check(flow, name, user) for name in flow.transition_methods()]
+
+
+def _snapshot(obj: models.Model) -> dict:
+    return {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+
+
+def perform(
+    obj: models.Model, name: str, *, user, data: dict | None = None, files: dict | None = None,
+    client_ip: str | None = None, extra_audit: dict | None = None,
+) -> models.Model:
+    """Perform transition `name` on `obj` for `user`; return the saved, updated object."""
+    lifecycle_cls = lifecycle_for(obj)
+    with transaction.atomic():
+        locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+        flow = lifecycle_cls(locked)
+        verdict = check(flow, name, user)
+        if not verdict.allowed:
+            if verdict.status == 403:
+                raise ActionForbidden(verdict.reason)
+            raise TransitionNotAllowed(verdict.reason)
+        form = lifecycle_cls.form_class(name)(data=data or {}, files=files)
+        if not form.is_valid():
+            raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
+        cleaned = dict(form.cleaned_data)
+        comment = cleaned.pop("comment", "") or ""
+        authority = verdict.authority
+        actor = audit.Actor(
+            user=user,
+            role=authority.role if authority else "",
+            on_behalf_of=_user_ref(authority.on_behalf_of_id) if authority else None,
+            client_ip=client_ip,
+        )
+        before = _snapshot(locked)
+        source = flow.state
+        getattr(flow, name)(cleaned_data=cleaned, actor=actor, comment=comment)
+        after = _snapshot(locked)
+        changed = {key: after[key] for key in after if after[key] != before[key]}
+        if changed:
+            locked.save(update_fields=[_field_name(locked, key) for key in changed])
+        event_data = {"changes": {key: [before[key], after[key]] for key in changed}}
+        if cleaned:
+            event_data["input"] = {key: value for key, value in cleaned.items() if not hasattr(value, "read")}
+        if extra_audit:
+            event_data.update(extra_audit)
+        event = audit.record(
+            subject=locked, actor=actor, verb=name, source_state=source, target_state=flow.state,
+            comment=comment, data=event_data,
+        )
+        event_id = event.pk
+        transaction.on_commit(lambda: _queue_notifications(event_id))
+    return locked
+
+
+def _user_ref(user_id):
+    if user_id is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()(pk=user_id)
+
+
+def _field_name(obj: models.Model, attname: str) -> str:
+    for field in obj._meta.concrete_fields:
+        if field.attname == attname:
+            return field.name
+    return attname
+
+
+def _queue_notifications(event_id: int) -> None:
+    from .tasks import notify_event
+
+    notify_event.delay(event_id)

@@ -1,0 +1,213 @@
+"""Base for every state machine: a viewflow.fsm class wrapping one model instance.
+
+A subclass declares its model, its states (TextChoices), a `state = State(...)` slot and transitions:
+
+    class ActivityLifecycle(Lifecycle):
+        model = Activity
+        states = ActivityState
+        state = State(ActivityState, default=ActivityState.PLANNED)
+
+        def scope(self):
+            return Scope(unit_id=self.obj.lead_unit_id)
+
+        @state.transition(source=ActivityState.PLANNED, target=ActivityState.IN_PROGRESS,
+                          label=_("Bắt đầu"), permission=allowed(Role.BOARD_OFFICER))
+        def start(self, *, cleaned_data, actor):
+            ...
+
+The engine (workflows.engine.perform) is the only caller of these transitions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from viewflow.fsm import State
+
+from .roles import CITY, Authority, Scope, find_authority
+
+REGISTRY: dict[type[models.Model], type[Lifecycle]] = {}
+
+
+class RoleRule:
+    """A transition permission: the user must hold one of `roles` in the object's scope today.
+
+    `scope` picks which part of the object's scope the role is checked against: "object" (the lifecycle's
+    scope()), or "city" (a city-wide role is required, e.g. the city chairman).
+    """
+
+    def __init__(self, *roles: str, scope: str = "object"):
+        self.roles = tuple(roles)
+        self.scope = scope
+
+    def authority(self, flow: Lifecycle, user) -> Authority | None:
+        scope = CITY if self.scope == "city" else flow.scope()
+        authority = find_authority(user, self.roles, scope)
+        if authority is None or (self.scope == "city" and (authority.unit_id or authority.council_term_id)):
+            return None
+        return authority
+
+    def __call__(self, flow: Lifecycle, user) -> bool:
+        return self.authority(flow, user) is not None
+
+    def describe(self) -> str:
+        from .models import Role
+
+        return ", ".join(str(Role(role).label) for role in self.roles)
+
+
+def allowed(*roles: str, scope: str = "object") -> RoleRule:
+    return RoleRule(*roles, scope=scope)
+
+
+class TransitionForm(forms.Form):
+    """Input every transition accepts; subclasses add fields. Used by the web UI and the API alike."""
+
+    comment_required = False
+
+    comment = forms.CharField(label=_("Ghi chú / lý do"), required=False, max_length=4000, widget=forms.Textarea(
+        attrs={"rows": 3}
+    ))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.comment_required:
+            self.fields["comment"].required = True
+            self.fields["comment"].label = _("Lý do")
+
+
+class ReasonForm(TransitionForm):
+    comment_required = True
+
+
+@dataclass(frozen=True)
+class TransitionInfo:
+    name: str
+    label: str
+    source: str
+    target: str
+
+
+class Lifecycle:
+    model: type[models.Model]
+    states: type[models.TextChoices]
+    state_field: str = "state"
+    state: State
+    #: ORM paths from the model to its unit and council term ("lead_unit", "session__term"); None if n/a.
+    unit_path: str | None = None
+    council_term_path: str | None = None
+
+    def __init__(self, obj: models.Model):
+        self.obj = obj
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        slot = cls.__dict__.get("state")
+        if not isinstance(slot, State):
+            return
+        field_name = cls.state_field
+
+        def get_state(flow):
+            return getattr(flow.obj, field_name)
+
+        def set_state(flow, value):
+            field = flow.obj._meta.get_field(field_name)
+            state_slot = getattr(field, "_state", None)
+            if state_slot is not None:  # an FSMField(protected=True): write through its own slot
+                state_slot.set(flow.obj, value)
+            else:
+                setattr(flow.obj, field_name, value)
+
+        slot._getter = get_state
+        slot._setter = set_state
+        if getattr(cls, "model", None) is not None:
+            REGISTRY[cls.model] = cls
+
+    # -- what subclasses provide ------------------------------------------------------------------------
+    def scope(self) -> Scope:
+        """The unit / council term the object belongs to, for role checks (read through the paths above)."""
+        return Scope(
+            unit_id=_follow(self.obj, self.unit_path),
+            council_term_id=_follow(self.obj, self.council_term_path),
+        )
+
+    def recipients(self, event) -> list:
+        """Users to notify after `event` committed: by default, whoever can act next."""
+        from .selectors import users_who_can_act
+
+        return users_who_can_act(self)
+
+    # -- introspection ----------------------------------------------------------------------------------
+    @classmethod
+    def transition_methods(cls) -> dict:
+        """{name: TransitionMethod} for every transition the machine declares."""
+        return {method.slug: method for method in cls.__dict__["state"].__get__(None, cls).get_transitions()}
+
+    @classmethod
+    def form_class(cls, name: str) -> type[TransitionForm]:
+        for transition in cls.transition_methods()[name].get_transitions():
+            form = transition.custom.get("form")
+            if form is not None:
+                return form
+        return TransitionForm
+
+    @classmethod
+    def state_label(cls, value: str) -> str:
+        try:
+            return str(cls.states(value).label)
+        except ValueError:
+            return value
+
+    def current_transition(self, name: str):
+        """The viewflow Transition for `name` from the current state, or None."""
+        method = self.transition_methods().get(name)
+        if method is None:
+            return None
+        return method._descriptor.get_transition(self.state)
+
+    def transition_label(self, name: str) -> str:
+        method = self.transition_methods()[name]
+        transitions = list(method.get_transitions())
+        return str(transitions[0].label) if transitions else name
+
+
+def _follow(obj, path: str | None):
+    """Follow "a__b" from obj and return b's primary key (None if any step is empty)."""
+    if not path:
+        return None
+    *steps, last = path.split("__")
+    for step in steps:
+        obj = getattr(obj, step)
+        if obj is None:
+            return None
+    return getattr(obj, f"{last}_id")
+
+
+def lifecycle_for(obj_or_model) -> type[Lifecycle]:
+    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    try:
+        return REGISTRY[model]
+    except KeyError:
+        raise LookupError(f"no lifecycle registered for {model.__name__}") from None
+
+
+def visible_to(user, obj) -> bool:
+    """Default read rule for an object with a lifecycle: the Board, auditors and the chairman see all;
+    others see objects in a scope where they hold any role. A lifecycle may override `can_view`."""
+    from .roles import authorities_of, can_read_everything
+
+    flow = lifecycle_for(obj)(obj)
+    custom = getattr(flow, "can_view", None)
+    if custom is not None:
+        return custom(user)
+    if can_read_everything(user):
+        return True
+    scope = flow.scope()
+    return any(
+        (a.unit_id is not None and a.unit_id == scope.unit_id)
+        or (a.council_term_id is not None and a.council_term_id == scope.council_term_id)
+        for a in authorities_of(user)
+    )

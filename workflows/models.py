@@ -1,0 +1,175 @@
+"""Engine data: roles held by people (memberships, delegations), the audit chain and notifications."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    UNIT_OFFICER = "unit_officer", _("Cán bộ TĐKT đơn vị")
+    UNIT_HEAD = "unit_head", _("Thủ trưởng đơn vị")
+    BOARD_OFFICER = "board_officer", _("Chuyên viên Ban TĐKT")
+    BOARD_HEAD = "board_head", _("Trưởng Ban TĐKT")
+    COUNCIL_MEMBER = "council_member", _("Thành viên hội đồng")
+    COUNCIL_STANDING_MEMBER = "council_standing_member", _("Thành viên thường trực hội đồng")
+    COUNCIL_SECRETARY = "council_secretary", _("Thư ký hội đồng")
+    COUNCIL_VICE_CHAIR = "council_vice_chair", _("Phó Chủ tịch hội đồng")
+    COUNCIL_CHAIR = "council_chair", _("Chủ tịch hội đồng")
+    CITY_CHAIRMAN = "city_chairman", _("Chủ tịch UBND thành phố")
+    AUDITOR = "auditor", _("Kiểm tra viên (chỉ xem)")
+
+
+#: Roles whose scope is a council term; the others are held for a unit or the whole city.
+COUNCIL_ROLES = frozenset(
+    {
+        Role.COUNCIL_MEMBER,
+        Role.COUNCIL_STANDING_MEMBER,
+        Role.COUNCIL_SECRETARY,
+        Role.COUNCIL_VICE_CHAIR,
+        Role.COUNCIL_CHAIR,
+    }
+)
+UNIT_ROLES = frozenset({Role.UNIT_OFFICER, Role.UNIT_HEAD})
+
+
+class ScopedGrant(models.Model):
+    """What a membership and a delegation share: a role, a scope and validity dates."""
+
+    role = models.CharField(_("vai trò"), max_length=32, choices=Role.choices)
+    unit = models.ForeignKey(
+        "organisations.Unit", verbose_name=_("đơn vị"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    council_term = models.ForeignKey(
+        "organisations.CouncilTerm", verbose_name=_("nhiệm kỳ hội đồng"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    valid_from = models.DateField(_("hiệu lực từ"))
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def scope_label(self) -> str:
+        if self.unit_id:
+            return str(self.unit)
+        if self.council_term_id:
+            return str(self.council_term)
+        return str(_("Toàn thành phố"))
+
+    def is_active_on(self, day) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+def _scope_constraints(prefix: str) -> list:
+    return [
+        models.CheckConstraint(
+            condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+            name=f"{prefix}_valid_to_after_from",
+        ),
+        models.CheckConstraint(
+            condition=~(Q(unit__isnull=False) & Q(council_term__isnull=False)),
+            name=f"{prefix}_one_scope",
+        ),
+    ]
+
+
+class Membership(ScopedGrant):
+    """A user holds a role for a scope (a unit, a council term, or the city when both are empty)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người dùng"), on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+
+    class Meta:
+        verbose_name = _("vai trò được giao")
+        verbose_name_plural = _("vai trò được giao")
+        ordering = ["user", "role"]
+        constraints = _scope_constraints("membership")
+        indexes = [models.Index(fields=["user", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.scope_label}"
+
+
+class Delegation(ScopedGrant):
+    """A role holder lets another user act in their stead for a date range (e.g. a vice chair standing in)."""
+
+    delegator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người ủy quyền"), on_delete=models.PROTECT,
+        related_name="delegations_given",
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người được ủy quyền"), on_delete=models.PROTECT,
+        related_name="delegations_received",
+    )
+    reason = models.CharField(_("lý do"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("ủy quyền")
+        verbose_name_plural = _("ủy quyền")
+        constraints = [
+            *_scope_constraints("delegation"),
+            models.CheckConstraint(condition=~Q(delegator=models.F("delegate")), name="delegation_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegator} → {self.delegate} · {self.get_role_display()}"
+
+
+class AuditEvent(models.Model):
+    """One entry of the append-only, hash-chained audit log. Written only by workflows.audit.record()."""
+
+    sequence = models.BigIntegerField(_("số thứ tự"), unique=True)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.CharField(max_length=64)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    role = models.CharField(_("vai trò"), max_length=32, blank=True)
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("thay mặt"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    verb = models.CharField(_("hành động"), max_length=64)
+    source_state = models.CharField(_("từ trạng thái"), max_length=64, blank=True)
+    target_state = models.CharField(_("sang trạng thái"), max_length=64, blank=True)
+    comment = models.TextField(_("ghi chú, lý do"), blank=True)
+    data = models.JSONField(_("dữ liệu thay đổi"), default=dict, blank=True)
+    client_ip = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+    created_at = models.DateTimeField(_("thời điểm"))
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("sự kiện kiểm toán")
+        verbose_name_plural = _("nhật ký kiểm toán")
+        ordering = ["sequence"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "sequence"], name="audit_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.verb} {self.subject_type_id}:{self.subject_id}"
+
+
+class Notification(models.Model):
+    """An in-app message to one user, created after a transition commits (and mailed)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    event = models.ForeignKey(AuditEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=200, help_text="Idempotency key: one notification per key and recipient.")
+    text = models.CharField(max_length=500)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_key")]
+
+    def __str__(self) -> str:
+        return self.text

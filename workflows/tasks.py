@@ -1,0 +1,47 @@
+"""Background jobs: notifications after transitions, and keeping object permissions in step with dates."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+
+from .models import AuditEvent, Notification
+
+
+@shared_task
+def notify_event(event_id: int) -> int:
+    """Notify whoever can act next on the event's subject. Idempotent: one notification per event and user."""
+    from .lifecycle import lifecycle_for
+
+    event = AuditEvent.objects.select_related("subject_type").get(pk=event_id)
+    model = event.subject_type.model_class()
+    subject = model._default_manager.filter(pk=event.subject_id).first()
+    if subject is None:
+        return 0
+    flow = lifecycle_for(subject)(subject)
+    text = f"{subject}: {flow.state_label(event.target_state)}"
+    url = subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else ""
+    sent = 0
+    for user in flow.recipients(event):
+        if user.pk == event.actor_id:
+            continue
+        try:
+            with transaction.atomic():
+                Notification.objects.create(recipient=user, event=event, key=f"event:{event.pk}", text=text[:500],
+                                            url=url)
+        except IntegrityError:
+            continue  # already notified for this event
+        if user.email:
+            send_mail(text[:200], text, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
+        sent += 1
+    return sent
+
+
+@shared_task
+def sync_membership_permissions() -> tuple[int, int]:
+    """Memberships start and end on dates; grant and revoke the object permissions that follow."""
+    from .permissions import sync_object_permissions
+
+    return sync_object_permissions()

@@ -1,0 +1,167 @@
+"""Web pages of the engine: home with the task inbox, any object's history, transitions, audit check."""
+
+from __future__ import annotations
+
+import csv
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import engine
+from .api import AuditEventSerializer, client_ip
+from .audit import ChainProblem, history_for, verify_chain
+from .lifecycle import lifecycle_for, visible_to
+from .models import Notification, Role
+from .permissions import can_read_history
+from .roles import authorities_of, has_role
+from .selectors import inbox
+
+
+@login_required
+def home(request):
+    authorities = authorities_of(request.user)
+    return render(request, "workflows/home.html", {
+        "sections": inbox(request.user),
+        "authorities": [
+            {"role": Role(a.role).label, "scope": _scope_label(a), "on_behalf_of": a.on_behalf_of_id}
+            for a in authorities
+        ],
+        "notifications": request.user.notifications.all()[:10],
+    })
+
+
+def _scope_label(authority) -> str:
+    from organisations.models import CouncilTerm, Unit
+
+    if authority.unit_id:
+        return str(Unit.objects.get(pk=authority.unit_id))
+    if authority.council_term_id:
+        return str(CouncilTerm.objects.select_related("council").get(pk=authority.council_term_id))
+    return _("Toàn thành phố")
+
+
+def _get_subject(app_label: str, model_name: str, pk):
+    try:
+        model = apps.get_model(app_label, model_name)
+    except LookupError:
+        raise Http404 from None
+    try:
+        lifecycle_for(model)
+    except LookupError:
+        raise Http404 from None
+    return get_object_or_404(model, pk=pk)
+
+
+@login_required
+def history(request, app_label: str, model_name: str, pk: str):
+    """Timeline of an object's audit events (Board, auditors, chairman); ?format=json|csv exports it."""
+    subject = _get_subject(app_label, model_name, pk)
+    if not visible_to(request.user, subject):
+        raise Http404
+    if not can_read_history(request.user):
+        raise PermissionDenied(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND được xem lịch sử."))
+    events = history_for(subject)
+    export = request.GET.get("format")
+    if export == "json":
+        return JsonResponse({"subject": str(subject), "events": AuditEventSerializer(events, many=True).data},
+                            json_dumps_params={"ensure_ascii": False})
+    if export == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="lich-su-{model_name}-{pk}.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow(["sequence", "created_at", "actor", "role", "on_behalf_of", "verb", "source_state",
+                         "target_state", "comment", "client_ip", "hash"])
+        for e in events:
+            writer.writerow([e.sequence, e.created_at.isoformat(), getattr(e.actor, "username", ""), e.role,
+                             getattr(e.on_behalf_of, "username", ""), e.verb, e.source_state, e.target_state,
+                             e.comment, e.client_ip or "", e.hash])
+        return response
+    flow = lifecycle_for(subject)(subject)
+    rows = [
+        {
+            "event": e,
+            "role_label": Role(e.role).label if e.role in Role.values else e.role,
+            "source_label": flow.state_label(e.source_state) if e.source_state else "",
+            "target_label": flow.state_label(e.target_state) if e.target_state else "",
+        }
+        for e in events
+    ]
+    return render(request, "workflows/history.html", {"subject": subject, "rows": rows,
+                                                      "model_name": model_name, "app_label": app_label})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transition(request, app_label: str, model_name: str, pk: str, name: str):
+    """Show a transition's form and perform it; a rejected form keeps what the user typed."""
+    subject = _get_subject(app_label, model_name, pk)
+    if not visible_to(request.user, subject):
+        raise Http404
+    lifecycle_cls = lifecycle_for(subject)
+    if name not in lifecycle_cls.transition_methods():
+        raise Http404
+    verdict = engine.check(lifecycle_cls(subject), name, request.user)
+    form_class = lifecycle_cls.form_class(name)
+    next_url = request.POST.get("next") or request.GET.get("next") or _object_url(subject)
+    if request.method == "POST":
+        form = form_class(data=request.POST, files=request.FILES)
+        try:
+            engine.perform(subject, name, user=request.user, data=request.POST, files=request.FILES,
+                           client_ip=client_ip(request))
+        except (engine.TransitionNotAllowed, engine.ActionForbidden) as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            form.is_valid()
+            for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+                for error in errors:
+                    if field in form.fields and error not in form.errors.get(field, []):
+                        form.add_error(field, error)
+                    elif field not in form.fields:
+                        form.add_error(None, error)
+        else:
+            messages.success(request, _("Đã thực hiện «%(action)s».") % {"action": verdict.label})
+            return redirect(next_url)
+    else:
+        form = form_class()
+    return render(request, "workflows/transition_form.html", {
+        "subject": subject, "form": form, "verdict": verdict, "next": next_url,
+        "state_label": lifecycle_cls.state_label(getattr(subject, lifecycle_cls.state_field)),
+    }, status=200 if request.method == "GET" or not form.errors else 400)
+
+
+def _object_url(subject) -> str:
+    return subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else "/"
+
+
+@login_required
+def audit_verify(request):
+    """The auditor's check of the whole audit chain (the same walk as `manage.py verify_audit`)."""
+    if not (request.user.is_superuser or has_role(request.user, Role.AUDITOR, Role.BOARD_HEAD)):
+        raise PermissionDenied(_("Chỉ kiểm tra viên và Trưởng Ban TĐKT được kiểm tra nhật ký."))
+    result = None
+    if request.method == "POST":
+        checked, problem = 0, None
+        for item in verify_chain():
+            if isinstance(item, ChainProblem):
+                problem = item
+            else:
+                checked = item
+        result = {"checked": checked, "problem": problem, "at": timezone.now()}
+    return render(request, "workflows/audit_verify.html", {"result": result})
+
+
+@login_required
+def notifications(request):
+    items = request.user.notifications.all()[:100]
+    if request.method == "POST":
+        Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("notifications")
+    return render(request, "workflows/notifications.html", {"items": items})
