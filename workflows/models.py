@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from viewflow.fsm import FSMField
 
 
 class Role(models.TextChoices):
@@ -173,3 +174,32 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class StateField(FSMField):
+    """The state column of a model with a lifecycle: protected, so only transitions (through the engine) write it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("protected", True)
+        kwargs.setdefault("max_length", 32)
+        super().__init__(*args, **kwargs)
+
+    def __set__(self, instance, value):
+        if instance.__dict__.get("_reloading_state"):
+            instance.__dict__[self.attname] = value
+            return
+        super().__set__(instance, value)
+
+
+class StatefulModel(models.Model):
+    """Base for models with a StateField; lets refresh_from_db() re-read the protected state."""
+
+    class Meta:
+        abstract = True
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        self.__dict__["_reloading_state"] = True
+        try:
+            super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        finally:
+            self.__dict__.pop("_reloading_state", None)

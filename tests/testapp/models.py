@@ -1,7 +1,7 @@
 """A small, test-only state machine that exercises the engine and the API convention."""
 
 from django.db import models
-from viewflow.fsm import FSMField
+from workflows.models import StatefulModel, StateField
 
 
 class WidgetState(models.TextChoices):
@@ -12,10 +12,10 @@ class WidgetState(models.TextChoices):
     CANCELLED = "cancelled", "Đã hủy"
 
 
-class Widget(models.Model):
+class Widget(StatefulModel):
     title = models.CharField(max_length=200)
     unit = models.ForeignKey("organisations.Unit", on_delete=models.PROTECT)
-    state = FSMField(max_length=20, choices=WidgetState.choices, default=WidgetState.DRAFT, protected=True)
+    state = StateField(choices=WidgetState.choices, default=WidgetState.DRAFT)
     deadline = models.DateField(null=True, blank=True)
     score = models.IntegerField(default=0)
 
