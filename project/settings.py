@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "viewflow",
     "organisations",
     "workflows",
+    "councils",
+    "dossiers",
 ]
 
 MIDDLEWARE = [
