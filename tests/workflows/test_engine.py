@@ -205,13 +205,16 @@ def test_available_lists_every_transition_with_reasons(widget, unit, person):
     assert not checks["cancel"].allowed and checks["cancel"].status == 403
 
 
-def test_the_engine_locks_the_row(widget, unit, person, django_assert_max_num_queries):
-    head = person("head", Role.UNIT_HEAD, unit=unit)
+def test_the_engine_locks_the_row_and_writes_state_and_audit(widget, unit, person):
     from django.test.utils import CaptureQueriesContext
 
+    head = person("head", Role.UNIT_HEAD, unit=unit)
     with CaptureQueriesContext(connection) as ctx:
         engine.perform(widget, "submit", user=head)
-    first = ctx.captured_queries[0]["sql"] if connection.vendor == "sqlite" else ctx.captured_queries[0]["sql"]
+    statements = [q["sql"] for q in ctx.captured_queries if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE"))]
+    assert "testapp_widget" in statements[0]
     if connection.vendor == "postgresql":
-        assert "FOR UPDATE" in first
-    assert any("UPDATE" in q["sql"] and "testapp_widget" in q["sql"] for q in ctx.captured_queries)
+        assert "FOR UPDATE" in statements[0]
+        assert any("pg_advisory_xact_lock" in sql for sql in statements)
+    assert sum(sql.startswith("UPDATE") and "testapp_widget" in sql for sql in statements) == 1
+    assert sum(sql.startswith("INSERT") and "workflows_auditevent" in sql for sql in statements) == 1

@@ -7,8 +7,9 @@ TABLE = "workflows_auditevent"
 POSTGRES_UP = f"""
 CREATE OR REPLACE FUNCTION workflows_audit_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'audit events are append-only: % refused on {TABLE}', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING
+        MESSAGE = 'audit events are append-only: ' || TG_OP || ' refused on {TABLE}',
+        ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER workflows_audit_no_update BEFORE UPDATE ON {TABLE}
