@@ -83,7 +83,7 @@ def login(browser, server_url):
         page.goto(f"{server_url}/dang-nhap/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")
         page.wait_for_load_state()
         pages.append(context)
         return page

@@ -15,7 +15,7 @@ def test_wrong_password_keeps_the_username_and_explains(browser, server_url):
     page.goto(f"{server_url}/dang-nhap/")
     page.fill("#id_username", "board.officer")
     page.fill("#id_password", "sai-mat-khau")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     assert "Tên đăng nhập hoặc mật khẩu không đúng" in page.content()
     assert page.input_value("#id_username") == "board.officer"
     page.close()
@@ -24,5 +24,5 @@ def test_wrong_password_keeps_the_username_and_explains(browser, server_url):
 def test_auditor_verifies_the_chain(login, server_url):
     page = login("auditor")
     page.goto(f"{server_url}/kiem-tra-nhat-ky/")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     assert "Nhật ký toàn vẹn." in page.content()
