@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class WorkflowsConfig(AppConfig):
     name = "workflows"
     verbose_name = _("Quy trình và nhật ký")
+
+    def ready(self):
+        from .plan import lifecycle, processes, tasks  # noqa: F401
+
+        processes.register()

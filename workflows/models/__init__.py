@@ -9,8 +9,20 @@ from .core import (
     Notification,
     Role,
     ScopedGrant,
-    StatefulModel,
     StateField,
+    StatefulModel,
+)
+from .plan import (
+    OPEN_STATES,
+    Activity,
+    ActivityKind,
+    ActivityState,
+    OversightAssignment,
+    Plan,
+    ProgressReport,
+    ReportPeriod,
+    UnitPlan,
+    UnitPlanItem,
 )
 
 __all__ = [
@@ -24,4 +36,14 @@ __all__ = [
     "ScopedGrant",
     "StateField",
     "StatefulModel",
+    "Activity",
+    "ActivityKind",
+    "ActivityState",
+    "OPEN_STATES",
+    "OversightAssignment",
+    "Plan",
+    "ProgressReport",
+    "ReportPeriod",
+    "UnitPlan",
+    "UnitPlanItem",
 ]

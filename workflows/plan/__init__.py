@@ -1,0 +1,1 @@
+"""The annual emulation and commendation plan: import, lifecycle of its activities, unit plans, reminders."""
