@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class DossiersConfig(AppConfig):
     name = "dossiers"
     verbose_name = _("Hồ sơ đề nghị khen thưởng")
+
+    def ready(self):
+        from councils.registry import register_subject
+
+        from . import lifecycle  # noqa: F401  (registers the state machines)
+        from .models import DossierNominee
+        from .services import council_result_receive
+
+        register_subject(DossierNominee, on_result=council_result_receive)

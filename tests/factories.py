@@ -59,3 +59,49 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     valid_from = date(2020, 1, 1)
+
+
+# -- dossiers ---------------------------------------------------------------------------------------------
+class NomineeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dossiers.Nominee"
+
+    kind = "individual"
+    unit = factory.SubFactory(UnitFactory)
+    full_name = factory.Sequence(lambda n: f"Trần Thị Hồng {n}")
+    birth_year = 1980
+    gender = "female"
+    position = "Chuyên viên"
+
+
+class AwardRecordFactory(factory.django.DjangoModelFactory):
+    """An award already in a nominee's history; pass award=AwardType.objects.get(code=...)."""
+
+    class Meta:
+        model = "dossiers.AwardRecord"
+
+    nominee = factory.SubFactory(NomineeFactory)
+    year = 2022
+    authority = "Thủ trưởng đơn vị"
+    decision_number = factory.Sequence(lambda n: f"{n}/QĐ-UBND")
+    decision_date = date(2022, 12, 20)
+
+
+class YearlyRatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dossiers.YearlyRating"
+
+    nominee = factory.SubFactory(NomineeFactory)
+    year = 2023
+    rating = "HTT"
+
+
+class InitiativeRecognitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dossiers.InitiativeRecognition"
+
+    nominee = factory.SubFactory(NomineeFactory)
+    title = factory.Sequence(lambda n: f"Sáng kiến cải tiến quy trình số {n}")
+    scope = "grassroots"
+    year = 2023
+    recognised_by = "Hội đồng sáng kiến đơn vị"

@@ -1,0 +1,438 @@
+"""The state machines of a dossier and of each nominee line in it (one dossier can be partly approved).
+
+Dossier: draft → submitted ⇄ returned → accepted → appraised → on_agenda → voted → posted → decided
+→ [forwarded] → closed; withdrawn by the unit before acceptance.
+Line: pending → proposed | not_proposed → on_agenda → passed | failed → approved | rejected
+→ [forwarded → central_approved | central_rejected]; a serious complaint sends passed back to pending.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from viewflow.fsm import State
+
+from workflows.calendar import add_working_days
+from workflows.lifecycle import Lifecycle, ReasonForm, RoleRule, TransitionForm, allowed
+from workflows.models import Role
+from workflows.roles import Authority
+
+from .models import AwardRoute, Dossier, DossierNominee, DossierState, NomineeState
+
+#: Working days each step may take before it is overdue (DOMAIN.md §5: 20–25 working days for appraisal).
+STEP_WORKING_DAYS = {
+    DossierState.SUBMITTED: 5,
+    DossierState.ACCEPTED: 20,
+    DossierState.APPRAISED: 10,
+    DossierState.VOTED: 5,
+    DossierState.DECIDED: 10,
+}
+#: Working days the chair has to decide once the public comment period is over.
+DECISION_WORKING_DAYS = 5
+
+_internal_step: ContextVar[tuple | None] = ContextVar("dossiers_internal_step", default=None)
+
+
+@contextmanager
+def internal_step(obj, *, role: str, on_behalf_of_id: int | None = None, payload=None):
+    """Let a step that only another step may trigger (council results, the chair's per-line decision) run
+    on `obj`, in `role`, carrying `payload` (e.g. the council tally) that no form can supply."""
+    token = _internal_step.set((type(obj), obj.pk, role, on_behalf_of_id, payload))
+    try:
+        yield
+    finally:
+        _internal_step.reset(token)
+
+
+def internal_payload(obj):
+    step = _internal_step.get()
+    if step and step[0] is type(obj) and step[1] == obj.pk:
+        return step[4]
+    return None
+
+
+class InternalRule(RoleRule):
+    """A permission no user holds directly: the step runs only inside another step (see internal_step)."""
+
+    def __init__(self, description: str):
+        super().__init__()
+        self.description = description
+
+    def authority(self, flow, user) -> Authority | None:
+        step = _internal_step.get()
+        if step and step[0] is type(flow.obj) and step[1] == flow.obj.pk:
+            return Authority(role=step[2], unit_id=None, council_term_id=None, on_behalf_of_id=step[3])
+        return None
+
+    def describe(self) -> str:
+        return str(self.description)
+
+
+def _deadline(days: int | None):
+    return add_working_days(timezone.localdate(), days) if days else None
+
+
+def _lines(dossier: Dossier, *states):
+    lines = DossierNominee.objects.filter(dossier_id=dossier.pk)
+    return lines.filter(state__in=states) if states else lines
+
+
+# -- forms ------------------------------------------------------------------------------------------------
+class ReturnForm(ReasonForm):
+    items = forms.CharField(
+        label=_("Nội dung cần bổ sung (mỗi dòng một mục)"), max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Ghi rõ từng thành phần hồ sơ hoặc từng đối tượng cần bổ sung, mỗi mục một dòng."),
+    )
+    working_days = forms.IntegerField(label=_("Thời hạn bổ sung (ngày làm việc)"), min_value=1, max_value=30,
+                                      initial=10)
+
+
+class ScheduleForm(TransitionForm):
+    session = forms.IntegerField(label=_("Mã phiên họp hội đồng"), required=False, min_value=1,
+                                 help_text=_("Phiên họp của Hội đồng TĐKT thành phố mà các đối tượng được đưa vào."))
+
+
+class PostForm(TransitionForm):
+    working_days = forms.IntegerField(label=_("Thời hạn công khai (ngày làm việc)"), min_value=0, max_value=30,
+                                      initial=10)
+
+
+class OpinionForm(TransitionForm):
+    comment_required = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].label = _("Ý kiến thẩm định")
+
+
+class DecideForm(TransitionForm):
+    decision_number = forms.CharField(label=_("Số quyết định"), max_length=60)
+    decision_date = forms.DateField(label=_("Ngày quyết định"))
+    approved = forms.CharField(label=_("Đối tượng được khen (mã, cách nhau bởi dấu phẩy)"), required=False,
+                               max_length=4000)
+    rejected = forms.CharField(label=_("Đối tượng không khen (mã, cách nhau bởi dấu phẩy)"), required=False,
+                               max_length=4000)
+
+    def _ids(self, name):
+        raw = self.cleaned_data.get(name) or ""
+        try:
+            return sorted({int(part) for part in raw.replace(";", ",").split(",") if part.strip()})
+        except ValueError:
+            raise ValidationError(gettext("Danh sách đối tượng không hợp lệ.")) from None
+
+    def clean_approved(self):
+        return self._ids("approved")
+
+    def clean_rejected(self):
+        return self._ids("rejected")
+
+
+class ForwardForm(TransitionForm):
+    submission_number = forms.CharField(label=_("Số tờ trình"), max_length=60)
+    submission_date = forms.DateField(label=_("Ngày trình"))
+
+
+class CentralDecisionForm(TransitionForm):
+    decision_number = forms.CharField(label=_("Số quyết định của cấp Trung ương"), max_length=60)
+    decision_date = forms.DateField(label=_("Ngày quyết định"))
+
+
+# -- conditions -------------------------------------------------------------------------------------------
+def _all_lines_appraised(flow):
+    pending = _lines(flow.obj, NomineeState.PENDING).exists()
+    return State.CONDITION(not pending, gettext("Còn đối tượng chưa có ý kiến thẩm định của Ban."))
+
+
+def _some_line_proposed(flow):
+    return State.CONDITION(_lines(flow.obj, NomineeState.PROPOSED).exists(),
+                           gettext("Không có đối tượng nào được Ban đề nghị trình hội đồng."))
+
+
+def _all_results_in(flow):
+    waiting = _lines(flow.obj, NomineeState.ON_AGENDA).exists()
+    return State.CONDITION(not waiting, gettext("Hội đồng chưa có kết quả cho mọi đối tượng."))
+
+
+def _some_line_passed(flow):
+    return State.CONDITION(_lines(flow.obj, NomineeState.PASSED).exists(),
+                           gettext("Không có đối tượng nào được hội đồng thông qua."))
+
+
+def _ready_for_decision(flow):
+    dossier = flow.obj
+    if _lines(dossier, NomineeState.PENDING, NomineeState.PROPOSED, NomineeState.ON_AGENDA).exists():
+        return State.CONDITION(False, gettext("Còn đối tượng đang được thẩm định lại hoặc chờ hội đồng xét."))
+    notice = _lines(dossier, NomineeState.PASSED).filter(award__public_notice_required=True).exists()
+    if notice and dossier.posted_until and timezone.localdate() <= dossier.posted_until:
+        return State.CONDITION(False, gettext("Chưa hết thời hạn công khai bắt buộc (đến ngày %(day)s).") % {
+            "day": dossier.posted_until.strftime("%d/%m/%Y")})
+    return State.CONDITION(True)
+
+
+def _has_central_lines(flow):
+    central = _lines(flow.obj, NomineeState.APPROVED).filter(award__route=AwardRoute.PROPOSE_CENTRAL).exists()
+    return State.CONDITION(central, gettext("Không có đối tượng nào cần trình cấp Trung ương."))
+
+
+def _nothing_left(flow):
+    dossier = flow.obj
+    open_lines = _lines(dossier, NomineeState.PENDING, NomineeState.PROPOSED, NomineeState.ON_AGENDA,
+                        NomineeState.PASSED, NomineeState.FORWARDED)
+    central = _lines(dossier, NomineeState.APPROVED).filter(award__route=AwardRoute.PROPOSE_CENTRAL)
+    done = not open_lines.exists() and not central.exists()
+    return State.CONDITION(done, gettext("Còn đối tượng chưa có kết quả cuối cùng."))
+
+
+def _dossier_in(*states):
+    def condition(flow):
+        dossier = Dossier.objects.only("state").get(pk=flow.obj.dossier_id)
+        return State.CONDITION(dossier.state in states, gettext("Hồ sơ đang ở bước «%(state)s».") % {
+            "state": DossierState(dossier.state).label})
+
+    return condition
+
+
+class DossierLifecycle(Lifecycle):
+    model = Dossier
+    states = DossierState
+    state = State(DossierState, default=DossierState.DRAFT)
+    unit_path = "unit"
+    inbox_select_related = ("unit",)
+    inbox_ordering = ("deadline", "pk")
+
+    def _submitted(self):
+        from .services import submission_check, submission_snapshot
+
+        submission_check(self.obj)
+        self.obj.submission_count += 1
+        self.obj.submitted_at = timezone.now()
+        self.obj.deadline = _deadline(STEP_WORKING_DAYS[DossierState.SUBMITTED])
+        submission_snapshot(self.obj)
+
+    @state.transition(source=DossierState.DRAFT, target=DossierState.SUBMITTED, label=_("Trình hồ sơ"),
+                      permission=allowed(Role.UNIT_HEAD))
+    def submit(self, *, cleaned_data, actor, comment):
+        """The unit head signs the tờ trình; eligibility and required documents are checked (Luật TĐKT Đ.84)."""
+        self._submitted()
+
+    @state.transition(source=DossierState.SUBMITTED, target=DossierState.RETURNED, label=_("Trả lại để bổ sung"),
+                      permission=allowed(Role.BOARD_OFFICER), custom={"form": ReturnForm})
+    def return_for_supplement(self, *, cleaned_data, actor, comment):
+        """The Board returns an incomplete dossier, listing each item to supplement and a working-day deadline."""
+        from .models import ReturnItem
+
+        deadline = _deadline(cleaned_data["working_days"])
+        items = [line.strip() for line in cleaned_data["items"].splitlines() if line.strip()]
+        round_number = self.obj.submission_count
+        for text in items:
+            ReturnItem.objects.create(dossier=self.obj, round=round_number, text=text[:1000], deadline=deadline)
+        self.obj.deadline = deadline
+
+    @state.transition(source=DossierState.RETURNED, target=DossierState.SUBMITTED, label=_("Trình lại"),
+                      permission=allowed(Role.UNIT_HEAD))
+    def resubmit(self, *, cleaned_data, actor, comment):
+        """The unit head sends the supplemented dossier back; the same checks as the first submission run."""
+        self._submitted()
+
+    @state.transition(source=[DossierState.DRAFT, DossierState.SUBMITTED, DossierState.RETURNED],
+                      target=DossierState.WITHDRAWN, label=_("Rút hồ sơ"), permission=allowed(Role.UNIT_HEAD),
+                      custom={"form": ReasonForm})
+    def withdraw(self, *, cleaned_data, actor, comment):
+        """The unit withdraws its proposal before the Board accepts it."""
+        self.obj.deadline = None
+
+    @state.transition(source=DossierState.SUBMITTED, target=DossierState.ACCEPTED, label=_("Tiếp nhận"),
+                      permission=allowed(Role.BOARD_OFFICER))
+    def accept(self, *, cleaned_data, actor, comment):
+        """The Board accepts a complete dossier; the appraisal clock starts."""
+        self.obj.deadline = _deadline(STEP_WORKING_DAYS[DossierState.ACCEPTED])
+
+    @state.transition(source=DossierState.ACCEPTED, target=DossierState.APPRAISED, label=_("Ký duyệt thẩm định"),
+                      permission=allowed(Role.BOARD_HEAD), conditions=[_all_lines_appraised])
+    def sign_off(self, *, cleaned_data, actor, comment):
+        """The Board head signs off the appraisal once every nominee has the Board's opinion."""
+        self.obj.deadline = _deadline(STEP_WORKING_DAYS[DossierState.APPRAISED])
+
+    @state.transition(source=DossierState.APPRAISED, target=DossierState.ON_AGENDA,
+                      label=_("Đưa ra hội đồng"), permission=allowed(Role.BOARD_OFFICER),
+                      conditions=[_some_line_proposed], custom={"form": ScheduleForm})
+    def schedule(self, *, cleaned_data, actor, comment):
+        """The Board places every proposed nominee on a council session's agenda."""
+        from workflows import engine
+
+        for line in _lines(self.obj, NomineeState.PROPOSED):
+            engine.perform(line, "place_on_agenda", user=actor.user, client_ip=actor.client_ip,
+                           data={"session": cleaned_data.get("session") or ""})
+        self.obj.deadline = None
+
+    @state.transition(source=DossierState.ON_AGENDA, target=DossierState.VOTED, label=_("Ghi nhận kết quả hội đồng"),
+                      permission=InternalRule(_("Hội đồng (từ kết quả kiểm phiếu)")), conditions=[_all_results_in])
+    def record_council_results(self, *, cleaned_data, actor, comment):
+        """Runs when the council's results for the last nominee of the dossier are issued."""
+        self.obj.deadline = _deadline(STEP_WORKING_DAYS[DossierState.VOTED])
+
+    @state.transition(source=DossierState.VOTED, target=DossierState.POSTED, label=_("Công khai"),
+                      permission=allowed(Role.BOARD_OFFICER), conditions=[_some_line_passed],
+                      custom={"form": PostForm})
+    def post(self, *, cleaned_data, actor, comment):
+        """The nominees the council passed are posted for public comment (Luật TĐKT Đ.84 k.5: ≥10 working days
+        for Huân chương and national titles)."""
+        required = [line.award.public_notice_days for line in
+                    _lines(self.obj, NomineeState.PASSED).select_related("award")
+                    if line.award.public_notice_required]
+        days = cleaned_data["working_days"]
+        if required and days < max(required):
+            raise ValidationError({"working_days": gettext(
+                "Đối tượng đề nghị phải được công khai ít nhất %(days)s ngày làm việc.") % {"days": max(required)}})
+        self.obj.posted_until = add_working_days(timezone.localdate(), days)
+        self.obj.deadline = add_working_days(self.obj.posted_until, DECISION_WORKING_DAYS)
+
+    @state.transition(source=DossierState.POSTED, target=DossierState.DECIDED, label=_("Quyết định khen thưởng"),
+                      permission=allowed(Role.CITY_CHAIRMAN, scope="city"), conditions=[_ready_for_decision],
+                      custom={"form": DecideForm})
+    def decide(self, *, cleaned_data, actor, comment):
+        """The city chairman approves or rejects each nominee the council passed, in one decision."""
+        from workflows import engine
+
+        passed = {line.pk: line for line in _lines(self.obj, NomineeState.PASSED)}
+        approved, rejected = set(cleaned_data["approved"]), set(cleaned_data["rejected"])
+        if approved & rejected or (approved | rejected) != set(passed):
+            raise ValidationError({"approved": gettext(
+                "Mỗi đối tượng được hội đồng thông qua phải được chọn khen hoặc không khen, đúng một lần.")})
+        self.obj.decision_number = cleaned_data["decision_number"]
+        self.obj.decision_date = cleaned_data["decision_date"]
+        behalf = getattr(actor.on_behalf_of, "pk", None)
+        for pk in sorted(passed):
+            verb = "approve" if pk in approved else "reject"
+            with internal_step(passed[pk], role=actor.role, on_behalf_of_id=behalf, payload=self.obj):
+                engine.perform(passed[pk], verb, user=actor.user, client_ip=actor.client_ip)
+        self.obj.deadline = _deadline(STEP_WORKING_DAYS[DossierState.DECIDED])
+
+    @state.transition(source=DossierState.DECIDED, target=DossierState.FORWARDED, label=_("Trình Trung ương"),
+                      permission=allowed(Role.BOARD_OFFICER), conditions=[_has_central_lines],
+                      custom={"form": ForwardForm})
+    def forward(self, *, cleaned_data, actor, comment):
+        """State-level awards go to the central level (Ban TĐKT Trung ương) with the city's tờ trình."""
+        from workflows import engine
+
+        self.obj.central_submission_number = cleaned_data["submission_number"]
+        self.obj.central_submission_date = cleaned_data["submission_date"]
+        for line in _lines(self.obj, NomineeState.APPROVED).filter(award__route=AwardRoute.PROPOSE_CENTRAL):
+            with internal_step(line, role=actor.role, on_behalf_of_id=getattr(actor.on_behalf_of, "pk", None)):
+                engine.perform(line, "forward", user=actor.user, client_ip=actor.client_ip)
+        self.obj.deadline = None
+
+    @state.transition(source=[DossierState.VOTED, DossierState.DECIDED, DossierState.FORWARDED],
+                      target=DossierState.CLOSED, label=_("Kết thúc hồ sơ"), permission=allowed(Role.BOARD_OFFICER),
+                      conditions=[_nothing_left])
+    def close(self, *, cleaned_data, actor, comment):
+        """The dossier is closed once every nominee has a final outcome."""
+        self.obj.deadline = None
+
+
+class DossierNomineeLifecycle(Lifecycle):
+    model = DossierNominee
+    states = NomineeState
+    state = State(NomineeState, default=NomineeState.PENDING)
+    unit_path = "dossier__unit"
+    council_term_path = "council_term"
+    inbox_hidden = True  # appraised and decided from the dossier's pages
+
+    @state.transition(source=NomineeState.PENDING, target=NomineeState.PROPOSED, label=_("Đề nghị trình hội đồng"),
+                      permission=allowed(Role.BOARD_OFFICER), custom={"form": OpinionForm},
+                      conditions=[_dossier_in(DossierState.ACCEPTED, DossierState.POSTED)])
+    def propose(self, *, cleaned_data, actor, comment):
+        """The Board's appraisal opinion: propose the nominee to the council."""
+        self.obj.board_opinion = comment
+
+    @state.transition(source=NomineeState.PENDING, target=NomineeState.NOT_PROPOSED, label=_("Không đề nghị"),
+                      permission=allowed(Role.BOARD_OFFICER), custom={"form": OpinionForm},
+                      conditions=[_dossier_in(DossierState.ACCEPTED, DossierState.POSTED)])
+    def not_propose(self, *, cleaned_data, actor, comment):
+        """The Board's appraisal opinion: do not propose, with reasons (notified to the unit)."""
+        self.obj.board_opinion = comment
+
+    @state.transition(source=NomineeState.PROPOSED, target=NomineeState.ON_AGENDA, label=_("Đưa vào chương trình họp"),
+                      permission=allowed(Role.BOARD_OFFICER), custom={"form": ScheduleForm},
+                      conditions=[_dossier_in(DossierState.APPRAISED, DossierState.POSTED)])
+    def place_on_agenda(self, *, cleaned_data, actor, comment):
+        """The nominee becomes an item of a council session (through the councils app when it is installed)."""
+        from .services import council_item_add
+
+        council_item_add(line=self.obj, session_id=cleaned_data.get("session"), actor=actor)
+
+    @state.transition(source=NomineeState.ON_AGENDA, target=NomineeState.PASSED, label=_("Hội đồng thông qua"),
+                      permission=InternalRule(_("Hội đồng (từ kết quả kiểm phiếu)")))
+    def council_pass(self, *, cleaned_data, actor, comment):
+        """The council's tally reached the award's threshold."""
+        self._record_tally()
+
+    @state.transition(source=NomineeState.ON_AGENDA, target=NomineeState.FAILED, label=_("Hội đồng không thông qua"),
+                      permission=InternalRule(_("Hội đồng (từ kết quả kiểm phiếu)")))
+    def council_fail(self, *, cleaned_data, actor, comment):
+        """The council's tally did not reach the award's threshold."""
+        self._record_tally()
+
+    def _record_tally(self):
+        result = internal_payload(self.obj)
+        self.obj.council_agree = result.agree
+        self.obj.council_disagree = result.disagree
+        self.obj.council_abstain = result.abstain
+        self.obj.council_base = result.base_count
+        self.obj.council_explanation = result.explanation[:255]
+
+    @state.transition(source=NomineeState.PASSED, target=NomineeState.PENDING, label=_("Thẩm định lại do khiếu nại"),
+                      permission=allowed(Role.BOARD_HEAD), custom={"form": ReasonForm},
+                      conditions=[_dossier_in(DossierState.POSTED)])
+    def reappraise(self, *, cleaned_data, actor, comment):
+        """A serious complaint during the public posting sends the nominee back to the Board's appraisal."""
+        self.obj.board_opinion = ""
+        for field in ("council_agree", "council_disagree", "council_abstain", "council_base"):
+            setattr(self.obj, field, None)
+        self.obj.council_explanation = ""
+
+    @state.transition(source=NomineeState.PASSED, target=NomineeState.APPROVED, label=_("Đồng ý khen thưởng"),
+                      permission=InternalRule(_("Chủ tịch UBND thành phố (trong quyết định của hồ sơ)")))
+    def approve(self, *, cleaned_data, actor, comment):
+        """Part of the chair's decision: the nominee is awarded (or proposed to the central level)."""
+        from .services import award_record_create
+
+        if self.obj.award.route != AwardRoute.PROPOSE_CENTRAL:
+            dossier = internal_payload(self.obj)
+            award_record_create(line=self.obj, decision_number=dossier.decision_number,
+                                decision_date=dossier.decision_date, authority=self.obj.award.deciding_authority)
+
+    @state.transition(source=NomineeState.PASSED, target=NomineeState.REJECTED, label=_("Không khen thưởng"),
+                      permission=InternalRule(_("Chủ tịch UBND thành phố (trong quyết định của hồ sơ)")))
+    def reject(self, *, cleaned_data, actor, comment):
+        """Part of the chair's decision: the nominee is not awarded."""
+
+    @state.transition(source=NomineeState.APPROVED, target=NomineeState.FORWARDED, label=_("Trình Trung ương"),
+                      permission=InternalRule(_("Ban TĐKT (khi trình hồ sơ lên Trung ương)")))
+    def forward(self, *, cleaned_data, actor, comment):
+        """Part of the dossier's forwarding to the central level."""
+
+    @state.transition(source=NomineeState.FORWARDED, target=NomineeState.CENTRAL_APPROVED,
+                      label=_("Trung ương quyết định khen"), permission=allowed(Role.BOARD_OFFICER),
+                      custom={"form": CentralDecisionForm}, conditions=[_dossier_in(DossierState.FORWARDED)])
+    def central_approve(self, *, cleaned_data, actor, comment):
+        """The central level's decision is recorded; the award enters the register."""
+        from .services import award_record_create
+
+        self.obj.central_decision_number = cleaned_data["decision_number"]
+        self.obj.central_decision_date = cleaned_data["decision_date"]
+        award_record_create(line=self.obj, decision_number=cleaned_data["decision_number"],
+                            decision_date=cleaned_data["decision_date"], authority=self.obj.award.deciding_authority)
+
+    @state.transition(source=NomineeState.FORWARDED, target=NomineeState.CENTRAL_REJECTED,
+                      label=_("Trung ương không khen"), permission=allowed(Role.BOARD_OFFICER),
+                      custom={"form": ReasonForm}, conditions=[_dossier_in(DossierState.FORWARDED)])
+    def central_reject(self, *, cleaned_data, actor, comment):
+        """The central level did not award the nominee."""

@@ -1,0 +1,159 @@
+"""The award catalogue as data: titles and forms, versioned by effective date, with their eligibility rules."""
+
+from datetime import date
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from councils.registry import Threshold, ThresholdBase
+
+
+class AwardLevel(models.TextChoices):
+    GRASSROOTS = "grassroots", _("Cơ sở")
+    CITY = "city", _("Thành phố")
+    STATE = "state", _("Nhà nước")
+
+
+class RecipientKind(models.TextChoices):
+    INDIVIDUAL = "individual", _("Cá nhân")
+    COLLECTIVE = "collective", _("Tập thể")
+    HOUSEHOLD = "household", _("Hộ gia đình")
+    ANY = "any", _("Cá nhân hoặc tập thể")
+
+
+class AwardRoute(models.TextChoices):
+    UNIT_DECIDES = "unit_decides", _("Đơn vị tự quyết định")
+    CITY_DECIDES = "city_decides", _("Chủ tịch UBND thành phố quyết định")
+    PROPOSE_CENTRAL = "propose_central", _("Thành phố đề nghị Trung ương")
+
+
+class OccasionKind(models.TextChoices):
+    ANNUAL = "annual", _("Thường xuyên (tổng kết năm)")
+    THEMATIC = "thematic", _("Theo chuyên đề, sơ kết, tổng kết phong trào")
+    SUDDEN = "sudden", _("Đột xuất")
+    TENURE = "tenure", _("Quá trình cống hiến")
+    FOREIGN = "foreign", _("Đối ngoại")
+
+
+class DocumentKind(models.TextChoices):
+    SUBMISSION_LETTER = "submission_letter", _("Tờ trình")
+    ACHIEVEMENT_REPORT = "achievement_report", _("Báo cáo thành tích (có xác nhận của cấp trình)")
+    UNIT_COUNCIL_MINUTES = "unit_council_minutes", _("Biên bản họp bình xét của hội đồng đơn vị")
+    BALLOT_MINUTES = "ballot_minutes", _("Biên bản kiểm phiếu bỏ phiếu kín")
+    INITIATIVE_PROOF = "initiative_proof", _("Chứng nhận sáng kiến, đề tài (hiệu quả và phạm vi ảnh hưởng)")
+    SUDDEN_ACHIEVEMENT_PROOF = "sudden_achievement_proof", _("Minh chứng thành tích đột xuất, đặc biệt")
+    CONSULTATION_OPINION = "consultation_opinion", _("Ý kiến hiệp y")
+    OTHER = "other", _("Tài liệu khác")
+
+
+class AwardTypeQuerySet(models.QuerySet):
+    def effective_on(self, day: date):
+        """Versions in force on `day` (effective_from ≤ day ≤ effective_to)."""
+        return self.filter(Q(effective_from__lte=day) & (Q(effective_to__isnull=True) | Q(effective_to__gte=day)))
+
+
+class AwardType(models.Model):
+    """One emulation title or commendation form, as in force between two dates (the law changes)."""
+
+    code = models.SlugField(_("mã"), max_length=40)
+    name = models.CharField(_("tên danh hiệu, hình thức"), max_length=255)
+    level = models.CharField(_("cấp"), max_length=16, choices=AwardLevel.choices)
+    recipient_kind = models.CharField(_("đối tượng"), max_length=16, choices=RecipientKind.choices)
+    deciding_authority = models.CharField(_("thẩm quyền quyết định"), max_length=255)
+    route = models.CharField(_("đường trình"), max_length=20, choices=AwardRoute.choices)
+    occasion_kinds = models.JSONField(_("loại khen thưởng được phép"), default=list, blank=True,
+                                      help_text=_("Danh sách mã: annual, thematic, sudden, tenure, foreign."))
+    required_documents = models.JSONField(_("thành phần hồ sơ bắt buộc"), default=list, blank=True,
+                                          help_text=_("Danh sách mã loại tài liệu."))
+    vote_threshold_percent = models.DecimalField(_("tỷ lệ phiếu đồng ý (%)"), max_digits=5, decimal_places=2,
+                                                 default=50)
+    vote_threshold_base = models.CharField(_("cơ sở tính tỷ lệ"), max_length=20, choices=ThresholdBase.choices,
+                                           default=ThresholdBase.TOTAL_MEMBERS)
+    vote_threshold_strict = models.BooleanField(_("phải vượt (>) tỷ lệ"), default=False)
+    secret_ballot = models.BooleanField(_("bỏ phiếu kín"), default=True)
+    public_notice_required = models.BooleanField(_("phải công khai"), default=False)
+    public_notice_days = models.PositiveSmallIntegerField(_("số ngày làm việc công khai"), default=10)
+    legal_source = models.CharField(_("căn cứ pháp lý"), max_length=255, blank=True)
+    effective_from = models.DateField(_("hiệu lực từ"))
+    effective_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+
+    objects = AwardTypeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("danh hiệu, hình thức khen thưởng")
+        verbose_name_plural = _("danh mục khen thưởng")
+        ordering = ["level", "name", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "effective_from"], name="awardtype_code_version"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
+                name="awardtype_effective_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(vote_threshold_percent__gte=0) & Q(vote_threshold_percent__lte=100),
+                name="awardtype_threshold_percent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def decided_centrally(self) -> bool:
+        return self.route == AwardRoute.PROPOSE_CENTRAL
+
+    def threshold(self) -> Threshold:
+        """The council's pass rule for this award, in the form the councils app reads."""
+        return Threshold(percent=self.vote_threshold_percent, base=self.vote_threshold_base,
+                         strict=self.vote_threshold_strict, secret_ballot=self.secret_ballot)
+
+    def accepts(self, recipient_kind: str) -> bool:
+        return self.recipient_kind == recipient_kind or (
+            self.recipient_kind == RecipientKind.ANY and recipient_kind != RecipientKind.HOUSEHOLD
+        )
+
+
+class RuleKind(models.TextChoices):
+    RATING_MIN = "rating_min", _("Xếp loại trong năm đạt tối thiểu")
+    CONSECUTIVE_TITLES = "consecutive_titles", _("Số năm liên tục đạt danh hiệu")
+    INITIATIVE_SCOPE = "initiative_scope", _("Sáng kiến, đề tài được công nhận đủ phạm vi")
+    PRIOR_AWARD = "prior_award", _("Đã được khen thưởng trước đó")
+    MIN_INTERVAL_YEARS = "min_interval_years", _("Khoảng cách tối thiểu giữa hai lần khen")
+    RATING_STREAK = "rating_streak", _("Số năm liên tục hoàn thành tốt nhiệm vụ trở lên")
+    TITLE_COUNT = "title_count", _("Số lần đạt danh hiệu trong giai đoạn")
+    COLLECTIVE_RATIO = "collective_ratio", _("Tỷ lệ thành viên của tập thể")
+    NO_HOLD = "no_hold", _("Không đang bị kỷ luật, thanh tra, khiếu nại")
+    ANY_OF = "any_of", _("Đạt một trong các điều kiện")
+    ALL_OF = "all_of", _("Đạt đồng thời các điều kiện")
+
+
+class RuleSeverity(models.TextChoices):
+    BLOCKING = "blocking", _("Lỗi chặn (không được trình)")
+    WARNING = "warning", _("Cảnh báo")
+
+
+class EligibilityRule(models.Model):
+    """One checkable condition of an award version; parameters per kind (see dossiers.eligibility)."""
+
+    award = models.ForeignKey(AwardType, verbose_name=_("danh hiệu, hình thức"), on_delete=models.CASCADE,
+                              related_name="rules")
+    kind = models.CharField(_("loại điều kiện"), max_length=32, choices=RuleKind.choices)
+    parameters = models.JSONField(_("tham số"), default=dict, blank=True)
+    severity = models.CharField(_("mức độ"), max_length=16, choices=RuleSeverity.choices,
+                                default=RuleSeverity.BLOCKING)
+    description = models.CharField(_("mô tả điều kiện"), max_length=500)
+    legal_source = models.CharField(_("căn cứ pháp lý"), max_length=255)
+    position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("điều kiện xét khen")
+        verbose_name_plural = _("điều kiện xét khen")
+        ordering = ["award", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def is_blocking(self) -> bool:
+        return self.severity == RuleSeverity.BLOCKING
