@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class CouncilsConfig(AppConfig):
     name = "councils"
     verbose_name = _("Hội đồng và phiên họp")
+
+    def ready(self):
+        from workflows import processes
+
+        from . import lifecycle  # noqa: F401  (registers the session and agenda item machines)
+        from .services import council_session_is_finished, council_session_start
+
+        processes.register("council_session", start=council_session_start, is_finished=council_session_is_finished,
+                           label=_("Phiên họp Hội đồng Thi đua - Khen thưởng"))

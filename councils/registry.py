@@ -28,13 +28,18 @@ class ThresholdBase(models.TextChoices):
 
 @dataclass(frozen=True)
 class Threshold:
-    """Pass rule for one agenda item: agree votes must reach `percent` of the base (≥, or > if strict)."""
+    """Pass rule for one agenda item: agree votes must reach `percent` of the base (≥, or > if strict).
+
+    `ratio` (e.g. (2, 3)) states a fraction exactly where a percent cannot ("≥ 2/3"); it then wins over
+    `percent`, which is kept for display. Comparisons are exact integer arithmetic, never rounded.
+    """
 
     percent: Decimal
     base: str = ThresholdBase.TOTAL_MEMBERS
     strict: bool = False
     secret_ballot: bool = True
     written_votes_allowed: bool = True
+    ratio: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

@@ -105,3 +105,17 @@ class InitiativeRecognitionFactory(factory.django.DjangoModelFactory):
     scope = "grassroots"
     year = 2023
     recognised_by = "Hội đồng sáng kiến đơn vị"
+
+
+class CouncilRuleFactory(factory.django.DjangoModelFactory):
+    """A council's voting rule (quorum, abstention, written votes): councils app."""
+
+    class Meta:
+        model = "councils.CouncilRule"
+        django_get_or_create = ("council",)
+
+    council = factory.SubFactory(CouncilFactory)
+    quorum_numerator = 2
+    quorum_denominator = 3
+    abstain_allowed = False
+    written_votes_allowed = True

@@ -1,0 +1,54 @@
+"""Admin: rules are edited here; sessions and items are read-only (they change through the engine).
+
+Ballots and ballot receipts are not registered at all: nobody reads individual ballots, not even an admin.
+"""
+
+from django.contrib import admin
+
+from .models import AgendaItem, Attendance, CouncilRule, Recusal, Session
+
+
+@admin.register(CouncilRule)
+class CouncilRuleAdmin(admin.ModelAdmin):
+    list_display = ["council", "quorum_numerator", "quorum_denominator", "abstain_allowed", "written_votes_allowed",
+                    "secretary_votes"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    fields = ["order", "title", "state", "agree_count", "disagree_count", "abstain_count", "base_count", "passed",
+              "result_explanation"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Session)
+class SessionAdmin(ReadOnlyAdmin):
+    list_display = ["title", "council_term", "planned_on", "state"]
+    list_filter = ["state", "council_term__council"]
+    inlines = [AgendaItemInline]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ReadOnlyAdmin):
+    list_display = ["session", "member", "status"]
+
+
+@admin.register(Recusal)
+class RecusalAdmin(ReadOnlyAdmin):
+    list_display = ["item", "member", "reason"]

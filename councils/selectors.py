@@ -1,0 +1,176 @@
+"""Reads: who sits on a session, attendance and quorum, recusals, turnout, tallies, what a user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+
+from workflows.models import UNIT_ROLES, Membership, Role
+from workflows.roles import active_q, authorities_of, can_read_everything
+
+from .models import (
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    Ballot,
+    BallotReceipt,
+    Choice,
+    ItemState,
+    Recusal,
+    RecusalReason,
+    Session,
+    SessionState,
+    VotingMode,
+)
+from .thresholds import Verdict, quorum_explanation
+
+#: Council roles that vote; the secretary votes only where the council's rule says so.
+VOTING_ROLES = (Role.COUNCIL_CHAIR, Role.COUNCIL_VICE_CHAIR, Role.COUNCIL_STANDING_MEMBER, Role.COUNCIL_MEMBER)
+CHAIR_ROLES = (Role.COUNCIL_CHAIR, Role.COUNCIL_VICE_CHAIR)
+
+
+def voting_roles(session: Session) -> tuple[str, ...]:
+    return (*VOTING_ROLES, Role.COUNCIL_SECRETARY) if session.secretary_votes else VOTING_ROLES
+
+
+def member_ids(session: Session) -> set[int]:
+    """Voting members of the session's term on the meeting day (members who left before it do not count)."""
+    return set(
+        Membership.objects.filter(active_q(session.planned_on), council_term=session.council_term_id,
+                                  role__in=voting_roles(session)).values_list("user_id", flat=True)
+    )
+
+
+def members(session: Session) -> list:
+    return list(get_user_model().objects.filter(pk__in=member_ids(session)).order_by("last_name", "first_name",
+                                                                                       "username"))
+
+
+def attendance_map(session: Session) -> dict[int, Attendance]:
+    return {a.member_id: a for a in session.attendances.all()}
+
+
+def present_ids(session: Session) -> set[int]:
+    present = set(session.attendances.filter(status=AttendanceStatus.PRESENT).values_list("member_id", flat=True))
+    return present & member_ids(session)
+
+
+@dataclass(frozen=True)
+class Quorum:
+    present: int
+    total: int
+    met: bool
+    explanation: str
+
+
+def quorum(session: Session) -> Quorum:
+    """Present members against the session's rule (DOMAIN.md §3: ≥ 2/3 of members by default)."""
+    total = len(member_ids(session))
+    present = len(present_ids(session))
+    verdict: Verdict = quorum_explanation(present=present, total=total, numerator=session.quorum_numerator,
+                                          denominator=session.quorum_denominator)
+    return Quorum(present, total, verdict.passed, verdict.explanation)
+
+
+def automatic_recusals(item: AgendaItem) -> dict[int, str]:
+    """{member id: reason} for members who must not vote on the item: the nominee, members of the proposing unit."""
+    session = item.session
+    result: dict[int, str] = {}
+    ids = member_ids(session)
+    if item.proposing_unit_id:
+        in_unit = Membership.objects.filter(
+            active_q(session.planned_on), unit_id=item.proposing_unit_id, role__in=UNIT_ROLES, user_id__in=ids
+        ).values_list("user_id", flat=True)
+        for user_id in in_unit:
+            result[user_id] = RecusalReason.PROPOSING_UNIT
+    if item.nominee_user_id and item.nominee_user_id in ids:
+        result[item.nominee_user_id] = RecusalReason.NOMINEE
+    return result
+
+
+def recusal_reason(item: AgendaItem, user) -> str | None:
+    """Why `user` does not vote on `item` (recorded recusal or an automatic rule), or None."""
+    recorded = item.recusals.filter(member=user).values_list("reason", flat=True).first()
+    if recorded:
+        return recorded
+    return automatic_recusals(item).get(user.pk)
+
+
+def recused_ids(item: AgendaItem) -> set[int]:
+    return set(item.recusals.values_list("member_id", flat=True)) | set(automatic_recusals(item))
+
+
+def open_item(session: Session) -> AgendaItem | None:
+    """In item-by-item voting, the one item whose ballot is open: the first not yet counted."""
+    return session.items.filter(state=ItemState.PENDING).order_by("order", "pk").first()
+
+
+def ballot_open(item: AgendaItem) -> bool:
+    """Electronic ballots are accepted while the session is voting and the item is still pending (and, item by
+    item, it is the item under vote)."""
+    session = item.session
+    if session.state != SessionState.VOTING or item.state != ItemState.PENDING:
+        return False
+    if session.voting_mode == VotingMode.ITEM_BY_ITEM:
+        current = open_item(session)
+        return current is not None and current.pk == item.pk
+    return True
+
+
+def turnout(session: Session) -> list[dict]:
+    """Per item: ballots received and members eligible to vote (no content). One grouped query for receipts."""
+    received = dict(
+        BallotReceipt.objects.filter(item__session=session).values("item").annotate(n=Count("pk"))
+        .values_list("item", "n")
+    )
+    present = present_ids(session)
+    written = set(session.attendances.filter(status=AttendanceStatus.ABSENT_WRITTEN).values_list("member_id",
+                                                                                                    flat=True))
+    rows = []
+    for item in session.items.order_by("order", "pk"):
+        recused = recused_ids(item)
+        rows.append({
+            "item": item,
+            "received": received.get(item.pk, 0),
+            "eligible": len((present | written) - recused),
+            "recused": len(recused & member_ids(session)),
+            "open": ballot_open(item),
+        })
+    return rows
+
+
+def tally(item: AgendaItem) -> dict[str, int]:
+    """Counts per choice of an item's electronic ballots, in one aggregate query."""
+    counts = Ballot.objects.filter(item=item).aggregate(
+        agree=Count("pk", filter=Q(choice=Choice.AGREE)),
+        disagree=Count("pk", filter=Q(choice=Choice.DISAGREE)),
+        abstain=Count("pk", filter=Q(choice=Choice.ABSTAIN)),
+    )
+    return {key: counts[key] or 0 for key in ("agree", "disagree", "abstain")}
+
+
+def council_term_ids(user) -> set[int]:
+    """Terms where the user holds a council role today (so, while their membership lasts)."""
+    return {a.council_term_id for a in authorities_of(user) if a.council_term_id is not None}
+
+
+def sessions_visible_to(user) -> QuerySet[Session]:
+    """The Board, auditors and the chairman see every session; council people see the sessions of their terms."""
+    sessions = Session.objects.select_related("council_term__council")
+    if can_read_everything(user):
+        return sessions
+    return sessions.filter(council_term_id__in=council_term_ids(user))
+
+
+def can_view_session(user, session: Session) -> bool:
+    from workflows.permissions import can_view_council_term
+
+    return can_view_council_term(user, session.council_term) and (
+        can_read_everything(user) or session.council_term_id in council_term_ids(user)
+    )
+
+
+def recusals_of(item: AgendaItem) -> QuerySet[Recusal]:
+    return item.recusals.select_related("member")

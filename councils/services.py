@@ -1,0 +1,361 @@
+"""Writes of the councils app. State changes go through workflows.engine; other writes that matter are audited."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from organisations.models import CouncilTerm
+from workflows import audit, engine
+from workflows.models import Role
+from workflows.roles import Scope, find_authority
+
+from . import selectors
+from .models import (
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    Ballot,
+    BallotReceipt,
+    Choice,
+    CouncilRule,
+    ItemState,
+    Recusal,
+    RecusalReason,
+    Session,
+    SessionState,
+)
+from .registry import Threshold
+
+AGENDA_OPEN_STATES = {SessionState.PLANNED, SessionState.CONVENED}
+ATTENDANCE_STATES = {SessionState.CONVENED, SessionState.AGENDA_LOCKED, SessionState.OPENED, SessionState.VOTING}
+CREATOR_ROLES = (Role.BOARD_OFFICER, Role.BOARD_HEAD)
+
+
+class BallotRefused(engine.ActionForbidden):
+    """A ballot the member may not cast (non-member, recused, absent): HTTP 403. `code` goes to the audit log."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
+
+
+class BallotConflict(engine.TransitionNotAllowed):
+    """A ballot at the wrong time, or a second one: HTTP 409."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
+
+
+BEFORE_VOTING = {SessionState.PLANNED, SessionState.CONVENED, SessionState.AGENDA_LOCKED, SessionState.OPENED,
+                 SessionState.POSTPONED}
+
+
+def as_actor(actor, *, roles: tuple[str, ...] = (), scope: Scope | None = None) -> audit.Actor:
+    """Accept an audit.Actor or a user; for a user, name the role they act in (the first of `roles` they hold)."""
+    if isinstance(actor, audit.Actor):
+        return actor
+    authority = find_authority(actor, roles, scope) if roles and scope is not None else None
+    return audit.Actor(user=actor, role=authority.role if authority else "")
+
+
+def _require(actor: audit.Actor, roles: tuple[str, ...], scope: Scope, message: str) -> audit.Actor:
+    """The actor must hold one of `roles` for `scope` today (the system actor always may)."""
+    if actor.user is None:
+        return actor
+    authority = find_authority(actor.user, roles, scope)
+    if authority is None and not getattr(actor.user, "is_superuser", False):
+        raise engine.ActionForbidden(message)
+    role = actor.role or (authority.role if authority else "")
+    return audit.Actor(user=actor.user, role=role, on_behalf_of=actor.on_behalf_of, client_ip=actor.client_ip)
+
+
+def _term_scope(session_or_term) -> Scope:
+    term_id = session_or_term.pk if isinstance(session_or_term, CouncilTerm) else session_or_term.council_term_id
+    return Scope(council_term_id=term_id)
+
+
+def session_create(*, council_term: CouncilTerm, title: str, planned_on: date, actor, place: str = "",
+                   source: models.Model | None = None) -> Session:
+    """The Board (officer or head) plans a session of a council term; the council's voting rule is copied."""
+    actor = _require(as_actor(actor), CREATOR_ROLES, _term_scope(council_term),
+                     _("Chỉ Ban TĐKT được lập phiên họp hội đồng."))
+    return _session_create(council_term=council_term, title=title, planned_on=planned_on, actor=actor,
+                           place=place, source=source)
+
+
+def _session_create(*, council_term, title, planned_on, actor: audit.Actor, place="", source=None) -> Session:
+    if not title.strip():
+        raise ValidationError({"title": _("Cần nhập tên phiên họp.")})
+    rule = CouncilRule.objects.filter(council=council_term.council_id).first() or CouncilRule(
+        council=council_term.council
+    )
+    with transaction.atomic():
+        session = Session.objects.create(
+            council_term=council_term, title=title.strip()[:300], planned_on=planned_on, place=place,
+            quorum_numerator=rule.quorum_numerator, quorum_denominator=rule.quorum_denominator,
+            abstain_allowed=rule.abstain_allowed, written_votes_allowed=rule.written_votes_allowed,
+            secretary_votes=rule.secretary_votes,
+            source_type=ContentType.objects.get_for_model(source) if source is not None else None,
+            source_id=str(source.pk) if source is not None else "",
+        )
+        audit.record(subject=session, actor=actor, verb="session_created", target_state=session.state, data={
+            "title": session.title, "council_term": council_term.pk, "planned_on": planned_on, "place": place,
+            "quorum": f"{rule.quorum_numerator}/{rule.quorum_denominator}",
+            "abstain_allowed": rule.abstain_allowed, "written_votes_allowed": rule.written_votes_allowed,
+            "source": f"{source._meta.label_lower}:{source.pk}" if source is not None else None,
+        })
+    return session
+
+
+def agenda_item_add(*, session: Session, subject: models.Model | None, title: str, summary: str = "",
+                    proposing_unit=None, nominee_user=None, threshold: Threshold, actor) -> AgendaItem:
+    """Put a matter on the agenda (secretary or Board); refused once the agenda is locked."""
+    actor = _require(as_actor(actor), (Role.COUNCIL_SECRETARY, *CREATOR_ROLES), _term_scope(session),
+                     _("Chỉ thư ký hội đồng hoặc Ban TĐKT được thêm mục vào chương trình họp."))
+    if not title.strip():
+        raise ValidationError({"title": _("Cần nhập nội dung biểu quyết.")})
+    percent = Decimal(threshold.percent)
+    if not Decimal(0) <= percent <= Decimal(100):
+        raise ValidationError({"threshold": _("Tỷ lệ đồng ý phải từ 0 đến 100 %.")})
+    ratio = threshold.ratio
+    if ratio is not None and not (ratio[1] >= 1 and 0 <= ratio[0] <= ratio[1]):
+        raise ValidationError({"threshold": _("Tỷ lệ dạng phân số không hợp lệ.")})
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if locked.state not in AGENDA_OPEN_STATES:
+            raise engine.TransitionNotAllowed(_(
+                "Chương trình họp đã chốt (trạng thái «%(state)s»); không thể thêm mục."
+            ) % {"state": locked.get_state_display()})
+        last = locked.items.aggregate(last=Max("order"))["last"] or 0
+        item = AgendaItem.objects.create(
+            session=locked, order=last + 1, title=title.strip()[:500], summary=summary,
+            subject_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
+            subject_id=str(subject.pk) if subject is not None else "",
+            proposing_unit=proposing_unit, nominee_user=nominee_user, threshold_percent=percent,
+            threshold_numerator=ratio[0] if ratio else None, threshold_denominator=ratio[1] if ratio else None,
+            threshold_base=threshold.base, threshold_strict=threshold.strict,
+            written_votes_allowed=threshold.written_votes_allowed,
+        )
+        audit.record(subject=item, actor=actor, verb="agenda_item_added", target_state=item.state, data={
+            "session": locked.pk, "order": item.order, "title": item.title,
+            "subject": f"{subject._meta.label_lower}:{subject.pk}" if subject is not None else None,
+            "proposing_unit": getattr(proposing_unit, "code", None),
+            "nominee": getattr(nominee_user, "username", None),
+            "threshold": {"percent": percent, "ratio": list(ratio) if ratio else None, "base": threshold.base,
+                          "strict": threshold.strict},
+        })
+    return item
+
+
+def attendance_record(*, session: Session, member, status: str, actor) -> Attendance:
+    """The secretary records whether a member is present; a member who has voted cannot be marked absent."""
+    actor = _require(as_actor(actor), (Role.COUNCIL_SECRETARY,), _term_scope(session),
+                     _("Chỉ thư ký hội đồng được điểm danh."))
+    if status not in AttendanceStatus.values:
+        raise ValidationError({"status": _("Tình trạng có mặt không hợp lệ.")})
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if locked.state not in ATTENDANCE_STATES:
+            raise engine.TransitionNotAllowed(_("Không thể điểm danh khi phiên họp ở trạng thái «%(state)s».")
+                                              % {"state": locked.get_state_display()})
+        if member.pk not in selectors.member_ids(locked):
+            raise ValidationError({"member": _("%(name)s không phải thành viên hội đồng vào ngày họp.")
+                                   % {"name": member.get_full_name() or member.username}})
+        if status == AttendanceStatus.ABSENT_WRITTEN and not locked.written_votes_allowed:
+            raise ValidationError({"status": _("Quy chế của hội đồng không cho phép gửi phiếu bằng văn bản.")})
+        current = Attendance.objects.filter(session=locked, member=member).first()
+        voted = BallotReceipt.objects.filter(item__session=locked, member=member).exists()
+        if voted and current is not None and current.status != status:
+            raise engine.TransitionNotAllowed(_("Thành viên đã bỏ phiếu; không thể thay đổi tình trạng có mặt."))
+        previous = current.status if current else None
+        if current is None:
+            current = Attendance.objects.create(session=locked, member=member, status=status)
+        elif current.status != status:
+            current.status = status
+            current.save(update_fields=["status"])
+        if previous != status:
+            audit.record(subject=locked, actor=actor, verb="attendance_recorded",
+                         data={"member": member.username, "status": status, "previous": previous})
+    return current
+
+
+def recusal_declare(*, item: AgendaItem, member, note: str, actor) -> Recusal:
+    """A member declares a conflict of interest on an item (or the secretary records it); audited."""
+    actor = as_actor(actor, roles=selectors.VOTING_ROLES + (Role.COUNCIL_SECRETARY,), scope=_term_scope(item.session))
+    if actor.user is not None and actor.user.pk != member.pk:
+        actor = _require(actor, (Role.COUNCIL_SECRETARY,), _term_scope(item.session),
+                         _("Chỉ chính thành viên hoặc thư ký được ghi nhận việc không tham gia biểu quyết."))
+    if not note.strip():
+        raise ValidationError({"note": _("Cần nêu lý do xung đột lợi ích.")})
+    with transaction.atomic():
+        locked = AgendaItem.objects.select_for_update().get(pk=item.pk)
+        if locked.state != ItemState.PENDING:
+            raise engine.TransitionNotAllowed(_("Mục này đã kiểm phiếu."))
+        if BallotReceipt.objects.filter(item=locked, member=member).exists():
+            raise engine.TransitionNotAllowed(_("Thành viên đã bỏ phiếu cho mục này."))
+        recusal, created = Recusal.objects.get_or_create(
+            item=locked, member=member, defaults={"reason": RecusalReason.DECLARED, "note": note.strip()[:500]}
+        )
+        if created:
+            audit.record(subject=locked, actor=actor, verb="recusal_recorded", comment=recusal.note, data={
+                "member": member.username, "item": locked.pk, "reason": RecusalReason.DECLARED, "automatic": False,
+            })
+    return recusal
+
+
+def _second_ballot() -> BallotConflict:
+    return BallotConflict(_("Bạn đã bỏ phiếu cho mục này; mỗi thành viên chỉ có một phiếu và không thể thay đổi."),
+                          "second_ballot")
+
+
+def _refusal(item: AgendaItem, member, session: Session) -> Exception | None:
+    """Why `member` may not cast a ballot on `item` now (None if they may). The item row is locked."""
+    if member.pk not in selectors.member_ids(session):
+        return BallotRefused(_("Bạn không phải thành viên hội đồng của phiên họp này nên không được bỏ phiếu."),
+                             "not_member")
+    if not selectors.ballot_open(item):
+        if item.state == ItemState.PENDING and session.state in BEFORE_VOTING | {SessionState.VOTING}:
+            return BallotConflict(_("Chưa mở bỏ phiếu cho mục «%(item)s».") % {"item": item.title}, "not_open")
+        return BallotConflict(_("Đã kết thúc bỏ phiếu cho mục «%(item)s»; không thể bỏ hoặc thay đổi phiếu.")
+                              % {"item": item.title}, "closed")
+    reason = selectors.recusal_reason(item, member)
+    if reason:
+        return BallotRefused(_("Bạn không tham gia biểu quyết mục này (%(reason)s).")
+                             % {"reason": RecusalReason(reason).label}, "recused")
+    attendance = session.attendances.filter(member=member).values_list("status", flat=True).first()
+    if attendance != AttendanceStatus.PRESENT:
+        return BallotRefused(_("Bạn không có mặt tại phiên họp nên không bỏ phiếu trực tiếp; thành viên vắng mặt "
+                               "gửi phiếu bằng văn bản qua thư ký."), "absent")
+    if BallotReceipt.objects.filter(item=item, member=member).exists():
+        return _second_ballot()
+    return None
+
+
+def ballot_cast(*, item: AgendaItem, choice: str, actor) -> BallotReceipt:
+    """A present, non-recused member casts one secret ballot on an open item. The receipt and the ballot are
+    written apart, with nothing linking them; the audit event names the member and item, never the choice.
+    Refusals (closed, second ballot, non-member, recused, absent) are audited too."""
+    member = actor.user if isinstance(actor, audit.Actor) else actor
+    actor = as_actor(actor, roles=selectors.VOTING_ROLES + (Role.COUNCIL_SECRETARY,),
+                     scope=_term_scope(item.session))
+    if choice not in Choice.values:
+        raise ValidationError({"choice": _("Lựa chọn không hợp lệ: chọn đồng ý hoặc không đồng ý.")})
+    refused = None
+    with transaction.atomic():
+        locked = AgendaItem.objects.select_for_update().select_related("session").get(pk=item.pk)
+        session = locked.session
+        refused = _refusal(locked, member, session)
+        if refused is None:
+            if choice == Choice.ABSTAIN and not session.abstain_allowed:
+                raise ValidationError({"choice": _("Phiên họp này không có lựa chọn «không biểu quyết».")})
+            try:
+                with transaction.atomic():
+                    receipt = BallotReceipt.objects.create(item=locked, member=member)
+            except IntegrityError:
+                refused = _second_ballot()
+            else:
+                Ballot.objects.create(item=locked, choice=choice)
+                audit.record(subject=locked, actor=actor, verb="ballot_cast",
+                             data={"member": member.username, "item": locked.pk})
+                return receipt
+    _audit_refusal(item, actor, member, refused)
+    raise refused
+
+
+def _audit_refusal(item: AgendaItem, actor: audit.Actor, member, error: Exception) -> None:
+    with transaction.atomic():
+        audit.record(subject=item, actor=actor, verb="ballot_refused", comment=str(getattr(error, "message", error)),
+                     data={"member": getattr(member, "username", None), "item": item.pk,
+                           "reason": getattr(error, "code", "")})
+
+
+def written_vote_record(*, session: Session, member, choices: dict[int, str], document, actor) -> list[BallotReceipt]:
+    """The secretary records an absent member's written vote, with the signed document attached (DOMAIN.md §3)."""
+    actor = _require(as_actor(actor), (Role.COUNCIL_SECRETARY,), _term_scope(session),
+                     _("Chỉ thư ký hội đồng được nhận phiếu bằng văn bản."))
+    if not document:
+        raise ValidationError({"document": _("Cần đính kèm văn bản gửi phiếu của thành viên.")})
+    if not choices:
+        raise ValidationError({"choices": _("Cần ghi lựa chọn cho ít nhất một mục.")})
+    receipts = []
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if not locked.written_votes_allowed:
+            raise ValidationError({"document": _("Quy chế của hội đồng không cho phép gửi phiếu bằng văn bản.")})
+        if locked.state != SessionState.VOTING:
+            raise engine.TransitionNotAllowed(_("Chỉ nhận phiếu bằng văn bản khi phiên họp đang bỏ phiếu."))
+        if member.pk not in selectors.member_ids(locked):
+            raise ValidationError({"member": _("Người này không phải thành viên hội đồng vào ngày họp.")})
+        attendance = Attendance.objects.filter(session=locked, member=member).first()
+        if attendance is not None and attendance.status == AttendanceStatus.PRESENT:
+            raise ValidationError({"member": _("Thành viên có mặt tại phiên họp bỏ phiếu trực tiếp.")})
+        if attendance is None:
+            attendance = Attendance(session=locked, member=member)
+        attendance.status = AttendanceStatus.ABSENT_WRITTEN
+        attendance.written_vote_document = document
+        attendance.save()
+        for item_id, choice in sorted(choices.items()):
+            item = AgendaItem.objects.select_for_update().filter(session=locked, pk=item_id).first()
+            if item is None:
+                raise ValidationError({"choices": _("Mục %(id)s không thuộc phiên họp này.") % {"id": item_id}})
+            if choice not in Choice.values or (choice == Choice.ABSTAIN and not locked.abstain_allowed):
+                raise ValidationError({"choices": _("Lựa chọn không hợp lệ cho mục «%(item)s».") % {"item": item.title}})
+            if not item.written_votes_allowed:
+                raise ValidationError({"choices": _("Mục «%(item)s» không nhận phiếu bằng văn bản.")
+                                       % {"item": item.title}})
+            if item.state != ItemState.PENDING:
+                raise engine.TransitionNotAllowed(_("Mục «%(item)s» đã kiểm phiếu.") % {"item": item.title})
+            if selectors.recusal_reason(item, member):
+                raise ValidationError({"choices": _("Thành viên không tham gia biểu quyết mục «%(item)s».")
+                                       % {"item": item.title}})
+            if BallotReceipt.objects.filter(item=item, member=member).exists():
+                raise engine.TransitionNotAllowed(_("Thành viên đã có phiếu cho mục «%(item)s».")
+                                                  % {"item": item.title})
+            receipts.append(BallotReceipt.objects.create(item=item, member=member, written=True))
+            Ballot.objects.create(item=item, choice=choice)
+            audit.record(subject=item, actor=actor, verb="written_vote_recorded",
+                         data={"member": member.username, "item": item.pk})
+    return receipts
+
+
+def session_close_voting(*, session: Session, user, client_ip: str | None = None) -> Session:
+    """Count every item still open, then close the session's voting; all or nothing."""
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if locked.state == SessionState.VOTING:
+            for item in locked.items.filter(state=ItemState.PENDING).order_by("order", "pk"):
+                engine.perform(item, "close_ballot", user=user, client_ip=client_ip)
+        return engine.perform(locked, "close_voting", user=user, client_ip=client_ip)
+
+
+def council_session_start(activity, actor) -> Session:
+    """Plan process "council_session": a planned session of the city emulation council's current term."""
+    from organisations.models import CouncilKind
+
+    due = getattr(activity, "due_date", None) or getattr(activity, "due_on", None)
+    terms = CouncilTerm.objects.filter(council__kind=CouncilKind.EMULATION).select_related("council")
+    term = None
+    if due is not None:
+        term = terms.filter(starts_on__lte=due).filter(
+            models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=due)
+        ).order_by("-starts_on").first()
+    term = term or terms.order_by("-starts_on").first()
+    if term is None:
+        raise ValidationError(_("Chưa có nhiệm kỳ của Hội đồng Thi đua - Khen thưởng để lập phiên họp."))
+    text = str(getattr(activity, "title", "") or getattr(activity, "content", "") or activity)
+    title = text if len(text) <= 300 else text[:299] + "…"
+    return _session_create(council_term=term, title=title, planned_on=due or date.today(), actor=as_actor(actor),
+                           source=activity)
+
+
+def council_session_is_finished(session: Session) -> bool:
+    """The plan activity is done once the session's result is issued (a cancelled session is not done)."""
+    return session.state == SessionState.RESOLUTION_ISSUED
