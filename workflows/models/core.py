@@ -157,6 +157,25 @@ class AuditEvent(models.Model):
         return f"#{self.sequence} {self.verb} {self.subject_type_id}:{self.subject_id}"
 
 
+class AuditChainHead(models.Model):
+    """One row: the last sequence and hash of the audit chain. Updating it locks the chain for an append,
+    so concurrent writers queue and the chain stays linear. A tampered head cannot hide anything: a wrong
+    sequence collides with the unique sequence, a wrong hash breaks the next event's link (verify_audit)."""
+
+    sequence = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_chain_head_single_row")]
+
+
+class OutboxCursor(models.Model):
+    """How far a consumer of the audit log (the notifier) has read: the audit log is its outbox."""
+
+    name = models.CharField(max_length=50, unique=True)
+    last_sequence = models.BigIntegerField(default=0)
+
+
 class Notification(models.Model):
     """An in-app message to one user, created after a transition commits (and mailed)."""
 
