@@ -95,8 +95,17 @@ class ReturnForm(ReasonForm):
 
 
 class ScheduleForm(TransitionForm):
-    session = forms.IntegerField(label=_("Mã phiên họp hội đồng"), required=False, min_value=1,
-                                 help_text=_("Phiên họp của Hội đồng TĐKT thành phố mà các đối tượng được đưa vào."))
+    session = forms.ModelChoiceField(
+        label=_("Phiên họp hội đồng"), required=False, queryset=None,
+        help_text=_("Để trống nếu thư ký hội đồng sẽ tự đưa các đối tượng vào chương trình họp."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from councils.models import Session
+
+        self.fields["session"].queryset = Session.objects.select_related("council_term__council").order_by(
+            "-planned_on", "-pk")
 
 
 class PostForm(TransitionForm):
@@ -269,7 +278,7 @@ class DossierLifecycle(Lifecycle):
 
         for line in _lines(self.obj, NomineeState.PROPOSED):
             engine.perform(line, "place_on_agenda", user=actor.user, client_ip=actor.client_ip,
-                           data={"session": cleaned_data.get("session") or ""})
+                           data={"session": getattr(cleaned_data.get("session"), "pk", "")})
         self.obj.deadline = None
 
     @state.transition(source=DossierState.ON_AGENDA, target=DossierState.VOTED, label=_("Ghi nhận kết quả hội đồng"),
@@ -366,7 +375,7 @@ class DossierNomineeLifecycle(Lifecycle):
         """The nominee becomes an item of a council session (through the councils app when it is installed)."""
         from .services import council_item_add
 
-        council_item_add(line=self.obj, session_id=cleaned_data.get("session"), actor=actor)
+        council_item_add(line=self.obj, session=cleaned_data.get("session"), actor=actor)
 
     @state.transition(source=NomineeState.ON_AGENDA, target=NomineeState.PASSED, label=_("Hội đồng thông qua"),
                       permission=InternalRule(_("Hội đồng (từ kết quả kiểm phiếu)")))

@@ -304,24 +304,21 @@ def award_record_create(*, line: DossierNominee, decision_number: str, decision_
     )
 
 
-def council_item_add(*, line: DossierNominee, session_id: int | None, actor: audit.Actor) -> None:
-    """Put the line on a council session's agenda through the councils app's service, when it provides one."""
-    try:
-        from councils import services as council_services
-    except ImportError:
-        council_services = None
-    add = getattr(council_services, "agenda_item_add", None)
-    if session_id and add is not None:
-        from councils.models import Session
+def council_item_add(*, line: DossierNominee, session, actor: audit.Actor) -> None:
+    """Put the line on a council session's agenda through the councils app's service (councils.services)."""
+    if session is None:
+        return
+    from councils.services import agenda_item_add
 
-        session = Session.objects.filter(pk=session_id).first()
-        if session is None:
-            raise ValidationError({"session": _("Không tìm thấy phiên họp.")})
-        item = add(session=session, subject=line, title=str(line), threshold=line.award.threshold(), actor=actor)
-        line.council_term_id = getattr(session, "term_id", None) or getattr(session, "council_term_id", None)
-        line.council_item_ref = str(getattr(item, "pk", ""))
-    elif session_id:
-        line.council_item_ref = str(session_id)
+    nominee = line.nominee
+    summary = _("%(unit)s đề nghị %(award)s cho %(name)s. %(report)s") % {
+        "unit": line.dossier.unit.name, "award": line.award.name, "name": nominee.full_name,
+        "report": line.achievement_report[:1500]}
+    item = agenda_item_add(session=session, subject=line, title=f"{nominee.full_name} – {line.award.name}",
+                           summary=summary, proposing_unit=line.dossier.unit, threshold=line.award.threshold(),
+                           actor=actor)
+    line.council_term_id = session.council_term_id
+    line.council_item_ref = str(item.pk)
 
 
 def council_result_receive(*, subject: DossierNominee, result: ItemResult, actor: audit.Actor) -> None:

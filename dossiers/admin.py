@@ -1,0 +1,94 @@
+"""Admin: the Board edits the catalogue and nominees' history here; dossiers are read-only (the engine moves them)."""
+
+from django.contrib import admin
+
+from .models import (
+    AwardRecord,
+    AwardType,
+    Dossier,
+    DossierDocument,
+    DossierNominee,
+    EligibilityRule,
+    InitiativeRecognition,
+    Nominee,
+    YearlyRating,
+)
+
+
+class EligibilityRuleInline(admin.TabularInline):
+    model = EligibilityRule
+    extra = 0
+    fields = ["position", "kind", "parameters", "severity", "description", "legal_source"]
+
+
+@admin.register(AwardType)
+class AwardTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "level", "recipient_kind", "route", "vote_threshold_percent", "effective_from",
+                    "effective_to"]
+    list_filter = ["level", "route", "recipient_kind"]
+    search_fields = ["name", "code"]
+    inlines = [EligibilityRuleInline]
+
+
+class AwardRecordInline(admin.TabularInline):
+    model = AwardRecord
+    extra = 0
+    fk_name = "nominee"
+    readonly_fields = ["dossier_nominee", "source"]
+
+
+class YearlyRatingInline(admin.TabularInline):
+    model = YearlyRating
+    extra = 0
+
+
+class InitiativeInline(admin.TabularInline):
+    model = InitiativeRecognition
+    extra = 0
+    exclude = ["recorded_by"]
+
+
+@admin.register(Nominee)
+class NomineeAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "kind", "unit", "position", "on_hold"]
+    list_filter = ["kind", "on_hold", "unit"]
+    search_fields = ["full_name"]
+    inlines = [AwardRecordInline, YearlyRatingInline, InitiativeInline]
+
+
+@admin.register(AwardRecord)
+class AwardRecordAdmin(admin.ModelAdmin):
+    list_display = ["nominee", "award", "year", "decision_number", "decision_date", "source"]
+    list_filter = ["year", "award", "source"]
+    search_fields = ["nominee__full_name", "decision_number"]
+    readonly_fields = ["dossier_nominee", "source"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Dossiers change only through the engine (web pages, API); the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Dossier)
+class DossierAdmin(ReadOnlyAdmin):
+    list_display = ["title", "unit", "year", "state", "deadline"]
+    list_filter = ["state", "year"]
+
+
+@admin.register(DossierNominee)
+class DossierNomineeAdmin(ReadOnlyAdmin):
+    list_display = ["nominee", "award", "dossier", "state"]
+    list_filter = ["state"]
+
+
+@admin.register(DossierDocument)
+class DossierDocumentAdmin(ReadOnlyAdmin):
+    list_display = ["dossier", "line", "kind", "version", "original_name", "sha256"]

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import exports, views
+
+app_name = "dossiers"
+
+urlpatterns = [
+    path("", views.dossier_list, name="list"),
+    path("tao-moi/", views.dossier_create, name="create"),
+    path("<int:pk>/", views.dossier_detail, name="detail"),
+    path("<int:pk>/tra-lai/", views.dossier_return, name="return"),
+    path("<int:pk>/tham-dinh/", views.dossier_appraise, name="appraise"),
+    path("<int:pk>/quyet-dinh/", views.dossier_decide, name="decide"),
+    path("<int:pk>/thay-doi/", views.dossier_changes, name="changes"),
+    path("<int:pk>/danh-sach-khen-thuong.xlsx", exports.awardees_excel, name="awardees_excel"),
+    path("<int:pk>/du-thao-quyet-dinh.pdf", exports.decision_pdf, name="decision_pdf"),
+    path("doi-tuong/<int:pk>/", views.line_edit, name="line_edit"),
+    path("doi-tuong/<int:pk>/bot/", views.line_remove, name="line_remove"),
+    path("ca-nhan-tap-the/<int:pk>/", views.nominee_detail, name="nominee"),
+    path("tai-lieu/<int:pk>/", views.document_download, name="document"),
+    path("qua-han/", views.overdue, name="overdue"),
+    path("cong-khai/", views.public_posting, name="public"),
+    path("so-vang/", views.register, name="register"),
+]

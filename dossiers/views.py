@@ -1,0 +1,370 @@
+"""Web pages: the unit's dossier wizard, the Board's queues and appraisal, the chair's decision, the public
+posting page and the award register. Thin: form → service or engine → redirect or render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from organisations.models import Unit
+from workflows import engine
+from workflows.api import client_ip
+from workflows.models import Role
+from workflows.permissions import can_read_history
+from workflows.roles import can_read_everything, has_role, is_board
+
+from . import selectors, services
+from .eligibility import evaluate
+from .forms import DossierForm, LineEditForm, LineForm, PublicCommentForm, RegisterSearchForm, UploadForm
+from .lifecycle import DossierLifecycle
+from .models import DossierDocument, DossierNominee, DossierState, NomineeState
+from .models.dossier import EDITABLE_STATES
+
+
+def _errors_into(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, keeping what the user typed."""
+    for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+def _dossier_for(user, pk):
+    """The dossier if the user may see it; another unit's dossier is simply not found."""
+    return get_object_or_404(selectors.dossiers_visible_to(user), pk=pk)
+
+
+def _actions(obj, user, *, skip=()):
+    return [check for check in engine.available(obj, user) if check.allowed and check.name not in skip]
+
+
+@login_required
+def dossier_list(request):
+    dossiers = selectors.dossiers_visible_to(request.user)
+    state = request.GET.get("state", "")
+    if state in DossierState.values:
+        dossiers = dossiers.filter(state=state)
+    units = Unit.objects.filter(pk__in=selectors.unit_ids_of(request.user))
+    return render(request, "dossiers/dossier_list.html", {
+        "dossiers": dossiers.order_by("-created_at")[:200], "states": DossierState.choices, "state": state,
+        "can_create": units.exists(), "is_board": is_board(request.user),
+        "today": timezone.localdate(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dossier_create(request):
+    units = Unit.objects.filter(pk__in=selectors.unit_ids_of(request.user))
+    if not units.exists():
+        raise PermissionDenied(_("Chỉ cán bộ TĐKT hoặc thủ trưởng đơn vị được lập hồ sơ."))
+    form = DossierForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dossier = services.dossier_create(user=request.user, client_ip=client_ip(request), **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("Đã tạo hồ sơ. Hãy thêm đối tượng và tài liệu."))
+            return redirect(dossier)
+    return render(request, "dossiers/dossier_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _line_rows(dossier, user):
+    documents = services.current_documents(dossier)
+    rows = []
+    for line in dossier.lines.select_related("nominee", "award"):
+        outcomes = evaluate(line.nominee, line.award, dossier.year, line)
+        rows.append({
+            "line": line, "outcomes": outcomes,
+            "blocking": [o for o in outcomes if o.blocking], "warnings": [o for o in outcomes if o.warning],
+            "documents": [doc for (line_id, _kind), doc in documents.items() if line_id == line.pk],
+            "actions": _actions(line, user),
+            "comments": list(line.comments.all()) if dossier.state in (DossierState.POSTED, DossierState.DECIDED)
+            or can_read_everything(user) else [],
+        })
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dossier_detail(request, pk):
+    dossier = _dossier_for(request.user, pk)
+    unit_user = dossier.unit_id in selectors.unit_ids_of(request.user)
+    editable = unit_user and dossier.state in EDITABLE_STATES
+    line_form = LineForm(dossier=dossier, prefix="line")
+    upload_form = UploadForm(dossier=dossier, prefix="upload")
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied(_("Hồ sơ này không sửa được."))
+        if "add_line" in request.POST:
+            line_form = LineForm(request.POST, dossier=dossier, prefix="line")
+            if line_form.is_valid() and _add_line(request, dossier, line_form):
+                return redirect(dossier)
+        elif "upload" in request.POST:
+            upload_form = UploadForm(request.POST, request.FILES, dossier=dossier, prefix="upload")
+            if upload_form.is_valid():
+                try:
+                    services.document_upload(dossier=dossier, user=request.user, client_ip=client_ip(request),
+                                             kind=upload_form.cleaned_data["kind"],
+                                             line=upload_form.cleaned_data["line"],
+                                             upload=upload_form.cleaned_data["file"])
+                except ValidationError as exc:
+                    _errors_into(upload_form, exc)
+                else:
+                    messages.success(request, _("Đã tải lên tài liệu."))
+                    return redirect(dossier)
+    documents = services.current_documents(dossier)
+    context = {
+        "dossier": dossier, "rows": _line_rows(dossier, request.user), "editable": editable,
+        "line_form": line_form, "upload_form": upload_form,
+        "dossier_documents": [doc for (line_id, _kind), doc in documents.items() if line_id is None],
+        "missing": services.missing_documents(dossier) if dossier.state in EDITABLE_STATES else [],
+        "actions": _actions(dossier, request.user),
+        "return_items": dossier.return_items.all(),
+        "can_read_history": can_read_history(request.user),
+        "is_board": is_board(request.user),
+        "is_chairman": has_role(request.user, Role.CITY_CHAIRMAN),
+        "today": timezone.localdate(),
+    }
+    failed = line_form.errors or upload_form.errors
+    return render(request, "dossiers/dossier_detail.html", context, status=400 if failed else 200)
+
+
+def _add_line(request, dossier, form) -> bool:
+    data = form.cleaned_data
+    collective = {key: data.get(key) for key in services.COLLECTIVE_FIELDS}
+    try:
+        with transaction.atomic():
+            nominee = data["nominee"]
+            if nominee is None:
+                nominee = services.nominee_create(
+                    unit=dossier.unit, user=request.user, client_ip=client_ip(request), kind=data["kind"],
+                    full_name=data["full_name"], birth_year=data.get("birth_year"), gender=data.get("gender") or "",
+                    position=data.get("position") or "", sub_unit=data.get("sub_unit") or "")
+            services.line_add(dossier=dossier, nominee=nominee, award=data["award"],
+                              achievement_report=data["achievement_report"], user=request.user,
+                              client_ip=client_ip(request), **collective)
+    except ValidationError as exc:
+        _errors_into(form, exc)
+        return False
+    messages.success(request, _("Đã thêm đối tượng vào hồ sơ."))
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def line_edit(request, pk):
+    line = get_object_or_404(selectors.lines_visible_to(request.user), pk=pk)
+    initial = {"award": line.award, "achievement_report": line.achievement_report,
+               **{key: getattr(line, key) for key in services.COLLECTIVE_FIELDS}}
+    form = LineEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.line_update(line=line, user=request.user, client_ip=client_ip(request), **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("Đã lưu thay đổi."))
+            return redirect(line.dossier)
+    return render(request, "dossiers/line_form.html", {"form": form, "line": line},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def line_remove(request, pk):
+    line = get_object_or_404(selectors.lines_visible_to(request.user), pk=pk)
+    dossier = line.dossier
+    try:
+        services.line_remove(line=line, user=request.user, client_ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã bớt đối tượng khỏi hồ sơ."))
+    return redirect(dossier)
+
+
+@login_required
+def document_download(request, pk):
+    document = get_object_or_404(DossierDocument, pk=pk)
+    _dossier_for(request.user, document.dossier_id)
+    return FileResponse(document.file.open("rb"), as_attachment=False, filename=document.original_name,
+                        content_type="application/pdf")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dossier_return(request, pk):
+    """The Board's return screen: a reason per nominee and for the dossier, and a working-day deadline."""
+    dossier = _dossier_for(request.user, pk)
+    lines = list(dossier.lines.select_related("nominee", "award"))
+    values = {"items": "", "comment": "", "working_days": "10"}
+    errors = []
+    if request.method == "POST":
+        values = {key: request.POST.get(key, "") for key in values}
+        items = [line.strip() for line in values["items"].splitlines() if line.strip()]
+        for line in lines:
+            reason = request.POST.get(f"line_{line.pk}", "").strip()
+            values[f"line_{line.pk}"] = reason
+            if reason:
+                items.append(f"{line.nominee.full_name} – {line.award.name}: {reason}")
+        try:
+            engine.perform(dossier, "return_for_supplement", user=request.user, client_ip=client_ip(request),
+                           data={"comment": values["comment"], "items": "\n".join(items),
+                                 "working_days": values["working_days"]})
+        except (engine.TransitionNotAllowed, engine.ActionForbidden) as exc:
+            errors.append(exc.message)
+        except ValidationError as exc:
+            errors += [f"{message}" for messages_ in exc.message_dict.values() for message in messages_]
+        else:
+            messages.success(request, _("Đã trả lại hồ sơ để bổ sung."))
+            return redirect(dossier)
+    rows = [{"line": line, "value": values.get(f"line_{line.pk}", "")} for line in lines]
+    return render(request, "dossiers/dossier_return.html", {"dossier": dossier, "rows": rows, "values": values,
+                                                            "errors": errors}, status=400 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dossier_appraise(request, pk):
+    """The Board's appraisal screen: eligibility, documents and an opinion per nominee (propose or not)."""
+    dossier = _dossier_for(request.user, pk)
+    if not is_board(request.user):
+        raise PermissionDenied(_("Chỉ Ban TĐKT thẩm định hồ sơ."))
+    values, errors = {}, {}
+    if request.method == "POST":
+        line = get_object_or_404(dossier.lines.all(), pk=request.POST.get("line"))
+        verb = "propose" if request.POST.get("verdict") == "propose" else "not_propose"
+        opinion = request.POST.get("opinion", "")
+        try:
+            engine.perform(line, verb, user=request.user, client_ip=client_ip(request), data={"comment": opinion})
+        except (engine.TransitionNotAllowed, engine.ActionForbidden) as exc:
+            errors[line.pk], values[line.pk] = [exc.message], opinion
+        except ValidationError as exc:
+            errors[line.pk], values[line.pk] = exc.messages, opinion
+        else:
+            messages.success(request, _("Đã ghi ý kiến thẩm định cho %(name)s.") % {"name": line.nominee.full_name})
+            return redirect("dossiers:appraise", pk=dossier.pk)
+    rows = _line_rows(dossier, request.user)
+    for row in rows:
+        row["error"] = errors.get(row["line"].pk, [])
+        row["value"] = values.get(row["line"].pk, "")
+    return render(request, "dossiers/dossier_appraise.html", {
+        "dossier": dossier, "rows": rows, "actions": _actions(dossier, request.user),
+    }, status=400 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dossier_decide(request, pk):
+    """The chair's decision screen: every nominee the council passed, approve or reject, in one action."""
+    dossier = _dossier_for(request.user, pk)
+    lines = list(dossier.lines.select_related("nominee", "award").prefetch_related("comments"))
+    values = {"decision_number": "", "decision_date": timezone.localdate().isoformat(), "comment": ""}
+    choices = {line.pk: "approve" for line in lines if line.state == NomineeState.PASSED}
+    errors = []
+    if request.method == "POST":
+        values = {key: request.POST.get(key, "") for key in values}
+        choices = {pk: request.POST.get(f"line_{pk}", "") for pk in choices}
+        data = {**values,
+                "approved": ",".join(str(pk) for pk, choice in choices.items() if choice == "approve"),
+                "rejected": ",".join(str(pk) for pk, choice in choices.items() if choice == "reject")}
+        try:
+            engine.perform(dossier, "decide", user=request.user, client_ip=client_ip(request), data=data)
+        except (engine.TransitionNotAllowed, engine.ActionForbidden) as exc:
+            errors.append(exc.message)
+        except ValidationError as exc:
+            errors += [message for messages_ in exc.message_dict.values() for message in messages_]
+        else:
+            messages.success(request, _("Đã ban hành quyết định khen thưởng."))
+            return redirect(dossier)
+    verdict = engine.check(DossierLifecycle(dossier), "decide", request.user)
+    return render(request, "dossiers/dossier_decide.html", {
+        "dossier": dossier, "lines": lines, "choices": choices, "values": values, "errors": errors,
+        "verdict": verdict,
+    }, status=400 if errors else 200)
+
+
+@login_required
+def dossier_changes(request, pk):
+    """The Board's view of a dossier's record: document versions and what changed between submissions."""
+    dossier = _dossier_for(request.user, pk)
+    if not can_read_history(request.user):
+        raise PermissionDenied(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND được xem lịch sử."))
+    submissions = list(dossier.submissions.all())
+    rounds = []
+    for index, submission in enumerate(submissions):
+        previous = submissions[index - 1].snapshot if index else {}
+        rounds.append({"submission": submission,
+                       "changes": services.submission_changes(previous, submission.snapshot) if index else []})
+    return render(request, "dossiers/dossier_changes.html", {
+        "dossier": dossier, "rounds": rounds,
+        "documents": dossier.documents.select_related("line__nominee", "uploaded_by").order_by(
+            "line_id", "kind", "version"),
+        "lines": dossier.lines.select_related("nominee", "award"),
+    })
+
+
+@login_required
+def overdue(request):
+    if not can_read_everything(request.user):
+        raise PermissionDenied(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND xem danh sách quá hạn."))
+    today = timezone.localdate()
+    return render(request, "dossiers/overdue.html", {
+        "dossiers": selectors.overdue_dossiers(today), "intake": selectors.intake_queue(), "today": today})
+
+
+@require_http_methods(["GET", "POST"])
+def public_posting(request):
+    """The public page (no login): nominees under comment, and a form to send a comment on each."""
+    lines = list(selectors.posted_lines())
+    forms_by_line = {line.pk: PublicCommentForm(prefix=f"c{line.pk}") for line in lines}
+    status = 200
+    if request.method == "POST":
+        line = next((line for line in lines if str(line.pk) == request.POST.get("line")), None)
+        if line is None:
+            raise Http404
+        form = PublicCommentForm(request.POST, prefix=f"c{line.pk}")
+        forms_by_line[line.pk] = form
+        if form.is_valid():
+            try:
+                services.public_comment_add(line=line, client_ip=client_ip(request), **form.cleaned_data)
+            except ValidationError as exc:
+                _errors_into(form, exc)
+            else:
+                messages.success(request, _("Cảm ơn ông/bà đã góp ý. Ý kiến đã được ghi nhận."))
+                return redirect("dossiers:public")
+        status = 400
+    return render(request, "dossiers/public_posting.html", {
+        "rows": [{"line": line, "form": forms_by_line[line.pk]} for line in lines]}, status=status)
+
+
+@login_required
+def register(request):
+    form = RegisterSearchForm(request.GET or None)
+    records = selectors.register_search()
+    if form.is_valid():
+        data = form.cleaned_data
+        records = selectors.register_search(query=data.get("q") or "", unit_id=getattr(data.get("unit"), "pk", None),
+                                            year=data.get("year"), award_code=data.get("award") or "")
+    if not can_read_everything(request.user):
+        records = records.filter(nominee__unit_id__in=selectors.unit_ids_of(request.user))
+    return render(request, "dossiers/register.html", {"form": form, "records": records[:500]})
+
+
+@login_required
+def nominee_detail(request, pk):
+    nominee = get_object_or_404(selectors.nominees_visible_to(request.user), pk=pk)
+    return render(request, "dossiers/nominee_detail.html", {
+        "nominee": nominee, "records": nominee.award_records.select_related("award"),
+        "ratings": nominee.ratings.all(), "initiatives": nominee.initiatives.all(),
+        "lines": DossierNominee.objects.filter(nominee=nominee).select_related("dossier", "award"),
+    })
+
