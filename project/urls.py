@@ -4,11 +4,19 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from dossiers.api import AwardTypeViewSet, DossierViewSet, LineViewSet, NomineeViewSet
 from workflows.api import MembershipViewSet, TokenView, UnitViewSet
+from workflows.plan.api import ActivityViewSet, PlanViewSet
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("dossiers", DossierViewSet, basename="dossier")
+router.register("dossier-lines", LineViewSet, basename="dossier-line")
+router.register("nominees", NomineeViewSet, basename="nominee")
+router.register("awards", AwardTypeViewSet, basename="award")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -19,5 +27,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger"),
     path("api/auth/token/", TokenView.as_view(), name="api_token"),
     path("api/", include(router.urls)),
+    path("ho-so/", include("dossiers.urls")),
+    path("ke-hoach/", include("workflows.plan.urls")),
+    path("cum-khoi/", include("emulation.urls")),
     path("", include("workflows.urls")),
 ]
