@@ -15,3 +15,30 @@ def plan(db) -> Plan:
 @pytest.fixture
 def board_unit(plan):
     return plan.activities.get(number=1).lead_unit
+
+
+@pytest.fixture
+def activity(plan):
+    """Activity 5 of the 2023 plan (a report, led by the Board, no process of its own)."""
+    return plan.activities.get(number=5)
+
+
+@pytest.fixture
+def board_officer(person):
+    from workflows.models import Role
+
+    return person("board.officer", Role.BOARD_OFFICER)
+
+
+@pytest.fixture
+def board_head(person):
+    from workflows.models import Role
+
+    return person("board.head", Role.BOARD_HEAD)
+
+
+@pytest.fixture
+def chairman(person):
+    from workflows.models import Role
+
+    return person("chairman", Role.CITY_CHAIRMAN)

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EmulationConfig(AppConfig):
+    name = "emulation"
+    verbose_name = _("Cụm, khối thi đua")
+
+    def ready(self):
+        from . import lifecycle, processes  # noqa: F401
+
+        processes.register()

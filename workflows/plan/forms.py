@@ -1,0 +1,59 @@
+"""Forms of the plan pages (transition forms live in lifecycle.py)."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import Unit
+from workflows.models import COUNCIL_ROLES, ActivityKind, ActivityState, Membership, ReportPeriod
+from workflows.roles import active_q
+
+
+class FilterForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.order_by("name"), required=False,
+                                  empty_label=_("Tất cả đơn vị"))
+    kind = forms.ChoiceField(label=_("Loại hoạt động"), required=False)
+    state = forms.ChoiceField(label=_("Trạng thái"), required=False,
+                              choices=[("", _("Tất cả trạng thái")), *ActivityState.choices])
+
+    def __init__(self, *args, kinds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Tất cả loại")), *(kinds or ActivityKind.choices)]
+
+
+class IssueForm(forms.Form):
+    number = forms.CharField(label=_("Số ký hiệu"), max_length=60, help_text=_("Ví dụ: 250/KH-UBND"))
+    issued_on = forms.DateField(label=_("Ngày ban hành"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class UnitPlanForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
+    number = forms.CharField(label=_("Số ký hiệu kế hoạch của đơn vị"), max_length=60, required=False)
+    issued_on = forms.DateField(label=_("Ngày ban hành"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    summary = forms.CharField(label=_("Nội dung chính"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+
+
+class ProgressReportForm(forms.Form):
+    period = forms.ChoiceField(label=_("Kỳ báo cáo"), choices=ReportPeriod.choices)
+    items_done = forms.IntegerField(label=_("Số nội dung đã hoàn thành"), min_value=0)
+    content = forms.CharField(label=_("Kết quả thực hiện"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+def council_members():
+    ids = Membership.objects.filter(active_q(timezone.localdate()), role__in=COUNCIL_ROLES).values("user_id")
+    return get_user_model().objects.filter(pk__in=ids).order_by("username")
+
+
+class OversightForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("Thành viên hội đồng"), queryset=get_user_model().objects.none())
+    unit = forms.ModelChoiceField(label=_("Đơn vị phụ trách"), queryset=Unit.objects.order_by("name"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = council_members()
