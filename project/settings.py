@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "workflows",
     "councils",
     "dossiers",
+    "emulation",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +145,10 @@ CELERY_BEAT_SCHEDULE = {
     "sync-membership-permissions": {
         "task": "workflows.tasks.sync_membership_permissions",
         "schedule": 3600.0,
+    },
+    "plan-activity-reminders": {
+        "task": "workflows.plan.tasks.send_plan_reminders",
+        "schedule": 6 * 3600.0,
     },
 }
 
