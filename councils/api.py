@@ -1,0 +1,232 @@
+"""API: /api/councils/, /api/sessions/ (+ transitions, history, agenda, attendance, ballots, close),
+/api/agenda-items/ (+ transitions: close_ballot, enter_tally, confirm_tally, reject_tally).
+
+Sessions the caller may not see are 404. No endpoint returns an individual ballot: only turnout (secretary
+and chair, while voting) and per-item totals once an item is counted.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from organisations.models import Council, CouncilTerm, Unit
+from workflows import audit
+from workflows.api import TransitionsMixin, client_ip
+from workflows.models import Role
+from workflows.roles import Scope, find_authority
+
+from . import selectors, services
+from .lifecycle import CHAIRS
+from .models import AgendaItem, Attendance, AttendanceStatus, Choice, ItemState, Session
+from .registry import Threshold, ThresholdBase
+
+
+class CouncilTermSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CouncilTerm
+        fields = ["id", "name", "starts_on", "ends_on"]
+
+
+class CouncilSerializer(serializers.ModelSerializer):
+    terms = CouncilTermSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Council
+        fields = ["id", "code", "name", "kind", "unit", "terms"]
+
+
+class CouncilViewSet(viewsets.ReadOnlyModelViewSet):
+    """Councils and their terms (public within the system)."""
+
+    queryset = Council.objects.prefetch_related("terms").order_by("name")
+    serializer_class = CouncilSerializer
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    council = serializers.CharField(source="council_term.council.name", read_only=True)
+
+    class Meta:
+        model = Session
+        fields = ["id", "council_term", "council", "title", "planned_on", "place", "online", "state", "voting_mode",
+                  "quorum_numerator", "quorum_denominator", "abstain_allowed", "written_votes_allowed",
+                  "member_count", "present_count", "minutes_number", "minutes_signed_on", "resolution_number",
+                  "resolution_issued_on", "cancel_reason"]
+        read_only_fields = [f for f in fields if f not in {"council_term", "title", "planned_on", "place"}]
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):
+    subject = serializers.SerializerMethodField()
+    threshold = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AgendaItem
+        fields = ["id", "session", "order", "title", "summary", "proposing_unit", "subject", "state", "threshold",
+                  "paper_tally", "agree_count", "disagree_count", "abstain_count", "invalid_count", "base_count",
+                  "passed", "result_explanation"]
+
+    def get_subject(self, item) -> str | None:
+        return f"{item.subject_type.app_label}.{item.subject_type.model}:{item.subject_id}" if item.subject_type_id \
+            else None
+
+    def get_threshold(self, item) -> dict:
+        return {"percent": str(item.threshold_percent.normalize()), "ratio": list(item.threshold_ratio or []) or None,
+                "base": item.threshold_base, "strict": item.threshold_strict}
+
+
+class AgendaItemInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=500)
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    proposing_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
+    nominee_user = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), required=False,
+                                                      allow_null=True)
+    subject_type = serializers.CharField(required=False, allow_blank=True, help_text="app_label.model")
+    subject_id = serializers.CharField(required=False, allow_blank=True)
+    threshold_percent = serializers.DecimalField(max_digits=6, decimal_places=3, min_value=Decimal(0),
+                                                 max_value=Decimal(100))
+    threshold_base = serializers.ChoiceField(choices=ThresholdBase.choices, default=ThresholdBase.TOTAL_MEMBERS)
+    threshold_strict = serializers.BooleanField(default=False)
+    ratio_numerator = serializers.IntegerField(required=False, min_value=0)
+    ratio_denominator = serializers.IntegerField(required=False, min_value=1)
+
+    def validate(self, data):
+        subject = None
+        if data.get("subject_type"):
+            try:
+                app_label, model = data["subject_type"].split(".")
+                content_type = ContentType.objects.get(app_label=app_label, model=model)
+                subject = content_type.get_object_for_this_type(pk=data.get("subject_id"))
+            except (ValueError, ContentType.DoesNotExist, Exception) as exc:  # noqa: BLE001
+                raise serializers.ValidationError({"subject_id": _("Không tìm thấy đối tượng được đề nghị.")}) from exc
+        data["subject"] = subject
+        if ("ratio_numerator" in data) != ("ratio_denominator" in data):
+            raise serializers.ValidationError({"ratio_denominator": _("Cần nhập cả tử số và mẫu số.")})
+        return data
+
+
+class BallotInputSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    choice = serializers.ChoiceField(choices=Choice.choices,
+                                     error_messages={"invalid_choice": _("Lựa chọn không hợp lệ.")})
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="member.username", read_only=True)
+    name = serializers.CharField(source="member.get_full_name", read_only=True)
+
+    class Meta:
+        model = Attendance
+        fields = ["member", "username", "name", "status"]
+
+
+class AttendanceInputSerializer(serializers.Serializer):
+    member = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all())
+    status = serializers.ChoiceField(choices=AttendanceStatus.choices)
+
+
+def _actor(request) -> audit.Actor:
+    return audit.Actor(user=request.user, client_ip=client_ip(request))
+
+
+class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Council sessions: the Board creates; the engine moves them (transitions/); see the module docstring."""
+
+    serializer_class = SessionSerializer
+
+    def get_queryset(self):
+        return selectors.sessions_visible_to(self.request.user).order_by("-planned_on", "-pk")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.session_create(
+            council_term=data["council_term"], title=data["title"], planned_on=data["planned_on"],
+            place=data.get("place", ""), actor=_actor(self.request),
+        )
+
+    @extend_schema(request=AgendaItemInputSerializer, responses={200: AgendaItemSerializer(many=True),
+                                                                 201: AgendaItemSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="agenda")
+    def agenda(self, request, pk=None):
+        session = self.get_object()
+        if request.method == "GET":
+            items = session.items.select_related("subject_type").order_by("order", "pk")
+            return Response(AgendaItemSerializer(items, many=True).data)
+        payload = AgendaItemInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        ratio = (data["ratio_numerator"], data["ratio_denominator"]) if "ratio_numerator" in data else None
+        item = services.agenda_item_add(
+            session=session, subject=data["subject"], title=data["title"], summary=data["summary"],
+            proposing_unit=data.get("proposing_unit"), nominee_user=data.get("nominee_user"),
+            threshold=Threshold(percent=data["threshold_percent"], base=data["threshold_base"],
+                                strict=data["threshold_strict"], ratio=ratio),
+            actor=_actor(request),
+        )
+        return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AttendanceInputSerializer, responses={200: AttendanceSerializer(many=True)})
+    @action(detail=True, methods=["get", "post"], url_path="attendance")
+    def attendance(self, request, pk=None):
+        session = self.get_object()
+        if request.method == "POST":
+            payload = AttendanceInputSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            services.attendance_record(session=session, member=payload.validated_data["member"],
+                                       status=payload.validated_data["status"], actor=_actor(request))
+        rows = session.attendances.select_related("member").order_by("member__username")
+        return Response({"quorum": selectors.quorum(session).explanation,
+                         "attendance": AttendanceSerializer(rows, many=True).data})
+
+    @extend_schema(request=BallotInputSerializer, responses={
+        200: inline_serializer("Turnout", fields={"items": serializers.ListField()}),
+        201: inline_serializer("BallotAccepted", fields={"detail": serializers.CharField()}),
+    })
+    @action(detail=True, methods=["get", "post"], url_path="ballots")
+    def ballots(self, request, pk=None):
+        """GET: turnout per item (secretary and chair) and which items the caller has voted on; POST: cast one."""
+        session = self.get_object()
+        if request.method == "POST":
+            payload = BallotInputSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            item = get_object_or_404(AgendaItem, pk=payload.validated_data["item"], session=session)
+            services.ballot_cast(item=item, choice=payload.validated_data["choice"], actor=_actor(request))
+            return Response({"detail": _("Đã ghi nhận phiếu bầu kín.")}, status=status.HTTP_201_CREATED)
+        scope = Scope(council_term_id=session.council_term_id)
+        console = find_authority(request.user, [Role.COUNCIL_SECRETARY, *CHAIRS], scope) is not None
+        voted = set(session.items.filter(receipts__member=request.user).values_list("pk", flat=True))
+        rows = []
+        for row in selectors.turnout(session):
+            entry = {"item": row["item"].pk, "open": row["open"], "voted_by_me": row["item"].pk in voted}
+            if console:
+                entry.update(received=row["received"], eligible=row["eligible"], recused=row["recused"])
+            if row["item"].state == ItemState.COUNTED:
+                entry.update(result=row["item"].result_explanation, passed=row["item"].passed)
+            rows.append(entry)
+        return Response({"items": rows})
+
+    @extend_schema(request=None, responses={200: SessionSerializer})
+    @action(detail=True, methods=["post"], url_path="close")
+    def close(self, request, pk=None):
+        """Count every open item, then close the session's voting (secretary or chair)."""
+        session = services.session_close_voting(session=self.get_object(), user=request.user,
+                                                client_ip=client_ip(request))
+        return Response(SessionSerializer(session).data)
+
+
+class AgendaItemViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
+    """Agenda items of the sessions the caller may see; their transitions (close, paper tally, confirm)."""
+
+    serializer_class = AgendaItemSerializer
+
+    def get_queryset(self):
+        sessions = selectors.sessions_visible_to(self.request.user).values("pk")
+        return AgendaItem.objects.filter(session__in=sessions).select_related("subject_type").order_by("session",
+                                                                                                        "order")

@@ -1,0 +1,259 @@
+"""Council pages: members' sessions and ballot sheet, the secretary's console, the chair's actions, PDFs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from workflows import audit, engine
+from workflows.api import client_ip
+from workflows.models import Role
+from workflows.roles import Scope, can_read_everything, find_authority, has_role
+
+from . import documents, selectors, services
+from .forms import AgendaItemForm, AttendanceForm, RecusalForm, SessionCreateForm, WrittenVoteForm
+from .lifecycle import CHAIRS
+from .models import AgendaItem, AttendanceStatus, Choice, ItemState, Session, SessionState
+
+RESULT_STATES = {SessionState.VOTING_CLOSED, SessionState.MINUTES_DRAFTED, SessionState.MINUTES_SIGNED,
+                 SessionState.RESOLUTION_ISSUED}
+
+
+def _visible_session(request, pk) -> Session:
+    session = get_object_or_404(Session.objects.select_related("council_term__council"), pk=pk)
+    if not selectors.can_view_session(request.user, session):
+        raise Http404
+    return session
+
+
+def _actor(request, role: str = "") -> audit.Actor:
+    return audit.Actor(user=request.user, role=role, client_ip=client_ip(request))
+
+
+def _flags(user, session: Session) -> dict:
+    scope = Scope(council_term_id=session.council_term_id)
+    return {
+        "is_secretary": find_authority(user, [Role.COUNCIL_SECRETARY], scope) is not None,
+        "is_chair": find_authority(user, CHAIRS, scope) is not None,
+        "is_board": can_read_everything(user),
+        "is_voter": user.pk in selectors.member_ids(session),
+    }
+
+
+@login_required
+def session_list(request):
+    """Sessions the user may see: the Board all, members those of the terms they sit on."""
+    sessions = selectors.sessions_visible_to(request.user).prefetch_related("items")
+    return render(request, "councils/session_list.html", {
+        "sessions": sessions,
+        "can_create": has_role(request.user, Role.BOARD_OFFICER, Role.BOARD_HEAD),
+    })
+
+
+@login_required
+def session_create(request):
+    if not has_role(request.user, Role.BOARD_OFFICER, Role.BOARD_HEAD):
+        raise PermissionDenied(_("Chỉ Ban TĐKT được lập phiên họp hội đồng."))
+    form = SessionCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_create(actor=_actor(request), **form.cleaned_data)
+        except (ValidationError, engine.ActionForbidden) as exc:
+            form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã lập phiên họp «%(title)s».") % {"title": session.title})
+            return redirect(session)
+    return render(request, "councils/session_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def session_detail(request, pk):
+    """One page for everyone: the ballot sheet for members, the console for the secretary and the chair."""
+    session = _visible_session(request, pk)
+    flags = _flags(request.user, session)
+    items = list(session.items.select_related("proposing_unit").order_by("order", "pk"))
+    my_receipts = set(session.items.filter(receipts__member=request.user).values_list("pk", flat=True))
+    attendance = selectors.attendance_map(session)
+    my_status = attendance.get(request.user.pk)
+    rows = []
+    for item in items:
+        recusal = selectors.recusal_reason(item, request.user) if flags["is_voter"] else None
+        rows.append({
+            "item": item,
+            "recusal": recusal,
+            "voted": item.pk in my_receipts,
+            "can_vote": (flags["is_voter"] and not recusal and item.pk not in my_receipts
+                         and selectors.ballot_open(item) and my_status is not None
+                         and my_status.status == AttendanceStatus.PRESENT),
+            "transitions": [c for c in engine.available(item, request.user) if c.allowed],
+        })
+    console = flags["is_secretary"] or flags["is_chair"]
+    members = selectors.members(session) if (console or flags["is_board"]) else []
+    return render(request, "councils/session_detail.html", {
+        "session": session,
+        "rows": rows,
+        "any_ballot": any(row["can_vote"] for row in rows),
+        **flags,
+        "console": console,
+        "transitions": [c for c in engine.available(session, request.user) if c.allowed],
+        "choices": [c for c in Choice if c != Choice.ABSTAIN or session.abstain_allowed],
+        "quorum": selectors.quorum(session),
+        "turnout": selectors.turnout(session) if console and session.state == SessionState.VOTING else [],
+        "members": [{"user": m, "attendance": attendance.get(m.pk)} for m in members],
+        "attendance_open": session.state in services.ATTENDANCE_STATES,
+        "statuses": AttendanceStatus.choices,
+        "my_status": my_status,
+        "results_visible": session.state in RESULT_STATES,
+        "written_votes_open": session.written_votes_allowed and session.state == SessionState.VOTING,
+        "can_add_items": session.state in services.AGENDA_OPEN_STATES and (flags["is_secretary"] or
+                                                                          has_role(request.user, Role.BOARD_OFFICER,
+                                                                                   Role.BOARD_HEAD)),
+        "pending_items": [i for i in items if i.state == ItemState.PENDING],
+    })
+
+
+@login_required
+def agenda_item_add(request, pk):
+    session = _visible_session(request, pk)
+    form = AgendaItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agenda_item_add(session=session, subject=None, title=form.cleaned_data["title"],
+                                     summary=form.cleaned_data["summary"],
+                                     proposing_unit=form.cleaned_data["proposing_unit"],
+                                     threshold=form.threshold(), actor=_actor(request))
+        except (engine.ActionForbidden, engine.TransitionNotAllowed) as exc:
+            messages.error(request, exc.message)
+            return redirect(session)
+        except ValidationError as exc:
+            form.add_error(None, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã thêm mục vào chương trình họp."))
+            return redirect(session)
+    return render(request, "councils/agenda_item_form.html", {"form": form, "session": session},
+                  status=400 if form.errors else 200)
+
+
+def _run(request, session, action) -> None:
+    """Run a service; put its refusal, in Vietnamese, on the page."""
+    try:
+        action()
+    except (engine.ActionForbidden, engine.TransitionNotAllowed) as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        return True
+    return False
+
+
+@login_required
+@require_POST
+def ballot_cast(request, pk):
+    """The member's ballot sheet: one choice per open item, each cast as its own secret ballot."""
+    session = _visible_session(request, pk)
+    cast = 0
+    for item in session.items.order_by("order", "pk"):
+        choice = request.POST.get(f"item-{item.pk}")
+        if not choice:
+            continue
+        if _run(request, session, lambda item=item, choice=choice: services.ballot_cast(
+                item=item, choice=choice, actor=_actor(request))):
+            cast += 1
+    if cast:
+        messages.success(request, _("Đã ghi nhận %(n)s phiếu bầu kín của bạn.") % {"n": cast})
+    elif not any(key.startswith("item-") for key in request.POST):
+        messages.error(request, _("Bạn chưa chọn nội dung nào trên phiếu bầu."))
+    return redirect(session)
+
+
+@login_required
+@require_POST
+def attendance_record(request, pk):
+    session = _visible_session(request, pk)
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Thông tin điểm danh không hợp lệ."))
+        return redirect(session)
+    member = get_object_or_404(get_user_model(), pk=form.cleaned_data["member"])
+    if _run(request, session, lambda: services.attendance_record(session=session, member=member,
+                                                                 status=form.cleaned_data["status"],
+                                                                 actor=_actor(request))):
+        messages.success(request, _("Đã điểm danh %(name)s.") % {"name": member.get_full_name() or member})
+    return redirect(session)
+
+
+@login_required
+@require_POST
+def written_vote_record(request, pk):
+    session = _visible_session(request, pk)
+    form = WrittenVoteForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Cần chọn thành viên và đính kèm văn bản gửi phiếu."))
+        return redirect(session)
+    member = get_object_or_404(get_user_model(), pk=form.cleaned_data["member"])
+    choices = {item.pk: request.POST[f"written-{item.pk}"] for item in session.items.all()
+               if request.POST.get(f"written-{item.pk}")}
+    if _run(request, session, lambda: services.written_vote_record(
+            session=session, member=member, choices=choices, document=form.cleaned_data["document"],
+            actor=_actor(request))):
+        messages.success(request, _("Đã ghi nhận phiếu bằng văn bản của %(name)s.")
+                         % {"name": member.get_full_name() or member})
+    return redirect(session)
+
+
+@login_required
+@require_POST
+def recusal_declare(request, pk):
+    item = get_object_or_404(AgendaItem.objects.select_related("session"), pk=pk)
+    session = _visible_session(request, item.session_id)
+    form = RecusalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Cần nêu lý do xung đột lợi ích."))
+        return redirect(session)
+    if _run(request, session, lambda: services.recusal_declare(item=item, member=request.user,
+                                                               note=form.cleaned_data["note"],
+                                                               actor=_actor(request))):
+        messages.success(request, _("Đã ghi nhận: bạn không tham gia biểu quyết mục này."))
+    return redirect(session)
+
+
+@login_required
+@require_POST
+def close_voting(request, pk):
+    session = _visible_session(request, pk)
+    if _run(request, session, lambda: services.session_close_voting(session=session, user=request.user,
+                                                                    client_ip=client_ip(request))):
+        messages.success(request, _("Đã kết thúc bỏ phiếu và kiểm phiếu."))
+    return redirect(session)
+
+
+@login_required
+def minutes_pdf(request, pk):
+    """Biên bản họp, generated from the session's data."""
+    session = _visible_session(request, pk)
+    if session.state not in RESULT_STATES:
+        raise Http404
+    return _pdf(documents.minutes_pdf(session), f"bien-ban-hop-{session.pk}.pdf")
+
+
+@login_required
+def tally_pdf(request, pk):
+    """Biên bản kiểm phiếu, generated from the session's data."""
+    session = _visible_session(request, pk)
+    if session.state not in RESULT_STATES:
+        raise Http404
+    return _pdf(documents.tally_pdf(session), f"bien-ban-kiem-phieu-{session.pk}.pdf")
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
