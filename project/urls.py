@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from councils.api import AgendaItemViewSet, CouncilViewSet, SessionViewSet
 from dossiers.api import AwardTypeViewSet, DossierViewSet, LineViewSet, NomineeViewSet
 from workflows.api import MembershipViewSet, TokenView, UnitViewSet
 from workflows.plan.api import ActivityViewSet, PlanViewSet
@@ -17,6 +18,9 @@ router.register("dossiers", DossierViewSet, basename="dossier")
 router.register("dossier-lines", LineViewSet, basename="dossier-line")
 router.register("nominees", NomineeViewSet, basename="nominee")
 router.register("awards", AwardTypeViewSet, basename="award")
+router.register("councils", CouncilViewSet, basename="council")
+router.register("sessions", SessionViewSet, basename="session")
+router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -30,5 +34,6 @@ urlpatterns = [
     path("ho-so/", include("dossiers.urls")),
     path("ke-hoach/", include("workflows.plan.urls")),
     path("cum-khoi/", include("emulation.urls")),
+    path("hoi-dong/", include("councils.urls")),
     path("", include("workflows.urls")),
 ]
