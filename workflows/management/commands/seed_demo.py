@@ -37,6 +37,7 @@ class Command(BaseCommand):
             self._superuser()
         if PLAN_FILE.exists() and "import_plan" in _commands():
             call_command("import_plan", str(PLAN_FILE), verbosity=0)
+        call_command("seed_councils", verbosity=0)
         if not quiet:
             self._print(logins)
 
