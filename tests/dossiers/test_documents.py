@@ -1,0 +1,96 @@
+"""Attachments: PDF only (by content), size limit, checksum, every version kept; bad uploads leave nothing."""
+
+import hashlib
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from dossiers import services
+from dossiers.models import DossierDocument
+from workflows.models import AuditEvent
+
+from .helpers import YEAR, award, eligible_nominee, pdf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft(cast):
+    dossier = services.dossier_create(unit=cast.unit, year=YEAR, occasion="annual", title="Hồ sơ", user=cast.officer)
+    line = services.line_add(dossier=dossier, nominee=eligible_nominee(cast.unit), award=award("bk-tp"),
+                             achievement_report="Thành tích", user=cast.officer)
+    return dossier, line
+
+
+def _nothing_stored(dossier, media_root, events_before):
+    assert DossierDocument.objects.filter(dossier=dossier).count() == 0
+    assert not media_root.exists() or not any(p.is_file() for p in media_root.rglob("*"))
+    assert AuditEvent.objects.count() == events_before
+
+
+@pytest.mark.parametrize("upload, message", [
+    (SimpleUploadedFile("bao-cao.pdf", b"PK\x03\x04 this is a zip named pdf"), "không phải PDF"),
+    (SimpleUploadedFile("bao-cao.pdf", b"<html>%PDF-1.4</html>"), "không phải PDF"),
+    (SimpleUploadedFile("rong.pdf", b""), "Tệp rỗng"),
+])
+def test_bad_uploads_are_refused_and_nothing_is_stored(cast, draft, media_root, upload, message):
+    dossier, line = draft
+    before = AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as error:
+        services.document_upload(dossier=dossier, line=line, kind="achievement_report", upload=upload,
+                                 user=cast.officer)
+    assert message in " ".join(error.value.messages)
+    _nothing_stored(dossier, media_root, before)
+
+
+def test_oversized_upload_is_refused(cast, draft, media_root, monkeypatch):
+    dossier, line = draft
+    monkeypatch.setattr(services, "MAX_UPLOAD_BYTES", 1024)
+    before = AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as error:
+        services.document_upload(dossier=dossier, line=line, kind="achievement_report",
+                                 upload=pdf(body=b"x" * 2048), user=cast.officer)
+    assert "vượt quá dung lượng" in " ".join(error.value.messages)
+    _nothing_stored(dossier, media_root, before)
+
+
+def test_every_version_is_kept_with_its_checksum(cast, draft):
+    dossier, line = draft
+    first = services.document_upload(dossier=dossier, line=line, kind="achievement_report",
+                                      upload=pdf("v1.pdf", b"one"), user=cast.officer)
+    second = services.document_upload(dossier=dossier, line=line, kind="achievement_report",
+                                       upload=pdf("v2.pdf", b"two"), user=cast.officer)
+    assert (first.version, second.version) == (1, 2)
+    content = b"%PDF-1.4\ntwo\n%%EOF\n"
+    assert second.sha256 == hashlib.sha256(content).hexdigest()
+    assert second.file.read() == content
+    first.refresh_from_db()
+    assert first.file.read() == b"%PDF-1.4\none\n%%EOF\n"
+    latest = services.current_documents(dossier)
+    assert latest[(line.pk, "achievement_report")] == second
+    event = AuditEvent.objects.filter(verb="document_upload").last()
+    assert event.data["sha256"] == second.sha256 and event.data["version"] == 2
+
+
+def test_dossier_level_documents_attach_to_the_dossier(cast, draft):
+    dossier, line = draft
+    document = services.document_upload(dossier=dossier, line=line, kind="submission_letter", upload=pdf(),
+                                        user=cast.officer)
+    assert document.line is None
+    with pytest.raises(ValidationError):
+        services.document_upload(dossier=dossier, kind="achievement_report", upload=pdf(), user=cast.officer)
+
+
+def test_only_the_unit_uploads_and_only_while_editable(cast, draft):
+    dossier, line = draft
+    for user in (cast.officer2, cast.board):
+        with pytest.raises(PermissionDenied):
+            services.document_upload(dossier=dossier, line=line, kind="achievement_report", upload=pdf(), user=user)
+    from tests.dossiers.helpers import ready_dossier, walk_to
+
+    submitted = walk_to(cast, ready_dossier(cast, title="Đã trình"), "submitted")
+    with pytest.raises(ValidationError) as error:
+        services.document_upload(dossier=submitted, line=submitted.lines.get(), kind="achievement_report",
+                                 upload=pdf(), user=cast.officer)
+    assert "không được sửa" in " ".join(error.value.messages)
