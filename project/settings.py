@@ -141,7 +141,13 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+#: Without a broker, notify right after each transition commits; with one, the beat task below does it.
+NOTIFICATIONS_DISPATCH_ON_COMMIT = CELERY_TASK_ALWAYS_EAGER
 CELERY_BEAT_SCHEDULE = {
+    "dispatch-notifications": {
+        "task": "workflows.tasks.dispatch_notifications",
+        "schedule": 10.0,
+    },
     "sync-membership-permissions": {
         "task": "workflows.tasks.sync_membership_permissions",
         "schedule": 3600.0,

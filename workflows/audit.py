@@ -9,18 +9,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from .models import AuditEvent
 
 GENESIS_HASH = "0" * 64
-#: Key of the PostgreSQL advisory lock that serialises appends to the chain.
-CHAIN_LOCK_KEY = 7_240_244_2023
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def canonical_json(value) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    """Sorted keys, no spaces, UTF-8 text: the form every hash is computed over (one encoder, reused)."""
+    return _CANONICAL.encode(value)
 
 
 def normalise_data(data: dict | None) -> dict:
@@ -52,16 +54,6 @@ def compute_hash(payload: dict, prev_hash: str) -> str:
     return hashlib.sha256((canonical_json(payload) + prev_hash).encode()).hexdigest()
 
 
-def _chain_head() -> tuple[int, str]:
-    """Lock the chain and return (last sequence, last hash). Caller must be inside a transaction."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
-    # SQLite: the IMMEDIATE transaction already holds the database's single write lock.
-    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-    return last or (0, GENESIS_HASH)
-
-
 @dataclass(frozen=True)
 class Actor:
     """Who acts, in which role, and on whose behalf (a delegation)."""
@@ -75,32 +67,80 @@ class Actor:
 SYSTEM = Actor(user=None, role="system")
 
 
+@dataclass(frozen=True)
+class RecordedEvent:
+    pk: int
+    sequence: int
+    hash: str
+
+_HEAD = "workflows_auditchainhead"
+_EVENTS = "workflows_auditevent"
+_COLUMNS = (
+    "sequence", "subject_type_id", "subject_id", "actor_id", "role", "on_behalf_of_id", "verb", "source_state",
+    "target_state", "comment", "data", "client_ip", "created_at", "prev_hash", "hash",
+)
+_INSERT = f"INSERT INTO {_EVENTS} ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
+
+
+def _advance_head(cursor) -> tuple[int, str]:
+    """Take the chain's lock and the next sequence in one statement: UPDATE … RETURNING on the head row.
+
+    Under PostgreSQL's READ COMMITTED a second writer waits on the row lock, then sees the first writer's
+    committed head; on SQLite the IMMEDIATE transaction already holds the single write lock.
+    """
+    cursor.execute(f"UPDATE {_HEAD} SET sequence = sequence + 1 WHERE id = 1 RETURNING sequence, hash")
+    row = cursor.fetchone()
+    if row is None:  # a new (or flushed) database: start the head from the chain itself
+        last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+        sequence, digest = last or (0, GENESIS_HASH)
+        cursor.execute(f"INSERT INTO {_HEAD} (id, sequence, hash) VALUES (1, %s, %s)", [sequence, digest])
+        return _advance_head(cursor)
+    return row
+
+
 def record(
     *, subject: models.Model, actor: Actor, verb: str, source_state: str = "", target_state: str = "",
     comment: str = "", data: dict | None = None,
-) -> AuditEvent:
-    """Append one event for `subject` to the chain, in the caller's transaction."""
-    if not transaction.get_connection().in_atomic_block:
+) -> RecordedEvent:
+    """Append one event for `subject` to the chain, in the caller's transaction. The only writer of events."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("audit.record() must run inside the transaction that makes the change")
     content_type = ContentType.objects.get_for_model(subject, for_concrete_model=False)
     subject_label = f"{content_type.app_label}.{content_type.model}"
     data = normalise_data(data)
-    sequence, prev_hash = _chain_head()
-    sequence += 1
+    subject_id = str(subject.pk)
     created_at = timezone.now()
     actor_id = getattr(actor.user, "pk", None)
     behalf_id = getattr(actor.on_behalf_of, "pk", None)
-    payload = event_payload(
-        sequence=sequence, subject_type=subject_label, subject_id=str(subject.pk), actor_id=actor_id,
-        role=actor.role, on_behalf_of_id=behalf_id, verb=verb, source_state=source_state,
-        target_state=target_state, comment=comment, data=data, client_ip=actor.client_ip, created_at=created_at,
-    )
-    return AuditEvent.objects.create(
-        sequence=sequence, subject_type=content_type, subject_id=str(subject.pk), actor_id=actor_id,
-        role=actor.role or "", on_behalf_of_id=behalf_id, verb=verb, source_state=source_state or "",
-        target_state=target_state or "", comment=comment or "", data=data, client_ip=actor.client_ip,
-        created_at=created_at, prev_hash=prev_hash, hash=compute_hash(payload, prev_hash),
-    )
+    with connection.cursor() as cursor:
+        sequence, prev_hash = _advance_head(cursor)
+        payload = event_payload(
+            sequence=sequence, subject_type=subject_label, subject_id=subject_id, actor_id=actor_id,
+            role=actor.role, on_behalf_of_id=behalf_id, verb=verb, source_state=source_state,
+            target_state=target_state, comment=comment, data=data, client_ip=actor.client_ip,
+            created_at=created_at,
+        )
+        digest = compute_hash(payload, prev_hash)
+        ops = connection.ops
+        values = [
+            sequence, content_type.pk, subject_id, actor_id, actor.role or "", behalf_id, verb, source_state or "",
+            target_state or "", comment or "", ops.adapt_json_value(data, None),
+            ops.adapt_ipaddressfield_value(actor.client_ip), ops.adapt_datetimefield_value(created_at), prev_hash,
+            digest,
+        ]
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH appended AS ({_INSERT} RETURNING id) "
+                f"UPDATE {_HEAD} SET hash = %s WHERE id = 1 RETURNING (SELECT id FROM appended)",
+                [*values, digest],
+            )
+            event_id = cursor.fetchone()[0]
+        else:
+            cursor.execute(f"{_INSERT} RETURNING id", values)
+            event_id = cursor.fetchone()[0]
+            cursor.execute(f"UPDATE {_HEAD} SET hash = %s WHERE id = 1", [digest])
+    return RecordedEvent(event_id, sequence, digest)
 
 
 @dataclass(frozen=True)
@@ -110,37 +150,57 @@ class ChainProblem:
     reason: str
 
 
+_VERIFY_COLUMNS = (
+    "id", "sequence", "subject_type_id", "subject_id", "actor_id", "role", "on_behalf_of_id", "verb",
+    "source_state", "target_state", "comment", "data", "client_ip", "created_at", "prev_hash", "hash",
+)
+
+
+def _as_utc(value) -> datetime:
+    if isinstance(value, str):  # SQLite keeps timestamps as text, in UTC
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
 def verify_chain(chunk_size: int = 5000) -> Iterator[int | ChainProblem]:
-    """Walk the chain in order; yield the count checked so far every chunk, then stop at the first problem."""
+    """Walk the chain in order; yield the count checked so far every chunk, then stop at the first problem.
+
+    Reads with a server-side cursor in plain SQL (bounded memory, no ORM per row); 1 000 000 events is a
+    benchmark figure (docs/benchmarks.md).
+    """
     labels = {ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()}
     expected_prev = GENESIS_HASH
     expected_sequence = 1
-    fields = (
-        "id", "sequence", "subject_type_id", "subject_id", "actor_id", "role", "on_behalf_of_id", "verb",
-        "source_state", "target_state", "comment", "data", "client_ip", "created_at", "prev_hash", "hash",
-    )
-    rows = AuditEvent.objects.order_by("sequence").values_list(*fields).iterator(chunk_size=chunk_size)
     checked = 0
-    for (pk, sequence, type_id, subject_id, actor_id, role, behalf_id, verb, source, target, comment, data,
-         client_ip, created_at, prev_hash, stored_hash) in rows:
-        if sequence != expected_sequence:
-            yield ChainProblem(sequence, pk, f"expected sequence {expected_sequence}, found {sequence}")
-            return
-        if prev_hash != expected_prev:
-            yield ChainProblem(sequence, pk, "prev_hash does not match the previous event's hash")
-            return
-        payload = event_payload(
-            sequence=sequence, subject_type=labels.get(type_id, str(type_id)), subject_id=subject_id,
-            actor_id=actor_id, role=role, on_behalf_of_id=behalf_id, verb=verb, source_state=source,
-            target_state=target, comment=comment, data=data, client_ip=client_ip, created_at=created_at,
-        )
-        if compute_hash(payload, prev_hash) != stored_hash:
-            yield ChainProblem(sequence, pk, "content does not match its hash (the row was altered)")
-            return
-        expected_prev = stored_hash
-        expected_sequence += 1
-        checked += 1
-        if checked % chunk_size == 0:
+    connection = transaction.get_connection()
+    sql = f"SELECT {', '.join(_VERIFY_COLUMNS)} FROM workflows_auditevent ORDER BY sequence"
+    loads = json.loads
+    with transaction.atomic(), connection.chunked_cursor() as cursor:
+        cursor.execute(sql)
+        while True:
+            rows = cursor.fetchmany(chunk_size)
+            if not rows:
+                break
+            for (pk, sequence, type_id, subject_id, actor_id, role, behalf_id, verb, source, target, comment,
+                 data, client_ip, created_at, prev_hash, stored_hash) in rows:
+                if sequence != expected_sequence:
+                    yield ChainProblem(sequence, pk, f"expected sequence {expected_sequence}, found {sequence}")
+                    return
+                if prev_hash != expected_prev:
+                    yield ChainProblem(sequence, pk, "prev_hash does not match the previous event's hash")
+                    return
+                payload = event_payload(
+                    sequence=sequence, subject_type=labels.get(type_id, str(type_id)), subject_id=subject_id,
+                    actor_id=actor_id, role=role, on_behalf_of_id=behalf_id, verb=verb, source_state=source,
+                    target_state=target, comment=comment, data=loads(data) if isinstance(data, str) else data,
+                    client_ip=str(client_ip) if client_ip is not None else None, created_at=_as_utc(created_at),
+                )
+                if compute_hash(payload, prev_hash) != stored_hash:
+                    yield ChainProblem(sequence, pk, "content does not match its hash (the row was altered)")
+                    return
+                expected_prev = stored_hash
+                expected_sequence += 1
+            checked += len(rows)
             yield checked
     yield checked
 

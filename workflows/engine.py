@@ -3,7 +3,10 @@
 perform() locks the row, checks the order (wrong state → TransitionNotAllowed, HTTP 409), checks the
 actor's role for this object (→ ActionForbidden, HTTP 403), validates the input (→ ValidationError,
 HTTP 400), runs the viewflow.fsm transition, saves, writes exactly one audit event in the same
-transaction and queues notifications on commit. A failure at any step rolls everything back.
+transaction. A failure at any step rolls everything back.
+
+Notifications read the audit log as a transactional outbox (workflows.tasks.dispatch_notifications):
+nothing is lost when the broker is down, and a transition pays nothing to queue them.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.conf import settings
+from django.db import connections, models, router, transaction
 from django.utils.translation import gettext as _
 
 from . import audit
@@ -93,6 +97,53 @@ def _snapshot(obj: models.Model) -> dict:
     return {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
 
 
+_LOCK_COMPILERS: dict = {}
+
+
+def _lock(model: type[models.Model], pk) -> models.Model:
+    """SELECT … FOR UPDATE the row and build the instance, with the SQL compiled once per model (the ORM's
+    query compilation costs more than the round trip on this hot path)."""
+    db = router.db_for_write(model)
+    connection = connections[db]
+    key = (model, db)
+    cached = _LOCK_COMPILERS.get(key)
+    if cached is None:
+        queryset = model._default_manager.db_manager(db).select_for_update().filter(pk=pk)
+        compiler = queryset.query.get_compiler(using=db)
+        sql, params = compiler.as_sql()
+        if list(params) != [pk]:  # a default manager with its own filters: let the ORM do it every time
+            return queryset.get()
+        columns = [column for column, _, _ in compiler.select]
+        cached = (sql, [column.target.attname for column in columns], compiler,
+                  compiler.get_converters(columns))
+        _LOCK_COMPILERS[key] = cached
+    sql, attnames, compiler, converters = cached
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise model.DoesNotExist(f"{model.__name__} {pk} does not exist")
+    if converters:
+        row = next(iter(compiler.apply_converters([row], converters)))
+    return model.from_db(db, attnames, row)
+
+
+def _save_changes(obj: models.Model, changed: list[str]) -> None:
+    """UPDATE only the changed columns (and auto_now ones) of the locked row, in plain SQL."""
+    db = router.db_for_write(type(obj))
+    connection = connections[db]
+    meta = obj._meta
+    fields = [field for field in meta.concrete_fields if field.attname in changed or getattr(field, "auto_now", False)]
+    quote = connection.ops.quote_name
+    values = [field.get_db_prep_save(field.pre_save(obj, False), connection) for field in fields]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s",
+            [*values, meta.pk.get_db_prep_value(obj.pk, connection)],
+        )
+
+
 def perform(
     obj: models.Model, name: str, *, user, data: dict | None = None, files: dict | None = None,
     client_ip: str | None = None, extra_audit: dict | None = None,
@@ -100,7 +151,7 @@ def perform(
     """Perform transition `name` on `obj` for `user`; return the saved, updated object."""
     lifecycle_cls = lifecycle_for(obj)
     with transaction.atomic():
-        locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+        locked = _lock(type(obj), obj.pk)
         flow = lifecycle_cls(locked)
         verdict = check(flow, name, user)
         if not verdict.allowed:
@@ -125,7 +176,7 @@ def perform(
         after = _snapshot(locked)
         changed = {key: after[key] for key in after if after[key] != before[key]}
         if changed:
-            locked.save(update_fields=[_field_name(locked, key) for key in changed])
+            _save_changes(locked, list(changed))
         event_data = {"changes": {key: [before[key], after[key]] for key in changed}}
         if cleaned:
             event_data["input"] = {key: value for key, value in cleaned.items() if not hasattr(value, "read")}
@@ -135,8 +186,8 @@ def perform(
             subject=locked, actor=actor, verb=name, source_state=source, target_state=flow.state,
             comment=comment, data=event_data,
         )
-        event_id = event.pk
-        transaction.on_commit(lambda: _queue_notifications(event_id))
+        if settings.NOTIFICATIONS_DISPATCH_ON_COMMIT:
+            transaction.on_commit(_dispatch_notifications)
     return locked
 
 
@@ -148,14 +199,8 @@ def _user_ref(user_id):
     return get_user_model()(pk=user_id)
 
 
-def _field_name(obj: models.Model, attname: str) -> str:
-    for field in obj._meta.concrete_fields:
-        if field.attname == attname:
-            return field.name
-    return attname
+def _dispatch_notifications() -> None:
+    """Without a broker (development, tests) notify right after commit; with one, beat does it."""
+    from .tasks import dispatch_notifications
 
-
-def _queue_notifications(event_id: int) -> None:
-    from .tasks import notify_event
-
-    notify_event.delay(event_id)
+    dispatch_notifications()

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Delegation, Membership, Role
+from .models import Role
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,28 @@ def active_q(day: date) -> Q:
     return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
 
 
+_AUTHORITIES_SQL = """
+SELECT m.role, m.unit_id, m.council_term_id, NULL
+  FROM workflows_membership m
+ WHERE m.user_id = %s AND m.valid_from <= %s AND (m.valid_to IS NULL OR m.valid_to >= %s)
+UNION ALL
+SELECT d.role, d.unit_id, d.council_term_id, d.delegator_id
+  FROM workflows_delegation d
+ WHERE d.delegate_id = %s AND d.valid_from <= %s AND (d.valid_to IS NULL OR d.valid_to >= %s)
+   AND EXISTS (
+       SELECT 1 FROM workflows_membership h
+        WHERE h.user_id = d.delegator_id AND h.role = d.role
+          AND (h.unit_id = d.unit_id OR (h.unit_id IS NULL AND d.unit_id IS NULL))
+          AND (h.council_term_id = d.council_term_id OR (h.council_term_id IS NULL AND d.council_term_id IS NULL))
+          AND h.valid_from <= %s AND (h.valid_to IS NULL OR h.valid_to >= %s))
+"""
+
+
 def authorities_of(user, day: date | None = None) -> list[Authority]:
     """Every role the user may exercise on `day`: their own memberships, then delegations received.
 
-    A delegation counts only while the delegator still holds the delegated role in that scope.
-    Cached on the user object for the request (memberships change rarely; a new request re-reads).
+    A delegation counts only while the delegator still holds the delegated role in that scope. One query
+    (it sits on every transition's path); cached on the user object for the request.
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return []
@@ -57,21 +75,13 @@ def authorities_of(user, day: date | None = None) -> list[Authority]:
     cache = getattr(user, "_authorities_cache", None)
     if cache is not None and cache[0] == day:
         return cache[1]
-    own = [
-        Authority(role, unit_id, term_id)
-        for role, unit_id, term_id in Membership.objects.filter(active_q(day), user=user).values_list(
-            "role", "unit_id", "council_term_id"
-        )
-    ]
-    delegated = []
-    for role, unit_id, term_id, delegator_id in Delegation.objects.filter(active_q(day), delegate=user).values_list(
-        "role", "unit_id", "council_term_id", "delegator_id"
-    ):
-        holds = Membership.objects.filter(
-            active_q(day), user_id=delegator_id, role=role, unit_id=unit_id, council_term_id=term_id
-        ).exists()
-        if holds:
-            delegated.append(Authority(role, unit_id, term_id, on_behalf_of_id=delegator_id))
+    day_value = connection.ops.adapt_datefield_value(day)
+    with connection.cursor() as cursor:
+        cursor.execute(_AUTHORITIES_SQL, [user.pk, day_value, day_value] * 2 + [day_value, day_value])
+        rows = cursor.fetchall()
+    own = [Authority(role, unit_id, term_id) for role, unit_id, term_id, delegator in rows if delegator is None]
+    delegated = [Authority(role, unit_id, term_id, on_behalf_of_id=delegator)
+                 for role, unit_id, term_id, delegator in rows if delegator is not None]
     result = own + delegated
     user._authorities_cache = (day, result)
     return result

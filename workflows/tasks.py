@@ -20,7 +20,10 @@ def notify_event(event_id: int) -> int:
     subject = model._default_manager.filter(pk=event.subject_id).first()
     if subject is None:
         return 0
-    flow = lifecycle_for(subject)(subject)
+    try:
+        flow = lifecycle_for(subject)(subject)
+    except LookupError:
+        return 0
     text = f"{subject}: {flow.state_label(event.target_state)}"
     url = subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else ""
     sent = 0
@@ -36,6 +39,28 @@ def notify_event(event_id: int) -> int:
         if user.email:
             send_mail(text[:200], text, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
         sent += 1
+    return sent
+
+
+@shared_task
+def dispatch_notifications(batch: int = 1000) -> int:
+    """Read the audit log past the notifier's cursor and notify for each transition. Exactly once per event
+    and recipient (idempotent keys), whether the worker was down for a minute or a day."""
+    from .models import OutboxCursor
+
+    sent = 0
+    with transaction.atomic():
+        cursor, _ = OutboxCursor.objects.select_for_update().get_or_create(name="notifications")
+        events = list(
+            AuditEvent.objects.filter(sequence__gt=cursor.last_sequence).order_by("sequence")
+            .values_list("pk", "sequence", "target_state")[:batch]
+        )
+        for pk, _sequence, target_state in events:
+            if target_state:
+                sent += notify_event(pk)
+        if events:
+            cursor.last_sequence = events[-1][1]
+            cursor.save(update_fields=["last_sequence"])
     return sent
 
 

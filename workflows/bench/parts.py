@@ -1,0 +1,142 @@
+"""Benchmark parts. Each runs inside a worker process on a throwaway, migrated database and returns a flat
+dict of figures (keys without the database suffix; the runner adds it)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+
+PARTS: dict[str, Callable[[bool], dict]] = {}
+
+
+def part(name: str):
+    def register(func):
+        PARTS[name] = func
+        return func
+
+    return register
+
+
+def median(values) -> float:
+    return float(statistics.median(values))
+
+
+@part("transition")
+def transition_ratio(quick: bool) -> dict:
+    """Engine transitions per second ÷ the raw floor (one UPDATE + one INSERT per transaction, plain SQL)."""
+    from organisations.models import Unit
+    from tests.testapp.models import Widget
+    from workflows import engine
+    from workflows.audit import SYSTEM
+    from workflows.models import Role
+    from workflows.roles import forget_cached_authorities
+    from workflows.services import membership_grant
+
+    count = 300 if quick else 1500
+    repeats = 5
+    unit = Unit.objects.create(code="bench-unit", name="Đơn vị đo")
+    head = get_user_model().objects.create(username="bench-head")
+    membership_grant(user=head, role=Role.UNIT_HEAD, unit=unit, actor=SYSTEM)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_floor_audit (id INTEGER PRIMARY KEY, subject_id VARCHAR(64), verb VARCHAR(64),"
+            " source_state VARCHAR(64), target_state VARCHAR(64), data TEXT, created_at VARCHAR(40),"
+            " hash VARCHAR(64))"
+            if connection.vendor == "sqlite" else
+            "CREATE TABLE bench_floor_audit (id BIGSERIAL PRIMARY KEY, subject_id VARCHAR(64), verb VARCHAR(64),"
+            " source_state VARCHAR(64), target_state VARCHAR(64), data TEXT, created_at VARCHAR(40),"
+            " hash VARCHAR(64))"
+        )
+    engine_rates, floor_rates, ratios = [], [], []
+    for _ in range(repeats):
+        Widget.objects.bulk_create([Widget(title=f"w{i}", unit=unit) for i in range(count)])
+        ids = list(Widget.objects.filter(state="draft").order_by("pk").values_list("pk", flat=True))
+        # floor: the same number of state writes as plain SQL on a second batch of rows
+        floor_ids = ids[: count // 2]
+        engine_ids = ids[count // 2:]
+        started = time.perf_counter()
+        for pk in floor_ids:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("UPDATE testapp_widget SET state = %s WHERE id = %s", ["submitted", pk])
+                cursor.execute(
+                    "INSERT INTO bench_floor_audit (subject_id, verb, source_state, target_state, data, created_at,"
+                    " hash) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    [str(pk), "submit", "draft", "submitted", "{}", datetime.now(UTC).isoformat(), "0" * 64],
+                )
+        floor_rate = len(floor_ids) / (time.perf_counter() - started)
+        started = time.perf_counter()
+        for pk in engine_ids:
+            forget_cached_authorities(head)  # a real request loads the user's roles afresh
+            engine.perform(Widget(pk=pk, unit_id=unit.pk), "submit", user=head)
+        engine_rate = len(engine_ids) / (time.perf_counter() - started)
+        engine_rates.append(engine_rate)
+        floor_rates.append(floor_rate)
+        ratios.append(engine_rate / floor_rate)
+    return {
+        "transition_ratio": round(median(ratios), 3),
+        "transitions_per_s": round(median(engine_rates), 1),
+        "floor_per_s": round(median(floor_rates), 1),
+    }
+
+
+def generate_audit_chain(total: int, batch: int = 10_000) -> None:
+    """Append `total` valid, hash-chained events quickly (bulk inserts; the same hashing as record())."""
+    from organisations.models import Unit
+    from workflows.audit import GENESIS_HASH, compute_hash, event_payload
+    from workflows.models import AuditEvent
+
+    content_type = ContentType.objects.get_for_model(Unit)
+    label = f"{content_type.app_label}.{content_type.model}"
+    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+    sequence, prev_hash = last or (0, GENESIS_HASH)
+    start_time = datetime(2023, 1, 1, tzinfo=UTC)
+    remaining = total
+    while remaining:
+        rows = []
+        for _ in range(min(batch, remaining)):
+            sequence += 1
+            created = start_time + timedelta(seconds=sequence)
+            data = {"changes": {"state": ["planned", "in_progress"]}}
+            payload = event_payload(
+                sequence=sequence, subject_type=label, subject_id=str(sequence % 500 + 1), actor_id=None,
+                role="board_officer", on_behalf_of_id=None, verb="start", source_state="planned",
+                target_state="in_progress", comment="", data=data, client_ip=None, created_at=created,
+            )
+            digest = compute_hash(payload, prev_hash)
+            rows.append(AuditEvent(
+                sequence=sequence, subject_type=content_type, subject_id=str(sequence % 500 + 1),
+                role="board_officer", verb="start", source_state="planned", target_state="in_progress",
+                data=data, created_at=created, prev_hash=prev_hash, hash=digest,
+            ))
+            prev_hash = digest
+        with transaction.atomic():
+            AuditEvent.objects.bulk_create(rows, batch_size=batch)
+        remaining -= len(rows)
+
+
+@part("verify_audit")
+def verify_audit(quick: bool) -> dict:
+    """verify_audit over a generated chain (100 000 events quick, 1 000 000 full), in bounded memory."""
+    from workflows.audit import ChainProblem, verify_chain
+
+    total = 100_000 if quick else 1_000_000
+    started = time.perf_counter()
+    generate_audit_chain(total)
+    generated_s = time.perf_counter() - started
+    started = time.perf_counter()
+    checked = 0
+    for item in verify_chain():
+        if isinstance(item, ChainProblem):
+            raise RuntimeError(f"generated chain does not verify: {item}")
+        checked = item
+    elapsed = time.perf_counter() - started
+    if checked != total:
+        raise RuntimeError(f"verified {checked} of {total} events")
+    key = "verify_audit_1m_s" if total == 1_000_000 else "verify_audit_100k_s"
+    return {key: round(elapsed, 2), "verify_audit_events": total, "audit_generate_s": round(generated_s, 1)}

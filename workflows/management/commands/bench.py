@@ -1,0 +1,126 @@
+"""`manage.py bench`: measure the engine on SQLite and PostgreSQL in throwaway databases.
+
+Each part runs in its own worker process (its own database, its own peak memory); figures are medians of
+repeats taken within one run. Prints a table and writes bench-results.json (flat keys, numbers).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def _postgres_admin_url() -> str | None:
+    """A PostgreSQL URL to create throwaway databases on: DATABASE_URL if it is one, else the local server."""
+    import psycopg
+
+    configured = os.environ.get("DATABASE_URL", "")
+    candidates = [configured] if configured.startswith("postgres") else []
+    candidates.append(LOCAL_POSTGRES)
+    for url in candidates:
+        try:
+            with psycopg.connect(url, connect_timeout=3):
+                return url
+        except psycopg.Error:
+            continue
+    return None
+
+
+class Command(BaseCommand):
+    help = "Benchmark the engine (see docs/benchmarks.md). --quick for a short development run."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quick", action="store_true")
+        parser.add_argument("--parts", default="", help="comma-separated part names (default: all)")
+        parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+        parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "bench-results.json"))
+        parser.add_argument("--worker", default="", help=f"internal: run one part here ({sys.argv[0]})")
+
+    def handle(self, *args, quick, parts, no_postgres, output, worker, **options):
+        if worker:
+            return self._worker(worker, quick)
+        from workflows.bench.parts import PARTS
+
+        names = [p for p in parts.split(",") if p] or list(PARTS)
+        unknown = set(names) - set(PARTS)
+        if unknown:
+            raise CommandError(f"unknown parts: {', '.join(sorted(unknown))}; known: {', '.join(PARTS)}")
+        targets = [("sqlite", None)]
+        admin_url = None if no_postgres else _postgres_admin_url()
+        if admin_url:
+            targets.append(("postgres", admin_url))
+        else:
+            self.stdout.write(self.style.WARNING("PostgreSQL not reachable: measuring SQLite only."))
+        results: dict[str, float] = {}
+        for name in names:
+            for vendor, url in targets:
+                self.stdout.write(f"… {name} on {vendor}")
+                figures = self._run_worker(name, vendor, url, quick)
+                for key, value in figures.items():
+                    results[key if key.endswith(("_1m_s", "_100k_s")) and vendor == "postgres"
+                            else f"{key}_{vendor}"] = value
+        results["quick"] = 1 if quick else 0
+        results["measured_at_unix"] = int(time.time())
+        Path(output).write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+        self._table(results)
+        self.stdout.write(self.style.SUCCESS(f"wrote {output}"))
+
+    def _run_worker(self, name: str, vendor: str, admin_url: str | None, quick: bool) -> dict:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings_bench"}
+        env.pop("CELERY_BROKER_URL", None)
+        cleanup = None
+        if vendor == "sqlite":
+            folder = tempfile.mkdtemp(prefix="tdkt-bench-")
+            env["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+        else:
+            import psycopg
+
+            db_name = f"tdkt_bench_{name}_{os.getpid()}"
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{db_name}"')
+                conn.execute(f'CREATE DATABASE "{db_name}"')
+            env["DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + f"/{db_name}"
+
+            def cleanup():
+                with psycopg.connect(admin_url, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "bench", "--worker", name]
+        if quick:
+            command.append("--quick")
+        try:
+            completed = subprocess.run(command, env=env, capture_output=True, text=True, cwd=settings.BASE_DIR)
+        finally:
+            if cleanup:
+                cleanup()
+        if completed.returncode != 0:
+            raise CommandError(f"part {name} on {vendor} failed:\n{completed.stderr[-4000:]}")
+        last_line = completed.stdout.strip().splitlines()[-1]
+        return json.loads(last_line)
+
+    def _worker(self, name: str, quick: bool) -> None:
+        from workflows.bench.parts import PARTS
+
+        call_command("migrate", verbosity=0, interactive=False)
+        figures = PARTS[name](quick)
+        figures[f"peak_rss_mb_{name}"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        self.stdout.write(json.dumps(figures))
+
+    def _table(self, results: dict) -> None:
+        width = max(len(k) for k in results) + 2
+        self.stdout.write("")
+        self.stdout.write(f"{'figure'.ljust(width)}value")
+        for key in sorted(results):
+            self.stdout.write(f"{key.ljust(width)}{results[key]}")
+        self.stdout.write("")
