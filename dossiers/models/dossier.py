@@ -148,8 +148,10 @@ class DossierDocument(models.Model):
         verbose_name_plural = _("tài liệu hồ sơ")
         ordering = ["dossier", "line", "kind", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["dossier", "line", "kind", "version"], name="dossierdocument_version",
-                                    nulls_distinct=False),
+            models.UniqueConstraint(fields=["dossier", "line", "kind", "version"], name="dossierdocument_line_version",
+                                    condition=models.Q(line__isnull=False)),
+            models.UniqueConstraint(fields=["dossier", "kind", "version"], name="dossierdocument_dossier_version",
+                                    condition=models.Q(line__isnull=True)),
         ]
 
     def __str__(self) -> str:
