@@ -38,6 +38,7 @@ class Command(BaseCommand):
         if PLAN_FILE.exists() and "import_plan" in _commands():
             call_command("import_plan", str(PLAN_FILE), verbosity=0)
         call_command("seed_councils", verbosity=0)
+        call_command("seed_dossiers", verbosity=0)
         if not quiet:
             self._print(logins)
 
