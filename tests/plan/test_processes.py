@@ -167,3 +167,37 @@ def test_only_the_board_copies_a_plan(plan, person):
         plan_copy_to_next_year(plan=plan, actor=Actor(officer, Role.UNIT_OFFICER))
     with pytest.raises(PermissionDenied):
         plan_copy_to_next_year(plan=plan, actor=SYSTEM)
+
+
+def test_year_shifting_keeps_anniversary_dates():
+    from workflows.plan.services import shift_years_in_text
+
+    assert shift_years_in_text("kỷ niệm 20 năm (02/01/2004-02/01/2024), năm 2023", 2023) == \
+        "kỷ niệm 20 năm (02/01/2004-02/01/2024), năm 2024"
+    assert shift_years_in_text("năm 2022; tháng 02/2023; Kế hoạch năm 2024", 2023) == \
+        "năm 2023; tháng 02/2024; Kế hoạch năm 2025"
+
+
+def test_a_council_session_activity_leads_to_a_real_session(api, plan, board_officer):
+    from councils.models import Session
+    from tests.factories import CouncilTermFactory
+
+    CouncilTermFactory(starts_on=date(2021, 7, 1))
+    activity = plan.activities.get(number=6)
+    response = api(board_officer).post(f"/api/activities/{activity.pk}/transitions/start/")
+    assert response.status_code == 200, response.content
+    activity.refresh_from_db()
+    session = activity.process
+    assert isinstance(session, Session) and Session.objects.count() == 1
+    assert response.json()["process"]["type"] == "councils.session"
+    response = api(board_officer).post(f"/api/activities/{activity.pk}/transitions/complete/", EVIDENCE,
+                                       format="json")
+    assert response.status_code == 409 and "chưa kết thúc" in response.json()["detail"]
+
+
+def test_starting_a_council_session_without_a_council_term_is_refused(api, plan, board_officer):
+    activity = plan.activities.get(number=12)
+    response = api(board_officer).post(f"/api/activities/{activity.pk}/transitions/start/")
+    assert response.status_code == 400
+    activity.refresh_from_db()
+    assert activity.state == ActivityState.PLANNED and not activity.has_process

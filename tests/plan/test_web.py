@@ -225,3 +225,17 @@ def test_issue_a_drafted_plan(client, plan, board_officer, board_head):
     assert response.status_code == 302
     issued = Plan.objects.get(year=2024)
     assert issued.is_issued and issued.issued_on == date(2023, 12, 22)
+
+
+def test_demo_data_loads_the_plan_for_the_board(client):
+    from django.core.management import call_command
+
+    call_command("seed_demo", quiet=True)
+    call_command("seed_demo", quiet=True)
+    assert Plan.objects.get(year=2023).activities.count() == 32
+    assert client.login(username="board.head", password="tdkt-demo-2023")
+    page = client.get("/ke-hoach/2023/").content.decode()
+    assert page.count('class="num"') == 32
+    activity = Plan.objects.get(year=2023).activities.get(number=6)
+    page = client.get(f"/ke-hoach/hoat-dong/{activity.pk}/").content.decode()
+    assert "Bắt đầu thực hiện" in page and "Tạm hoãn" in page

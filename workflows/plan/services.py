@@ -41,10 +41,16 @@ def shift_year(day: date | None, years: int = 1) -> date | None:
 
 
 def shift_years_in_text(text: str, year: int) -> str:
-    """Move the plan year and its neighbours forward by one ("năm 2022 … năm 2023" → "năm 2023 … năm 2024")."""
-    wanted = {str(year - 1), str(year), str(year + 1)}
-    return re.sub(r"(?<!\d)(\d{4})(?!\d)", lambda m: str(int(m.group(1)) + 1) if m.group(1) in wanted
-                  else m.group(1), text)
+    """Move the plan's years forward by one: the plan year and the year before anywhere ("năm 2022 … năm 2023" →
+    "năm 2023 … năm 2024"), the year after only as "năm …" (so an anniversary date like 02/01/2024 stays)."""
+
+    def shift(match: re.Match) -> str:
+        value = int(match.group("year"))
+        if value in (year - 1, year) or (value == year + 1 and match.group("prefix")):
+            return f"{match.group('prefix') or ''}{value + 1}"
+        return match.group(0)
+
+    return re.sub(r"(?P<prefix>năm )?(?<!\d)(?P<year>\d{4})(?!\d)", shift, text)
 
 
 def _require_board(actor: audit.Actor) -> None:
