@@ -28,6 +28,7 @@ from . import selectors, services
 from .lifecycle import CHAIRS
 from .models import AgendaItem, Attendance, AttendanceStatus, Choice, ItemState, Session
 from .registry import Threshold, ThresholdBase
+from .templatetags.councils_extras import full_name
 
 
 class CouncilTermSerializer(serializers.ModelSerializer):
@@ -120,11 +121,14 @@ class BallotInputSerializer(serializers.Serializer):
 
 class AttendanceSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="member.username", read_only=True)
-    name = serializers.CharField(source="member.get_full_name", read_only=True)
+    name = serializers.SerializerMethodField()
 
     class Meta:
         model = Attendance
         fields = ["member", "username", "name", "status"]
+
+    def get_name(self, attendance) -> str:
+        return full_name(attendance.member)
 
 
 class AttendanceInputSerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import selectors
 from .models import AttendanceStatus, CouncilRule, Session
@@ -29,7 +30,7 @@ def context(session: Session) -> dict:
     listed = []
     for member in members:
         record = attendance.get(member.pk)
-        listed.append({"member": member, "status": record.get_status_display() if record else "Chưa điểm danh",
+        listed.append({"member": member, "status": record.get_status_display() if record else _("Chưa điểm danh"),
                        "present": record is not None and record.status == AttendanceStatus.PRESENT})
     day = session.minutes_signed_on or session.planned_on or timezone.localdate()
     return {

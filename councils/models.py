@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from workflows.models import StatefulModel, StateField
+from workflows.models import StateField, StatefulModel
 
 from .registry import ThresholdBase
 

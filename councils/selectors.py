@@ -44,7 +44,7 @@ def member_ids(session: Session) -> set[int]:
 
 
 def members(session: Session) -> list:
-    return list(get_user_model().objects.filter(pk__in=member_ids(session)).order_by("last_name", "first_name",
+    return list(get_user_model().objects.filter(pk__in=member_ids(session)).order_by("first_name", "last_name",
                                                                                        "username"))
 
 

@@ -32,6 +32,7 @@ from .models import (
     SessionState,
 )
 from .registry import Threshold
+from .templatetags.councils_extras import full_name
 
 AGENDA_OPEN_STATES = {SessionState.PLANNED, SessionState.CONVENED}
 ATTENDANCE_STATES = {SessionState.CONVENED, SessionState.AGENDA_LOCKED, SessionState.OPENED, SessionState.VOTING}
@@ -168,7 +169,7 @@ def attendance_record(*, session: Session, member, status: str, actor) -> Attend
                                               % {"state": locked.get_state_display()})
         if member.pk not in selectors.member_ids(locked):
             raise ValidationError({"member": _("%(name)s không phải thành viên hội đồng vào ngày họp.")
-                                   % {"name": member.get_full_name() or member.username}})
+                                   % {"name": full_name(member)}})
         if status == AttendanceStatus.ABSENT_WRITTEN and not locked.written_votes_allowed:
             raise ValidationError({"status": _("Quy chế của hội đồng không cho phép gửi phiếu bằng văn bản.")})
         current = Attendance.objects.filter(session=locked, member=member).first()

@@ -20,6 +20,7 @@ from . import documents, selectors, services
 from .forms import AgendaItemForm, AttendanceForm, RecusalForm, SessionCreateForm, WrittenVoteForm
 from .lifecycle import CHAIRS
 from .models import AgendaItem, AttendanceStatus, Choice, ItemState, Session, SessionState
+from .templatetags.councils_extras import full_name
 
 RESULT_STATES = {SessionState.VOTING_CLOSED, SessionState.MINUTES_DRAFTED, SessionState.MINUTES_SIGNED,
                  SessionState.RESOLUTION_ISSUED}
@@ -186,7 +187,7 @@ def attendance_record(request, pk):
     if _run(request, session, lambda: services.attendance_record(session=session, member=member,
                                                                  status=form.cleaned_data["status"],
                                                                  actor=_actor(request))):
-        messages.success(request, _("Đã điểm danh %(name)s.") % {"name": member.get_full_name() or member})
+        messages.success(request, _("Đã điểm danh %(name)s.") % {"name": full_name(member)})
     return redirect(session)
 
 
@@ -205,7 +206,7 @@ def written_vote_record(request, pk):
             session=session, member=member, choices=choices, document=form.cleaned_data["document"],
             actor=_actor(request))):
         messages.success(request, _("Đã ghi nhận phiếu bằng văn bản của %(name)s.")
-                         % {"name": member.get_full_name() or member})
+                         % {"name": full_name(member)})
     return redirect(session)
 
 

@@ -60,7 +60,8 @@ def threshold(percent="50", base=ThresholdBase.TOTAL_MEMBERS, strict=False, rati
 def session_for():
     """session_for(council, items=[...]) → a convened session with agenda items, not yet locked."""
 
-    def _session(c, items=(("Bằng khen cho ông A", threshold("90")),), unit=None, nominee=None, subject=None):
+    def _session(c, items=None, unit=None, nominee=None, subject=None):
+        items = items or [("Bằng khen cho ông A", threshold("90"))]
         session = services.session_create(council_term=c.term, title="Phiên họp thứ nhất năm 2023",
                                           planned_on=MEETING_DAY, actor=c.board, place="Hội trường UBND")
         engine.perform(session, "convene", user=c.secretary,

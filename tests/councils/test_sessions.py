@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from councils import selectors, services
 from councils.models import AgendaItem, ItemState, Recusal, SessionState
