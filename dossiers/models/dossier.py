@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from workflows.models import StatefulModel, StateField
+from workflows.models import StateField, StatefulModel
 
 from .catalogue import AwardType, DocumentKind, OccasionKind
 from .nominees import Nominee
@@ -170,6 +170,9 @@ class Submission(models.Model):
         ordering = ["dossier", "number"]
         constraints = [models.UniqueConstraint(fields=["dossier", "number"], name="submission_number_once")]
 
+    def __str__(self) -> str:
+        return f"{self.dossier_id} · lần {self.number}"
+
 
 class ReturnItem(models.Model):
     """One point the Board asks the unit to supplement, with the deadline of that return."""
@@ -182,6 +185,9 @@ class ReturnItem(models.Model):
 
     class Meta:
         ordering = ["dossier", "round", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class PublicComment(models.Model):

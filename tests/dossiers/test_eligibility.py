@@ -4,7 +4,12 @@ import pytest
 
 from dossiers.eligibility import blocking_errors, evaluate
 from dossiers.models import DossierNominee
-from tests.factories import AwardRecordFactory, InitiativeRecognitionFactory, NomineeFactory, YearlyRatingFactory
+from tests.factories import (
+    AwardRecordFactory,
+    InitiativeRecognitionFactory,
+    NomineeFactory,
+    YearlyRatingFactory,
+)
 
 from .helpers import YEAR, award
 
