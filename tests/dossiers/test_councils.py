@@ -4,6 +4,7 @@ threshold; the council's issued result comes back through the registered handler
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from councils.models import AgendaItem
 from councils.registry import handler_for
@@ -38,7 +39,7 @@ def test_scheduling_adds_agenda_items_through_the_councils_service(cast):
 
 def test_an_unknown_session_is_refused_and_nothing_moves(cast):
     dossier = walk_to(cast, ready_dossier(cast), "appraised")
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         engine.perform(dossier, "schedule", user=cast.board, data={"session": 999999})
     dossier.refresh_from_db()
     assert dossier.state == DossierState.APPRAISED
