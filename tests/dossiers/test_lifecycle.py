@@ -323,3 +323,23 @@ def test_decided_awards_feed_future_eligibility(cast):
     dossier = ready_dossier(cast, lines=(("bk-tp", nominee),))
     walk_to(cast, dossier, "decided")
     assert blocking_errors(nominee, award("bk-ttg"), YEAR + 1) == []
+
+
+def test_an_overdue_step_reminds_the_assignee_once(cast):
+    from datetime import date
+
+    from dossiers.reminders import send_overdue_reminders
+    from dossiers.selectors import overdue_dossiers
+    from workflows.models import Notification
+
+    dossier = walk_to(cast, ready_dossier(cast), "submitted")
+    deadline = dossier.deadline
+    assert list(overdue_dossiers(deadline)) == []
+    late = date.fromordinal(deadline.toordinal() + 1)
+    assert list(overdue_dossiers(late)) == [dossier]
+    assert send_overdue_reminders(late) == 1
+    assert send_overdue_reminders(late) == 0
+    notification = Notification.objects.get(key__startswith="dossier-overdue:")
+    assert notification.recipient == cast.board and "Quá hạn" in notification.text
+    engine.perform(dossier, "accept", user=cast.board)
+    assert list(overdue_dossiers(late)) == []

@@ -1,0 +1,53 @@
+"""Overdue steps: every dossier past its working-day deadline reminds whoever must act next, once per step."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workflows.lifecycle import RoleRule
+from workflows.models import Notification
+from workflows.selectors import users_who_can_act
+
+from .lifecycle import DossierLifecycle
+from .selectors import overdue_dossiers
+
+#: Transitions that are an option, not the step's duty: holding them does not make one the assignee.
+NOT_DUTIES = {"withdraw"}
+
+
+def assignees(dossier) -> list:
+    """Who must act on the dossier's current step (the unit's option to withdraw does not count)."""
+    flow = DossierLifecycle(dossier)
+    duties = []
+    for name in flow.transition_methods():
+        transition = flow.current_transition(name)
+        if name not in NOT_DUTIES and transition is not None and isinstance(transition.permission, RoleRule):
+            duties.append(transition.permission)
+    return [user for user in users_who_can_act(flow) if any(rule(flow, user) for rule in duties)]
+
+
+def send_overdue_reminders(today: date | None = None) -> int:
+    """Create one notification per overdue step and assignee (idempotent by key); return how many were new."""
+    today = today or timezone.localdate()
+    sent = 0
+    for dossier in overdue_dossiers(today):
+        text = _("Quá hạn: %(dossier)s — bước «%(state)s» phải xong trước ngày %(day)s.") % {
+            "dossier": dossier, "state": dossier.get_state_display(), "day": dossier.deadline.strftime("%d/%m/%Y")}
+        key = f"dossier-overdue:{dossier.pk}:{dossier.state}:{dossier.deadline.isoformat()}"
+        for user in assignees(dossier):
+            try:
+                with transaction.atomic():
+                    Notification.objects.create(recipient=user, key=key, text=text[:500],
+                                                url=dossier.get_absolute_url())
+            except IntegrityError:
+                continue
+            if user.email:
+                send_mail(text[:200], text, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
+            sent += 1
+    return sent
