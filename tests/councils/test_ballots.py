@@ -210,6 +210,12 @@ def test_no_field_or_relation_links_a_receipt_to_a_ballot():
     assert Ballot._meta.ordering == []
 
 
+def test_admin_does_not_expose_ballots_or_receipts():
+    from django.contrib import admin
+
+    assert Ballot not in admin.site._registry and BallotReceipt not in admin.site._registry
+
+
 def test_ballots_are_rewritten_in_random_order_at_close(council, session_for):
     c = council(size=6)
     session = start_voting(session_for(c), c)

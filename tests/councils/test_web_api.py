@@ -83,7 +83,7 @@ def test_secretary_console_records_attendance_and_shows_turnout_not_content(clie
     page = client.get(f"/hoi-dong/phien/{session.pk}/").content.decode()
     assert "Số phiếu đã nhận" in page
     turnout = page.split("Số phiếu đã nhận")[1].split("</section>")[0]
-    assert "<td>1</td><td>4</td>" in turnout
+    assert 'data-field="received">1</td><td data-field="eligible">4</td>' in turnout
     assert "Không đồng ý" not in turnout and "disagree" not in turnout
 
 
