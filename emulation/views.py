@@ -74,8 +74,6 @@ def division_detail(request, year: int):
 @login_required
 @require_POST
 def division_open(request, year: int):
-    try:
-        division = services.division_open(year=year, actor=_actor(request, Role.BOARD_OFFICER))
-    except PermissionDenied:
-        raise
+    role = Role.BOARD_HEAD if has_role(request.user, Role.BOARD_HEAD) else Role.BOARD_OFFICER
+    division = services.division_open(year=year, actor=_actor(request, role))
     return redirect(division.get_absolute_url())

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from emulation import services as emulation_services
 from emulation.models import Division, DivisionState, EmulationGroup, GroupKind
@@ -70,7 +71,7 @@ def test_a_unit_belongs_to_one_group_a_year_and_heads_are_members(division_activ
     a, b, c = Unit.objects.filter(code__in=["ban-tdkt", "so-gd-dt", "so-tt-tt"]).order_by("code")
     emulation_services.group_add(division=division, kind=GroupKind.CLUSTER, name="Cụm 1", members=[a, b],
                                  head_unit=a, actor=actor)
-    with pytest.raises(Exception) as error:
+    with pytest.raises(ValidationError) as error:
         emulation_services.group_add(division=division, kind=GroupKind.CLUSTER, name="Cụm 2", members=[b, c],
                                      head_unit=a, actor=actor)
     assert set(error.value.message_dict) == {"members", "head_unit"}
@@ -153,7 +154,7 @@ def test_copying_a_plan_shifts_dates_and_years(plan, board_officer):
     assert all(a.state == ActivityState.PLANNED for a in by_number.values())
     assert by_number[13].coordinating_units.get().code == "ban-tdkt"
     assert [e.verb for e in history_for(copy)] == ["plan_copied"]
-    with pytest.raises(Exception, match="2024"):
+    with pytest.raises(ValidationError, match="2024"):
         plan_copy_to_next_year(plan=plan, actor=Actor(board_officer, Role.BOARD_OFFICER))
 
 

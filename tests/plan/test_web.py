@@ -1,5 +1,6 @@
 """The Board's pages and the API: dashboard, activity page, Excel export, report, unit plans, oversight."""
 
+import re
 from datetime import date
 from io import BytesIO
 
@@ -29,6 +30,7 @@ def test_dashboard_shows_the_whole_plan_by_quarter_for_the_board(client, plan, b
     assert "Ban hành Kế hoạch triển khai công tác thi đua, khen thưởng năm 2024" in page
     assert page.count('class="num"') == 32
     assert "<svg" in page and page.count("<rect") == 64
+    assert re.search(r'<rect x="\d+\.\d" y="\d+" width="\d+\.\d"', page)  # never "40,5" (number localisation)
     assert "Sao chép sang năm 2024" in page
     assert 'href="/ke-hoach/"' in page  # the nav link
 

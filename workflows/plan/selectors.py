@@ -85,7 +85,11 @@ def timeline(plan: Plan, activity_rows: list[ActivityRow], today: date, width: i
 
     def x(day: date) -> float:
         day = min(max(day, start), end)
-        return round(label_width + plot * (day - start).days / span, 1)
+        return label_width + plot * (day - start).days / span
+
+    def number(value: float) -> str:
+        """SVG coordinates as plain strings: the template's number localisation would print "40,5"."""
+        return f"{value:.1f}"
 
     bars = []
     for index, row in enumerate(activity_rows):
@@ -94,13 +98,16 @@ def timeline(plan: Plan, activity_rows: list[ActivityRow], today: date, width: i
         finish = activity.completed_on or activity.due_date
         left, right = x(min(begin, finish)), x(max(begin, finish))
         colour = OVERDUE_COLOUR if row.overdue else STATE_COLOURS.get(activity.state, "#9e9aa3")
+        y = 20 + index * row_height
         bars.append({
-            "activity": activity, "y": 20 + index * row_height, "x": left, "width": max(right - left, 3),
-            "due_x": x(activity.due_date), "colour": colour, "overdue": row.overdue,
+            "activity": activity, "y": str(y), "label_y": str(y + 10), "bar_y": str(y + 2), "x": number(left),
+            "width": number(max(right - left, 3)), "due_x": number(x(activity.due_date)), "colour": colour,
+            "overdue": row.overdue,
         })
-    months = [{"x": x(date(plan.year, month, 1)), "label": f"T{month}"} for month in range(1, 13)]
-    today_x = x(today) if start <= today <= end else None
-    return {"width": width, "height": 30 + len(bars) * row_height, "bars": bars, "months": months,
+    months = [{"x": number(x(date(plan.year, month, 1))), "label_x": number(x(date(plan.year, month, 1)) + 2),
+               "label": f"T{month}"} for month in range(1, 13)]
+    today_x = number(x(today)) if start <= today <= end else None
+    return {"width": str(width), "height": str(30 + len(bars) * row_height), "bars": bars, "months": months,
             "today_x": today_x, "label_width": label_width}
 
 
@@ -169,7 +176,7 @@ def consolidated_report(plan: Plan, today: date) -> dict:
         counts = Counter(row.activity.state for row in activity_rows if row.activity.quarter == quarter)
         matrix.append({"quarter": quarter, "counts": [counts.get(state, 0) for state in ActivityState.values],
                        "total": sum(counts.values())})
-    unit_plans = list(visible_unit_plans_for_report(plan))
+    unit_plans = list(all_unit_plans(plan))
     registered = {up.unit_id for up in unit_plans}
     involved = set(plan.activities.values_list("lead_unit", flat=True)) | set(
         plan.activities.values_list("coordinating_units", flat=True))
@@ -188,5 +195,5 @@ def consolidated_report(plan: Plan, today: date) -> dict:
     }
 
 
-def visible_unit_plans_for_report(plan: Plan) -> QuerySet:
+def all_unit_plans(plan: Plan) -> QuerySet:
     return UnitPlan.objects.filter(plan=plan).select_related("unit").order_by("unit__name")

@@ -1,0 +1,37 @@
+"""In a real browser: the Board head opens the 2023 plan, starts an activity, a Board officer completes it."""
+
+import re
+
+import pytest
+
+from tests.browser.conftest import browser, login, server_url  # noqa: F401  (the browser suite's fixtures)
+
+pytestmark = pytest.mark.browser
+
+
+def test_board_runs_an_activity_from_the_dashboard(login, server_url, tmp_path):  # noqa: F811
+    page = login("board.head")
+    page.click("header nav >> text=Kế hoạch TĐKT")
+    assert page.url == f"{server_url}/ke-hoach/2023/"
+    assert page.locator("td.num").count() == 32
+    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    page.locator("table a", has_text="Báo cáo tổng kết công tác TĐKT năm 2022").click()
+    assert re.search(r"/ke-hoach/hoat-dong/\d+/$", page.url)
+    activity_url = page.url
+    page.click("main a.button >> text=Bắt đầu thực hiện")
+    page.fill("#id_comment", "Bắt đầu tổng hợp số liệu")
+    page.click("main button[type=submit]")
+    assert page.url == activity_url
+    assert "Đang thực hiện" in page.locator("main").inner_text()
+
+    officer = login("board.officer")
+    officer.goto(activity_url)
+    officer.click("main a.button >> text=Hoàn thành")
+    officer.click("main button[type=submit]")
+    assert "Cần minh chứng kết quả" in officer.content()
+    officer.fill("#id_evidence_number", "35/BC-BTĐKT")
+    officer.fill("#id_evidence_date", "2023-03-20")
+    officer.click("main button[type=submit]")
+    assert officer.url == activity_url
+    text = officer.locator("main").inner_text()
+    assert "Hoàn thành" in text and "35/BC-BTĐKT" in text
