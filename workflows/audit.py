@@ -240,7 +240,7 @@ def verify_chain_parallel(workers: int) -> tuple[int, ChainProblem | None]:
     stats = AuditEvent.objects.aggregate(models.Max("sequence"), models.Count("id"))
     total = stats["sequence__max"] or 0
     if workers <= 1 or total < 20_000:
-        checked, problem = 0, None
+        checked, _problem = 0, None
         for item in verify_chain():
             if isinstance(item, ChainProblem):
                 return checked, item

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, models, router, transaction
 from django.utils.translation import gettext as _
 
@@ -182,7 +182,7 @@ def perform(
             event_data["input"] = {key: value for key, value in cleaned.items() if not hasattr(value, "read")}
         if extra_audit:
             event_data.update(extra_audit)
-        event = audit.record(
+        audit.record(
             subject=locked, actor=actor, verb=name, source_state=source, target_state=flow.state,
             comment=comment, data=event_data,
         )

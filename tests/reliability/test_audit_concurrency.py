@@ -8,10 +8,9 @@ from django.db import connection, connections
 from tests.factories import UnitFactory, UserFactory
 from tests.testapp.models import Widget
 from workflows import engine
-from workflows.audit import ChainProblem, verify_chain
+from workflows.audit import SYSTEM, ChainProblem, verify_chain
 from workflows.models import AuditEvent, Role
 from workflows.services import membership_grant
-from workflows.audit import SYSTEM
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -1,7 +1,8 @@
 """A small, test-only state machine that exercises the engine and the API convention."""
 
 from django.db import models
-from workflows.models import StatefulModel, StateField
+
+from workflows.models import StateField, StatefulModel
 
 
 class WidgetState(models.TextChoices):
