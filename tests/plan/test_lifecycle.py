@@ -187,3 +187,21 @@ def test_inbox_lists_activities_waiting_for_the_board(client, plan, board_office
     client.force_login(board_officer)
     page = client.get("/").content.decode()
     assert "Hoạt động kế hoạch TĐKT".lower() in page.lower()
+
+
+def test_transitions_notify_the_lead_unit_and_the_board_not_the_chairman(plan, board_officer, board_head, chairman,
+                                                                          person):
+    from workflows.models import Notification
+    from workflows.tasks import notify_event
+
+    activity = plan.activities.get(number=19)
+    person("gd.officer", Role.UNIT_OFFICER, unit=activity.lead_unit)
+    person("board.officer2", Role.BOARD_OFFICER)
+    started(activity, board_officer)
+    notify_event(history_for(activity).last().pk)
+    assert set(Notification.objects.values_list("recipient__username", flat=True)) == {"gd.officer",
+                                                                                         "board.officer2"}
+    engine.perform(activity, "postpone", user=board_head, data={"comment": "Lùi", "new_due_date": "2023-08-31"})
+    notify_event(history_for(activity).last().pk)
+    assert Notification.objects.filter(recipient=board_officer).exists()
+    assert not Notification.objects.filter(recipient=chairman).exists()

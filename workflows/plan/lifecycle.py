@@ -61,6 +61,13 @@ class ActivityLifecycle(Lifecycle):
         """The plan is a published document: every signed-in user reads its activities; roles gate actions."""
         return bool(getattr(user, "is_authenticated", False))
 
+    def recipients(self, event) -> list:
+        """Who follows an activity: the lead unit's TĐKT staff and the Board officers; the Board head too once it
+        is postponed or cancelled (not the city chairman at every step, though he may cancel from most states)."""
+        from .reminders import activity_followers
+
+        return activity_followers(self.obj, timezone.localdate())
+
     @state.transition(
         source=ActivityState.PLANNED, target=ActivityState.IN_PROGRESS, label=_lazy("Bắt đầu thực hiện"),
         permission=allowed(Role.BOARD_OFFICER, Role.BOARD_HEAD, Role.UNIT_OFFICER, Role.UNIT_HEAD),

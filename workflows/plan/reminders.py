@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workflows.models import OPEN_STATES, UNIT_ROLES, Activity, Membership, Notification, Role
+from workflows.models import OPEN_STATES, UNIT_ROLES, Activity, ActivityState, Membership, Notification, Role
 from workflows.roles import active_q
 
 from .deadlines import effective_due, reminder_day, working_days_late
@@ -44,6 +44,15 @@ def lead_unit_recipients(activity: Activity, day: date) -> list:
     """The lead unit's TĐKT officers and head; for a unit without them (e.g. the Board itself), Board officers."""
     users = _users(Q(role__in=UNIT_ROLES, unit_id=activity.lead_unit_id), day)
     return users or _users(Q(role=Role.BOARD_OFFICER, unit__isnull=True, council_term__isnull=True), day)
+
+
+def activity_followers(activity: Activity, day: date) -> list:
+    """Recipients of an activity's transition notifications (see ActivityLifecycle.recipients)."""
+    city_wide = Q(unit__isnull=True, council_term__isnull=True)
+    condition = Q(role__in=UNIT_ROLES, unit_id=activity.lead_unit_id) | (Q(role=Role.BOARD_OFFICER) & city_wide)
+    if activity.state in (ActivityState.POSTPONED, ActivityState.CANCELLED):
+        condition |= Q(role=Role.BOARD_HEAD) & city_wide
+    return _users(condition, day)
 
 
 def board_heads(day: date) -> list:

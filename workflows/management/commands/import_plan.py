@@ -11,11 +11,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="path of the plan YAML file, e.g. workflows/data/plan_2023.yaml")
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args, file, verbosity=1, **options):
         try:
             result = import_plan(file)
         except PlanFileError as exc:
             raise CommandError(str(exc)) from exc
+        if verbosity < 1:
+            return
         if not result.changed:
             self.stdout.write(f"{result.plan}: không có thay đổi.")
             return
