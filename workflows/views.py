@@ -47,23 +47,35 @@ def _scope_label(authority) -> str:
     return _("Toàn thành phố")
 
 
-def _get_subject(app_label: str, model_name: str, pk):
+def _get_subject(app_label: str, model_name: str, pk, *, with_lifecycle: bool = True):
     try:
         model = apps.get_model(app_label, model_name)
     except LookupError:
         raise Http404 from None
+    if with_lifecycle:
+        try:
+            lifecycle_for(model)
+        except LookupError:
+            raise Http404 from None
     try:
-        lifecycle_for(model)
-    except LookupError:
+        return get_object_or_404(model, pk=pk)
+    except (ValueError, ValidationError):
         raise Http404 from None
-    return get_object_or_404(model, pk=pk)
+
+
+def _can_see(user, subject) -> bool:
+    try:
+        lifecycle_for(subject)
+    except LookupError:  # audited data without a lifecycle (memberships, units): readers of everything only
+        return can_read_history(user)
+    return visible_to(user, subject)
 
 
 @login_required
 def history(request, app_label: str, model_name: str, pk: str):
     """Timeline of an object's audit events (Board, auditors, chairman); ?format=json|csv exports it."""
-    subject = _get_subject(app_label, model_name, pk)
-    if not visible_to(request.user, subject):
+    subject = _get_subject(app_label, model_name, pk, with_lifecycle=False)
+    if not _can_see(request.user, subject):
         raise Http404
     if not can_read_history(request.user):
         raise PermissionDenied(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND được xem lịch sử."))
@@ -84,13 +96,16 @@ def history(request, app_label: str, model_name: str, pk: str):
                              getattr(e.on_behalf_of, "username", ""), e.verb, e.source_state, e.target_state,
                              e.comment, e.client_ip or "", e.hash])
         return response
-    flow = lifecycle_for(subject)(subject)
+    try:
+        label = lifecycle_for(subject).state_label
+    except LookupError:
+        label = str
     rows = [
         {
             "event": e,
             "role_label": Role(e.role).label if e.role in Role.values else e.role,
-            "source_label": flow.state_label(e.source_state) if e.source_state else "",
-            "target_label": flow.state_label(e.target_state) if e.target_state else "",
+            "source_label": label(e.source_state) if e.source_state else "",
+            "target_label": label(e.target_state) if e.target_state else "",
         }
         for e in events
     ]

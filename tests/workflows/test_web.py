@@ -142,3 +142,14 @@ def test_object_permissions_follow_membership_dates(unit, person, grant):
 
     assert AuditEvent.objects.filter(verb="permission_revoked", subject_id=str(unit.pk)).count() == 1
     assert membership.pk
+
+
+def test_history_of_audited_data_without_a_lifecycle(client, unit, person, grant):
+    officer = person("officer2")
+    membership = grant(officer, Role.UNIT_OFFICER, unit=unit)
+    client.force_login(person("auditor", Role.AUDITOR))
+    page = client.get(f"/lich-su/workflows/membership/{membership.pk}/").content.decode()
+    assert "membership_granted" in page
+    client.force_login(officer)
+    assert client.get(f"/lich-su/workflows/membership/{membership.pk}/").status_code == 404
+    assert client.get("/lich-su/workflows/membership/not-a-number/").status_code == 404
