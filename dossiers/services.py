@@ -102,6 +102,15 @@ def _check_line(dossier: Dossier, nominee: Nominee, award: AwardType) -> None:
             "award": award.name, "occasion": dossier.get_occasion_display()})
     if not AwardType.objects.effective_on(timezone.localdate()).filter(pk=award.pk).exists():
         errors.append(_("%(award)s (phiên bản này) không còn hiệu lực.") % {"award": award.name})
+    open_elsewhere = DossierNominee.objects.filter(
+        nominee=nominee, award__code=award.code, dossier__year=dossier.year,
+    ).exclude(dossier=dossier).exclude(dossier__state__in=(DossierState.WITHDRAWN, DossierState.CLOSED)).exclude(
+        state__in=(NomineeState.NOT_PROPOSED, NomineeState.FAILED, NomineeState.REJECTED,
+                   NomineeState.CENTRAL_REJECTED))
+    if open_elsewhere.exists():
+        errors.append(_("%(name)s đã được đề nghị %(award)s năm %(year)s trong một hồ sơ khác "
+                        "(một thành tích chỉ khen một hình thức).") % {
+            "name": nominee.full_name, "award": award.name, "year": dossier.year})
     if errors:
         raise ValidationError({"award": errors})
 

@@ -94,3 +94,17 @@ def test_only_the_unit_uploads_and_only_while_editable(cast, draft):
         services.document_upload(dossier=submitted, line=submitted.lines.get(), kind="achievement_report",
                                  upload=pdf(), user=cast.officer)
     assert "không được sửa" in " ".join(error.value.messages)
+
+
+def test_the_same_nominee_and_award_cannot_be_proposed_twice_in_one_year(cast, draft):
+    dossier, line = draft
+    other = services.dossier_create(unit=cast.unit, year=YEAR, occasion="annual", title="Hồ sơ 2",
+                                    user=cast.officer)
+    with pytest.raises(ValidationError) as error:
+        services.line_add(dossier=other, nominee=line.nominee, award=line.award, achievement_report="Lặp",
+                          user=cast.officer)
+    assert "một thành tích chỉ khen một hình thức" in " ".join(error.value.messages)
+    next_year = services.dossier_create(unit=cast.unit, year=YEAR + 1, occasion="annual", title="Năm sau",
+                                        user=cast.officer)
+    services.line_add(dossier=next_year, nominee=line.nominee, award=line.award, achievement_report="Năm sau",
+                      user=cast.officer)
