@@ -1,0 +1,67 @@
+"""In the browser: the secretary runs the demo session, members vote from their own logins, the chair signs,
+the PDFs come out. Run with `pytest -m browser tests/councils`."""
+
+import re
+
+import pytest
+
+from tests.browser.conftest import browser, login, server_url  # noqa: F401  (the real server and Chromium)
+
+pytestmark = pytest.mark.browser
+
+VOTERS = ["council.member1", "council.member2", "council.member3", "board.head", "chairman"]
+
+
+def _transition(page, server_url, session_id, name, fields=None):  # noqa: F811
+    page.goto(f"{server_url}/thao-tac/councils/session/{session_id}/{name}/")
+    for selector, value in (fields or {}).items():
+        page.fill(selector, value)
+    page.click("main form.card button[type=submit]")
+    page.wait_for_load_state()
+    return page.content()
+
+
+def test_demo_session_from_separate_logins(login, server_url):  # noqa: F811
+    secretary = login("council.secretary")
+    secretary.goto(f"{server_url}/hoi-dong/")
+    secretary.click("text=phiên trình diễn")
+    session_id = re.search(r"/hoi-dong/phien/(\d+)/", secretary.url).group(1)
+    planned_on = secretary.locator("main .card strong").first.inner_text()
+    day, month, year = planned_on.split("/")
+    assert "Đã thực hiện «Triệu tập»" in _transition(secretary, server_url, session_id, "convene",
+                                                      {"#id_planned_on": f"{year}-{month}-{day}"})
+    assert "Đã thực hiện «Chốt chương trình họp»" in _transition(secretary, server_url, session_id, "lock_agenda")
+    secretary.goto(f"{server_url}/hoi-dong/phien/{session_id}/")
+    forms = secretary.locator("form[action$='/diem-danh/']")
+    for index in range(14):  # 14 of 21 present: exactly 2/3
+        forms.nth(index).locator("select").select_option("present")
+        forms.nth(index).locator("button").click()
+        secretary.wait_for_load_state()
+    assert "14/21 thành viên có mặt ≥ 2/3" in secretary.content()
+    chairman = login("chairman")
+    assert "Đã thực hiện «Khai mạc phiên họp»" in _transition(chairman, server_url, session_id, "open")
+    assert "Đã thực hiện «Mở bỏ phiếu»" in _transition(secretary, server_url, session_id, "open_voting")
+    voted = 0
+    for username in VOTERS:
+        page = chairman if username == "chairman" else login(username)
+        page.goto(f"{server_url}/hoi-dong/phien/{session_id}/")
+        if "Phiếu bầu kín" not in page.content():
+            continue  # not marked present in the 14
+        for radio in page.locator("input[type=radio][value=agree]").all():
+            radio.check()
+        page.click("main button:has-text('Gửi phiếu bầu')")
+        page.wait_for_load_state()
+        assert "phiếu bầu kín của bạn" in page.content()
+        voted += 1
+    assert voted >= 1
+    secretary.goto(f"{server_url}/hoi-dong/phien/{session_id}/")
+    assert f'data-field="received">{voted}</td>' in secretary.content()
+    secretary.click("text=Kết thúc bỏ phiếu và kiểm phiếu")
+    secretary.wait_for_load_state()
+    assert f"{voted}/21 đồng ý" in secretary.content()
+    assert "Đã thực hiện «Lập biên bản»" in _transition(secretary, server_url, session_id, "draft_minutes",
+                                                         {"#id_minutes_number": "01/BB-HĐTĐKT"})
+    assert "Đã thực hiện «Ký biên bản»" in _transition(chairman, server_url, session_id, "sign_minutes")
+    for name in ("bien-ban-hop.pdf", "bien-ban-kiem-phieu.pdf"):
+        response = secretary.request.get(f"{server_url}/hoi-dong/phien/{session_id}/{name}")
+        assert response.status == 200 and response.body().startswith(b"%PDF")
