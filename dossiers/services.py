@@ -146,6 +146,9 @@ def line_update(*, line: DossierNominee, user, client_ip=None, **fields) -> Doss
               **{key: getattr(line, key) for key in COLLECTIVE_FIELDS}}
     if "award" in fields:
         _check_line(dossier, line.nominee, fields["award"])
+        twin = dossier.lines.filter(nominee=line.nominee, award=fields["award"]).exclude(pk=line.pk)
+        if twin.exists():
+            raise ValidationError({"award": _("Đối tượng này đã được đề nghị hình thức này trong hồ sơ.")})
     for key, value in fields.items():
         setattr(line, key, value)
     line.save()

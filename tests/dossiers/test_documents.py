@@ -108,3 +108,31 @@ def test_the_same_nominee_and_award_cannot_be_proposed_twice_in_one_year(cast, d
                                         user=cast.officer)
     services.line_add(dossier=next_year, nominee=line.nominee, award=line.award, achievement_report="Năm sau",
                       user=cast.officer)
+
+
+def test_an_award_outside_its_occasion_kinds_is_refused(cast):
+    dossier = services.dossier_create(unit=cast.unit, year=YEAR, occasion="sudden", title="Đột xuất",
+                                      user=cast.officer)
+    nominee = eligible_nominee(cast.unit)
+    with pytest.raises(ValidationError) as error:
+        services.line_add(dossier=dossier, nominee=nominee, award=award("ldtt"), achievement_report="x",
+                          user=cast.officer)
+    assert "không xét theo loại khen thưởng «Đột xuất»" in " ".join(error.value.messages)
+    services.line_add(dossier=dossier, nominee=nominee, award=award("bk-tp"), achievement_report="Cứu người",
+                      user=cast.officer)
+
+
+def test_lines_are_edited_while_returned_and_changes_are_audited(cast):
+    from workflows import engine
+
+    from .helpers import ready_dossier, walk_to
+
+    dossier = walk_to(cast, ready_dossier(cast), "submitted")
+    engine.perform(dossier, "return_for_supplement", user=cast.board,
+                   data={"comment": "Bổ sung", "items": "Báo cáo quá ngắn", "working_days": 5})
+    line = dossier.lines.get()
+    services.line_update(line=line, achievement_report="Báo cáo đầy đủ hơn", user=cast.officer)
+    event = AuditEvent.objects.filter(verb="nominee_update").last()
+    assert event.data["changes"]["achievement_report"][1] == "Báo cáo đầy đủ hơn"
+    with pytest.raises(ValidationError):
+        services.line_remove(line=line, user=cast.officer)  # a submitted dossier keeps its nominees

@@ -159,3 +159,44 @@ def test_the_board_sees_overdue_steps(client, cast):
     assert "02/01/2024" in page
     login(client, cast.officer)
     assert client.get(reverse("dossiers:overdue")).status_code == 403
+
+
+def test_exports_list_the_awardees(client, cast):
+    import io
+
+    from openpyxl import load_workbook
+
+    dossier = ready_dossier(cast, lines=(("bk-tp", eligible_nominee(cast.unit, full_name="Đinh Thị Lụa")),
+                                         ("cstd-tq", None)))
+    login(client, cast.officer)
+    assert client.get(reverse("dossiers:awardees_excel", args=[dossier.pk])).status_code == 404  # nothing yet
+    walk_to(cast, dossier, "posted")
+    Dossier.objects.filter(pk=dossier.pk).update(posted_until="2024-01-01")
+    from workflows import engine
+
+    engine.perform(dossier, "decide", user=cast.chairman, data={
+        "decision_number": "55/QĐ-UBND", "decision_date": "2024-01-20",
+        "approved": ",".join(str(pk) for pk in dossier.lines.values_list("pk", flat=True))})
+    response = client.get(reverse("dossiers:awardees_excel", args=[dossier.pk]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    names = [row[1] for row in sheet.iter_rows(min_row=5, values_only=True)]
+    assert "Đinh Thị Lụa" in names and len(names) == 2
+    assert "55/QĐ-UBND" in sheet["A1"].value
+    response = client.get(reverse("dossiers:decision_pdf", args=[dossier.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_register_search_by_unit_and_the_nominee_page(client, cast):
+    dossier = walk_to(cast, ready_dossier(cast), "decided")
+    line = dossier.lines.get()
+    login(client, cast.board)
+    page = client.get(reverse("dossiers:register"), {"unit": cast.unit.pk}).content.decode()
+    assert line.nominee.full_name in page
+    page = client.get(reverse("dossiers:register"), {"unit": cast.other_unit.pk}).content.decode()
+    assert line.nominee.full_name not in page
+    login(client, cast.officer2)
+    assert line.nominee.full_name not in client.get(reverse("dossiers:register")).content.decode()
+    assert client.get(reverse("dossiers:nominee", args=[line.nominee_id])).status_code == 404
+    login(client, cast.officer)
+    page = client.get(reverse("dossiers:nominee", args=[line.nominee_id])).content.decode()
+    assert "123/QĐ-UBND" in page
