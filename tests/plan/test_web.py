@@ -142,6 +142,13 @@ def test_units_register_their_plan_report_progress_and_overseers_see_it(client, 
     unit_plan = UnitPlan.objects.get(unit=school_dept)
     numbers = sorted(unit_plan.items.values_list("activity__number", flat=True))
     assert 19 in numbers and len(numbers) == 32  # every activity involves "các cơ quan, đơn vị liên quan"
+    client.force_login(other)
+    chosen = list(plan.activities.filter(number__in=[16, 27]).values_list("pk", flat=True))
+    response = client.post("/ke-hoach/2023/don-vi/", {"unit": media.pk, "activities": chosen})
+    assert response.status_code == 302
+    media_plan = UnitPlan.objects.get(unit=media)
+    assert sorted(media_plan.items.values_list("activity__number", flat=True)) == [16, 27]
+    client.force_login(officer)
     response = client.post(unit_plan.get_absolute_url(), {"period": "q1", "items_done": 5,
                                                           "content": "Đã phát động phong trào thi đua"})
     assert response.status_code == 302

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Unit
-from workflows.models import COUNCIL_ROLES, ActivityKind, ActivityState, Membership, ReportPeriod
+from workflows.models import COUNCIL_ROLES, Activity, ActivityKind, ActivityState, Membership, ReportPeriod
 from workflows.roles import active_q
 
 
@@ -33,10 +33,17 @@ class UnitPlanForm(forms.Form):
     issued_on = forms.DateField(label=_("Ngày ban hành"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
     summary = forms.CharField(label=_("Nội dung chính"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    activities = forms.ModelMultipleChoiceField(
+        label=_("Hoạt động của thành phố đơn vị thực hiện"), queryset=Activity.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Để trống: mọi hoạt động đơn vị chủ trì, phối hợp hoặc giao các cơ quan, đơn vị liên quan."),
+    )
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, units=None, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        if plan is not None:
+            self.fields["activities"].queryset = plan.activities.order_by("number")
 
 
 class ProgressReportForm(forms.Form):

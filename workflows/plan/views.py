@@ -193,14 +193,15 @@ def unit_plans(request, year: int):
     """Units' own plans: the Board sees all, a unit its own (and registers it here), a council member those assigned."""
     plan = get_object_or_404(Plan, year=year)
     own = _own_units(request.user).exclude(unit_plans__plan=plan)
-    form = UnitPlanForm(request.POST or None, units=own)
+    form = UnitPlanForm(request.POST or None, units=own, plan=plan)
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
             try:
                 unit_plan = services.unit_plan_register(
                     plan=plan, unit=data["unit"], number=data["number"], issued_on=data["issued_on"],
-                    summary=data["summary"], actor=_actor(request, _unit_role(request.user, data["unit"])))
+                    summary=data["summary"], activities=list(data["activities"]) or None,
+                    actor=_actor(request, _unit_role(request.user, data["unit"])))
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
