@@ -103,9 +103,15 @@ class ScheduleForm(TransitionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from councils.models import Session
+        from councils.services import AGENDA_OPEN_STATES
+        from organisations.models import CouncilKind
 
-        self.fields["session"].queryset = Session.objects.select_related("council_term__council").order_by(
-            "-planned_on", "-pk")
+        self.fields["session"].queryset = (
+            Session.objects.select_related("council_term__council")
+            .filter(state__in=AGENDA_OPEN_STATES, council_term__council__kind__in=[CouncilKind.EMULATION,
+                                                                                  CouncilKind.AD_HOC])
+            .order_by("planned_on", "pk")
+        )
 
 
 class PostForm(TransitionForm):
