@@ -100,9 +100,13 @@ def _advance_head(cursor) -> tuple[int, str]:
 
 def record(
     *, subject: models.Model, actor: Actor, verb: str, source_state: str = "", target_state: str = "",
-    comment: str = "", data: dict | None = None,
+    comment: str = "", data: dict | None = None, alongside: tuple[str, list] | None = None,
 ) -> RecordedEvent:
-    """Append one event for `subject` to the chain, in the caller's transaction. The only writer of events."""
+    """Append one event for `subject` to the chain, in the caller's transaction. The only writer of events.
+
+    `alongside` is one more data-modifying statement (the engine's state UPDATE): on PostgreSQL it travels
+    in the same round trip as the event, on SQLite it runs just before it.
+    """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record() must run inside the transaction that makes the change")
@@ -130,13 +134,16 @@ def record(
             digest,
         ]
         if connection.vendor == "postgresql":
+            extra_sql, extra_params = (f", alongside AS ({alongside[0]})", list(alongside[1])) if alongside else ("", [])
             cursor.execute(
-                f"WITH appended AS ({_INSERT} RETURNING id) "
+                f"WITH appended AS ({_INSERT} RETURNING id){extra_sql} "
                 f"UPDATE {_HEAD} SET hash = %s WHERE id = 1 RETURNING (SELECT id FROM appended)",
-                [*values, digest],
+                [*values, *extra_params, digest],
             )
             event_id = cursor.fetchone()[0]
         else:
+            if alongside:
+                cursor.execute(*alongside)
             cursor.execute(f"{_INSERT} RETURNING id", values)
             event_id = cursor.fetchone()[0]
             cursor.execute(f"UPDATE {_HEAD} SET hash = %s WHERE id = 1", [digest])

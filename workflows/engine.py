@@ -128,8 +128,8 @@ def _lock(model: type[models.Model], pk) -> models.Model:
     return model.from_db(db, attnames, row)
 
 
-def _save_changes(obj: models.Model, changed: list[str]) -> None:
-    """UPDATE only the changed columns (and auto_now ones) of the locked row, in plain SQL."""
+def _update_statement(obj: models.Model, changed: list[str]) -> tuple[str, list]:
+    """UPDATE of only the changed columns (and auto_now ones) of the locked row, in plain SQL."""
     db = router.db_for_write(type(obj))
     connection = connections[db]
     meta = obj._meta
@@ -137,11 +137,10 @@ def _save_changes(obj: models.Model, changed: list[str]) -> None:
     quote = connection.ops.quote_name
     values = [field.get_db_prep_save(field.pre_save(obj, False), connection) for field in fields]
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s",
-            [*values, meta.pk.get_db_prep_value(obj.pk, connection)],
-        )
+    return (
+        f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s",
+        [*values, meta.pk.get_db_prep_value(obj.pk, connection)],
+    )
 
 
 def perform(
@@ -175,8 +174,6 @@ def perform(
         getattr(flow, name)(cleaned_data=cleaned, actor=actor, comment=comment)
         after = _snapshot(locked)
         changed = {key: after[key] for key in after if after[key] != before[key]}
-        if changed:
-            _save_changes(locked, list(changed))
         event_data = {"changes": {key: [before[key], after[key]] for key in changed}}
         if cleaned:
             event_data["input"] = {key: value for key, value in cleaned.items() if not hasattr(value, "read")}
@@ -185,6 +182,7 @@ def perform(
         audit.record(
             subject=locked, actor=actor, verb=name, source_state=source, target_state=flow.state,
             comment=comment, data=event_data,
+            alongside=_update_statement(locked, list(changed)) if changed else None,
         )
         if settings.NOTIFICATIONS_DISPATCH_ON_COMMIT:
             transaction.on_commit(_dispatch_notifications)

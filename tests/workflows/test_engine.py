@@ -216,5 +216,7 @@ def test_the_engine_locks_the_row_and_writes_state_and_audit(widget, unit, perso
     if connection.vendor == "postgresql":
         assert "FOR UPDATE" in statements[0]
     assert sum(sql.startswith("UPDATE workflows_auditchainhead SET sequence") for sql in statements) == 1
-    assert sum(sql.startswith("UPDATE") and "testapp_widget" in sql for sql in statements) == 1
+    assert sum('"testapp_widget" SET' in sql for sql in statements) == 1
     assert sum("INSERT INTO workflows_auditevent" in sql for sql in statements) == 1
+    if connection.vendor == "postgresql":  # state write and event travel in one statement
+        assert len(statements) <= 5  # lock, roles (unless cached for the request), chain head, event + state
