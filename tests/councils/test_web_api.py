@@ -196,3 +196,18 @@ def test_seed_demo_plans_one_session_idempotently():
     session = Session.objects.get(title=DEMO_TITLE)
     assert session.state == "planned" and session.items.count() == 3
     assert session.council_term.council.kind == "emulation"
+
+
+def test_admin_shows_sessions_read_only_without_ballots(client, council, session_for):
+    from django.contrib.auth import get_user_model
+
+    c = council(size=4)
+    session = start_voting(session_for(c), c)
+    services.ballot_cast(item=session.items.get(), choice="disagree", actor=c.chair)
+    admin_user = get_user_model().objects.create_superuser("root", "root@example.vn", "mat-khau-dai-123")
+    client.force_login(admin_user)
+    assert client.get("/admin/councils/session/").status_code == 200
+    page = client.get(f"/admin/councils/session/{session.pk}/change/").content.decode()
+    assert session.title in page
+    assert client.get("/admin/councils/ballot/").status_code == 404
+    assert client.get("/admin/councils/ballotreceipt/").status_code == 404
