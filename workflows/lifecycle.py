@@ -143,8 +143,12 @@ class Lifecycle:
     # -- introspection ----------------------------------------------------------------------------------
     @classmethod
     def transition_methods(cls) -> dict:
-        """{name: TransitionMethod} for every transition the machine declares."""
-        return {method.slug: method for method in cls.__dict__["state"].__get__(None, cls).get_transitions()}
+        """{name: TransitionMethod} for every transition the machine declares (built once per class)."""
+        methods = cls.__dict__.get("_transition_methods")
+        if methods is None:
+            methods = {method.slug: method for method in cls.__dict__["state"].__get__(None, cls).get_transitions()}
+            cls._transition_methods = methods
+        return methods
 
     @classmethod
     def form_class(cls, name: str) -> type[TransitionForm]:
