@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -105,7 +106,7 @@ class AgendaItemInputSerializer(serializers.Serializer):
                 app_label, model = data["subject_type"].split(".")
                 content_type = ContentType.objects.get(app_label=app_label, model=model)
                 subject = content_type.get_object_for_this_type(pk=data.get("subject_id"))
-            except (ValueError, ContentType.DoesNotExist, Exception) as exc:  # noqa: BLE001
+            except (ValueError, ObjectDoesNotExist) as exc:
                 raise serializers.ValidationError({"subject_id": _("Không tìm thấy đối tượng được đề nghị.")}) from exc
         data["subject"] = subject
         if ("ratio_numerator" in data) != ("ratio_denominator" in data):

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisations.models import CouncilTerm
@@ -353,7 +354,7 @@ def council_session_start(activity, actor) -> Session:
         raise ValidationError(_("Chưa có nhiệm kỳ của Hội đồng Thi đua - Khen thưởng để lập phiên họp."))
     text = str(getattr(activity, "title", "") or getattr(activity, "content", "") or activity)
     title = text if len(text) <= 300 else text[:299] + "…"
-    return _session_create(council_term=term, title=title, planned_on=due or date.today(), actor=as_actor(actor),
+    return _session_create(council_term=term, title=title, planned_on=due or timezone.localdate(), actor=as_actor(actor),
                            source=activity)
 
 

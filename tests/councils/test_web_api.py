@@ -211,3 +211,25 @@ def test_admin_shows_sessions_read_only_without_ballots(client, council, session
     assert session.title in page
     assert client.get("/admin/councils/ballot/").status_code == 404
     assert client.get("/admin/councils/ballotreceipt/").status_code == 404
+
+
+def test_api_agenda_add_with_a_subject_and_an_exact_ratio(api, council, session_for, unit):
+    from tests.testapp.models import Widget
+
+    c = council(size=4)
+    session = session_for(c)
+    widget = Widget.objects.create(title="Hồ sơ bà B", unit=unit)
+    address = f"/api/sessions/{session.pk}/agenda/"
+    payload = {"title": "Chiến sĩ thi đua thành phố cho bà B", "threshold_percent": "66.667",
+               "ratio_numerator": 2, "ratio_denominator": 3, "subject_type": "testapp.widget",
+               "subject_id": str(widget.pk), "proposing_unit": unit.pk}
+    assert api(c.members[0]).post(address, payload).status_code == 403
+    bad = api(c.secretary).post(address, {**payload, "subject_id": "999999"})
+    assert bad.status_code == 400 and "Không tìm thấy" in bad.json()["subject_id"][0]
+    created = api(c.secretary).post(address, payload)
+    assert created.status_code == 201
+    assert created.json()["threshold"] == {"percent": "66.667", "ratio": [2, 3], "base": "total_members",
+                                           "strict": False}
+    assert created.json()["subject"] == f"testapp.widget:{widget.pk}"
+    engine.perform(session, "lock_agenda", user=c.secretary)
+    assert api(c.secretary).post(address, payload).status_code == 409
