@@ -248,3 +248,14 @@ def test_demo_data_loads_the_plan_for_the_board(client):
     activity = Plan.objects.get(year=2023).activities.get(number=6)
     page = client.get(f"/ke-hoach/hoat-dong/{activity.pk}/").content.decode()
     assert "Bắt đầu thực hiện" in page and "Tạm hoãn" in page
+
+
+def test_division_page_before_the_activity_starts(client, plan, board_officer, person):
+    client.force_login(person("gd.officer", Role.UNIT_OFFICER, unit=Unit.objects.get(code="so-gd-dt")))
+    page = client.get("/cum-khoi/phan-chia/2023/").content.decode()
+    assert "Chưa có dự thảo phân chia" in page and "Tạo dự thảo phân chia" not in page
+    assert client.post("/cum-khoi/phan-chia/2023/tao/").status_code == 403
+    client.force_login(board_officer)
+    assert "/cum-khoi/phan-chia/2023/" in client.get("/ke-hoach/2023/").content.decode()
+    assert client.post("/cum-khoi/phan-chia/2023/tao/").status_code == 302
+    assert Division.objects.get(year=2023).activity is None
