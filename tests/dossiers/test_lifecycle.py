@@ -343,3 +343,23 @@ def test_an_overdue_step_reminds_the_assignee_once(cast):
     assert notification.recipient == cast.board and "Quá hạn" in notification.text
     engine.perform(dossier, "accept", user=cast.board)
     assert list(overdue_dossiers(late)) == []
+
+
+def test_a_delegated_vice_chairman_decides_on_behalf_of_the_chairman(cast, person):
+    from datetime import timedelta
+
+    from workflows.audit import SYSTEM
+    from workflows.services import delegation_create
+
+    vice = person("vice.chairman")
+    today = timezone.localdate()
+    delegation_create(delegator=cast.chairman, delegate=vice, role="city_chairman", actor=SYSTEM,
+                      valid_from=today - timedelta(days=1), valid_to=today + timedelta(days=7), reason="Đi công tác")
+    dossier = walk_to(cast, ready_dossier(cast), "posted")
+    line = dossier.lines.get()
+    engine.perform(dossier, "decide", user=vice, data={"decision_number": "8/QĐ-UBND", "decision_date": "2024-01-09",
+                                                       "approved": str(line.pk)})
+    decide = [e for e in history_for(dossier) if e.verb == "decide"][0]
+    approve = [e for e in history_for(line) if e.verb == "approve"][0]
+    for event in (decide, approve):
+        assert (event.actor, event.role, event.on_behalf_of) == (vice, "city_chairman", cast.chairman)
