@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from organisations.models import Council, CouncilTerm, Unit
@@ -216,6 +217,23 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
                 entry.update(result=row["item"].result_explanation, passed=row["item"].passed)
             rows.append(entry)
         return Response({"items": rows})
+
+    @extend_schema(
+        request=inline_serializer("BallotSheet", fields={
+            "choices": serializers.DictField(child=serializers.ChoiceField(choices=Choice.choices))}),
+        responses={201: inline_serializer("BallotSheetAccepted", fields={"detail": serializers.CharField(),
+                                                                          "count": serializers.IntegerField()})},
+    )
+    @action(detail=True, methods=["post"], url_path="ballot-sheet")
+    def ballot_sheet(self, request, pk=None):
+        """Cast the caller's ballots on many open items at once: {"choices": {"<item id>": "agree", …}}."""
+        session = self.get_object()
+        raw = request.data.get("choices") if hasattr(request.data, "get") else None
+        if not isinstance(raw, dict) or not all(str(key).isdigit() for key in raw):
+            raise ValidationError({"choices": [_("Cần một bảng {mã mục: lựa chọn}.")]})
+        count = services.ballot_sheet_cast(session=session, choices={int(k): v for k, v in raw.items()},
+                                           actor=_actor(request))
+        return Response({"detail": _("Đã ghi nhận phiếu bầu kín."), "count": count}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: SessionSerializer})
     @action(detail=True, methods=["post"], url_path="close")

@@ -90,6 +90,12 @@ def automatic_recusals(item: AgendaItem) -> dict[int, str]:
     return result
 
 
+def unit_ids_of(user, day) -> set[int]:
+    """Units where `user` holds a unit role on `day` (for the proposing-unit recusal rule)."""
+    return set(Membership.objects.filter(active_q(day), user=user, role__in=UNIT_ROLES, unit__isnull=False)
+               .values_list("unit_id", flat=True))
+
+
 def recusal_reason(item: AgendaItem, user) -> str | None:
     """Why `user` does not vote on `item` (recorded recusal or an automatic rule), or None."""
     recorded = item.recusals.filter(member=user).values_list("reason", flat=True).first()

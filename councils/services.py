@@ -31,6 +31,7 @@ from .models import (
     RecusalReason,
     Session,
     SessionState,
+    VotingMode,
 )
 from .registry import Threshold
 from .templatetags.councils_extras import full_name
@@ -270,6 +271,85 @@ def ballot_cast(*, item: AgendaItem, choice: str, actor) -> BallotReceipt:
                 return receipt
     _audit_refusal(item, actor, member, refused)
     raise refused
+
+
+def ballot_sheet_cast(*, session: Session, choices: dict[int, str], actor) -> int:
+    """A present member casts their ballot sheet for many open items at once (voting mode "all items"), in one
+    transaction, all or nothing. The same rules as ballot_cast hold for every item; receipts and ballots are
+    written apart; one audit event names the member and the items, never the choices. Returns the count."""
+    member = actor.user if isinstance(actor, audit.Actor) else actor
+    actor = as_actor(actor, roles=selectors.VOTING_ROLES + (Role.COUNCIL_SECRETARY,), scope=_term_scope(session))
+    if not choices:
+        raise ValidationError({"choices": _("Phiếu trống: hãy chọn ý kiến cho ít nhất một mục.")})
+    if any(choice not in Choice.values for choice in choices.values()):
+        raise ValidationError({"choices": _("Lựa chọn không hợp lệ: chọn đồng ý hoặc không đồng ý.")})
+    item_ids = sorted(int(pk) for pk in choices)
+    refused = None
+    with transaction.atomic():
+        session = Session.objects.get(pk=session.pk)
+        items = list(AgendaItem.objects.filter(session=session, pk__in=item_ids).order_by("pk"))
+        if len(items) != len(item_ids):
+            raise ValidationError({"choices": _("Phiếu có mục không thuộc chương trình phiên họp này.")})
+        _share_lock(items)  # concurrent sheets go on together; closing an item waits for them
+        if session.voting_mode == VotingMode.ITEM_BY_ITEM:
+            refused = BallotConflict(_("Phiên họp biểu quyết từng mục: hãy bỏ phiếu cho mục đang mở."), "not_open")
+        elif Choice.ABSTAIN in choices.values() and not session.abstain_allowed:
+            raise ValidationError({"choices": _("Phiên họp này không có lựa chọn «không biểu quyết».")})
+        else:
+            refused = _sheet_refusal(session, items, member)
+        if refused is None:
+            try:
+                with transaction.atomic():
+                    BallotReceipt.objects.bulk_create([BallotReceipt(item=item, member=member) for item in items])
+            except IntegrityError:
+                refused = _second_ballot()
+            else:
+                Ballot.objects.bulk_create([Ballot(item_id=item.pk, choice=choices[item.pk]) for item in items])
+                audit.record(subject=session, actor=actor, verb="ballot_sheet_cast",
+                             data={"member": member.username, "items": item_ids})
+                return len(items)
+    with transaction.atomic():
+        audit.record(subject=session, actor=actor, verb="ballot_refused",
+                     comment=str(getattr(refused, "message", refused)),
+                     data={"member": getattr(member, "username", None), "items": item_ids,
+                           "reason": getattr(refused, "code", "")})
+    raise refused
+
+
+def _share_lock(items: list[AgendaItem]) -> None:
+    from django.db import connection
+
+    if connection.vendor == "postgresql" and items:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM councils_agendaitem WHERE id = ANY(%s) ORDER BY id FOR SHARE",
+                           [[item.pk for item in items]])
+
+
+def _sheet_refusal(session: Session, items: list[AgendaItem], member) -> Exception | None:
+    """Why `member` may not cast this sheet (checked for all items with a handful of queries), or None."""
+    if member.pk not in selectors.member_ids(session):
+        return BallotRefused(_("Bạn không phải thành viên hội đồng của phiên họp này nên không được bỏ phiếu."),
+                             "not_member")
+    if session.state != SessionState.VOTING:
+        return BallotConflict(_("Phiên họp không trong thời gian bỏ phiếu."), "closed")
+    for item in items:
+        if item.state != ItemState.PENDING:
+            return BallotConflict(_("Đã kết thúc bỏ phiếu cho mục «%(item)s»; không thể bỏ hoặc thay đổi phiếu.")
+                                  % {"item": item.title}, "closed")
+    attendance = session.attendances.filter(member=member).values_list("status", flat=True).first()
+    if attendance != AttendanceStatus.PRESENT:
+        return BallotRefused(_("Bạn không có mặt tại phiên họp nên không bỏ phiếu trực tiếp; thành viên vắng mặt "
+                               "gửi phiếu bằng văn bản qua thư ký."), "absent")
+    recorded = set(Recusal.objects.filter(item__in=items, member=member).values_list("item_id", flat=True))
+    member_units = selectors.unit_ids_of(member, session.planned_on)
+    for item in items:
+        automatic = (item.proposing_unit_id in member_units) or item.nominee_user_id == member.pk
+        if item.pk in recorded or automatic:
+            return BallotRefused(_("Bạn không tham gia biểu quyết mục «%(item)s».") % {"item": item.title},
+                                 "recused")
+    if BallotReceipt.objects.filter(item__in=items, member=member).exists():
+        return _second_ballot()
+    return None
 
 
 def _audit_refusal(item: AgendaItem, actor: audit.Actor, member, error: Exception) -> None:
