@@ -152,6 +152,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.sync_membership_permissions",
         "schedule": 3600.0,
     },
+    "dossier-step-reminders": {
+        "task": "dossiers.tasks.send_dossier_reminders",
+        "schedule": 6 * 3600.0,
+    },
     "plan-activity-reminders": {
         "task": "workflows.plan.tasks.send_plan_reminders",
         "schedule": 6 * 3600.0,

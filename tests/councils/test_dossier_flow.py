@@ -6,7 +6,7 @@ import pytest
 from councils import services
 from councils.models import AgendaItem
 from dossiers.models import DossierState, NomineeState
-from tests.dossiers.conftest import cast  # noqa: F401  (the dossier's people)
+from tests.dossiers.conftest import cast, media_root  # noqa: F401  (the dossier's people, uploads in a temp dir)
 from tests.dossiers.helpers import ready_dossier, walk_to
 from workflows import engine
 from workflows.audit import history_for
