@@ -23,7 +23,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server_url():
+def server_env():
+    """The environment of the test server (its own SQLite file): for running services against its data."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def server_url(server_env):
     workdir = Path(tempfile.mkdtemp(prefix="tdkt-browser-"))
     env = {
         **os.environ,
@@ -33,6 +39,7 @@ def server_url():
         "DJANGO_MEDIA_ROOT": str(workdir / "media"),
     }
     env.pop("CELERY_BROKER_URL", None)
+    server_env.update(env)
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     subprocess.run([*manage, "seed_demo", "--quiet"], env=env, check=True, cwd=ROOT)
@@ -91,3 +98,17 @@ def login(browser, server_url):
     yield _login
     for context in pages:
         context.close()
+
+
+@pytest.fixture
+def run_in_server_db(server_env):
+    """run_in_server_db("python code") runs code through `manage.py shell` on the test server's database."""
+
+    def _run(code: str) -> str:
+        completed = subprocess.run([sys.executable, str(ROOT / "manage.py"), "shell", "-c", code], env=server_env,
+                                   cwd=ROOT, capture_output=True, text=True, timeout=300)
+        if completed.returncode != 0:
+            raise RuntimeError(completed.stderr[-3000:])
+        return completed.stdout
+
+    return _run
