@@ -140,3 +140,92 @@ def verify_audit(quick: bool) -> dict:
         raise RuntimeError(f"verified {checked} of {total} events")
     key = "verify_audit_1m_s" if total == 1_000_000 else "verify_audit_100k_s"
     return {key: round(elapsed, 2), "verify_audit_events": total, "audit_generate_s": round(generated_s, 1)}
+
+
+@part("vote_session")
+def vote_session(quick: bool) -> dict:
+    """A council of 25 members votes on 500 items: every member casts a ballot sheet at once (25 threads, own
+    connections), then the session closes and every item is counted. Lost or doubled ballots fail the run."""
+    import random
+    import threading
+    from decimal import Decimal
+
+    from django.db import connections
+    from django.utils import timezone
+
+    from councils import services
+    from councils.models import AgendaItem, Ballot, BallotReceipt
+    from councils.registry import Threshold
+    from organisations.models import Council, CouncilKind, CouncilTerm, Unit
+    from workflows import engine
+    from workflows.audit import SYSTEM
+    from workflows.models import Role
+    from workflows.services import membership_grant
+
+    if connection.vendor != "postgresql":
+        return {}  # a race needs concurrent writers; SQLite serialises them (the key is PostgreSQL's)
+    members_count, items_count = 25, (100 if quick else 500)
+    users = get_user_model().objects
+    unit = Unit.objects.create(code="bench-board", name="Ban TĐKT (đo)")
+    council = Council.objects.create(code="bench-council", name="Hội đồng (đo)", kind=CouncilKind.EMULATION,
+                                     unit=unit)
+    today = timezone.localdate()
+    term = CouncilTerm.objects.create(council=council, name="đo", starts_on=today - timedelta(days=30))
+    board = users.create(username="bench-board")
+    membership_grant(user=board, role=Role.BOARD_OFFICER, actor=SYSTEM)
+    secretary = users.create(username="bench-secretary")
+    membership_grant(user=secretary, role=Role.COUNCIL_SECRETARY, council_term=term, actor=SYSTEM)
+    members = []
+    for index in range(members_count):
+        user = users.create(username=f"bench-member-{index}")
+        role = Role.COUNCIL_CHAIR if index == 0 else Role.COUNCIL_MEMBER
+        membership_grant(user=user, role=role, council_term=term, actor=SYSTEM)
+        members.append(user)
+    meeting_day = today + timedelta(days=1)
+    session = services.session_create(council_term=term, title="Phiên đo", planned_on=meeting_day, actor=board)
+    engine.perform(session, "convene", user=secretary,
+                   data={"planned_on": meeting_day.isoformat(), "place": "Hội trường"})
+    rule = Threshold(percent=Decimal("50"))
+    for index in range(items_count):
+        services.agenda_item_add(session=session, subject=None, title=f"Mục {index + 1}", threshold=rule,
+                                 actor=secretary)
+    engine.perform(session, "lock_agenda", user=secretary)
+    for member in members:
+        services.attendance_record(session=session, member=member, status="present", actor=secretary)
+    engine.perform(session, "open", user=members[0])
+    engine.perform(session, "open_voting", user=secretary, data={"voting_mode": "all_items"})
+    item_ids = list(AgendaItem.objects.filter(session=session).order_by("pk").values_list("pk", flat=True))
+    rng = random.Random(2023)
+    sheets = [{pk: rng.choice(["agree", "disagree"]) for pk in item_ids} for _ in members]
+    expected_agree = {pk: sum(sheet[pk] == "agree" for sheet in sheets) for pk in item_ids}
+    connections.close_all()
+    barrier = threading.Barrier(members_count)
+    errors: list = []
+
+    def cast(index: int) -> None:
+        try:
+            barrier.wait()
+            services.ballot_sheet_cast(session=session, choices=sheets[index], actor=members[index])
+        except Exception as exc:  # reported below; the run fails
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=cast, args=(i,)) for i in range(members_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    cast_s = time.perf_counter() - started
+    services.session_close_voting(session=session, user=secretary)
+    total_s = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(f"{len(errors)} ballot sheets failed: {errors[0]!r}")
+    receipts = BallotReceipt.objects.filter(item__session=session).count()
+    ballots = Ballot.objects.filter(item__session=session).count()
+    counted = dict(AgendaItem.objects.filter(session=session).values_list("pk", "agree_count"))
+    if receipts != ballots or ballots != members_count * items_count or counted != expected_agree:
+        raise RuntimeError(f"lost or doubled ballots: {receipts} receipts, {ballots} ballots")
+    key = "vote_session_s" if items_count == 500 else f"vote_session_{items_count}_items_s"
+    return {key: round(total_s, 2), "vote_cast_s": round(cast_s, 2), "vote_ballots": ballots}
