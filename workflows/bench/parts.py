@@ -229,3 +229,106 @@ def vote_session(quick: bool) -> dict:
         raise RuntimeError(f"lost or doubled ballots: {receipts} receipts, {ballots} ballots")
     key = "vote_session_s" if items_count == 500 else f"vote_session_{items_count}_items_s"
     return {key: round(total_s, 2), "vote_cast_s": round(cast_s, 2), "vote_ballots": ballots}
+
+
+@part("dossier_lifecycle")
+def dossier_lifecycle(quick: bool) -> dict:
+    """Whole dossier lifecycles, submit → accept → appraise (opinion + sign-off) → schedule → council result (the
+    councils contract's handler) → post → decide, for ready one-nominee dossiers prepared beforehand; and the
+    same as a ratio to the floor for the same number of state writes."""
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from councils.registry import ItemResult, handler_for
+    from dossiers import services
+    from dossiers.models import AwardRecord, AwardType, Dossier, Nominee
+    from organisations.models import Unit
+    from workflows import engine
+    from workflows.audit import SYSTEM, Actor
+    from workflows.models import AuditEvent, Role
+    from workflows.roles import forget_cached_authorities
+    from workflows.services import membership_grant
+
+    count = 20 if quick else 100
+    users = get_user_model().objects
+    unit = Unit.objects.create(code="bench-district", name="Quận (đo)")
+    people = {}
+    for name, role, scoped in [("officer", Role.UNIT_OFFICER, True), ("head", Role.UNIT_HEAD, True),
+                               ("board", Role.BOARD_OFFICER, False), ("board_head", Role.BOARD_HEAD, False),
+                               ("chairman", Role.CITY_CHAIRMAN, False)]:
+        people[name] = users.create(username=f"bench-{name}")
+        membership_grant(user=people[name], role=role, unit=unit if scoped else None, actor=SYSTEM)
+    award = AwardType.objects.effective_on(date.today()).get(code="bk-tp")
+    grassroots = AwardType.objects.effective_on(date.today()).get(code="cstdcs")
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    dossiers = []
+    for index in range(count):
+        nominee = Nominee.objects.create(unit=unit, kind="individual", full_name=f"Nguyễn Văn {index}",
+                                         birth_year=1980, gender="male", position="Chuyên viên")
+        for year in (2022, 2023):
+            AwardRecord.objects.create(nominee=nominee, award=grassroots, year=year, authority="UBND quận",
+                                       decision_number=f"{year}/QĐ", decision_date=date(year, 12, 1))
+        dossier = services.dossier_create(unit=unit, year=2023, occasion="annual", title=f"Hồ sơ {index}",
+                                          user=people["officer"])
+        line = services.line_add(dossier=dossier, nominee=nominee, award=award, user=people["officer"],
+                                 achievement_report="Hoàn thành xuất sắc nhiệm vụ.")
+        for kind in award.required_documents:
+            services.document_upload(dossier=dossier, kind=kind, upload=SimpleUploadedFile(f"{kind}.pdf", pdf),
+                                     user=people["officer"],
+                                     line=None if kind in services.DOSSIER_LEVEL_KINDS else line)
+        dossiers.append(Dossier.objects.get(pk=dossier.pk))
+
+    def fresh(name):
+        forget_cached_authorities(people[name])  # each step is its own request
+        return people[name]
+
+    before = AuditEvent.objects.count()
+    started = time.perf_counter()
+    for dossier in dossiers:
+        engine.perform(dossier, "submit", user=fresh("head"))
+        engine.perform(dossier, "accept", user=fresh("board"))
+        for line in dossier.lines.all():
+            engine.perform(line, "propose", user=fresh("board"), data={"comment": "Đủ tiêu chuẩn"})
+        engine.perform(dossier, "sign_off", user=fresh("board_head"))
+        engine.perform(dossier, "schedule", user=fresh("board"))
+        for line in dossier.lines.all():
+            result = ItemResult(passed=True, agree=19, disagree=2, abstain=0, base_count=21,
+                                explanation="19/21 đồng ý", session_id=0, item_id=line.pk)
+            handler_for(line)(subject=line, result=result, actor=Actor(None, role="council_secretary"))
+        engine.perform(dossier, "post", user=fresh("board"), data={"working_days": 10})
+        approved = ",".join(str(pk) for pk in dossier.lines.values_list("pk", flat=True))
+        engine.perform(dossier, "decide", user=fresh("chairman"), data={
+            "decision_number": "1/QĐ-UBND", "decision_date": "2024-01-15", "approved": approved})
+    elapsed = time.perf_counter() - started
+    decided = Dossier.objects.filter(pk__in=[d.pk for d in dossiers], state="decided").count()
+    if decided != count:
+        raise RuntimeError(f"only {decided} of {count} dossiers reached «decided»")
+    writes = (AuditEvent.objects.count() - before) / count  # audit events = state writes per lifecycle
+    floor_rate = _floor_rate(int(writes * 20))
+    lifecycles_per_s = count / elapsed
+    return {
+        "dossier_lifecycle_per_s": round(lifecycles_per_s, 2),
+        "dossier_lifecycle_events": round(writes, 1),
+        "dossier_lifecycle_ratio": round(lifecycles_per_s * writes / floor_rate, 3),
+    }
+
+
+def _floor_rate(count: int) -> float:
+    """Raw floor: `count` transactions of one UPDATE of a state plus one INSERT of an audit-like row."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_floor_rows (id INTEGER PRIMARY KEY, state VARCHAR(32))")
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_floor_log (subject_id VARCHAR(64), verb VARCHAR(64),"
+                       " data TEXT, hash VARCHAR(64))")
+        cursor.execute("DELETE FROM bench_floor_rows")
+        for pk in range(1, count + 1):
+            cursor.execute("INSERT INTO bench_floor_rows (id, state) VALUES (%s, %s)", [pk, "draft"])
+    started = time.perf_counter()
+    for pk in range(1, count + 1):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE bench_floor_rows SET state = %s WHERE id = %s", ["submitted", pk])
+            cursor.execute("INSERT INTO bench_floor_log (subject_id, verb, data, hash) VALUES (%s, %s, %s, %s)",
+                           [str(pk), "submit", "{}", "0" * 64])
+    return count / (time.perf_counter() - started)

@@ -80,6 +80,7 @@ class Command(BaseCommand):
     def _run_worker(self, name: str, vendor: str, admin_url: str | None, quick: bool) -> dict:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings_bench"}
         env.pop("CELERY_BROKER_URL", None)
+        env["DJANGO_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="tdkt-bench-media-")
         cleanup = None
         if vendor == "sqlite":
             folder = tempfile.mkdtemp(prefix="tdkt-bench-")
