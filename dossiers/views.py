@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,6 +45,9 @@ def _actions(obj, user, *, skip=()):
     return [check for check in engine.available(obj, user) if check.allowed and check.name not in skip]
 
 
+PAGE_SIZES = ("25", "50", "100")
+
+
 @login_required
 def dossier_list(request):
     dossiers = selectors.dossiers_visible_to(request.user)
@@ -51,8 +55,12 @@ def dossier_list(request):
     if state in DossierState.values:
         dossiers = dossiers.filter(state=state)
     units = Unit.objects.filter(pk__in=selectors.unit_ids_of(request.user))
+    per_page = request.GET.get("per_page", "50")
+    per_page = int(per_page) if per_page in PAGE_SIZES else 50
+    page = Paginator(dossiers.order_by("-created_at", "-pk"), per_page).get_page(request.GET.get("page"))
     return render(request, "dossiers/dossier_list.html", {
-        "dossiers": dossiers.order_by("-created_at")[:200], "states": DossierState.choices, "state": state,
+        "dossiers": page.object_list, "page": page, "per_page": per_page, "page_sizes": PAGE_SIZES,
+        "states": DossierState.choices, "state": state,
         "can_create": units.exists(), "is_board": is_board(request.user),
         "today": timezone.localdate(),
     })

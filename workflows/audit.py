@@ -279,3 +279,13 @@ def history_for(subject: models.Model):
         .select_related("actor", "on_behalf_of")
         .order_by("sequence")
     )
+
+
+def sync_chain_head() -> None:
+    """Point the chain head at the last event, after events were bulk-loaded (load generation, restores)."""
+    from .models import AuditChainHead
+
+    with transaction.atomic():
+        last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+        sequence, digest = last or (0, GENESIS_HASH)
+        AuditChainHead.objects.update_or_create(id=1, defaults={"sequence": sequence, "hash": digest})

@@ -27,8 +27,10 @@ from .selectors import inbox
 @login_required
 def home(request):
     authorities = authorities_of(request.user)
+    limit = request.GET.get("limit", "25")
+    limit = int(limit) if limit in ("25", "50", "100") else 25
     return render(request, "workflows/home.html", {
-        "sections": inbox(request.user),
+        "sections": inbox(request.user, limit=limit),
         "authorities": [
             {"role": Role(a.role).label, "scope": _scope_label(a), "on_behalf_of": a.on_behalf_of_id}
             for a in authorities

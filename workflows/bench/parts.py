@@ -118,6 +118,9 @@ def generate_audit_chain(total: int, batch: int = 10_000) -> None:
         with transaction.atomic():
             AuditEvent.objects.bulk_create(rows, batch_size=batch)
         remaining -= len(rows)
+    from workflows.audit import sync_chain_head
+
+    sync_chain_head()
 
 
 @part("verify_audit")
@@ -332,3 +335,50 @@ def _floor_rate(count: int) -> float:
             cursor.execute("INSERT INTO bench_floor_log (subject_id, verb, data, hash) VALUES (%s, %s, %s, %s)",
                            [str(pk), "submit", "{}", "0" * 64])
     return count / (time.perf_counter() - started)
+
+
+@part("reads")
+def reads(quick: bool) -> dict:
+    """Pages through the real views on a generated data set (generate_load): a Board officer's inbox, a unit
+    officer's dossier list and one dossier's history. p95 over repeated requests; queries per page at 25
+    and at 100 rows (constant is the target)."""
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from dossiers.models import Dossier
+
+    dossiers, events = (10_000, 100_000) if quick else (100_000, 1_000_000)
+    started = time.perf_counter()
+    call_command("generate_load", dossiers=dossiers, events=events, units=500, seed=2023, verbosity=0)
+    generated_s = time.perf_counter() - started
+    users = get_user_model().objects
+    board, unit_officer = users.get(username="load.board"), users.get(username="load.unit")
+    dossier = Dossier.objects.filter(unit__code="load-unit-1").order_by("pk").first()
+    pages = {
+        "inbox": (board, "/?limit={rows}"),
+        "dossier_list": (unit_officer, "/ho-so/?per_page={rows}"),
+        "history": (board, f"/lich-su/dossiers/dossier/{dossier.pk}/"),
+    }
+    repeats = 20 if quick else 50
+    figures: dict = {"reads_generate_s": round(generated_s, 1), "reads_dossiers": dossiers, "reads_events": events}
+    for name, (user, address) in pages.items():
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
+        for rows in (25, 100):
+            url = address.format(rows=rows)
+            response = client.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url} answered {response.status_code}")
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            figures[f"queries_per_page_{name}_{rows}"] = len(queries)
+        url = address.format(rows=25)
+        timings = []
+        for _ in range(repeats):
+            begin = time.perf_counter()
+            client.get(url)
+            timings.append((time.perf_counter() - begin) * 1000)
+        timings.sort()
+        figures[f"{name}_p95_ms"] = round(timings[int(0.95 * (len(timings) - 1))], 1)
+    return figures
