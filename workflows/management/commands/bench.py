@@ -69,7 +69,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"… {name} on {vendor}")
                 figures = self._run_worker(name, vendor, url, quick)
                 for key, value in figures.items():
-                    results[key if key.endswith(("_1m_s", "_100k_s")) and vendor == "postgres"
+                    results[key if key.startswith("verify_audit_") and key.endswith("_s") and vendor == "postgres"
                             else f"{key}_{vendor}"] = value
         results["quick"] = 1 if quick else 0
         results["measured_at_unix"] = int(time.time())

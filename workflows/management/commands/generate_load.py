@@ -17,8 +17,8 @@ from django.db import transaction
 
 from dossiers.models import AwardType, Dossier, DossierNominee, Nominee
 from organisations.models import Unit, UnitKind
-from workflows.audit import GENESIS_HASH, compute_hash, event_payload, sync_chain_head
-from workflows.models import AuditEvent, Membership, Role
+from workflows.bench.load import LoadEvent, append_events
+from workflows.models import Membership, Role
 
 #: dossier state → the state of its nominee line, in proportions a busy year might have
 STATES = [("draft", "pending"), ("submitted", "pending"), ("returned", "pending"), ("accepted", "pending"),
@@ -48,7 +48,6 @@ class Command(BaseCommand):
             board, unit_officer = self._users(unit_rows[0])
             dossier_ids = self._dossiers(dossiers, unit_rows, award, unit_officer, rng)
         self._events(events, dossier_ids, board)
-        sync_chain_head()
         self.stdout.write(f"generated {len(unit_rows)} units, {len(dossier_ids)} dossiers, {events} audit events")
 
     def _units(self, count: int) -> list[Unit]:
@@ -97,35 +96,14 @@ class Command(BaseCommand):
         return dossier_ids
 
     def _events(self, total: int, dossier_ids: list[int], board) -> None:
-        """`total` chained events spread over the dossiers (10 each, in order), appended to any existing chain."""
+        """`total` chained events spread over the dossiers (10 each, in order), appended to the chain."""
         content_type = ContentType.objects.get_for_model(Dossier)
         label = f"{content_type.app_label}.{content_type.model}"
-        last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-        sequence, prev_hash = last or (0, GENESIS_HASH)
         start = datetime(2023, 1, 1, tzinfo=UTC)
         per_dossier = len(VERBS)
-        written = 0
-        while written < total:
-            rows = []
-            for _ in range(min(10_000, total - written)):
-                sequence += 1
-                index = written + len(rows)
-                subject_id = str(dossier_ids[(index // per_dossier) % len(dossier_ids)])
-                verb = VERBS[index % per_dossier]
-                created = start + timedelta(seconds=index * 3)
-                data = {"changes": {"state": ["a", "b"]}}
-                payload = event_payload(
-                    sequence=sequence, subject_type=label, subject_id=subject_id, actor_id=board.pk,
-                    role=Role.BOARD_OFFICER, on_behalf_of_id=None, verb=verb, source_state="", target_state="",
-                    comment="", data=data, client_ip=None, created_at=created,
-                )
-                digest = compute_hash(payload, prev_hash)
-                rows.append(AuditEvent(
-                    sequence=sequence, subject_type=content_type, subject_id=subject_id, actor=board,
-                    role=Role.BOARD_OFFICER, verb=verb, data=data, created_at=created, prev_hash=prev_hash,
-                    hash=digest,
-                ))
-                prev_hash = digest
-            with transaction.atomic():
-                AuditEvent.objects.bulk_create(rows)
-            written += len(rows)
+        data = {"changes": {"state": ["a", "b"]}}
+        append_events(
+            LoadEvent(content_type.pk, label, str(dossier_ids[(index // per_dossier) % len(dossier_ids)]), board.pk,
+                      Role.BOARD_OFFICER, VERBS[index % per_dossier], data, start + timedelta(seconds=index * 3))
+            for index in range(total)
+        )
