@@ -5,6 +5,8 @@ Ballots and ballot receipts are not registered at all: nobody reads individual b
 
 from django.contrib import admin
 
+from workflows.admin import ReadOnlyAdmin
+
 from .models import AgendaItem, Attendance, CouncilRule, Recusal, Session
 
 
@@ -12,17 +14,6 @@ from .models import AgendaItem, Attendance, CouncilRule, Recusal, Session
 class CouncilRuleAdmin(admin.ModelAdmin):
     list_display = ["council", "quorum_numerator", "quorum_denominator", "abstain_allowed", "written_votes_allowed",
                     "secretary_votes"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AgendaItemInline(admin.TabularInline):

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from workflows.admin import ReadOnlyAdmin
+
 from .models import (
     AwardRecord,
     AwardType,
@@ -62,19 +64,6 @@ class AwardRecordAdmin(admin.ModelAdmin):
     list_filter = ["year", "award", "source"]
     search_fields = ["nominee__full_name", "decision_number"]
     readonly_fields = ["dossier_nominee", "source"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Dossiers change only through the engine (web pages, API); the admin shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Dossier)

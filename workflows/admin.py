@@ -5,13 +5,8 @@ from .models import AuditEvent, Delegation, Membership, Role
 from .services import delegation_create, membership_grant
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the database refuses UPDATE and DELETE on this table anyway."""
-
-    list_display = ["sequence", "created_at", "verb", "subject_type", "subject_id", "actor", "role", "target_state"]
-    list_filter = ["verb", "subject_type"]
-    search_fields = ["subject_id", "actor__username", "comment"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For data that changes only through the engine and the services: the admin shows it, never edits it."""
 
     def has_add_permission(self, request):
         return False
@@ -21,6 +16,15 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Read-only: the database refuses UPDATE and DELETE on this table anyway."""
+
+    list_display = ["sequence", "created_at", "verb", "subject_type", "subject_id", "actor", "role", "target_state"]
+    list_filter = ["verb", "subject_type"]
+    search_fields = ["subject_id", "actor__username", "comment"]
 
 
 class ServiceOnlyAdmin(admin.ModelAdmin):
