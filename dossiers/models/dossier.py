@@ -59,7 +59,7 @@ class Dossier(StatefulModel):
         verbose_name_plural = _("hồ sơ đề nghị khen thưởng")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["state", "deadline"]), models.Index(fields=["unit", "-created_at"]),
-                   models.Index(fields=["-created_at"])]
+                   models.Index(fields=["-created_at"]), models.Index(fields=["deadline", "id"])]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.unit.short_name or self.unit.name}, {self.year})"

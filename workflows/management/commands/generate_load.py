@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from dossiers.models import AwardType, Dossier, DossierNominee, Nominee
 from organisations.models import Unit, UnitKind
@@ -48,6 +48,8 @@ class Command(BaseCommand):
             board, unit_officer = self._users(unit_rows[0])
             dossier_ids = self._dossiers(dossiers, unit_rows, award, unit_officer, rng)
         self._events(events, dossier_ids, board)
+        with connection.cursor() as cursor:  # fresh statistics, as autovacuum / PRAGMA optimize keep in service
+            cursor.execute("ANALYZE")
         self.stdout.write(f"generated {len(unit_rows)} units, {len(dossier_ids)} dossiers, {events} audit events")
 
     def _units(self, count: int) -> list[Unit]:
