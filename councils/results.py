@@ -6,7 +6,7 @@ import random
 
 from .models import AgendaItem, Ballot
 from .registry import ItemResult, ThresholdBase
-from .selectors import member_ids, present_ids, tally
+from .selectors import closing, member_ids, present_ids, tally
 from .thresholds import evaluate
 
 
@@ -31,10 +31,20 @@ def apply_counts(item: AgendaItem, *, agree: int, disagree: int, abstain: int, i
 
 
 def count_electronic(item: AgendaItem) -> None:
-    """Count the item's secret ballots with one aggregate query, then re-write them in random order."""
+    """Count the item's secret ballots with one aggregate query, then re-write them in random order (when the
+    whole session is closing, once for the session at the end of the same transaction)."""
     counts = tally(item)
-    shuffle_ballots(item)
+    if not closing():
+        shuffle_ballots(item)
     apply_counts(item, **counts)
+
+
+def shuffle_session_ballots(session) -> None:
+    """shuffle_ballots for every item of a session at once (used when the whole session closes)."""
+    rows = list(Ballot.objects.filter(item__session=session).values_list("item_id", "choice"))
+    random.SystemRandom().shuffle(rows)
+    Ballot.objects.filter(item__session=session).delete()
+    Ballot.objects.bulk_create([Ballot(item_id=item_id, choice=choice) for item_id, choice in rows], batch_size=2000)
 
 
 def shuffle_ballots(item: AgendaItem) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -35,12 +37,37 @@ def voting_roles(session: Session) -> tuple[str, ...]:
     return (*VOTING_ROLES, Role.COUNCIL_SECRETARY) if session.secretary_votes else VOTING_ROLES
 
 
+#: While a whole session is being closed, its member list is read once (see closing_session()).
+_CLOSING: ContextVar[dict | None] = ContextVar("councils_closing", default=None)
+
+
+@contextmanager
+def closing_session():
+    """Within one operation that closes a session, memberships do not change: read the member list once, and
+    let the caller rewrite ballots once for the session instead of once per item."""
+    token = _CLOSING.set({})
+    try:
+        yield
+    finally:
+        _CLOSING.reset(token)
+
+
+def closing() -> bool:
+    return _CLOSING.get() is not None
+
+
 def member_ids(session: Session) -> set[int]:
     """Voting members of the session's term on the meeting day (members who left before it do not count)."""
-    return set(
+    cache = _CLOSING.get()
+    if cache is not None and session.pk in cache:
+        return cache[session.pk]
+    ids = set(
         Membership.objects.filter(active_q(session.planned_on), council_term=session.council_term_id,
                                   role__in=voting_roles(session)).values_list("user_id", flat=True)
     )
+    if cache is not None:
+        cache[session.pk] = ids
+    return ids
 
 
 def members(session: Session) -> list:

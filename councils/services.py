@@ -34,6 +34,7 @@ from .models import (
     VotingMode,
 )
 from .registry import Threshold
+from .results import shuffle_session_ballots
 from .templatetags.councils_extras import full_name
 
 AGENDA_OPEN_STATES = {SessionState.PLANNED, SessionState.CONVENED}
@@ -413,8 +414,10 @@ def session_close_voting(*, session: Session, user, client_ip: str | None = None
     with transaction.atomic():
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if locked.state == SessionState.VOTING:
-            for item in locked.items.filter(state=ItemState.PENDING).order_by("order", "pk"):
-                engine.perform(item, "close_ballot", user=user, client_ip=client_ip)
+            with selectors.closing_session():
+                for item in locked.items.filter(state=ItemState.PENDING).order_by("order", "pk"):
+                    engine.perform(item, "close_ballot", user=user, client_ip=client_ip)
+            shuffle_session_ballots(locked)
         return engine.perform(locked, "close_voting", user=user, client_ip=client_ip)
 
 

@@ -91,3 +91,16 @@ def test_ballot_sheet_through_the_api(voting, api):
     assert response.json()["count"] == 2
     assert api(c.chair).post(url, {"choices": {str(items[0].pk): "agree"}}, format="json").status_code == 409
     assert api(c.chair).post(url, {"choices": "agree"}, format="json").status_code == 400
+
+
+def test_closing_the_session_rewrites_every_ballot_once_with_counts_intact(voting):
+    c, session, items = voting
+    for member in c.voters:
+        services.ballot_sheet_cast(session=session, choices={item.pk: "agree" for item in items}, actor=member)
+    before = set(Ballot.objects.values_list("pk", flat=True))
+    services.session_close_voting(session=session, user=c.secretary)
+    after = set(Ballot.objects.values_list("pk", flat=True))
+    assert len(after) == len(before) == 3 * len(c.voters) and not (before & after)
+    for item in items:
+        item.refresh_from_db()
+        assert item.agree_count == len(c.voters) and Ballot.objects.filter(item=item).count() == len(c.voters)
