@@ -12,14 +12,29 @@ from .models import AgendaItem, Attendance, CouncilRule, Recusal, Session
 
 @admin.register(CouncilRule)
 class CouncilRuleAdmin(admin.ModelAdmin):
-    list_display = ["council", "quorum_numerator", "quorum_denominator", "abstain_allowed", "written_votes_allowed",
-                    "secretary_votes"]
+    list_display = [
+        "council",
+        "quorum_numerator",
+        "quorum_denominator",
+        "abstain_allowed",
+        "written_votes_allowed",
+        "secretary_votes",
+    ]
 
 
 class AgendaItemInline(admin.TabularInline):
     model = AgendaItem
-    fields = ["order", "title", "state", "agree_count", "disagree_count", "abstain_count", "base_count", "passed",
-              "result_explanation"]
+    fields = [
+        "order",
+        "title",
+        "state",
+        "agree_count",
+        "disagree_count",
+        "abstain_count",
+        "base_count",
+        "passed",
+        "result_explanation",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -59,10 +59,28 @@ class SessionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Session
-        fields = ["id", "council_term", "council", "title", "planned_on", "place", "online", "state", "voting_mode",
-                  "quorum_numerator", "quorum_denominator", "abstain_allowed", "written_votes_allowed",
-                  "member_count", "present_count", "minutes_number", "minutes_signed_on", "resolution_number",
-                  "resolution_issued_on", "cancel_reason"]
+        fields = [
+            "id",
+            "council_term",
+            "council",
+            "title",
+            "planned_on",
+            "place",
+            "online",
+            "state",
+            "voting_mode",
+            "quorum_numerator",
+            "quorum_denominator",
+            "abstain_allowed",
+            "written_votes_allowed",
+            "member_count",
+            "present_count",
+            "minutes_number",
+            "minutes_signed_on",
+            "resolution_number",
+            "resolution_issued_on",
+            "cancel_reason",
+        ]
         read_only_fields = [f for f in fields if f not in {"council_term", "title", "planned_on", "place"}]
 
 
@@ -72,30 +90,59 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AgendaItem
-        fields = ["id", "session", "order", "title", "summary", "proposing_unit", "subject", "state", "threshold",
-                  "paper_tally", "agree_count", "disagree_count", "abstain_count", "invalid_count", "base_count",
-                  "passed", "result_explanation"]
+        fields = [
+            "id",
+            "session",
+            "order",
+            "title",
+            "summary",
+            "proposing_unit",
+            "subject",
+            "state",
+            "threshold",
+            "paper_tally",
+            "agree_count",
+            "disagree_count",
+            "abstain_count",
+            "invalid_count",
+            "base_count",
+            "passed",
+            "result_explanation",
+        ]
 
     def get_subject(self, item) -> str | None:
-        return f"{item.subject_type.app_label}.{item.subject_type.model}:{item.subject_id}" if item.subject_type_id \
+        return (
+            f"{item.subject_type.app_label}.{item.subject_type.model}:{item.subject_id}"
+            if item.subject_type_id
             else None
+        )
 
     def get_threshold(self, item) -> dict:
-        return {"percent": str(item.threshold_percent.normalize()), "ratio": list(item.threshold_ratio or []) or None,
-                "base": item.threshold_base, "strict": item.threshold_strict}
+        return {
+            "percent": str(item.threshold_percent.normalize()),
+            "ratio": list(item.threshold_ratio or []) or None,
+            "base": item.threshold_base,
+            "strict": item.threshold_strict,
+        }
 
 
 class AgendaItemInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=500)
     summary = serializers.CharField(required=False, allow_blank=True, default="")
-    proposing_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
-    nominee_user = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), required=False,
-                                                      allow_null=True)
+    proposing_unit = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.all(), required=False, allow_null=True
+    )
+    nominee_user = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(), required=False, allow_null=True
+    )
     subject_type = serializers.CharField(required=False, allow_blank=True, help_text="app_label.model")
     subject_id = serializers.CharField(required=False, allow_blank=True)
-    threshold_percent = serializers.DecimalField(max_digits=6, decimal_places=3, min_value=Decimal(0),
-                                                 max_value=Decimal(100))
-    threshold_base = serializers.ChoiceField(choices=ThresholdBase.choices, default=ThresholdBase.TOTAL_MEMBERS)
+    threshold_percent = serializers.DecimalField(
+        max_digits=6, decimal_places=3, min_value=Decimal(0), max_value=Decimal(100)
+    )
+    threshold_base = serializers.ChoiceField(
+        choices=ThresholdBase.choices, default=ThresholdBase.TOTAL_MEMBERS
+    )
     threshold_strict = serializers.BooleanField(default=False)
     ratio_numerator = serializers.IntegerField(required=False, min_value=0)
     ratio_denominator = serializers.IntegerField(required=False, min_value=1)
@@ -108,7 +155,9 @@ class AgendaItemInputSerializer(serializers.Serializer):
                 content_type = ContentType.objects.get(app_label=app_label, model=model)
                 subject = content_type.get_object_for_this_type(pk=data.get("subject_id"))
             except (ValueError, ObjectDoesNotExist) as exc:
-                raise serializers.ValidationError({"subject_id": _("Không tìm thấy đối tượng được đề nghị.")}) from exc
+                raise serializers.ValidationError(
+                    {"subject_id": _("Không tìm thấy đối tượng được đề nghị.")}
+                ) from exc
         data["subject"] = subject
         if ("ratio_numerator" in data) != ("ratio_denominator" in data):
             raise serializers.ValidationError({"ratio_denominator": _("Cần nhập cả tử số và mẫu số.")})
@@ -117,8 +166,9 @@ class AgendaItemInputSerializer(serializers.Serializer):
 
 class BallotInputSerializer(serializers.Serializer):
     item = serializers.IntegerField()
-    choice = serializers.ChoiceField(choices=Choice.choices,
-                                     error_messages={"invalid_choice": _("Lựa chọn không hợp lệ.")})
+    choice = serializers.ChoiceField(
+        choices=Choice.choices, error_messages={"invalid_choice": _("Lựa chọn không hợp lệ.")}
+    )
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
@@ -153,12 +203,17 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.session_create(
-            council_term=data["council_term"], title=data["title"], planned_on=data["planned_on"],
-            place=data.get("place", ""), actor=_actor(self.request),
+            council_term=data["council_term"],
+            title=data["title"],
+            planned_on=data["planned_on"],
+            place=data.get("place", ""),
+            actor=_actor(self.request),
         )
 
-    @extend_schema(request=AgendaItemInputSerializer, responses={200: AgendaItemSerializer(many=True),
-                                                                 201: AgendaItemSerializer})
+    @extend_schema(
+        request=AgendaItemInputSerializer,
+        responses={200: AgendaItemSerializer(many=True), 201: AgendaItemSerializer},
+    )
     @action(detail=True, methods=["get", "post"], url_path="agenda")
     def agenda(self, request, pk=None):
         session = self.get_object()
@@ -170,10 +225,18 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         data = payload.validated_data
         ratio = (data["ratio_numerator"], data["ratio_denominator"]) if "ratio_numerator" in data else None
         item = services.agenda_item_add(
-            session=session, subject=data["subject"], title=data["title"], summary=data["summary"],
-            proposing_unit=data.get("proposing_unit"), nominee_user=data.get("nominee_user"),
-            threshold=Threshold(percent=data["threshold_percent"], base=data["threshold_base"],
-                                strict=data["threshold_strict"], ratio=ratio),
+            session=session,
+            subject=data["subject"],
+            title=data["title"],
+            summary=data["summary"],
+            proposing_unit=data.get("proposing_unit"),
+            nominee_user=data.get("nominee_user"),
+            threshold=Threshold(
+                percent=data["threshold_percent"],
+                base=data["threshold_base"],
+                strict=data["threshold_strict"],
+                ratio=ratio,
+            ),
             actor=_actor(request),
         )
         return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
@@ -185,16 +248,27 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         if request.method == "POST":
             payload = AttendanceInputSerializer(data=request.data)
             payload.is_valid(raise_exception=True)
-            services.attendance_record(session=session, member=payload.validated_data["member"],
-                                       status=payload.validated_data["status"], actor=_actor(request))
+            services.attendance_record(
+                session=session,
+                member=payload.validated_data["member"],
+                status=payload.validated_data["status"],
+                actor=_actor(request),
+            )
         rows = session.attendances.select_related("member").order_by("member__username")
-        return Response({"quorum": selectors.quorum(session).explanation,
-                         "attendance": AttendanceSerializer(rows, many=True).data})
+        return Response(
+            {
+                "quorum": selectors.quorum(session).explanation,
+                "attendance": AttendanceSerializer(rows, many=True).data,
+            }
+        )
 
-    @extend_schema(request=BallotInputSerializer, responses={
-        200: inline_serializer("Turnout", fields={"items": serializers.ListField()}),
-        201: inline_serializer("BallotAccepted", fields={"detail": serializers.CharField()}),
-    })
+    @extend_schema(
+        request=BallotInputSerializer,
+        responses={
+            200: inline_serializer("Turnout", fields={"items": serializers.ListField()}),
+            201: inline_serializer("BallotAccepted", fields={"detail": serializers.CharField()}),
+        },
+    )
     @action(detail=True, methods=["get", "post"], url_path="ballots")
     def ballots(self, request, pk=None):
         """GET: turnout per item (secretary and chair) and which items the caller has voted on; POST: cast one."""
@@ -219,10 +293,16 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         return Response({"items": rows})
 
     @extend_schema(
-        request=inline_serializer("BallotSheet", fields={
-            "choices": serializers.DictField(child=serializers.ChoiceField(choices=Choice.choices))}),
-        responses={201: inline_serializer("BallotSheetAccepted", fields={"detail": serializers.CharField(),
-                                                                          "count": serializers.IntegerField()})},
+        request=inline_serializer(
+            "BallotSheet",
+            fields={"choices": serializers.DictField(child=serializers.ChoiceField(choices=Choice.choices))},
+        ),
+        responses={
+            201: inline_serializer(
+                "BallotSheetAccepted",
+                fields={"detail": serializers.CharField(), "count": serializers.IntegerField()},
+            )
+        },
     )
     @action(detail=True, methods=["post"], url_path="ballot-sheet")
     def ballot_sheet(self, request, pk=None):
@@ -231,16 +311,20 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         raw = request.data.get("choices") if hasattr(request.data, "get") else None
         if not isinstance(raw, dict) or not all(str(key).isdigit() for key in raw):
             raise ValidationError({"choices": [_("Cần một bảng {mã mục: lựa chọn}.")]})
-        count = services.ballot_sheet_cast(session=session, choices={int(k): v for k, v in raw.items()},
-                                           actor=_actor(request))
-        return Response({"detail": _("Đã ghi nhận phiếu bầu kín."), "count": count}, status=status.HTTP_201_CREATED)
+        count = services.ballot_sheet_cast(
+            session=session, choices={int(k): v for k, v in raw.items()}, actor=_actor(request)
+        )
+        return Response(
+            {"detail": _("Đã ghi nhận phiếu bầu kín."), "count": count}, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(request=None, responses={200: SessionSerializer})
     @action(detail=True, methods=["post"], url_path="close")
     def close(self, request, pk=None):
         """Count every open item, then close the session's voting (secretary or chair)."""
-        session = services.session_close_voting(session=self.get_object(), user=request.user,
-                                                client_ip=client_ip(request))
+        session = services.session_close_voting(
+            session=self.get_object(), user=request.user, client_ip=client_ip(request)
+        )
         return Response(SessionSerializer(session).data)
 
 
@@ -251,5 +335,8 @@ class AgendaItemViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         sessions = selectors.sessions_visible_to(self.request.user).values("pk")
-        return AgendaItem.objects.filter(session__in=sessions).select_related("subject_type").order_by("session",
-                                                                                                        "order")
+        return (
+            AgendaItem.objects.filter(session__in=sessions)
+            .select_related("subject_type")
+            .order_by("session", "order")
+        )

@@ -12,5 +12,9 @@ class CouncilsConfig(AppConfig):
         from . import lifecycle  # noqa: F401  (registers the session and agenda item machines)
         from .services import council_session_is_finished, council_session_start
 
-        processes.register("council_session", start=council_session_start, is_finished=council_session_is_finished,
-                           label=_("Phiên họp Hội đồng Thi đua - Khen thưởng"))
+        processes.register(
+            "council_session",
+            start=council_session_start,
+            is_finished=council_session_is_finished,
+            label=_("Phiên họp Hội đồng Thi đua - Khen thưởng"),
+        )

@@ -30,8 +30,13 @@ def context(session: Session) -> dict:
     listed = []
     for member in members:
         record = attendance.get(member.pk)
-        listed.append({"member": member, "status": record.get_status_display() if record else _("Chưa điểm danh"),
-                       "present": record is not None and record.status == AttendanceStatus.PRESENT})
+        listed.append(
+            {
+                "member": member,
+                "status": record.get_status_display() if record else _("Chưa điểm danh"),
+                "present": record is not None and record.status == AttendanceStatus.PRESENT,
+            }
+        )
     day = session.minutes_signed_on or session.planned_on or timezone.localdate()
     return {
         "session": session,

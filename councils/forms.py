@@ -14,8 +14,9 @@ from .registry import Threshold, ThresholdBase
 
 
 class SessionCreateForm(forms.Form):
-    council_term = forms.ModelChoiceField(label=_("Hội đồng, nhiệm kỳ"),
-                                          queryset=CouncilTerm.objects.select_related("council"))
+    council_term = forms.ModelChoiceField(
+        label=_("Hội đồng, nhiệm kỳ"), queryset=CouncilTerm.objects.select_related("council")
+    )
     title = forms.CharField(label=_("Tên phiên họp"), max_length=300)
     planned_on = forms.DateField(label=_("Ngày họp dự kiến"), widget=forms.DateInput(attrs={"type": "date"}))
     place = forms.CharField(label=_("Địa điểm"), max_length=255, required=False)
@@ -23,20 +24,29 @@ class SessionCreateForm(forms.Form):
 
 class AgendaItemForm(forms.Form):
     title = forms.CharField(label=_("Nội dung biểu quyết"), max_length=500)
-    summary = forms.CharField(label=_("Tóm tắt thành tích, hồ sơ"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 4}))
-    proposing_unit = forms.ModelChoiceField(label=_("Đơn vị đề nghị"), queryset=Unit.objects.filter(is_active=True),
-                                            required=False)
-    threshold_percent = forms.DecimalField(label=_("Tỷ lệ đồng ý tối thiểu (%)"), min_value=Decimal(0),
-                                           max_value=Decimal(100), decimal_places=3, initial=Decimal(90))
-    threshold_base = forms.ChoiceField(label=_("Tính trên"), choices=ThresholdBase.choices,
-                                       initial=ThresholdBase.TOTAL_MEMBERS)
+    summary = forms.CharField(
+        label=_("Tóm tắt thành tích, hồ sơ"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    proposing_unit = forms.ModelChoiceField(
+        label=_("Đơn vị đề nghị"), queryset=Unit.objects.filter(is_active=True), required=False
+    )
+    threshold_percent = forms.DecimalField(
+        label=_("Tỷ lệ đồng ý tối thiểu (%)"),
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        decimal_places=3,
+        initial=Decimal(90),
+    )
+    threshold_base = forms.ChoiceField(
+        label=_("Tính trên"), choices=ThresholdBase.choices, initial=ThresholdBase.TOTAL_MEMBERS
+    )
     threshold_strict = forms.BooleanField(label=_("Phải vượt tỷ lệ (>), không tính bằng"), required=False)
 
     def threshold(self) -> Threshold:
         data = self.cleaned_data
-        return Threshold(percent=data["threshold_percent"], base=data["threshold_base"],
-                         strict=data["threshold_strict"])
+        return Threshold(
+            percent=data["threshold_percent"], base=data["threshold_base"], strict=data["threshold_strict"]
+        )
 
 
 class AttendanceForm(forms.Form):

@@ -35,18 +35,24 @@ class PostponeForm(ReasonForm):
 
 
 class VotingModeForm(TransitionForm):
-    voting_mode = forms.ChoiceField(label=gettext_lazy("Cách bỏ phiếu"), choices=VotingMode.choices,
-                                    initial=VotingMode.ALL_ITEMS)
+    voting_mode = forms.ChoiceField(
+        label=gettext_lazy("Cách bỏ phiếu"), choices=VotingMode.choices, initial=VotingMode.ALL_ITEMS
+    )
 
 
 class MinutesForm(TransitionForm):
     minutes_number = forms.CharField(label=gettext_lazy("Số biên bản"), max_length=60)
-    minutes_text = forms.CharField(label=gettext_lazy("Ý kiến thảo luận và kết luận"), required=False,
-                                   widget=forms.Textarea(attrs={"rows": 8}))
+    minutes_text = forms.CharField(
+        label=gettext_lazy("Ý kiến thảo luận và kết luận"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
 
 
 class ResolutionForm(TransitionForm):
-    resolution_number = forms.CharField(label=gettext_lazy("Số văn bản (nghị quyết, tờ trình)"), max_length=60)
+    resolution_number = forms.CharField(
+        label=gettext_lazy("Số văn bản (nghị quyết, tờ trình)"), max_length=60
+    )
     resolution_issued_on = forms.DateField(label=gettext_lazy("Ngày ban hành"))
 
 
@@ -63,7 +69,9 @@ def _has_items(flow) -> State.CONDITION:
 
 def _quorum_met(flow) -> State.CONDITION:
     quorum = selectors.quorum(flow.obj)
-    return State.CONDITION(quorum.met, _("Chưa đủ số thành viên có mặt: %(why)s.") % {"why": quorum.explanation})
+    return State.CONDITION(
+        quorum.met, _("Chưa đủ số thành viên có mặt: %(why)s.") % {"why": quorum.explanation}
+    )
 
 
 def _all_items_counted(flow) -> State.CONDITION:
@@ -72,13 +80,16 @@ def _all_items_counted(flow) -> State.CONDITION:
 
 
 def _session_voting(flow) -> State.CONDITION:
-    return State.CONDITION(flow.obj.session.state == SessionState.VOTING,
-                           _("Phiên họp không ở giai đoạn bỏ phiếu."))
+    return State.CONDITION(
+        flow.obj.session.state == SessionState.VOTING, _("Phiên họp không ở giai đoạn bỏ phiếu.")
+    )
 
 
 def _no_electronic_ballots(flow) -> State.CONDITION:
-    return State.CONDITION(not flow.obj.receipts.exists(),
-                           _("Mục này đã có phiếu điện tử; không thể nhập kết quả kiểm phiếu giấy."))
+    return State.CONDITION(
+        not flow.obj.receipts.exists(),
+        _("Mục này đã có phiếu điện tử; không thể nhập kết quả kiểm phiếu giấy."),
+    )
 
 
 class SessionLifecycle(Lifecycle):
@@ -100,87 +111,142 @@ class SessionLifecycle(Lifecycle):
             users += [u for u in selectors.members(self.obj) if u.pk not in known]
         return users
 
-    @state.transition(source=[SessionState.PLANNED, SessionState.POSTPONED], target=SessionState.CONVENED,
-                      label=gettext_lazy("Triệu tập"), permission=allowed(SECRETARY), custom={"form": ConveneForm})
+    @state.transition(
+        source=[SessionState.PLANNED, SessionState.POSTPONED],
+        target=SessionState.CONVENED,
+        label=gettext_lazy("Triệu tập"),
+        permission=allowed(SECRETARY),
+        custom={"form": ConveneForm},
+    )
     def convene(self, *, cleaned_data, actor, comment):
         """The secretary sends the invitation with the date, place and agenda to the members."""
         self.obj.planned_on = cleaned_data["planned_on"]
         self.obj.place = cleaned_data.get("place") or self.obj.place
         self.obj.online = bool(cleaned_data.get("online"))
 
-    @state.transition(source=[SessionState.PLANNED, SessionState.CONVENED, SessionState.AGENDA_LOCKED],
-                      target=SessionState.POSTPONED, label=gettext_lazy("Hoãn họp"),
-                      permission=allowed(SECRETARY, *CHAIRS), custom={"form": PostponeForm})
+    @state.transition(
+        source=[SessionState.PLANNED, SessionState.CONVENED, SessionState.AGENDA_LOCKED],
+        target=SessionState.POSTPONED,
+        label=gettext_lazy("Hoãn họp"),
+        permission=allowed(SECRETARY, *CHAIRS),
+        custom={"form": PostponeForm},
+    )
     def postpone(self, *, cleaned_data, actor, comment):
         """Postponed with a reason and a new date; it is convened again later."""
         if cleaned_data["new_date"] < timezone.localdate():
             raise ValidationError({"new_date": _("Ngày họp mới không được ở quá khứ.")})
         self.obj.planned_on = cleaned_data["new_date"]
 
-    @state.transition(source=[SessionState.PLANNED, SessionState.CONVENED, SessionState.AGENDA_LOCKED,
-                              SessionState.POSTPONED],
-                      target=SessionState.CANCELLED, label=gettext_lazy("Hủy phiên họp"),
-                      permission=allowed(*CHAIRS, Role.BOARD_HEAD), custom={"form": ReasonForm})
+    @state.transition(
+        source=[
+            SessionState.PLANNED,
+            SessionState.CONVENED,
+            SessionState.AGENDA_LOCKED,
+            SessionState.POSTPONED,
+        ],
+        target=SessionState.CANCELLED,
+        label=gettext_lazy("Hủy phiên họp"),
+        permission=allowed(*CHAIRS, Role.BOARD_HEAD),
+        custom={"form": ReasonForm},
+    )
     def cancel(self, *, cleaned_data, actor, comment):
         """The chair (or the Board head) cancels a session that has not opened, with a reason."""
         self.obj.cancel_reason = comment
 
-    @state.transition(source=SessionState.CONVENED, target=SessionState.AGENDA_LOCKED,
-                      label=gettext_lazy("Chốt chương trình họp"), permission=allowed(SECRETARY),
-                      conditions=[_has_items])
+    @state.transition(
+        source=SessionState.CONVENED,
+        target=SessionState.AGENDA_LOCKED,
+        label=gettext_lazy("Chốt chương trình họp"),
+        permission=allowed(SECRETARY),
+        conditions=[_has_items],
+    )
     def lock_agenda(self, *, cleaned_data, actor, comment):
         """No more items; the order is fixed; automatic recusals (nominee, proposing unit) are recorded."""
         for position, item in enumerate(self.obj.items.order_by("order", "pk"), start=1):
             if item.order != position:
                 type(item).objects.filter(pk=item.pk).update(order=position)
             for member_id, reason in selectors.automatic_recusals(item).items():
-                recusal, created = Recusal.objects.get_or_create(item=item, member_id=member_id,
-                                                                 defaults={"reason": reason})
+                recusal, created = Recusal.objects.get_or_create(
+                    item=item, member_id=member_id, defaults={"reason": reason}
+                )
                 if created:
-                    audit.record(subject=item, actor=actor, verb="recusal_recorded", data={
-                        "member": recusal.member.username, "item": item.pk, "reason": reason, "automatic": True,
-                    })
+                    audit.record(
+                        subject=item,
+                        actor=actor,
+                        verb="recusal_recorded",
+                        data={
+                            "member": recusal.member.username,
+                            "item": item.pk,
+                            "reason": reason,
+                            "automatic": True,
+                        },
+                    )
 
-    @state.transition(source=SessionState.AGENDA_LOCKED, target=SessionState.OPENED,
-                      label=gettext_lazy("Khai mạc phiên họp"), permission=allowed(*CHAIRS),
-                      conditions=[_quorum_met])
+    @state.transition(
+        source=SessionState.AGENDA_LOCKED,
+        target=SessionState.OPENED,
+        label=gettext_lazy("Khai mạc phiên họp"),
+        permission=allowed(*CHAIRS),
+        conditions=[_quorum_met],
+    )
     def open(self, *, cleaned_data, actor, comment):
         """The chair opens the meeting once attendance reaches the quorum (DOMAIN.md §3: ≥ 2/3 present)."""
         quorum = selectors.quorum(self.obj)
         self.obj.member_count = quorum.total
         self.obj.present_count = quorum.present
 
-    @state.transition(source=SessionState.OPENED, target=SessionState.VOTING, label=gettext_lazy("Mở bỏ phiếu"),
-                      permission=allowed(SECRETARY, *CHAIRS), custom={"form": VotingModeForm})
+    @state.transition(
+        source=SessionState.OPENED,
+        target=SessionState.VOTING,
+        label=gettext_lazy("Mở bỏ phiếu"),
+        permission=allowed(SECRETARY, *CHAIRS),
+        custom={"form": VotingModeForm},
+    )
     def open_voting(self, *, cleaned_data, actor, comment):
         """Ballots open: all items on one sheet, or item by item in agenda order."""
         self.obj.voting_mode = cleaned_data["voting_mode"]
 
-    @state.transition(source=SessionState.VOTING, target=SessionState.VOTING_CLOSED,
-                      label=gettext_lazy("Kết thúc bỏ phiếu"), permission=allowed(SECRETARY, *CHAIRS),
-                      conditions=[_all_items_counted])
+    @state.transition(
+        source=SessionState.VOTING,
+        target=SessionState.VOTING_CLOSED,
+        label=gettext_lazy("Kết thúc bỏ phiếu"),
+        permission=allowed(SECRETARY, *CHAIRS),
+        conditions=[_all_items_counted],
+    )
     def close_voting(self, *, cleaned_data, actor, comment):
         """Voting ends once every item is counted (services.session_close_voting counts the open ones first)."""
         self.obj.present_count = len(selectors.present_ids(self.obj))
 
-    @state.transition(source=[SessionState.VOTING_CLOSED, SessionState.MINUTES_DRAFTED],
-                      target=SessionState.MINUTES_DRAFTED, label=gettext_lazy("Lập biên bản"),
-                      permission=allowed(SECRETARY), custom={"form": MinutesForm})
+    @state.transition(
+        source=[SessionState.VOTING_CLOSED, SessionState.MINUTES_DRAFTED],
+        target=SessionState.MINUTES_DRAFTED,
+        label=gettext_lazy("Lập biên bản"),
+        permission=allowed(SECRETARY),
+        custom={"form": MinutesForm},
+    )
     def draft_minutes(self, *, cleaned_data, actor, comment):
         """The secretary drafts (or re-drafts) the minutes; counts come from the session's data."""
         self.obj.minutes_number = cleaned_data["minutes_number"]
         self.obj.minutes_text = cleaned_data.get("minutes_text", "")
 
-    @state.transition(source=SessionState.MINUTES_DRAFTED, target=SessionState.MINUTES_SIGNED,
-                      label=gettext_lazy("Ký biên bản"), permission=allowed(*CHAIRS))
+    @state.transition(
+        source=SessionState.MINUTES_DRAFTED,
+        target=SessionState.MINUTES_SIGNED,
+        label=gettext_lazy("Ký biên bản"),
+        permission=allowed(*CHAIRS),
+    )
     def sign_minutes(self, *, cleaned_data, actor, comment):
         """The chair (chủ tọa) signs the minutes (DOMAIN.md §3)."""
         self.obj.minutes_signed_by = actor.user
         self.obj.minutes_signed_on = timezone.localdate()
 
-    @state.transition(source=SessionState.MINUTES_SIGNED, target=SessionState.RESOLUTION_ISSUED,
-                      label=gettext_lazy("Ban hành kết quả"), permission=allowed(*CHAIRS),
-                      custom={"form": ResolutionForm})
+    @state.transition(
+        source=SessionState.MINUTES_SIGNED,
+        target=SessionState.RESOLUTION_ISSUED,
+        label=gettext_lazy("Ban hành kết quả"),
+        permission=allowed(*CHAIRS),
+        custom={"form": ResolutionForm},
+    )
     def issue_resolution(self, *, cleaned_data, actor, comment):
         """The result is issued; each item's subject receives its result through its registered handler."""
         self.obj.resolution_number = cleaned_data["resolution_number"]
@@ -191,7 +257,9 @@ class SessionLifecycle(Lifecycle):
                 continue
             handler = handler_for(subject)
             if handler is None:
-                raise ValidationError(_("Không có nơi nhận kết quả cho mục «%(item)s».") % {"item": item.title})
+                raise ValidationError(
+                    _("Không có nơi nhận kết quả cho mục «%(item)s».") % {"item": item.title}
+                )
             handler(subject=subject, result=item_result(item), actor=actor)
 
 
@@ -205,45 +273,73 @@ class AgendaItemLifecycle(Lifecycle):
     def can_view(self, user) -> bool:
         return selectors.can_view_session(user, self.obj.session)
 
-    @state.transition(source=ItemState.PENDING, target=ItemState.COUNTED, label=gettext_lazy("Kết thúc bỏ phiếu mục"),
-                      permission=allowed(SECRETARY, *CHAIRS), conditions=[_session_voting])
+    @state.transition(
+        source=ItemState.PENDING,
+        target=ItemState.COUNTED,
+        label=gettext_lazy("Kết thúc bỏ phiếu mục"),
+        permission=allowed(SECRETARY, *CHAIRS),
+        conditions=[_session_voting],
+    )
     def close_ballot(self, *, cleaned_data, actor, comment):
         """Closing an item counts its secret ballots in one aggregate query; no ballot is accepted after."""
         count_electronic(self.obj)
 
-    @state.transition(source=[ItemState.PENDING, ItemState.TALLY_ENTERED], target=ItemState.TALLY_ENTERED,
-                      label=gettext_lazy("Nhập kết quả kiểm phiếu giấy"), permission=allowed(SECRETARY),
-                      conditions=[_session_voting, _no_electronic_ballots], custom={"form": TallyForm})
+    @state.transition(
+        source=[ItemState.PENDING, ItemState.TALLY_ENTERED],
+        target=ItemState.TALLY_ENTERED,
+        label=gettext_lazy("Nhập kết quả kiểm phiếu giấy"),
+        permission=allowed(SECRETARY),
+        conditions=[_session_voting, _no_electronic_ballots],
+        custom={"form": TallyForm},
+    )
     def enter_tally(self, *, cleaned_data, actor, comment):
         """Paper ballots: the secretary enters the counted tally; it stands only once a second person confirms."""
         item = self.obj
         total = sum(cleaned_data[key] for key in ("agree", "disagree", "abstain", "invalid"))
         if cleaned_data["abstain"] and not item.session.abstain_allowed:
             raise ValidationError({"abstain": _("Phiên họp này không có phiếu không biểu quyết.")})
-        eligible = (selectors.present_ids(item.session) | _written_ids(item.session)) - selectors.recused_ids(item)
+        eligible = (selectors.present_ids(item.session) | _written_ids(item.session)) - selectors.recused_ids(
+            item
+        )
         if total > len(eligible):
-            raise ValidationError({"agree": _(
-                "Tổng số phiếu (%(total)s) vượt số thành viên được bỏ phiếu (%(eligible)s)."
-            ) % {"total": total, "eligible": len(eligible)}})
+            raise ValidationError(
+                {
+                    "agree": _("Tổng số phiếu (%(total)s) vượt số thành viên được bỏ phiếu (%(eligible)s).")
+                    % {"total": total, "eligible": len(eligible)}
+                }
+            )
         item.tally_agree, item.tally_disagree = cleaned_data["agree"], cleaned_data["disagree"]
         item.tally_abstain, item.tally_invalid = cleaned_data["abstain"], cleaned_data["invalid"]
         item.tally_entered_by = actor.user
         item.paper_tally = True
 
-    @state.transition(source=ItemState.TALLY_ENTERED, target=ItemState.COUNTED,
-                      label=gettext_lazy("Xác nhận kết quả kiểm phiếu"), permission=allowed(*CONFIRMERS))
+    @state.transition(
+        source=ItemState.TALLY_ENTERED,
+        target=ItemState.COUNTED,
+        label=gettext_lazy("Xác nhận kết quả kiểm phiếu"),
+        permission=allowed(*CONFIRMERS),
+    )
     def confirm_tally(self, *, cleaned_data, actor, comment):
         """A second person (standing member or chair), not the one who entered it, confirms the paper tally."""
         item = self.obj
         if actor.user is not None and actor.user.pk == item.tally_entered_by_id:
             raise ActionForbidden(_("Người xác nhận phải khác người đã nhập kết quả kiểm phiếu."))
         item.tally_confirmed_by = actor.user
-        apply_counts(item, agree=item.tally_agree, disagree=item.tally_disagree, abstain=item.tally_abstain,
-                     invalid=item.tally_invalid)
+        apply_counts(
+            item,
+            agree=item.tally_agree,
+            disagree=item.tally_disagree,
+            abstain=item.tally_abstain,
+            invalid=item.tally_invalid,
+        )
 
-    @state.transition(source=ItemState.TALLY_ENTERED, target=ItemState.PENDING,
-                      label=gettext_lazy("Trả lại kết quả kiểm phiếu"), permission=allowed(*CONFIRMERS),
-                      custom={"form": ReasonForm})
+    @state.transition(
+        source=ItemState.TALLY_ENTERED,
+        target=ItemState.PENDING,
+        label=gettext_lazy("Trả lại kết quả kiểm phiếu"),
+        permission=allowed(*CONFIRMERS),
+        custom={"form": ReasonForm},
+    )
     def reject_tally(self, *, cleaned_data, actor, comment):
         """The confirmer sends a wrong paper tally back to the secretary, with a reason."""
         item = self.obj
@@ -253,4 +349,6 @@ class AgendaItemLifecycle(Lifecycle):
 
 
 def _written_ids(session) -> set[int]:
-    return set(session.attendances.filter(status=AttendanceStatus.ABSENT_WRITTEN).values_list("member_id", flat=True))
+    return set(
+        session.attendances.filter(status=AttendanceStatus.ABSENT_WRITTEN).values_list("member_id", flat=True)
+    )

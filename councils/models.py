@@ -40,9 +40,12 @@ class CouncilRule(models.Model):
         _("tỷ lệ có mặt tối thiểu: mẫu số"), default=3, validators=[MinValueValidator(1)]
     )
     abstain_allowed = models.BooleanField(_("cho phép phiếu không biểu quyết"), default=False)
-    written_votes_allowed = models.BooleanField(_("thành viên vắng mặt được gửi phiếu bằng văn bản"), default=True)
+    written_votes_allowed = models.BooleanField(
+        _("thành viên vắng mặt được gửi phiếu bằng văn bản"), default=True
+    )
     secretary_votes = models.BooleanField(
-        _("thư ký là thành viên bỏ phiếu"), default=False,
+        _("thư ký là thành viên bỏ phiếu"),
+        default=False,
         help_text=_("Bật khi thư ký đồng thời là ủy viên hội đồng."),
     )
     document_place = models.CharField(_("địa danh ghi trên văn bản"), max_length=80, default="Cần Thơ")
@@ -51,7 +54,9 @@ class CouncilRule(models.Model):
         verbose_name = _("quy chế biểu quyết")
         verbose_name_plural = _("quy chế biểu quyết")
         constraints = [
-            models.CheckConstraint(condition=Q(quorum_denominator__gte=1), name="councilrule_denominator_positive"),
+            models.CheckConstraint(
+                condition=Q(quorum_denominator__gte=1), name="councilrule_denominator_positive"
+            ),
             models.CheckConstraint(
                 condition=Q(quorum_numerator__lte=models.F("quorum_denominator")),
                 name="councilrule_quorum_at_most_all",
@@ -85,7 +90,9 @@ class Session(StatefulModel):
     """One meeting (phiên họp) of a council term."""
 
     council_term = models.ForeignKey(
-        "organisations.CouncilTerm", verbose_name=_("nhiệm kỳ hội đồng"), on_delete=models.PROTECT,
+        "organisations.CouncilTerm",
+        verbose_name=_("nhiệm kỳ hội đồng"),
+        on_delete=models.PROTECT,
         related_name="sessions",
     )
     title = models.CharField(_("tên phiên họp"), max_length=300)
@@ -109,15 +116,21 @@ class Session(StatefulModel):
     minutes_number = models.CharField(_("số biên bản"), max_length=60, blank=True)
     minutes_text = models.TextField(_("nội dung kết luận của biên bản"), blank=True)
     minutes_signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người ký biên bản"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ký biên bản"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     minutes_signed_on = models.DateField(_("ngày ký biên bản"), null=True, blank=True)
     resolution_number = models.CharField(_("số văn bản kết quả"), max_length=60, blank=True)
     resolution_issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
     cancel_reason = models.TextField(_("lý do hủy"), blank=True)
     # The plan activity (or anything else) that started this session.
-    source_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    source_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     source_id = models.CharField(max_length=64, blank=True)
     source = GenericForeignKey("source_type", "source_id")
 
@@ -126,7 +139,9 @@ class Session(StatefulModel):
         verbose_name_plural = _("phiên họp hội đồng")
         ordering = ["-planned_on", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(quorum_denominator__gte=1), name="session_denominator_positive"),
+            models.CheckConstraint(
+                condition=Q(quorum_denominator__gte=1), name="session_denominator_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -145,29 +160,41 @@ class ItemState(models.TextChoices):
 class AgendaItem(StatefulModel):
     """One matter the council votes on; its subject (a dossier nominee, an initiative…) is any model."""
 
-    session = models.ForeignKey(Session, verbose_name=_("phiên họp"), on_delete=models.PROTECT,
-                                related_name="items")
+    session = models.ForeignKey(
+        Session, verbose_name=_("phiên họp"), on_delete=models.PROTECT, related_name="items"
+    )
     order = models.PositiveIntegerField(_("thứ tự"))
-    subject_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    subject_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     subject_id = models.CharField(max_length=64, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
     title = models.CharField(_("nội dung biểu quyết"), max_length=500)
     summary = models.TextField(_("tóm tắt"), blank=True)
     proposing_unit = models.ForeignKey(
-        "organisations.Unit", verbose_name=_("đơn vị đề nghị"), null=True, blank=True, on_delete=models.PROTECT,
+        "organisations.Unit",
+        verbose_name=_("đơn vị đề nghị"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     nominee_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người được đề nghị"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người được đề nghị"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     state = StateField(_("trạng thái"), choices=ItemState.choices, default=ItemState.PENDING)
     # The pass rule (councils.registry.Threshold).
     threshold_percent = models.DecimalField(_("tỷ lệ đồng ý (%)"), max_digits=6, decimal_places=3)
     threshold_numerator = models.PositiveSmallIntegerField(_("tỷ lệ đúng: tử số"), null=True, blank=True)
     threshold_denominator = models.PositiveSmallIntegerField(_("tỷ lệ đúng: mẫu số"), null=True, blank=True)
-    threshold_base = models.CharField(_("tính trên"), max_length=20, choices=ThresholdBase.choices,
-                                      default=ThresholdBase.TOTAL_MEMBERS)
+    threshold_base = models.CharField(
+        _("tính trên"), max_length=20, choices=ThresholdBase.choices, default=ThresholdBase.TOTAL_MEMBERS
+    )
     threshold_strict = models.BooleanField(_("phải vượt (>) tỷ lệ"), default=False)
     written_votes_allowed = models.BooleanField(_("nhận phiếu bằng văn bản"), default=True)
     # Paper tally (entered by the secretary, confirmed by a second person).
@@ -175,10 +202,12 @@ class AgendaItem(StatefulModel):
     tally_disagree = models.PositiveIntegerField(null=True, blank=True)
     tally_abstain = models.PositiveIntegerField(null=True, blank=True)
     tally_invalid = models.PositiveIntegerField(null=True, blank=True)
-    tally_entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                         related_name="+")
-    tally_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                           on_delete=models.PROTECT, related_name="+")
+    tally_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    tally_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # Results, computed when the item is counted.
     agree_count = models.PositiveIntegerField(_("đồng ý"), null=True, blank=True)
     disagree_count = models.PositiveIntegerField(_("không đồng ý"), null=True, blank=True)
@@ -200,7 +229,10 @@ class AgendaItem(StatefulModel):
             ),
             models.CheckConstraint(
                 condition=(Q(threshold_numerator__isnull=True) & Q(threshold_denominator__isnull=True))
-                | (Q(threshold_denominator__gte=1) & Q(threshold_numerator__lte=models.F("threshold_denominator"))),
+                | (
+                    Q(threshold_denominator__gte=1)
+                    & Q(threshold_numerator__lte=models.F("threshold_denominator"))
+                ),
                 name="agendaitem_ratio_valid",
             ),
         ]
@@ -235,15 +267,18 @@ class Attendance(models.Model):
     """Whether a member attended a session (recorded by the secretary)."""
 
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendances")
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("thành viên"), on_delete=models.PROTECT,
-                               related_name="+")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("thành viên"), on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(_("tình trạng"), max_length=20, choices=AttendanceStatus.choices)
     written_vote_document = models.FileField(_("văn bản gửi phiếu"), upload_to=written_vote_path, blank=True)
 
     class Meta:
         verbose_name = _("điểm danh")
         verbose_name_plural = _("điểm danh")
-        constraints = [models.UniqueConstraint(fields=["session", "member"], name="attendance_once_per_member")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "member"], name="attendance_once_per_member")
+        ]
 
     def __str__(self) -> str:
         return f"{self.member} · {self.get_status_display()}"
@@ -273,7 +308,7 @@ class Recusal(models.Model):
 
 
 class BallotReceipt(models.Model):
-    """"Member M has voted on item I": no choice, no time; one per member and item (enforced by the database)."""
+    """ "Member M has voted on item I": no choice, no time; one per member and item (enforced by the database)."""
 
     item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="receipts")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -282,7 +317,9 @@ class BallotReceipt(models.Model):
     class Meta:
         verbose_name = _("xác nhận đã bỏ phiếu")
         verbose_name_plural = _("xác nhận đã bỏ phiếu")
-        constraints = [models.UniqueConstraint(fields=["item", "member"], name="ballot_receipt_once_per_member")]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "member"], name="ballot_receipt_once_per_member")
+        ]
 
     def __str__(self) -> str:
         return f"{self.member} · {self.item_id}"

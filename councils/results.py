@@ -22,9 +22,19 @@ def base_count(item: AgendaItem, *, agree: int, disagree: int, abstain: int) -> 
 def apply_counts(item: AgendaItem, *, agree: int, disagree: int, abstain: int, invalid: int = 0) -> None:
     """Write counts, base, verdict and its explanation on the item (the caller saves through the engine)."""
     base = base_count(item, agree=agree, disagree=disagree, abstain=abstain)
-    verdict = evaluate(agree=agree, base=base, percent=item.threshold_percent, ratio=item.threshold_ratio,
-                       strict=item.threshold_strict)
-    item.agree_count, item.disagree_count, item.abstain_count, item.invalid_count = agree, disagree, abstain, invalid
+    verdict = evaluate(
+        agree=agree,
+        base=base,
+        percent=item.threshold_percent,
+        ratio=item.threshold_ratio,
+        strict=item.threshold_strict,
+    )
+    item.agree_count, item.disagree_count, item.abstain_count, item.invalid_count = (
+        agree,
+        disagree,
+        abstain,
+        invalid,
+    )
     item.base_count = base
     item.passed = verdict.passed
     item.result_explanation = verdict.explanation
@@ -44,7 +54,9 @@ def shuffle_session_ballots(session) -> None:
     rows = list(Ballot.objects.filter(item__session=session).values_list("item_id", "choice"))
     random.SystemRandom().shuffle(rows)
     Ballot.objects.filter(item__session=session).delete()
-    Ballot.objects.bulk_create([Ballot(item_id=item_id, choice=choice) for item_id, choice in rows], batch_size=2000)
+    Ballot.objects.bulk_create(
+        [Ballot(item_id=item_id, choice=choice) for item_id, choice in rows], batch_size=2000
+    )
 
 
 def shuffle_ballots(item: AgendaItem) -> None:
@@ -58,7 +70,12 @@ def shuffle_ballots(item: AgendaItem) -> None:
 
 def item_result(item: AgendaItem) -> ItemResult:
     return ItemResult(
-        passed=bool(item.passed), agree=item.agree_count or 0, disagree=item.disagree_count or 0,
-        abstain=item.abstain_count or 0, base_count=item.base_count or 0, explanation=item.result_explanation,
-        session_id=item.session_id, item_id=item.pk,
+        passed=bool(item.passed),
+        agree=item.agree_count or 0,
+        disagree=item.disagree_count or 0,
+        abstain=item.abstain_count or 0,
+        base_count=item.base_count or 0,
+        explanation=item.result_explanation,
+        session_id=item.session_id,
+        item_id=item.pk,
     )

@@ -29,7 +29,12 @@ from .models import (
 from .thresholds import Verdict, quorum_explanation
 
 #: Council roles that vote; the secretary votes only where the council's rule says so.
-VOTING_ROLES = (Role.COUNCIL_CHAIR, Role.COUNCIL_VICE_CHAIR, Role.COUNCIL_STANDING_MEMBER, Role.COUNCIL_MEMBER)
+VOTING_ROLES = (
+    Role.COUNCIL_CHAIR,
+    Role.COUNCIL_VICE_CHAIR,
+    Role.COUNCIL_STANDING_MEMBER,
+    Role.COUNCIL_MEMBER,
+)
 CHAIR_ROLES = (Role.COUNCIL_CHAIR, Role.COUNCIL_VICE_CHAIR)
 
 
@@ -62,8 +67,9 @@ def member_ids(session: Session) -> set[int]:
     if cache is not None and session.pk in cache:
         return cache[session.pk]
     ids = set(
-        Membership.objects.filter(active_q(session.planned_on), council_term=session.council_term_id,
-                                  role__in=voting_roles(session)).values_list("user_id", flat=True)
+        Membership.objects.filter(
+            active_q(session.planned_on), council_term=session.council_term_id, role__in=voting_roles(session)
+        ).values_list("user_id", flat=True)
     )
     if cache is not None:
         cache[session.pk] = ids
@@ -71,8 +77,11 @@ def member_ids(session: Session) -> set[int]:
 
 
 def members(session: Session) -> list:
-    return list(get_user_model().objects.filter(pk__in=member_ids(session)).order_by("first_name", "last_name",
-                                                                                       "username"))
+    return list(
+        get_user_model()
+        .objects.filter(pk__in=member_ids(session))
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def attendance_map(session: Session) -> dict[int, Attendance]:
@@ -80,7 +89,9 @@ def attendance_map(session: Session) -> dict[int, Attendance]:
 
 
 def present_ids(session: Session) -> set[int]:
-    present = set(session.attendances.filter(status=AttendanceStatus.PRESENT).values_list("member_id", flat=True))
+    present = set(
+        session.attendances.filter(status=AttendanceStatus.PRESENT).values_list("member_id", flat=True)
+    )
     return present & member_ids(session)
 
 
@@ -96,8 +107,12 @@ def quorum(session: Session) -> Quorum:
     """Present members against the session's rule (DOMAIN.md §3: ≥ 2/3 of members by default)."""
     total = len(member_ids(session))
     present = len(present_ids(session))
-    verdict: Verdict = quorum_explanation(present=present, total=total, numerator=session.quorum_numerator,
-                                          denominator=session.quorum_denominator)
+    verdict: Verdict = quorum_explanation(
+        present=present,
+        total=total,
+        numerator=session.quorum_numerator,
+        denominator=session.quorum_denominator,
+    )
     return Quorum(present, total, verdict.passed, verdict.explanation)
 
 
@@ -119,8 +134,11 @@ def automatic_recusals(item: AgendaItem) -> dict[int, str]:
 
 def unit_ids_of(user, day) -> set[int]:
     """Units where `user` holds a unit role on `day` (for the proposing-unit recusal rule)."""
-    return set(Membership.objects.filter(active_q(day), user=user, role__in=UNIT_ROLES, unit__isnull=False)
-               .values_list("unit_id", flat=True))
+    return set(
+        Membership.objects.filter(
+            active_q(day), user=user, role__in=UNIT_ROLES, unit__isnull=False
+        ).values_list("unit_id", flat=True)
+    )
 
 
 def recusal_reason(item: AgendaItem, user) -> str | None:
@@ -155,22 +173,27 @@ def ballot_open(item: AgendaItem) -> bool:
 def turnout(session: Session) -> list[dict]:
     """Per item: ballots received and members eligible to vote (no content). One grouped query for receipts."""
     received = dict(
-        BallotReceipt.objects.filter(item__session=session).values("item").annotate(n=Count("pk"))
+        BallotReceipt.objects.filter(item__session=session)
+        .values("item")
+        .annotate(n=Count("pk"))
         .values_list("item", "n")
     )
     present = present_ids(session)
-    written = set(session.attendances.filter(status=AttendanceStatus.ABSENT_WRITTEN).values_list("member_id",
-                                                                                                    flat=True))
+    written = set(
+        session.attendances.filter(status=AttendanceStatus.ABSENT_WRITTEN).values_list("member_id", flat=True)
+    )
     rows = []
     for item in session.items.order_by("order", "pk"):
         recused = recused_ids(item)
-        rows.append({
-            "item": item,
-            "received": received.get(item.pk, 0),
-            "eligible": len((present | written) - recused),
-            "recused": len(recused & member_ids(session)),
-            "open": ballot_open(item),
-        })
+        rows.append(
+            {
+                "item": item,
+                "received": received.get(item.pk, 0),
+                "eligible": len((present | written) - recused),
+                "recused": len(recused & member_ids(session)),
+                "open": ballot_open(item),
+            }
+        )
     return rows
 
 

@@ -38,7 +38,12 @@ from .results import shuffle_session_ballots
 from .templatetags.councils_extras import full_name
 
 AGENDA_OPEN_STATES = {SessionState.PLANNED, SessionState.CONVENED}
-ATTENDANCE_STATES = {SessionState.CONVENED, SessionState.AGENDA_LOCKED, SessionState.OPENED, SessionState.VOTING}
+ATTENDANCE_STATES = {
+    SessionState.CONVENED,
+    SessionState.AGENDA_LOCKED,
+    SessionState.OPENED,
+    SessionState.VOTING,
+}
 CREATOR_ROLES = (Role.BOARD_OFFICER, Role.BOARD_HEAD)
 
 
@@ -58,8 +63,13 @@ class BallotConflict(engine.TransitionNotAllowed):
         self.code = code
 
 
-BEFORE_VOTING = {SessionState.PLANNED, SessionState.CONVENED, SessionState.AGENDA_LOCKED, SessionState.OPENED,
-                 SessionState.POSTPONED}
+BEFORE_VOTING = {
+    SessionState.PLANNED,
+    SessionState.CONVENED,
+    SessionState.AGENDA_LOCKED,
+    SessionState.OPENED,
+    SessionState.POSTPONED,
+}
 
 
 def as_actor(actor, *, roles: tuple[str, ...] = (), scope: Scope | None = None) -> audit.Actor:
@@ -82,17 +92,31 @@ def _require(actor: audit.Actor, roles: tuple[str, ...], scope: Scope, message: 
 
 
 def _term_scope(session_or_term) -> Scope:
-    term_id = session_or_term.pk if isinstance(session_or_term, CouncilTerm) else session_or_term.council_term_id
+    term_id = (
+        session_or_term.pk if isinstance(session_or_term, CouncilTerm) else session_or_term.council_term_id
+    )
     return Scope(council_term_id=term_id)
 
 
-def session_create(*, council_term: CouncilTerm, title: str, planned_on: date, actor, place: str = "",
-                   source: models.Model | None = None) -> Session:
+def session_create(
+    *,
+    council_term: CouncilTerm,
+    title: str,
+    planned_on: date,
+    actor,
+    place: str = "",
+    source: models.Model | None = None,
+) -> Session:
     """The Board (officer or head) plans a session of a council term; the council's voting rule is copied."""
-    actor = _require(as_actor(actor), CREATOR_ROLES, _term_scope(council_term),
-                     _("Chỉ Ban TĐKT được lập phiên họp hội đồng."))
-    return _session_create(council_term=council_term, title=title, planned_on=planned_on, actor=actor,
-                           place=place, source=source)
+    actor = _require(
+        as_actor(actor),
+        CREATOR_ROLES,
+        _term_scope(council_term),
+        _("Chỉ Ban TĐKT được lập phiên họp hội đồng."),
+    )
+    return _session_create(
+        council_term=council_term, title=title, planned_on=planned_on, actor=actor, place=place, source=source
+    )
 
 
 def _session_create(*, council_term, title, planned_on, actor: audit.Actor, place="", source=None) -> Session:
@@ -103,27 +127,55 @@ def _session_create(*, council_term, title, planned_on, actor: audit.Actor, plac
     )
     with transaction.atomic():
         session = Session.objects.create(
-            council_term=council_term, title=title.strip()[:300], planned_on=planned_on, place=place,
-            quorum_numerator=rule.quorum_numerator, quorum_denominator=rule.quorum_denominator,
-            abstain_allowed=rule.abstain_allowed, written_votes_allowed=rule.written_votes_allowed,
+            council_term=council_term,
+            title=title.strip()[:300],
+            planned_on=planned_on,
+            place=place,
+            quorum_numerator=rule.quorum_numerator,
+            quorum_denominator=rule.quorum_denominator,
+            abstain_allowed=rule.abstain_allowed,
+            written_votes_allowed=rule.written_votes_allowed,
             secretary_votes=rule.secretary_votes,
             source_type=ContentType.objects.get_for_model(source) if source is not None else None,
             source_id=str(source.pk) if source is not None else "",
         )
-        audit.record(subject=session, actor=actor, verb="session_created", target_state=session.state, data={
-            "title": session.title, "council_term": council_term.pk, "planned_on": planned_on, "place": place,
-            "quorum": f"{rule.quorum_numerator}/{rule.quorum_denominator}",
-            "abstain_allowed": rule.abstain_allowed, "written_votes_allowed": rule.written_votes_allowed,
-            "source": f"{source._meta.label_lower}:{source.pk}" if source is not None else None,
-        })
+        audit.record(
+            subject=session,
+            actor=actor,
+            verb="session_created",
+            target_state=session.state,
+            data={
+                "title": session.title,
+                "council_term": council_term.pk,
+                "planned_on": planned_on,
+                "place": place,
+                "quorum": f"{rule.quorum_numerator}/{rule.quorum_denominator}",
+                "abstain_allowed": rule.abstain_allowed,
+                "written_votes_allowed": rule.written_votes_allowed,
+                "source": f"{source._meta.label_lower}:{source.pk}" if source is not None else None,
+            },
+        )
     return session
 
 
-def agenda_item_add(*, session: Session, subject: models.Model | None, title: str, summary: str = "",
-                    proposing_unit=None, nominee_user=None, threshold: Threshold, actor) -> AgendaItem:
+def agenda_item_add(
+    *,
+    session: Session,
+    subject: models.Model | None,
+    title: str,
+    summary: str = "",
+    proposing_unit=None,
+    nominee_user=None,
+    threshold: Threshold,
+    actor,
+) -> AgendaItem:
     """Put a matter on the agenda (secretary or Board); refused once the agenda is locked."""
-    actor = _require(as_actor(actor), (Role.COUNCIL_SECRETARY, *CREATOR_ROLES), _term_scope(session),
-                     _("Chỉ thư ký hội đồng hoặc Ban TĐKT được thêm mục vào chương trình họp."))
+    actor = _require(
+        as_actor(actor),
+        (Role.COUNCIL_SECRETARY, *CREATOR_ROLES),
+        _term_scope(session),
+        _("Chỉ thư ký hội đồng hoặc Ban TĐKT được thêm mục vào chương trình họp."),
+    )
     if not title.strip():
         raise ValidationError({"title": _("Cần nhập nội dung biểu quyết.")})
     percent = Decimal(threshold.percent)
@@ -135,50 +187,84 @@ def agenda_item_add(*, session: Session, subject: models.Model | None, title: st
     with transaction.atomic():
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if locked.state not in AGENDA_OPEN_STATES:
-            raise engine.TransitionNotAllowed(_(
-                "Chương trình họp đã chốt (trạng thái «%(state)s»); không thể thêm mục."
-            ) % {"state": locked.get_state_display()})
+            raise engine.TransitionNotAllowed(
+                _("Chương trình họp đã chốt (trạng thái «%(state)s»); không thể thêm mục.")
+                % {"state": locked.get_state_display()}
+            )
         last = locked.items.aggregate(last=Max("order"))["last"] or 0
         item = AgendaItem.objects.create(
-            session=locked, order=last + 1, title=title.strip()[:500], summary=summary,
+            session=locked,
+            order=last + 1,
+            title=title.strip()[:500],
+            summary=summary,
             subject_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
             subject_id=str(subject.pk) if subject is not None else "",
-            proposing_unit=proposing_unit, nominee_user=nominee_user, threshold_percent=percent,
-            threshold_numerator=ratio[0] if ratio else None, threshold_denominator=ratio[1] if ratio else None,
-            threshold_base=threshold.base, threshold_strict=threshold.strict,
+            proposing_unit=proposing_unit,
+            nominee_user=nominee_user,
+            threshold_percent=percent,
+            threshold_numerator=ratio[0] if ratio else None,
+            threshold_denominator=ratio[1] if ratio else None,
+            threshold_base=threshold.base,
+            threshold_strict=threshold.strict,
             written_votes_allowed=threshold.written_votes_allowed,
         )
-        audit.record(subject=item, actor=actor, verb="agenda_item_added", target_state=item.state, data={
-            "session": locked.pk, "order": item.order, "title": item.title,
-            "subject": f"{subject._meta.label_lower}:{subject.pk}" if subject is not None else None,
-            "proposing_unit": getattr(proposing_unit, "code", None),
-            "nominee": getattr(nominee_user, "username", None),
-            "threshold": {"percent": percent, "ratio": list(ratio) if ratio else None, "base": threshold.base,
-                          "strict": threshold.strict},
-        })
+        audit.record(
+            subject=item,
+            actor=actor,
+            verb="agenda_item_added",
+            target_state=item.state,
+            data={
+                "session": locked.pk,
+                "order": item.order,
+                "title": item.title,
+                "subject": f"{subject._meta.label_lower}:{subject.pk}" if subject is not None else None,
+                "proposing_unit": getattr(proposing_unit, "code", None),
+                "nominee": getattr(nominee_user, "username", None),
+                "threshold": {
+                    "percent": percent,
+                    "ratio": list(ratio) if ratio else None,
+                    "base": threshold.base,
+                    "strict": threshold.strict,
+                },
+            },
+        )
     return item
 
 
 def attendance_record(*, session: Session, member, status: str, actor) -> Attendance:
     """The secretary records whether a member is present; a member who has voted cannot be marked absent."""
-    actor = _require(as_actor(actor), (Role.COUNCIL_SECRETARY,), _term_scope(session),
-                     _("Chỉ thư ký hội đồng được điểm danh."))
+    actor = _require(
+        as_actor(actor),
+        (Role.COUNCIL_SECRETARY,),
+        _term_scope(session),
+        _("Chỉ thư ký hội đồng được điểm danh."),
+    )
     if status not in AttendanceStatus.values:
         raise ValidationError({"status": _("Tình trạng có mặt không hợp lệ.")})
     with transaction.atomic():
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if locked.state not in ATTENDANCE_STATES:
-            raise engine.TransitionNotAllowed(_("Không thể điểm danh khi phiên họp ở trạng thái «%(state)s».")
-                                              % {"state": locked.get_state_display()})
+            raise engine.TransitionNotAllowed(
+                _("Không thể điểm danh khi phiên họp ở trạng thái «%(state)s».")
+                % {"state": locked.get_state_display()}
+            )
         if member.pk not in selectors.member_ids(locked):
-            raise ValidationError({"member": _("%(name)s không phải thành viên hội đồng vào ngày họp.")
-                                   % {"name": full_name(member)}})
+            raise ValidationError(
+                {
+                    "member": _("%(name)s không phải thành viên hội đồng vào ngày họp.")
+                    % {"name": full_name(member)}
+                }
+            )
         if status == AttendanceStatus.ABSENT_WRITTEN and not locked.written_votes_allowed:
-            raise ValidationError({"status": _("Quy chế của hội đồng không cho phép gửi phiếu bằng văn bản.")})
+            raise ValidationError(
+                {"status": _("Quy chế của hội đồng không cho phép gửi phiếu bằng văn bản.")}
+            )
         current = Attendance.objects.filter(session=locked, member=member).first()
         voted = BallotReceipt.objects.filter(item__session=locked, member=member).exists()
         if voted and current is not None and current.status != status:
-            raise engine.TransitionNotAllowed(_("Thành viên đã bỏ phiếu; không thể thay đổi tình trạng có mặt."))
+            raise engine.TransitionNotAllowed(
+                _("Thành viên đã bỏ phiếu; không thể thay đổi tình trạng có mặt.")
+            )
         previous = current.status if current else None
         if current is None:
             current = Attendance.objects.create(session=locked, member=member, status=status)
@@ -186,17 +272,27 @@ def attendance_record(*, session: Session, member, status: str, actor) -> Attend
             current.status = status
             current.save(update_fields=["status"])
         if previous != status:
-            audit.record(subject=locked, actor=actor, verb="attendance_recorded",
-                         data={"member": member.username, "status": status, "previous": previous})
+            audit.record(
+                subject=locked,
+                actor=actor,
+                verb="attendance_recorded",
+                data={"member": member.username, "status": status, "previous": previous},
+            )
     return current
 
 
 def recusal_declare(*, item: AgendaItem, member, note: str, actor) -> Recusal:
     """A member declares a conflict of interest on an item (or the secretary records it); audited."""
-    actor = as_actor(actor, roles=selectors.VOTING_ROLES + (Role.COUNCIL_SECRETARY,), scope=_term_scope(item.session))
+    actor = as_actor(
+        actor, roles=selectors.VOTING_ROLES + (Role.COUNCIL_SECRETARY,), scope=_term_scope(item.session)
+    )
     if actor.user is not None and actor.user.pk != member.pk:
-        actor = _require(actor, (Role.COUNCIL_SECRETARY,), _term_scope(item.session),
-                         _("Chỉ chính thành viên hoặc thư ký được ghi nhận việc không tham gia biểu quyết."))
+        actor = _require(
+            actor,
+            (Role.COUNCIL_SECRETARY,),
+            _term_scope(item.session),
+            _("Chỉ chính thành viên hoặc thư ký được ghi nhận việc không tham gia biểu quyết."),
+        )
     if not note.strip():
         raise ValidationError({"note": _("Cần nêu lý do xung đột lợi ích.")})
     with transaction.atomic():
@@ -206,38 +302,65 @@ def recusal_declare(*, item: AgendaItem, member, note: str, actor) -> Recusal:
         if BallotReceipt.objects.filter(item=locked, member=member).exists():
             raise engine.TransitionNotAllowed(_("Thành viên đã bỏ phiếu cho mục này."))
         recusal, created = Recusal.objects.get_or_create(
-            item=locked, member=member, defaults={"reason": RecusalReason.DECLARED, "note": note.strip()[:500]}
+            item=locked,
+            member=member,
+            defaults={"reason": RecusalReason.DECLARED, "note": note.strip()[:500]},
         )
         if created:
-            audit.record(subject=locked, actor=actor, verb="recusal_recorded", comment=recusal.note, data={
-                "member": member.username, "item": locked.pk, "reason": RecusalReason.DECLARED, "automatic": False,
-            })
+            audit.record(
+                subject=locked,
+                actor=actor,
+                verb="recusal_recorded",
+                comment=recusal.note,
+                data={
+                    "member": member.username,
+                    "item": locked.pk,
+                    "reason": RecusalReason.DECLARED,
+                    "automatic": False,
+                },
+            )
     return recusal
 
 
 def _second_ballot() -> BallotConflict:
-    return BallotConflict(_("Bạn đã bỏ phiếu cho mục này; mỗi thành viên chỉ có một phiếu và không thể thay đổi."),
-                          "second_ballot")
+    return BallotConflict(
+        _("Bạn đã bỏ phiếu cho mục này; mỗi thành viên chỉ có một phiếu và không thể thay đổi."),
+        "second_ballot",
+    )
 
 
 def _refusal(item: AgendaItem, member, session: Session) -> Exception | None:
     """Why `member` may not cast a ballot on `item` now (None if they may). The item row is locked."""
     if member.pk not in selectors.member_ids(session):
-        return BallotRefused(_("Bạn không phải thành viên hội đồng của phiên họp này nên không được bỏ phiếu."),
-                             "not_member")
+        return BallotRefused(
+            _("Bạn không phải thành viên hội đồng của phiên họp này nên không được bỏ phiếu."), "not_member"
+        )
     if not selectors.ballot_open(item):
         if item.state == ItemState.PENDING and session.state in BEFORE_VOTING | {SessionState.VOTING}:
-            return BallotConflict(_("Chưa mở bỏ phiếu cho mục «%(item)s».") % {"item": item.title}, "not_open")
-        return BallotConflict(_("Đã kết thúc bỏ phiếu cho mục «%(item)s»; không thể bỏ hoặc thay đổi phiếu.")
-                              % {"item": item.title}, "closed")
+            return BallotConflict(
+                _("Chưa mở bỏ phiếu cho mục «%(item)s».") % {"item": item.title}, "not_open"
+            )
+        return BallotConflict(
+            _("Đã kết thúc bỏ phiếu cho mục «%(item)s»; không thể bỏ hoặc thay đổi phiếu.")
+            % {"item": item.title},
+            "closed",
+        )
     reason = selectors.recusal_reason(item, member)
     if reason:
-        return BallotRefused(_("Bạn không tham gia biểu quyết mục này (%(reason)s).")
-                             % {"reason": RecusalReason(reason).label}, "recused")
+        return BallotRefused(
+            _("Bạn không tham gia biểu quyết mục này (%(reason)s).")
+            % {"reason": RecusalReason(reason).label},
+            "recused",
+        )
     attendance = session.attendances.filter(member=member).values_list("status", flat=True).first()
     if attendance != AttendanceStatus.PRESENT:
-        return BallotRefused(_("Bạn không có mặt tại phiên họp nên không bỏ phiếu trực tiếp; thành viên vắng mặt "
-                               "gửi phiếu bằng văn bản qua thư ký."), "absent")
+        return BallotRefused(
+            _(
+                "Bạn không có mặt tại phiên họp nên không bỏ phiếu trực tiếp; thành viên vắng mặt "
+                "gửi phiếu bằng văn bản qua thư ký."
+            ),
+            "absent",
+        )
     if BallotReceipt.objects.filter(item=item, member=member).exists():
         return _second_ballot()
     return None
@@ -248,8 +371,9 @@ def ballot_cast(*, item: AgendaItem, choice: str, actor) -> BallotReceipt:
     written apart, with nothing linking them; the audit event names the member and item, never the choice.
     Refusals (closed, second ballot, non-member, recused, absent) are audited too."""
     member = actor.user if isinstance(actor, audit.Actor) else actor
-    actor = as_actor(actor, roles=selectors.VOTING_ROLES + (Role.COUNCIL_SECRETARY,),
-                     scope=_term_scope(item.session))
+    actor = as_actor(
+        actor, roles=selectors.VOTING_ROLES + (Role.COUNCIL_SECRETARY,), scope=_term_scope(item.session)
+    )
     if choice not in Choice.values:
         raise ValidationError({"choice": _("Lựa chọn không hợp lệ: chọn đồng ý hoặc không đồng ý.")})
     refused = None
@@ -267,8 +391,12 @@ def ballot_cast(*, item: AgendaItem, choice: str, actor) -> BallotReceipt:
                 refused = _second_ballot()
             else:
                 Ballot.objects.create(item=locked, choice=choice)
-                audit.record(subject=locked, actor=actor, verb="ballot_cast",
-                             data={"member": member.username, "item": locked.pk})
+                audit.record(
+                    subject=locked,
+                    actor=actor,
+                    verb="ballot_cast",
+                    data={"member": member.username, "item": locked.pk},
+                )
                 return receipt
     _audit_refusal(item, actor, member, refused)
     raise refused
@@ -279,7 +407,9 @@ def ballot_sheet_cast(*, session: Session, choices: dict[int, str], actor) -> in
     transaction, all or nothing. The same rules as ballot_cast hold for every item; receipts and ballots are
     written apart; one audit event names the member and the items, never the choices. Returns the count."""
     member = actor.user if isinstance(actor, audit.Actor) else actor
-    actor = as_actor(actor, roles=selectors.VOTING_ROLES + (Role.COUNCIL_SECRETARY,), scope=_term_scope(session))
+    actor = as_actor(
+        actor, roles=selectors.VOTING_ROLES + (Role.COUNCIL_SECRETARY,), scope=_term_scope(session)
+    )
     if not choices:
         raise ValidationError({"choices": _("Phiếu trống: hãy chọn ý kiến cho ít nhất một mục.")})
     if any(choice not in Choice.values for choice in choices.values()):
@@ -293,7 +423,9 @@ def ballot_sheet_cast(*, session: Session, choices: dict[int, str], actor) -> in
             raise ValidationError({"choices": _("Phiếu có mục không thuộc chương trình phiên họp này.")})
         _share_lock(items)  # concurrent sheets go on together; closing an item waits for them
         if session.voting_mode == VotingMode.ITEM_BY_ITEM:
-            refused = BallotConflict(_("Phiên họp biểu quyết từng mục: hãy bỏ phiếu cho mục đang mở."), "not_open")
+            refused = BallotConflict(
+                _("Phiên họp biểu quyết từng mục: hãy bỏ phiếu cho mục đang mở."), "not_open"
+            )
         elif Choice.ABSTAIN in choices.values() and not session.abstain_allowed:
             raise ValidationError({"choices": _("Phiên họp này không có lựa chọn «không biểu quyết».")})
         else:
@@ -301,19 +433,34 @@ def ballot_sheet_cast(*, session: Session, choices: dict[int, str], actor) -> in
         if refused is None:
             try:
                 with transaction.atomic():
-                    BallotReceipt.objects.bulk_create([BallotReceipt(item=item, member=member) for item in items])
+                    BallotReceipt.objects.bulk_create(
+                        [BallotReceipt(item=item, member=member) for item in items]
+                    )
             except IntegrityError:
                 refused = _second_ballot()
             else:
-                Ballot.objects.bulk_create([Ballot(item_id=item.pk, choice=choices[item.pk]) for item in items])
-                audit.record(subject=session, actor=actor, verb="ballot_sheet_cast",
-                             data={"member": member.username, "items": item_ids})
+                Ballot.objects.bulk_create(
+                    [Ballot(item_id=item.pk, choice=choices[item.pk]) for item in items]
+                )
+                audit.record(
+                    subject=session,
+                    actor=actor,
+                    verb="ballot_sheet_cast",
+                    data={"member": member.username, "items": item_ids},
+                )
                 return len(items)
     with transaction.atomic():
-        audit.record(subject=session, actor=actor, verb="ballot_refused",
-                     comment=str(getattr(refused, "message", refused)),
-                     data={"member": getattr(member, "username", None), "items": item_ids,
-                           "reason": getattr(refused, "code", "")})
+        audit.record(
+            subject=session,
+            actor=actor,
+            verb="ballot_refused",
+            comment=str(getattr(refused, "message", refused)),
+            data={
+                "member": getattr(member, "username", None),
+                "items": item_ids,
+                "reason": getattr(refused, "code", ""),
+            },
+        )
     raise refused
 
 
@@ -322,32 +469,44 @@ def _share_lock(items: list[AgendaItem]) -> None:
 
     if connection.vendor == "postgresql" and items:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT id FROM councils_agendaitem WHERE id = ANY(%s) ORDER BY id FOR SHARE",
-                           [[item.pk for item in items]])
+            cursor.execute(
+                "SELECT id FROM councils_agendaitem WHERE id = ANY(%s) ORDER BY id FOR SHARE",
+                [[item.pk for item in items]],
+            )
 
 
 def _sheet_refusal(session: Session, items: list[AgendaItem], member) -> Exception | None:
     """Why `member` may not cast this sheet (checked for all items with a handful of queries), or None."""
     if member.pk not in selectors.member_ids(session):
-        return BallotRefused(_("Bạn không phải thành viên hội đồng của phiên họp này nên không được bỏ phiếu."),
-                             "not_member")
+        return BallotRefused(
+            _("Bạn không phải thành viên hội đồng của phiên họp này nên không được bỏ phiếu."), "not_member"
+        )
     if session.state != SessionState.VOTING:
         return BallotConflict(_("Phiên họp không trong thời gian bỏ phiếu."), "closed")
     for item in items:
         if item.state != ItemState.PENDING:
-            return BallotConflict(_("Đã kết thúc bỏ phiếu cho mục «%(item)s»; không thể bỏ hoặc thay đổi phiếu.")
-                                  % {"item": item.title}, "closed")
+            return BallotConflict(
+                _("Đã kết thúc bỏ phiếu cho mục «%(item)s»; không thể bỏ hoặc thay đổi phiếu.")
+                % {"item": item.title},
+                "closed",
+            )
     attendance = session.attendances.filter(member=member).values_list("status", flat=True).first()
     if attendance != AttendanceStatus.PRESENT:
-        return BallotRefused(_("Bạn không có mặt tại phiên họp nên không bỏ phiếu trực tiếp; thành viên vắng mặt "
-                               "gửi phiếu bằng văn bản qua thư ký."), "absent")
+        return BallotRefused(
+            _(
+                "Bạn không có mặt tại phiên họp nên không bỏ phiếu trực tiếp; thành viên vắng mặt "
+                "gửi phiếu bằng văn bản qua thư ký."
+            ),
+            "absent",
+        )
     recorded = set(Recusal.objects.filter(item__in=items, member=member).values_list("item_id", flat=True))
     member_units = selectors.unit_ids_of(member, session.planned_on)
     for item in items:
         automatic = (item.proposing_unit_id in member_units) or item.nominee_user_id == member.pk
         if item.pk in recorded or automatic:
-            return BallotRefused(_("Bạn không tham gia biểu quyết mục «%(item)s».") % {"item": item.title},
-                                 "recused")
+            return BallotRefused(
+                _("Bạn không tham gia biểu quyết mục «%(item)s».") % {"item": item.title}, "recused"
+            )
     if BallotReceipt.objects.filter(item__in=items, member=member).exists():
         return _second_ballot()
     return None
@@ -355,15 +514,29 @@ def _sheet_refusal(session: Session, items: list[AgendaItem], member) -> Excepti
 
 def _audit_refusal(item: AgendaItem, actor: audit.Actor, member, error: Exception) -> None:
     with transaction.atomic():
-        audit.record(subject=item, actor=actor, verb="ballot_refused", comment=str(getattr(error, "message", error)),
-                     data={"member": getattr(member, "username", None), "item": item.pk,
-                           "reason": getattr(error, "code", "")})
+        audit.record(
+            subject=item,
+            actor=actor,
+            verb="ballot_refused",
+            comment=str(getattr(error, "message", error)),
+            data={
+                "member": getattr(member, "username", None),
+                "item": item.pk,
+                "reason": getattr(error, "code", ""),
+            },
+        )
 
 
-def written_vote_record(*, session: Session, member, choices: dict[int, str], document, actor) -> list[BallotReceipt]:
+def written_vote_record(
+    *, session: Session, member, choices: dict[int, str], document, actor
+) -> list[BallotReceipt]:
     """The secretary records an absent member's written vote, with the signed document attached (DOMAIN.md §3)."""
-    actor = _require(as_actor(actor), (Role.COUNCIL_SECRETARY,), _term_scope(session),
-                     _("Chỉ thư ký hội đồng được nhận phiếu bằng văn bản."))
+    actor = _require(
+        as_actor(actor),
+        (Role.COUNCIL_SECRETARY,),
+        _term_scope(session),
+        _("Chỉ thư ký hội đồng được nhận phiếu bằng văn bản."),
+    )
     if not document:
         raise ValidationError({"document": _("Cần đính kèm văn bản gửi phiếu của thành viên.")})
     if not choices:
@@ -372,7 +545,9 @@ def written_vote_record(*, session: Session, member, choices: dict[int, str], do
     with transaction.atomic():
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if not locked.written_votes_allowed:
-            raise ValidationError({"document": _("Quy chế của hội đồng không cho phép gửi phiếu bằng văn bản.")})
+            raise ValidationError(
+                {"document": _("Quy chế của hội đồng không cho phép gửi phiếu bằng văn bản.")}
+            )
         if locked.state != SessionState.VOTING:
             raise engine.TransitionNotAllowed(_("Chỉ nhận phiếu bằng văn bản khi phiên họp đang bỏ phiếu."))
         if member.pk not in selectors.member_ids(locked):
@@ -388,24 +563,38 @@ def written_vote_record(*, session: Session, member, choices: dict[int, str], do
         for item_id, choice in sorted(choices.items()):
             item = AgendaItem.objects.select_for_update().filter(session=locked, pk=item_id).first()
             if item is None:
-                raise ValidationError({"choices": _("Mục %(id)s không thuộc phiên họp này.") % {"id": item_id}})
+                raise ValidationError(
+                    {"choices": _("Mục %(id)s không thuộc phiên họp này.") % {"id": item_id}}
+                )
             if choice not in Choice.values or (choice == Choice.ABSTAIN and not locked.abstain_allowed):
-                raise ValidationError({"choices": _("Lựa chọn không hợp lệ cho mục «%(item)s».") % {"item": item.title}})
+                raise ValidationError(
+                    {"choices": _("Lựa chọn không hợp lệ cho mục «%(item)s».") % {"item": item.title}}
+                )
             if not item.written_votes_allowed:
-                raise ValidationError({"choices": _("Mục «%(item)s» không nhận phiếu bằng văn bản.")
-                                       % {"item": item.title}})
+                raise ValidationError(
+                    {"choices": _("Mục «%(item)s» không nhận phiếu bằng văn bản.") % {"item": item.title}}
+                )
             if item.state != ItemState.PENDING:
                 raise engine.TransitionNotAllowed(_("Mục «%(item)s» đã kiểm phiếu.") % {"item": item.title})
             if selectors.recusal_reason(item, member):
-                raise ValidationError({"choices": _("Thành viên không tham gia biểu quyết mục «%(item)s».")
-                                       % {"item": item.title}})
+                raise ValidationError(
+                    {
+                        "choices": _("Thành viên không tham gia biểu quyết mục «%(item)s».")
+                        % {"item": item.title}
+                    }
+                )
             if BallotReceipt.objects.filter(item=item, member=member).exists():
-                raise engine.TransitionNotAllowed(_("Thành viên đã có phiếu cho mục «%(item)s».")
-                                                  % {"item": item.title})
+                raise engine.TransitionNotAllowed(
+                    _("Thành viên đã có phiếu cho mục «%(item)s».") % {"item": item.title}
+                )
             receipts.append(BallotReceipt.objects.create(item=item, member=member, written=True))
             Ballot.objects.create(item=item, choice=choice)
-            audit.record(subject=item, actor=actor, verb="written_vote_recorded",
-                         data={"member": member.username, "item": item.pk})
+            audit.record(
+                subject=item,
+                actor=actor,
+                verb="written_vote_recorded",
+                data={"member": member.username, "item": item.pk},
+            )
     return receipts
 
 
@@ -429,16 +618,24 @@ def council_session_start(activity, actor) -> Session:
     terms = CouncilTerm.objects.filter(council__kind=CouncilKind.EMULATION).select_related("council")
     term = None
     if due is not None:
-        term = terms.filter(starts_on__lte=due).filter(
-            models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=due)
-        ).order_by("-starts_on").first()
+        term = (
+            terms.filter(starts_on__lte=due)
+            .filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=due))
+            .order_by("-starts_on")
+            .first()
+        )
     term = term or terms.order_by("-starts_on").first()
     if term is None:
         raise ValidationError(_("Chưa có nhiệm kỳ của Hội đồng Thi đua - Khen thưởng để lập phiên họp."))
     text = str(getattr(activity, "title", "") or getattr(activity, "content", "") or activity)
     title = text if len(text) <= 300 else text[:299] + "…"
-    return _session_create(council_term=term, title=title, planned_on=due or timezone.localdate(), actor=as_actor(actor),
-                           source=activity)
+    return _session_create(
+        council_term=term,
+        title=title,
+        planned_on=due or timezone.localdate(),
+        actor=as_actor(actor),
+        source=activity,
+    )
 
 
 def council_session_is_finished(session: Session) -> bool:

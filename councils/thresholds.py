@@ -25,8 +25,14 @@ def format_decimal(value: Decimal, places: int | None = None) -> str:
     return text.replace(".", ",")
 
 
-def reaches(count: int, base: int, *, percent: Decimal | None = None, ratio: tuple[int, int] | None = None,
-            strict: bool = False) -> bool:
+def reaches(
+    count: int,
+    base: int,
+    *,
+    percent: Decimal | None = None,
+    ratio: tuple[int, int] | None = None,
+    strict: bool = False,
+) -> bool:
     """count/base ≥ threshold (or > when strict), exactly. An empty base never passes."""
     if base <= 0:
         return False
@@ -60,14 +66,22 @@ class Verdict:
     explanation: str
 
 
-def evaluate(*, agree: int, base: int, percent: Decimal | None = None, ratio: tuple[int, int] | None = None,
-             strict: bool = False) -> Verdict:
+def evaluate(
+    *,
+    agree: int,
+    base: int,
+    percent: Decimal | None = None,
+    ratio: tuple[int, int] | None = None,
+    strict: bool = False,
+) -> Verdict:
     """Pass or fail, and the sentence shown next to the result ("15/21 đồng ý = 71,4 % ≥ 70 % → đạt")."""
     passed = reaches(agree, base, percent=percent, ratio=ratio, strict=strict)
     label = threshold_label(percent=percent, ratio=ratio)
     verdict = _("đạt") if passed else _("không đạt")
     if base <= 0:
-        return Verdict(False, _("%(agree)s/0 đồng ý: không có cơ sở tính tỷ lệ → không đạt") % {"agree": agree})
+        return Verdict(
+            False, _("%(agree)s/0 đồng ý: không có cơ sở tính tỷ lệ → không đạt") % {"agree": agree}
+        )
     if ratio is not None:
         threshold_percent = Decimal(ratio[0]) * 100 / Decimal(ratio[1])
     else:
@@ -82,9 +96,18 @@ def evaluate(*, agree: int, base: int, percent: Decimal | None = None, ratio: tu
         return comparisons[sign](shown, threshold_percent)
 
     shown = _shown_percent(agree, base, consistent)
-    return Verdict(passed, _("%(agree)s/%(base)s đồng ý = %(shown)s %% %(sign)s %(label)s → %(verdict)s") % {
-        "agree": agree, "base": base, "shown": shown, "sign": sign, "label": label, "verdict": verdict,
-    })
+    return Verdict(
+        passed,
+        _("%(agree)s/%(base)s đồng ý = %(shown)s %% %(sign)s %(label)s → %(verdict)s")
+        % {
+            "agree": agree,
+            "base": base,
+            "shown": shown,
+            "sign": sign,
+            "label": label,
+            "verdict": verdict,
+        },
+    )
 
 
 def quorum_explanation(*, present: int, total: int, numerator: int, denominator: int) -> Verdict:
@@ -92,6 +115,15 @@ def quorum_explanation(*, present: int, total: int, numerator: int, denominator:
     met = total > 0 and present * denominator >= numerator * total
     verdict = _("đủ điều kiện tiến hành") if met else _("không đủ điều kiện tiến hành")
     sign = "≥" if met else "<"
-    return Verdict(met, _("%(present)s/%(total)s thành viên có mặt %(sign)s %(n)s/%(d)s → %(verdict)s") % {
-        "present": present, "total": total, "sign": sign, "n": numerator, "d": denominator, "verdict": verdict,
-    })
+    return Verdict(
+        met,
+        _("%(present)s/%(total)s thành viên có mặt %(sign)s %(n)s/%(d)s → %(verdict)s")
+        % {
+            "present": present,
+            "total": total,
+            "sign": sign,
+            "n": numerator,
+            "d": denominator,
+            "verdict": verdict,
+        },
+    )

@@ -22,8 +22,12 @@ from .lifecycle import CHAIRS
 from .models import AgendaItem, AttendanceStatus, Choice, ItemState, Session, SessionState
 from .templatetags.councils_extras import full_name
 
-RESULT_STATES = {SessionState.VOTING_CLOSED, SessionState.MINUTES_DRAFTED, SessionState.MINUTES_SIGNED,
-                 SessionState.RESOLUTION_ISSUED}
+RESULT_STATES = {
+    SessionState.VOTING_CLOSED,
+    SessionState.MINUTES_DRAFTED,
+    SessionState.MINUTES_SIGNED,
+    SessionState.RESOLUTION_ISSUED,
+}
 
 
 def _visible_session(request, pk) -> Session:
@@ -51,10 +55,14 @@ def _flags(user, session: Session) -> dict:
 def session_list(request):
     """Sessions the user may see: the Board all, members those of the terms they sit on."""
     sessions = selectors.sessions_visible_to(request.user).prefetch_related("items")
-    return render(request, "councils/session_list.html", {
-        "sessions": sessions,
-        "can_create": has_role(request.user, Role.BOARD_OFFICER, Role.BOARD_HEAD),
-    })
+    return render(
+        request,
+        "councils/session_list.html",
+        {
+            "sessions": sessions,
+            "can_create": has_role(request.user, Role.BOARD_OFFICER, Role.BOARD_HEAD),
+        },
+    )
 
 
 @login_required
@@ -85,38 +93,48 @@ def session_detail(request, pk):
     rows = []
     for item in items:
         recusal = selectors.recusal_reason(item, request.user) if flags["is_voter"] else None
-        rows.append({
-            "item": item,
-            "recusal": recusal,
-            "voted": item.pk in my_receipts,
-            "can_vote": (flags["is_voter"] and not recusal and item.pk not in my_receipts
-                         and selectors.ballot_open(item) and my_status is not None
-                         and my_status.status == AttendanceStatus.PRESENT),
-            "transitions": [c for c in engine.available(item, request.user) if c.allowed],
-        })
+        rows.append(
+            {
+                "item": item,
+                "recusal": recusal,
+                "voted": item.pk in my_receipts,
+                "can_vote": (
+                    flags["is_voter"]
+                    and not recusal
+                    and item.pk not in my_receipts
+                    and selectors.ballot_open(item)
+                    and my_status is not None
+                    and my_status.status == AttendanceStatus.PRESENT
+                ),
+                "transitions": [c for c in engine.available(item, request.user) if c.allowed],
+            }
+        )
     console = flags["is_secretary"] or flags["is_chair"]
     members = selectors.members(session) if (console or flags["is_board"]) else []
-    return render(request, "councils/session_detail.html", {
-        "session": session,
-        "rows": rows,
-        "any_ballot": any(row["can_vote"] for row in rows),
-        **flags,
-        "console": console,
-        "transitions": [c for c in engine.available(session, request.user) if c.allowed],
-        "choices": [c for c in Choice if c != Choice.ABSTAIN or session.abstain_allowed],
-        "quorum": selectors.quorum(session),
-        "turnout": selectors.turnout(session) if console and session.state == SessionState.VOTING else [],
-        "members": [{"user": m, "attendance": attendance.get(m.pk)} for m in members],
-        "attendance_open": session.state in services.ATTENDANCE_STATES,
-        "statuses": AttendanceStatus.choices,
-        "my_status": my_status,
-        "results_visible": session.state in RESULT_STATES,
-        "written_votes_open": session.written_votes_allowed and session.state == SessionState.VOTING,
-        "can_add_items": session.state in services.AGENDA_OPEN_STATES and (flags["is_secretary"] or
-                                                                          has_role(request.user, Role.BOARD_OFFICER,
-                                                                                   Role.BOARD_HEAD)),
-        "pending_items": [i for i in items if i.state == ItemState.PENDING],
-    })
+    return render(
+        request,
+        "councils/session_detail.html",
+        {
+            "session": session,
+            "rows": rows,
+            "any_ballot": any(row["can_vote"] for row in rows),
+            **flags,
+            "console": console,
+            "transitions": [c for c in engine.available(session, request.user) if c.allowed],
+            "choices": [c for c in Choice if c != Choice.ABSTAIN or session.abstain_allowed],
+            "quorum": selectors.quorum(session),
+            "turnout": selectors.turnout(session) if console and session.state == SessionState.VOTING else [],
+            "members": [{"user": m, "attendance": attendance.get(m.pk)} for m in members],
+            "attendance_open": session.state in services.ATTENDANCE_STATES,
+            "statuses": AttendanceStatus.choices,
+            "my_status": my_status,
+            "results_visible": session.state in RESULT_STATES,
+            "written_votes_open": session.written_votes_allowed and session.state == SessionState.VOTING,
+            "can_add_items": session.state in services.AGENDA_OPEN_STATES
+            and (flags["is_secretary"] or has_role(request.user, Role.BOARD_OFFICER, Role.BOARD_HEAD)),
+            "pending_items": [i for i in items if i.state == ItemState.PENDING],
+        },
+    )
 
 
 @login_required
@@ -125,10 +143,15 @@ def agenda_item_add(request, pk):
     form = AgendaItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.agenda_item_add(session=session, subject=None, title=form.cleaned_data["title"],
-                                     summary=form.cleaned_data["summary"],
-                                     proposing_unit=form.cleaned_data["proposing_unit"],
-                                     threshold=form.threshold(), actor=_actor(request))
+            services.agenda_item_add(
+                session=session,
+                subject=None,
+                title=form.cleaned_data["title"],
+                summary=form.cleaned_data["summary"],
+                proposing_unit=form.cleaned_data["proposing_unit"],
+                threshold=form.threshold(),
+                actor=_actor(request),
+            )
         except (engine.ActionForbidden, engine.TransitionNotAllowed) as exc:
             messages.error(request, exc.message)
             return redirect(session)
@@ -137,8 +160,12 @@ def agenda_item_add(request, pk):
         else:
             messages.success(request, _("Đã thêm mục vào chương trình họp."))
             return redirect(session)
-    return render(request, "councils/agenda_item_form.html", {"form": form, "session": session},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "councils/agenda_item_form.html",
+        {"form": form, "session": session},
+        status=400 if form.errors else 200,
+    )
 
 
 def _run(request, session, action) -> None:
@@ -165,8 +192,13 @@ def ballot_cast(request, pk):
         choice = request.POST.get(f"item-{item.pk}")
         if not choice:
             continue
-        if _run(request, session, lambda item=item, choice=choice: services.ballot_cast(
-                item=item, choice=choice, actor=_actor(request))):
+        if _run(
+            request,
+            session,
+            lambda item=item, choice=choice: services.ballot_cast(
+                item=item, choice=choice, actor=_actor(request)
+            ),
+        ):
             cast += 1
     if cast:
         messages.success(request, _("Đã ghi nhận %(n)s phiếu bầu kín của bạn.") % {"n": cast})
@@ -184,9 +216,13 @@ def attendance_record(request, pk):
         messages.error(request, _("Thông tin điểm danh không hợp lệ."))
         return redirect(session)
     member = get_object_or_404(get_user_model(), pk=form.cleaned_data["member"])
-    if _run(request, session, lambda: services.attendance_record(session=session, member=member,
-                                                                 status=form.cleaned_data["status"],
-                                                                 actor=_actor(request))):
+    if _run(
+        request,
+        session,
+        lambda: services.attendance_record(
+            session=session, member=member, status=form.cleaned_data["status"], actor=_actor(request)
+        ),
+    ):
         messages.success(request, _("Đã điểm danh %(name)s.") % {"name": full_name(member)})
     return redirect(session)
 
@@ -200,13 +236,25 @@ def written_vote_record(request, pk):
         messages.error(request, _("Cần chọn thành viên và đính kèm văn bản gửi phiếu."))
         return redirect(session)
     member = get_object_or_404(get_user_model(), pk=form.cleaned_data["member"])
-    choices = {item.pk: request.POST[f"written-{item.pk}"] for item in session.items.all()
-               if request.POST.get(f"written-{item.pk}")}
-    if _run(request, session, lambda: services.written_vote_record(
-            session=session, member=member, choices=choices, document=form.cleaned_data["document"],
-            actor=_actor(request))):
-        messages.success(request, _("Đã ghi nhận phiếu bằng văn bản của %(name)s.")
-                         % {"name": full_name(member)})
+    choices = {
+        item.pk: request.POST[f"written-{item.pk}"]
+        for item in session.items.all()
+        if request.POST.get(f"written-{item.pk}")
+    }
+    if _run(
+        request,
+        session,
+        lambda: services.written_vote_record(
+            session=session,
+            member=member,
+            choices=choices,
+            document=form.cleaned_data["document"],
+            actor=_actor(request),
+        ),
+    ):
+        messages.success(
+            request, _("Đã ghi nhận phiếu bằng văn bản của %(name)s.") % {"name": full_name(member)}
+        )
     return redirect(session)
 
 
@@ -219,9 +267,13 @@ def recusal_declare(request, pk):
     if not form.is_valid():
         messages.error(request, _("Cần nêu lý do xung đột lợi ích."))
         return redirect(session)
-    if _run(request, session, lambda: services.recusal_declare(item=item, member=request.user,
-                                                               note=form.cleaned_data["note"],
-                                                               actor=_actor(request))):
+    if _run(
+        request,
+        session,
+        lambda: services.recusal_declare(
+            item=item, member=request.user, note=form.cleaned_data["note"], actor=_actor(request)
+        ),
+    ):
         messages.success(request, _("Đã ghi nhận: bạn không tham gia biểu quyết mục này."))
     return redirect(session)
 
@@ -230,8 +282,13 @@ def recusal_declare(request, pk):
 @require_POST
 def close_voting(request, pk):
     session = _visible_session(request, pk)
-    if _run(request, session, lambda: services.session_close_voting(session=session, user=request.user,
-                                                                    client_ip=client_ip(request))):
+    if _run(
+        request,
+        session,
+        lambda: services.session_close_voting(
+            session=session, user=request.user, client_ip=client_ip(request)
+        ),
+    ):
         messages.success(request, _("Đã kết thúc bỏ phiếu và kiểm phiếu."))
     return redirect(session)
 

@@ -25,8 +25,16 @@ class EligibilityRuleInline(admin.TabularInline):
 
 @admin.register(AwardType)
 class AwardTypeAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "level", "recipient_kind", "route", "vote_threshold_percent", "effective_from",
-                    "effective_to"]
+    list_display = [
+        "name",
+        "code",
+        "level",
+        "recipient_kind",
+        "route",
+        "vote_threshold_percent",
+        "effective_from",
+        "effective_to",
+    ]
     list_filter = ["level", "route", "recipient_kind"]
     search_fields = ["name", "code"]
     inlines = [EligibilityRuleInline]

@@ -29,10 +29,26 @@ class AwardTypeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AwardType
-        fields = ["id", "code", "name", "level", "recipient_kind", "deciding_authority", "route", "occasion_kinds",
-                  "required_documents", "vote_threshold_percent", "vote_threshold_base", "vote_threshold_strict",
-                  "public_notice_required", "public_notice_days", "legal_source", "effective_from", "effective_to",
-                  "rules"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "level",
+            "recipient_kind",
+            "deciding_authority",
+            "route",
+            "occasion_kinds",
+            "required_documents",
+            "vote_threshold_percent",
+            "vote_threshold_base",
+            "vote_threshold_strict",
+            "public_notice_required",
+            "public_notice_days",
+            "legal_source",
+            "effective_from",
+            "effective_to",
+            "rules",
+        ]
 
 
 class AwardTypeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -44,8 +60,11 @@ class AwardTypeViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         awards = AwardType.objects.prefetch_related("rules")
         if self.action == "list":
-            day = serializers.DateField().to_internal_value(self.request.query_params["effective"]) \
-                if self.request.query_params.get("effective") else timezone.localdate()
+            day = (
+                serializers.DateField().to_internal_value(self.request.query_params["effective"])
+                if self.request.query_params.get("effective")
+                else timezone.localdate()
+            )
             awards = awards.effective_on(day)
         return awards
 
@@ -55,12 +74,24 @@ class AwardTypeViewSet(viewsets.ReadOnlyModelViewSet):
         award = self.get_object()
         nominee = get_object_or_404(selectors.nominees_visible_to(request.user), pk=nominee_id)
         year = int(request.query_params.get("year") or timezone.localdate().year)
-        return Response({
-            "award": award.code, "nominee": nominee.pk, "year": year, "kind_accepted": award.accepts(nominee.kind),
-            "rules": [{"description": o.rule.description, "passed": o.passed, "detail": o.detail,
-                       "severity": o.rule.severity, "legal_source": o.rule.legal_source}
-                      for o in evaluate(nominee, award, year)],
-        })
+        return Response(
+            {
+                "award": award.code,
+                "nominee": nominee.pk,
+                "year": year,
+                "kind_accepted": award.accepts(nominee.kind),
+                "rules": [
+                    {
+                        "description": o.rule.description,
+                        "passed": o.passed,
+                        "detail": o.detail,
+                        "severity": o.rule.severity,
+                        "legal_source": o.rule.legal_source,
+                    }
+                    for o in evaluate(nominee, award, year)
+                ],
+            }
+        )
 
 
 class AwardRecordSerializer(serializers.ModelSerializer):
@@ -77,8 +108,19 @@ class NomineeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Nominee
-        fields = ["id", "kind", "unit", "full_name", "birth_year", "gender", "position", "sub_unit", "on_hold",
-                  "hold_reason", "award_records"]
+        fields = [
+            "id",
+            "kind",
+            "unit",
+            "full_name",
+            "birth_year",
+            "gender",
+            "position",
+            "sub_unit",
+            "on_hold",
+            "hold_reason",
+            "award_records",
+        ]
         read_only_fields = ["on_hold", "hold_reason"]
 
 
@@ -92,8 +134,9 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         unit = data.pop("unit")
-        serializer.instance = services.nominee_create(unit=unit, user=self.request.user,
-                                                      client_ip=client_ip(self.request), **data)
+        serializer.instance = services.nominee_create(
+            unit=unit, user=self.request.user, client_ip=client_ip(self.request), **data
+        )
 
 
 class LineSerializer(serializers.ModelSerializer):
@@ -103,12 +146,33 @@ class LineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DossierNominee
-        fields = ["id", "dossier", "nominee", "nominee_name", "award", "award_code", "achievement_report",
-                  "members_total", "members_completed", "members_advanced", "members_grassroots_fighters",
-                  "members_disciplined", "state", "state_label", "board_opinion", "council_explanation",
-                  "central_decision_number", "central_decision_date"]
-        read_only_fields = ["state", "board_opinion", "council_explanation", "central_decision_number",
-                            "central_decision_date"]
+        fields = [
+            "id",
+            "dossier",
+            "nominee",
+            "nominee_name",
+            "award",
+            "award_code",
+            "achievement_report",
+            "members_total",
+            "members_completed",
+            "members_advanced",
+            "members_grassroots_fighters",
+            "members_disciplined",
+            "state",
+            "state_label",
+            "board_opinion",
+            "council_explanation",
+            "central_decision_number",
+            "central_decision_date",
+        ]
+        read_only_fields = [
+            "state",
+            "board_opinion",
+            "council_explanation",
+            "central_decision_number",
+            "central_decision_date",
+        ]
 
 
 class LineViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -122,10 +186,19 @@ class LineViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        dossier = get_object_or_404(selectors.dossiers_visible_to(self.request.user), pk=data.pop("dossier").pk)
-        nominee = get_object_or_404(selectors.nominees_visible_to(self.request.user), pk=data.pop("nominee").pk)
-        serializer.instance = services.line_add(dossier=dossier, nominee=nominee, user=self.request.user,
-                                                client_ip=client_ip(self.request), **data)
+        dossier = get_object_or_404(
+            selectors.dossiers_visible_to(self.request.user), pk=data.pop("dossier").pk
+        )
+        nominee = get_object_or_404(
+            selectors.nominees_visible_to(self.request.user), pk=data.pop("nominee").pk
+        )
+        serializer.instance = services.line_add(
+            dossier=dossier,
+            nominee=nominee,
+            user=self.request.user,
+            client_ip=client_ip(self.request),
+            **data,
+        )
 
 
 class DocumentSerializer(serializers.Serializer):
@@ -147,12 +220,36 @@ class DossierSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dossier
-        fields = ["id", "unit", "year", "occasion", "title", "state", "state_label", "deadline", "submitted_at",
-                  "submission_count", "posted_until", "decision_number", "decision_date",
-                  "central_submission_number", "central_submission_date", "lines", "documents"]
-        read_only_fields = ["state", "deadline", "submitted_at", "submission_count", "posted_until",
-                            "decision_number", "decision_date", "central_submission_number",
-                            "central_submission_date"]
+        fields = [
+            "id",
+            "unit",
+            "year",
+            "occasion",
+            "title",
+            "state",
+            "state_label",
+            "deadline",
+            "submitted_at",
+            "submission_count",
+            "posted_until",
+            "decision_number",
+            "decision_date",
+            "central_submission_number",
+            "central_submission_date",
+            "lines",
+            "documents",
+        ]
+        read_only_fields = [
+            "state",
+            "deadline",
+            "submitted_at",
+            "submission_count",
+            "posted_until",
+            "decision_number",
+            "decision_date",
+            "central_submission_number",
+            "central_submission_date",
+        ]
 
 
 class DossierViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -163,13 +260,19 @@ class DossierViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
 
     def get_queryset(self):
         return selectors.dossiers_visible_to(self.request.user).prefetch_related(
-            "lines__nominee", "lines__award", "documents")
+            "lines__nominee", "lines__award", "documents"
+        )
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        serializer.instance = services.dossier_create(unit=data["unit"], year=data["year"],
-                                                      occasion=data.get("occasion", "annual"), title=data["title"],
-                                                      user=self.request.user, client_ip=client_ip(self.request))
+        serializer.instance = services.dossier_create(
+            unit=data["unit"],
+            year=data["year"],
+            occasion=data.get("occasion", "annual"),
+            title=data["title"],
+            user=self.request.user,
+            client_ip=client_ip(self.request),
+        )
 
     @action(detail=True, methods=["post"], url_path="documents")
     def upload(self, request, pk=None):
@@ -178,7 +281,12 @@ class DossierViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         line = None
         if request.data.get("line"):
             line = get_object_or_404(dossier.lines.all(), pk=request.data["line"])
-        document = services.document_upload(dossier=dossier, line=line, kind=request.data.get("kind", ""),
-                                             upload=request.FILES.get("file"), user=request.user,
-                                             client_ip=client_ip(request))
+        document = services.document_upload(
+            dossier=dossier,
+            line=line,
+            kind=request.data.get("kind", ""),
+            upload=request.FILES.get("file"),
+            user=request.user,
+            client_ip=client_ip(request),
+        )
         return Response(DocumentSerializer(document).data, status=201)

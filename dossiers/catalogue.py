@@ -8,9 +8,20 @@ import yaml
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "data" / "award_catalogue.yaml"
 AWARD_FIELDS = (
-    "name", "level", "recipient_kind", "deciding_authority", "route", "occasion_kinds", "required_documents",
-    "vote_threshold_percent", "vote_threshold_base", "vote_threshold_strict", "public_notice_required",
-    "public_notice_days", "legal_source", "effective_to",
+    "name",
+    "level",
+    "recipient_kind",
+    "deciding_authority",
+    "route",
+    "occasion_kinds",
+    "required_documents",
+    "vote_threshold_percent",
+    "vote_threshold_base",
+    "vote_threshold_strict",
+    "public_notice_required",
+    "public_notice_days",
+    "legal_source",
+    "effective_to",
 )
 
 
@@ -25,13 +36,19 @@ def catalogue_load(award_model, rule_model, path: Path = CATALOGUE_FILE) -> int:
         if award_model.objects.filter(code=row["code"], effective_from=row["effective_from"]).exists():
             continue
         award = award_model.objects.create(
-            code=row["code"], effective_from=row["effective_from"],
+            code=row["code"],
+            effective_from=row["effective_from"],
             **{field: row[field] for field in AWARD_FIELDS if field in row},
         )
         for position, rule in enumerate(row.get("rules") or []):
             rule_model.objects.create(
-                award=award, kind=rule["kind"], parameters=rule.get("parameters") or {}, severity=rule["severity"],
-                description=rule["description"], legal_source=rule["legal_source"], position=position,
+                award=award,
+                kind=rule["kind"],
+                parameters=rule.get("parameters") or {},
+                severity=rule["severity"],
+                description=rule["description"],
+                legal_source=rule["legal_source"],
+                position=position,
             )
         created += 1
     return created

@@ -95,34 +95,50 @@ def check_rule(kind: str, params: dict, history: History, year: int, line=None) 
         if rating is None:
             return False, _("chưa có xếp loại năm %(year)s") % {"year": year}
         return RATING_RANK[rating] >= RATING_RANK[wanted], _("năm %(year)s xếp loại %(rating)s") % {
-            "year": year, "rating": rating}
+            "year": year,
+            "rating": rating,
+        }
     if kind == RuleKind.CONSECUTIVE_TITLES:
         needed = int(params["years"])
         years = history.years_with(params["award"])
         run = max(_longest_run_ending(years, year), _longest_run_ending(years, year - 1))
         return run >= needed, _("đạt %(run)s/%(needed)s năm liên tục %(award)s") % {
-            "run": run, "needed": needed, "award": _names(params["award"])}
+            "run": run,
+            "needed": needed,
+            "award": _names(params["award"]),
+        }
     if kind == RuleKind.INITIATIVE_SCOPE:
         needed = int(params.get("count", 1))
         minimum = SCOPE_RANK[params["scope"]]
         within = params.get("within_years")
         found = [
-            1 for scope, recognised in history.initiatives
-            if SCOPE_RANK[scope] >= minimum and recognised <= year and (not within or recognised > year - int(within))
+            1
+            for scope, recognised in history.initiatives
+            if SCOPE_RANK[scope] >= minimum
+            and recognised <= year
+            and (not within or recognised > year - int(within))
         ]
         return len(found) >= needed, _("có %(found)s/%(needed)s sáng kiến, đề tài đủ phạm vi") % {
-            "found": len(found), "needed": needed}
+            "found": len(found),
+            "needed": needed,
+        }
     if kind == RuleKind.PRIOR_AWARD:
         years = [held for held in history.years_with(params["awards"]) if held <= year]
         if years:
-            return True, _("đã được %(award)s năm %(year)s") % {"award": _names(params["awards"]), "year": max(years)}
+            return True, _("đã được %(award)s năm %(year)s") % {
+                "award": _names(params["awards"]),
+                "year": max(years),
+            }
         return False, _("chưa được %(award)s") % {"award": _names(params["awards"])}
     if kind == RuleKind.MIN_INTERVAL_YEARS:
         gap = int(params["years"])
         recent = [held for held in history.years_with(params["awards"]) if year - gap < held <= year]
         if recent:
             return False, _("đã được %(award)s năm %(year)s, chưa đủ %(gap)s năm") % {
-                "award": _names(params["awards"]), "year": max(recent), "gap": gap}
+                "award": _names(params["awards"]),
+                "year": max(recent),
+                "gap": gap,
+            }
         return True, _("không có lần khen nào trong %(gap)s năm gần nhất") % {"gap": gap}
     if kind == RuleKind.RATING_STREAK:
         needed = int(params["years"])
@@ -135,16 +151,26 @@ def check_rule(kind: str, params: dict, history: History, year: int, line=None) 
         excellent_min = int(params.get("excellent_min", 0))
         passed = run >= needed and excellent >= excellent_min
         detail = _("%(run)s/%(needed)s năm liên tục đạt %(rating)s trở lên") % {
-            "run": run, "needed": needed, "rating": params.get("rating", Rating.GOOD)}
+            "run": run,
+            "needed": needed,
+            "rating": params.get("rating", Rating.GOOD),
+        }
         if excellent_min:
-            detail += _(", trong đó %(found)s/%(needed)s năm HTXS") % {"found": excellent, "needed": excellent_min}
+            detail += _(", trong đó %(found)s/%(needed)s năm HTXS") % {
+                "found": excellent,
+                "needed": excellent_min,
+            }
         return passed, detail
     if kind == RuleKind.TITLE_COUNT:
         window = int(params["window_years"])
         needed = int(params["count"])
         found = len([held for held in history.years_with(params["award"]) if year - window < held <= year])
         return found >= needed, _("%(found)s/%(needed)s lần %(award)s trong %(window)s năm") % {
-            "found": found, "needed": needed, "award": _names(params["award"]), "window": window}
+            "found": found,
+            "needed": needed,
+            "award": _names(params["award"]),
+            "window": window,
+        }
     if kind == RuleKind.COLLECTIVE_RATIO:
         return _collective_ratio(params, line)
     if kind == RuleKind.NO_HOLD:
@@ -184,7 +210,11 @@ def _collective_ratio(params: dict, line) -> tuple[bool, str]:
     minimum = Decimal(str(params["min_percent"]))
     passed = percent > minimum if params.get("strict") else percent >= minimum
     shown = f"{percent:.1f}".replace(".", ",")
-    return passed, _("%(value)s/%(total)s = %(percent)s %%") % {"value": value, "total": total, "percent": shown}
+    return passed, _("%(value)s/%(total)s = %(percent)s %%") % {
+        "value": value,
+        "total": total,
+        "percent": shown,
+    }
 
 
 def evaluate(nominee: Nominee, award: AwardType, year: int, line=None) -> list[Outcome]:
@@ -201,7 +231,9 @@ def blocking_errors(nominee: Nominee, award: AwardType, year: int, line=None) ->
     """Messages of failed blocking rules, plus a wrong recipient kind; empty when the nominee may be proposed."""
     errors = []
     if not award.accepts(nominee.kind):
-        errors.append(_("%(award)s không dành cho đối tượng «%(kind)s».") % {
-            "award": award.name, "kind": nominee.get_kind_display()})
+        errors.append(
+            _("%(award)s không dành cho đối tượng «%(kind)s».")
+            % {"award": award.name, "kind": nominee.get_kind_display()}
+        )
     errors += [outcome.message() for outcome in evaluate(nominee, award, year, line) if outcome.blocking]
     return errors

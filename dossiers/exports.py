@@ -26,8 +26,11 @@ def _awardees(dossier):
         states = (NomineeState.APPROVED, NomineeState.FORWARDED, NomineeState.CENTRAL_APPROVED)
     else:
         raise Http404
-    return list(dossier.lines.filter(state__in=states).select_related("nominee", "award").order_by(
-        "award__level", "award__name", "position"))
+    return list(
+        dossier.lines.filter(state__in=states)
+        .select_related("nominee", "award")
+        .order_by("award__level", "award__name", "position")
+    )
 
 
 @login_required
@@ -44,23 +47,41 @@ def awardees_excel(request, pk):
     sheet["A1"].font = Font(bold=True)
     sheet.append([dossier.title])
     sheet.append([])
-    header = ["STT", "Họ và tên / tên tập thể", "Năm sinh", "Chức vụ", "Đơn vị", "Danh hiệu, hình thức",
-              "Cấp quyết định", "Kết quả hội đồng"]
+    header = [
+        "STT",
+        "Họ và tên / tên tập thể",
+        "Năm sinh",
+        "Chức vụ",
+        "Đơn vị",
+        "Danh hiệu, hình thức",
+        "Cấp quyết định",
+        "Kết quả hội đồng",
+    ]
     sheet.append(header)
     for cell in sheet[4]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for index, line in enumerate(lines, start=1):
         nominee = line.nominee
-        sheet.append([index, nominee.full_name, nominee.birth_year or "", nominee.position,
-                      nominee.sub_unit or dossier.unit.name, line.award.name, line.award.deciding_authority,
-                      line.council_explanation])
+        sheet.append(
+            [
+                index,
+                nominee.full_name,
+                nominee.birth_year or "",
+                nominee.position,
+                nominee.sub_unit or dossier.unit.name,
+                line.award.name,
+                line.award.deciding_authority,
+                line.council_explanation,
+            ]
+        )
     for column, width in zip("ABCDEFGH", (6, 32, 10, 24, 30, 34, 28, 30), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = BytesIO()
     book.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="danh-sach-khen-thuong-{dossier.pk}.xlsx"'
     return response
 
@@ -75,11 +96,17 @@ def decision_pdf(request, pk):
     for line in lines:
         groups.setdefault(line.award.name, []).append(line)
     day = dossier.decision_date or timezone.localdate()
-    html = render_to_string("dossiers/decision_draft.html", {
-        "dossier": dossier, "groups": groups, "day": day, "is_draft": dossier.state in DRAFT_STATES,
-        "city_lines": [line for line in lines if line.award.route != AwardRoute.PROPOSE_CENTRAL],
-        "central_lines": [line for line in lines if line.award.route == AwardRoute.PROPOSE_CENTRAL],
-    })
+    html = render_to_string(
+        "dossiers/decision_draft.html",
+        {
+            "dossier": dossier,
+            "groups": groups,
+            "day": day,
+            "is_draft": dossier.state in DRAFT_STATES,
+            "city_lines": [line for line in lines if line.award.route != AwardRoute.PROPOSE_CENTRAL],
+            "central_lines": [line for line in lines if line.award.route == AwardRoute.PROPOSE_CENTRAL],
+        },
+    )
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="du-thao-quyet-dinh-{dossier.pk}.pdf"'

@@ -26,29 +26,39 @@ class DossierForm(forms.Form):
 class LineForm(forms.Form):
     """Add a nominee to the dossier: choose one already recorded, or describe a new one."""
 
-    nominee = forms.ModelChoiceField(label=_("Đối tượng đã có"), queryset=None, required=False,
-                                     empty_label=_("— Thêm đối tượng mới —"))
-    kind = forms.ChoiceField(label=_("Loại đối tượng"), required=False,
-                             choices=[c for c in RecipientKind.choices if c[0] != RecipientKind.ANY])
+    nominee = forms.ModelChoiceField(
+        label=_("Đối tượng đã có"), queryset=None, required=False, empty_label=_("— Thêm đối tượng mới —")
+    )
+    kind = forms.ChoiceField(
+        label=_("Loại đối tượng"),
+        required=False,
+        choices=[c for c in RecipientKind.choices if c[0] != RecipientKind.ANY],
+    )
     full_name = forms.CharField(label=_("Họ và tên / tên tập thể"), max_length=255, required=False)
     birth_year = forms.IntegerField(label=_("Năm sinh"), min_value=1900, max_value=2100, required=False)
     gender = forms.ChoiceField(label=_("Giới tính"), choices=[("", "—"), *Gender.choices], required=False)
     position = forms.CharField(label=_("Chức vụ"), max_length=255, required=False)
     sub_unit = forms.CharField(label=_("Bộ phận, đơn vị trực thuộc"), max_length=255, required=False)
     award = forms.ModelChoiceField(label=_("Danh hiệu, hình thức đề nghị"), queryset=None)
-    achievement_report = forms.CharField(label=_("Tóm tắt thành tích"), widget=forms.Textarea(attrs={"rows": 5}))
+    achievement_report = forms.CharField(
+        label=_("Tóm tắt thành tích"), widget=forms.Textarea(attrs={"rows": 5})
+    )
     members_total = forms.IntegerField(label=_("Tổng số thành viên (tập thể)"), min_value=0, required=False)
     members_completed = forms.IntegerField(label=_("Số hoàn thành nhiệm vụ"), min_value=0, required=False)
     members_advanced = forms.IntegerField(label=_("Số đạt Lao động tiên tiến"), min_value=0, required=False)
-    members_grassroots_fighters = forms.IntegerField(label=_("Số đạt Chiến sĩ thi đua cơ sở"), min_value=0,
-                                                     required=False)
-    members_disciplined = forms.IntegerField(label=_("Số bị kỷ luật từ khiển trách trở lên"), min_value=0,
-                                             required=False)
+    members_grassroots_fighters = forms.IntegerField(
+        label=_("Số đạt Chiến sĩ thi đua cơ sở"), min_value=0, required=False
+    )
+    members_disciplined = forms.IntegerField(
+        label=_("Số bị kỷ luật từ khiển trách trở lên"), min_value=0, required=False
+    )
 
     def __init__(self, *args, dossier: Dossier, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["nominee"].queryset = Nominee.objects.filter(unit=dossier.unit)
-        self.fields["award"].queryset = AwardType.objects.effective_on(timezone.localdate()).order_by("level", "name")
+        self.fields["award"].queryset = AwardType.objects.effective_on(timezone.localdate()).order_by(
+            "level", "name"
+        )
 
     def clean(self):
         data = super().clean()
@@ -61,25 +71,37 @@ class LineForm(forms.Form):
 
 class LineEditForm(forms.Form):
     award = forms.ModelChoiceField(label=_("Danh hiệu, hình thức đề nghị"), queryset=None)
-    achievement_report = forms.CharField(label=_("Tóm tắt thành tích"), widget=forms.Textarea(attrs={"rows": 6}))
+    achievement_report = forms.CharField(
+        label=_("Tóm tắt thành tích"), widget=forms.Textarea(attrs={"rows": 6})
+    )
     members_total = forms.IntegerField(label=_("Tổng số thành viên (tập thể)"), min_value=0, required=False)
     members_completed = forms.IntegerField(label=_("Số hoàn thành nhiệm vụ"), min_value=0, required=False)
     members_advanced = forms.IntegerField(label=_("Số đạt Lao động tiên tiến"), min_value=0, required=False)
-    members_grassroots_fighters = forms.IntegerField(label=_("Số đạt Chiến sĩ thi đua cơ sở"), min_value=0,
-                                                     required=False)
-    members_disciplined = forms.IntegerField(label=_("Số bị kỷ luật từ khiển trách trở lên"), min_value=0,
-                                             required=False)
+    members_grassroots_fighters = forms.IntegerField(
+        label=_("Số đạt Chiến sĩ thi đua cơ sở"), min_value=0, required=False
+    )
+    members_disciplined = forms.IntegerField(
+        label=_("Số bị kỷ luật từ khiển trách trở lên"), min_value=0, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["award"].queryset = AwardType.objects.effective_on(timezone.localdate()).order_by("level", "name")
+        self.fields["award"].queryset = AwardType.objects.effective_on(timezone.localdate()).order_by(
+            "level", "name"
+        )
 
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("Loại tài liệu"), choices=DocumentKind.choices)
-    line = forms.ModelChoiceField(label=_("Thuộc đối tượng"), queryset=None, required=False,
-                                  empty_label=_("— Tài liệu chung của hồ sơ —"))
-    file = forms.FileField(label=_("Tệp PDF"), widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+    line = forms.ModelChoiceField(
+        label=_("Thuộc đối tượng"),
+        queryset=None,
+        required=False,
+        empty_label=_("— Tài liệu chung của hồ sơ —"),
+    )
+    file = forms.FileField(
+        label=_("Tệp PDF"), widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"})
+    )
 
     def __init__(self, *args, dossier: Dossier, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,7 +111,9 @@ class UploadForm(forms.Form):
 class PublicCommentForm(forms.Form):
     author_name = forms.CharField(label=_("Họ và tên"), max_length=255)
     contact = forms.CharField(label=_("Địa chỉ, số điện thoại hoặc thư điện tử"), max_length=255)
-    text = forms.CharField(label=_("Nội dung góp ý"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(
+        label=_("Nội dung góp ý"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class RegisterSearchForm(forms.Form):

@@ -86,17 +86,21 @@ def _lines(dossier: Dossier, *states):
 # -- forms ------------------------------------------------------------------------------------------------
 class ReturnForm(ReasonForm):
     items = forms.CharField(
-        label=_("Nội dung cần bổ sung (mỗi dòng một mục)"), max_length=8000,
+        label=_("Nội dung cần bổ sung (mỗi dòng một mục)"),
+        max_length=8000,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Ghi rõ từng thành phần hồ sơ hoặc từng đối tượng cần bổ sung, mỗi mục một dòng."),
     )
-    working_days = forms.IntegerField(label=_("Thời hạn bổ sung (ngày làm việc)"), min_value=1, max_value=30,
-                                      initial=10)
+    working_days = forms.IntegerField(
+        label=_("Thời hạn bổ sung (ngày làm việc)"), min_value=1, max_value=30, initial=10
+    )
 
 
 class ScheduleForm(TransitionForm):
     session = forms.ModelChoiceField(
-        label=_("Phiên họp hội đồng"), required=False, queryset=None,
+        label=_("Phiên họp hội đồng"),
+        required=False,
+        queryset=None,
         help_text=_("Để trống nếu thư ký hội đồng sẽ tự đưa các đối tượng vào chương trình họp."),
     )
 
@@ -108,15 +112,18 @@ class ScheduleForm(TransitionForm):
 
         self.fields["session"].queryset = (
             Session.objects.select_related("council_term__council")
-            .filter(state__in=AGENDA_OPEN_STATES, council_term__council__kind__in=[CouncilKind.EMULATION,
-                                                                                  CouncilKind.AD_HOC])
+            .filter(
+                state__in=AGENDA_OPEN_STATES,
+                council_term__council__kind__in=[CouncilKind.EMULATION, CouncilKind.AD_HOC],
+            )
             .order_by("planned_on", "pk")
         )
 
 
 class PostForm(TransitionForm):
-    working_days = forms.IntegerField(label=_("Thời hạn công khai (ngày làm việc)"), min_value=0, max_value=30,
-                                      initial=10)
+    working_days = forms.IntegerField(
+        label=_("Thời hạn công khai (ngày làm việc)"), min_value=0, max_value=30, initial=10
+    )
 
 
 class OpinionForm(TransitionForm):
@@ -130,10 +137,12 @@ class OpinionForm(TransitionForm):
 class DecideForm(TransitionForm):
     decision_number = forms.CharField(label=_("Số quyết định"), max_length=60)
     decision_date = forms.DateField(label=_("Ngày quyết định"))
-    approved = forms.CharField(label=_("Đối tượng được khen (mã, cách nhau bởi dấu phẩy)"), required=False,
-                               max_length=4000)
-    rejected = forms.CharField(label=_("Đối tượng không khen (mã, cách nhau bởi dấu phẩy)"), required=False,
-                               max_length=4000)
+    approved = forms.CharField(
+        label=_("Đối tượng được khen (mã, cách nhau bởi dấu phẩy)"), required=False, max_length=4000
+    )
+    rejected = forms.CharField(
+        label=_("Đối tượng không khen (mã, cách nhau bởi dấu phẩy)"), required=False, max_length=4000
+    )
 
     def _ids(self, name):
         raw = self.cleaned_data.get(name) or ""
@@ -166,8 +175,10 @@ def _all_lines_appraised(flow):
 
 
 def _some_line_proposed(flow):
-    return State.CONDITION(_lines(flow.obj, NomineeState.PROPOSED).exists(),
-                           gettext("Không có đối tượng nào được Ban đề nghị trình hội đồng."))
+    return State.CONDITION(
+        _lines(flow.obj, NomineeState.PROPOSED).exists(),
+        gettext("Không có đối tượng nào được Ban đề nghị trình hội đồng."),
+    )
 
 
 def _all_results_in(flow):
@@ -176,8 +187,10 @@ def _all_results_in(flow):
 
 
 def _some_line_passed(flow):
-    return State.CONDITION(_lines(flow.obj, NomineeState.PASSED).exists(),
-                           gettext("Không có đối tượng nào được hội đồng thông qua."))
+    return State.CONDITION(
+        _lines(flow.obj, NomineeState.PASSED).exists(),
+        gettext("Không có đối tượng nào được hội đồng thông qua."),
+    )
 
 
 def _ready_for_decision(flow):
@@ -186,8 +199,11 @@ def _ready_for_decision(flow):
         return State.CONDITION(False, gettext("Còn đối tượng đang được thẩm định lại hoặc chờ hội đồng xét."))
     notice = _lines(dossier, NomineeState.PASSED).filter(award__public_notice_required=True).exists()
     if notice and dossier.posted_until and timezone.localdate() <= dossier.posted_until:
-        return State.CONDITION(False, gettext("Chưa hết thời hạn công khai bắt buộc (đến ngày %(day)s).") % {
-            "day": dossier.posted_until.strftime("%d/%m/%Y")})
+        return State.CONDITION(
+            False,
+            gettext("Chưa hết thời hạn công khai bắt buộc (đến ngày %(day)s).")
+            % {"day": dossier.posted_until.strftime("%d/%m/%Y")},
+        )
     return State.CONDITION(True)
 
 
@@ -198,8 +214,14 @@ def _has_central_lines(flow):
 
 def _nothing_left(flow):
     dossier = flow.obj
-    open_lines = _lines(dossier, NomineeState.PENDING, NomineeState.PROPOSED, NomineeState.ON_AGENDA,
-                        NomineeState.PASSED, NomineeState.FORWARDED)
+    open_lines = _lines(
+        dossier,
+        NomineeState.PENDING,
+        NomineeState.PROPOSED,
+        NomineeState.ON_AGENDA,
+        NomineeState.PASSED,
+        NomineeState.FORWARDED,
+    )
     central = _lines(dossier, NomineeState.APPROVED).filter(award__route=AwardRoute.PROPOSE_CENTRAL)
     done = not open_lines.exists() and not central.exists()
     return State.CONDITION(done, gettext("Còn đối tượng chưa có kết quả cuối cùng."))
@@ -208,8 +230,10 @@ def _nothing_left(flow):
 def _dossier_in(*states):
     def condition(flow):
         dossier = Dossier.objects.only("state").get(pk=flow.obj.dossier_id)
-        return State.CONDITION(dossier.state in states, gettext("Hồ sơ đang ở bước «%(state)s».") % {
-            "state": DossierState(dossier.state).label})
+        return State.CONDITION(
+            dossier.state in states,
+            gettext("Hồ sơ đang ở bước «%(state)s».") % {"state": DossierState(dossier.state).label},
+        )
 
     return condition
 
@@ -231,14 +255,23 @@ class DossierLifecycle(Lifecycle):
         self.obj.deadline = _deadline(STEP_WORKING_DAYS[DossierState.SUBMITTED])
         submission_snapshot(self.obj)
 
-    @state.transition(source=DossierState.DRAFT, target=DossierState.SUBMITTED, label=_("Trình hồ sơ"),
-                      permission=allowed(Role.UNIT_HEAD))
+    @state.transition(
+        source=DossierState.DRAFT,
+        target=DossierState.SUBMITTED,
+        label=_("Trình hồ sơ"),
+        permission=allowed(Role.UNIT_HEAD),
+    )
     def submit(self, *, cleaned_data, actor, comment):
         """The unit head signs the tờ trình; eligibility and required documents are checked (Luật TĐKT Đ.84)."""
         self._submitted()
 
-    @state.transition(source=DossierState.SUBMITTED, target=DossierState.RETURNED, label=_("Trả lại để bổ sung"),
-                      permission=allowed(Role.BOARD_OFFICER), custom={"form": ReturnForm})
+    @state.transition(
+        source=DossierState.SUBMITTED,
+        target=DossierState.RETURNED,
+        label=_("Trả lại để bổ sung"),
+        permission=allowed(Role.BOARD_OFFICER),
+        custom={"form": ReturnForm},
+    )
     def return_for_supplement(self, *, cleaned_data, actor, comment):
         """The Board returns an incomplete dossier, listing each item to supplement and a working-day deadline."""
         from .models import ReturnItem
@@ -247,71 +280,123 @@ class DossierLifecycle(Lifecycle):
         items = [line.strip() for line in cleaned_data["items"].splitlines() if line.strip()]
         round_number = self.obj.submission_count
         for text in items:
-            ReturnItem.objects.create(dossier=self.obj, round=round_number, text=text[:1000], deadline=deadline)
+            ReturnItem.objects.create(
+                dossier=self.obj, round=round_number, text=text[:1000], deadline=deadline
+            )
         self.obj.deadline = deadline
 
-    @state.transition(source=DossierState.RETURNED, target=DossierState.SUBMITTED, label=_("Trình lại"),
-                      permission=allowed(Role.UNIT_HEAD))
+    @state.transition(
+        source=DossierState.RETURNED,
+        target=DossierState.SUBMITTED,
+        label=_("Trình lại"),
+        permission=allowed(Role.UNIT_HEAD),
+    )
     def resubmit(self, *, cleaned_data, actor, comment):
         """The unit head sends the supplemented dossier back; the same checks as the first submission run."""
         self._submitted()
 
-    @state.transition(source=[DossierState.DRAFT, DossierState.SUBMITTED, DossierState.RETURNED],
-                      target=DossierState.WITHDRAWN, label=_("Rút hồ sơ"), permission=allowed(Role.UNIT_HEAD),
-                      custom={"form": ReasonForm})
+    @state.transition(
+        source=[DossierState.DRAFT, DossierState.SUBMITTED, DossierState.RETURNED],
+        target=DossierState.WITHDRAWN,
+        label=_("Rút hồ sơ"),
+        permission=allowed(Role.UNIT_HEAD),
+        custom={"form": ReasonForm},
+    )
     def withdraw(self, *, cleaned_data, actor, comment):
         """The unit withdraws its proposal before the Board accepts it."""
         self.obj.deadline = None
 
-    @state.transition(source=DossierState.SUBMITTED, target=DossierState.ACCEPTED, label=_("Tiếp nhận"),
-                      permission=allowed(Role.BOARD_OFFICER))
+    @state.transition(
+        source=DossierState.SUBMITTED,
+        target=DossierState.ACCEPTED,
+        label=_("Tiếp nhận"),
+        permission=allowed(Role.BOARD_OFFICER),
+    )
     def accept(self, *, cleaned_data, actor, comment):
         """The Board accepts a complete dossier; the appraisal clock starts."""
         self.obj.deadline = _deadline(STEP_WORKING_DAYS[DossierState.ACCEPTED])
 
-    @state.transition(source=DossierState.ACCEPTED, target=DossierState.APPRAISED, label=_("Ký duyệt thẩm định"),
-                      permission=allowed(Role.BOARD_HEAD), conditions=[_all_lines_appraised])
+    @state.transition(
+        source=DossierState.ACCEPTED,
+        target=DossierState.APPRAISED,
+        label=_("Ký duyệt thẩm định"),
+        permission=allowed(Role.BOARD_HEAD),
+        conditions=[_all_lines_appraised],
+    )
     def sign_off(self, *, cleaned_data, actor, comment):
         """The Board head signs off the appraisal once every nominee has the Board's opinion."""
         self.obj.deadline = _deadline(STEP_WORKING_DAYS[DossierState.APPRAISED])
 
-    @state.transition(source=DossierState.APPRAISED, target=DossierState.ON_AGENDA,
-                      label=_("Đưa ra hội đồng"), permission=allowed(Role.BOARD_OFFICER),
-                      conditions=[_some_line_proposed], custom={"form": ScheduleForm})
+    @state.transition(
+        source=DossierState.APPRAISED,
+        target=DossierState.ON_AGENDA,
+        label=_("Đưa ra hội đồng"),
+        permission=allowed(Role.BOARD_OFFICER),
+        conditions=[_some_line_proposed],
+        custom={"form": ScheduleForm},
+    )
     def schedule(self, *, cleaned_data, actor, comment):
         """The Board places every proposed nominee on a council session's agenda."""
         from workflows import engine
 
         for line in _lines(self.obj, NomineeState.PROPOSED):
-            engine.perform(line, "place_on_agenda", user=actor.user, client_ip=actor.client_ip,
-                           data={"session": getattr(cleaned_data.get("session"), "pk", "")})
+            engine.perform(
+                line,
+                "place_on_agenda",
+                user=actor.user,
+                client_ip=actor.client_ip,
+                data={"session": getattr(cleaned_data.get("session"), "pk", "")},
+            )
         self.obj.deadline = None
 
-    @state.transition(source=DossierState.ON_AGENDA, target=DossierState.VOTED, label=_("Ghi nhận kết quả hội đồng"),
-                      permission=InternalRule(_("Hội đồng (từ kết quả kiểm phiếu)")), conditions=[_all_results_in])
+    @state.transition(
+        source=DossierState.ON_AGENDA,
+        target=DossierState.VOTED,
+        label=_("Ghi nhận kết quả hội đồng"),
+        permission=InternalRule(_("Hội đồng (từ kết quả kiểm phiếu)")),
+        conditions=[_all_results_in],
+    )
     def record_council_results(self, *, cleaned_data, actor, comment):
         """Runs when the council's results for the last nominee of the dossier are issued."""
         self.obj.deadline = _deadline(STEP_WORKING_DAYS[DossierState.VOTED])
 
-    @state.transition(source=DossierState.VOTED, target=DossierState.POSTED, label=_("Công khai"),
-                      permission=allowed(Role.BOARD_OFFICER), conditions=[_some_line_passed],
-                      custom={"form": PostForm})
+    @state.transition(
+        source=DossierState.VOTED,
+        target=DossierState.POSTED,
+        label=_("Công khai"),
+        permission=allowed(Role.BOARD_OFFICER),
+        conditions=[_some_line_passed],
+        custom={"form": PostForm},
+    )
     def post(self, *, cleaned_data, actor, comment):
         """The nominees the council passed are posted for public comment (Luật TĐKT Đ.84 k.5: ≥10 working days
         for Huân chương and national titles)."""
-        required = [line.award.public_notice_days for line in
-                    _lines(self.obj, NomineeState.PASSED).select_related("award")
-                    if line.award.public_notice_required]
+        required = [
+            line.award.public_notice_days
+            for line in _lines(self.obj, NomineeState.PASSED).select_related("award")
+            if line.award.public_notice_required
+        ]
         days = cleaned_data["working_days"]
         if required and days < max(required):
-            raise ValidationError({"working_days": gettext(
-                "Đối tượng đề nghị phải được công khai ít nhất %(days)s ngày làm việc.") % {"days": max(required)}})
+            raise ValidationError(
+                {
+                    "working_days": gettext(
+                        "Đối tượng đề nghị phải được công khai ít nhất %(days)s ngày làm việc."
+                    )
+                    % {"days": max(required)}
+                }
+            )
         self.obj.posted_until = add_working_days(timezone.localdate(), days)
         self.obj.deadline = add_working_days(self.obj.posted_until, DECISION_WORKING_DAYS)
 
-    @state.transition(source=DossierState.POSTED, target=DossierState.DECIDED, label=_("Quyết định khen thưởng"),
-                      permission=allowed(Role.CITY_CHAIRMAN, scope="city"), conditions=[_ready_for_decision],
-                      custom={"form": DecideForm})
+    @state.transition(
+        source=DossierState.POSTED,
+        target=DossierState.DECIDED,
+        label=_("Quyết định khen thưởng"),
+        permission=allowed(Role.CITY_CHAIRMAN, scope="city"),
+        conditions=[_ready_for_decision],
+        custom={"form": DecideForm},
+    )
     def decide(self, *, cleaned_data, actor, comment):
         """The city chairman approves or rejects each nominee the council passed, in one decision."""
         from workflows import engine
@@ -319,8 +404,13 @@ class DossierLifecycle(Lifecycle):
         passed = {line.pk: line for line in _lines(self.obj, NomineeState.PASSED)}
         approved, rejected = set(cleaned_data["approved"]), set(cleaned_data["rejected"])
         if approved & rejected or (approved | rejected) != set(passed):
-            raise ValidationError({"approved": gettext(
-                "Mỗi đối tượng được hội đồng thông qua phải được chọn khen hoặc không khen, đúng một lần.")})
+            raise ValidationError(
+                {
+                    "approved": gettext(
+                        "Mỗi đối tượng được hội đồng thông qua phải được chọn khen hoặc không khen, đúng một lần."
+                    )
+                }
+            )
         self.obj.decision_number = cleaned_data["decision_number"]
         self.obj.decision_date = cleaned_data["decision_date"]
         behalf = getattr(actor.on_behalf_of, "pk", None)
@@ -330,9 +420,14 @@ class DossierLifecycle(Lifecycle):
                 engine.perform(passed[pk], verb, user=actor.user, client_ip=actor.client_ip)
         self.obj.deadline = _deadline(STEP_WORKING_DAYS[DossierState.DECIDED])
 
-    @state.transition(source=DossierState.DECIDED, target=DossierState.FORWARDED, label=_("Trình Trung ương"),
-                      permission=allowed(Role.BOARD_OFFICER), conditions=[_has_central_lines],
-                      custom={"form": ForwardForm})
+    @state.transition(
+        source=DossierState.DECIDED,
+        target=DossierState.FORWARDED,
+        label=_("Trình Trung ương"),
+        permission=allowed(Role.BOARD_OFFICER),
+        conditions=[_has_central_lines],
+        custom={"form": ForwardForm},
+    )
     def forward(self, *, cleaned_data, actor, comment):
         """State-level awards go to the central level (Ban TĐKT Trung ương) with the city's tờ trình."""
         from workflows import engine
@@ -340,13 +435,19 @@ class DossierLifecycle(Lifecycle):
         self.obj.central_submission_number = cleaned_data["submission_number"]
         self.obj.central_submission_date = cleaned_data["submission_date"]
         for line in _lines(self.obj, NomineeState.APPROVED).filter(award__route=AwardRoute.PROPOSE_CENTRAL):
-            with internal_step(line, role=actor.role, on_behalf_of_id=getattr(actor.on_behalf_of, "pk", None)):
+            with internal_step(
+                line, role=actor.role, on_behalf_of_id=getattr(actor.on_behalf_of, "pk", None)
+            ):
                 engine.perform(line, "forward", user=actor.user, client_ip=actor.client_ip)
         self.obj.deadline = None
 
-    @state.transition(source=[DossierState.VOTED, DossierState.DECIDED, DossierState.FORWARDED],
-                      target=DossierState.CLOSED, label=_("Kết thúc hồ sơ"), permission=allowed(Role.BOARD_OFFICER),
-                      conditions=[_nothing_left])
+    @state.transition(
+        source=[DossierState.VOTED, DossierState.DECIDED, DossierState.FORWARDED],
+        target=DossierState.CLOSED,
+        label=_("Kết thúc hồ sơ"),
+        permission=allowed(Role.BOARD_OFFICER),
+        conditions=[_nothing_left],
+    )
     def close(self, *, cleaned_data, actor, comment):
         """The dossier is closed once every nominee has a final outcome."""
         self.obj.deadline = None
@@ -360,37 +461,60 @@ class DossierNomineeLifecycle(Lifecycle):
     council_term_path = "council_term"
     inbox_hidden = True  # appraised and decided from the dossier's pages
 
-    @state.transition(source=NomineeState.PENDING, target=NomineeState.PROPOSED, label=_("Đề nghị trình hội đồng"),
-                      permission=allowed(Role.BOARD_OFFICER), custom={"form": OpinionForm},
-                      conditions=[_dossier_in(DossierState.ACCEPTED, DossierState.POSTED)])
+    @state.transition(
+        source=NomineeState.PENDING,
+        target=NomineeState.PROPOSED,
+        label=_("Đề nghị trình hội đồng"),
+        permission=allowed(Role.BOARD_OFFICER),
+        custom={"form": OpinionForm},
+        conditions=[_dossier_in(DossierState.ACCEPTED, DossierState.POSTED)],
+    )
     def propose(self, *, cleaned_data, actor, comment):
         """The Board's appraisal opinion: propose the nominee to the council."""
         self.obj.board_opinion = comment
 
-    @state.transition(source=NomineeState.PENDING, target=NomineeState.NOT_PROPOSED, label=_("Không đề nghị"),
-                      permission=allowed(Role.BOARD_OFFICER), custom={"form": OpinionForm},
-                      conditions=[_dossier_in(DossierState.ACCEPTED, DossierState.POSTED)])
+    @state.transition(
+        source=NomineeState.PENDING,
+        target=NomineeState.NOT_PROPOSED,
+        label=_("Không đề nghị"),
+        permission=allowed(Role.BOARD_OFFICER),
+        custom={"form": OpinionForm},
+        conditions=[_dossier_in(DossierState.ACCEPTED, DossierState.POSTED)],
+    )
     def not_propose(self, *, cleaned_data, actor, comment):
         """The Board's appraisal opinion: do not propose, with reasons (notified to the unit)."""
         self.obj.board_opinion = comment
 
-    @state.transition(source=NomineeState.PROPOSED, target=NomineeState.ON_AGENDA, label=_("Đưa vào chương trình họp"),
-                      permission=allowed(Role.BOARD_OFFICER), custom={"form": ScheduleForm},
-                      conditions=[_dossier_in(DossierState.APPRAISED, DossierState.POSTED)])
+    @state.transition(
+        source=NomineeState.PROPOSED,
+        target=NomineeState.ON_AGENDA,
+        label=_("Đưa vào chương trình họp"),
+        permission=allowed(Role.BOARD_OFFICER),
+        custom={"form": ScheduleForm},
+        conditions=[_dossier_in(DossierState.APPRAISED, DossierState.POSTED)],
+    )
     def place_on_agenda(self, *, cleaned_data, actor, comment):
         """The nominee becomes an item of a council session (through the councils app when it is installed)."""
         from .services import council_item_add
 
         council_item_add(line=self.obj, session=cleaned_data.get("session"), actor=actor)
 
-    @state.transition(source=NomineeState.ON_AGENDA, target=NomineeState.PASSED, label=_("Hội đồng thông qua"),
-                      permission=InternalRule(_("Hội đồng (từ kết quả kiểm phiếu)")))
+    @state.transition(
+        source=NomineeState.ON_AGENDA,
+        target=NomineeState.PASSED,
+        label=_("Hội đồng thông qua"),
+        permission=InternalRule(_("Hội đồng (từ kết quả kiểm phiếu)")),
+    )
     def council_pass(self, *, cleaned_data, actor, comment):
         """The council's tally reached the award's threshold."""
         self._record_tally()
 
-    @state.transition(source=NomineeState.ON_AGENDA, target=NomineeState.FAILED, label=_("Hội đồng không thông qua"),
-                      permission=InternalRule(_("Hội đồng (từ kết quả kiểm phiếu)")))
+    @state.transition(
+        source=NomineeState.ON_AGENDA,
+        target=NomineeState.FAILED,
+        label=_("Hội đồng không thông qua"),
+        permission=InternalRule(_("Hội đồng (từ kết quả kiểm phiếu)")),
+    )
     def council_fail(self, *, cleaned_data, actor, comment):
         """The council's tally did not reach the award's threshold."""
         self._record_tally()
@@ -403,9 +527,14 @@ class DossierNomineeLifecycle(Lifecycle):
         self.obj.council_base = result.base_count
         self.obj.council_explanation = result.explanation[:255]
 
-    @state.transition(source=NomineeState.PASSED, target=NomineeState.PENDING, label=_("Thẩm định lại do khiếu nại"),
-                      permission=allowed(Role.BOARD_HEAD), custom={"form": ReasonForm},
-                      conditions=[_dossier_in(DossierState.POSTED)])
+    @state.transition(
+        source=NomineeState.PASSED,
+        target=NomineeState.PENDING,
+        label=_("Thẩm định lại do khiếu nại"),
+        permission=allowed(Role.BOARD_HEAD),
+        custom={"form": ReasonForm},
+        conditions=[_dossier_in(DossierState.POSTED)],
+    )
     def reappraise(self, *, cleaned_data, actor, comment):
         """A serious complaint during the public posting sends the nominee back to the Board's appraisal."""
         self.obj.board_opinion = ""
@@ -413,41 +542,71 @@ class DossierNomineeLifecycle(Lifecycle):
             setattr(self.obj, field, None)
         self.obj.council_explanation = ""
 
-    @state.transition(source=NomineeState.PASSED, target=NomineeState.APPROVED, label=_("Đồng ý khen thưởng"),
-                      permission=InternalRule(_("Chủ tịch UBND thành phố (trong quyết định của hồ sơ)")))
+    @state.transition(
+        source=NomineeState.PASSED,
+        target=NomineeState.APPROVED,
+        label=_("Đồng ý khen thưởng"),
+        permission=InternalRule(_("Chủ tịch UBND thành phố (trong quyết định của hồ sơ)")),
+    )
     def approve(self, *, cleaned_data, actor, comment):
         """Part of the chair's decision: the nominee is awarded (or proposed to the central level)."""
         from .services import award_record_create
 
         if self.obj.award.route != AwardRoute.PROPOSE_CENTRAL:
             dossier = internal_payload(self.obj)
-            award_record_create(line=self.obj, decision_number=dossier.decision_number,
-                                decision_date=dossier.decision_date, authority=self.obj.award.deciding_authority)
+            award_record_create(
+                line=self.obj,
+                decision_number=dossier.decision_number,
+                decision_date=dossier.decision_date,
+                authority=self.obj.award.deciding_authority,
+            )
 
-    @state.transition(source=NomineeState.PASSED, target=NomineeState.REJECTED, label=_("Không khen thưởng"),
-                      permission=InternalRule(_("Chủ tịch UBND thành phố (trong quyết định của hồ sơ)")))
+    @state.transition(
+        source=NomineeState.PASSED,
+        target=NomineeState.REJECTED,
+        label=_("Không khen thưởng"),
+        permission=InternalRule(_("Chủ tịch UBND thành phố (trong quyết định của hồ sơ)")),
+    )
     def reject(self, *, cleaned_data, actor, comment):
         """Part of the chair's decision: the nominee is not awarded."""
 
-    @state.transition(source=NomineeState.APPROVED, target=NomineeState.FORWARDED, label=_("Trình Trung ương"),
-                      permission=InternalRule(_("Ban TĐKT (khi trình hồ sơ lên Trung ương)")))
+    @state.transition(
+        source=NomineeState.APPROVED,
+        target=NomineeState.FORWARDED,
+        label=_("Trình Trung ương"),
+        permission=InternalRule(_("Ban TĐKT (khi trình hồ sơ lên Trung ương)")),
+    )
     def forward(self, *, cleaned_data, actor, comment):
         """Part of the dossier's forwarding to the central level."""
 
-    @state.transition(source=NomineeState.FORWARDED, target=NomineeState.CENTRAL_APPROVED,
-                      label=_("Trung ương quyết định khen"), permission=allowed(Role.BOARD_OFFICER),
-                      custom={"form": CentralDecisionForm}, conditions=[_dossier_in(DossierState.FORWARDED)])
+    @state.transition(
+        source=NomineeState.FORWARDED,
+        target=NomineeState.CENTRAL_APPROVED,
+        label=_("Trung ương quyết định khen"),
+        permission=allowed(Role.BOARD_OFFICER),
+        custom={"form": CentralDecisionForm},
+        conditions=[_dossier_in(DossierState.FORWARDED)],
+    )
     def central_approve(self, *, cleaned_data, actor, comment):
         """The central level's decision is recorded; the award enters the register."""
         from .services import award_record_create
 
         self.obj.central_decision_number = cleaned_data["decision_number"]
         self.obj.central_decision_date = cleaned_data["decision_date"]
-        award_record_create(line=self.obj, decision_number=cleaned_data["decision_number"],
-                            decision_date=cleaned_data["decision_date"], authority=self.obj.award.deciding_authority)
+        award_record_create(
+            line=self.obj,
+            decision_number=cleaned_data["decision_number"],
+            decision_date=cleaned_data["decision_date"],
+            authority=self.obj.award.deciding_authority,
+        )
 
-    @state.transition(source=NomineeState.FORWARDED, target=NomineeState.CENTRAL_REJECTED,
-                      label=_("Trung ương không khen"), permission=allowed(Role.BOARD_OFFICER),
-                      custom={"form": ReasonForm}, conditions=[_dossier_in(DossierState.FORWARDED)])
+    @state.transition(
+        source=NomineeState.FORWARDED,
+        target=NomineeState.CENTRAL_REJECTED,
+        label=_("Trung ương không khen"),
+        permission=allowed(Role.BOARD_OFFICER),
+        custom={"form": ReasonForm},
+        conditions=[_dossier_in(DossierState.FORWARDED)],
+    )
     def central_reject(self, *, cleaned_data, actor, comment):
         """The central level did not award the nominee."""

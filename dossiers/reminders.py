@@ -38,13 +38,17 @@ def send_overdue_reminders(today: date | None = None) -> int:
     sent = 0
     for dossier in overdue_dossiers(today):
         text = _("Quá hạn: %(dossier)s — bước «%(state)s» phải xong trước ngày %(day)s.") % {
-            "dossier": dossier, "state": dossier.get_state_display(), "day": dossier.deadline.strftime("%d/%m/%Y")}
+            "dossier": dossier,
+            "state": dossier.get_state_display(),
+            "day": dossier.deadline.strftime("%d/%m/%Y"),
+        }
         key = f"dossier-overdue:{dossier.pk}:{dossier.state}:{dossier.deadline.isoformat()}"
         for user in assignees(dossier):
             try:
                 with transaction.atomic():
-                    Notification.objects.create(recipient=user, key=key, text=text[:500],
-                                                url=dossier.get_absolute_url())
+                    Notification.objects.create(
+                        recipient=user, key=key, text=text[:500], url=dossier.get_absolute_url()
+                    )
             except IntegrityError:
                 continue
             if user.email:

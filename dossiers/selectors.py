@@ -14,7 +14,9 @@ from .models.dossier import FINAL_STATES
 
 def unit_ids_of(user) -> set[int]:
     """Units where the user is a unit officer or unit head today."""
-    return {a.unit_id for a in authorities_of(user) if a.unit_id and a.role in (Role.UNIT_OFFICER, Role.UNIT_HEAD)}
+    return {
+        a.unit_id for a in authorities_of(user) if a.unit_id and a.role in (Role.UNIT_OFFICER, Role.UNIT_HEAD)
+    }
 
 
 def dossiers_visible_to(user) -> QuerySet[Dossier]:
@@ -42,24 +44,34 @@ def nominees_visible_to(user) -> QuerySet[Nominee]:
 def overdue_dossiers(day=None) -> QuerySet[Dossier]:
     """Dossiers whose current step has passed its working-day deadline."""
     day = day or timezone.localdate()
-    return (Dossier.objects.select_related("unit").exclude(state__in=FINAL_STATES)
-            .filter(deadline__lt=day).order_by("deadline"))
+    return (
+        Dossier.objects.select_related("unit")
+        .exclude(state__in=FINAL_STATES)
+        .filter(deadline__lt=day)
+        .order_by("deadline")
+    )
 
 
 def intake_queue() -> QuerySet[Dossier]:
-    return Dossier.objects.select_related("unit").filter(state=DossierState.SUBMITTED).order_by("submitted_at")
+    return (
+        Dossier.objects.select_related("unit").filter(state=DossierState.SUBMITTED).order_by("submitted_at")
+    )
 
 
 def posted_lines() -> QuerySet[DossierNominee]:
     """Nominees under public comment now (no login needed to read them)."""
     today = timezone.localdate()
-    return (DossierNominee.objects.select_related("dossier__unit", "nominee", "award")
-            .filter(dossier__state=DossierState.POSTED, state=NomineeState.PASSED)
-            .filter(Q(dossier__posted_until__isnull=True) | Q(dossier__posted_until__gte=today))
-            .order_by("dossier__unit__name", "nominee__full_name"))
+    return (
+        DossierNominee.objects.select_related("dossier__unit", "nominee", "award")
+        .filter(dossier__state=DossierState.POSTED, state=NomineeState.PASSED)
+        .filter(Q(dossier__posted_until__isnull=True) | Q(dossier__posted_until__gte=today))
+        .order_by("dossier__unit__name", "nominee__full_name")
+    )
 
 
-def register_search(*, query: str = "", unit_id=None, year=None, award_code: str = "") -> QuerySet[AwardRecord]:
+def register_search(
+    *, query: str = "", unit_id=None, year=None, award_code: str = ""
+) -> QuerySet[AwardRecord]:
     """The award register (sổ vàng), searchable by person, unit, year and award."""
     records = AwardRecord.objects.select_related("nominee__unit", "award")
     if query:

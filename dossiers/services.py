@@ -36,8 +36,12 @@ from .models.catalogue import DocumentKind
 from .models.dossier import EDITABLE_STATES
 
 #: Document kinds attached to the dossier as a whole; the others belong to one nominee line.
-DOSSIER_LEVEL_KINDS = (DocumentKind.SUBMISSION_LETTER, DocumentKind.UNIT_COUNCIL_MINUTES,
-                       DocumentKind.BALLOT_MINUTES, DocumentKind.CONSULTATION_OPINION)
+DOSSIER_LEVEL_KINDS = (
+    DocumentKind.SUBMISSION_LETTER,
+    DocumentKind.UNIT_COUNCIL_MINUTES,
+    DocumentKind.BALLOT_MINUTES,
+    DocumentKind.CONSULTATION_OPINION,
+)
 MAX_UPLOAD_BYTES = getattr(settings, "DOSSIER_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 
 
@@ -45,7 +49,9 @@ def unit_actor(user, unit: Unit, *, client_ip: str | None = None) -> audit.Actor
     """The unit officer or unit head acting for `unit`; anyone else is refused."""
     authority = find_authority(user, (Role.UNIT_OFFICER, Role.UNIT_HEAD), Scope(unit_id=unit.pk))
     if authority is None or authority.unit_id is None:
-        raise PermissionDenied(_("Chỉ cán bộ TĐKT hoặc thủ trưởng của đơn vị được lập, sửa hồ sơ của đơn vị."))
+        raise PermissionDenied(
+            _("Chỉ cán bộ TĐKT hoặc thủ trưởng của đơn vị được lập, sửa hồ sơ của đơn vị.")
+        )
     behalf = get_user(authority.on_behalf_of_id)
     return audit.Actor(user=user, role=authority.role, on_behalf_of=behalf, client_ip=client_ip)
 
@@ -60,8 +66,9 @@ def get_user(pk):
 
 def _editable(dossier: Dossier) -> None:
     if dossier.state not in EDITABLE_STATES:
-        raise ValidationError(_("Hồ sơ ở trạng thái «%(state)s» không được sửa.") % {
-            "state": dossier.get_state_display()})
+        raise ValidationError(
+            _("Hồ sơ ở trạng thái «%(state)s» không được sửa.") % {"state": dossier.get_state_display()}
+        )
 
 
 @transaction.atomic
@@ -69,8 +76,13 @@ def dossier_create(*, unit: Unit, year: int, occasion: str, title: str, user, cl
     """A unit officer or head opens a draft dossier for their unit."""
     actor = unit_actor(user, unit, client_ip=client_ip)
     dossier = Dossier.objects.create(unit=unit, year=year, occasion=occasion, title=title, created_by=user)
-    audit.record(subject=dossier, actor=actor, verb="create", target_state=dossier.state,
-                 data={"unit": unit.code, "year": year, "occasion": occasion, "title": title})
+    audit.record(
+        subject=dossier,
+        actor=actor,
+        verb="create",
+        target_state=dossier.state,
+        data={"unit": unit.code, "year": year, "occasion": occasion, "title": title},
+    )
     return dossier
 
 
@@ -81,13 +93,22 @@ def nominee_create(*, unit: Unit, user, client_ip=None, **fields) -> Nominee:
     nominee = Nominee(unit=unit, **fields)
     nominee.full_clean()
     nominee.save()
-    audit.record(subject=nominee, actor=actor, verb="create",
-                 data={"kind": nominee.kind, "full_name": nominee.full_name, "unit": unit.code})
+    audit.record(
+        subject=nominee,
+        actor=actor,
+        verb="create",
+        data={"kind": nominee.kind, "full_name": nominee.full_name, "unit": unit.code},
+    )
     return nominee
 
 
-COLLECTIVE_FIELDS = ("members_total", "members_completed", "members_advanced", "members_grassroots_fighters",
-                     "members_disciplined")
+COLLECTIVE_FIELDS = (
+    "members_total",
+    "members_completed",
+    "members_advanced",
+    "members_grassroots_fighters",
+    "members_disciplined",
+)
 
 
 def _check_line(dossier: Dossier, nominee: Nominee, award: AwardType) -> None:
@@ -95,29 +116,57 @@ def _check_line(dossier: Dossier, nominee: Nominee, award: AwardType) -> None:
     if nominee.unit_id != dossier.unit_id:
         errors.append(_("Đối tượng không thuộc đơn vị đề nghị."))
     if not award.accepts(nominee.kind):
-        errors.append(_("%(award)s không dành cho đối tượng «%(kind)s».") % {
-            "award": award.name, "kind": nominee.get_kind_display()})
+        errors.append(
+            _("%(award)s không dành cho đối tượng «%(kind)s».")
+            % {"award": award.name, "kind": nominee.get_kind_display()}
+        )
     if award.occasion_kinds and dossier.occasion not in award.occasion_kinds:
-        errors.append(_("%(award)s không xét theo loại khen thưởng «%(occasion)s».") % {
-            "award": award.name, "occasion": dossier.get_occasion_display()})
+        errors.append(
+            _("%(award)s không xét theo loại khen thưởng «%(occasion)s».")
+            % {"award": award.name, "occasion": dossier.get_occasion_display()}
+        )
     if not AwardType.objects.effective_on(timezone.localdate()).filter(pk=award.pk).exists():
         errors.append(_("%(award)s (phiên bản này) không còn hiệu lực.") % {"award": award.name})
-    open_elsewhere = DossierNominee.objects.filter(
-        nominee=nominee, award__code=award.code, dossier__year=dossier.year,
-    ).exclude(dossier=dossier).exclude(dossier__state__in=(DossierState.WITHDRAWN, DossierState.CLOSED)).exclude(
-        state__in=(NomineeState.NOT_PROPOSED, NomineeState.FAILED, NomineeState.REJECTED,
-                   NomineeState.CENTRAL_REJECTED))
+    open_elsewhere = (
+        DossierNominee.objects.filter(
+            nominee=nominee,
+            award__code=award.code,
+            dossier__year=dossier.year,
+        )
+        .exclude(dossier=dossier)
+        .exclude(dossier__state__in=(DossierState.WITHDRAWN, DossierState.CLOSED))
+        .exclude(
+            state__in=(
+                NomineeState.NOT_PROPOSED,
+                NomineeState.FAILED,
+                NomineeState.REJECTED,
+                NomineeState.CENTRAL_REJECTED,
+            )
+        )
+    )
     if open_elsewhere.exists():
-        errors.append(_("%(name)s đã được đề nghị %(award)s năm %(year)s trong một hồ sơ khác "
-                        "(một thành tích chỉ khen một hình thức).") % {
-            "name": nominee.full_name, "award": award.name, "year": dossier.year})
+        errors.append(
+            _(
+                "%(name)s đã được đề nghị %(award)s năm %(year)s trong một hồ sơ khác "
+                "(một thành tích chỉ khen một hình thức)."
+            )
+            % {"name": nominee.full_name, "award": award.name, "year": dossier.year}
+        )
     if errors:
         raise ValidationError({"award": errors})
 
 
 @transaction.atomic
-def line_add(*, dossier: Dossier, nominee: Nominee, award: AwardType, achievement_report: str, user,
-             client_ip=None, **collective) -> DossierNominee:
+def line_add(
+    *,
+    dossier: Dossier,
+    nominee: Nominee,
+    award: AwardType,
+    achievement_report: str,
+    user,
+    client_ip=None,
+    **collective,
+) -> DossierNominee:
     """Add a nominee with one award and the achievement report to a draft or returned dossier."""
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
     actor = unit_actor(user, dossier.unit, client_ip=client_ip)
@@ -127,11 +176,19 @@ def line_add(*, dossier: Dossier, nominee: Nominee, award: AwardType, achievemen
         raise ValidationError({"nominee": _("Đối tượng này đã được đề nghị hình thức này trong hồ sơ.")})
     position = (dossier.lines.aggregate(top=Max("position"))["top"] or 0) + 1
     line = DossierNominee.objects.create(
-        dossier=dossier, nominee=nominee, award=award, achievement_report=achievement_report, position=position,
+        dossier=dossier,
+        nominee=nominee,
+        award=award,
+        achievement_report=achievement_report,
+        position=position,
         **{key: collective.get(key) for key in COLLECTIVE_FIELDS},
     )
-    audit.record(subject=dossier, actor=actor, verb="nominee_add",
-                 data={"line": line.pk, "nominee": nominee.full_name, "award": award.code})
+    audit.record(
+        subject=dossier,
+        actor=actor,
+        verb="nominee_add",
+        data={"line": line.pk, "nominee": nominee.full_name, "award": award.code},
+    )
     return line
 
 
@@ -142,8 +199,11 @@ def line_update(*, line: DossierNominee, user, client_ip=None, **fields) -> Doss
     actor = unit_actor(user, dossier.unit, client_ip=client_ip)
     _editable(dossier)
     line = DossierNominee.objects.get(pk=line.pk)
-    before = {"award": line.award.code, "achievement_report": line.achievement_report,
-              **{key: getattr(line, key) for key in COLLECTIVE_FIELDS}}
+    before = {
+        "award": line.award.code,
+        "achievement_report": line.achievement_report,
+        **{key: getattr(line, key) for key in COLLECTIVE_FIELDS},
+    }
     if "award" in fields:
         _check_line(dossier, line.nominee, fields["award"])
         twin = dossier.lines.filter(nominee=line.nominee, award=fields["award"]).exclude(pk=line.pk)
@@ -152,10 +212,15 @@ def line_update(*, line: DossierNominee, user, client_ip=None, **fields) -> Doss
     for key, value in fields.items():
         setattr(line, key, value)
     line.save()
-    after = {"award": line.award.code, "achievement_report": line.achievement_report,
-             **{key: getattr(line, key) for key in COLLECTIVE_FIELDS}}
+    after = {
+        "award": line.award.code,
+        "achievement_report": line.achievement_report,
+        **{key: getattr(line, key) for key in COLLECTIVE_FIELDS},
+    }
     changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
-    audit.record(subject=dossier, actor=actor, verb="nominee_update", data={"line": line.pk, "changes": changes})
+    audit.record(
+        subject=dossier, actor=actor, verb="nominee_update", data={"line": line.pk, "changes": changes}
+    )
     return line
 
 
@@ -167,8 +232,12 @@ def line_remove(*, line: DossierNominee, user, client_ip=None) -> None:
     _editable(dossier)
     if dossier.submission_count:
         raise ValidationError(_("Hồ sơ đã trình không được bớt đối tượng; hãy rút hồ sơ nếu cần."))
-    audit.record(subject=dossier, actor=actor, verb="nominee_remove",
-                 data={"line": line.pk, "nominee": line.nominee.full_name, "award": line.award.code})
+    audit.record(
+        subject=dossier,
+        actor=actor,
+        verb="nominee_remove",
+        data={"line": line.pk, "nominee": line.nominee.full_name, "award": line.award.code},
+    )
     line.delete()
 
 
@@ -178,8 +247,12 @@ def _check_pdf(upload) -> tuple[bytes, str]:
     if not size:
         raise ValidationError({"file": _("Tệp rỗng, vui lòng chọn lại tệp PDF.")})
     if size > MAX_UPLOAD_BYTES:
-        raise ValidationError({"file": _("Tệp vượt quá dung lượng cho phép (%(limit)s MB).") % {
-            "limit": MAX_UPLOAD_BYTES // (1024 * 1024)}})
+        raise ValidationError(
+            {
+                "file": _("Tệp vượt quá dung lượng cho phép (%(limit)s MB).")
+                % {"limit": MAX_UPLOAD_BYTES // (1024 * 1024)}
+            }
+        )
     upload.seek(0)
     content = upload.read()
     if not content:
@@ -190,8 +263,9 @@ def _check_pdf(upload) -> tuple[bytes, str]:
 
 
 @transaction.atomic
-def document_upload(*, dossier: Dossier, kind: str, upload, user, line: DossierNominee | None = None,
-                    client_ip=None) -> DossierDocument:
+def document_upload(
+    *, dossier: Dossier, kind: str, upload, user, line: DossierNominee | None = None, client_ip=None
+) -> DossierDocument:
     """Store a new version of one document of a dossier (or of one of its lines); earlier versions are kept."""
     from django.core.files.base import ContentFile
 
@@ -207,17 +281,40 @@ def document_upload(*, dossier: Dossier, kind: str, upload, user, line: DossierN
     elif line is None:
         raise ValidationError({"line": _("Hãy chọn đối tượng mà tài liệu này thuộc về.")})
     content, digest = _check_pdf(upload)
-    version = (DossierDocument.objects.filter(dossier=dossier, line=line, kind=kind)
-               .aggregate(top=Max("version"))["top"] or 0) + 1
+    version = (
+        DossierDocument.objects.filter(dossier=dossier, line=line, kind=kind).aggregate(top=Max("version"))[
+            "top"
+        ]
+        or 0
+    ) + 1
     name = (getattr(upload, "name", "") or "tai-lieu.pdf").rsplit("/", 1)[-1][:255]
-    document = DossierDocument(dossier=dossier, line=line, kind=kind, version=version, original_name=name,
-                               size=len(content), sha256=digest, submission_round=dossier.submission_count + 1,
-                               uploaded_by=user)
+    document = DossierDocument(
+        dossier=dossier,
+        line=line,
+        kind=kind,
+        version=version,
+        original_name=name,
+        size=len(content),
+        sha256=digest,
+        submission_round=dossier.submission_count + 1,
+        uploaded_by=user,
+    )
     document.file.save(f"{digest[:16]}.pdf", ContentFile(content), save=False)
     document.save()
-    audit.record(subject=dossier, actor=actor, verb="document_upload", data={
-        "document": document.pk, "kind": kind, "line": getattr(line, "pk", None), "version": version,
-        "name": name, "size": len(content), "sha256": digest})
+    audit.record(
+        subject=dossier,
+        actor=actor,
+        verb="document_upload",
+        data={
+            "document": document.pk,
+            "kind": kind,
+            "line": getattr(line, "pk", None),
+            "version": version,
+            "name": name,
+            "size": len(content),
+            "sha256": digest,
+        },
+    )
     return document
 
 
@@ -239,8 +336,11 @@ def missing_documents(dossier: Dossier) -> list[str]:
             if key in have:
                 continue
             label = DocumentKind(kind).label
-            message = (_("Thiếu %(doc)s của hồ sơ.") % {"doc": label} if kind in DOSSIER_LEVEL_KINDS
-                       else _("%(name)s: thiếu %(doc)s.") % {"name": line.nominee.full_name, "doc": label})
+            message = (
+                _("Thiếu %(doc)s của hồ sơ.") % {"doc": label}
+                if kind in DOSSIER_LEVEL_KINDS
+                else _("%(name)s: thiếu %(doc)s.") % {"name": line.nominee.full_name, "doc": label}
+            )
             if message not in missing:
                 missing.append(message)
     return missing
@@ -266,17 +366,29 @@ def submission_check(dossier: Dossier) -> None:
 def submission_snapshot(dossier: Dossier) -> Submission:
     """Keep what this submission contained, to show the Board what changed since the previous one."""
     lines = [
-        {"id": line.pk, "nominee": line.nominee.full_name, "award": line.award.name,
-         "report": line.achievement_report, **{key: getattr(line, key) for key in COLLECTIVE_FIELDS}}
+        {
+            "id": line.pk,
+            "nominee": line.nominee.full_name,
+            "award": line.award.name,
+            "report": line.achievement_report,
+            **{key: getattr(line, key) for key in COLLECTIVE_FIELDS},
+        }
         for line in dossier.lines.select_related("nominee", "award")
     ]
     documents = [
-        {"id": d.pk, "line": d.line_id, "kind": d.kind, "version": d.version, "name": d.original_name,
-         "sha256": d.sha256}
+        {
+            "id": d.pk,
+            "line": d.line_id,
+            "kind": d.kind,
+            "version": d.version,
+            "name": d.original_name,
+            "sha256": d.sha256,
+        }
         for d in current_documents(dossier).values()
     ]
-    return Submission.objects.create(dossier=dossier, number=dossier.submission_count,
-                                     snapshot={"lines": lines, "documents": documents})
+    return Submission.objects.create(
+        dossier=dossier, number=dossier.submission_count, snapshot={"lines": lines, "documents": documents}
+    )
 
 
 def submission_changes(previous: dict, current: dict) -> list[str]:
@@ -285,8 +397,10 @@ def submission_changes(previous: dict, current: dict) -> list[str]:
     before = {line["id"]: line for line in previous.get("lines", [])}
     after = {line["id"]: line for line in current.get("lines", [])}
     for pk in after.keys() - before.keys():
-        changes.append(_("Thêm đối tượng %(name)s (%(award)s).") % {"name": after[pk]["nominee"],
-                                                                     "award": after[pk]["award"]})
+        changes.append(
+            _("Thêm đối tượng %(name)s (%(award)s).")
+            % {"name": after[pk]["nominee"], "award": after[pk]["award"]}
+        )
     for pk in before.keys() - after.keys():
         changes.append(_("Bớt đối tượng %(name)s.") % {"name": before[pk]["nominee"]})
     for pk in sorted(after.keys() & before.keys()):
@@ -302,16 +416,25 @@ def submission_changes(previous: dict, current: dict) -> list[str]:
         if old is None:
             changes.append(_("Bổ sung %(doc)s (%(name)s).") % {"doc": label, "name": doc["name"]})
         elif old["sha256"] != doc["sha256"]:
-            changes.append(_("Thay %(doc)s: phiên bản %(old)s → %(new)s.") % {
-                "doc": label, "old": old["version"], "new": doc["version"]})
+            changes.append(
+                _("Thay %(doc)s: phiên bản %(old)s → %(new)s.")
+                % {"doc": label, "old": old["version"], "new": doc["version"]}
+            )
     return changes
 
 
-def award_record_create(*, line: DossierNominee, decision_number: str, decision_date, authority: str) -> AwardRecord:
+def award_record_create(
+    *, line: DossierNominee, decision_number: str, decision_date, authority: str
+) -> AwardRecord:
     """A decided award enters the register (sổ vàng) and the nominee's history, feeding future eligibility."""
     return AwardRecord.objects.create(
-        nominee=line.nominee, award=line.award, year=line.dossier.year, authority=authority,
-        decision_number=decision_number, decision_date=decision_date, source=RecordSource.DECIDED_HERE,
+        nominee=line.nominee,
+        award=line.award,
+        year=line.dossier.year,
+        authority=authority,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        source=RecordSource.DECIDED_HERE,
         dossier_nominee=line,
     )
 
@@ -324,11 +447,20 @@ def council_item_add(*, line: DossierNominee, session, actor: audit.Actor) -> No
 
     nominee = line.nominee
     summary = _("%(unit)s đề nghị %(award)s cho %(name)s. %(report)s") % {
-        "unit": line.dossier.unit.name, "award": line.award.name, "name": nominee.full_name,
-        "report": line.achievement_report[:1500]}
-    item = agenda_item_add(session=session, subject=line, title=f"{nominee.full_name} – {line.award.name}",
-                           summary=summary, proposing_unit=line.dossier.unit, threshold=line.award.threshold(),
-                           actor=actor)
+        "unit": line.dossier.unit.name,
+        "award": line.award.name,
+        "name": nominee.full_name,
+        "report": line.achievement_report[:1500],
+    }
+    item = agenda_item_add(
+        session=session,
+        subject=line,
+        title=f"{nominee.full_name} – {line.award.name}",
+        summary=summary,
+        proposing_unit=line.dossier.unit,
+        threshold=line.award.threshold(),
+        actor=actor,
+    )
     line.council_term_id = session.council_term_id
     line.council_item_ref = str(item.pk)
 
@@ -338,9 +470,18 @@ def council_result_receive(*, subject: DossierNominee, result: ItemResult, actor
     once every nominee on the agenda has a result. Runs in the councils app's transaction."""
     verb = "council_pass" if result.passed else "council_fail"
     role = actor.role or "system"
-    tally = {"council_result": {"session": result.session_id, "item": result.item_id, "agree": result.agree,
-                                "disagree": result.disagree, "abstain": result.abstain, "base": result.base_count,
-                                "passed": result.passed, "explanation": result.explanation}}
+    tally = {
+        "council_result": {
+            "session": result.session_id,
+            "item": result.item_id,
+            "agree": result.agree,
+            "disagree": result.disagree,
+            "abstain": result.abstain,
+            "base": result.base_count,
+            "passed": result.passed,
+            "explanation": result.explanation,
+        }
+    }
     behalf = getattr(actor.on_behalf_of, "pk", None)
     with internal_step(subject, role=role, on_behalf_of_id=behalf, payload=result):
         engine.perform(subject, verb, user=actor.user, client_ip=actor.client_ip, extra_audit=tally)
@@ -352,15 +493,23 @@ def council_result_receive(*, subject: DossierNominee, result: ItemResult, actor
 
 
 @transaction.atomic
-def public_comment_add(*, line: DossierNominee, author_name: str, contact: str, text: str,
-                       client_ip=None) -> PublicComment:
+def public_comment_add(
+    *, line: DossierNominee, author_name: str, contact: str, text: str, client_ip=None
+) -> PublicComment:
     """A member of the public comments on a posted nominee during the comment period."""
     line = DossierNominee.objects.select_related("dossier").get(pk=line.pk)
     dossier = line.dossier
-    if dossier.state != DossierState.POSTED or line.state != NomineeState.PASSED or (
-            dossier.posted_until and timezone.localdate() > dossier.posted_until):
+    if (
+        dossier.state != DossierState.POSTED
+        or line.state != NomineeState.PASSED
+        or (dossier.posted_until and timezone.localdate() > dossier.posted_until)
+    ):
         raise ValidationError(_("Đối tượng này không còn trong thời gian lấy ý kiến."))
     comment = PublicComment.objects.create(line=line, author_name=author_name, contact=contact, text=text)
-    audit.record(subject=line, actor=audit.Actor(user=None, role="public", client_ip=client_ip),
-                 verb="public_comment", data={"comment": comment.pk, "author": author_name})
+    audit.record(
+        subject=line,
+        actor=audit.Actor(user=None, role="public", client_ip=client_ip),
+        verb="public_comment",
+        data={"comment": comment.pk, "author": author_name},
+    )
     return comment

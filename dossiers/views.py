@@ -58,12 +58,21 @@ def dossier_list(request):
     per_page = request.GET.get("per_page", "50")
     per_page = int(per_page) if per_page in PAGE_SIZES else 50
     page = Paginator(dossiers.order_by("-created_at", "-pk"), per_page).get_page(request.GET.get("page"))
-    return render(request, "dossiers/dossier_list.html", {
-        "dossiers": page.object_list, "page": page, "per_page": per_page, "page_sizes": PAGE_SIZES,
-        "states": DossierState.choices, "state": state,
-        "can_create": units.exists(), "is_board": is_board(request.user),
-        "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "dossiers/dossier_list.html",
+        {
+            "dossiers": page.object_list,
+            "page": page,
+            "per_page": per_page,
+            "page_sizes": PAGE_SIZES,
+            "states": DossierState.choices,
+            "state": state,
+            "can_create": units.exists(),
+            "is_board": is_board(request.user),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required
@@ -75,7 +84,9 @@ def dossier_create(request):
     form = DossierForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         try:
-            dossier = services.dossier_create(user=request.user, client_ip=client_ip(request), **form.cleaned_data)
+            dossier = services.dossier_create(
+                user=request.user, client_ip=client_ip(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
@@ -89,14 +100,19 @@ def _line_rows(dossier, user):
     rows = []
     for line in dossier.lines.select_related("nominee", "award"):
         outcomes = evaluate(line.nominee, line.award, dossier.year, line)
-        rows.append({
-            "line": line, "outcomes": outcomes,
-            "blocking": [o for o in outcomes if o.blocking], "warnings": [o for o in outcomes if o.warning],
-            "documents": [doc for (line_id, _kind), doc in documents.items() if line_id == line.pk],
-            "actions": _actions(line, user),
-            "comments": list(line.comments.all()) if dossier.state in (DossierState.POSTED, DossierState.DECIDED)
-            or can_read_everything(user) else [],
-        })
+        rows.append(
+            {
+                "line": line,
+                "outcomes": outcomes,
+                "blocking": [o for o in outcomes if o.blocking],
+                "warnings": [o for o in outcomes if o.warning],
+                "documents": [doc for (line_id, _kind), doc in documents.items() if line_id == line.pk],
+                "actions": _actions(line, user),
+                "comments": list(line.comments.all())
+                if dossier.state in (DossierState.POSTED, DossierState.DECIDED) or can_read_everything(user)
+                else [],
+            }
+        )
     return rows
 
 
@@ -119,10 +135,14 @@ def dossier_detail(request, pk):
             upload_form = UploadForm(request.POST, request.FILES, dossier=dossier, prefix="upload")
             if upload_form.is_valid():
                 try:
-                    services.document_upload(dossier=dossier, user=request.user, client_ip=client_ip(request),
-                                             kind=upload_form.cleaned_data["kind"],
-                                             line=upload_form.cleaned_data["line"],
-                                             upload=upload_form.cleaned_data["file"])
+                    services.document_upload(
+                        dossier=dossier,
+                        user=request.user,
+                        client_ip=client_ip(request),
+                        kind=upload_form.cleaned_data["kind"],
+                        line=upload_form.cleaned_data["line"],
+                        upload=upload_form.cleaned_data["file"],
+                    )
                 except ValidationError as exc:
                     _errors_into(upload_form, exc)
                 else:
@@ -130,8 +150,11 @@ def dossier_detail(request, pk):
                     return redirect(dossier)
     documents = services.current_documents(dossier)
     context = {
-        "dossier": dossier, "rows": _line_rows(dossier, request.user), "editable": editable,
-        "line_form": line_form, "upload_form": upload_form,
+        "dossier": dossier,
+        "rows": _line_rows(dossier, request.user),
+        "editable": editable,
+        "line_form": line_form,
+        "upload_form": upload_form,
         "dossier_documents": [doc for (line_id, _kind), doc in documents.items() if line_id is None],
         "missing": services.missing_documents(dossier) if dossier.state in EDITABLE_STATES else [],
         "actions": _actions(dossier, request.user),
@@ -153,12 +176,25 @@ def _add_line(request, dossier, form) -> bool:
             nominee = data["nominee"]
             if nominee is None:
                 nominee = services.nominee_create(
-                    unit=dossier.unit, user=request.user, client_ip=client_ip(request), kind=data["kind"],
-                    full_name=data["full_name"], birth_year=data.get("birth_year"), gender=data.get("gender") or "",
-                    position=data.get("position") or "", sub_unit=data.get("sub_unit") or "")
-            services.line_add(dossier=dossier, nominee=nominee, award=data["award"],
-                              achievement_report=data["achievement_report"], user=request.user,
-                              client_ip=client_ip(request), **collective)
+                    unit=dossier.unit,
+                    user=request.user,
+                    client_ip=client_ip(request),
+                    kind=data["kind"],
+                    full_name=data["full_name"],
+                    birth_year=data.get("birth_year"),
+                    gender=data.get("gender") or "",
+                    position=data.get("position") or "",
+                    sub_unit=data.get("sub_unit") or "",
+                )
+            services.line_add(
+                dossier=dossier,
+                nominee=nominee,
+                award=data["award"],
+                achievement_report=data["achievement_report"],
+                user=request.user,
+                client_ip=client_ip(request),
+                **collective,
+            )
     except ValidationError as exc:
         _errors_into(form, exc)
         return False
@@ -170,19 +206,25 @@ def _add_line(request, dossier, form) -> bool:
 @require_http_methods(["GET", "POST"])
 def line_edit(request, pk):
     line = get_object_or_404(selectors.lines_visible_to(request.user), pk=pk)
-    initial = {"award": line.award, "achievement_report": line.achievement_report,
-               **{key: getattr(line, key) for key in services.COLLECTIVE_FIELDS}}
+    initial = {
+        "award": line.award,
+        "achievement_report": line.achievement_report,
+        **{key: getattr(line, key) for key in services.COLLECTIVE_FIELDS},
+    }
     form = LineEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.line_update(line=line, user=request.user, client_ip=client_ip(request), **form.cleaned_data)
+            services.line_update(
+                line=line, user=request.user, client_ip=client_ip(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
             messages.success(request, _("Đã lưu thay đổi."))
             return redirect(line.dossier)
-    return render(request, "dossiers/line_form.html", {"form": form, "line": line},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "dossiers/line_form.html", {"form": form, "line": line}, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -203,8 +245,12 @@ def line_remove(request, pk):
 def document_download(request, pk):
     document = get_object_or_404(DossierDocument, pk=pk)
     _dossier_for(request.user, document.dossier_id)
-    return FileResponse(document.file.open("rb"), as_attachment=False, filename=document.original_name,
-                        content_type="application/pdf")
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=False,
+        filename=document.original_name,
+        content_type="application/pdf",
+    )
 
 
 @login_required
@@ -224,9 +270,17 @@ def dossier_return(request, pk):
             if reason:
                 items.append(f"{line.nominee.full_name} – {line.award.name}: {reason}")
         try:
-            engine.perform(dossier, "return_for_supplement", user=request.user, client_ip=client_ip(request),
-                           data={"comment": values["comment"], "items": "\n".join(items),
-                                 "working_days": values["working_days"]})
+            engine.perform(
+                dossier,
+                "return_for_supplement",
+                user=request.user,
+                client_ip=client_ip(request),
+                data={
+                    "comment": values["comment"],
+                    "items": "\n".join(items),
+                    "working_days": values["working_days"],
+                },
+            )
         except (engine.TransitionNotAllowed, engine.ActionForbidden) as exc:
             errors.append(exc.message)
         except ValidationError as exc:
@@ -235,8 +289,12 @@ def dossier_return(request, pk):
             messages.success(request, _("Đã trả lại hồ sơ để bổ sung."))
             return redirect(dossier)
     rows = [{"line": line, "value": values.get(f"line_{line.pk}", "")} for line in lines]
-    return render(request, "dossiers/dossier_return.html", {"dossier": dossier, "rows": rows, "values": values,
-                                                            "errors": errors}, status=400 if errors else 200)
+    return render(
+        request,
+        "dossiers/dossier_return.html",
+        {"dossier": dossier, "rows": rows, "values": values, "errors": errors},
+        status=400 if errors else 200,
+    )
 
 
 @login_required
@@ -252,21 +310,32 @@ def dossier_appraise(request, pk):
         verb = "propose" if request.POST.get("verdict") == "propose" else "not_propose"
         opinion = request.POST.get("opinion", "")
         try:
-            engine.perform(line, verb, user=request.user, client_ip=client_ip(request), data={"comment": opinion})
+            engine.perform(
+                line, verb, user=request.user, client_ip=client_ip(request), data={"comment": opinion}
+            )
         except (engine.TransitionNotAllowed, engine.ActionForbidden) as exc:
             errors[line.pk], values[line.pk] = [exc.message], opinion
         except ValidationError as exc:
             errors[line.pk], values[line.pk] = exc.messages, opinion
         else:
-            messages.success(request, _("Đã ghi ý kiến thẩm định cho %(name)s.") % {"name": line.nominee.full_name})
+            messages.success(
+                request, _("Đã ghi ý kiến thẩm định cho %(name)s.") % {"name": line.nominee.full_name}
+            )
             return redirect("dossiers:appraise", pk=dossier.pk)
     rows = _line_rows(dossier, request.user)
     for row in rows:
         row["error"] = errors.get(row["line"].pk, [])
         row["value"] = values.get(row["line"].pk, "")
-    return render(request, "dossiers/dossier_appraise.html", {
-        "dossier": dossier, "rows": rows, "actions": _actions(dossier, request.user),
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "dossiers/dossier_appraise.html",
+        {
+            "dossier": dossier,
+            "rows": rows,
+            "actions": _actions(dossier, request.user),
+        },
+        status=400 if errors else 200,
+    )
 
 
 @login_required
@@ -281,9 +350,11 @@ def dossier_decide(request, pk):
     if request.method == "POST":
         values = {key: request.POST.get(key, "") for key in values}
         choices = {pk: request.POST.get(f"line_{pk}", "") for pk in choices}
-        data = {**values,
-                "approved": ",".join(str(pk) for pk, choice in choices.items() if choice == "approve"),
-                "rejected": ",".join(str(pk) for pk, choice in choices.items() if choice == "reject")}
+        data = {
+            **values,
+            "approved": ",".join(str(pk) for pk, choice in choices.items() if choice == "approve"),
+            "rejected": ",".join(str(pk) for pk, choice in choices.items() if choice == "reject"),
+        }
         try:
             engine.perform(dossier, "decide", user=request.user, client_ip=client_ip(request), data=data)
         except (engine.TransitionNotAllowed, engine.ActionForbidden) as exc:
@@ -294,10 +365,19 @@ def dossier_decide(request, pk):
             messages.success(request, _("Đã ban hành quyết định khen thưởng."))
             return redirect(dossier)
     verdict = engine.check(DossierLifecycle(dossier), "decide", request.user)
-    return render(request, "dossiers/dossier_decide.html", {
-        "dossier": dossier, "lines": lines, "choices": choices, "values": values, "errors": errors,
-        "verdict": verdict,
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "dossiers/dossier_decide.html",
+        {
+            "dossier": dossier,
+            "lines": lines,
+            "choices": choices,
+            "values": values,
+            "errors": errors,
+            "verdict": verdict,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @login_required
@@ -310,14 +390,24 @@ def dossier_changes(request, pk):
     rounds = []
     for index, submission in enumerate(submissions):
         previous = submissions[index - 1].snapshot if index else {}
-        rounds.append({"submission": submission,
-                       "changes": services.submission_changes(previous, submission.snapshot) if index else []})
-    return render(request, "dossiers/dossier_changes.html", {
-        "dossier": dossier, "rounds": rounds,
-        "documents": dossier.documents.select_related("line__nominee", "uploaded_by").order_by(
-            "line_id", "kind", "version"),
-        "lines": dossier.lines.select_related("nominee", "award"),
-    })
+        rounds.append(
+            {
+                "submission": submission,
+                "changes": services.submission_changes(previous, submission.snapshot) if index else [],
+            }
+        )
+    return render(
+        request,
+        "dossiers/dossier_changes.html",
+        {
+            "dossier": dossier,
+            "rounds": rounds,
+            "documents": dossier.documents.select_related("line__nominee", "uploaded_by").order_by(
+                "line_id", "kind", "version"
+            ),
+            "lines": dossier.lines.select_related("nominee", "award"),
+        },
+    )
 
 
 @login_required
@@ -325,8 +415,11 @@ def overdue(request):
     if not can_read_everything(request.user):
         raise PermissionDenied(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND xem danh sách quá hạn."))
     today = timezone.localdate()
-    return render(request, "dossiers/overdue.html", {
-        "dossiers": selectors.overdue_dossiers(today), "intake": selectors.intake_queue(), "today": today})
+    return render(
+        request,
+        "dossiers/overdue.html",
+        {"dossiers": selectors.overdue_dossiers(today), "intake": selectors.intake_queue(), "today": today},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -350,8 +443,12 @@ def public_posting(request):
                 messages.success(request, _("Cảm ơn ông/bà đã góp ý. Ý kiến đã được ghi nhận."))
                 return redirect("dossiers:public")
         status = 400
-    return render(request, "dossiers/public_posting.html", {
-        "rows": [{"line": line, "form": forms_by_line[line.pk]} for line in lines]}, status=status)
+    return render(
+        request,
+        "dossiers/public_posting.html",
+        {"rows": [{"line": line, "form": forms_by_line[line.pk]} for line in lines]},
+        status=status,
+    )
 
 
 @login_required
@@ -360,8 +457,12 @@ def register(request):
     records = selectors.register_search()
     if form.is_valid():
         data = form.cleaned_data
-        records = selectors.register_search(query=data.get("q") or "", unit_id=getattr(data.get("unit"), "pk", None),
-                                            year=data.get("year"), award_code=data.get("award") or "")
+        records = selectors.register_search(
+            query=data.get("q") or "",
+            unit_id=getattr(data.get("unit"), "pk", None),
+            year=data.get("year"),
+            award_code=data.get("award") or "",
+        )
     if not can_read_everything(request.user):
         records = records.filter(nominee__unit_id__in=selectors.unit_ids_of(request.user))
     return render(request, "dossiers/register.html", {"form": form, "records": records[:500]})
@@ -370,9 +471,14 @@ def register(request):
 @login_required
 def nominee_detail(request, pk):
     nominee = get_object_or_404(selectors.nominees_visible_to(request.user), pk=pk)
-    return render(request, "dossiers/nominee_detail.html", {
-        "nominee": nominee, "records": nominee.award_records.select_related("award"),
-        "ratings": nominee.ratings.all(), "initiatives": nominee.initiatives.all(),
-        "lines": DossierNominee.objects.filter(nominee=nominee).select_related("dossier", "award"),
-    })
-
+    return render(
+        request,
+        "dossiers/nominee_detail.html",
+        {
+            "nominee": nominee,
+            "records": nominee.award_records.select_related("award"),
+            "ratings": nominee.ratings.all(),
+            "initiatives": nominee.initiatives.all(),
+            "lines": DossierNominee.objects.filter(nominee=nominee).select_related("dossier", "award"),
+        },
+    )

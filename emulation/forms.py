@@ -10,11 +10,15 @@ from .models import GroupKind
 class GroupForm(forms.Form):
     kind = forms.ChoiceField(label=_("Loại"), choices=GroupKind.choices)
     name = forms.CharField(label=_("Tên Cụm, Khối"), max_length=200)
-    members = forms.ModelMultipleChoiceField(label=_("Đơn vị thành viên"), queryset=Unit.objects.order_by("name"),
-                                             widget=forms.SelectMultiple(attrs={"size": 10}))
+    members = forms.ModelMultipleChoiceField(
+        label=_("Đơn vị thành viên"),
+        queryset=Unit.objects.order_by("name"),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
     head_unit = forms.ModelChoiceField(label=_("Đơn vị Trưởng"), queryset=Unit.objects.order_by("name"))
-    deputy_unit = forms.ModelChoiceField(label=_("Đơn vị Phó"), queryset=Unit.objects.order_by("name"),
-                                         required=False)
+    deputy_unit = forms.ModelChoiceField(
+        label=_("Đơn vị Phó"), queryset=Unit.objects.order_by("name"), required=False
+    )
 
 
 class OverseerForm(forms.Form):

@@ -12,9 +12,12 @@ from .models import Division, DivisionState
 
 
 class AnnounceForm(TransitionForm):
-    document_number = forms.CharField(label=_lazy("Số thông báo"), max_length=60,
-                                      help_text=_lazy("Ví dụ: 08/TB-HĐTĐKT"))
-    announced_on = forms.DateField(label=_lazy("Ngày thông báo"), widget=forms.DateInput(attrs={"type": "date"}))
+    document_number = forms.CharField(
+        label=_lazy("Số thông báo"), max_length=60, help_text=_lazy("Ví dụ: 08/TB-HĐTĐKT")
+    )
+    announced_on = forms.DateField(
+        label=_lazy("Ngày thông báo"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 def groups_are_complete(flow):
@@ -24,9 +27,12 @@ def groups_are_complete(flow):
         return State.CONDITION(False, _("Chưa có Cụm, Khối thi đua nào để thông báo."))
     for group in groups:
         members = {unit.pk for unit in group.members.all()}
-        if group.head_unit_id not in members or (group.deputy_unit_id and group.deputy_unit_id not in members):
-            return State.CONDITION(False, _("Trưởng, Phó của «%(group)s» phải là đơn vị thành viên.") % {
-                "group": group.name})
+        if group.head_unit_id not in members or (
+            group.deputy_unit_id and group.deputy_unit_id not in members
+        ):
+            return State.CONDITION(
+                False, _("Trưởng, Phó của «%(group)s» phải là đơn vị thành viên.") % {"group": group.name}
+            )
     return State.CONDITION(True)
 
 
@@ -40,9 +46,14 @@ class DivisionLifecycle(Lifecycle):
         """The division is announced to every unit: all signed-in users read it."""
         return bool(getattr(user, "is_authenticated", False))
 
-    @state.transition(source=DivisionState.DRAFT, target=DivisionState.ANNOUNCED, label=_lazy("Thông báo"),
-                      permission=allowed(Role.BOARD_HEAD), custom={"form": AnnounceForm},
-                      conditions=[groups_are_complete])
+    @state.transition(
+        source=DivisionState.DRAFT,
+        target=DivisionState.ANNOUNCED,
+        label=_lazy("Thông báo"),
+        permission=allowed(Role.BOARD_HEAD),
+        custom={"form": AnnounceForm},
+        conditions=[groups_are_complete],
+    )
     def announce(self, *, cleaned_data, actor, comment):
         """The Board head announces the division and approves each cluster's and block's head and deputy."""
         self.obj.document_number = cleaned_data["document_number"].strip()

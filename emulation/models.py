@@ -19,8 +19,12 @@ class Division(StatefulModel):
 
     year = models.PositiveSmallIntegerField(_("năm"), unique=True)
     activity = models.ForeignKey(
-        "workflows.Activity", verbose_name=_("hoạt động kế hoạch"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="emulation_divisions",
+        "workflows.Activity",
+        verbose_name=_("hoạt động kế hoạch"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="emulation_divisions",
     )
     state = StateField(_("trạng thái"), choices=DivisionState.choices, default=DivisionState.DRAFT)
     document_number = models.CharField(_("số thông báo"), max_length=60, blank=True)
@@ -46,19 +50,32 @@ class GroupKind(models.TextChoices):
 class EmulationGroup(models.Model):
     """One cluster or block of a year: its member units, the head (trưởng) and deputy (phó) units."""
 
-    division = models.ForeignKey(Division, verbose_name=_("phân chia"), on_delete=models.CASCADE,
-                                 related_name="groups")
+    division = models.ForeignKey(
+        Division, verbose_name=_("phân chia"), on_delete=models.CASCADE, related_name="groups"
+    )
     year = models.PositiveSmallIntegerField(_("năm"))
     kind = models.CharField(_("loại"), max_length=16, choices=GroupKind.choices)
     name = models.CharField(_("tên"), max_length=200)
-    members = models.ManyToManyField("organisations.Unit", verbose_name=_("đơn vị thành viên"),
-                                     related_name="emulation_groups")
-    head_unit = models.ForeignKey("organisations.Unit", verbose_name=_("đơn vị Trưởng"), on_delete=models.PROTECT,
-                                  related_name="+")
-    deputy_unit = models.ForeignKey("organisations.Unit", verbose_name=_("đơn vị Phó"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
-    overseers = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("thành viên hội đồng phụ trách"),
-                                       blank=True, related_name="overseen_emulation_groups")
+    members = models.ManyToManyField(
+        "organisations.Unit", verbose_name=_("đơn vị thành viên"), related_name="emulation_groups"
+    )
+    head_unit = models.ForeignKey(
+        "organisations.Unit", verbose_name=_("đơn vị Trưởng"), on_delete=models.PROTECT, related_name="+"
+    )
+    deputy_unit = models.ForeignKey(
+        "organisations.Unit",
+        verbose_name=_("đơn vị Phó"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    overseers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("thành viên hội đồng phụ trách"),
+        blank=True,
+        related_name="overseen_emulation_groups",
+    )
 
     class Meta:
         verbose_name = _("cụm, khối thi đua")
@@ -66,8 +83,9 @@ class EmulationGroup(models.Model):
         ordering = ["year", "kind", "name"]
         constraints = [
             models.UniqueConstraint(fields=["year", "name"], name="emulation_group_name_once_per_year"),
-            models.CheckConstraint(condition=~Q(head_unit=models.F("deputy_unit")),
-                                   name="emulation_group_head_is_not_deputy"),
+            models.CheckConstraint(
+                condition=~Q(head_unit=models.F("deputy_unit")), name="emulation_group_head_is_not_deputy"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,11 +9,17 @@ from .models import Division, DivisionState
 
 def start_division(activity, actor):
     """Create the division record of the activity's year (or link the one already drafted)."""
-    division, created = Division.objects.get_or_create(year=activity.plan.year, defaults={"activity": activity})
+    division, created = Division.objects.get_or_create(
+        year=activity.plan.year, defaults={"activity": activity}
+    )
     if not created and division.activity_id is None:
         Division.objects.filter(pk=division.pk).update(activity=activity)
-    audit.record(subject=division, actor=actor, verb="linked_to_plan_activity" if not created else "created",
-                 data={"activity": activity.pk, "number": activity.number})
+    audit.record(
+        subject=division,
+        actor=actor,
+        verb="linked_to_plan_activity" if not created else "created",
+        data={"activity": activity.pk, "number": activity.number},
+    )
     return division
 
 
@@ -22,5 +28,9 @@ def division_is_finished(division: Division) -> bool:
 
 
 def register() -> None:
-    processes.register("cluster_division", start=start_division, is_finished=division_is_finished,
-                       label=_("Phân chia Cụm, Khối thi đua"))
+    processes.register(
+        "cluster_division",
+        start=start_division,
+        is_finished=division_is_finished,
+        label=_("Phân chia Cụm, Khối thi đua"),
+    )

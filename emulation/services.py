@@ -31,8 +31,9 @@ def division_open(*, year: int, actor: audit.Actor) -> Division:
 
 
 @transaction.atomic
-def group_add(*, division: Division, kind: str, name: str, members, head_unit, deputy_unit=None,
-              actor: audit.Actor) -> EmulationGroup:
+def group_add(
+    *, division: Division, kind: str, name: str, members, head_unit, deputy_unit=None, actor: audit.Actor
+) -> EmulationGroup:
     """The Board drafts one cluster or block; a unit belongs to one group a year; head and deputy are members."""
     _require(actor, Role.BOARD_OFFICER, Role.BOARD_HEAD)
     division = Division.objects.select_for_update().get(pk=division.pk)
@@ -45,21 +46,43 @@ def group_add(*, division: Division, kind: str, name: str, members, head_unit, d
         errors["head_unit"] = _("Đơn vị Trưởng phải là thành viên.")
     if deputy_unit is not None and (deputy_unit.pk not in member_ids or deputy_unit.pk == head_unit.pk):
         errors["deputy_unit"] = _("Đơn vị Phó phải là thành viên khác đơn vị Trưởng.")
-    taken = sorted(set(Unit.objects.filter(pk__in=member_ids, emulation_groups__year=division.year)
-                       .values_list("name", flat=True)))
+    taken = sorted(
+        set(
+            Unit.objects.filter(pk__in=member_ids, emulation_groups__year=division.year).values_list(
+                "name", flat=True
+            )
+        )
+    )
     if taken:
         errors["members"] = _("Đã thuộc Cụm, Khối khác năm %(year)s: %(units)s.") % {
-            "year": division.year, "units": ", ".join(taken)}
+            "year": division.year,
+            "units": ", ".join(taken),
+        }
     if EmulationGroup.objects.filter(year=division.year, name=name.strip()).exists():
         errors["name"] = _("Tên Cụm, Khối đã có.")
     if errors:
         raise ValidationError(errors)
-    group = EmulationGroup.objects.create(division=division, year=division.year, kind=kind, name=name.strip(),
-                                          head_unit=head_unit, deputy_unit=deputy_unit)
+    group = EmulationGroup.objects.create(
+        division=division,
+        year=division.year,
+        kind=kind,
+        name=name.strip(),
+        head_unit=head_unit,
+        deputy_unit=deputy_unit,
+    )
     group.members.set(members)
-    audit.record(subject=division, actor=actor, verb="group_added", data={
-        "group": group.name, "kind": kind, "members": sorted(u.code for u in members), "head": head_unit.code,
-        "deputy": deputy_unit.code if deputy_unit else None})
+    audit.record(
+        subject=division,
+        actor=actor,
+        verb="group_added",
+        data={
+            "group": group.name,
+            "kind": kind,
+            "members": sorted(u.code for u in members),
+            "head": head_unit.code,
+            "deputy": deputy_unit.code if deputy_unit else None,
+        },
+    )
     return group
 
 
@@ -67,10 +90,16 @@ def group_add(*, division: Division, kind: str, name: str, members, head_unit, d
 def group_assign_overseer(*, group: EmulationGroup, member, actor: audit.Actor) -> None:
     """The Board head assigns a council member to oversee a cluster or block (plan section III.2)."""
     _require(actor, Role.BOARD_HEAD)
-    if not Membership.objects.filter(active_q(timezone.localdate()), user=member, role__in=COUNCIL_ROLES).exists():
+    if not Membership.objects.filter(
+        active_q(timezone.localdate()), user=member, role__in=COUNCIL_ROLES
+    ).exists():
         raise ValidationError({"member": _("Người được phân công phải là thành viên hội đồng.")})
     if group.overseers.filter(pk=member.pk).exists():
         return
     group.overseers.add(member)
-    audit.record(subject=group.division, actor=actor, verb="overseer_assigned",
-                 data={"group": group.name, "member": member.username})
+    audit.record(
+        subject=group.division,
+        actor=actor,
+        verb="overseer_assigned",
+        data={"group": group.name, "member": member.username},
+    )

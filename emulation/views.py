@@ -33,7 +33,9 @@ def division_detail(request, year: int):
     division = Division.objects.filter(year=year).first()
     board = request.user.is_superuser or is_board(request.user)
     if division is None:
-        return render(request, "emulation/division_detail.html", {"year": year, "division": None, "board": board})
+        return render(
+            request, "emulation/division_detail.html", {"year": year, "division": None, "board": board}
+        )
     board_head = request.user.is_superuser or has_role(request.user, Role.BOARD_HEAD)
     group_form = GroupForm(prefix="group") if board and division.state == DivisionState.DRAFT else None
     overseer_form = OverseerForm(prefix="overseer", division=division) if board_head else None
@@ -45,7 +47,9 @@ def division_detail(request, year: int):
             group_form = GroupForm(request.POST, prefix="group")
             if group_form.is_valid():
                 try:
-                    services.group_add(division=division, actor=_actor(request, role), **group_form.cleaned_data)
+                    services.group_add(
+                        division=division, actor=_actor(request, role), **group_form.cleaned_data
+                    )
                 except ValidationError as exc:
                     _errors(group_form, exc)
                 else:
@@ -57,18 +61,31 @@ def division_detail(request, year: int):
             overseer_form = OverseerForm(request.POST, prefix="overseer", division=division)
             if overseer_form.is_valid():
                 try:
-                    services.group_assign_overseer(actor=_actor(request, Role.BOARD_HEAD), **overseer_form.cleaned_data)
+                    services.group_assign_overseer(
+                        actor=_actor(request, Role.BOARD_HEAD), **overseer_form.cleaned_data
+                    )
                 except ValidationError as exc:
                     _errors(overseer_form, exc)
                 else:
                     messages.success(request, _("Đã phân công."))
                     return redirect(division.get_absolute_url())
-    return render(request, "emulation/division_detail.html", {
-        "year": year, "division": division, "board": board,
-        "groups": division.groups.select_related("head_unit", "deputy_unit").prefetch_related("members", "overseers"),
-        "checks": [c for c in engine.available(division, request.user) if c.allowed or c.status == 409],
-        "group_form": group_form, "overseer_form": overseer_form, "can_read_history": can_read_history(request.user),
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "emulation/division_detail.html",
+        {
+            "year": year,
+            "division": division,
+            "board": board,
+            "groups": division.groups.select_related("head_unit", "deputy_unit").prefetch_related(
+                "members", "overseers"
+            ),
+            "checks": [c for c in engine.available(division, request.user) if c.allowed or c.status == 409],
+            "group_form": group_form,
+            "overseer_form": overseer_form,
+            "can_read_history": can_read_history(request.user),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required

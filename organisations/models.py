@@ -22,7 +22,11 @@ class Unit(models.Model):
     short_name = models.CharField(_("tên viết tắt"), max_length=80, blank=True)
     kind = models.CharField(_("loại"), max_length=32, choices=UnitKind.choices, default=UnitKind.AGENCY)
     parent = models.ForeignKey(
-        "self", verbose_name=_("đơn vị cấp trên"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
@@ -60,7 +64,9 @@ class Council(models.Model):
 
 
 class CouncilTerm(models.Model):
-    council = models.ForeignKey(Council, verbose_name=_("hội đồng"), on_delete=models.PROTECT, related_name="terms")
+    council = models.ForeignKey(
+        Council, verbose_name=_("hội đồng"), on_delete=models.PROTECT, related_name="terms"
+    )
     name = models.CharField(_("nhiệm kỳ"), max_length=120)
     starts_on = models.DateField(_("từ ngày"))
     ends_on = models.DateField(_("đến ngày"), null=True, blank=True)

@@ -23,7 +23,9 @@ def grant():
     """grant(user, role, unit=None, council_term=None, **dates) through the audited service."""
 
     def _grant(user, role, unit=None, council_term=None, **dates):
-        return membership_grant(user=user, role=role, unit=unit, council_term=council_term, actor=SYSTEM, **dates)
+        return membership_grant(
+            user=user, role=role, unit=unit, council_term=council_term, actor=SYSTEM, **dates
+        )
 
     return _grant
 

@@ -22,7 +22,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the database refuses UPDATE and DELETE on this table anyway."""
 
-    list_display = ["sequence", "created_at", "verb", "subject_type", "subject_id", "actor", "role", "target_state"]
+    list_display = [
+        "sequence",
+        "created_at",
+        "verb",
+        "subject_type",
+        "subject_id",
+        "actor",
+        "role",
+        "target_state",
+    ]
     list_filter = ["verb", "subject_type"]
     search_fields = ["subject_id", "actor__username", "comment"]
 
@@ -45,8 +54,12 @@ class MembershipAdmin(ServiceOnlyAdmin):
 
     def save_model(self, request, obj, form, change):
         created = membership_grant(
-            user=obj.user, role=obj.role, unit=obj.unit, council_term=obj.council_term,
-            valid_from=obj.valid_from, valid_to=obj.valid_to,
+            user=obj.user,
+            role=obj.role,
+            unit=obj.unit,
+            council_term=obj.council_term,
+            valid_from=obj.valid_from,
+            valid_to=obj.valid_to,
             actor=Actor(request.user, role=Role.BOARD_HEAD, client_ip=request.META.get("REMOTE_ADDR")),
         )
         obj.pk = created.pk
@@ -58,8 +71,14 @@ class DelegationAdmin(ServiceOnlyAdmin):
 
     def save_model(self, request, obj, form, change):
         created = delegation_create(
-            delegator=obj.delegator, delegate=obj.delegate, role=obj.role, unit=obj.unit,
-            council_term=obj.council_term, valid_from=obj.valid_from, valid_to=obj.valid_to, reason=obj.reason,
+            delegator=obj.delegator,
+            delegate=obj.delegate,
+            role=obj.role,
+            unit=obj.unit,
+            council_term=obj.council_term,
+            valid_from=obj.valid_from,
+            valid_to=obj.valid_to,
+            reason=obj.reason,
             actor=Actor(request.user, role=Role.BOARD_HEAD, client_ip=request.META.get("REMOTE_ADDR")),
         )
         obj.pk = created.pk

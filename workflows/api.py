@@ -37,12 +37,18 @@ def client_ip(request) -> str | None:
 def exception_handler(exc, context):
     """Map the engine's typed errors onto HTTP: 409 wrong state, 403 wrong role, 400 invalid input."""
     if isinstance(exc, engine.TransitionNotAllowed):
-        return Response({"detail": exc.message, "code": "transition_not_allowed"}, status=status.HTTP_409_CONFLICT)
+        return Response(
+            {"detail": exc.message, "code": "transition_not_allowed"}, status=status.HTTP_409_CONFLICT
+        )
     if isinstance(exc, engine.ActionForbidden):
-        return Response({"detail": exc.message, "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN)
+        return Response(
+            {"detail": exc.message, "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN
+        )
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            errors = {field: [str(m) for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}
+            errors = {
+                field: [str(m) for e in errs for m in e.messages] for field, errs in exc.error_dict.items()
+            }
         else:
             errors = {"non_field_errors": [str(m) for m in exc.messages]}
         return Response(errors, status=status.HTTP_400_BAD_REQUEST)
@@ -60,13 +66,25 @@ class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
-            "sequence", "verb", "source_state", "target_state", "actor", "role", "on_behalf_of", "comment",
-            "data", "client_ip", "created_at", "prev_hash", "hash",
+            "sequence",
+            "verb",
+            "source_state",
+            "target_state",
+            "actor",
+            "role",
+            "on_behalf_of",
+            "comment",
+            "data",
+            "client_ip",
+            "created_at",
+            "prev_hash",
+            "hash",
         ]
 
 
 TransitionCheckListSerializer = inline_serializer(
-    "TransitionCheck", many=True,
+    "TransitionCheck",
+    many=True,
     fields={
         "name": serializers.CharField(),
         "label": serializers.CharField(),
@@ -90,22 +108,29 @@ class TransitionsMixin:
     @action(detail=True, methods=["get"], url_path="transitions")
     def transitions(self, request, pk=None):
         obj = self.get_object()
-        return Response([
-            {"name": c.name, "label": c.label, "allowed": c.allowed, "reason": c.reason}
-            for c in engine.available(obj, request.user)
-        ])
+        return Response(
+            [
+                {"name": c.name, "label": c.label, "allowed": c.allowed, "reason": c.reason}
+                for c in engine.available(obj, request.user)
+            ]
+        )
 
     @extend_schema(
         request=TransitionInputSerializer,
-        responses={200: OpenApiResponse(description="the object with its new state"), 400: ErrorSerializer,
-                   403: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            200: OpenApiResponse(description="the object with its new state"),
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            409: ErrorSerializer,
+        },
     )
     @action(detail=True, methods=["post"], url_path=r"transitions/(?P<transition>[a-z_]+)")
     def perform_transition(self, request, pk=None, transition=None):
         obj = self.get_object()
         data = request.data if hasattr(request.data, "get") else {}
-        updated = engine.perform(obj, transition, user=request.user, data=data, files=request.FILES,
-                                 client_ip=client_ip(request))
+        updated = engine.perform(
+            obj, transition, user=request.user, data=data, files=request.FILES, client_ip=client_ip(request)
+        )
         return Response(self.get_serializer(updated).data, status=status.HTTP_200_OK)
 
     @extend_schema(responses={200: AuditEventSerializer(many=True)})
@@ -156,8 +181,9 @@ class MembershipSerializer(serializers.ModelSerializer):
         extra_kwargs = {"valid_from": {"required": False}}
 
 
-class MembershipViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        viewsets.GenericViewSet):
+class MembershipViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Memberships: read by everyone signed in; granted and ended by the Board head through the services."""
 
     queryset = Membership.objects.select_related("user").order_by("user__username", "role")
@@ -169,13 +195,19 @@ class MembershipViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.R
 
         data = serializer.validated_data
         serializer.instance = membership_grant(
-            user=data["user"], role=data["role"], unit=data.get("unit"), council_term=data.get("council_term"),
-            valid_from=data.get("valid_from"), valid_to=data.get("valid_to"),
+            user=data["user"],
+            role=data["role"],
+            unit=data.get("unit"),
+            council_term=data.get("council_term"),
+            valid_from=data.get("valid_from"),
+            valid_to=data.get("valid_to"),
             actor=Actor(self.request.user, role=Role.BOARD_HEAD, client_ip=client_ip(self.request)),
         )
 
     @extend_schema(
-        request=inline_serializer("MembershipEnd", fields={"valid_to": serializers.DateField(required=False)}),
+        request=inline_serializer(
+            "MembershipEnd", fields={"valid_to": serializers.DateField(required=False)}
+        ),
         responses={200: MembershipSerializer},
     )
     @action(detail=True, methods=["post"], url_path="end")
@@ -183,9 +215,12 @@ class MembershipViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.R
         from .audit import Actor
 
         field = serializers.DateField(required=False)
-        valid_to = field.run_validation(request.data.get("valid_to")) if request.data.get("valid_to") else None
+        valid_to = (
+            field.run_validation(request.data.get("valid_to")) if request.data.get("valid_to") else None
+        )
         membership = membership_end(
-            membership=self.get_object(), valid_to=valid_to,
+            membership=self.get_object(),
+            valid_to=valid_to,
             actor=Actor(request.user, role=Role.BOARD_HEAD, client_ip=client_ip(request)),
         )
         return Response(self.get_serializer(membership).data)
@@ -195,8 +230,9 @@ class TokenView(ObtainAuthToken):
     """POST username and password; receive a token for the Authorization: Token <key> header."""
 
     @extend_schema(
-        request=inline_serializer("TokenRequest", fields={"username": serializers.CharField(),
-                                                           "password": serializers.CharField()}),
+        request=inline_serializer(
+            "TokenRequest", fields={"username": serializers.CharField(), "password": serializers.CharField()}
+        ),
         responses={200: inline_serializer("TokenResponse", fields={"token": serializers.CharField()})},
     )
     def post(self, request, *args, **kwargs):

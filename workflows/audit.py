@@ -31,8 +31,20 @@ def normalise_data(data: dict | None) -> dict:
 
 
 def event_payload(
-    *, sequence, subject_type: str, subject_id, actor_id, role, on_behalf_of_id, verb, source_state,
-    target_state, comment, data, client_ip, created_at: datetime,
+    *,
+    sequence,
+    subject_type: str,
+    subject_id,
+    actor_id,
+    role,
+    on_behalf_of_id,
+    verb,
+    source_state,
+    target_state,
+    comment,
+    data,
+    client_ip,
+    created_at: datetime,
 ) -> dict:
     return {
         "sequence": sequence,
@@ -73,11 +85,25 @@ class RecordedEvent:
     sequence: int
     hash: str
 
+
 _HEAD = "workflows_auditchainhead"
 _EVENTS = "workflows_auditevent"
 _COLUMNS = (
-    "sequence", "subject_type_id", "subject_id", "actor_id", "role", "on_behalf_of_id", "verb", "source_state",
-    "target_state", "comment", "data", "client_ip", "created_at", "prev_hash", "hash",
+    "sequence",
+    "subject_type_id",
+    "subject_id",
+    "actor_id",
+    "role",
+    "on_behalf_of_id",
+    "verb",
+    "source_state",
+    "target_state",
+    "comment",
+    "data",
+    "client_ip",
+    "created_at",
+    "prev_hash",
+    "hash",
 )
 _INSERT = f"INSERT INTO {_EVENTS} ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
 
@@ -99,8 +125,15 @@ def _advance_head(cursor) -> tuple[int, str]:
 
 
 def record(
-    *, subject: models.Model, actor: Actor, verb: str, source_state: str = "", target_state: str = "",
-    comment: str = "", data: dict | None = None, alongside: tuple[str, list] | None = None,
+    *,
+    subject: models.Model,
+    actor: Actor,
+    verb: str,
+    source_state: str = "",
+    target_state: str = "",
+    comment: str = "",
+    data: dict | None = None,
+    alongside: tuple[str, list] | None = None,
 ) -> RecordedEvent:
     """Append one event for `subject` to the chain, in the caller's transaction. The only writer of events.
 
@@ -120,21 +153,43 @@ def record(
     with connection.cursor() as cursor:
         sequence, prev_hash = _advance_head(cursor)
         payload = event_payload(
-            sequence=sequence, subject_type=subject_label, subject_id=subject_id, actor_id=actor_id,
-            role=actor.role, on_behalf_of_id=behalf_id, verb=verb, source_state=source_state,
-            target_state=target_state, comment=comment, data=data, client_ip=actor.client_ip,
+            sequence=sequence,
+            subject_type=subject_label,
+            subject_id=subject_id,
+            actor_id=actor_id,
+            role=actor.role,
+            on_behalf_of_id=behalf_id,
+            verb=verb,
+            source_state=source_state,
+            target_state=target_state,
+            comment=comment,
+            data=data,
+            client_ip=actor.client_ip,
             created_at=created_at,
         )
         digest = compute_hash(payload, prev_hash)
         ops = connection.ops
         values = [
-            sequence, content_type.pk, subject_id, actor_id, actor.role or "", behalf_id, verb, source_state or "",
-            target_state or "", comment or "", ops.adapt_json_value(data, None),
-            ops.adapt_ipaddressfield_value(actor.client_ip), ops.adapt_datetimefield_value(created_at), prev_hash,
+            sequence,
+            content_type.pk,
+            subject_id,
+            actor_id,
+            actor.role or "",
+            behalf_id,
+            verb,
+            source_state or "",
+            target_state or "",
+            comment or "",
+            ops.adapt_json_value(data, None),
+            ops.adapt_ipaddressfield_value(actor.client_ip),
+            ops.adapt_datetimefield_value(created_at),
+            prev_hash,
             digest,
         ]
         if connection.vendor == "postgresql":
-            extra_sql, extra_params = (f", alongside AS ({alongside[0]})", list(alongside[1])) if alongside else ("", [])
+            extra_sql, extra_params = (
+                (f", alongside AS ({alongside[0]})", list(alongside[1])) if alongside else ("", [])
+            )
             cursor.execute(
                 f"WITH appended AS ({_INSERT} RETURNING id){extra_sql} "
                 f"UPDATE {_HEAD} SET hash = %s WHERE id = 1 RETURNING (SELECT id FROM appended)",
@@ -158,8 +213,22 @@ class ChainProblem:
 
 
 _VERIFY_COLUMNS = (
-    "id", "sequence", "subject_type_id", "subject_id", "actor_id", "role", "on_behalf_of_id", "verb",
-    "source_state", "target_state", "comment", "data", "client_ip", "created_at", "prev_hash", "hash",
+    "id",
+    "sequence",
+    "subject_type_id",
+    "subject_id",
+    "actor_id",
+    "role",
+    "on_behalf_of_id",
+    "verb",
+    "source_state",
+    "target_state",
+    "comment",
+    "data",
+    "client_ip",
+    "created_at",
+    "prev_hash",
+    "hash",
 )
 
 
@@ -169,8 +238,9 @@ def _as_utc(value) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def verify_chain(chunk_size: int = 5000, first: int = 1, last: int | None = None,
-                 expected_prev: str | None = None) -> Iterator[int | ChainProblem]:
+def verify_chain(
+    chunk_size: int = 5000, first: int = 1, last: int | None = None, expected_prev: str | None = None
+) -> Iterator[int | ChainProblem]:
     """Walk the chain (or the slice first..last) in order; yield the count checked so far every chunk, then
     stop at the first problem. A slice starts from the stored hash of the event before it, so slices
     checked in parallel prove the same as one walk (see verify_chain_parallel).
@@ -192,19 +262,46 @@ def verify_chain(chunk_size: int = 5000, first: int = 1, last: int | None = None
             rows = cursor.fetchmany(chunk_size)
             if not rows:
                 break
-            for (pk, sequence, type_id, subject_id, actor_id, role, behalf_id, verb, source, target, comment,
-                 data, client_ip, created_at, prev_hash, stored_hash) in rows:
+            for (
+                pk,
+                sequence,
+                type_id,
+                subject_id,
+                actor_id,
+                role,
+                behalf_id,
+                verb,
+                source,
+                target,
+                comment,
+                data,
+                client_ip,
+                created_at,
+                prev_hash,
+                stored_hash,
+            ) in rows:
                 if sequence != expected_sequence:
-                    yield ChainProblem(sequence, pk, f"expected sequence {expected_sequence}, found {sequence}")
+                    yield ChainProblem(
+                        sequence, pk, f"expected sequence {expected_sequence}, found {sequence}"
+                    )
                     return
                 if prev_hash != expected_prev:
                     yield ChainProblem(sequence, pk, "prev_hash does not match the previous event's hash")
                     return
                 payload = event_payload(
-                    sequence=sequence, subject_type=labels.get(type_id, str(type_id)), subject_id=subject_id,
-                    actor_id=actor_id, role=role, on_behalf_of_id=behalf_id, verb=verb, source_state=source,
-                    target_state=target, comment=comment, data=loads(data) if isinstance(data, str) else data,
-                    client_ip=str(client_ip) if client_ip is not None else None, created_at=_as_utc(created_at),
+                    sequence=sequence,
+                    subject_type=labels.get(type_id, str(type_id)),
+                    subject_id=subject_id,
+                    actor_id=actor_id,
+                    role=role,
+                    on_behalf_of_id=behalf_id,
+                    verb=verb,
+                    source_state=source,
+                    target_state=target,
+                    comment=comment,
+                    data=loads(data) if isinstance(data, str) else data,
+                    client_ip=str(client_ip) if client_ip is not None else None,
+                    created_at=_as_utc(created_at),
                 )
                 if compute_hash(payload, prev_hash) != stored_hash:
                     yield ChainProblem(sequence, pk, "content does not match its hash (the row was altered)")
@@ -257,10 +354,13 @@ def verify_chain_parallel(workers: int) -> tuple[int, ChainProblem | None]:
         return verify_chain_parallel(1)
     step = -(-total // workers)
     starts = list(range(1, total + 1, step))
-    boundary = dict(AuditEvent.objects.filter(sequence__in=[s - 1 for s in starts[1:]])
-                    .values_list("sequence", "hash"))
-    slices = [(s, min(s + step - 1, total), boundary.get(s - 1, GENESIS_HASH) if s > 1 else GENESIS_HASH)
-              for s in starts]
+    boundary = dict(
+        AuditEvent.objects.filter(sequence__in=[s - 1 for s in starts[1:]]).values_list("sequence", "hash")
+    )
+    slices = [
+        (s, min(s + step - 1, total), boundary.get(s - 1, GENESIS_HASH) if s > 1 else GENESIS_HASH)
+        for s in starts
+    ]
     connections.close_all()
     with multiprocessing.get_context("fork").Pool(len(slices)) as pool:
         results = pool.map(_verify_slice, slices)

@@ -34,4 +34,6 @@ def working_days_between(start: date, end: date) -> int:
     """Working days after `start` up to and including `end` (negative if `end` is earlier)."""
     if end < start:
         return -working_days_between(end, start)
-    return sum(1 for offset in range(1, (end - start).days + 1) if is_working_day(start + timedelta(days=offset)))
+    return sum(
+        1 for offset in range(1, (end - start).days + 1) if is_working_day(start + timedelta(days=offset))
+    )

@@ -76,7 +76,9 @@ def check(flow: Lifecycle, name: str, user) -> Check:
             }
             return Check(name, label, False, reason, 403)
     elif not transition.has_perm(flow, user):
-        return Check(name, label, False, _("Bạn không có quyền thực hiện «%(action)s».") % {"action": label}, 403)
+        return Check(
+            name, label, False, _("Bạn không có quyền thực hiện «%(action)s».") % {"action": label}, 403
+        )
     else:
         authority = Authority(role="", unit_id=None, council_term_id=None)
     unmet = transition.get_unmet_condition(flow)
@@ -114,8 +116,12 @@ def _lock(model: type[models.Model], pk) -> models.Model:
         if list(params) != [pk]:  # a default manager with its own filters: let the ORM do it every time
             return queryset.get()
         columns = [column for column, _, _ in compiler.select]
-        cached = (sql, [column.target.attname for column in columns], compiler,
-                  compiler.get_converters(columns))
+        cached = (
+            sql,
+            [column.target.attname for column in columns],
+            compiler,
+            compiler.get_converters(columns),
+        )
         _LOCK_COMPILERS[key] = cached
     sql, attnames, compiler, converters = cached
     with connection.cursor() as cursor:
@@ -133,7 +139,11 @@ def _update_statement(obj: models.Model, changed: list[str]) -> tuple[str, list]
     db = router.db_for_write(type(obj))
     connection = connections[db]
     meta = obj._meta
-    fields = [field for field in meta.concrete_fields if field.attname in changed or getattr(field, "auto_now", False)]
+    fields = [
+        field
+        for field in meta.concrete_fields
+        if field.attname in changed or getattr(field, "auto_now", False)
+    ]
     quote = connection.ops.quote_name
     values = [field.get_db_prep_save(field.pre_save(obj, False), connection) for field in fields]
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
@@ -144,8 +154,14 @@ def _update_statement(obj: models.Model, changed: list[str]) -> tuple[str, list]
 
 
 def perform(
-    obj: models.Model, name: str, *, user, data: dict | None = None, files: dict | None = None,
-    client_ip: str | None = None, extra_audit: dict | None = None,
+    obj: models.Model,
+    name: str,
+    *,
+    user,
+    data: dict | None = None,
+    files: dict | None = None,
+    client_ip: str | None = None,
+    extra_audit: dict | None = None,
 ) -> models.Model:
     """Perform transition `name` on `obj` for `user`; return the saved, updated object."""
     lifecycle_cls = lifecycle_for(obj)
@@ -180,8 +196,13 @@ def perform(
         if extra_audit:
             event_data.update(extra_audit)
         audit.record(
-            subject=locked, actor=actor, verb=name, source_state=source, target_state=flow.state,
-            comment=comment, data=event_data,
+            subject=locked,
+            actor=actor,
+            verb=name,
+            source_state=source,
+            target_state=flow.state,
+            comment=comment,
+            data=event_data,
             alongside=_update_statement(locked, list(changed)) if changed else None,
         )
         if settings.NOTIFICATIONS_DISPATCH_ON_COMMIT:

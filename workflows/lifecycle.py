@@ -68,9 +68,9 @@ class TransitionForm(forms.Form):
 
     comment_required = False
 
-    comment = forms.CharField(label=_("Ghi chú / lý do"), required=False, max_length=4000, widget=forms.Textarea(
-        attrs={"rows": 3}
-    ))
+    comment = forms.CharField(
+        label=_("Ghi chú / lý do"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,7 +146,9 @@ class Lifecycle:
         """{name: TransitionMethod} for every transition the machine declares (built once per class)."""
         methods = cls.__dict__.get("_transition_methods")
         if methods is None:
-            methods = {method.slug: method for method in cls.__dict__["state"].__get__(None, cls).get_transitions()}
+            methods = {
+                method.slug: method for method in cls.__dict__["state"].__get__(None, cls).get_transitions()
+            }
             cls._transition_methods = methods
         return methods
 

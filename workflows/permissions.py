@@ -25,7 +25,9 @@ VIEW_TERM = "view_councilterm"
 
 
 def _desired(day) -> set[tuple[int, str, int]]:
-    rows = Membership.objects.filter(active_q(day)).values_list("user_id", "role", "unit_id", "council_term_id")
+    rows = Membership.objects.filter(active_q(day)).values_list(
+        "user_id", "role", "unit_id", "council_term_id"
+    )
     desired = set()
     for user_id, role, unit_id, term_id in rows:
         if role in UNIT_ROLES and unit_id:
@@ -55,14 +57,22 @@ def sync_object_permissions(*, actor: audit.Actor = audit.SYSTEM, day=None) -> t
             target = (Unit if codename == VIEW_UNIT else CouncilTerm).objects.get(pk=object_pk)
             user = users.get(pk=user_id)
             assign_perm(codename, user, target)
-            audit.record(subject=target, actor=actor, verb="permission_granted",
-                         data={"user": user.username, "permission": codename})
+            audit.record(
+                subject=target,
+                actor=actor,
+                verb="permission_granted",
+                data={"user": user.username, "permission": codename},
+            )
         for user_id, codename, object_pk in sorted(existing - desired):
             target = (Unit if codename == VIEW_UNIT else CouncilTerm).objects.get(pk=object_pk)
             user = users.get(pk=user_id)
             remove_perm(codename, user, target)
-            audit.record(subject=target, actor=actor, verb="permission_revoked",
-                         data={"user": user.username, "permission": codename})
+            audit.record(
+                subject=target,
+                actor=actor,
+                verb="permission_revoked",
+                data={"user": user.username, "permission": codename},
+            )
     return len(desired - existing), len(existing - desired)
 
 

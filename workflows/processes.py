@@ -28,8 +28,13 @@ class ProcessKind:
 _KINDS: dict[str, ProcessKind] = {}
 
 
-def register(kind: str, *, start: Callable[..., models.Model], is_finished: Callable[[models.Model], bool],
-             label: str = "") -> None:
+def register(
+    kind: str,
+    *,
+    start: Callable[..., models.Model],
+    is_finished: Callable[[models.Model], bool],
+    label: str = "",
+) -> None:
     _KINDS[kind] = ProcessKind(kind, start, is_finished, label)
 
 

@@ -79,9 +79,14 @@ def authorities_of(user, day: date | None = None) -> list[Authority]:
     with connection.cursor() as cursor:
         cursor.execute(_AUTHORITIES_SQL, [user.pk, day_value, day_value] * 2 + [day_value, day_value])
         rows = cursor.fetchall()
-    own = [Authority(role, unit_id, term_id) for role, unit_id, term_id, delegator in rows if delegator is None]
-    delegated = [Authority(role, unit_id, term_id, on_behalf_of_id=delegator)
-                 for role, unit_id, term_id, delegator in rows if delegator is not None]
+    own = [
+        Authority(role, unit_id, term_id) for role, unit_id, term_id, delegator in rows if delegator is None
+    ]
+    delegated = [
+        Authority(role, unit_id, term_id, on_behalf_of_id=delegator)
+        for role, unit_id, term_id, delegator in rows
+        if delegator is not None
+    ]
     result = own + delegated
     user._authorities_cache = (day, result)
     return result

@@ -86,8 +86,12 @@ def inbox(user, limit: int = 25) -> list[InboxSection]:
         items = list(queryset.order_by(*getattr(lifecycle_cls, "inbox_ordering", ("pk",)))[: limit + 1])
         if items:
             sections.append(
-                InboxSection(str(model._meta.verbose_name_plural).capitalize(), lifecycle_cls, items[:limit],
-                             len(items))
+                InboxSection(
+                    str(model._meta.verbose_name_plural).capitalize(),
+                    lifecycle_cls,
+                    items[:limit],
+                    len(items),
+                )
             )
     return sections
 

@@ -25,7 +25,13 @@ def _check_scope(role: str, unit, council_term) -> None:
 
 
 def membership_grant(
-    *, user, role: str, actor: audit.Actor, unit=None, council_term=None, valid_from: date | None = None,
+    *,
+    user,
+    role: str,
+    actor: audit.Actor,
+    unit=None,
+    council_term=None,
+    valid_from: date | None = None,
     valid_to: date | None = None,
 ) -> Membership:
     """Give `user` a role for a scope and date range; audited; object permissions follow."""
@@ -36,12 +42,26 @@ def membership_grant(
         raise ValidationError({"valid_to": _("Ngày hết hiệu lực phải sau ngày bắt đầu.")})
     with transaction.atomic():
         membership = Membership.objects.create(
-            user=user, role=role, unit=unit, council_term=council_term, valid_from=valid_from, valid_to=valid_to
+            user=user,
+            role=role,
+            unit=unit,
+            council_term=council_term,
+            valid_from=valid_from,
+            valid_to=valid_to,
         )
-        audit.record(subject=membership, actor=actor, verb="membership_granted", data={
-            "user": user.username, "role": role, "unit": getattr(unit, "code", None),
-            "council_term": getattr(council_term, "pk", None), "valid_from": valid_from, "valid_to": valid_to,
-        })
+        audit.record(
+            subject=membership,
+            actor=actor,
+            verb="membership_granted",
+            data={
+                "user": user.username,
+                "role": role,
+                "unit": getattr(unit, "code", None),
+                "council_term": getattr(council_term, "pk", None),
+                "valid_from": valid_from,
+                "valid_to": valid_to,
+            },
+        )
         sync_object_permissions(actor=actor)
     forget_cached_authorities(user)
     return membership
@@ -57,32 +77,61 @@ def membership_end(*, membership: Membership, actor: audit.Actor, valid_to: date
         previous = locked.valid_to
         locked.valid_to = valid_to
         locked.save(update_fields=["valid_to"])
-        audit.record(subject=locked, actor=actor, verb="membership_ended",
-                     data={"changes": {"valid_to": [previous, valid_to]}})
+        audit.record(
+            subject=locked,
+            actor=actor,
+            verb="membership_ended",
+            data={"changes": {"valid_to": [previous, valid_to]}},
+        )
         sync_object_permissions(actor=actor)
     return locked
 
 
 def delegation_create(
-    *, delegator, delegate, role: str, actor: audit.Actor, unit=None, council_term=None, valid_from: date,
-    valid_to: date, reason: str = "",
+    *,
+    delegator,
+    delegate,
+    role: str,
+    actor: audit.Actor,
+    unit=None,
+    council_term=None,
+    valid_from: date,
+    valid_to: date,
+    reason: str = "",
 ) -> Delegation:
     """Let `delegate` act in `delegator`'s role for a date range; the delegator must hold that role."""
     if delegator == delegate:
         raise ValidationError({"delegate": _("Không thể ủy quyền cho chính mình.")})
     if valid_to < valid_from:
         raise ValidationError({"valid_to": _("Ngày hết hiệu lực phải sau ngày bắt đầu.")})
-    holds = Membership.objects.filter(user=delegator, role=role, unit=unit, council_term=council_term).exists()
+    holds = Membership.objects.filter(
+        user=delegator, role=role, unit=unit, council_term=council_term
+    ).exists()
     if not holds:
         raise ValidationError({"role": _("Người ủy quyền không giữ vai trò này trong phạm vi đã chọn.")})
     with transaction.atomic():
         delegation = Delegation.objects.create(
-            delegator=delegator, delegate=delegate, role=role, unit=unit, council_term=council_term,
-            valid_from=valid_from, valid_to=valid_to, reason=reason,
+            delegator=delegator,
+            delegate=delegate,
+            role=role,
+            unit=unit,
+            council_term=council_term,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            reason=reason,
         )
-        audit.record(subject=delegation, actor=actor, verb="delegation_created", comment=reason, data={
-            "delegator": delegator.username, "delegate": delegate.username, "role": role,
-            "valid_from": valid_from, "valid_to": valid_to,
-        })
+        audit.record(
+            subject=delegation,
+            actor=actor,
+            verb="delegation_created",
+            comment=reason,
+            data={
+                "delegator": delegator.username,
+                "delegate": delegate.username,
+                "role": role,
+                "valid_from": valid_from,
+                "valid_to": valid_to,
+            },
+        )
     forget_cached_authorities(delegate)
     return delegation

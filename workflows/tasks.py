@@ -32,8 +32,9 @@ def notify_event(event_id: int) -> int:
             continue
         try:
             with transaction.atomic():
-                Notification.objects.create(recipient=user, event=event, key=f"event:{event.pk}", text=text[:500],
-                                            url=url)
+                Notification.objects.create(
+                    recipient=user, event=event, key=f"event:{event.pk}", text=text[:500], url=url
+                )
         except IntegrityError:
             continue  # already notified for this event
         if user.email:
@@ -52,7 +53,8 @@ def dispatch_notifications(batch: int = 1000) -> int:
     with transaction.atomic():
         cursor, _ = OutboxCursor.objects.select_for_update().get_or_create(name="notifications")
         events = list(
-            AuditEvent.objects.filter(sequence__gt=cursor.last_sequence).order_by("sequence")
+            AuditEvent.objects.filter(sequence__gt=cursor.last_sequence)
+            .order_by("sequence")
             .values_list("pk", "sequence", "target_state")[:batch]
         )
         for pk, _sequence, target_state in events:

@@ -7,5 +7,7 @@ urlpatterns = [
     path("thong-bao/", views.notifications, name="notifications"),
     path("kiem-tra-nhat-ky/", views.audit_verify, name="audit_verify"),
     path("lich-su/<str:app_label>/<str:model_name>/<str:pk>/", views.history, name="history"),
-    path("thao-tac/<str:app_label>/<str:model_name>/<str:pk>/<str:name>/", views.transition, name="transition"),
+    path(
+        "thao-tac/<str:app_label>/<str:model_name>/<str:pk>/<str:name>/", views.transition, name="transition"
+    ),
 ]

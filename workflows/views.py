@@ -29,14 +29,18 @@ def home(request):
     authorities = authorities_of(request.user)
     limit = request.GET.get("limit", "25")
     limit = int(limit) if limit in ("25", "50", "100") else 25
-    return render(request, "workflows/home.html", {
-        "sections": inbox(request.user, limit=limit),
-        "authorities": [
-            {"role": Role(a.role).label, "scope": _scope_label(a), "on_behalf_of": a.on_behalf_of_id}
-            for a in authorities
-        ],
-        "notifications": request.user.notifications.all()[:10],
-    })
+    return render(
+        request,
+        "workflows/home.html",
+        {
+            "sections": inbox(request.user, limit=limit),
+            "authorities": [
+                {"role": Role(a.role).label, "scope": _scope_label(a), "on_behalf_of": a.on_behalf_of_id}
+                for a in authorities
+            ],
+            "notifications": request.user.notifications.all()[:10],
+        },
+    )
 
 
 def _scope_label(authority) -> str:
@@ -84,19 +88,46 @@ def history(request, app_label: str, model_name: str, pk: str):
     events = history_for(subject)
     export = request.GET.get("format")
     if export == "json":
-        return JsonResponse({"subject": str(subject), "events": AuditEventSerializer(events, many=True).data},
-                            json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            {"subject": str(subject), "events": AuditEventSerializer(events, many=True).data},
+            json_dumps_params={"ensure_ascii": False},
+        )
     if export == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="lich-su-{model_name}-{pk}.csv"'
         response.write("\ufeff")
         writer = csv.writer(response)
-        writer.writerow(["sequence", "created_at", "actor", "role", "on_behalf_of", "verb", "source_state",
-                         "target_state", "comment", "client_ip", "hash"])
+        writer.writerow(
+            [
+                "sequence",
+                "created_at",
+                "actor",
+                "role",
+                "on_behalf_of",
+                "verb",
+                "source_state",
+                "target_state",
+                "comment",
+                "client_ip",
+                "hash",
+            ]
+        )
         for e in events:
-            writer.writerow([e.sequence, e.created_at.isoformat(), getattr(e.actor, "username", ""), e.role,
-                             getattr(e.on_behalf_of, "username", ""), e.verb, e.source_state, e.target_state,
-                             e.comment, e.client_ip or "", e.hash])
+            writer.writerow(
+                [
+                    e.sequence,
+                    e.created_at.isoformat(),
+                    getattr(e.actor, "username", ""),
+                    e.role,
+                    getattr(e.on_behalf_of, "username", ""),
+                    e.verb,
+                    e.source_state,
+                    e.target_state,
+                    e.comment,
+                    e.client_ip or "",
+                    e.hash,
+                ]
+            )
         return response
     try:
         label = lifecycle_for(subject).state_label
@@ -111,8 +142,11 @@ def history(request, app_label: str, model_name: str, pk: str):
         }
         for e in events
     ]
-    return render(request, "workflows/history.html", {"subject": subject, "rows": rows,
-                                                      "model_name": model_name, "app_label": app_label})
+    return render(
+        request,
+        "workflows/history.html",
+        {"subject": subject, "rows": rows, "model_name": model_name, "app_label": app_label},
+    )
 
 
 @login_required
@@ -131,8 +165,14 @@ def transition(request, app_label: str, model_name: str, pk: str, name: str):
     if request.method == "POST":
         form = form_class(data=request.POST, files=request.FILES)
         try:
-            engine.perform(subject, name, user=request.user, data=request.POST, files=request.FILES,
-                           client_ip=client_ip(request))
+            engine.perform(
+                subject,
+                name,
+                user=request.user,
+                data=request.POST,
+                files=request.FILES,
+                client_ip=client_ip(request),
+            )
         except (engine.TransitionNotAllowed, engine.ActionForbidden) as exc:
             messages.error(request, exc.message)
         except ValidationError as exc:
@@ -148,10 +188,18 @@ def transition(request, app_label: str, model_name: str, pk: str, name: str):
             return redirect(next_url)
     else:
         form = form_class()
-    return render(request, "workflows/transition_form.html", {
-        "subject": subject, "form": form, "verdict": verdict, "next": next_url,
-        "state_label": lifecycle_cls.state_label(getattr(subject, lifecycle_cls.state_field)),
-    }, status=200 if request.method == "GET" or not form.errors else 400)
+    return render(
+        request,
+        "workflows/transition_form.html",
+        {
+            "subject": subject,
+            "form": form,
+            "verdict": verdict,
+            "next": next_url,
+            "state_label": lifecycle_cls.state_label(getattr(subject, lifecycle_cls.state_field)),
+        },
+        status=200 if request.method == "GET" or not form.errors else 400,
+    )
 
 
 def _object_url(subject) -> str:
@@ -179,6 +227,8 @@ def audit_verify(request):
 def notifications(request):
     items = request.user.notifications.all()[:100]
     if request.method == "POST":
-        Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+        Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
         return redirect("notifications")
     return render(request, "workflows/notifications.html", {"items": items})

@@ -50,7 +50,9 @@ class DocumentKind(models.TextChoices):
 class AwardTypeQuerySet(models.QuerySet):
     def effective_on(self, day: date):
         """Versions in force on `day` (effective_from ≤ day ≤ effective_to)."""
-        return self.filter(Q(effective_from__lte=day) & (Q(effective_to__isnull=True) | Q(effective_to__gte=day)))
+        return self.filter(
+            Q(effective_from__lte=day) & (Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+        )
 
 
 class AwardType(models.Model):
@@ -62,14 +64,24 @@ class AwardType(models.Model):
     recipient_kind = models.CharField(_("đối tượng"), max_length=16, choices=RecipientKind.choices)
     deciding_authority = models.CharField(_("thẩm quyền quyết định"), max_length=255)
     route = models.CharField(_("đường trình"), max_length=20, choices=AwardRoute.choices)
-    occasion_kinds = models.JSONField(_("loại khen thưởng được phép"), default=list, blank=True,
-                                      help_text=_("Danh sách mã: annual, thematic, sudden, tenure, foreign."))
-    required_documents = models.JSONField(_("thành phần hồ sơ bắt buộc"), default=list, blank=True,
-                                          help_text=_("Danh sách mã loại tài liệu."))
-    vote_threshold_percent = models.DecimalField(_("tỷ lệ phiếu đồng ý (%)"), max_digits=5, decimal_places=2,
-                                                 default=50)
-    vote_threshold_base = models.CharField(_("cơ sở tính tỷ lệ"), max_length=20, choices=ThresholdBase.choices,
-                                           default=ThresholdBase.TOTAL_MEMBERS)
+    occasion_kinds = models.JSONField(
+        _("loại khen thưởng được phép"),
+        default=list,
+        blank=True,
+        help_text=_("Danh sách mã: annual, thematic, sudden, tenure, foreign."),
+    )
+    required_documents = models.JSONField(
+        _("thành phần hồ sơ bắt buộc"), default=list, blank=True, help_text=_("Danh sách mã loại tài liệu.")
+    )
+    vote_threshold_percent = models.DecimalField(
+        _("tỷ lệ phiếu đồng ý (%)"), max_digits=5, decimal_places=2, default=50
+    )
+    vote_threshold_base = models.CharField(
+        _("cơ sở tính tỷ lệ"),
+        max_length=20,
+        choices=ThresholdBase.choices,
+        default=ThresholdBase.TOTAL_MEMBERS,
+    )
     vote_threshold_strict = models.BooleanField(_("phải vượt (>) tỷ lệ"), default=False)
     secret_ballot = models.BooleanField(_("bỏ phiếu kín"), default=True)
     public_notice_required = models.BooleanField(_("phải công khai"), default=False)
@@ -105,8 +117,12 @@ class AwardType(models.Model):
 
     def threshold(self) -> Threshold:
         """The council's pass rule for this award, in the form the councils app reads."""
-        return Threshold(percent=self.vote_threshold_percent, base=self.vote_threshold_base,
-                         strict=self.vote_threshold_strict, secret_ballot=self.secret_ballot)
+        return Threshold(
+            percent=self.vote_threshold_percent,
+            base=self.vote_threshold_base,
+            strict=self.vote_threshold_strict,
+            secret_ballot=self.secret_ballot,
+        )
 
     def accepts(self, recipient_kind: str) -> bool:
         return self.recipient_kind == recipient_kind or (
@@ -136,12 +152,14 @@ class RuleSeverity(models.TextChoices):
 class EligibilityRule(models.Model):
     """One checkable condition of an award version; parameters per kind (see dossiers.eligibility)."""
 
-    award = models.ForeignKey(AwardType, verbose_name=_("danh hiệu, hình thức"), on_delete=models.CASCADE,
-                              related_name="rules")
+    award = models.ForeignKey(
+        AwardType, verbose_name=_("danh hiệu, hình thức"), on_delete=models.CASCADE, related_name="rules"
+    )
     kind = models.CharField(_("loại điều kiện"), max_length=32, choices=RuleKind.choices)
     parameters = models.JSONField(_("tham số"), default=dict, blank=True)
-    severity = models.CharField(_("mức độ"), max_length=16, choices=RuleSeverity.choices,
-                                default=RuleSeverity.BLOCKING)
+    severity = models.CharField(
+        _("mức độ"), max_length=16, choices=RuleSeverity.choices, default=RuleSeverity.BLOCKING
+    )
     description = models.CharField(_("mô tả điều kiện"), max_length=500)
     legal_source = models.CharField(_("căn cứ pháp lý"), max_length=255)
     position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)

@@ -35,11 +35,16 @@ EDITABLE_STATES = (DossierState.DRAFT, DossierState.RETURNED)
 class Dossier(StatefulModel):
     """A unit's proposal for one year and occasion, listing one or more nominees with one award each."""
 
-    unit = models.ForeignKey("organisations.Unit", verbose_name=_("đơn vị đề nghị"), on_delete=models.PROTECT,
-                             related_name="dossiers")
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        verbose_name=_("đơn vị đề nghị"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
     year = models.PositiveSmallIntegerField(_("năm thành tích"))
-    occasion = models.CharField(_("loại khen thưởng"), max_length=16, choices=OccasionKind.choices,
-                                default=OccasionKind.ANNUAL)
+    occasion = models.CharField(
+        _("loại khen thưởng"), max_length=16, choices=OccasionKind.choices, default=OccasionKind.ANNUAL
+    )
     title = models.CharField(_("trích yếu"), max_length=255)
     state = StateField(_("trạng thái"), choices=DossierState.choices, default=DossierState.DRAFT)
     deadline = models.DateField(_("hạn xử lý bước hiện tại"), null=True, blank=True)
@@ -50,16 +55,21 @@ class Dossier(StatefulModel):
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
     central_submission_number = models.CharField(_("số tờ trình Trung ương"), max_length=60, blank=True)
     central_submission_date = models.DateField(_("ngày trình Trung ương"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người lập"), on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người lập"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("hồ sơ đề nghị khen thưởng")
         verbose_name_plural = _("hồ sơ đề nghị khen thưởng")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "deadline"]), models.Index(fields=["unit", "-created_at"]),
-                   models.Index(fields=["-created_at"]), models.Index(fields=["deadline", "id"])]
+        indexes = [
+            models.Index(fields=["state", "deadline"]),
+            models.Index(fields=["unit", "-created_at"]),
+            models.Index(fields=["-created_at"]),
+            models.Index(fields=["deadline", "id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.unit.short_name or self.unit.name}, {self.year})"
@@ -85,23 +95,38 @@ class NomineeState(models.TextChoices):
 class DossierNominee(StatefulModel):
     """One line of a dossier: a nominee, the award proposed, the achievement report and its own outcome."""
 
-    dossier = models.ForeignKey(Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="lines")
-    nominee = models.ForeignKey(Nominee, verbose_name=_("đối tượng"), on_delete=models.PROTECT,
-                                related_name="lines")
-    award = models.ForeignKey(AwardType, verbose_name=_("danh hiệu, hình thức đề nghị"), on_delete=models.PROTECT,
-                              related_name="lines")
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="lines"
+    )
+    nominee = models.ForeignKey(
+        Nominee, verbose_name=_("đối tượng"), on_delete=models.PROTECT, related_name="lines"
+    )
+    award = models.ForeignKey(
+        AwardType,
+        verbose_name=_("danh hiệu, hình thức đề nghị"),
+        on_delete=models.PROTECT,
+        related_name="lines",
+    )
     achievement_report = models.TextField(_("tóm tắt thành tích"))
     members_total = models.PositiveIntegerField(_("tổng số thành viên"), null=True, blank=True)
     members_completed = models.PositiveIntegerField(_("số hoàn thành nhiệm vụ"), null=True, blank=True)
     members_advanced = models.PositiveIntegerField(_("số đạt Lao động tiên tiến"), null=True, blank=True)
-    members_grassroots_fighters = models.PositiveIntegerField(_("số đạt Chiến sĩ thi đua cơ sở"), null=True,
-                                                              blank=True)
-    members_disciplined = models.PositiveIntegerField(_("số bị kỷ luật từ khiển trách trở lên"), null=True,
-                                                      blank=True)
+    members_grassroots_fighters = models.PositiveIntegerField(
+        _("số đạt Chiến sĩ thi đua cơ sở"), null=True, blank=True
+    )
+    members_disciplined = models.PositiveIntegerField(
+        _("số bị kỷ luật từ khiển trách trở lên"), null=True, blank=True
+    )
     state = StateField(_("kết quả"), choices=NomineeState.choices, default=NomineeState.PENDING)
     board_opinion = models.TextField(_("ý kiến thẩm định của Ban"), blank=True)
-    council_term = models.ForeignKey("organisations.CouncilTerm", verbose_name=_("nhiệm kỳ hội đồng"), null=True,
-                                     blank=True, on_delete=models.PROTECT, related_name="+")
+    council_term = models.ForeignKey(
+        "organisations.CouncilTerm",
+        verbose_name=_("nhiệm kỳ hội đồng"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     council_item_ref = models.CharField(_("mục trong chương trình họp"), max_length=60, blank=True)
     council_explanation = models.CharField(_("kết quả biểu quyết"), max_length=255, blank=True)
     council_agree = models.PositiveIntegerField(null=True, blank=True)
@@ -132,8 +157,14 @@ class DossierDocument(models.Model):
     """One version of one document of a dossier (or of one line): PDF, checksum stored, never overwritten."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
-    line = models.ForeignKey(DossierNominee, verbose_name=_("đối tượng"), null=True, blank=True,
-                             on_delete=models.CASCADE, related_name="documents")
+    line = models.ForeignKey(
+        DossierNominee,
+        verbose_name=_("đối tượng"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
     kind = models.CharField(_("loại tài liệu"), max_length=32, choices=DocumentKind.choices)
     version = models.PositiveSmallIntegerField(_("phiên bản"))
     file = models.FileField(_("tệp"), upload_to="dossiers/%Y/%m/")
@@ -149,10 +180,16 @@ class DossierDocument(models.Model):
         verbose_name_plural = _("tài liệu hồ sơ")
         ordering = ["dossier", "line", "kind", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["dossier", "line", "kind", "version"], name="dossierdocument_line_version",
-                                    condition=models.Q(line__isnull=False)),
-            models.UniqueConstraint(fields=["dossier", "kind", "version"], name="dossierdocument_dossier_version",
-                                    condition=models.Q(line__isnull=True)),
+            models.UniqueConstraint(
+                fields=["dossier", "line", "kind", "version"],
+                name="dossierdocument_line_version",
+                condition=models.Q(line__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["dossier", "kind", "version"],
+                name="dossierdocument_dossier_version",
+                condition=models.Q(line__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -179,7 +216,9 @@ class ReturnItem(models.Model):
     """One point the Board asks the unit to supplement, with the deadline of that return."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="return_items")
-    line = models.ForeignKey(DossierNominee, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    line = models.ForeignKey(
+        DossierNominee, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     round = models.PositiveSmallIntegerField(_("lần trả"))
     text = models.CharField(_("nội dung cần bổ sung"), max_length=1000)
     deadline = models.DateField(_("hạn bổ sung"))

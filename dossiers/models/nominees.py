@@ -15,10 +15,15 @@ class Gender(models.TextChoices):
 class Nominee(models.Model):
     """Someone a unit may propose: a person, a collective (the unit or a sub-unit) or a household."""
 
-    kind = models.CharField(_("đối tượng"), max_length=16,
-                            choices=[c for c in RecipientKind.choices if c[0] != RecipientKind.ANY])
-    unit = models.ForeignKey("organisations.Unit", verbose_name=_("đơn vị quản lý"), on_delete=models.PROTECT,
-                             related_name="nominees")
+    kind = models.CharField(
+        _("đối tượng"), max_length=16, choices=[c for c in RecipientKind.choices if c[0] != RecipientKind.ANY]
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        verbose_name=_("đơn vị quản lý"),
+        on_delete=models.PROTECT,
+        related_name="nominees",
+    )
     full_name = models.CharField(_("họ và tên / tên tập thể"), max_length=255)
     birth_year = models.PositiveSmallIntegerField(_("năm sinh"), null=True, blank=True)
     gender = models.CharField(_("giới tính"), max_length=8, choices=Gender.choices, blank=True)
@@ -47,17 +52,26 @@ class RecordSource(models.TextChoices):
 class AwardRecord(models.Model):
     """An award a nominee received (here or elsewhere): the history eligibility rules read; the "sổ vàng"."""
 
-    nominee = models.ForeignKey(Nominee, verbose_name=_("đối tượng"), on_delete=models.PROTECT,
-                                related_name="award_records")
-    award = models.ForeignKey(AwardType, verbose_name=_("danh hiệu, hình thức"), on_delete=models.PROTECT,
-                              related_name="records")
+    nominee = models.ForeignKey(
+        Nominee, verbose_name=_("đối tượng"), on_delete=models.PROTECT, related_name="award_records"
+    )
+    award = models.ForeignKey(
+        AwardType, verbose_name=_("danh hiệu, hình thức"), on_delete=models.PROTECT, related_name="records"
+    )
     year = models.PositiveSmallIntegerField(_("năm thành tích"))
     authority = models.CharField(_("cấp quyết định"), max_length=255)
     decision_number = models.CharField(_("số quyết định"), max_length=60)
     decision_date = models.DateField(_("ngày quyết định"))
-    source = models.CharField(_("nguồn"), max_length=16, choices=RecordSource.choices, default=RecordSource.IMPORTED)
-    dossier_nominee = models.OneToOneField("dossiers.DossierNominee", null=True, blank=True,
-                                           on_delete=models.PROTECT, related_name="award_record")
+    source = models.CharField(
+        _("nguồn"), max_length=16, choices=RecordSource.choices, default=RecordSource.IMPORTED
+    )
+    dossier_nominee = models.OneToOneField(
+        "dossiers.DossierNominee",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="award_record",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -110,8 +124,9 @@ class InitiativeRecognition(models.Model):
     scope = models.CharField(_("phạm vi ảnh hưởng"), max_length=16, choices=AwardLevel.choices)
     year = models.PositiveSmallIntegerField(_("năm công nhận"))
     recognised_by = models.CharField(_("cơ quan công nhận"), max_length=255, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("sáng kiến, đề tài được công nhận")

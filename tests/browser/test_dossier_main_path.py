@@ -84,7 +84,11 @@ def test_unit_to_chairman(login, server_url, run_in_server_db, tmp_path):
     document = tmp_path / "tai-lieu.pdf"
     document.write_bytes(PDF)
     line_id = officer.locator("select[name=upload-line] option").nth(1).get_attribute("value")
-    for kind, line in [("submission_letter", ""), ("unit_council_minutes", ""), ("achievement_report", line_id)]:
+    for kind, line in [
+        ("submission_letter", ""),
+        ("unit_council_minutes", ""),
+        ("achievement_report", line_id),
+    ]:
         officer.select_option("select[name=upload-kind]", kind)
         officer.select_option("select[name=upload-line]", line)
         officer.set_input_files("input[name=upload-file]", str(document))

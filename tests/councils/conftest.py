@@ -46,14 +46,18 @@ def council(db, person):
         standing = person(f"standing{term.pk}", Role.COUNCIL_STANDING_MEMBER, council_term=term)
         secretary = person(f"secretary{term.pk}", Role.COUNCIL_SECRETARY, council_term=term)
         board = person(f"board{term.pk}", Role.BOARD_OFFICER)
-        members = [person(f"m{term.pk}-{i}", Role.COUNCIL_MEMBER, council_term=term) for i in range(1, size - 1)]
+        members = [
+            person(f"m{term.pk}-{i}", Role.COUNCIL_MEMBER, council_term=term) for i in range(1, size - 1)
+        ]
         return Council(term, chair, standing, secretary, board, members)
 
     return _council
 
 
 def threshold(percent="50", base=ThresholdBase.TOTAL_MEMBERS, strict=False, ratio=None, written=True):
-    return Threshold(percent=Decimal(percent), base=base, strict=strict, ratio=ratio, written_votes_allowed=written)
+    return Threshold(
+        percent=Decimal(percent), base=base, strict=strict, ratio=ratio, written_votes_allowed=written
+    )
 
 
 @pytest.fixture
@@ -62,13 +66,30 @@ def session_for():
 
     def _session(c, items=None, unit=None, nominee=None, subject=None):
         items = items or [("Bằng khen cho ông A", threshold("90"))]
-        session = services.session_create(council_term=c.term, title="Phiên họp thứ nhất năm 2023",
-                                          planned_on=MEETING_DAY, actor=c.board, place="Hội trường UBND")
-        engine.perform(session, "convene", user=c.secretary,
-                       data={"planned_on": MEETING_DAY.isoformat(), "place": "Hội trường UBND thành phố"})
+        session = services.session_create(
+            council_term=c.term,
+            title="Phiên họp thứ nhất năm 2023",
+            planned_on=MEETING_DAY,
+            actor=c.board,
+            place="Hội trường UBND",
+        )
+        engine.perform(
+            session,
+            "convene",
+            user=c.secretary,
+            data={"planned_on": MEETING_DAY.isoformat(), "place": "Hội trường UBND thành phố"},
+        )
         for title, rule in items:
-            services.agenda_item_add(session=session, subject=subject, title=title, summary="Thành tích xuất sắc",
-                                     proposing_unit=unit, nominee_user=nominee, threshold=rule, actor=c.secretary)
+            services.agenda_item_add(
+                session=session,
+                subject=subject,
+                title=title,
+                summary="Thành tích xuất sắc",
+                proposing_unit=unit,
+                nominee_user=nominee,
+                threshold=rule,
+                actor=c.secretary,
+            )
         session.refresh_from_db()
         return session
 

@@ -10,8 +10,11 @@ from workflows.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
-ITEMS = [("Bằng khen cho bà A", threshold("50")), ("Bằng khen cho ông B", threshold("50")),
-         ("Chiến sĩ thi đua cho ông C", threshold("90"))]
+ITEMS = [
+    ("Bằng khen cho bà A", threshold("50")),
+    ("Bằng khen cho ông B", threshold("50")),
+    ("Chiến sĩ thi đua cho ông C", threshold("90")),
+]
 
 
 @pytest.fixture
@@ -46,7 +49,9 @@ def test_all_or_nothing_when_one_item_is_already_closed(voting):
     c, session, items = voting
     engine.perform(items[2], "close_ballot", user=c.secretary)
     with pytest.raises(services.BallotConflict):
-        services.ballot_sheet_cast(session=session, choices={item.pk: "agree" for item in items}, actor=c.chair)
+        services.ballot_sheet_cast(
+            session=session, choices={item.pk: "agree" for item in items}, actor=c.chair
+        )
     assert BallotReceipt.objects.count() == 0 and Ballot.objects.count() == 0
 
 
@@ -74,7 +79,9 @@ def test_item_by_item_sessions_take_no_sheets(council, session_for):
 def test_sheets_and_single_ballots_add_up_in_the_tally(voting):
     c, session, items = voting
     for member in c.voters[:3]:
-        services.ballot_sheet_cast(session=session, choices={item.pk: "agree" for item in items}, actor=member)
+        services.ballot_sheet_cast(
+            session=session, choices={item.pk: "agree" for item in items}, actor=member
+        )
     services.ballot_cast(item=items[0], choice="disagree", actor=c.voters[3])
     services.session_close_voting(session=session, user=c.secretary)
     first = items[0].__class__.objects.get(pk=items[0].pk)
@@ -85,8 +92,9 @@ def test_sheets_and_single_ballots_add_up_in_the_tally(voting):
 def test_ballot_sheet_through_the_api(voting, api):
     c, session, items = voting
     url = f"/api/sessions/{session.pk}/ballot-sheet/"
-    response = api(c.chair).post(url, {"choices": {str(items[0].pk): "agree", str(items[1].pk): "disagree"}},
-                                 format="json")
+    response = api(c.chair).post(
+        url, {"choices": {str(items[0].pk): "agree", str(items[1].pk): "disagree"}}, format="json"
+    )
     assert response.status_code == 201, response.content
     assert response.json()["count"] == 2
     assert api(c.chair).post(url, {"choices": {str(items[0].pk): "agree"}}, format="json").status_code == 409
@@ -96,7 +104,9 @@ def test_ballot_sheet_through_the_api(voting, api):
 def test_closing_the_session_rewrites_every_ballot_once_with_counts_intact(voting):
     c, session, items = voting
     for member in c.voters:
-        services.ballot_sheet_cast(session=session, choices={item.pk: "agree" for item in items}, actor=member)
+        services.ballot_sheet_cast(
+            session=session, choices={item.pk: "agree" for item in items}, actor=member
+        )
     before = set(Ballot.objects.values_list("pk", flat=True))
     services.session_close_voting(session=session, user=c.secretary)
     after = set(Ballot.objects.values_list("pk", flat=True))

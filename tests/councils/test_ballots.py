@@ -21,8 +21,10 @@ pytestmark = pytest.mark.django_db
 
 
 def refusals(item):
-    return [(e.data["member"], e.data["reason"]) for e in AuditEvent.objects.filter(verb="ballot_refused",
-                                                                                     subject_id=str(item.pk))]
+    return [
+        (e.data["member"], e.data["reason"])
+        for e in AuditEvent.objects.filter(verb="ballot_refused", subject_id=str(item.pk))
+    ]
 
 
 def test_second_ballot_refused_by_the_service_and_audited(council, session_for):
@@ -90,7 +92,12 @@ def test_declared_conflict_is_a_recusal_and_audited(council, session_for):
     with pytest.raises(engine.ActionForbidden):
         services.ballot_cast(item=item, choice="agree", actor=member)
     event = AuditEvent.objects.get(verb="recusal_recorded", subject_id=str(item.pk))
-    assert event.data == {"member": member.username, "item": item.pk, "reason": "declared", "automatic": False}
+    assert event.data == {
+        "member": member.username,
+        "item": item.pk,
+        "reason": "declared",
+        "automatic": False,
+    }
 
 
 def test_vote_after_close_is_refused_and_audited(council, session_for):
@@ -138,16 +145,23 @@ def test_written_vote_by_an_absent_member_with_the_document(council, session_for
     absent = c.voters[3]
     document = SimpleUploadedFile("phieu.pdf", b"%PDF-1.4 phieu", content_type="application/pdf")
     with pytest.raises(engine.ActionForbidden):
-        services.written_vote_record(session=session, member=absent, choices={item.pk: "agree"}, document=document,
-                                     actor=c.chair)
-    services.written_vote_record(session=session, member=absent, choices={item.pk: "agree"}, document=document,
-                                 actor=c.secretary)
+        services.written_vote_record(
+            session=session, member=absent, choices={item.pk: "agree"}, document=document, actor=c.chair
+        )
+    services.written_vote_record(
+        session=session, member=absent, choices={item.pk: "agree"}, document=document, actor=c.secretary
+    )
     assert BallotReceipt.objects.get(item=item, member=absent).written
     event = AuditEvent.objects.get(verb="written_vote_recorded")
     assert event.data == {"member": absent.username, "item": item.pk}
     with pytest.raises(engine.TransitionNotAllowed):
-        services.written_vote_record(session=session, member=absent, choices={item.pk: "disagree"},
-                                     document=document, actor=c.secretary)
+        services.written_vote_record(
+            session=session,
+            member=absent,
+            choices={item.pk: "disagree"},
+            document=document,
+            actor=c.secretary,
+        )
 
 
 def test_written_votes_refused_where_the_rule_forbids_them(council, session_for):
@@ -155,8 +169,13 @@ def test_written_votes_refused_where_the_rule_forbids_them(council, session_for)
     session = start_voting(session_for(c), c, present=c.voters[:3])
     document = SimpleUploadedFile("phieu.pdf", b"%PDF-1.4", content_type="application/pdf")
     with pytest.raises(Exception) as error:
-        services.written_vote_record(session=session, member=c.voters[3], choices={session.items.get().pk: "agree"},
-                                     document=document, actor=c.secretary)
+        services.written_vote_record(
+            session=session,
+            member=c.voters[3],
+            choices={session.items.get().pk: "agree"},
+            document=document,
+            actor=c.secretary,
+        )
     assert "không cho phép" in str(error.value)
 
 
@@ -165,11 +184,16 @@ def test_paper_tally_needs_a_second_person(council, session_for):
     session = start_voting(session_for(c), c)
     item = session.items.get()
     with pytest.raises(Exception) as error:
-        engine.perform(item, "enter_tally", user=c.secretary, data={"agree": 4, "disagree": 1, "abstain": 0,
-                                                                     "invalid": 0})
+        engine.perform(
+            item,
+            "enter_tally",
+            user=c.secretary,
+            data={"agree": 4, "disagree": 1, "abstain": 0, "invalid": 0},
+        )
     assert "vượt số thành viên" in str(error.value)
-    engine.perform(item, "enter_tally", user=c.secretary, data={"agree": 4, "disagree": 0, "abstain": 0,
-                                                                 "invalid": 0})
+    engine.perform(
+        item, "enter_tally", user=c.secretary, data={"agree": 4, "disagree": 0, "abstain": 0, "invalid": 0}
+    )
     item.refresh_from_db()
     assert item.passed is None  # the tally does not stand yet
     with pytest.raises(engine.TransitionNotAllowed):
@@ -187,7 +211,9 @@ def test_paper_tally_confirmer_must_differ_from_who_entered_it(council, session_
     session = start_voting(session_for(c), c)
     item = session.items.get()
     membership_grant(user=c.chair, role=Role.COUNCIL_SECRETARY, council_term=c.term, actor=SYSTEM)
-    engine.perform(item, "enter_tally", user=c.chair, data={"agree": 3, "disagree": 1, "abstain": 0, "invalid": 0})
+    engine.perform(
+        item, "enter_tally", user=c.chair, data={"agree": 3, "disagree": 1, "abstain": 0, "invalid": 0}
+    )
     with pytest.raises(engine.ActionForbidden) as error:
         engine.perform(item, "confirm_tally", user=c.chair)
     assert "khác người đã nhập" in error.value.message
@@ -220,7 +246,9 @@ def test_ballots_are_rewritten_in_random_order_at_close(council, session_for):
     c = council(size=6)
     session = start_voting(session_for(c), c)
     item = session.items.get()
-    for member, choice in zip(c.voters, ["agree", "agree", "disagree", "agree", "disagree", "agree"], strict=True):
+    for member, choice in zip(
+        c.voters, ["agree", "agree", "disagree", "agree", "disagree", "agree"], strict=True
+    ):
         services.ballot_cast(item=item, choice=choice, actor=member)
     before = set(Ballot.objects.filter(item=item).values_list("id", flat=True))
     engine.perform(item, "close_ballot", user=c.secretary)
@@ -239,8 +267,12 @@ def test_ballots_are_rewritten_in_random_order_at_close(council, session_for):
         (threshold("66.67", ratio=(2, 3)), 13, False, "13/20 đồng ý = 65,0 % < 2/3 → không đạt"),
         (threshold("50", strict=True), 10, False, "10/20 đồng ý = 50,0 % ≤ 50 % → không đạt"),
         (threshold("50", strict=True), 11, True, "11/20 đồng ý = 55,0 % > 50 % → đạt"),
-        (threshold("50", strict=True, base=ThresholdBase.PRESENT), 9, False,
-         "9/18 đồng ý = 50,0 % ≤ 50 % → không đạt"),
+        (
+            threshold("50", strict=True, base=ThresholdBase.PRESENT),
+            9,
+            False,
+            "9/18 đồng ý = 50,0 % ≤ 50 % → không đạt",
+        ),
     ],
 )
 def test_thresholds_on_a_counted_session(council, session_for, rule, agree, passed, explanation):
@@ -277,8 +309,12 @@ def test_results_flow_to_the_registered_subject(council, session_for, unit, pers
         engine.perform(session, "draft_minutes", user=c.secretary, data={"minutes_number": "01/BB"})
         engine.perform(session, "sign_minutes", user=c.chair)
         assert received == []
-        engine.perform(session, "issue_resolution", user=c.chair,
-                       data={"resolution_number": "01/NQ", "resolution_issued_on": MEETING_DAY.isoformat()})
+        engine.perform(
+            session,
+            "issue_resolution",
+            user=c.chair,
+            data={"resolution_number": "01/NQ", "resolution_issued_on": MEETING_DAY.isoformat()},
+        )
     finally:
         registry._HANDLERS.pop(Widget, None)
     [(subject, result, actor_user)] = received
@@ -293,8 +329,10 @@ def test_results_flow_to_the_registered_subject(council, session_for, unit, pers
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_ballots_are_each_counted_exactly_once(council, session_for):
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks and concurrent connections (set DATABASE_URL); SQLite serialises "
-                    "writers and its audit triggers refuse the DELETE a transactional test needs")
+        pytest.skip(
+            "needs PostgreSQL row locks and concurrent connections (set DATABASE_URL); SQLite serialises "
+            "writers and its audit triggers refuse the DELETE a transactional test needs"
+        )
     c = council(size=30)
     session = start_voting(session_for(c), c)
     item = session.items.get()
@@ -314,8 +352,10 @@ def test_concurrent_ballots_are_each_counted_exactly_once(council, session_for):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=vote, args=(m, "agree" if i % 3 else "disagree"))
-               for i, m in enumerate(c.voters)]
+    threads = [
+        threading.Thread(target=vote, args=(m, "agree" if i % 3 else "disagree"))
+        for i, m in enumerate(c.voters)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

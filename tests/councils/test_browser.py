@@ -28,9 +28,12 @@ def test_demo_session_from_separate_logins(login, server_url):  # noqa: F811
     session_id = re.search(r"/hoi-dong/phien/(\d+)/", secretary.url).group(1)
     planned_on = secretary.locator("main .card strong").first.inner_text()
     day, month, year = planned_on.split("/")
-    assert "Đã thực hiện «Triệu tập»" in _transition(secretary, server_url, session_id, "convene",
-                                                      {"#id_planned_on": f"{year}-{month}-{day}"})
-    assert "Đã thực hiện «Chốt chương trình họp»" in _transition(secretary, server_url, session_id, "lock_agenda")
+    assert "Đã thực hiện «Triệu tập»" in _transition(
+        secretary, server_url, session_id, "convene", {"#id_planned_on": f"{year}-{month}-{day}"}
+    )
+    assert "Đã thực hiện «Chốt chương trình họp»" in _transition(
+        secretary, server_url, session_id, "lock_agenda"
+    )
     secretary.goto(f"{server_url}/hoi-dong/phien/{session_id}/")
     forms = secretary.locator("form[action$='/diem-danh/']")
     for index in range(14):  # 14 of 21 present: exactly 2/3
@@ -59,8 +62,9 @@ def test_demo_session_from_separate_logins(login, server_url):  # noqa: F811
     secretary.click("text=Kết thúc bỏ phiếu và kiểm phiếu")
     secretary.wait_for_load_state()
     assert f"{voted}/21 đồng ý" in secretary.content()
-    assert "Đã thực hiện «Lập biên bản»" in _transition(secretary, server_url, session_id, "draft_minutes",
-                                                         {"#id_minutes_number": "01/BB-HĐTĐKT"})
+    assert "Đã thực hiện «Lập biên bản»" in _transition(
+        secretary, server_url, session_id, "draft_minutes", {"#id_minutes_number": "01/BB-HĐTĐKT"}
+    )
     assert "Đã thực hiện «Ký biên bản»" in _transition(chairman, server_url, session_id, "sign_minutes")
     for name in ("bien-ban-hop.pdf", "bien-ban-kiem-phieu.pdf"):
         response = secretary.request.get(f"{server_url}/hoi-dong/phien/{session_id}/{name}")

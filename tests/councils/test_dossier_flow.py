@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def test_council_vote_moves_dossier_nominees_on(council, cast):  # noqa: F811
     c = council(size=4)
-    session = services.session_create(council_term=c.term, title="Phiên họp xét khen thưởng", planned_on=MEETING_DAY,
-                                      actor=cast.board)
+    session = services.session_create(
+        council_term=c.term, title="Phiên họp xét khen thưởng", planned_on=MEETING_DAY, actor=cast.board
+    )
     engine.perform(session, "convene", user=c.secretary, data={"planned_on": MEETING_DAY.isoformat()})
     dossier = walk_to(cast, ready_dossier(cast, lines=(("bk-tp", None), ("bk-tp", None))), "appraised")
     engine.perform(dossier, "schedule", user=cast.board, data={"session": session.pk})
@@ -31,8 +32,12 @@ def test_council_vote_moves_dossier_nominees_on(council, cast):  # noqa: F811
     services.session_close_voting(session=session, user=c.secretary)
     engine.perform(session, "draft_minutes", user=c.secretary, data={"minutes_number": "02/BB-HĐTĐKT"})
     engine.perform(session, "sign_minutes", user=c.chair)
-    engine.perform(session, "issue_resolution", user=c.chair,
-                   data={"resolution_number": "03/TTr-HĐTĐKT", "resolution_issued_on": MEETING_DAY.isoformat()})
+    engine.perform(
+        session,
+        "issue_resolution",
+        user=c.chair,
+        data={"resolution_number": "03/TTr-HĐTĐKT", "resolution_issued_on": MEETING_DAY.isoformat()},
+    )
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.subject.state, second.subject.state) == (NomineeState.PASSED, NomineeState.FAILED)

@@ -21,15 +21,23 @@ pytestmark = pytest.mark.django_db
 def test_only_the_board_creates_sessions(council):
     c = council()
     with pytest.raises(engine.ActionForbidden):
-        services.session_create(council_term=c.term, title="Phiên họp", planned_on=MEETING_DAY, actor=c.members[0])
-    session = services.session_create(council_term=c.term, title="Phiên họp", planned_on=MEETING_DAY, actor=c.board)
+        services.session_create(
+            council_term=c.term, title="Phiên họp", planned_on=MEETING_DAY, actor=c.members[0]
+        )
+    session = services.session_create(
+        council_term=c.term, title="Phiên họp", planned_on=MEETING_DAY, actor=c.board
+    )
     assert session.state == SessionState.PLANNED
     assert (session.quorum_numerator, session.quorum_denominator) == (2, 3)
 
 
 def test_session_copies_the_councils_configured_rule(council):
-    c = council(size=5, quorum_numerator=3, quorum_denominator=4, abstain_allowed=True, written_votes_allowed=False)
-    session = services.session_create(council_term=c.term, title="Phiên họp", planned_on=MEETING_DAY, actor=c.board)
+    c = council(
+        size=5, quorum_numerator=3, quorum_denominator=4, abstain_allowed=True, written_votes_allowed=False
+    )
+    session = services.session_create(
+        council_term=c.term, title="Phiên họp", planned_on=MEETING_DAY, actor=c.board
+    )
     assert (session.quorum_numerator, session.quorum_denominator) == (3, 4)
     assert session.abstain_allowed and not session.written_votes_allowed
 
@@ -39,15 +47,18 @@ def test_agenda_item_refused_once_the_agenda_is_locked(council, session_for):
     session = session_for(c)
     engine.perform(session, "lock_agenda", user=c.secretary)
     with pytest.raises(engine.TransitionNotAllowed) as error:
-        services.agenda_item_add(session=session, subject=None, title="Mục thêm", threshold=threshold(),
-                                 actor=c.secretary)
+        services.agenda_item_add(
+            session=session, subject=None, title="Mục thêm", threshold=threshold(), actor=c.secretary
+        )
     assert "đã chốt" in error.value.message
     assert session.items.count() == 1
 
 
 def test_lock_agenda_needs_an_item(council):
     c = council(size=5)
-    session = services.session_create(council_term=c.term, title="Phiên họp", planned_on=MEETING_DAY, actor=c.board)
+    session = services.session_create(
+        council_term=c.term, title="Phiên họp", planned_on=MEETING_DAY, actor=c.board
+    )
     engine.perform(session, "convene", user=c.secretary, data={"planned_on": MEETING_DAY.isoformat()})
     with pytest.raises(engine.TransitionNotAllowed) as error:
         engine.perform(session, "lock_agenda", user=c.secretary)
@@ -124,8 +135,12 @@ def test_postpone_with_a_new_date_then_convene_again(council, session_for):
     new_date = MEETING_DAY + timedelta(days=14)
     with pytest.raises(ValidationError):
         engine.perform(session, "postpone", user=c.secretary, data={"new_date": new_date.isoformat()})
-    engine.perform(session, "postpone", user=c.secretary,
-                   data={"new_date": new_date.isoformat(), "comment": "Chủ tịch bận công tác"})
+    engine.perform(
+        session,
+        "postpone",
+        user=c.secretary,
+        data={"new_date": new_date.isoformat(), "comment": "Chủ tịch bận công tác"},
+    )
     session.refresh_from_db()
     assert (session.state, session.planned_on) == ("postponed", new_date)
     engine.perform(session, "convene", user=c.secretary, data={"planned_on": new_date.isoformat()})
@@ -155,7 +170,8 @@ def test_recusal_of_nominee_and_proposing_unit_is_recorded_and_audited(council, 
     engine.perform(session, "lock_agenda", user=c.secretary)
     item = session.items.get()
     assert dict(Recusal.objects.filter(item=item).values_list("member__username", "reason")) == {
-        nominee.username: "nominee", colleague.username: "proposing_unit",
+        nominee.username: "nominee",
+        colleague.username: "proposing_unit",
     }
     events = AuditEvent.objects.filter(verb="recusal_recorded", subject_id=str(item.pk))
     assert sorted(e.data["member"] for e in events) == sorted([nominee.username, colleague.username])
@@ -170,16 +186,26 @@ def test_whole_session_audit_trail(council, session_for):
     for member in c.voters:
         services.ballot_cast(item=item, choice="agree", actor=member)
     services.session_close_voting(session=session, user=c.secretary)
-    engine.perform(session, "draft_minutes", user=c.secretary,
-                   data={"minutes_number": "01/BB-HĐTĐKT", "minutes_text": "Hội đồng thống nhất."})
+    engine.perform(
+        session,
+        "draft_minutes",
+        user=c.secretary,
+        data={"minutes_number": "01/BB-HĐTĐKT", "minutes_text": "Hội đồng thống nhất."},
+    )
     engine.perform(session, "sign_minutes", user=c.chair)
-    engine.perform(session, "issue_resolution", user=c.chair,
-                   data={"resolution_number": "05/TTr-HĐTĐKT", "resolution_issued_on": MEETING_DAY.isoformat()})
+    engine.perform(
+        session,
+        "issue_resolution",
+        user=c.chair,
+        data={"resolution_number": "05/TTr-HĐTĐKT", "resolution_issued_on": MEETING_DAY.isoformat()},
+    )
     session.refresh_from_db()
     assert session.state == SessionState.RESOLUTION_ISSUED
     assert services.council_session_is_finished(session)
-    rows = [(e.verb, e.actor.username if e.actor else None, e.role, e.source_state, e.target_state)
-            for e in history_for(session)]
+    rows = [
+        (e.verb, e.actor.username if e.actor else None, e.role, e.source_state, e.target_state)
+        for e in history_for(session)
+    ]
     sec, chair = c.secretary.username, c.chair.username
     assert rows == [
         ("session_created", c.board.username, Role.BOARD_OFFICER, "", "planned"),
@@ -193,8 +219,10 @@ def test_whole_session_audit_trail(council, session_for):
         ("sign_minutes", chair, Role.COUNCIL_CHAIR, "minutes_drafted", "minutes_signed"),
         ("issue_resolution", chair, Role.COUNCIL_CHAIR, "minutes_signed", "resolution_issued"),
     ]
-    item_rows = [(e.verb, e.actor.username, e.data.get("member"), e.source_state, e.target_state)
-                 for e in history_for(item)]
+    item_rows = [
+        (e.verb, e.actor.username, e.data.get("member"), e.source_state, e.target_state)
+        for e in history_for(item)
+    ]
     assert item_rows == [
         ("agenda_item_added", sec, None, "", "pending"),
         *[("ballot_cast", m.username, m.username, "", "") for m in c.voters],
@@ -211,8 +239,9 @@ def test_close_voting_refused_while_a_paper_tally_awaits_confirmation(council, s
     c = council(size=4)
     session = start_voting(session_for(c), c)
     item = session.items.get()
-    engine.perform(item, "enter_tally", user=c.secretary, data={"agree": 4, "disagree": 0, "abstain": 0,
-                                                                 "invalid": 0})
+    engine.perform(
+        item, "enter_tally", user=c.secretary, data={"agree": 4, "disagree": 0, "abstain": 0, "invalid": 0}
+    )
     with pytest.raises(engine.TransitionNotAllowed) as error:
         services.session_close_voting(session=session, user=c.secretary)
     assert "chưa kiểm phiếu" in error.value.message

@@ -14,8 +14,13 @@ def test_ninety_percent_of_total_members_at_the_boundary(agree, passed):
 
 
 def test_ninety_percent_of_twenty_one_needs_nineteen():
-    assert evaluate(agree=18, base=21, percent=Decimal("90")).explanation == "18/21 đồng ý = 85,7 % < 90 % → không đạt"
-    assert evaluate(agree=19, base=21, percent=Decimal("90")).explanation == "19/21 đồng ý = 90,5 % ≥ 90 % → đạt"
+    assert (
+        evaluate(agree=18, base=21, percent=Decimal("90")).explanation
+        == "18/21 đồng ý = 85,7 % < 90 % → không đạt"
+    )
+    assert (
+        evaluate(agree=19, base=21, percent=Decimal("90")).explanation == "19/21 đồng ý = 90,5 % ≥ 90 % → đạt"
+    )
 
 
 @pytest.mark.parametrize(("agree", "passed"), [(13, False), (14, True), (15, True)])
@@ -46,7 +51,9 @@ def test_strict_majority_explanation_at_the_tie():
 
 
 def test_issue_example_is_reproduced_exactly():
-    assert evaluate(agree=15, base=21, percent=Decimal("70")).explanation == "15/21 đồng ý = 71,4 % ≥ 70 % → đạt"
+    assert (
+        evaluate(agree=15, base=21, percent=Decimal("70")).explanation == "15/21 đồng ý = 71,4 % ≥ 70 % → đạt"
+    )
 
 
 def test_rounding_never_contradicts_the_verdict():

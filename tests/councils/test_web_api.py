@@ -38,12 +38,17 @@ def test_member_whose_membership_ended_loses_sight(client, council, session_for)
     member = c.members[0]
     from django.utils import timezone
 
-    membership_end(membership=Membership.objects.get(user=member, council_term=c.term),
-                   valid_to=timezone.localdate(), actor=SYSTEM)
+    membership_end(
+        membership=Membership.objects.get(user=member, council_term=c.term),
+        valid_to=timezone.localdate(),
+        actor=SYSTEM,
+    )
     client.force_login(member)
     assert client.get(f"/hoi-dong/phien/{session.pk}/").status_code == 200  # valid through today
-    Membership.objects.filter(user=member).update(valid_from=timezone.localdate() - timedelta(days=30),
-                                                   valid_to=timezone.localdate() - timedelta(days=1))
+    Membership.objects.filter(user=member).update(
+        valid_from=timezone.localdate() - timedelta(days=30),
+        valid_to=timezone.localdate() - timedelta(days=1),
+    )
     from workflows.permissions import sync_object_permissions
 
     sync_object_permissions()
@@ -59,10 +64,13 @@ def test_member_votes_on_the_ballot_sheet_and_cannot_vote_twice(client, council,
     client.force_login(c.members[0])
     page = client.get(f"/hoi-dong/phien/{session.pk}/").content.decode()
     assert "Phiếu bầu kín" in page and f'name="item-{item.pk}"' in page
-    response = client.post(f"/hoi-dong/phien/{session.pk}/bo-phieu/", {f"item-{item.pk}": "agree"}, follow=True)
+    response = client.post(
+        f"/hoi-dong/phien/{session.pk}/bo-phieu/", {f"item-{item.pk}": "agree"}, follow=True
+    )
     assert "Đã ghi nhận 1 phiếu bầu kín" in response.content.decode()
-    page = client.post(f"/hoi-dong/phien/{session.pk}/bo-phieu/", {f"item-{item.pk}": "disagree"},
-                       follow=True).content.decode()
+    page = client.post(
+        f"/hoi-dong/phien/{session.pk}/bo-phieu/", {f"item-{item.pk}": "disagree"}, follow=True
+    ).content.decode()
     assert "Bạn đã bỏ phiếu cho mục này" in page
     assert Ballot.objects.filter(item=item).count() == 1
 
@@ -72,8 +80,9 @@ def test_secretary_console_records_attendance_and_shows_turnout_not_content(clie
     session = session_for(c)
     engine.perform(session, "lock_agenda", user=c.secretary)
     client.force_login(c.secretary)
-    response = client.post(f"/hoi-dong/phien/{session.pk}/diem-danh/",
-                           {"member": c.chair.pk, "status": "present"}, follow=True)
+    response = client.post(
+        f"/hoi-dong/phien/{session.pk}/diem-danh/", {"member": c.chair.pk, "status": "present"}, follow=True
+    )
     assert "Đã điểm danh" in response.content.decode()
     for member in c.voters[1:]:
         client.post(f"/hoi-dong/phien/{session.pk}/diem-danh/", {"member": member.pk, "status": "present"})
@@ -90,8 +99,15 @@ def test_secretary_console_records_attendance_and_shows_turnout_not_content(clie
 def test_board_creates_a_session_in_the_browser(client, council):
     c = council(size=4)
     client.force_login(c.board)
-    response = client.post("/hoi-dong/phien/moi/", {"council_term": c.term.pk, "title": "Phiên họp tháng 4",
-                                                    "planned_on": MEETING_DAY.isoformat(), "place": "Phòng họp"})
+    response = client.post(
+        "/hoi-dong/phien/moi/",
+        {
+            "council_term": c.term.pk,
+            "title": "Phiên họp tháng 4",
+            "planned_on": MEETING_DAY.isoformat(),
+            "place": "Phòng họp",
+        },
+    )
     session = Session.objects.get(title="Phiên họp tháng 4")
     assert response.status_code == 302 and session.state == "planned"
     client.force_login(c.members[0])
@@ -105,7 +121,10 @@ def test_api_lists_and_hides_sessions(api, council, session_for, person):
     assert [s["id"] for s in api(c.members[0]).get("/api/sessions/").json()["results"]] == [session.pk]
     assert api(stranger).get("/api/sessions/").json()["results"] == []
     assert api(stranger).get(f"/api/sessions/{session.pk}/").status_code == 404
-    assert api(stranger).post(f"/api/sessions/{session.pk}/ballots/", {"item": 1, "choice": "agree"}).status_code == 404
+    assert (
+        api(stranger).post(f"/api/sessions/{session.pk}/ballots/", {"item": 1, "choice": "agree"}).status_code
+        == 404
+    )
     assert api(c.board).get(f"/api/sessions/{session.pk}/agenda/").json()[0]["title"] == "Bằng khen cho ông A"
     assert api(c.members[0]).get("/api/councils/").status_code == 200
 
@@ -146,10 +165,16 @@ def test_api_full_session_never_exposes_who_chose_what(api, council, session_for
     session = session_for(c)
     engine.perform(session, "lock_agenda", user=c.secretary)
     for member in c.voters:
-        assert api(c.secretary).post(f"/api/sessions/{session.pk}/attendance/",
-                                     {"member": member.pk, "status": "present"}).status_code == 200
+        assert (
+            api(c.secretary)
+            .post(f"/api/sessions/{session.pk}/attendance/", {"member": member.pk, "status": "present"})
+            .status_code
+            == 200
+        )
     api(c.chair).post(f"/api/sessions/{session.pk}/transitions/open/")
-    api(c.secretary).post(f"/api/sessions/{session.pk}/transitions/open_voting/", {"voting_mode": "all_items"})
+    api(c.secretary).post(
+        f"/api/sessions/{session.pk}/transitions/open_voting/", {"voting_mode": "all_items"}
+    )
     item = session.items.get()
     for member, choice in zip(c.voters, ["agree", "agree", "agree", "disagree"], strict=True):
         api(member).post(f"/api/sessions/{session.pk}/ballots/", {"item": item.pk, "choice": choice})
@@ -220,16 +245,26 @@ def test_api_agenda_add_with_a_subject_and_an_exact_ratio(api, council, session_
     session = session_for(c)
     widget = Widget.objects.create(title="Hồ sơ bà B", unit=unit)
     address = f"/api/sessions/{session.pk}/agenda/"
-    payload = {"title": "Chiến sĩ thi đua thành phố cho bà B", "threshold_percent": "66.667",
-               "ratio_numerator": 2, "ratio_denominator": 3, "subject_type": "testapp.widget",
-               "subject_id": str(widget.pk), "proposing_unit": unit.pk}
+    payload = {
+        "title": "Chiến sĩ thi đua thành phố cho bà B",
+        "threshold_percent": "66.667",
+        "ratio_numerator": 2,
+        "ratio_denominator": 3,
+        "subject_type": "testapp.widget",
+        "subject_id": str(widget.pk),
+        "proposing_unit": unit.pk,
+    }
     assert api(c.members[0]).post(address, payload).status_code == 403
     bad = api(c.secretary).post(address, {**payload, "subject_id": "999999"})
     assert bad.status_code == 400 and "Không tìm thấy" in bad.json()["subject_id"][0]
     created = api(c.secretary).post(address, payload)
     assert created.status_code == 201
-    assert created.json()["threshold"] == {"percent": "66.667", "ratio": [2, 3], "base": "total_members",
-                                           "strict": False}
+    assert created.json()["threshold"] == {
+        "percent": "66.667",
+        "ratio": [2, 3],
+        "base": "total_members",
+        "strict": False,
+    }
     assert created.json()["subject"] == f"testapp.widget:{widget.pk}"
     engine.perform(session, "lock_agenda", user=c.secretary)
     assert api(c.secretary).post(address, payload).status_code == 409

@@ -28,5 +28,3 @@ def cast(db, unit, other_unit, person):
         unit=unit,
         other_unit=other_unit,
     )
-
-

@@ -37,15 +37,23 @@ def eligible_nominee(unit, code="bk-tp", **fields):
 
 def ready_dossier(cast, lines=(("bk-tp", None),), title="Đề nghị khen thưởng năm 2023"):
     """A draft dossier with its lines and every required document: ready for the unit head to submit."""
-    dossier = services.dossier_create(unit=cast.unit, year=YEAR, occasion="annual", title=title, user=cast.officer)
+    dossier = services.dossier_create(
+        unit=cast.unit, year=YEAR, occasion="annual", title=title, user=cast.officer
+    )
     for code, nominee in lines:
         nominee = nominee or eligible_nominee(cast.unit, code)
-        line = services.line_add(dossier=dossier, nominee=nominee, award=award(code),
-                                 achievement_report="Hoàn thành xuất sắc nhiệm vụ được giao.", user=cast.officer)
+        line = services.line_add(
+            dossier=dossier,
+            nominee=nominee,
+            award=award(code),
+            achievement_report="Hoàn thành xuất sắc nhiệm vụ được giao.",
+            user=cast.officer,
+        )
         for kind in line.award.required_documents:
             if kind not in services.DOSSIER_LEVEL_KINDS:
-                services.document_upload(dossier=dossier, line=line, kind=kind, upload=pdf(f"{kind}.pdf"),
-                                         user=cast.officer)
+                services.document_upload(
+                    dossier=dossier, line=line, kind=kind, upload=pdf(f"{kind}.pdf"), user=cast.officer
+                )
     kinds = {kind for code, _ in lines for kind in award(code).required_documents}
     for kind in sorted(kinds & set(services.DOSSIER_LEVEL_KINDS)):
         services.document_upload(dossier=dossier, kind=kind, upload=pdf(f"{kind}.pdf"), user=cast.officer)
@@ -56,8 +64,16 @@ def ready_dossier(cast, lines=(("bk-tp", None),), title="Đề nghị khen thư�
 def council_result(line, passed, *, actor_user=None, agree=None):
     """What the councils app does when it issues a session's resolution: call our registered handler."""
     agree = agree if agree is not None else (19 if passed else 8)
-    result = ItemResult(passed=passed, agree=agree, disagree=21 - agree, abstain=0, base_count=21,
-                        explanation=f"{agree}/21 đồng ý", session_id=1, item_id=line.pk)
+    result = ItemResult(
+        passed=passed,
+        agree=agree,
+        disagree=21 - agree,
+        abstain=0,
+        base_count=21,
+        explanation=f"{agree}/21 đồng ý",
+        session_id=1,
+        item_id=line.pk,
+    )
     handler_for(line)(subject=line, result=result, actor=Actor(actor_user, role="council_secretary"))
 
 
@@ -68,17 +84,30 @@ def walk_to(cast, dossier, target, *, passed=True):
         "submitted": lambda: engine.perform(dossier, "submit", user=cast.head),
         "accepted": lambda: engine.perform(dossier, "accept", user=cast.board),
         "appraised": lambda: (
-            [engine.perform(line, "propose", user=cast.board, data={"comment": "Đủ tiêu chuẩn"})
-             for line in dossier.lines.all()],
-            engine.perform(dossier, "sign_off", user=cast.board_head)),
+            [
+                engine.perform(line, "propose", user=cast.board, data={"comment": "Đủ tiêu chuẩn"})
+                for line in dossier.lines.all()
+            ],
+            engine.perform(dossier, "sign_off", user=cast.board_head),
+        ),
         "on_agenda": lambda: engine.perform(dossier, "schedule", user=cast.board),
-        "voted": lambda: [council_result(line, passed) for line in dossier.lines.filter(
-            state=NomineeState.ON_AGENDA)],
+        "voted": lambda: [
+            council_result(line, passed) for line in dossier.lines.filter(state=NomineeState.ON_AGENDA)
+        ],
         "posted": lambda: engine.perform(dossier, "post", user=cast.board, data={"working_days": 10}),
-        "decided": lambda: engine.perform(dossier, "decide", user=cast.chairman, data={
-            "decision_number": "123/QĐ-UBND", "decision_date": "2024-01-15",
-            "approved": ",".join(str(pk) for pk in dossier.lines.filter(state=NomineeState.PASSED)
-                                 .values_list("pk", flat=True))}),
+        "decided": lambda: engine.perform(
+            dossier,
+            "decide",
+            user=cast.chairman,
+            data={
+                "decision_number": "123/QĐ-UBND",
+                "decision_date": "2024-01-15",
+                "approved": ",".join(
+                    str(pk)
+                    for pk in dossier.lines.filter(state=NomineeState.PASSED).values_list("pk", flat=True)
+                ),
+            },
+        ),
     }
     for state in order:
         steps[state]()

@@ -12,33 +12,55 @@ pytestmark = pytest.mark.django_db
 def test_a_unit_builds_and_submits_a_dossier_through_the_api(api, cast):
     nominee = eligible_nominee(cast.unit)
     officer = api(cast.officer)
-    response = officer.post("/api/dossiers/", {"unit": cast.unit.pk, "year": YEAR, "occasion": "annual",
-                                               "title": "Hồ sơ qua API"}, format="json")
+    response = officer.post(
+        "/api/dossiers/",
+        {"unit": cast.unit.pk, "year": YEAR, "occasion": "annual", "title": "Hồ sơ qua API"},
+        format="json",
+    )
     assert response.status_code == 201, response.data
     pk = response.data["id"]
     assert response.data["state"] == "draft"
-    response = officer.post("/api/dossier-lines/", {"dossier": pk, "nominee": nominee.pk,
-                                                    "award": award("bk-tp").pk,
-                                                    "achievement_report": "Thành tích xuất sắc"}, format="json")
+    response = officer.post(
+        "/api/dossier-lines/",
+        {
+            "dossier": pk,
+            "nominee": nominee.pk,
+            "award": award("bk-tp").pk,
+            "achievement_report": "Thành tích xuất sắc",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.data
     line = response.data["id"]
-    for kind, target in (("submission_letter", ""), ("unit_council_minutes", ""), ("achievement_report", line)):
-        response = officer.post(f"/api/dossiers/{pk}/documents/", {"kind": kind, "line": target,
-                                                                   "file": pdf(f"{kind}.pdf")}, format="multipart")
+    for kind, target in (
+        ("submission_letter", ""),
+        ("unit_council_minutes", ""),
+        ("achievement_report", line),
+    ):
+        response = officer.post(
+            f"/api/dossiers/{pk}/documents/",
+            {"kind": kind, "line": target, "file": pdf(f"{kind}.pdf")},
+            format="multipart",
+        )
         assert response.status_code == 201, response.data
-    bad = officer.post(f"/api/dossiers/{pk}/documents/", {"kind": "submission_letter", "file": _not_pdf()},
-                       format="multipart")
+    bad = officer.post(
+        f"/api/dossiers/{pk}/documents/",
+        {"kind": "submission_letter", "file": _not_pdf()},
+        format="multipart",
+    )
     assert bad.status_code == 400 and "PDF" in str(bad.data)
     checks = {c["name"]: c for c in officer.get(f"/api/dossiers/{pk}/transitions/").data}
     assert checks["submit"]["allowed"] is False and "Thủ trưởng đơn vị" in checks["submit"]["reason"]
     assert officer.post(f"/api/dossiers/{pk}/transitions/submit/").status_code == 403
-    response = api(cast.head).post(f"/api/dossiers/{pk}/transitions/submit/", {"comment": "Kính trình"},
-                                   format="json")
+    response = api(cast.head).post(
+        f"/api/dossiers/{pk}/transitions/submit/", {"comment": "Kính trình"}, format="json"
+    )
     assert response.status_code == 200 and response.data["state"] == "submitted"
     assert api(cast.head).post(f"/api/dossiers/{pk}/transitions/submit/").status_code == 409
     board = api(cast.board)
-    response = board.post(f"/api/dossiers/{pk}/transitions/return_for_supplement/", {"comment": "Thiếu"},
-                          format="json")
+    response = board.post(
+        f"/api/dossiers/{pk}/transitions/return_for_supplement/", {"comment": "Thiếu"}, format="json"
+    )
     assert response.status_code == 400 and "items" in response.data
     assert board.post(f"/api/dossiers/{pk}/transitions/accept/").status_code == 200
     response = board.post(f"/api/dossier-lines/{line}/transitions/propose/", {"comment": "Đủ"}, format="json")
@@ -58,10 +80,13 @@ def test_council_results_cannot_be_typed_through_the_api(api, cast):
     dossier = walk_to(cast, ready_dossier(cast), "on_agenda")
     line = dossier.lines.get()
     for user in (cast.board, cast.board_head, cast.chairman):
-        response = api(user).post(f"/api/dossier-lines/{line.pk}/transitions/council_pass/", {}, format="json")
+        response = api(user).post(
+            f"/api/dossier-lines/{line.pk}/transitions/council_pass/", {}, format="json"
+        )
         assert response.status_code == 403
-        response = api(user).post(f"/api/dossiers/{dossier.pk}/transitions/record_council_results/", {},
-                                  format="json")
+        response = api(user).post(
+            f"/api/dossiers/{dossier.pk}/transitions/record_council_results/", {}, format="json"
+        )
         assert response.status_code == 403
     line.refresh_from_db()
     assert line.state == "on_agenda"
@@ -71,14 +96,21 @@ def test_unit_b_gets_404_on_unit_a_dossier_through_the_api(api, cast):
     dossier = walk_to(cast, ready_dossier(cast), "submitted")
     line = dossier.lines.get()
     other = api(cast.officer2)
-    for url in (f"/api/dossiers/{dossier.pk}/", f"/api/dossiers/{dossier.pk}/transitions/",
-                f"/api/dossiers/{dossier.pk}/history/", f"/api/dossier-lines/{line.pk}/",
-                f"/api/nominees/{line.nominee_id}/"):
+    for url in (
+        f"/api/dossiers/{dossier.pk}/",
+        f"/api/dossiers/{dossier.pk}/transitions/",
+        f"/api/dossiers/{dossier.pk}/history/",
+        f"/api/dossier-lines/{line.pk}/",
+        f"/api/nominees/{line.nominee_id}/",
+    ):
         assert other.get(url).status_code == 404, url
-    assert other.post(f"/api/dossiers/{dossier.pk}/transitions/withdraw/", {"comment": "x"}).status_code == 404
+    assert (
+        other.post(f"/api/dossiers/{dossier.pk}/transitions/withdraw/", {"comment": "x"}).status_code == 404
+    )
     assert all(d["id"] != dossier.pk for d in _items(other.get("/api/dossiers/").data))
-    response = other.post("/api/dossiers/", {"unit": cast.unit.pk, "year": YEAR, "title": "Hồ sơ đơn vị khác"},
-                          format="json")
+    response = other.post(
+        "/api/dossiers/", {"unit": cast.unit.pk, "year": YEAR, "title": "Hồ sơ đơn vị khác"}, format="json"
+    )
     assert response.status_code == 403
     assert not Dossier.objects.filter(title="Hồ sơ đơn vị khác").exists()
     assert api(cast.officer).get(f"/api/dossiers/{dossier.pk}/").status_code == 200
@@ -90,12 +122,25 @@ def _items(data):
 
 
 def test_nominees_are_created_by_their_unit_and_hidden_from_others(api, cast):
-    response = api(cast.officer).post("/api/nominees/", {
-        "kind": "individual", "unit": cast.unit.pk, "full_name": "Nguyễn Hoàng Nam", "birth_year": 1979,
-        "gender": "male", "position": "Trưởng phòng"}, format="json")
+    response = api(cast.officer).post(
+        "/api/nominees/",
+        {
+            "kind": "individual",
+            "unit": cast.unit.pk,
+            "full_name": "Nguyễn Hoàng Nam",
+            "birth_year": 1979,
+            "gender": "male",
+            "position": "Trưởng phòng",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.data
-    assert api(cast.officer2).post("/api/nominees/", {"kind": "individual", "unit": cast.unit.pk,
-                                                       "full_name": "X"}, format="json").status_code == 403
+    assert (
+        api(cast.officer2)
+        .post("/api/nominees/", {"kind": "individual", "unit": cast.unit.pk, "full_name": "X"}, format="json")
+        .status_code
+        == 403
+    )
     names = [n["full_name"] for n in _items(api(cast.officer2).get("/api/nominees/").data)]
     assert "Nguyễn Hoàng Nam" not in names
     assert Nominee.objects.filter(full_name="Nguyễn Hoàng Nam", unit=cast.unit).exists()
@@ -104,13 +149,30 @@ def test_nominees_are_created_by_their_unit_and_hidden_from_others(api, cast):
 def test_award_catalogue_and_eligibility_through_the_api(api, cast):
     awards = _items(api(cast.officer).get("/api/awards/").data)
     codes = {a["code"] for a in awards}
-    assert {"ldtt", "cstdcs", "cstd-tp", "cstd-tq", "bk-tp", "bk-ttg", "hcld-3", "ttldxs", "co-thi-dua-cp"} <= codes
+    assert {
+        "ldtt",
+        "cstdcs",
+        "cstd-tp",
+        "cstd-tq",
+        "bk-tp",
+        "bk-ttg",
+        "hcld-3",
+        "ttldxs",
+        "co-thi-dua-cp",
+    } <= codes
     cstd = next(a for a in awards if a["code"] == "cstd-tp")
-    assert cstd["vote_threshold_percent"] == "90.00" and cstd["rules"][0]["legal_source"].startswith("Luật TĐKT")
+    assert cstd["vote_threshold_percent"] == "90.00" and cstd["rules"][0]["legal_source"].startswith(
+        "Luật TĐKT"
+    )
     nominee = eligible_nominee(cast.unit)
-    data = api(cast.officer).get(f"/api/awards/{award('bk-tp').pk}/eligibility/{nominee.pk}/?year={YEAR}").data
+    data = (
+        api(cast.officer).get(f"/api/awards/{award('bk-tp').pk}/eligibility/{nominee.pk}/?year={YEAR}").data
+    )
     assert data["rules"][0]["passed"] is True
-    assert api(cast.officer2).get(f"/api/awards/{award('bk-tp').pk}/eligibility/{nominee.pk}/").status_code == 404
+    assert (
+        api(cast.officer2).get(f"/api/awards/{award('bk-tp').pk}/eligibility/{nominee.pk}/").status_code
+        == 404
+    )
 
 
 def test_the_states_after_a_decision_are_visible_in_the_api(api, cast):

@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 
 def test_scheduling_adds_agenda_items_through_the_councils_service(cast):
     term = CouncilTermFactory()
-    session = session_create(council_term=term, title="Phiên họp thứ nhất năm 2024", planned_on=date(2024, 1, 20),
-                             actor=cast.board)
+    session = session_create(
+        council_term=term, title="Phiên họp thứ nhất năm 2024", planned_on=date(2024, 1, 20), actor=cast.board
+    )
     dossier = ready_dossier(cast, lines=(("cstd-tq", None), ("bk-tp", None)))
     walk_to(cast, dossier, "appraised")
     engine.perform(dossier, "schedule", user=cast.board, data={"session": session.pk})
@@ -33,7 +34,10 @@ def test_scheduling_adds_agenda_items_through_the_councils_service(cast):
         assert item.threshold_percent == line.award.vote_threshold_percent
         assert item.proposing_unit == cast.unit
         assert (line.state, line.council_term_id, line.council_item_ref) == (
-            NomineeState.ON_AGENDA, term.pk, str(item.pk))
+            NomineeState.ON_AGENDA,
+            term.pk,
+            str(item.pk),
+        )
     assert handler_for(dossier.lines.first()) is not None
 
 

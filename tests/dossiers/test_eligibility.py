@@ -157,8 +157,13 @@ def test_advanced_collective_needs_more_than_half_advanced_and_no_discipline():
 
 def test_excellent_collective_ratios():
     team = person(kind="collective", full_name="Phòng Tư pháp")
-    good = {"members_total": 10, "members_completed": 10, "members_advanced": 7, "members_grassroots_fighters": 1,
-            "members_disciplined": 0}
+    good = {
+        "members_total": 10,
+        "members_completed": 10,
+        "members_advanced": 7,
+        "members_grassroots_fighters": 1,
+        "members_disciplined": 0,
+    }
     assert errors(team, "ttldxs", line(**good)) == []
     assert len(errors(team, "ttldxs", line(**{**good, "members_advanced": 6}))) == 1
     assert len(errors(team, "ttldxs", line(**{**good, "members_completed": 9}))) == 1
@@ -185,14 +190,27 @@ def test_a_version_out_of_force_is_not_offered(cast):
     from dossiers import services
     from dossiers.models import AwardType
 
-    old = AwardType.objects.create(code="cstd-tp", name="Chiến sĩ thi đua thành phố (NĐ 91/2017)", level="city",
-                                   recipient_kind="individual", deciding_authority="Chủ tịch UBND thành phố",
-                                   route="city_decides", effective_from=date(2018, 1, 1),
-                                   effective_to=date(2023, 12, 31))
+    old = AwardType.objects.create(
+        code="cstd-tp",
+        name="Chiến sĩ thi đua thành phố (NĐ 91/2017)",
+        level="city",
+        recipient_kind="individual",
+        deciding_authority="Chủ tịch UBND thành phố",
+        route="city_decides",
+        effective_from=date(2018, 1, 1),
+        effective_to=date(2023, 12, 31),
+    )
     assert old not in AwardType.objects.effective_on(date(2025, 1, 1))
     assert old in AwardType.objects.effective_on(date(2023, 6, 1))
-    dossier = services.dossier_create(unit=cast.unit, year=YEAR, occasion="annual", title="Cũ", user=cast.officer)
+    dossier = services.dossier_create(
+        unit=cast.unit, year=YEAR, occasion="annual", title="Cũ", user=cast.officer
+    )
     with pytest.raises(Exception) as error:
-        services.line_add(dossier=dossier, nominee=person(unit=cast.unit), award=old, achievement_report="x",
-                          user=cast.officer)
+        services.line_add(
+            dossier=dossier,
+            nominee=person(unit=cast.unit),
+            award=old,
+            achievement_report="x",
+            user=cast.officer,
+        )
     assert "không còn hiệu lực" in str(error.value)

@@ -23,8 +23,10 @@ def test_whole_lifecycle_writes_exactly_these_audit_rows(cast):
     line.refresh_from_db()
     assert dossier.state == DossierState.CLOSED
     assert line.state == NomineeState.APPROVED
-    rows = [(e.verb, e.source_state, e.target_state, e.actor.username if e.actor else None, e.role)
-            for e in history_for(dossier)]
+    rows = [
+        (e.verb, e.source_state, e.target_state, e.actor.username if e.actor else None, e.role)
+        for e in history_for(dossier)
+    ]
     assert rows == [
         ("create", "", "draft", "unit.officer", "unit_officer"),
         ("nominee_add", "", "", "unit.officer", "unit_officer"),
@@ -51,7 +53,11 @@ def test_whole_lifecycle_writes_exactly_these_audit_rows(cast):
     assert council_event.data["council_result"]["agree"] == 19
     record = AwardRecord.objects.get(dossier_nominee=line)
     assert (record.award.code, record.year, record.decision_number, record.source) == (
-        "bk-tp", YEAR, "123/QĐ-UBND", RecordSource.DECIDED_HERE)
+        "bk-tp",
+        YEAR,
+        "123/QĐ-UBND",
+        RecordSource.DECIDED_HERE,
+    )
 
 
 def _refused(obj, name, user, error=engine.TransitionNotAllowed, data=None):
@@ -90,8 +96,13 @@ def test_steps_cannot_be_skipped(cast):
 def test_each_board_step_refuses_the_wrong_role(cast):
     dossier = walk_to(cast, ready_dossier(cast), "submitted")
     _refused(dossier, "accept", cast.head, engine.ActionForbidden)
-    _refused(dossier, "return_for_supplement", cast.officer, engine.ActionForbidden,
-             data={"comment": "x", "items": "y", "working_days": 5})
+    _refused(
+        dossier,
+        "return_for_supplement",
+        cast.officer,
+        engine.ActionForbidden,
+        data={"comment": "x", "items": "y", "working_days": 5},
+    )
     engine.perform(dossier, "accept", user=cast.board)
     [line] = dossier.lines.all()
     _refused(line, "propose", cast.head, engine.ActionForbidden, data={"comment": "Đủ"})
@@ -121,14 +132,16 @@ def test_submission_is_refused_without_documents_or_when_not_eligible(cast):
     from dossiers import services
     from tests.factories import NomineeFactory
 
-    dossier = services.dossier_create(unit=cast.unit, year=YEAR, occasion="annual", title="Thiếu",
-                                      user=cast.officer)
+    dossier = services.dossier_create(
+        unit=cast.unit, year=YEAR, occasion="annual", title="Thiếu", user=cast.officer
+    )
     with pytest.raises(ValidationError) as error:
         engine.perform(dossier, "submit", user=cast.head)
     assert "chưa có đối tượng" in str(error.value)
     newcomer = NomineeFactory(unit=cast.unit, full_name="Lê Văn Mới")
-    services.line_add(dossier=dossier, nominee=newcomer, award=award("bk-tp"), achievement_report="Tốt",
-                      user=cast.officer)
+    services.line_add(
+        dossier=dossier, nominee=newcomer, award=award("bk-tp"), achievement_report="Tốt", user=cast.officer
+    )
     with pytest.raises(ValidationError) as error:
         engine.perform(dossier, "submit", user=cast.head)
     text = " ".join(error.value.messages)
@@ -148,36 +161,60 @@ def test_the_return_loop_twice(cast):
 
     [line] = dossier.lines.all()
     for round_number in (1, 2):
-        engine.perform(dossier, "return_for_supplement", user=cast.board, data={
-            "comment": f"Lần {round_number}: thiếu xác nhận", "items": "Báo cáo chưa có xác nhận\nThiếu chữ ký",
-            "working_days": 7})
+        engine.perform(
+            dossier,
+            "return_for_supplement",
+            user=cast.board,
+            data={
+                "comment": f"Lần {round_number}: thiếu xác nhận",
+                "items": "Báo cáo chưa có xác nhận\nThiếu chữ ký",
+                "working_days": 7,
+            },
+        )
         dossier.refresh_from_db()
         assert dossier.state == DossierState.RETURNED
         assert ReturnItem.objects.filter(dossier=dossier, round=round_number).count() == 2
         _refused(dossier, "accept", cast.board)
-        services.document_upload(dossier=dossier, line=line, kind="achievement_report",
-                                 upload=pdf("bao-cao.pdf", body=f"v{round_number + 1}".encode()), user=cast.officer)
+        services.document_upload(
+            dossier=dossier,
+            line=line,
+            kind="achievement_report",
+            upload=pdf("bao-cao.pdf", body=f"v{round_number + 1}".encode()),
+            user=cast.officer,
+        )
         _refused(dossier, "resubmit", cast.officer, engine.ActionForbidden)
         engine.perform(dossier, "resubmit", user=cast.head)
         dossier.refresh_from_db()
         assert dossier.state == DossierState.SUBMITTED
     assert dossier.submission_count == 3
-    changes = services.submission_changes(dossier.submissions.get(number=2).snapshot,
-                                          dossier.submissions.get(number=3).snapshot)
+    changes = services.submission_changes(
+        dossier.submissions.get(number=2).snapshot, dossier.submissions.get(number=3).snapshot
+    )
     assert changes == ["Thay Báo cáo thành tích (có xác nhận của cấp trình): phiên bản 2 → 3."]
     assert line.documents.filter(kind="achievement_report").count() == 3
     engine.perform(dossier, "accept", user=cast.board)
     dossier.refresh_from_db()
     assert dossier.state == DossierState.ACCEPTED
     verbs = [e.verb for e in history_for(dossier) if e.target_state]
-    assert verbs == ["create", "submit", "return_for_supplement", "resubmit", "return_for_supplement",
-                     "resubmit", "accept"]
+    assert verbs == [
+        "create",
+        "submit",
+        "return_for_supplement",
+        "resubmit",
+        "return_for_supplement",
+        "resubmit",
+        "accept",
+    ]
 
 
 def test_return_deadline_counts_working_days(cast):
     dossier = walk_to(cast, ready_dossier(cast), "submitted")
-    engine.perform(dossier, "return_for_supplement", user=cast.board,
-                   data={"comment": "Thiếu", "items": "Thiếu biên bản", "working_days": 10})
+    engine.perform(
+        dossier,
+        "return_for_supplement",
+        user=cast.board,
+        data={"comment": "Thiếu", "items": "Thiếu biên bản", "working_days": 10},
+    )
     dossier.refresh_from_db()
     assert dossier.deadline == add_working_days(timezone.localdate(), 10)
 
@@ -217,13 +254,18 @@ def test_partial_approval_and_not_proposed_lines(cast):
     engine.perform(dossier, "post", user=cast.board, data={"working_days": 10})
     bad = {"decision_number": "5/QĐ-UBND", "decision_date": "2024-02-01", "approved": str(first.pk)}
     _refused(dossier, "decide", cast.chairman, ValidationError, data=bad)
-    engine.perform(dossier, "decide", user=cast.chairman,
-                   data={**bad, "rejected": str(second.pk)})
+    engine.perform(dossier, "decide", user=cast.chairman, data={**bad, "rejected": str(second.pk)})
     states = dict(dossier.lines.values_list("pk", "state"))
-    assert states == {first.pk: NomineeState.APPROVED, second.pk: NomineeState.REJECTED,
-                      third.pk: NomineeState.NOT_PROPOSED}
-    assert list(AwardRecord.objects.filter(dossier_nominee__dossier=dossier).values_list(
-        "dossier_nominee_id", flat=True)) == [first.pk]
+    assert states == {
+        first.pk: NomineeState.APPROVED,
+        second.pk: NomineeState.REJECTED,
+        third.pk: NomineeState.NOT_PROPOSED,
+    }
+    assert list(
+        AwardRecord.objects.filter(dossier_nominee__dossier=dossier).values_list(
+            "dossier_nominee_id", flat=True
+        )
+    ) == [first.pk]
     engine.perform(dossier, "close", user=cast.board)
 
 
@@ -243,8 +285,12 @@ def test_a_serious_complaint_sends_the_nominee_back_to_appraisal(cast):
 
     dossier = walk_to(cast, ready_dossier(cast), "posted")
     line = dossier.lines.get()
-    services.public_comment_add(line=line, author_name="Nguyễn Văn Dân", contact="0909 000 000",
-                                text="Đối tượng đang bị khiếu nại về kê khai.")
+    services.public_comment_add(
+        line=line,
+        author_name="Nguyễn Văn Dân",
+        contact="0909 000 000",
+        text="Đối tượng đang bị khiếu nại về kê khai.",
+    )
     _refused(line, "reappraise", cast.board, engine.ActionForbidden, data={"comment": "Khiếu nại"})
     engine.perform(line, "reappraise", user=cast.board_head, data={"comment": "Khiếu nại nghiêm trọng"})
     line.refresh_from_db()
@@ -277,8 +323,11 @@ def test_state_level_award_is_forwarded_and_recorded_per_nominee(cast):
     engine.perform(dossier, "post", user=cast.board, data={"working_days": 10})
     dossier.refresh_from_db()
     assert dossier.posted_until == add_working_days(timezone.localdate(), 10)
-    decision = {"decision_number": "77/QĐ-UBND", "decision_date": "2024-03-01",
-                "approved": ",".join(str(pk) for pk in dossier.lines.values_list("pk", flat=True))}
+    decision = {
+        "decision_number": "77/QĐ-UBND",
+        "decision_date": "2024-03-01",
+        "approved": ",".join(str(pk) for pk in dossier.lines.values_list("pk", flat=True)),
+    }
     _refused(dossier, "decide", cast.chairman, data=decision)  # the public notice period is still running
     Dossier.objects.filter(pk=dossier.pk).update(posted_until="2024-01-01")
     dossier.refresh_from_db()
@@ -287,18 +336,34 @@ def test_state_level_award_is_forwarded_and_recorded_per_nominee(cast):
     _refused(dossier, "close", cast.board)
     first, second, city = dossier.lines.order_by("position")
     assert AwardRecord.objects.filter(dossier_nominee__dossier=dossier).count() == 1  # the city award only
-    engine.perform(dossier, "forward", user=cast.board,
-                   data={"submission_number": "88/TTr-UBND", "submission_date": "2024-03-05"})
+    engine.perform(
+        dossier,
+        "forward",
+        user=cast.board,
+        data={"submission_number": "88/TTr-UBND", "submission_date": "2024-03-05"},
+    )
     dossier.refresh_from_db()
     assert dossier.state == DossierState.FORWARDED
     assert dict(dossier.lines.values_list("pk", "state")) == {
-        first.pk: NomineeState.FORWARDED, second.pk: NomineeState.FORWARDED, city.pk: NomineeState.APPROVED}
+        first.pk: NomineeState.FORWARDED,
+        second.pk: NomineeState.FORWARDED,
+        city.pk: NomineeState.APPROVED,
+    }
     _refused(dossier, "close", cast.board)
     first.refresh_from_db()
-    _refused(first, "central_approve", cast.head, engine.ActionForbidden,
-             data={"decision_number": "1", "decision_date": "2024-05-01"})
-    engine.perform(first, "central_approve", user=cast.board,
-                   data={"decision_number": "1234/QĐ-TTg", "decision_date": "2024-05-01"})
+    _refused(
+        first,
+        "central_approve",
+        cast.head,
+        engine.ActionForbidden,
+        data={"decision_number": "1", "decision_date": "2024-05-01"},
+    )
+    engine.perform(
+        first,
+        "central_approve",
+        user=cast.board,
+        data={"decision_number": "1234/QĐ-TTg", "decision_date": "2024-05-01"},
+    )
     second.refresh_from_db()
     engine.perform(second, "central_reject", user=cast.board, data={"comment": "Trung ương không xét"})
     engine.perform(dossier, "close", user=cast.board)
@@ -306,7 +371,10 @@ def test_state_level_award_is_forwarded_and_recorded_per_nominee(cast):
     assert dossier.state == DossierState.CLOSED
     record = AwardRecord.objects.get(dossier_nominee=first)
     assert (record.award.code, record.decision_number, record.authority) == (
-        "cstd-tq", "1234/QĐ-TTg", "Thủ tướng Chính phủ")
+        "cstd-tq",
+        "1234/QĐ-TTg",
+        "Thủ tướng Chính phủ",
+    )
     assert not AwardRecord.objects.filter(dossier_nominee=second).exists()
 
 
@@ -353,12 +421,23 @@ def test_a_delegated_vice_chairman_decides_on_behalf_of_the_chairman(cast, perso
 
     vice = person("vice.chairman")
     today = timezone.localdate()
-    delegation_create(delegator=cast.chairman, delegate=vice, role="city_chairman", actor=SYSTEM,
-                      valid_from=today - timedelta(days=1), valid_to=today + timedelta(days=7), reason="Đi công tác")
+    delegation_create(
+        delegator=cast.chairman,
+        delegate=vice,
+        role="city_chairman",
+        actor=SYSTEM,
+        valid_from=today - timedelta(days=1),
+        valid_to=today + timedelta(days=7),
+        reason="Đi công tác",
+    )
     dossier = walk_to(cast, ready_dossier(cast), "posted")
     line = dossier.lines.get()
-    engine.perform(dossier, "decide", user=vice, data={"decision_number": "8/QĐ-UBND", "decision_date": "2024-01-09",
-                                                       "approved": str(line.pk)})
+    engine.perform(
+        dossier,
+        "decide",
+        user=vice,
+        data={"decision_number": "8/QĐ-UBND", "decision_date": "2024-01-09", "approved": str(line.pk)},
+    )
     decide = [e for e in history_for(dossier) if e.verb == "decide"][0]
     approve = [e for e in history_for(line) if e.verb == "approve"][0]
     for event in (decide, approve):

@@ -38,10 +38,17 @@ def test_who_may_do_what_from_each_dossier_state(cast):
     assert dossier_matrix(cast, dossier) == {"submit": {"head"}, "withdraw": {"head"}}
     assert line_matrix(cast, line) == {"propose": {"board"}, "not_propose": {"board"}}  # refused by condition
     walk_to(cast, dossier, "submitted")
-    assert dossier_matrix(cast, dossier) == {"return_for_supplement": {"board"}, "accept": {"board"},
-                                             "withdraw": {"head"}}
-    engine.perform(dossier, "return_for_supplement", user=cast.board,
-                   data={"comment": "Thiếu", "items": "Thiếu", "working_days": 3})
+    assert dossier_matrix(cast, dossier) == {
+        "return_for_supplement": {"board"},
+        "accept": {"board"},
+        "withdraw": {"head"},
+    }
+    engine.perform(
+        dossier,
+        "return_for_supplement",
+        user=cast.board,
+        data={"comment": "Thiếu", "items": "Thiếu", "working_days": 3},
+    )
     assert dossier_matrix(cast, dossier) == {"resubmit": {"head"}, "withdraw": {"head"}}
     engine.perform(dossier, "resubmit", user=cast.head)
     engine.perform(dossier, "accept", user=cast.board)
@@ -61,12 +68,20 @@ def test_who_may_do_what_from_each_dossier_state(cast):
     from dossiers.models import Dossier
 
     Dossier.objects.filter(pk=dossier.pk).update(posted_until="2024-01-01")
-    engine.perform(dossier, "decide", user=cast.chairman,
-                   data={"decision_number": "1", "decision_date": "2024-02-01", "approved": str(line.pk)})
+    engine.perform(
+        dossier,
+        "decide",
+        user=cast.chairman,
+        data={"decision_number": "1", "decision_date": "2024-02-01", "approved": str(line.pk)},
+    )
     assert dossier_matrix(cast, dossier) == {"forward": {"board"}, "close": {"board"}}
     assert line_matrix(cast, line) == {"forward": set()}
-    engine.perform(dossier, "forward", user=cast.board,
-                   data={"submission_number": "2/TTr-UBND", "submission_date": "2024-02-05"})
+    engine.perform(
+        dossier,
+        "forward",
+        user=cast.board,
+        data={"submission_number": "2/TTr-UBND", "submission_date": "2024-02-05"},
+    )
     assert dossier_matrix(cast, dossier) == {"close": {"board"}}
     assert line_matrix(cast, line) == {"central_approve": {"board"}, "central_reject": {"board"}}
     engine.perform(line, "central_reject", user=cast.board, data={"comment": "Không đạt ở Trung ương"})

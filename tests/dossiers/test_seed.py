@@ -22,4 +22,9 @@ def test_seed_dossiers_is_idempotent_and_goes_through_the_engine(person):
     states = sorted(Dossier.objects.values_list("state", flat=True))
     assert states == ["accepted", "appraised", "draft", "returned", "submitted"]
     appraised = Dossier.objects.get(state="appraised")
-    assert [e.verb for e in history_for(appraised) if e.target_state] == ["create", "submit", "accept", "sign_off"]
+    assert [e.verb for e in history_for(appraised) if e.target_state] == [
+        "create",
+        "submit",
+        "accept",
+        "sign_off",
+    ]

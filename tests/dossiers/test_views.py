@@ -24,21 +24,36 @@ def test_main_path_through_the_web(client, cast):
     nominee = eligible_nominee(cast.unit, full_name="Phạm Thị Thu")
     login(client, cast.officer)
     assert client.get(reverse("dossiers:list")).status_code == 200
-    response = client.post(reverse("dossiers:create"), {"unit": cast.unit.pk, "year": YEAR, "occasion": "annual",
-                                                        "title": "Đề nghị Bằng khen năm 2023"})
+    response = client.post(
+        reverse("dossiers:create"),
+        {"unit": cast.unit.pk, "year": YEAR, "occasion": "annual", "title": "Đề nghị Bằng khen năm 2023"},
+    )
     dossier = Dossier.objects.get(title="Đề nghị Bằng khen năm 2023")
     assert response.status_code == 302 and response["Location"] == dossier.get_absolute_url()
     url = dossier.get_absolute_url()
-    response = client.post(url, {"add_line": "1", "line-nominee": nominee.pk, "line-award": award("bk-tp").pk,
-                                 "line-achievement_report": "Hoàn thành xuất sắc nhiệm vụ."})
+    response = client.post(
+        url,
+        {
+            "add_line": "1",
+            "line-nominee": nominee.pk,
+            "line-award": award("bk-tp").pk,
+            "line-achievement_report": "Hoàn thành xuất sắc nhiệm vụ.",
+        },
+    )
     assert response.status_code == 302
     line = dossier.lines.get()
     page = client.get(url).content.decode()
     assert "Phạm Thị Thu" in page and "2 năm liên tục Chiến sĩ thi đua cơ sở" in page
     assert "Thiếu Tờ trình của hồ sơ." in page
-    for kind, target in (("submission_letter", ""), ("unit_council_minutes", ""), ("achievement_report", line.pk)):
-        response = client.post(url, {"upload": "1", "upload-kind": kind, "upload-line": target,
-                                     "upload-file": pdf(f"{kind}.pdf")})
+    for kind, target in (
+        ("submission_letter", ""),
+        ("unit_council_minutes", ""),
+        ("achievement_report", line.pk),
+    ):
+        response = client.post(
+            url,
+            {"upload": "1", "upload-kind": kind, "upload-line": target, "upload-file": pdf(f"{kind}.pdf")},
+        )
         assert response.status_code == 302, response.content.decode()[:2000]
     assert client.post(transition_url(dossier, "submit")).status_code == 200  # the officer may not submit
     login(client, cast.head)
@@ -46,8 +61,10 @@ def test_main_path_through_the_web(client, cast):
     login(client, cast.board)
     assert client.get(reverse("dossiers:overdue")).status_code == 200
     assert client.post(transition_url(dossier, "accept")).status_code == 302
-    response = client.post(reverse("dossiers:appraise", args=[dossier.pk]),
-                           {"line": line.pk, "verdict": "propose", "opinion": "Đủ tiêu chuẩn theo Điều 74"})
+    response = client.post(
+        reverse("dossiers:appraise", args=[dossier.pk]),
+        {"line": line.pk, "verdict": "propose", "opinion": "Đủ tiêu chuẩn theo Điều 74"},
+    )
     assert response.status_code == 302
     login(client, cast.board_head)
     assert client.post(transition_url(dossier, "sign_off")).status_code == 302
@@ -58,17 +75,25 @@ def test_main_path_through_the_web(client, cast):
     client.logout()
     public = client.get(reverse("dossiers:public"))
     assert public.status_code == 200 and "Phạm Thị Thu" in public.content.decode()
-    response = client.post(reverse("dossiers:public"), {"line": line.pk, f"c{line.pk}-author_name": "Lê Văn Dân",
-                                                        f"c{line.pk}-contact": "0292 000 000",
-                                                        f"c{line.pk}-text": "Đồng ý với đề nghị."})
+    response = client.post(
+        reverse("dossiers:public"),
+        {
+            "line": line.pk,
+            f"c{line.pk}-author_name": "Lê Văn Dân",
+            f"c{line.pk}-contact": "0292 000 000",
+            f"c{line.pk}-text": "Đồng ý với đề nghị.",
+        },
+    )
     assert response.status_code == 302 and PublicComment.objects.filter(line=line).count() == 1
     login(client, cast.chairman)
     page = client.get(reverse("dossiers:decide", args=[dossier.pk])).content.decode()
     assert "19/21 đồng ý" in page and "Đồng ý với đề nghị." in page
     pdf_response = client.get(reverse("dossiers:decision_pdf", args=[dossier.pk]))
     assert pdf_response.status_code == 200 and pdf_response.content.startswith(b"%PDF")
-    response = client.post(reverse("dossiers:decide", args=[dossier.pk]), {
-        "decision_number": "321/QĐ-UBND", "decision_date": "2024-01-20", f"line_{line.pk}": "approve"})
+    response = client.post(
+        reverse("dossiers:decide", args=[dossier.pk]),
+        {"decision_number": "321/QĐ-UBND", "decision_date": "2024-01-20", f"line_{line.pk}": "approve"},
+    )
     assert response.status_code == 302
     dossier.refresh_from_db()
     line.refresh_from_db()
@@ -91,11 +116,17 @@ def test_another_units_dossier_is_not_found_in_the_ui(client, cast):
     line = dossier.lines.get()
     document = DossierDocument.objects.filter(dossier=dossier).first()
     login(client, cast.officer2)
-    for url in (dossier.get_absolute_url(), reverse("dossiers:appraise", args=[dossier.pk]),
-                reverse("dossiers:return", args=[dossier.pk]), reverse("dossiers:decide", args=[dossier.pk]),
-                reverse("dossiers:document", args=[document.pk]), reverse("dossiers:line_edit", args=[line.pk]),
-                reverse("history", args=["dossiers", "dossier", dossier.pk]), transition_url(dossier, "withdraw"),
-                reverse("dossiers:awardees_excel", args=[dossier.pk])):
+    for url in (
+        dossier.get_absolute_url(),
+        reverse("dossiers:appraise", args=[dossier.pk]),
+        reverse("dossiers:return", args=[dossier.pk]),
+        reverse("dossiers:decide", args=[dossier.pk]),
+        reverse("dossiers:document", args=[document.pk]),
+        reverse("dossiers:line_edit", args=[line.pk]),
+        reverse("history", args=["dossiers", "dossier", dossier.pk]),
+        transition_url(dossier, "withdraw"),
+        reverse("dossiers:awardees_excel", args=[dossier.pk]),
+    ):
         assert client.get(url).status_code == 404, url
     assert dossier.title not in client.get(reverse("dossiers:list")).content.decode()
     login(client, cast.officer)
@@ -105,9 +136,17 @@ def test_another_units_dossier_is_not_found_in_the_ui(client, cast):
 def test_a_rejected_form_keeps_the_input(client, cast):
     dossier = ready_dossier(cast)
     login(client, cast.officer)
-    response = client.post(dossier.get_absolute_url(), {
-        "add_line": "1", "line-kind": "individual", "line-full_name": "Võ Minh Trí", "line-birth_year": "1985",
-        "line-award": award("ttldtt").pk, "line-achievement_report": "Báo cáo thành tích đã soạn kỹ"})
+    response = client.post(
+        dossier.get_absolute_url(),
+        {
+            "add_line": "1",
+            "line-kind": "individual",
+            "line-full_name": "Võ Minh Trí",
+            "line-birth_year": "1985",
+            "line-award": award("ttldtt").pk,
+            "line-achievement_report": "Báo cáo thành tích đã soạn kỹ",
+        },
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "Võ Minh Trí" in page and "Báo cáo thành tích đã soạn kỹ" in page
@@ -119,9 +158,14 @@ def test_a_non_pdf_upload_through_the_web_is_refused(client, cast):
     dossier = ready_dossier(cast)
     before = DossierDocument.objects.count()
     login(client, cast.officer)
-    response = client.post(dossier.get_absolute_url(), {
-        "upload": "1", "upload-kind": "submission_letter",
-        "upload-file": SimpleUploadedFile("to-trinh.pdf", b"MZ\x90\x00 not a pdf")})
+    response = client.post(
+        dossier.get_absolute_url(),
+        {
+            "upload": "1",
+            "upload-kind": "submission_letter",
+            "upload-file": SimpleUploadedFile("to-trinh.pdf", b"MZ\x90\x00 not a pdf"),
+        },
+    )
     assert response.status_code == 400
     assert "Chỉ chấp nhận tệp PDF" in response.content.decode()
     assert DossierDocument.objects.count() == before
@@ -131,8 +175,10 @@ def test_return_screen_lists_a_reason_per_nominee(client, cast):
     dossier = walk_to(cast, ready_dossier(cast), "submitted")
     line = dossier.lines.get()
     login(client, cast.board)
-    response = client.post(reverse("dossiers:return", args=[dossier.pk]), {
-        "comment": "Hồ sơ chưa đầy đủ", f"line_{line.pk}": "Báo cáo thiếu xác nhận", "working_days": "5"})
+    response = client.post(
+        reverse("dossiers:return", args=[dossier.pk]),
+        {"comment": "Hồ sơ chưa đầy đủ", f"line_{line.pk}": "Báo cáo thiếu xác nhận", "working_days": "5"},
+    )
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.state == DossierState.RETURNED
@@ -145,8 +191,10 @@ def test_return_screen_lists_a_reason_per_nominee(client, cast):
 def test_return_screen_keeps_input_when_refused(client, cast):
     dossier = walk_to(cast, ready_dossier(cast), "submitted")
     login(client, cast.board)
-    response = client.post(reverse("dossiers:return", args=[dossier.pk]), {
-        "comment": "", "items": "Thiếu biên bản họp", "working_days": "5"})
+    response = client.post(
+        reverse("dossiers:return", args=[dossier.pk]),
+        {"comment": "", "items": "Thiếu biên bản họp", "working_days": "5"},
+    )
     assert response.status_code == 400
     assert "Thiếu biên bản họp" in response.content.decode()
 
@@ -166,17 +214,25 @@ def test_exports_list_the_awardees(client, cast):
 
     from openpyxl import load_workbook
 
-    dossier = ready_dossier(cast, lines=(("bk-tp", eligible_nominee(cast.unit, full_name="Đinh Thị Lụa")),
-                                         ("cstd-tq", None)))
+    dossier = ready_dossier(
+        cast, lines=(("bk-tp", eligible_nominee(cast.unit, full_name="Đinh Thị Lụa")), ("cstd-tq", None))
+    )
     login(client, cast.officer)
     assert client.get(reverse("dossiers:awardees_excel", args=[dossier.pk])).status_code == 404  # nothing yet
     walk_to(cast, dossier, "posted")
     Dossier.objects.filter(pk=dossier.pk).update(posted_until="2024-01-01")
     from workflows import engine
 
-    engine.perform(dossier, "decide", user=cast.chairman, data={
-        "decision_number": "55/QĐ-UBND", "decision_date": "2024-01-20",
-        "approved": ",".join(str(pk) for pk in dossier.lines.values_list("pk", flat=True))})
+    engine.perform(
+        dossier,
+        "decide",
+        user=cast.chairman,
+        data={
+            "decision_number": "55/QĐ-UBND",
+            "decision_date": "2024-01-20",
+            "approved": ",".join(str(pk) for pk in dossier.lines.values_list("pk", flat=True)),
+        },
+    )
     response = client.get(reverse("dossiers:awardees_excel", args=[dossier.pk]))
     sheet = load_workbook(io.BytesIO(response.content)).active
     names = [row[1] for row in sheet.iter_rows(min_row=5, values_only=True)]

@@ -42,7 +42,8 @@ def test_the_shipped_file_imports_to_32_activities_with_quarters_and_lead_units(
 def test_reimport_changes_nothing(plan):
     def snapshot():
         return (
-            list(Plan.objects.values()), list(Activity.objects.order_by("pk").values()),
+            list(Plan.objects.values()),
+            list(Activity.objects.order_by("pk").values()),
             list(Unit.objects.order_by("pk").values()),
             sorted(Activity.coordinating_units.through.objects.values_list("activity_id", "unit_id")),
             AuditEvent.objects.count(),
@@ -87,12 +88,20 @@ def test_a_corrected_file_updates_only_what_changed_and_keeps_postponed_dates(pl
 @pytest.mark.parametrize(
     ("old", "new", "line_of", "message"),
     [
-        ("    kind: conference\n  - number: 8", "    kind: meeting\n  - number: 8", "kind: meeting",
-         "loại hoạt động không hợp lệ"),
+        (
+            "    kind: conference\n  - number: 8",
+            "    kind: meeting\n  - number: 8",
+            "kind: meeting",
+            "loại hoạt động không hợp lệ",
+        ),
         ("  - number: 9\n    quarter: 1", "  - number: 9\n    quarter: 5", "quarter: 5", "từ 1 đến 4"),
         ("    lead_unit: so-gd-dt", "    lead_unit: so-khong-co", "lead_unit: so-khong-co", "so-khong-co"),
-        ("  - number: 10\n", "  - number: 9\n", "  - number: 9\n    quarter: 1\n    content: \"Tổ chức Đoàn",
-         "bị lặp"),
+        (
+            "  - number: 10\n",
+            "  - number: 9\n",
+            '  - number: 9\n    quarter: 1\n    content: "Tổ chức Đoàn',
+            "bị lặp",
+        ),
         ("due_date: 2023-02-10", "due_date: 2023-05-10", "due_date: 2023-05-10", "không thuộc quý 1"),
         ("issued_on: 2022-12-20", "issued_on: 20/12/2022", "issued_on: 20/12/2022", "YYYY-MM-DD"),
     ],

@@ -25,11 +25,19 @@ def started(activity, user):
 
 
 def test_board_officer_starts_and_completes_with_a_document(api, activity, board_officer):
-    response = transition(api, board_officer, activity, "start", {"comment": "Bắt đầu tổng hợp"}, format="json")
+    response = transition(
+        api, board_officer, activity, "start", {"comment": "Bắt đầu tổng hợp"}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "in_progress"
-    response = transition(api, board_officer, activity, "complete",
-                          {"evidence_number": "35/BC-BTĐKT", "evidence_date": "2023-03-20"}, format="json")
+    response = transition(
+        api,
+        board_officer,
+        activity,
+        "complete",
+        {"evidence_number": "35/BC-BTĐKT", "evidence_date": "2023-03-20"},
+        format="json",
+    )
     assert response.status_code == 200, response.content
     activity.refresh_from_db()
     assert activity.state == ActivityState.COMPLETED
@@ -45,7 +53,9 @@ def test_completion_without_evidence_is_400_in_vietnamese(api, activity, board_o
     response = transition(api, board_officer, activity, "complete", {}, format="json")
     assert response.status_code == 400
     assert "Cần minh chứng kết quả" in response.json()["evidence_number"][0]
-    response = transition(api, board_officer, activity, "complete", {"evidence_number": "12/BC"}, format="json")
+    response = transition(
+        api, board_officer, activity, "complete", {"evidence_number": "12/BC"}, format="json"
+    )
     assert response.status_code == 400
     assert "Nhập ngày" in response.json()["evidence_date"][0]
     activity.refresh_from_db()
@@ -56,17 +66,24 @@ def test_completion_with_a_pdf_attachment(api, activity, board_officer, settings
     settings.MEDIA_ROOT = tmp_path
     started(activity, board_officer)
     upload = SimpleUploadedFile("bao-cao.pdf", PDF, content_type="application/pdf")
-    response = transition(api, board_officer, activity, "complete", {"evidence_file": upload}, format="multipart")
+    response = transition(
+        api, board_officer, activity, "complete", {"evidence_file": upload}, format="multipart"
+    )
     assert response.status_code == 200, response.content
     activity.refresh_from_db()
-    assert activity.evidence_file.name.startswith("plan/2023/activity-5/") and activity.evidence_file.read() == PDF
+    assert (
+        activity.evidence_file.name.startswith("plan/2023/activity-5/")
+        and activity.evidence_file.read() == PDF
+    )
 
 
 def test_a_file_that_is_not_a_pdf_is_refused(api, activity, board_officer, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     started(activity, board_officer)
     upload = SimpleUploadedFile("bao-cao.pdf", b"MZ not a pdf", content_type="application/pdf")
-    response = transition(api, board_officer, activity, "complete", {"evidence_file": upload}, format="multipart")
+    response = transition(
+        api, board_officer, activity, "complete", {"evidence_file": upload}, format="multipart"
+    )
     assert response.status_code == 400
     assert "PDF" in response.json()["evidence_file"][0]
 
@@ -77,8 +94,14 @@ def test_lead_unit_officer_may_start_and_complete_but_not_another_units(api, pla
     officer = person("gd.officer", Role.UNIT_OFFICER, unit=activity.lead_unit)
     assert transition(api, officer, other, "start").status_code == 403
     assert transition(api, officer, activity, "start").status_code == 200
-    response = transition(api, officer, activity, "complete",
-                          {"evidence_number": "88/QĐ-SGDĐT", "evidence_date": "2023-07-25"}, format="json")
+    response = transition(
+        api,
+        officer,
+        activity,
+        "complete",
+        {"evidence_number": "88/QĐ-SGDĐT", "evidence_date": "2023-07-25"},
+        format="json",
+    )
     assert response.status_code == 200, response.content
 
 
@@ -86,15 +109,27 @@ def test_unit_head_may_start_but_not_complete(api, plan, person):
     activity = plan.activities.get(number=19)
     head = person("gd.head", Role.UNIT_HEAD, unit=activity.lead_unit)
     assert transition(api, head, activity, "start").status_code == 200
-    response = transition(api, head, activity, "complete", {"evidence_number": "1/BC",
-                                                             "evidence_date": "2023-07-01"}, format="json")
+    response = transition(
+        api,
+        head,
+        activity,
+        "complete",
+        {"evidence_number": "1/BC", "evidence_date": "2023-07-01"},
+        format="json",
+    )
     assert response.status_code == 403
     assert "Chuyên viên Ban TĐKT" in response.json()["detail"]
 
 
 def test_wrong_state_is_409(api, activity, board_officer, board_head):
-    response = transition(api, board_officer, activity, "complete", {"evidence_number": "1/BC",
-                                                                      "evidence_date": "2023-03-01"}, format="json")
+    response = transition(
+        api,
+        board_officer,
+        activity,
+        "complete",
+        {"evidence_number": "1/BC", "evidence_date": "2023-03-01"},
+        format="json",
+    )
     assert response.status_code == 409
     assert "Chưa triển khai" in response.json()["detail"]
     assert transition(api, board_head, activity, "resume").status_code == 409
@@ -103,9 +138,13 @@ def test_wrong_state_is_409(api, activity, board_officer, board_head):
 def test_only_the_board_head_postpones_with_reason_and_a_later_date(api, activity, board_officer, board_head):
     data = {"comment": "Chờ số liệu của Bộ", "new_due_date": "2023-04-28"}
     assert transition(api, board_officer, activity, "postpone", data, format="json").status_code == 403
-    response = transition(api, board_head, activity, "postpone", {"new_due_date": "2023-04-28"}, format="json")
+    response = transition(
+        api, board_head, activity, "postpone", {"new_due_date": "2023-04-28"}, format="json"
+    )
     assert response.status_code == 400 and "comment" in response.json()
-    response = transition(api, board_head, activity, "postpone", {**data, "new_due_date": "2023-03-01"}, format="json")
+    response = transition(
+        api, board_head, activity, "postpone", {**data, "new_due_date": "2023-03-01"}, format="json"
+    )
     assert response.status_code == 400
     assert "Thời hạn mới phải sau" in response.json()["new_due_date"][0]
     response = transition(api, board_head, activity, "postpone", data, format="json")
@@ -133,19 +172,31 @@ def test_postponed_activity_resumes_where_it_was(activity, board_officer, board_
 
 def test_only_the_city_chairman_cancels_with_a_reason(api, activity, board_head, chairman, person, unit):
     lead_unit_head = person("lead.head", Role.UNIT_HEAD, unit=activity.lead_unit)
-    assert transition(api, board_head, activity, "cancel", {"comment": "Không cần"}, format="json").status_code == 403
-    assert transition(api, lead_unit_head, activity, "cancel", {"comment": "x"}, format="json").status_code == 403
+    assert (
+        transition(api, board_head, activity, "cancel", {"comment": "Không cần"}, format="json").status_code
+        == 403
+    )
+    assert (
+        transition(api, lead_unit_head, activity, "cancel", {"comment": "x"}, format="json").status_code
+        == 403
+    )
     response = transition(api, chairman, activity, "cancel", {}, format="json")
     assert response.status_code == 400 and response.json()["comment"]
-    response = transition(api, chairman, activity, "cancel", {"comment": "Gộp vào hoạt động 14"}, format="json")
+    response = transition(
+        api, chairman, activity, "cancel", {"comment": "Gộp vào hoạt động 14"}, format="json"
+    )
     assert response.status_code == 200
     activity.refresh_from_db()
-    assert activity.state == ActivityState.CANCELLED and activity.cancellation_reason == "Gộp vào hoạt động 14"
+    assert (
+        activity.state == ActivityState.CANCELLED and activity.cancellation_reason == "Gộp vào hoạt động 14"
+    )
     assert transition(api, chairman, activity, "cancel", {"comment": "lại"}, format="json").status_code == 409
 
 
 def test_postponed_activity_can_be_cancelled(activity, board_head, chairman):
-    engine.perform(activity, "postpone", user=board_head, data={"comment": "Lùi", "new_due_date": "2023-06-30"})
+    engine.perform(
+        activity, "postpone", user=board_head, data={"comment": "Lùi", "new_due_date": "2023-06-30"}
+    )
     engine.perform(activity, "cancel", user=chairman, data={"comment": "Không tổ chức"})
     activity.refresh_from_db()
     assert activity.state == ActivityState.CANCELLED
@@ -153,10 +204,17 @@ def test_postponed_activity_can_be_cancelled(activity, board_head, chairman):
 
 def test_completed_and_cancelled_are_final(activity, board_officer, board_head, chairman):
     started(activity, board_officer)
-    engine.perform(activity, "complete", user=board_officer,
-                   data={"evidence_number": "1/BC", "evidence_date": "2023-03-01"})
-    for name, user, data in [("postpone", board_head, {"comment": "x", "new_due_date": "2023-12-01"}),
-                             ("cancel", chairman, {"comment": "x"}), ("start", board_officer, {})]:
+    engine.perform(
+        activity,
+        "complete",
+        user=board_officer,
+        data={"evidence_number": "1/BC", "evidence_date": "2023-03-01"},
+    )
+    for name, user, data in [
+        ("postpone", board_head, {"comment": "x", "new_due_date": "2023-12-01"}),
+        ("cancel", chairman, {"comment": "x"}),
+        ("start", board_officer, {}),
+    ]:
         with pytest.raises(engine.TransitionNotAllowed):
             engine.perform(activity, name, user=user, data=data)
 
@@ -165,8 +223,12 @@ def test_evidence_date_in_the_future_is_refused(activity, board_officer):
     started(activity, board_officer)
     tomorrow = timezone.localdate() + timedelta(days=1)
     with pytest.raises(ValidationError) as error:
-        engine.perform(activity, "complete", user=board_officer,
-                       data={"evidence_number": "1/BC", "evidence_date": tomorrow.isoformat()})
+        engine.perform(
+            activity,
+            "complete",
+            user=board_officer,
+            data={"evidence_number": "1/BC", "evidence_date": tomorrow.isoformat()},
+        )
     assert "evidence_date" in error.value.message_dict
 
 
@@ -189,8 +251,9 @@ def test_inbox_lists_activities_waiting_for_the_board(client, plan, board_office
     assert "Hoạt động kế hoạch TĐKT".lower() in page.lower()
 
 
-def test_transitions_notify_the_lead_unit_and_the_board_not_the_chairman(plan, board_officer, board_head, chairman,
-                                                                          person):
+def test_transitions_notify_the_lead_unit_and_the_board_not_the_chairman(
+    plan, board_officer, board_head, chairman, person
+):
     from workflows.models import Notification
     from workflows.tasks import notify_event
 
@@ -199,9 +262,13 @@ def test_transitions_notify_the_lead_unit_and_the_board_not_the_chairman(plan, b
     person("board.officer2", Role.BOARD_OFFICER)
     started(activity, board_officer)
     notify_event(history_for(activity).last().pk)
-    assert set(Notification.objects.values_list("recipient__username", flat=True)) == {"gd.officer",
-                                                                                         "board.officer2"}
-    engine.perform(activity, "postpone", user=board_head, data={"comment": "Lùi", "new_due_date": "2023-08-31"})
+    assert set(Notification.objects.values_list("recipient__username", flat=True)) == {
+        "gd.officer",
+        "board.officer2",
+    }
+    engine.perform(
+        activity, "postpone", user=board_head, data={"comment": "Lùi", "new_due_date": "2023-08-31"}
+    )
     notify_event(history_for(activity).last().pk)
     assert Notification.objects.filter(recipient=board_officer).exists()
     assert not Notification.objects.filter(recipient=chairman).exists()

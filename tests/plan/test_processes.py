@@ -23,8 +23,9 @@ def division_activity(plan):
     return plan.activities.get(number=8)
 
 
-def test_starting_the_division_activity_creates_the_years_division_linked_both_ways(division_activity,
-                                                                                      board_officer):
+def test_starting_the_division_activity_creates_the_years_division_linked_both_ways(
+    division_activity, board_officer
+):
     engine.perform(division_activity, "start", user=board_officer)
     division_activity.refresh_from_db()
     division = Division.objects.get(year=2023)
@@ -35,7 +36,9 @@ def test_starting_the_division_activity_creates_the_years_division_linked_both_w
     assert start_event.data["changes"]["process_id"] == ["", str(division.pk)]
 
 
-def test_completion_is_blocked_until_the_division_is_announced(api, division_activity, board_officer, board_head):
+def test_completion_is_blocked_until_the_division_is_announced(
+    api, division_activity, board_officer, board_head
+):
     engine.perform(division_activity, "start", user=board_officer)
     division_activity.refresh_from_db()
     division = division_activity.process
@@ -46,17 +49,35 @@ def test_completion_is_blocked_until_the_division_is_announced(api, division_act
 
     # Announcing an empty division is refused too (409), then the Board drafts one cluster.
     with pytest.raises(engine.TransitionNotAllowed, match="Chưa có Cụm, Khối"):
-        engine.perform(division, "announce", user=board_head, data={"document_number": "08/TB",
-                                                                   "announced_on": "2023-03-15"})
+        engine.perform(
+            division,
+            "announce",
+            user=board_head,
+            data={"document_number": "08/TB", "announced_on": "2023-03-15"},
+        )
     members = list(Unit.objects.filter(code__in=["ban-tdkt", "so-gd-dt", "so-tt-tt"]).order_by("code"))
-    emulation_services.group_add(division=division, kind=GroupKind.BLOCK, name="Khối Văn hóa - Xã hội",
-                                 members=members, head_unit=members[1], deputy_unit=members[2],
-                                 actor=Actor(board_officer, Role.BOARD_OFFICER))
+    emulation_services.group_add(
+        division=division,
+        kind=GroupKind.BLOCK,
+        name="Khối Văn hóa - Xã hội",
+        members=members,
+        head_unit=members[1],
+        deputy_unit=members[2],
+        actor=Actor(board_officer, Role.BOARD_OFFICER),
+    )
     with pytest.raises(engine.ActionForbidden):
-        engine.perform(division, "announce", user=board_officer,
-                       data={"document_number": "08/TB", "announced_on": "2023-03-15"})
-    engine.perform(division, "announce", user=board_head, data={"document_number": "08/TB-HĐTĐKT",
-                                                               "announced_on": "2023-03-15"})
+        engine.perform(
+            division,
+            "announce",
+            user=board_officer,
+            data={"document_number": "08/TB", "announced_on": "2023-03-15"},
+        )
+    engine.perform(
+        division,
+        "announce",
+        user=board_head,
+        data={"document_number": "08/TB-HĐTĐKT", "announced_on": "2023-03-15"},
+    )
     response = api(board_officer).post(url, {}, format="json")
     assert response.status_code == 200, response.content
     division_activity.refresh_from_db()
@@ -69,11 +90,13 @@ def test_a_unit_belongs_to_one_group_a_year_and_heads_are_members(division_activ
     division = Division.objects.get(year=2023)
     actor = Actor(board_officer, Role.BOARD_OFFICER)
     a, b, c = Unit.objects.filter(code__in=["ban-tdkt", "so-gd-dt", "so-tt-tt"]).order_by("code")
-    emulation_services.group_add(division=division, kind=GroupKind.CLUSTER, name="Cụm 1", members=[a, b],
-                                 head_unit=a, actor=actor)
+    emulation_services.group_add(
+        division=division, kind=GroupKind.CLUSTER, name="Cụm 1", members=[a, b], head_unit=a, actor=actor
+    )
     with pytest.raises(ValidationError) as error:
-        emulation_services.group_add(division=division, kind=GroupKind.CLUSTER, name="Cụm 2", members=[b, c],
-                                     head_unit=a, actor=actor)
+        emulation_services.group_add(
+            division=division, kind=GroupKind.CLUSTER, name="Cụm 2", members=[b, c], head_unit=a, actor=actor
+        )
     assert set(error.value.message_dict) == {"members", "head_unit"}
 
 
@@ -92,13 +115,21 @@ def fake_kind(monkeypatch):
     monkeypatch.setattr(processes, "_KINDS", dict(processes._KINDS))
 
     def start(activity, actor):
-        return Widget.objects.create(title=f"Hội nghị của hoạt động {activity.number}", unit=activity.lead_unit)
+        return Widget.objects.create(
+            title=f"Hội nghị của hoạt động {activity.number}", unit=activity.lead_unit
+        )
 
-    processes.register("conference", start=start, is_finished=lambda w: w.state == WidgetState.APPROVED,
-                       label="Quy trình thử")
+    processes.register(
+        "conference",
+        start=start,
+        is_finished=lambda w: w.state == WidgetState.APPROVED,
+        label="Quy trình thử",
+    )
 
 
-def test_a_registered_kind_is_started_and_blocks_completion(fake_kind, plan, board_officer, board_head, person):
+def test_a_registered_kind_is_started_and_blocks_completion(
+    fake_kind, plan, board_officer, board_head, person
+):
     activity = plan.activities.get(number=7)
     engine.perform(activity, "start", user=board_officer)
     activity.refresh_from_db()
@@ -131,8 +162,12 @@ def test_activity_32_drafts_next_years_plan_and_waits_for_it_to_be_issued(plan, 
     assert draft.activities.count() == 32
     with pytest.raises(engine.TransitionNotAllowed):
         engine.perform(activity, "complete", user=board_officer, data=EVIDENCE)
-    services.plan_issue(plan=draft, number="250/KH-UBND", issued_on=date(2023, 12, 22),
-                        actor=Actor(board_head, Role.BOARD_HEAD))
+    services.plan_issue(
+        plan=draft,
+        number="250/KH-UBND",
+        issued_on=date(2023, 12, 22),
+        actor=Actor(board_head, Role.BOARD_HEAD),
+    )
     engine.perform(activity, "complete", user=board_officer)
     activity.refresh_from_db()
     assert activity.state == ActivityState.COMPLETED
@@ -173,10 +208,14 @@ def test_only_the_board_copies_a_plan(plan, person):
 def test_year_shifting_keeps_anniversary_dates():
     from workflows.plan.services import shift_years_in_text
 
-    assert shift_years_in_text("kỷ niệm 20 năm (02/01/2004-02/01/2024), năm 2023", 2023) == \
-        "kỷ niệm 20 năm (02/01/2004-02/01/2024), năm 2024"
-    assert shift_years_in_text("năm 2022; tháng 02/2023; Kế hoạch năm 2024", 2023) == \
-        "năm 2023; tháng 02/2024; Kế hoạch năm 2025"
+    assert (
+        shift_years_in_text("kỷ niệm 20 năm (02/01/2004-02/01/2024), năm 2023", 2023)
+        == "kỷ niệm 20 năm (02/01/2004-02/01/2024), năm 2024"
+    )
+    assert (
+        shift_years_in_text("năm 2022; tháng 02/2023; Kế hoạch năm 2024", 2023)
+        == "năm 2023; tháng 02/2024; Kế hoạch năm 2025"
+    )
 
 
 def test_a_council_session_activity_leads_to_a_real_session(api, plan, board_officer):
@@ -191,8 +230,9 @@ def test_a_council_session_activity_leads_to_a_real_session(api, plan, board_off
     session = activity.process
     assert isinstance(session, Session) and Session.objects.count() == 1
     assert response.json()["process"]["type"] == "councils.session"
-    response = api(board_officer).post(f"/api/activities/{activity.pk}/transitions/complete/", EVIDENCE,
-                                       format="json")
+    response = api(board_officer).post(
+        f"/api/activities/{activity.pk}/transitions/complete/", EVIDENCE, format="json"
+    )
     assert response.status_code == 409 and "chưa kết thúc" in response.json()["detail"]
 
 

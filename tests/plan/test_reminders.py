@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 def after_tet(plan):
     """Activity 19 (Sở GD&ĐT), its due date moved to Friday 27/01/2023, the first working day after Tết."""
     activity = plan.activities.get(number=19)
-    Activity.objects.filter(pk=activity.pk).update(due_date=date(2023, 1, 27), planned_due_date=date(2023, 1, 27))
+    Activity.objects.filter(pk=activity.pk).update(
+        due_date=date(2023, 1, 27), planned_due_date=date(2023, 1, 27)
+    )
     activity.refresh_from_db()
     return activity
 
@@ -69,7 +71,9 @@ def test_reminders_count_working_days_across_tet_and_are_sent_once(after_tet, le
 
 def test_postponed_activities_are_not_chased_until_resumed(after_tet, lead_officer, head_of_board):
     board_head = head_of_board
-    engine.perform(after_tet, "postpone", user=board_head, data={"comment": "Sau Tết", "new_due_date": "2023-02-24"})
+    engine.perform(
+        after_tet, "postpone", user=board_head, data={"comment": "Sau Tết", "new_due_date": "2023-02-24"}
+    )
     assert send_reminders(date(2023, 1, 30), days_before=3) == 0
     engine.perform(after_tet, "resume", user=board_head)
     after_tet.refresh_from_db()

@@ -67,8 +67,10 @@ def test_activity_page_offers_the_allowed_transitions_and_history(client, plan, 
 def test_transition_page_performs_and_rejects_in_vietnamese(client, plan, board_officer, board_head):
     activity = plan.activities.get(number=5)
     client.force_login(board_head)
-    response = client.post(f"/thao-tac/workflows/activity/{activity.pk}/postpone/",
-                           {"comment": "Chờ số liệu", "new_due_date": "2023-03-01"})
+    response = client.post(
+        f"/thao-tac/workflows/activity/{activity.pk}/postpone/",
+        {"comment": "Chờ số liệu", "new_due_date": "2023-03-01"},
+    )
     assert response.status_code == 400 and "Thời hạn mới phải sau" in response.content.decode()
     client.force_login(board_officer)
     response = client.post(f"/thao-tac/workflows/activity/{activity.pk}/start/", {})
@@ -88,10 +90,15 @@ def test_division_activity_page_links_the_division(client, plan, board_officer, 
     division_page = client.get("/cum-khoi/phan-chia/2023/")
     assert division_page.status_code == 200
     members = list(Unit.objects.filter(code__in=["so-gd-dt", "so-tt-tt"]).order_by("code"))
-    response = client.post("/cum-khoi/phan-chia/2023/", {
-        "group-kind": "block", "group-name": "Khối Văn hóa - Xã hội",
-        "group-members": [u.pk for u in members], "group-head_unit": members[0].pk,
-    })
+    response = client.post(
+        "/cum-khoi/phan-chia/2023/",
+        {
+            "group-kind": "block",
+            "group-name": "Khối Văn hóa - Xã hội",
+            "group-members": [u.pk for u in members],
+            "group-head_unit": members[0].pk,
+        },
+    )
     assert response.status_code == 302
     page = client.get("/cum-khoi/phan-chia/2023/").content.decode()
     assert "Khối Văn hóa - Xã hội" in page
@@ -136,8 +143,10 @@ def test_units_register_their_plan_report_progress_and_overseers_see_it(client, 
     officer = person("gd.officer", Role.UNIT_OFFICER, unit=school_dept)
     other = person("tt.officer", Role.UNIT_OFFICER, unit=media)
     client.force_login(officer)
-    response = client.post("/ke-hoach/2023/don-vi/", {"unit": school_dept.pk, "number": "12/KH-SGDĐT",
-                                                      "summary": "Kế hoạch TĐKT của ngành giáo dục"})
+    response = client.post(
+        "/ke-hoach/2023/don-vi/",
+        {"unit": school_dept.pk, "number": "12/KH-SGDĐT", "summary": "Kế hoạch TĐKT của ngành giáo dục"},
+    )
     assert response.status_code == 302
     unit_plan = UnitPlan.objects.get(unit=school_dept)
     numbers = sorted(unit_plan.items.values_list("activity__number", flat=True))
@@ -149,8 +158,10 @@ def test_units_register_their_plan_report_progress_and_overseers_see_it(client, 
     media_plan = UnitPlan.objects.get(unit=media)
     assert sorted(media_plan.items.values_list("activity__number", flat=True)) == [16, 27]
     client.force_login(officer)
-    response = client.post(unit_plan.get_absolute_url(), {"period": "q1", "items_done": 5,
-                                                          "content": "Đã phát động phong trào thi đua"})
+    response = client.post(
+        unit_plan.get_absolute_url(),
+        {"period": "q1", "items_done": 5, "content": "Đã phát động phong trào thi đua"},
+    )
     assert response.status_code == 302
     response = client.post(unit_plan.get_absolute_url(), {"period": "q1", "items_done": 6, "content": "Lại"})
     assert response.status_code == 400 and "Đơn vị đã báo cáo kỳ này" in response.content.decode()
@@ -164,7 +175,9 @@ def test_units_register_their_plan_report_progress_and_overseers_see_it(client, 
     cluster_member = person("council.member2", Role.COUNCIL_MEMBER, council_term=term)
     client.force_login(member)
     assert client.get(unit_plan.get_absolute_url()).status_code == 404
-    services.oversight_assign(plan=plan, member=member, unit=school_dept, actor=Actor(board_head, Role.BOARD_HEAD))
+    services.oversight_assign(
+        plan=plan, member=member, unit=school_dept, actor=Actor(board_head, Role.BOARD_HEAD)
+    )
     page = client.get("/ke-hoach/2023/don-vi/").content.decode()
     assert "12/KH-SGDĐT" in page and "Đơn vị bạn được phân công phụ trách" in page
     page = client.get(unit_plan.get_absolute_url()).content.decode()
@@ -172,9 +185,14 @@ def test_units_register_their_plan_report_progress_and_overseers_see_it(client, 
 
     # Oversight of a cluster covers its member units.
     division = Division.objects.create(year=2023)
-    group = group_add(division=division, kind=GroupKind.BLOCK, name="Khối Văn hóa - Xã hội",
-                      members=[school_dept, media], head_unit=school_dept,
-                      actor=Actor(board_head, Role.BOARD_HEAD))
+    group = group_add(
+        division=division,
+        kind=GroupKind.BLOCK,
+        name="Khối Văn hóa - Xã hội",
+        members=[school_dept, media],
+        head_unit=school_dept,
+        actor=Actor(board_head, Role.BOARD_HEAD),
+    )
     group_assign_overseer(group=group, member=cluster_member, actor=Actor(board_head, Role.BOARD_HEAD))
     client.force_login(cluster_member)
     assert client.get(unit_plan.get_absolute_url()).status_code == 200

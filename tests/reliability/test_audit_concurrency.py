@@ -18,7 +18,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def postgres_only():
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (set DATABASE_URL): SQLite serialises every writer, so there is no race")
+        pytest.skip(
+            "needs PostgreSQL (set DATABASE_URL): SQLite serialises every writer, so there is no race"
+        )
 
 
 def run_in_threads(count, target):

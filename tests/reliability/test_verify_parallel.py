@@ -13,7 +13,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def postgres_only():
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (set DATABASE_URL): forked workers cannot see an in-memory test database")
+        pytest.skip(
+            "needs PostgreSQL (set DATABASE_URL): forked workers cannot see an in-memory test database"
+        )
 
 
 def _forge(sql):

@@ -21,25 +21,43 @@ class WidgetLifecycle(Lifecycle):
     state = State(WidgetState, default=WidgetState.DRAFT)
     unit_path = "unit"
 
-    @state.transition(source=[WidgetState.DRAFT, WidgetState.RETURNED], target=WidgetState.SUBMITTED,
-                      label="Nộp", permission=allowed(Role.UNIT_HEAD))
+    @state.transition(
+        source=[WidgetState.DRAFT, WidgetState.RETURNED],
+        target=WidgetState.SUBMITTED,
+        label="Nộp",
+        permission=allowed(Role.UNIT_HEAD),
+    )
     def submit(self, *, cleaned_data, actor, comment):
         """Only the unit head submits (signs the tờ trình)."""
 
-    @state.transition(source=WidgetState.SUBMITTED, target=WidgetState.RETURNED, label="Trả lại",
-                      permission=allowed(Role.BOARD_OFFICER), custom={"form": ReturnForm})
+    @state.transition(
+        source=WidgetState.SUBMITTED,
+        target=WidgetState.RETURNED,
+        label="Trả lại",
+        permission=allowed(Role.BOARD_OFFICER),
+        custom={"form": ReturnForm},
+    )
     def return_for_supplement(self, *, cleaned_data, actor, comment):
         self.obj.deadline = cleaned_data["deadline"]
 
-    @state.transition(source=WidgetState.SUBMITTED, target=WidgetState.APPROVED, label="Duyệt",
-                      permission=allowed(Role.BOARD_HEAD), custom={"form": ScoreForm},
-                      conditions=[lambda flow: State.CONDITION(flow.obj.title != "blocked",
-                                                               "Tiêu đề bị chặn.")])
+    @state.transition(
+        source=WidgetState.SUBMITTED,
+        target=WidgetState.APPROVED,
+        label="Duyệt",
+        permission=allowed(Role.BOARD_HEAD),
+        custom={"form": ScoreForm},
+        conditions=[lambda flow: State.CONDITION(flow.obj.title != "blocked", "Tiêu đề bị chặn.")],
+    )
     def approve(self, *, cleaned_data, actor, comment):
         self.obj.score = cleaned_data["score"]
 
-    @state.transition(source=[WidgetState.DRAFT, WidgetState.SUBMITTED], target=WidgetState.CANCELLED,
-                      label="Hủy", permission=allowed(Role.CITY_CHAIRMAN, scope="city"), custom={"form": ReasonForm})
+    @state.transition(
+        source=[WidgetState.DRAFT, WidgetState.SUBMITTED],
+        target=WidgetState.CANCELLED,
+        label="Hủy",
+        permission=allowed(Role.CITY_CHAIRMAN, scope="city"),
+        custom={"form": ReasonForm},
+    )
     def cancel(self, *, cleaned_data, actor, comment):
         """Only the city chairman cancels."""
 

@@ -27,8 +27,9 @@ def test_perform_returns_200_with_the_new_state(api, widget, unit, person):
 
 
 def test_wrong_state_is_409_with_a_readable_message(api, widget, person):
-    response = api(person("boss", Role.BOARD_HEAD)).post(url(widget, "transitions/approve/"), {"score": 3},
-                                                          format="json")
+    response = api(person("boss", Role.BOARD_HEAD)).post(
+        url(widget, "transitions/approve/"), {"score": 3}, format="json"
+    )
     assert response.status_code == 409
     assert "Dự thảo" in response.json()["detail"]
 
@@ -41,8 +42,9 @@ def test_wrong_role_is_403(api, widget, unit, person):
 
 def test_invalid_input_is_400_with_vietnamese_field_errors(api, widget, unit, person):
     api(person("head", Role.UNIT_HEAD, unit=unit)).post(url(widget, "transitions/submit/"))
-    response = api(person("boss", Role.BOARD_HEAD)).post(url(widget, "transitions/approve/"), {"score": 500},
-                                                          format="json")
+    response = api(person("boss", Role.BOARD_HEAD)).post(
+        url(widget, "transitions/approve/"), {"score": 500}, format="json"
+    )
     assert response.status_code == 400
     assert response.json() == {"score": ["Đảm bảo giá trị này là nhỏ hơn hoặc bằng với 100 ."]}
     widget.refresh_from_db()
@@ -106,26 +108,41 @@ def test_units_read_for_all_write_for_board_head(api, unit, person):
 def test_memberships_are_granted_and_ended_through_the_audited_service(api, unit, person):
     board_head = person("boardhead", Role.BOARD_HEAD)
     newcomer = UserFactory(username="newcomer")
-    response = api(board_head).post("/api/memberships/", {
-        "user": newcomer.pk, "role": Role.UNIT_OFFICER, "unit": unit.pk,
-    }, format="json")
+    response = api(board_head).post(
+        "/api/memberships/",
+        {
+            "user": newcomer.pk,
+            "role": Role.UNIT_OFFICER,
+            "unit": unit.pk,
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     membership = Membership.objects.get(pk=response.json()["id"])
     assert newcomer.has_perm("organisations.view_unit", unit)
-    end = api(board_head).post(f"/api/memberships/{membership.pk}/end/",
-                               {"valid_to": str(timezone.localdate())}, format="json")
+    end = api(board_head).post(
+        f"/api/memberships/{membership.pk}/end/", {"valid_to": str(timezone.localdate())}, format="json"
+    )
     assert end.status_code == 200
     from workflows.models import AuditEvent
 
-    verbs = list(AuditEvent.objects.filter(verb__in=["membership_granted", "membership_ended",
-                                                     "permission_granted"]).values_list("verb", flat=True))
-    assert verbs.count("membership_granted") >= 1 and "membership_ended" in verbs and "permission_granted" in verbs
+    verbs = list(
+        AuditEvent.objects.filter(
+            verb__in=["membership_granted", "membership_ended", "permission_granted"]
+        ).values_list("verb", flat=True)
+    )
+    assert (
+        verbs.count("membership_granted") >= 1
+        and "membership_ended" in verbs
+        and "permission_granted" in verbs
+    )
 
 
 def test_membership_without_required_scope_is_400(api, person):
     board_head = person("boardhead", Role.BOARD_HEAD)
     newcomer = UserFactory(username="newcomer")
-    response = api(board_head).post("/api/memberships/", {"user": newcomer.pk, "role": Role.UNIT_OFFICER},
-                                    format="json")
+    response = api(board_head).post(
+        "/api/memberships/", {"user": newcomer.pk, "role": Role.UNIT_OFFICER}, format="json"
+    )
     assert response.status_code == 400
     assert response.json() == {"unit": ["Vai trò này cần chọn đơn vị."]}

@@ -18,8 +18,12 @@ pytestmark = pytest.mark.django_db
 def history(unit, person):
     widget = Widget.objects.create(title="Hồ sơ B", unit=unit)
     engine.perform(widget, "submit", user=person("head", Role.UNIT_HEAD, unit=unit))
-    engine.perform(widget, "return_for_supplement", user=person("officer", Role.BOARD_OFFICER),
-                   data={"comment": "Thiếu biên bản", "deadline": "2023-02-01"})
+    engine.perform(
+        widget,
+        "return_for_supplement",
+        user=person("officer", Role.BOARD_OFFICER),
+        data={"comment": "Thiếu biên bản", "deadline": "2023-02-01"},
+    )
     return widget
 
 
@@ -70,7 +74,9 @@ def _forge_with_triggers_off(sql: str):
 
 def test_verify_audit_names_the_first_forged_event(history):
     last = AuditEvent.objects.order_by("-sequence").first()
-    _forge_with_triggers_off(f"UPDATE workflows_auditevent SET comment = 'Đã đủ' WHERE sequence = {last.sequence}")
+    _forge_with_triggers_off(
+        f"UPDATE workflows_auditevent SET comment = 'Đã đủ' WHERE sequence = {last.sequence}"
+    )
     problems = [item for item in verify_chain() if isinstance(item, audit.ChainProblem)]
     assert [p.sequence for p in problems] == [last.sequence]
     err = io.StringIO()
@@ -91,8 +97,14 @@ def test_verify_audit_finds_an_inserted_forgery(history):
     first = AuditEvent.objects.order_by("sequence").first()
     last = AuditEvent.objects.order_by("-sequence").first()
     AuditEvent.objects.create(
-        sequence=last.sequence + 1, subject_type=first.subject_type, subject_id=first.subject_id, verb="approve",
-        source_state="submitted", target_state="approved", created_at=last.created_at, prev_hash=last.hash,
+        sequence=last.sequence + 1,
+        subject_type=first.subject_type,
+        subject_id=first.subject_id,
+        verb="approve",
+        source_state="submitted",
+        target_state="approved",
+        created_at=last.created_at,
+        prev_hash=last.hash,
         hash="f" * 64,
     )
     [problem] = [item for item in verify_chain() if isinstance(item, audit.ChainProblem)]

@@ -28,7 +28,9 @@ def transition_events(widget):
 
 def test_unit_head_submits_and_one_audit_event_is_written(widget, unit, person):
     head = person("head", Role.UNIT_HEAD, unit=unit)
-    updated = engine.perform(widget, "submit", user=head, data={"comment": "Kính trình"}, client_ip="10.0.0.5")
+    updated = engine.perform(
+        widget, "submit", user=head, data={"comment": "Kính trình"}, client_ip="10.0.0.5"
+    )
     assert updated.state == WidgetState.SUBMITTED
     widget.refresh_from_db()
     assert widget.state == WidgetState.SUBMITTED
@@ -47,8 +49,9 @@ def test_wrong_state_is_refused_and_nothing_changes(widget, unit, person):
     officer = person("officer", Role.BOARD_OFFICER)
     before = AuditEvent.objects.count()
     with pytest.raises(engine.TransitionNotAllowed) as error:
-        engine.perform(widget, "return_for_supplement", user=officer,
-                       data={"comment": "Thiếu", "deadline": "2023-03-01"})
+        engine.perform(
+            widget, "return_for_supplement", user=officer, data={"comment": "Thiếu", "deadline": "2023-03-01"}
+        )
     assert "Dự thảo" in error.value.message
     widget.refresh_from_db()
     assert widget.state == WidgetState.DRAFT
@@ -72,8 +75,13 @@ def test_role_in_another_unit_does_not_count(widget, other_unit, person):
 
 def test_expired_membership_grants_nothing(widget, unit, person):
     today = timezone.localdate()
-    head = person("head", Role.UNIT_HEAD, unit=unit, valid_from=today - timedelta(days=30),
-                  valid_to=today - timedelta(days=1))
+    head = person(
+        "head",
+        Role.UNIT_HEAD,
+        unit=unit,
+        valid_from=today - timedelta(days=30),
+        valid_to=today - timedelta(days=1),
+    )
     with pytest.raises(engine.ActionForbidden):
         engine.perform(widget, "submit", user=head)
 
@@ -88,8 +96,16 @@ def test_delegated_actor_is_recorded_with_the_delegator(widget, unit, person):
     head = person("head", Role.UNIT_HEAD, unit=unit)
     deputy = person("deputy")
     today = timezone.localdate()
-    delegation_create(delegator=head, delegate=deputy, role=Role.UNIT_HEAD, unit=unit, valid_from=today,
-                      valid_to=today + timedelta(days=5), reason="Đi công tác", actor=SYSTEM)
+    delegation_create(
+        delegator=head,
+        delegate=deputy,
+        role=Role.UNIT_HEAD,
+        unit=unit,
+        valid_from=today,
+        valid_to=today + timedelta(days=5),
+        reason="Đi công tác",
+        actor=SYSTEM,
+    )
     engine.perform(widget, "submit", user=deputy)
     [event] = transition_events(widget)
     assert event.actor == deputy
@@ -101,18 +117,34 @@ def test_expired_delegation_grants_nothing(widget, unit, person):
     head = person("head", Role.UNIT_HEAD, unit=unit)
     deputy = person("deputy")
     today = timezone.localdate()
-    delegation_create(delegator=head, delegate=deputy, role=Role.UNIT_HEAD, unit=unit,
-                      valid_from=today - timedelta(days=10), valid_to=today - timedelta(days=1), actor=SYSTEM)
+    delegation_create(
+        delegator=head,
+        delegate=deputy,
+        role=Role.UNIT_HEAD,
+        unit=unit,
+        valid_from=today - timedelta(days=10),
+        valid_to=today - timedelta(days=1),
+        actor=SYSTEM,
+    )
     with pytest.raises(engine.ActionForbidden):
         engine.perform(widget, "submit", user=deputy)
 
 
 def test_delegation_lapses_when_the_delegator_loses_the_role(widget, unit, person):
     today = timezone.localdate()
-    head = person("head", Role.UNIT_HEAD, unit=unit, valid_from=date(2020, 1, 1), valid_to=today - timedelta(days=1))
+    head = person(
+        "head", Role.UNIT_HEAD, unit=unit, valid_from=date(2020, 1, 1), valid_to=today - timedelta(days=1)
+    )
     deputy = person("deputy")
-    delegation_create(delegator=head, delegate=deputy, role=Role.UNIT_HEAD, unit=unit, valid_from=today,
-                      valid_to=today + timedelta(days=5), actor=SYSTEM)
+    delegation_create(
+        delegator=head,
+        delegate=deputy,
+        role=Role.UNIT_HEAD,
+        unit=unit,
+        valid_from=today,
+        valid_to=today + timedelta(days=5),
+        actor=SYSTEM,
+    )
     with pytest.raises(engine.ActionForbidden):
         engine.perform(widget, "submit", user=deputy)
 
@@ -121,8 +153,15 @@ def test_delegation_needs_the_delegator_to_hold_the_role(unit, person):
     nobody = person("nobody")
     deputy = person("deputy")
     with pytest.raises(ValidationError):
-        delegation_create(delegator=nobody, delegate=deputy, role=Role.UNIT_HEAD, unit=unit,
-                          valid_from=date(2023, 1, 1), valid_to=date(2023, 2, 1), actor=SYSTEM)
+        delegation_create(
+            delegator=nobody,
+            delegate=deputy,
+            role=Role.UNIT_HEAD,
+            unit=unit,
+            valid_from=date(2023, 1, 1),
+            valid_to=date(2023, 2, 1),
+            actor=SYSTEM,
+        )
 
 
 def test_invalid_input_is_refused_in_vietnamese_and_changes_nothing(widget, unit, person):
@@ -140,8 +179,12 @@ def test_invalid_input_is_refused_in_vietnamese_and_changes_nothing(widget, unit
 
 def test_transition_input_changes_fields_and_is_audited(widget, unit, person):
     engine.perform(widget, "submit", user=person("head", Role.UNIT_HEAD, unit=unit))
-    engine.perform(widget, "return_for_supplement", user=person("officer", Role.BOARD_OFFICER),
-                   data={"comment": "Bổ sung biên bản", "deadline": "2023-03-01"})
+    engine.perform(
+        widget,
+        "return_for_supplement",
+        user=person("officer", Role.BOARD_OFFICER),
+        data={"comment": "Bổ sung biên bản", "deadline": "2023-03-01"},
+    )
     widget.refresh_from_db()
     assert widget.state == WidgetState.RETURNED
     assert widget.deadline == date(2023, 3, 1)
@@ -211,7 +254,9 @@ def test_the_engine_locks_the_row_and_writes_state_and_audit(widget, unit, perso
     head = person("head", Role.UNIT_HEAD, unit=unit)
     with CaptureQueriesContext(connection) as ctx:
         engine.perform(widget, "submit", user=head)
-    statements = [q["sql"] for q in ctx.captured_queries if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE"))]
+    statements = [
+        q["sql"] for q in ctx.captured_queries if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE"))
+    ]
     assert "testapp_widget" in statements[0]
     if connection.vendor == "postgresql":
         assert "FOR UPDATE" in statements[0]

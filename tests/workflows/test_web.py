@@ -32,8 +32,17 @@ def test_home_requires_login(client):
 
 def test_demo_logins_each_see_their_inbox(client):
     call_command("seed_demo", quiet=True)
-    for username in ["board.officer", "board.head", "council.chair", "council.secretary", "council.member1",
-                     "unit.officer", "unit.head", "chairman", "auditor"]:
+    for username in [
+        "board.officer",
+        "board.head",
+        "council.chair",
+        "council.secretary",
+        "council.member1",
+        "unit.officer",
+        "unit.head",
+        "chairman",
+        "auditor",
+    ]:
         assert client.login(username=username, password="tdkt-demo-2023"), username
         page = client.get("/").content.decode()
         assert "Việc cần xử lý" in page, username
@@ -129,8 +138,13 @@ def test_notifications_reach_whoever_acts_next_once(widget, unit, person, django
 def test_object_permissions_follow_membership_dates(unit, person, grant):
     today = timezone.localdate()
     user = person("temp")
-    membership = grant(user, Role.UNIT_OFFICER, unit=unit, valid_from=today - timedelta(days=5),
-                       valid_to=today + timedelta(days=1))
+    membership = grant(
+        user,
+        Role.UNIT_OFFICER,
+        unit=unit,
+        valid_from=today - timedelta(days=5),
+        valid_to=today + timedelta(days=1),
+    )
     assert user.has_perm("organisations.view_unit", unit)
     granted, revoked = sync_object_permissions(day=today + timedelta(days=2))
     assert (granted, revoked) == (0, 1)

@@ -45,16 +45,40 @@ def append_events(events: Iterable[LoadEvent], batch: int = 10_000) -> int:
     for event in events:
         sequence += 1
         payload = event_payload(
-            sequence=sequence, subject_type=event.subject_label, subject_id=event.subject_id,
-            actor_id=event.actor_id, role=event.role, on_behalf_of_id=None, verb=event.verb, source_state="",
-            target_state="", comment="", data=event.data, client_ip=None, created_at=event.created_at,
+            sequence=sequence,
+            subject_type=event.subject_label,
+            subject_id=event.subject_id,
+            actor_id=event.actor_id,
+            role=event.role,
+            on_behalf_of_id=None,
+            verb=event.verb,
+            source_state="",
+            target_state="",
+            comment="",
+            data=event.data,
+            client_ip=None,
+            created_at=event.created_at,
         )
         digest = compute_hash(payload, prev_hash)
-        rows.append([
-            sequence, event.content_type_id, event.subject_id, event.actor_id, event.role, None, event.verb, "", "",
-            "", ops.adapt_json_value(event.data, None), None, ops.adapt_datetimefield_value(event.created_at),
-            prev_hash, digest,
-        ])
+        rows.append(
+            [
+                sequence,
+                event.content_type_id,
+                event.subject_id,
+                event.actor_id,
+                event.role,
+                None,
+                event.verb,
+                "",
+                "",
+                "",
+                ops.adapt_json_value(event.data, None),
+                None,
+                ops.adapt_datetimefield_value(event.created_at),
+                prev_hash,
+                digest,
+            ]
+        )
         prev_hash = digest
         if len(rows) >= batch:
             flush()

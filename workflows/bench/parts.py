@@ -48,8 +48,8 @@ def transition_ratio(quick: bool) -> dict:
             "CREATE TABLE bench_floor_audit (id INTEGER PRIMARY KEY, subject_id VARCHAR(64), verb VARCHAR(64),"
             " source_state VARCHAR(64), target_state VARCHAR(64), data TEXT, created_at VARCHAR(40),"
             " hash VARCHAR(64))"
-            if connection.vendor == "sqlite" else
-            "CREATE TABLE bench_floor_audit (id BIGSERIAL PRIMARY KEY, subject_id VARCHAR(64), verb VARCHAR(64),"
+            if connection.vendor == "sqlite"
+            else "CREATE TABLE bench_floor_audit (id BIGSERIAL PRIMARY KEY, subject_id VARCHAR(64), verb VARCHAR(64),"
             " source_state VARCHAR(64), target_state VARCHAR(64), data TEXT, created_at VARCHAR(40),"
             " hash VARCHAR(64))"
         )
@@ -59,7 +59,7 @@ def transition_ratio(quick: bool) -> dict:
         ids = list(Widget.objects.filter(state="draft").order_by("pk").values_list("pk", flat=True))
         # floor: the same number of state writes as plain SQL on a second batch of rows
         floor_ids = ids[: count // 2]
-        engine_ids = ids[count // 2:]
+        engine_ids = ids[count // 2 :]
         started = time.perf_counter()
         for pk in floor_ids:
             with transaction.atomic(), connection.cursor() as cursor:
@@ -94,11 +94,22 @@ def generate_audit_chain(total: int, batch: int = 10_000) -> None:
     label = f"{content_type.app_label}.{content_type.model}"
     start_time = datetime(2023, 1, 1, tzinfo=UTC)
     data = {"changes": {"state": ["planned", "in_progress"]}}
-    append_events((
-        LoadEvent(content_type.pk, label, str(index % 500 + 1), None, "board_officer", "start", data,
-                  start_time + timedelta(seconds=index))
-        for index in range(1, total + 1)
-    ), batch=batch)
+    append_events(
+        (
+            LoadEvent(
+                content_type.pk,
+                label,
+                str(index % 500 + 1),
+                None,
+                "board_officer",
+                "start",
+                data,
+                start_time + timedelta(seconds=index),
+            )
+            for index in range(1, total + 1)
+        ),
+        batch=batch,
+    )
 
 
 @part("vote_session")
@@ -126,8 +137,9 @@ def vote_session(quick: bool) -> dict:
     members_count, items_count = 25, (100 if quick else 500)
     users = get_user_model().objects
     unit = Unit.objects.create(code="bench-board", name="Ban TĐKT (đo)")
-    council = Council.objects.create(code="bench-council", name="Hội đồng (đo)", kind=CouncilKind.EMULATION,
-                                     unit=unit)
+    council = Council.objects.create(
+        code="bench-council", name="Hội đồng (đo)", kind=CouncilKind.EMULATION, unit=unit
+    )
     today = timezone.localdate()
     term = CouncilTerm.objects.create(council=council, name="đo", starts_on=today - timedelta(days=30))
     board = users.create(username="bench-board")
@@ -141,13 +153,20 @@ def vote_session(quick: bool) -> dict:
         membership_grant(user=user, role=role, council_term=term, actor=SYSTEM)
         members.append(user)
     meeting_day = today + timedelta(days=1)
-    session = services.session_create(council_term=term, title="Phiên đo", planned_on=meeting_day, actor=board)
-    engine.perform(session, "convene", user=secretary,
-                   data={"planned_on": meeting_day.isoformat(), "place": "Hội trường"})
+    session = services.session_create(
+        council_term=term, title="Phiên đo", planned_on=meeting_day, actor=board
+    )
+    engine.perform(
+        session,
+        "convene",
+        user=secretary,
+        data={"planned_on": meeting_day.isoformat(), "place": "Hội trường"},
+    )
     rule = Threshold(percent=Decimal("50"))
     for index in range(items_count):
-        services.agenda_item_add(session=session, subject=None, title=f"Mục {index + 1}", threshold=rule,
-                                 actor=secretary)
+        services.agenda_item_add(
+            session=session, subject=None, title=f"Mục {index + 1}", threshold=rule, actor=secretary
+        )
     engine.perform(session, "lock_agenda", user=secretary)
     for member in members:
         services.attendance_record(session=session, member=member, status="present", actor=secretary)
@@ -213,9 +232,13 @@ def dossier_lifecycle(quick: bool) -> dict:
     users = get_user_model().objects
     unit = Unit.objects.create(code="bench-district", name="Quận (đo)")
     people = {}
-    for name, role, scoped in [("officer", Role.UNIT_OFFICER, True), ("head", Role.UNIT_HEAD, True),
-                               ("board", Role.BOARD_OFFICER, False), ("board_head", Role.BOARD_HEAD, False),
-                               ("chairman", Role.CITY_CHAIRMAN, False)]:
+    for name, role, scoped in [
+        ("officer", Role.UNIT_OFFICER, True),
+        ("head", Role.UNIT_HEAD, True),
+        ("board", Role.BOARD_OFFICER, False),
+        ("board_head", Role.BOARD_HEAD, False),
+        ("chairman", Role.CITY_CHAIRMAN, False),
+    ]:
         people[name] = users.create(username=f"bench-{name}")
         membership_grant(user=people[name], role=role, unit=unit if scoped else None, actor=SYSTEM)
     award = AwardType.objects.effective_on(date.today()).get(code="bk-tp")
@@ -223,19 +246,41 @@ def dossier_lifecycle(quick: bool) -> dict:
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     dossiers = []
     for index in range(count):
-        nominee = Nominee.objects.create(unit=unit, kind="individual", full_name=f"Nguyễn Văn {index}",
-                                         birth_year=1980, gender="male", position="Chuyên viên")
+        nominee = Nominee.objects.create(
+            unit=unit,
+            kind="individual",
+            full_name=f"Nguyễn Văn {index}",
+            birth_year=1980,
+            gender="male",
+            position="Chuyên viên",
+        )
         for year in (2022, 2023):
-            AwardRecord.objects.create(nominee=nominee, award=grassroots, year=year, authority="UBND quận",
-                                       decision_number=f"{year}/QĐ", decision_date=date(year, 12, 1))
-        dossier = services.dossier_create(unit=unit, year=2023, occasion="annual", title=f"Hồ sơ {index}",
-                                          user=people["officer"])
-        line = services.line_add(dossier=dossier, nominee=nominee, award=award, user=people["officer"],
-                                 achievement_report="Hoàn thành xuất sắc nhiệm vụ.")
+            AwardRecord.objects.create(
+                nominee=nominee,
+                award=grassroots,
+                year=year,
+                authority="UBND quận",
+                decision_number=f"{year}/QĐ",
+                decision_date=date(year, 12, 1),
+            )
+        dossier = services.dossier_create(
+            unit=unit, year=2023, occasion="annual", title=f"Hồ sơ {index}", user=people["officer"]
+        )
+        line = services.line_add(
+            dossier=dossier,
+            nominee=nominee,
+            award=award,
+            user=people["officer"],
+            achievement_report="Hoàn thành xuất sắc nhiệm vụ.",
+        )
         for kind in award.required_documents:
-            services.document_upload(dossier=dossier, kind=kind, upload=SimpleUploadedFile(f"{kind}.pdf", pdf),
-                                     user=people["officer"],
-                                     line=None if kind in services.DOSSIER_LEVEL_KINDS else line)
+            services.document_upload(
+                dossier=dossier,
+                kind=kind,
+                upload=SimpleUploadedFile(f"{kind}.pdf", pdf),
+                user=people["officer"],
+                line=None if kind in services.DOSSIER_LEVEL_KINDS else line,
+            )
         dossiers.append(Dossier.objects.get(pk=dossier.pk))
 
     def fresh(name):
@@ -252,13 +297,25 @@ def dossier_lifecycle(quick: bool) -> dict:
         engine.perform(dossier, "sign_off", user=fresh("board_head"))
         engine.perform(dossier, "schedule", user=fresh("board"))
         for line in dossier.lines.all():
-            result = ItemResult(passed=True, agree=19, disagree=2, abstain=0, base_count=21,
-                                explanation="19/21 đồng ý", session_id=0, item_id=line.pk)
+            result = ItemResult(
+                passed=True,
+                agree=19,
+                disagree=2,
+                abstain=0,
+                base_count=21,
+                explanation="19/21 đồng ý",
+                session_id=0,
+                item_id=line.pk,
+            )
             handler_for(line)(subject=line, result=result, actor=Actor(None, role="council_secretary"))
         engine.perform(dossier, "post", user=fresh("board"), data={"working_days": 10})
         approved = ",".join(str(pk) for pk in dossier.lines.values_list("pk", flat=True))
-        engine.perform(dossier, "decide", user=fresh("chairman"), data={
-            "decision_number": "1/QĐ-UBND", "decision_date": "2024-01-15", "approved": approved})
+        engine.perform(
+            dossier,
+            "decide",
+            user=fresh("chairman"),
+            data={"decision_number": "1/QĐ-UBND", "decision_date": "2024-01-15", "approved": approved},
+        )
     elapsed = time.perf_counter() - started
     decided = Dossier.objects.filter(pk__in=[d.pk for d in dossiers], state="decided").count()
     if decided != count:
@@ -278,9 +335,13 @@ def _floor_rate(count: int) -> float:
     from django.db import connection, transaction
 
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE IF NOT EXISTS bench_floor_rows (id INTEGER PRIMARY KEY, state VARCHAR(32))")
-        cursor.execute("CREATE TABLE IF NOT EXISTS bench_floor_log (subject_id VARCHAR(64), verb VARCHAR(64),"
-                       " data TEXT, hash VARCHAR(64))")
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_floor_rows (id INTEGER PRIMARY KEY, state VARCHAR(32))"
+        )
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_floor_log (subject_id VARCHAR(64), verb VARCHAR(64),"
+            " data TEXT, hash VARCHAR(64))"
+        )
         cursor.execute("DELETE FROM bench_floor_rows")
         for pk in range(1, count + 1):
             cursor.execute("INSERT INTO bench_floor_rows (id, state) VALUES (%s, %s)", [pk, "draft"])
@@ -288,8 +349,10 @@ def _floor_rate(count: int) -> float:
     for pk in range(1, count + 1):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("UPDATE bench_floor_rows SET state = %s WHERE id = %s", ["submitted", pk])
-            cursor.execute("INSERT INTO bench_floor_log (subject_id, verb, data, hash) VALUES (%s, %s, %s, %s)",
-                           [str(pk), "submit", "{}", "0" * 64])
+            cursor.execute(
+                "INSERT INTO bench_floor_log (subject_id, verb, data, hash) VALUES (%s, %s, %s, %s)",
+                [str(pk), "submit", "{}", "0" * 64],
+            )
     return count / (time.perf_counter() - started)
 
 
@@ -317,7 +380,11 @@ def reads(quick: bool) -> dict:
         "history": (board, f"/lich-su/dossiers/dossier/{dossier.pk}/"),
     }
     repeats = 20 if quick else 50
-    figures: dict = {"reads_generate_s": round(generated_s, 1), "reads_dossiers": dossiers, "reads_events": events}
+    figures: dict = {
+        "reads_generate_s": round(generated_s, 1),
+        "reads_dossiers": dossiers,
+        "reads_events": events,
+    }
     for name, (user, address) in pages.items():
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)

@@ -40,12 +40,20 @@ class ScopedGrant(models.Model):
 
     role = models.CharField(_("vai trò"), max_length=32, choices=Role.choices)
     unit = models.ForeignKey(
-        "organisations.Unit", verbose_name=_("đơn vị"), null=True, blank=True, on_delete=models.PROTECT,
+        "organisations.Unit",
+        verbose_name=_("đơn vị"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     council_term = models.ForeignKey(
-        "organisations.CouncilTerm", verbose_name=_("nhiệm kỳ hội đồng"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "organisations.CouncilTerm",
+        verbose_name=_("nhiệm kỳ hội đồng"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     valid_from = models.DateField(_("hiệu lực từ"))
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
@@ -82,7 +90,9 @@ class Membership(ScopedGrant):
     """A user holds a role for a scope (a unit, a council term, or the city when both are empty)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người dùng"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người dùng"),
+        on_delete=models.PROTECT,
         related_name="memberships",
     )
 
@@ -101,11 +111,15 @@ class Delegation(ScopedGrant):
     """A role holder lets another user act in their stead for a date range (e.g. a vice chair standing in)."""
 
     delegator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người ủy quyền"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ủy quyền"),
+        on_delete=models.PROTECT,
         related_name="delegations_given",
     )
     delegate = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người được ủy quyền"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người được ủy quyền"),
+        on_delete=models.PROTECT,
         related_name="delegations_received",
     )
     reason = models.CharField(_("lý do"), max_length=255, blank=True)
@@ -129,13 +143,21 @@ class AuditEvent(models.Model):
     subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     subject_id = models.CharField(max_length=64)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     role = models.CharField(_("vai trò"), max_length=32, blank=True)
     on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("thay mặt"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("thay mặt"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     verb = models.CharField(_("hành động"), max_length=64)
     source_state = models.CharField(_("từ trạng thái"), max_length=64, blank=True)
@@ -168,6 +190,9 @@ class AuditChainHead(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_chain_head_single_row")]
 
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.hash[:12]}"
+
 
 class OutboxCursor(models.Model):
     """How far a consumer of the audit log (the notifier) has read: the audit log is its outbox."""
@@ -175,13 +200,20 @@ class OutboxCursor(models.Model):
     name = models.CharField(max_length=50, unique=True)
     last_sequence = models.BigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_sequence}"
+
 
 class Notification(models.Model):
     """An in-app message to one user, created after a transition commits (and mailed)."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     event = models.ForeignKey(AuditEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    key = models.CharField(max_length=200, help_text="Idempotency key: one notification per key and recipient.")
+    key = models.CharField(
+        max_length=200, help_text="Idempotency key: one notification per key and recipient."
+    )
     text = models.CharField(max_length=500)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

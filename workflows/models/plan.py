@@ -25,7 +25,11 @@ class Plan(models.Model):
     requirements = models.TextField(_("yêu cầu"), blank=True)
     duties = models.JSONField(_("tổ chức thực hiện"), default=list, blank=True)
     copied_from = models.ForeignKey(
-        "self", verbose_name=_("sao chép từ"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("sao chép từ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="copies",
     )
 
@@ -92,22 +96,32 @@ def evidence_upload_to(instance, filename: str) -> str:
 class Activity(StatefulModel):
     """One numbered line of section II of the plan: what, by whom, by when; a state machine of its own."""
 
-    plan = models.ForeignKey(Plan, verbose_name=_("kế hoạch"), on_delete=models.CASCADE, related_name="activities")
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("kế hoạch"), on_delete=models.CASCADE, related_name="activities"
+    )
     number = models.PositiveSmallIntegerField(_("số thứ tự"), validators=[MinValueValidator(1)])
     quarter = models.PositiveSmallIntegerField(
         _("quý"), validators=[MinValueValidator(1), MaxValueValidator(4)]
     )
     content = models.TextField(_("nội dung"))
-    kind = models.CharField(_("loại hoạt động"), max_length=32, choices=ActivityKind.choices,
-                            default=ActivityKind.OTHER)
+    kind = models.CharField(
+        _("loại hoạt động"), max_length=32, choices=ActivityKind.choices, default=ActivityKind.OTHER
+    )
     lead_unit = models.ForeignKey(
-        "organisations.Unit", verbose_name=_("đơn vị chủ trì"), on_delete=models.PROTECT,
+        "organisations.Unit",
+        verbose_name=_("đơn vị chủ trì"),
+        on_delete=models.PROTECT,
         related_name="led_plan_activities",
     )
     coordinating_units = models.ManyToManyField(
-        "organisations.Unit", verbose_name=_("đơn vị phối hợp"), blank=True, related_name="coordinated_plan_activities",
+        "organisations.Unit",
+        verbose_name=_("đơn vị phối hợp"),
+        blank=True,
+        related_name="coordinated_plan_activities",
     )
-    coordinates_with_related_agencies = models.BooleanField(_("phối hợp các cơ quan liên quan"), default=False)
+    coordinates_with_related_agencies = models.BooleanField(
+        _("phối hợp các cơ quan liên quan"), default=False
+    )
     lead_note = models.CharField(_("ghi chú đơn vị thực hiện"), max_length=300, blank=True)
     due_text = models.CharField(_("thời gian (theo văn bản)"), max_length=120, blank=True)
     planned_due_date = models.DateField(_("hạn theo kế hoạch"))
@@ -117,12 +131,17 @@ class Activity(StatefulModel):
     completed_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
     evidence_number = models.CharField(_("số văn bản kết quả"), max_length=100, blank=True)
     evidence_date = models.DateField(_("ngày văn bản kết quả"), null=True, blank=True)
-    evidence_file = models.FileField(_("tệp minh chứng (PDF)"), upload_to=evidence_upload_to, blank=True,
-                                     max_length=300)
+    evidence_file = models.FileField(
+        _("tệp minh chứng (PDF)"), upload_to=evidence_upload_to, blank=True, max_length=300
+    )
     postponement_reason = models.TextField(_("lý do tạm hoãn"), blank=True)
     cancellation_reason = models.TextField(_("lý do hủy"), blank=True)
     process_type = models.ForeignKey(
-        ContentType, verbose_name=_("loại quy trình liên kết"), null=True, blank=True, on_delete=models.PROTECT,
+        ContentType,
+        verbose_name=_("loại quy trình liên kết"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     process_id = models.CharField(_("mã quy trình liên kết"), max_length=64, blank=True)
@@ -134,7 +153,9 @@ class Activity(StatefulModel):
         ordering = ["plan", "number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="activity_number_once_per_plan"),
-            models.CheckConstraint(condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="activity_quarter_1_to_4"),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="activity_quarter_1_to_4"
+            ),
         ]
         indexes = [models.Index(fields=["state", "due_date"], name="activity_state_due_idx")]
 
@@ -156,15 +177,18 @@ class Activity(StatefulModel):
 class UnitPlan(models.Model):
     """A unit's own plan for the year, derived from the city's (section III.1), registered with the Board."""
 
-    plan = models.ForeignKey(Plan, verbose_name=_("kế hoạch thành phố"), on_delete=models.PROTECT,
-                             related_name="unit_plans")
-    unit = models.ForeignKey("organisations.Unit", verbose_name=_("đơn vị"), on_delete=models.PROTECT,
-                             related_name="unit_plans")
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("kế hoạch thành phố"), on_delete=models.PROTECT, related_name="unit_plans"
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit", verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="unit_plans"
+    )
     number = models.CharField(_("số ký hiệu"), max_length=60, blank=True)
     issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
     summary = models.TextField(_("nội dung chính"), blank=True)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người đăng ký"),
-                                      on_delete=models.PROTECT, related_name="+")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người đăng ký"), on_delete=models.PROTECT, related_name="+"
+    )
     registered_at = models.DateTimeField(_("thời điểm đăng ký"), auto_now_add=True)
 
     class Meta:
@@ -184,8 +208,14 @@ class UnitPlanItem(models.Model):
     """One line of a unit's plan, usually derived from a city activity."""
 
     unit_plan = models.ForeignKey(UnitPlan, on_delete=models.CASCADE, related_name="items")
-    activity = models.ForeignKey(Activity, verbose_name=_("hoạt động của thành phố"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="unit_plan_items")
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("hoạt động của thành phố"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="unit_plan_items",
+    )
     content = models.TextField(_("nội dung"))
     due_date = models.DateField(_("thời hạn"), null=True, blank=True)
 
@@ -194,8 +224,11 @@ class UnitPlanItem(models.Model):
         verbose_name_plural = _("nội dung kế hoạch đơn vị")
         ordering = ["unit_plan", "due_date", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["unit_plan", "activity"], condition=Q(activity__isnull=False),
-                                    name="unit_plan_item_once_per_activity"),
+            models.UniqueConstraint(
+                fields=["unit_plan", "activity"],
+                condition=Q(activity__isnull=False),
+                name="unit_plan_item_once_per_activity",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -216,15 +249,18 @@ class ProgressReport(models.Model):
     period = models.CharField(_("kỳ báo cáo"), max_length=16, choices=ReportPeriod.choices)
     items_done = models.PositiveIntegerField(_("số nội dung đã hoàn thành"), default=0)
     content = models.TextField(_("kết quả thực hiện"))
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người báo cáo"),
-                                     on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người báo cáo"), on_delete=models.PROTECT, related_name="+"
+    )
     submitted_at = models.DateTimeField(_("thời điểm báo cáo"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("báo cáo tiến độ")
         verbose_name_plural = _("báo cáo tiến độ")
         ordering = ["unit_plan", "-submitted_at"]
-        constraints = [models.UniqueConstraint(fields=["unit_plan", "period"], name="progress_report_once_per_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit_plan", "period"], name="progress_report_once_per_period")
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_plan} · {self.get_period_display()}"
@@ -233,12 +269,18 @@ class ProgressReport(models.Model):
 class OversightAssignment(models.Model):
     """A council member assigned to oversee a unit for the year (section III.2: kiểm tra, đôn đốc)."""
 
-    plan = models.ForeignKey(Plan, verbose_name=_("kế hoạch"), on_delete=models.CASCADE,
-                             related_name="oversight_assignments")
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("thành viên hội đồng"),
-                               on_delete=models.PROTECT, related_name="plan_oversight")
-    unit = models.ForeignKey("organisations.Unit", verbose_name=_("đơn vị phụ trách"), on_delete=models.PROTECT,
-                             related_name="+")
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("kế hoạch"), on_delete=models.CASCADE, related_name="oversight_assignments"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("thành viên hội đồng"),
+        on_delete=models.PROTECT,
+        related_name="plan_oversight",
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit", verbose_name=_("đơn vị phụ trách"), on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("phân công phụ trách")

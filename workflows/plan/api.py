@@ -19,8 +19,19 @@ class PlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Plan
-        fields = ["id", "year", "number", "title", "issuing_body", "issued_on", "purposes", "requirements", "duties",
-                  "copied_from", "activity_count"]
+        fields = [
+            "id",
+            "year",
+            "number",
+            "title",
+            "issuing_body",
+            "issued_on",
+            "purposes",
+            "requirements",
+            "duties",
+            "copied_from",
+            "activity_count",
+        ]
         read_only_fields = fields
 
 
@@ -46,11 +57,35 @@ class ActivitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Activity
         fields = [
-            "id", "plan", "year", "number", "quarter", "content", "kind", "kind_label", "lead_unit", "lead_unit_code",
-            "lead_unit_name", "coordinating_units", "coordinates_with_related_agencies", "due_text",
-            "planned_due_date", "due_date", "effective_due_date", "state", "state_label", "working_days_late",
-            "overdue", "started_on", "completed_on", "evidence_number", "evidence_date", "evidence_file",
-            "postponement_reason", "cancellation_reason", "process",
+            "id",
+            "plan",
+            "year",
+            "number",
+            "quarter",
+            "content",
+            "kind",
+            "kind_label",
+            "lead_unit",
+            "lead_unit_code",
+            "lead_unit_name",
+            "coordinating_units",
+            "coordinates_with_related_agencies",
+            "due_text",
+            "planned_due_date",
+            "due_date",
+            "effective_due_date",
+            "state",
+            "state_label",
+            "working_days_late",
+            "overdue",
+            "started_on",
+            "completed_on",
+            "evidence_number",
+            "evidence_date",
+            "evidence_file",
+            "postponement_reason",
+            "cancellation_reason",
+            "process",
         ]
         read_only_fields = fields
 
@@ -70,14 +105,26 @@ class ActivitySerializer(serializers.ModelSerializer):
         info = process_info(obj)
         if info is None:
             return None
-        return {"type": info["type"], "id": info["id"], "label": info["label"], "url": info["url"],
-                "finished": info["finished"]}
+        return {
+            "type": info["type"],
+            "id": info["id"],
+            "label": info["label"],
+            "url": info["url"],
+            "finished": info["finished"],
+        }
 
 
-@extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("year", int), OpenApiParameter("unit", str, description="unit code or id (lead or coordinating)"),
-    OpenApiParameter("kind", str), OpenApiParameter("state", str), OpenApiParameter("quarter", int),
-]))
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("year", int),
+            OpenApiParameter("unit", str, description="unit code or id (lead or coordinating)"),
+            OpenApiParameter("kind", str),
+            OpenApiParameter("state", str),
+            OpenApiParameter("quarter", int),
+        ]
+    )
+)
 class ActivityViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
     """Plan activities; every state change goes through transitions/<name>/ (start, complete, postpone, resume,
     cancel)."""
@@ -85,8 +132,11 @@ class ActivityViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ActivitySerializer
 
     def get_queryset(self):
-        queryset = Activity.objects.select_related("plan", "lead_unit", "process_type").prefetch_related(
-            "coordinating_units").order_by("plan__year", "number")
+        queryset = (
+            Activity.objects.select_related("plan", "lead_unit", "process_type")
+            .prefetch_related("coordinating_units")
+            .order_by("plan__year", "number")
+        )
         params = self.request.query_params
         if params.get("year", "").isdigit():
             queryset = queryset.filter(plan__year=int(params["year"]))

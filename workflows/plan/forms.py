@@ -11,11 +11,16 @@ from workflows.roles import active_q
 
 
 class FilterForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.order_by("name"), required=False,
-                                  empty_label=_("Tất cả đơn vị"))
+    unit = forms.ModelChoiceField(
+        label=_("Đơn vị"),
+        queryset=Unit.objects.order_by("name"),
+        required=False,
+        empty_label=_("Tất cả đơn vị"),
+    )
     kind = forms.ChoiceField(label=_("Loại hoạt động"), required=False)
-    state = forms.ChoiceField(label=_("Trạng thái"), required=False,
-                              choices=[("", _("Tất cả trạng thái")), *ActivityState.choices])
+    state = forms.ChoiceField(
+        label=_("Trạng thái"), required=False, choices=[("", _("Tất cả trạng thái")), *ActivityState.choices]
+    )
 
     def __init__(self, *args, kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,13 +35,20 @@ class IssueForm(forms.Form):
 class UnitPlanForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
     number = forms.CharField(label=_("Số ký hiệu kế hoạch của đơn vị"), max_length=60, required=False)
-    issued_on = forms.DateField(label=_("Ngày ban hành"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    summary = forms.CharField(label=_("Nội dung chính"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    issued_on = forms.DateField(
+        label=_("Ngày ban hành"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    summary = forms.CharField(
+        label=_("Nội dung chính"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     activities = forms.ModelMultipleChoiceField(
-        label=_("Hoạt động của thành phố đơn vị thực hiện"), queryset=Activity.objects.none(), required=False,
+        label=_("Hoạt động của thành phố đơn vị thực hiện"),
+        queryset=Activity.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Để trống: mọi hoạt động đơn vị chủ trì, phối hợp hoặc giao các cơ quan, đơn vị liên quan."),
+        help_text=_(
+            "Để trống: mọi hoạt động đơn vị chủ trì, phối hợp hoặc giao các cơ quan, đơn vị liên quan."
+        ),
     )
 
     def __init__(self, *args, units=None, plan=None, **kwargs):

@@ -117,7 +117,9 @@ class _Reader:
     def integer(self, parent: _Mapping, key: str, low: int, high: int) -> int:
         value = self.require(parent, key)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise self.error(parent.lines[key], f"«{key}» phải là số nguyên từ {low} đến {high}, gặp «{value}»")
+            raise self.error(
+                parent.lines[key], f"«{key}» phải là số nguyên từ {low} đến {high}, gặp «{value}»"
+            )
         return value
 
 
@@ -137,7 +139,9 @@ def load(path: str | Path) -> _Mapping:
         where = f"dòng {mark.line + 1}" if mark else "?"
         raise PlanFileError(f"{path}, {where}: lỗi cú pháp YAML: {getattr(exc, 'problem', exc)}") from exc
     if not isinstance(data, _Mapping):
-        raise PlanFileError(f"{path}, dòng 1: tệp phải là một bảng với các khóa version, plan, units, activities")
+        raise PlanFileError(
+            f"{path}, dòng 1: tệp phải là một bảng với các khóa version, plan, units, activities"
+        )
     return data
 
 
@@ -147,7 +151,9 @@ def parse(path: str | Path) -> dict:
     data = load(path)
     version = data.get("version")
     if version != 1:
-        raise reader.error(data.lines.get("version", 1), f"phiên bản tệp không được hỗ trợ: «{version}» (cần 1)")
+        raise reader.error(
+            data.lines.get("version", 1), f"phiên bản tệp không được hỗ trợ: «{version}» (cần 1)"
+        )
     plan_node = reader.mapping(data, "plan", 1)
     duties = plan_node.get("duties") or []
     if not isinstance(duties, list) or not all(isinstance(d, str) for d in duties):
@@ -165,7 +171,9 @@ def parse(path: str | Path) -> dict:
     units = {}
     for row in data.get("units") or []:
         if not isinstance(row, _Mapping):
-            raise reader.error(getattr(data.get("units"), "line", 1), "mỗi đơn vị phải là một bảng khóa: giá trị")
+            raise reader.error(
+                getattr(data.get("units"), "line", 1), "mỗi đơn vị phải là một bảng khóa: giá trị"
+            )
         code = reader.text(row, "code")
         if code in units:
             raise reader.error(row.lines["code"], f"mã đơn vị «{code}» bị lặp")
@@ -175,8 +183,13 @@ def parse(path: str | Path) -> dict:
         parent = row.get("parent")
         if parent is not None and parent not in units:
             raise reader.error(row.lines["parent"], f"đơn vị cấp trên «{parent}» phải được khai báo trước")
-        units[code] = {"name": reader.text(row, "name"), "short_name": reader.text(row, "short_name", False),
-                       "kind": kind, "parent": parent, "line": row.line}
+        units[code] = {
+            "name": reader.text(row, "name"),
+            "short_name": reader.text(row, "short_name", False),
+            "kind": kind,
+            "parent": parent,
+            "line": row.line,
+        }
     activity_rows = data.get("activities")
     if not isinstance(activity_rows, list) or not activity_rows:
         raise reader.error(data.lines.get("activities", data.line), "thiếu danh sách «activities»")
@@ -188,7 +201,9 @@ def parse(path: str | Path) -> dict:
             raise reader.error(activity_rows.line, "mỗi hoạt động phải là một bảng khóa: giá trị")
         number = reader.integer(row, "number", 1, 999)
         if number in seen:
-            raise reader.error(row.lines["number"], f"số thứ tự {number} bị lặp (đã có ở dòng {seen[number]})")
+            raise reader.error(
+                row.lines["number"], f"số thứ tự {number} bị lặp (đã có ở dòng {seen[number]})"
+            )
         seen[number] = row.lines["number"]
         quarter = reader.integer(row, "quarter", 1, 4)
         kind = reader.text(row, "kind")
@@ -196,25 +211,40 @@ def parse(path: str | Path) -> dict:
             raise reader.error(row.lines["kind"], f"loại hoạt động không hợp lệ: «{kind}»")
         lead = reader.text(row, "lead_unit")
         if lead not in known_units:
-            raise reader.error(row.lines["lead_unit"], f"đơn vị chủ trì «{lead}» không có trong danh sách đơn vị")
+            raise reader.error(
+                row.lines["lead_unit"], f"đơn vị chủ trì «{lead}» không có trong danh sách đơn vị"
+            )
         coordinating = row.get("coordinating_units") or []
         if not isinstance(coordinating, list):
-            raise reader.error(row.lines["coordinating_units"], "«coordinating_units» phải là danh sách mã đơn vị")
+            raise reader.error(
+                row.lines["coordinating_units"], "«coordinating_units» phải là danh sách mã đơn vị"
+            )
         for code in coordinating:
             if code not in known_units:
-                raise reader.error(row.lines["coordinating_units"], f"đơn vị phối hợp «{code}» không có trong "
-                                                                     "danh sách đơn vị")
+                raise reader.error(
+                    row.lines["coordinating_units"],
+                    f"đơn vị phối hợp «{code}» không có trong danh sách đơn vị",
+                )
         due = reader.day(row, "due_date")
         if due.year != plan["year"] or (due.month - 1) // 3 + 1 != quarter:
-            raise reader.error(row.lines["due_date"], f"thời hạn {due.isoformat()} không thuộc quý {quarter} "
-                                                      f"năm {plan['year']}")
-        activities.append({
-            "number": number, "quarter": quarter, "content": reader.text(row, "content"), "kind": kind,
-            "lead_unit": lead, "coordinating_units": sorted(set(coordinating)),
-            "coordinates_with_related_agencies": bool(row.get("coordinates_with_related_agencies")),
-            "lead_note": reader.text(row, "lead_note", required=False),
-            "due_text": reader.text(row, "due_text", required=False), "due_date": due,
-        })
+            raise reader.error(
+                row.lines["due_date"],
+                f"thời hạn {due.isoformat()} không thuộc quý {quarter} năm {plan['year']}",
+            )
+        activities.append(
+            {
+                "number": number,
+                "quarter": quarter,
+                "content": reader.text(row, "content"),
+                "kind": kind,
+                "lead_unit": lead,
+                "coordinating_units": sorted(set(coordinating)),
+                "coordinates_with_related_agencies": bool(row.get("coordinates_with_related_agencies")),
+                "lead_note": reader.text(row, "lead_note", required=False),
+                "due_text": reader.text(row, "due_text", required=False),
+                "due_date": due,
+            }
+        )
     return {"plan": plan, "units": units, "activities": activities}
 
 
@@ -242,9 +272,15 @@ def import_plan(path: str | Path, *, actor: audit.Actor = audit.SYSTEM) -> Impor
                 setattr(plan, key, new)
             plan.save(update_fields=list(changes))
             result.plan_changed = True
-            audit.record(subject=plan, actor=actor, verb="plan_updated_from_file",
-                         data={"file": Path(path).name, "changes": changes})
-    existing = {activity.number: activity for activity in plan.activities.prefetch_related("coordinating_units")}
+            audit.record(
+                subject=plan,
+                actor=actor,
+                verb="plan_updated_from_file",
+                data={"file": Path(path).name, "changes": changes},
+            )
+    existing = {
+        activity.number: activity for activity in plan.activities.prefetch_related("coordinating_units")
+    }
     for row in parsed["activities"]:
         _import_activity(plan, row, existing.get(row["number"]), units, actor, result)
     return result
@@ -256,8 +292,9 @@ def _create_missing_units(rows: dict, actor: audit.Actor) -> list[str]:
         if Unit.objects.filter(code=code).exists():
             continue
         parent = Unit.objects.get(code=row["parent"]) if row["parent"] else None
-        unit = Unit.objects.create(code=code, name=row["name"], short_name=row["short_name"], kind=row["kind"],
-                                   parent=parent)
+        unit = Unit.objects.create(
+            code=code, name=row["name"], short_name=row["short_name"], kind=row["kind"], parent=parent
+        )
         audit.record(subject=unit, actor=actor, verb="unit_created_from_plan_file", data={"code": code})
         created.append(code)
     return created
@@ -265,18 +302,28 @@ def _create_missing_units(rows: dict, actor: audit.Actor) -> list[str]:
 
 def _import_activity(plan, row, activity, units, actor, result: ImportResult) -> None:
     values = {
-        "quarter": row["quarter"], "content": row["content"], "kind": row["kind"],
+        "quarter": row["quarter"],
+        "content": row["content"],
+        "kind": row["kind"],
         "lead_unit_id": units[row["lead_unit"]].pk,
         "coordinates_with_related_agencies": row["coordinates_with_related_agencies"],
-        "lead_note": row["lead_note"], "due_text": row["due_text"], "planned_due_date": row["due_date"],
+        "lead_note": row["lead_note"],
+        "due_text": row["due_text"],
+        "planned_due_date": row["due_date"],
     }
     coordinating = sorted(units[code].pk for code in row["coordinating_units"])
     if activity is None:
-        activity = Activity.objects.create(plan=plan, number=row["number"], due_date=row["due_date"], **values)
+        activity = Activity.objects.create(
+            plan=plan, number=row["number"], due_date=row["due_date"], **values
+        )
         activity.coordinating_units.set(coordinating)
         result.created.append(activity.number)
-        audit.record(subject=activity, actor=actor, verb="imported",
-                     data={"values": values, "coordinating_units": row["coordinating_units"]})
+        audit.record(
+            subject=activity,
+            actor=actor,
+            verb="imported",
+            data={"values": values, "coordinating_units": row["coordinating_units"]},
+        )
         return
     changes = _differences(activity, values)
     # The current due date follows the file only while no postponement has moved it.

@@ -34,19 +34,29 @@ def validate_pdf(upload) -> None:
 
 
 class CompleteForm(TransitionForm):
-    evidence_number = forms.CharField(label=_lazy("Số văn bản kết quả"), max_length=100, required=False,
-                                      help_text=_lazy("Ví dụ: 35/BC-BTĐKT"))
-    evidence_date = forms.DateField(label=_lazy("Ngày văn bản"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}))
+    evidence_number = forms.CharField(
+        label=_lazy("Số văn bản kết quả"),
+        max_length=100,
+        required=False,
+        help_text=_lazy("Ví dụ: 35/BC-BTĐKT"),
+    )
+    evidence_date = forms.DateField(
+        label=_lazy("Ngày văn bản"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     evidence_file = forms.FileField(
-        label=_lazy("Tệp minh chứng (PDF)"), required=False,
-        validators=[FileExtensionValidator(["pdf"], message=_lazy("Tệp minh chứng phải là tệp PDF.")),
-                    validate_pdf],
+        label=_lazy("Tệp minh chứng (PDF)"),
+        required=False,
+        validators=[
+            FileExtensionValidator(["pdf"], message=_lazy("Tệp minh chứng phải là tệp PDF.")),
+            validate_pdf,
+        ],
     )
 
 
 class PostponeForm(ReasonForm):
-    new_due_date = forms.DateField(label=_lazy("Thời hạn mới"), widget=forms.DateInput(attrs={"type": "date"}))
+    new_due_date = forms.DateField(
+        label=_lazy("Thời hạn mới"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class ActivityLifecycle(Lifecycle):
@@ -69,7 +79,9 @@ class ActivityLifecycle(Lifecycle):
         return activity_followers(self.obj, timezone.localdate())
 
     @state.transition(
-        source=ActivityState.PLANNED, target=ActivityState.IN_PROGRESS, label=_lazy("Bắt đầu thực hiện"),
+        source=ActivityState.PLANNED,
+        target=ActivityState.IN_PROGRESS,
+        label=_lazy("Bắt đầu thực hiện"),
         permission=allowed(Role.BOARD_OFFICER, Role.BOARD_HEAD, Role.UNIT_OFFICER, Role.UNIT_HEAD),
     )
     def start(self, *, cleaned_data, actor, comment):
@@ -78,8 +90,11 @@ class ActivityLifecycle(Lifecycle):
         links.start_process(self.obj, actor)
 
     @state.transition(
-        source=ActivityState.IN_PROGRESS, target=ActivityState.COMPLETED, label=_lazy("Hoàn thành"),
-        permission=allowed(Role.BOARD_OFFICER, Role.UNIT_OFFICER), custom={"form": CompleteForm},
+        source=ActivityState.IN_PROGRESS,
+        target=ActivityState.COMPLETED,
+        label=_lazy("Hoàn thành"),
+        permission=allowed(Role.BOARD_OFFICER, Role.UNIT_OFFICER),
+        custom={"form": CompleteForm},
         conditions=[links.process_finished_condition],
     )
     def complete(self, *, cleaned_data, actor, comment):
@@ -94,9 +109,13 @@ class ActivityLifecycle(Lifecycle):
         if issued and issued > timezone.localdate():
             raise ValidationError({"evidence_date": _("Ngày văn bản không được sau ngày hôm nay.")})
         if not (number or upload or self.obj.has_process):
-            raise ValidationError({"evidence_number": _(
-                "Cần minh chứng kết quả: số và ngày văn bản, hoặc tệp PDF, hoặc quy trình liên kết đã hoàn tất."
-            )})
+            raise ValidationError(
+                {
+                    "evidence_number": _(
+                        "Cần minh chứng kết quả: số và ngày văn bản, hoặc tệp PDF, hoặc quy trình liên kết đã hoàn tất."
+                    )
+                }
+            )
         if number:
             self.obj.evidence_number = number
             self.obj.evidence_date = issued
@@ -105,22 +124,30 @@ class ActivityLifecycle(Lifecycle):
         self.obj.completed_on = timezone.localdate()
 
     @state.transition(
-        source=[ActivityState.PLANNED, ActivityState.IN_PROGRESS], target=ActivityState.POSTPONED,
-        label=_lazy("Tạm hoãn"), permission=allowed(Role.BOARD_HEAD), custom={"form": PostponeForm},
+        source=[ActivityState.PLANNED, ActivityState.IN_PROGRESS],
+        target=ActivityState.POSTPONED,
+        label=_lazy("Tạm hoãn"),
+        permission=allowed(Role.BOARD_HEAD),
+        custom={"form": PostponeForm},
     )
     def postpone(self, *, cleaned_data, actor, comment):
         """Only the Board head postpones, with a reason and a new due date later than the current one."""
         new_due = cleaned_data["new_due_date"]
         if new_due <= self.obj.due_date:
-            raise ValidationError({"new_due_date": _("Thời hạn mới phải sau thời hạn hiện tại (%(due)s).") % {
-                "due": self.obj.due_date.strftime("%d/%m/%Y")}})
+            raise ValidationError(
+                {
+                    "new_due_date": _("Thời hạn mới phải sau thời hạn hiện tại (%(due)s).")
+                    % {"due": self.obj.due_date.strftime("%d/%m/%Y")}
+                }
+            )
         self.obj.due_date = new_due
         self.obj.postponement_reason = comment
 
     @state.transition(
         source=ActivityState.POSTPONED,
         target=State.RETURN_VALUE(ActivityState.PLANNED, ActivityState.IN_PROGRESS),
-        label=_lazy("Tiếp tục thực hiện"), permission=allowed(Role.BOARD_HEAD, Role.BOARD_OFFICER),
+        label=_lazy("Tiếp tục thực hiện"),
+        permission=allowed(Role.BOARD_HEAD, Role.BOARD_OFFICER),
     )
     def resume(self, *, cleaned_data, actor, comment):
         """A postponed activity goes back to where it was: in progress if it had started, planned otherwise."""
@@ -131,8 +158,10 @@ class ActivityLifecycle(Lifecycle):
 
     @state.transition(
         source=[ActivityState.PLANNED, ActivityState.IN_PROGRESS, ActivityState.POSTPONED],
-        target=ActivityState.CANCELLED, label=_lazy("Hủy bỏ"),
-        permission=allowed(Role.CITY_CHAIRMAN, scope="city"), custom={"form": ReasonForm},
+        target=ActivityState.CANCELLED,
+        label=_lazy("Hủy bỏ"),
+        permission=allowed(Role.CITY_CHAIRMAN, scope="city"),
+        custom={"form": ReasonForm},
     )
     def cancel(self, *, cleaned_data, actor, comment):
         """Only the city chairman (who signed the plan) cancels one of its activities, with a reason."""

@@ -51,6 +51,9 @@ def process_finished_condition(flow):
         obj = linked_process(flow.obj)
         kind = processes.for_kind(flow.obj.kind)
         name = str(obj) if obj is not None else (kind.label if kind else flow.obj.kind)
-        return State.CONDITION(False, _("Quy trình liên kết «%(process)s» chưa kết thúc; chưa thể hoàn thành "
-                                        "hoạt động.") % {"process": name})
+        return State.CONDITION(
+            False,
+            _("Quy trình liên kết «%(process)s» chưa kết thúc; chưa thể hoàn thành hoạt động.")
+            % {"process": name},
+        )
     return State.CONDITION(True)

@@ -22,5 +22,9 @@ def next_year_plan_is_finished(plan: Plan) -> bool:
 
 
 def register() -> None:
-    processes.register(ActivityKind.NEXT_YEAR_PLAN.value, start=start_next_year_plan,
-                       is_finished=next_year_plan_is_finished, label=_("Kế hoạch TĐKT năm sau"))
+    processes.register(
+        ActivityKind.NEXT_YEAR_PLAN.value,
+        start=start_next_year_plan,
+        is_finished=next_year_plan_is_finished,
+        label=_("Kế hoạch TĐKT năm sau"),
+    )

@@ -49,7 +49,9 @@ def lead_unit_recipients(activity: Activity, day: date) -> list:
 def activity_followers(activity: Activity, day: date) -> list:
     """Recipients of an activity's transition notifications (see ActivityLifecycle.recipients)."""
     city_wide = Q(unit__isnull=True, council_term__isnull=True)
-    condition = Q(role__in=UNIT_ROLES, unit_id=activity.lead_unit_id) | (Q(role=Role.BOARD_OFFICER) & city_wide)
+    condition = Q(role__in=UNIT_ROLES, unit_id=activity.lead_unit_id) | (
+        Q(role=Role.BOARD_OFFICER) & city_wide
+    )
     if activity.state in (ActivityState.POSTPONED, ActivityState.CANCELLED):
         condition |= Q(role=Role.BOARD_HEAD) & city_wide
     return _users(condition, day)
@@ -68,13 +70,19 @@ def due_reminders(today: date, days_before: int) -> list[Reminder]:
         due_label = due.strftime("%d/%m/%Y")
         if working_days_late(activity, today) >= 1:
             text = _("Quá hạn: hoạt động %(activity)s (hạn %(due)s, %(unit)s chủ trì).") % {
-                "activity": activity, "due": due_label, "unit": activity.lead_unit}
+                "activity": activity,
+                "due": due_label,
+                "unit": activity.lead_unit,
+            }
             result.append(Reminder(activity, "overdue", f"{base}:overdue", text))
         elif today == due:
             text = _("Đến hạn hôm nay: hoạt động %(activity)s.") % {"activity": activity}
             result.append(Reminder(activity, "due", f"{base}:due", text))
         elif reminder_day(activity, days_before) <= today < due:
-            text = _("Sắp đến hạn %(due)s: hoạt động %(activity)s.") % {"activity": activity, "due": due_label}
+            text = _("Sắp đến hạn %(due)s: hoạt động %(activity)s.") % {
+                "activity": activity,
+                "due": due_label,
+            }
             result.append(Reminder(activity, "before", f"{base}:before", text))
     return result
 
@@ -94,12 +102,21 @@ def send_reminders(today: date | None = None, days_before: int | None = None) ->
         for user in recipients:
             try:
                 with transaction.atomic():
-                    Notification.objects.create(recipient=user, key=reminder.key, text=reminder.text[:500],
-                                                url=reminder.activity.get_absolute_url())
+                    Notification.objects.create(
+                        recipient=user,
+                        key=reminder.key,
+                        text=reminder.text[:500],
+                        url=reminder.activity.get_absolute_url(),
+                    )
             except IntegrityError:
                 continue
             if user.email:
-                send_mail(reminder.text[:200], reminder.text, settings.DEFAULT_FROM_EMAIL, [user.email],
-                          fail_silently=True)
+                send_mail(
+                    reminder.text[:200],
+                    reminder.text,
+                    settings.DEFAULT_FROM_EMAIL,
+                    [user.email],
+                    fail_silently=True,
+                )
             sent += 1
     return sent

@@ -29,9 +29,13 @@ def latest_plan() -> Plan | None:
     return Plan.objects.order_by("-year").first()
 
 
-def activities(plan: Plan, *, unit=None, kind: str = "", state: str = "", quarter: int | None = None) -> QuerySet:
+def activities(
+    plan: Plan, *, unit=None, kind: str = "", state: str = "", quarter: int | None = None
+) -> QuerySet:
     """The plan's activities, filtered by a unit taking part (lead or coordinating), kind, state and quarter."""
-    queryset = plan.activities.select_related("lead_unit", "process_type").prefetch_related("coordinating_units")
+    queryset = plan.activities.select_related("lead_unit", "process_type").prefetch_related(
+        "coordinating_units"
+    )
     if unit is not None:
         queryset = queryset.filter(Q(lead_unit=unit) | Q(coordinating_units=unit)).distinct()
     if kind:
@@ -99,16 +103,36 @@ def timeline(plan: Plan, activity_rows: list[ActivityRow], today: date, width: i
         left, right = x(min(begin, finish)), x(max(begin, finish))
         colour = OVERDUE_COLOUR if row.overdue else STATE_COLOURS.get(activity.state, "#9e9aa3")
         y = 20 + index * row_height
-        bars.append({
-            "activity": activity, "y": str(y), "label_y": str(y + 10), "bar_y": str(y + 2), "x": number(left),
-            "width": number(max(right - left, 3)), "due_x": number(x(activity.due_date)), "colour": colour,
-            "overdue": row.overdue,
-        })
-    months = [{"x": number(x(date(plan.year, month, 1))), "label_x": number(x(date(plan.year, month, 1)) + 2),
-               "label": f"T{month}"} for month in range(1, 13)]
+        bars.append(
+            {
+                "activity": activity,
+                "y": str(y),
+                "label_y": str(y + 10),
+                "bar_y": str(y + 2),
+                "x": number(left),
+                "width": number(max(right - left, 3)),
+                "due_x": number(x(activity.due_date)),
+                "colour": colour,
+                "overdue": row.overdue,
+            }
+        )
+    months = [
+        {
+            "x": number(x(date(plan.year, month, 1))),
+            "label_x": number(x(date(plan.year, month, 1)) + 2),
+            "label": f"T{month}",
+        }
+        for month in range(1, 13)
+    ]
     today_x = number(x(today)) if start <= today <= end else None
-    return {"width": str(width), "height": str(30 + len(bars) * row_height), "bars": bars, "months": months,
-            "today_x": today_x, "label_width": label_width}
+    return {
+        "width": str(width),
+        "height": str(30 + len(bars) * row_height),
+        "bars": bars,
+        "months": months,
+        "today_x": today_x,
+        "label_width": label_width,
+    }
 
 
 def kind_choices_in(plan: Plan) -> list[tuple[str, str]]:
@@ -125,10 +149,13 @@ def process_info(activity: Activity) -> dict | None:
 
     kind = processes.for_kind(activity.kind)
     return {
-        "object": obj, "label": str(obj), "kind_label": str(kind.label) if kind else activity.kind,
+        "object": obj,
+        "label": str(obj),
+        "kind_label": str(kind.label) if kind else activity.kind,
         "url": obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else "",
         "finished": process_is_finished(activity),
-        "type": f"{activity.process_type.app_label}.{activity.process_type.model}", "id": activity.process_id,
+        "type": f"{activity.process_type.app_label}.{activity.process_type.model}",
+        "id": activity.process_id,
     }
 
 
@@ -137,7 +164,9 @@ def overseen_unit_ids(user, plan: Plan) -> set[int]:
     ids = set(OversightAssignment.objects.filter(plan=plan, member=user).values_list("unit_id", flat=True))
     if apps.is_installed("emulation"):
         group_model = apps.get_model("emulation", "EmulationGroup")
-        ids |= set(group_model.objects.filter(year=plan.year, overseers=user).values_list("members", flat=True))
+        ids |= set(
+            group_model.objects.filter(year=plan.year, overseers=user).values_list("members", flat=True)
+        )
     ids.discard(None)
     return ids
 
@@ -149,9 +178,12 @@ def own_unit_ids(user) -> set[int]:
 def visible_unit_plans(user, plan: Plan) -> QuerySet:
     """The Board, auditors and the chairman see every unit's plan; a unit sees its own; a council member sees
     the units (and clusters/blocks) assigned to them."""
-    queryset = UnitPlan.objects.filter(plan=plan).select_related("unit", "registered_by").annotate(
-        item_count=Count("items", distinct=True)
-    ).prefetch_related(Prefetch("reports", queryset=ProgressReport.objects.order_by("-submitted_at")))
+    queryset = (
+        UnitPlan.objects.filter(plan=plan)
+        .select_related("unit", "registered_by")
+        .annotate(item_count=Count("items", distinct=True))
+        .prefetch_related(Prefetch("reports", queryset=ProgressReport.objects.order_by("-submitted_at")))
+    )
     if can_read_everything(user):
         return queryset
     return queryset.filter(unit_id__in=own_unit_ids(user) | overseen_unit_ids(user, plan))
@@ -162,9 +194,13 @@ def unit_progress(unit_plan: UnitPlan) -> dict:
     states = Counter(unit_plan.items.filter(activity__isnull=False).values_list("activity__state", flat=True))
     latest = unit_plan.reports.order_by("-submitted_at").first()
     total = unit_plan.items.count()
-    return {"total": total, "states": dict(states), "latest": latest,
-            "reported_done": latest.items_done if latest else 0,
-            "percent": round(100 * latest.items_done / total) if latest and total else 0}
+    return {
+        "total": total,
+        "states": dict(states),
+        "latest": latest,
+        "reported_done": latest.items_done if latest else 0,
+        "percent": round(100 * latest.items_done / total) if latest and total else 0,
+    }
 
 
 def consolidated_report(plan: Plan, today: date) -> dict:
@@ -174,12 +210,18 @@ def consolidated_report(plan: Plan, today: date) -> dict:
     matrix = []
     for quarter in range(1, 5):
         counts = Counter(row.activity.state for row in activity_rows if row.activity.quarter == quarter)
-        matrix.append({"quarter": quarter, "counts": [counts.get(state, 0) for state in ActivityState.values],
-                       "total": sum(counts.values())})
+        matrix.append(
+            {
+                "quarter": quarter,
+                "counts": [counts.get(state, 0) for state in ActivityState.values],
+                "total": sum(counts.values()),
+            }
+        )
     unit_plans = list(all_unit_plans(plan))
     registered = {up.unit_id for up in unit_plans}
     involved = set(plan.activities.values_list("lead_unit", flat=True)) | set(
-        plan.activities.values_list("coordinating_units", flat=True))
+        plan.activities.values_list("coordinating_units", flat=True)
+    )
     involved.discard(None)
     from organisations.models import Unit
 
@@ -190,7 +232,8 @@ def consolidated_report(plan: Plan, today: date) -> dict:
         "overdue": [row for row in activity_rows if row.overdue],
         "unit_plans": [(up, unit_progress(up)) for up in unit_plans],
         "unregistered": list(Unit.objects.filter(pk__in=involved - registered).order_by("name")),
-        "completion": round(100 * by_state.get(ActivityState.COMPLETED, 0) / len(activity_rows)) if activity_rows
+        "completion": round(100 * by_state.get(ActivityState.COMPLETED, 0) / len(activity_rows))
+        if activity_rows
         else 0,
     }
 

@@ -54,7 +54,10 @@ def shift_years_in_text(text: str, year: int) -> str:
 
 
 def _require_board(actor: audit.Actor) -> None:
-    if not (getattr(actor.user, "is_superuser", False) or has_role(actor.user, Role.BOARD_OFFICER, Role.BOARD_HEAD)):
+    if not (
+        getattr(actor.user, "is_superuser", False)
+        or has_role(actor.user, Role.BOARD_OFFICER, Role.BOARD_HEAD)
+    ):
         raise PermissionDenied(_("Chỉ Ban TĐKT được thực hiện thao tác này."))
 
 
@@ -71,24 +74,38 @@ def copy_plan(*, plan: Plan, actor: audit.Actor) -> Plan:
     if Plan.objects.filter(year=year).exists():
         raise ValidationError({"year": _("Đã có kế hoạch năm %(year)s.") % {"year": year}})
     copy = Plan.objects.create(
-        year=year, number="", title=shift_years_in_text(plan.title, plan.year), issuing_body=plan.issuing_body,
-        issued_on=None, purposes=shift_years_in_text(plan.purposes, plan.year),
+        year=year,
+        number="",
+        title=shift_years_in_text(plan.title, plan.year),
+        issuing_body=plan.issuing_body,
+        issued_on=None,
+        purposes=shift_years_in_text(plan.purposes, plan.year),
         requirements=shift_years_in_text(plan.requirements, plan.year),
-        duties=[shift_years_in_text(duty, plan.year) for duty in plan.duties], copied_from=plan,
+        duties=[shift_years_in_text(duty, plan.year) for duty in plan.duties],
+        copied_from=plan,
     )
     for activity in plan.activities.prefetch_related("coordinating_units").order_by("number"):
         due = shift_year(activity.planned_due_date)
         new = Activity.objects.create(
-            plan=copy, number=activity.number, quarter=activity.quarter,
-            content=shift_years_in_text(activity.content, plan.year), kind=activity.kind,
+            plan=copy,
+            number=activity.number,
+            quarter=activity.quarter,
+            content=shift_years_in_text(activity.content, plan.year),
+            kind=activity.kind,
             lead_unit_id=activity.lead_unit_id,
             coordinates_with_related_agencies=activity.coordinates_with_related_agencies,
-            lead_note=activity.lead_note, due_text=shift_years_in_text(activity.due_text, plan.year),
-            planned_due_date=due, due_date=due,
+            lead_note=activity.lead_note,
+            due_text=shift_years_in_text(activity.due_text, plan.year),
+            planned_due_date=due,
+            due_date=due,
         )
         new.coordinating_units.set(activity.coordinating_units.all())
-    audit.record(subject=copy, actor=actor, verb="plan_copied", data={"from_plan": plan.pk, "from_year": plan.year,
-                                                                       "activities": copy.activities.count()})
+    audit.record(
+        subject=copy,
+        actor=actor,
+        verb="plan_copied",
+        data={"from_plan": plan.pk, "from_year": plan.year, "activities": copy.activities.count()},
+    )
     return copy
 
 
@@ -105,7 +122,9 @@ def plan_issue(*, plan: Plan, number: str, issued_on: date, actor: audit.Actor) 
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     plan.number, plan.issued_on = number, issued_on
     plan.save(update_fields=["number", "issued_on"])
-    audit.record(subject=plan, actor=actor, verb="plan_issued", data={"number": number, "issued_on": issued_on})
+    audit.record(
+        subject=plan, actor=actor, verb="plan_issued", data={"number": number, "issued_on": issued_on}
+    )
     return plan
 
 
@@ -114,36 +133,64 @@ def _unit_actor_authority(actor: audit.Actor, unit) -> bool:
 
 
 @transaction.atomic
-def unit_plan_register(*, plan: Plan, unit, actor: audit.Actor, number: str = "", issued_on: date | None = None,
-                       summary: str = "", activities=None) -> UnitPlan:
+def unit_plan_register(
+    *,
+    plan: Plan,
+    unit,
+    actor: audit.Actor,
+    number: str = "",
+    issued_on: date | None = None,
+    summary: str = "",
+    activities=None,
+) -> UnitPlan:
     """A unit's TĐKT officer or head registers the unit's plan, derived from the city activities it takes part in."""
     if not _unit_actor_authority(actor, unit):
-        raise PermissionDenied(_("Chỉ cán bộ TĐKT hoặc thủ trưởng của đơn vị được đăng ký kế hoạch của đơn vị."))
+        raise PermissionDenied(
+            _("Chỉ cán bộ TĐKT hoặc thủ trưởng của đơn vị được đăng ký kế hoạch của đơn vị.")
+        )
     if UnitPlan.objects.filter(plan=plan, unit=unit).exists():
         raise ValidationError({"unit": _("Đơn vị đã đăng ký kế hoạch năm %(year)s.") % {"year": plan.year}})
-    unit_plan = UnitPlan.objects.create(plan=plan, unit=unit, number=number.strip(), issued_on=issued_on,
-                                        summary=summary, registered_by=actor.user)
+    unit_plan = UnitPlan.objects.create(
+        plan=plan,
+        unit=unit,
+        number=number.strip(),
+        issued_on=issued_on,
+        summary=summary,
+        registered_by=actor.user,
+    )
     chosen = list(activities) if activities is not None else list(derived_activities(plan, unit))
     for activity in chosen:
         if activity.plan_id != plan.pk:
-            raise ValidationError({"activities": _("Hoạt động không thuộc kế hoạch năm %(year)s.") % {"year": plan.year}})
-        UnitPlanItem.objects.create(unit_plan=unit_plan, activity=activity, content=activity.content,
-                                    due_date=activity.due_date)
-    audit.record(subject=unit_plan, actor=actor, verb="unit_plan_registered",
-                 data={"unit": unit.code, "activities": [a.number for a in chosen], "number": unit_plan.number})
+            raise ValidationError(
+                {"activities": _("Hoạt động không thuộc kế hoạch năm %(year)s.") % {"year": plan.year}}
+            )
+        UnitPlanItem.objects.create(
+            unit_plan=unit_plan, activity=activity, content=activity.content, due_date=activity.due_date
+        )
+    audit.record(
+        subject=unit_plan,
+        actor=actor,
+        verb="unit_plan_registered",
+        data={"unit": unit.code, "activities": [a.number for a in chosen], "number": unit_plan.number},
+    )
     return unit_plan
 
 
 def derived_activities(plan: Plan, unit):
     """City activities a unit's plan derives from: those it leads or coordinates, and those involving all agencies."""
-    return plan.activities.filter(
-        Q(lead_unit=unit) | Q(coordinating_units=unit) | Q(coordinates_with_related_agencies=True)
-    ).distinct().order_by("number")
+    return (
+        plan.activities.filter(
+            Q(lead_unit=unit) | Q(coordinating_units=unit) | Q(coordinates_with_related_agencies=True)
+        )
+        .distinct()
+        .order_by("number")
+    )
 
 
 @transaction.atomic
-def progress_report_submit(*, unit_plan: UnitPlan, period: str, content: str, items_done: int,
-                           actor: audit.Actor) -> ProgressReport:
+def progress_report_submit(
+    *, unit_plan: UnitPlan, period: str, content: str, items_done: int, actor: audit.Actor
+) -> ProgressReport:
     """The unit reports periodically on its plan to the city (through the Board)."""
     if not _unit_actor_authority(actor, unit_plan.unit):
         raise PermissionDenied(_("Chỉ cán bộ TĐKT hoặc thủ trưởng của đơn vị được báo cáo tiến độ."))
@@ -151,12 +198,22 @@ def progress_report_submit(*, unit_plan: UnitPlan, period: str, content: str, it
         raise ValidationError({"period": _("Đơn vị đã báo cáo kỳ này.")})
     total = unit_plan.items.count()
     if items_done > total:
-        raise ValidationError({"items_done": _("Số nội dung hoàn thành không được vượt quá %(total)s.") % {
-            "total": total}})
-    report = ProgressReport.objects.create(unit_plan=unit_plan, period=period, content=content.strip(),
-                                           items_done=items_done, submitted_by=actor.user)
-    audit.record(subject=unit_plan, actor=actor, verb="progress_reported",
-                 data={"period": period, "items_done": items_done, "items_total": total})
+        raise ValidationError(
+            {"items_done": _("Số nội dung hoàn thành không được vượt quá %(total)s.") % {"total": total}}
+        )
+    report = ProgressReport.objects.create(
+        unit_plan=unit_plan,
+        period=period,
+        content=content.strip(),
+        items_done=items_done,
+        submitted_by=actor.user,
+    )
+    audit.record(
+        subject=unit_plan,
+        actor=actor,
+        verb="progress_reported",
+        data={"period": period, "items_done": items_done, "items_total": total},
+    )
     return report
 
 
@@ -165,11 +222,17 @@ def oversight_assign(*, plan: Plan, member, unit, actor: audit.Actor) -> Oversig
     """The Board head assigns a council member to oversee a unit for the year (section III.2)."""
     if not (getattr(actor.user, "is_superuser", False) or has_role(actor.user, Role.BOARD_HEAD)):
         raise PermissionDenied(_("Chỉ Trưởng Ban TĐKT được phân công thành viên hội đồng phụ trách."))
-    is_member = Membership.objects.filter(active_q(timezone.localdate()), user=member, role__in=COUNCIL_ROLES).exists()
+    is_member = Membership.objects.filter(
+        active_q(timezone.localdate()), user=member, role__in=COUNCIL_ROLES
+    ).exists()
     if not is_member:
         raise ValidationError({"member": _("Người được phân công phải là thành viên hội đồng.")})
     assignment, created = OversightAssignment.objects.get_or_create(plan=plan, member=member, unit=unit)
     if created:
-        audit.record(subject=plan, actor=actor, verb="oversight_assigned",
-                     data={"member": member.username, "unit": unit.code})
+        audit.record(
+            subject=plan,
+            actor=actor,
+            verb="oversight_assigned",
+            data={"member": member.username, "unit": unit.code},
+        )
     return assignment

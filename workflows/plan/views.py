@@ -53,44 +53,70 @@ def dashboard(request, year: int):
     today = timezone.localdate()
     form = FilterForm(request.GET or None, kinds=selectors.kind_choices_in(plan))
     filters = form.cleaned_data if form.is_valid() else {}
-    queryset = selectors.activities(plan, unit=filters.get("unit"), kind=filters.get("kind", ""),
-                                    state=filters.get("state", ""))
+    queryset = selectors.activities(
+        plan, unit=filters.get("unit"), kind=filters.get("kind", ""), state=filters.get("state", "")
+    )
     activity_rows = selectors.rows(queryset, today)
-    all_rows = activity_rows if not filters or not any(filters.values()) else selectors.rows(
-        selectors.activities(plan), today)
+    all_rows = (
+        activity_rows
+        if not filters or not any(filters.values())
+        else selectors.rows(selectors.activities(plan), today)
+    )
     counts = {value: 0 for value in ActivityState.values}
     for row in all_rows:
         counts[row.activity.state] += 1
-    return render(request, "plan/dashboard.html", {
-        "plan": plan, "form": form, "quarters": selectors.by_quarter(activity_rows),
-        "timeline": selectors.timeline(plan, activity_rows, today), "today": today,
-        "counts": [(value, label, counts[value]) for value, label in ActivityState.choices],
-        "overdue_count": sum(1 for row in all_rows if row.overdue), "shown": len(activity_rows),
-        "total": len(all_rows), "is_board": is_board(request.user) or request.user.is_superuser,
-        "can_report": can_read_everything(request.user), "query": request.GET.urlencode(),
-        "next_plan": Plan.objects.filter(year=plan.year + 1).first(), "years": Plan.objects.values_list(
-            "year", flat=True).order_by("year"),
-        "legend": [(label, selectors.STATE_COLOURS[value]) for value, label in ActivityState.choices]
-        + [(_("Quá hạn"), selectors.OVERDUE_COLOUR)],
-    })
+    return render(
+        request,
+        "plan/dashboard.html",
+        {
+            "plan": plan,
+            "form": form,
+            "quarters": selectors.by_quarter(activity_rows),
+            "timeline": selectors.timeline(plan, activity_rows, today),
+            "today": today,
+            "counts": [(value, label, counts[value]) for value, label in ActivityState.choices],
+            "overdue_count": sum(1 for row in all_rows if row.overdue),
+            "shown": len(activity_rows),
+            "total": len(all_rows),
+            "is_board": is_board(request.user) or request.user.is_superuser,
+            "can_report": can_read_everything(request.user),
+            "query": request.GET.urlencode(),
+            "next_plan": Plan.objects.filter(year=plan.year + 1).first(),
+            "years": Plan.objects.values_list("year", flat=True).order_by("year"),
+            "legend": [(label, selectors.STATE_COLOURS[value]) for value, label in ActivityState.choices]
+            + [(_("Quá hạn"), selectors.OVERDUE_COLOUR)],
+        },
+    )
 
 
 @login_required
 def activity_detail(request, pk: int):
     """One activity: its data, the buttons of the transitions the user may take, its linked process and history."""
     activity = get_object_or_404(
-        selectors.Activity.objects.select_related("plan", "lead_unit", "process_type"), pk=pk)
+        selectors.Activity.objects.select_related("plan", "lead_unit", "process_type"), pk=pk
+    )
     today = timezone.localdate()
     checks = engine.available(activity, request.user)
-    return render(request, "plan/activity_detail.html", {
-        "activity": activity, "plan": activity.plan, "checks": checks,
-        "allowed_checks": [c for c in checks if c.allowed],
-        "blocked_checks": [c for c in checks if not c.allowed and c.status == 409 and c.authority is not None],
-        "effective_due": effective_due(activity.due_date), "days_late": working_days_late(activity, today),
-        "process": selectors.process_info(activity), "can_read_history": can_read_history(request.user),
-        "unit_items": activity.unit_plan_items.select_related("unit_plan__unit") if can_read_everything(
-            request.user) else [],
-    })
+    return render(
+        request,
+        "plan/activity_detail.html",
+        {
+            "activity": activity,
+            "plan": activity.plan,
+            "checks": checks,
+            "allowed_checks": [c for c in checks if c.allowed],
+            "blocked_checks": [
+                c for c in checks if not c.allowed and c.status == 409 and c.authority is not None
+            ],
+            "effective_due": effective_due(activity.due_date),
+            "days_late": working_days_late(activity, today),
+            "process": selectors.process_info(activity),
+            "can_read_history": can_read_history(request.user),
+            "unit_items": activity.unit_plan_items.select_related("unit_plan__unit")
+            if can_read_everything(request.user)
+            else [],
+        },
+    )
 
 
 @login_required
@@ -102,11 +128,26 @@ def export_xlsx(request, year: int):
     sheet = workbook.active
     sheet.title = f"Kế hoạch {plan.year}"
     sheet.append([str(plan)])
-    sheet.append([f"{plan.issuing_body} · {_('ngày')} {plan.issued_on:%d/%m/%Y}" if plan.issued_on
-                  else plan.issuing_body])
-    header = [_("TT"), _("Quý"), _("Nội dung"), _("Loại"), _("Đơn vị chủ trì"), _("Đơn vị phối hợp"),
-              _("Thời gian"), _("Hạn hiện tại"), _("Trạng thái"), _("Quá hạn (ngày làm việc)"),
-              _("Văn bản kết quả")]
+    sheet.append(
+        [
+            f"{plan.issuing_body} · {_('ngày')} {plan.issued_on:%d/%m/%Y}"
+            if plan.issued_on
+            else plan.issuing_body
+        ]
+    )
+    header = [
+        _("TT"),
+        _("Quý"),
+        _("Nội dung"),
+        _("Loại"),
+        _("Đơn vị chủ trì"),
+        _("Đơn vị phối hợp"),
+        _("Thời gian"),
+        _("Hạn hiện tại"),
+        _("Trạng thái"),
+        _("Quá hạn (ngày làm việc)"),
+        _("Văn bản kết quả"),
+    ]
     sheet.append(header)
     for cell in sheet[3]:
         cell.font = Font(bold=True)
@@ -117,11 +158,21 @@ def export_xlsx(request, year: int):
         evidence = ""
         if activity.evidence_number:
             evidence = f"{activity.evidence_number} ({activity.evidence_date:%d/%m/%Y})"
-        sheet.append([
-            activity.number, activity.quarter, activity.content, activity.get_kind_display(),
-            activity.lead_unit.name, ", ".join(u.name for u in activity.coordinating_units.all()),
-            activity.due_text, activity.due_date, activity.get_state_display(), row.days_late or "", evidence,
-        ])
+        sheet.append(
+            [
+                activity.number,
+                activity.quarter,
+                activity.content,
+                activity.get_kind_display(),
+                activity.lead_unit.name,
+                ", ".join(u.name for u in activity.coordinating_units.all()),
+                activity.due_text,
+                activity.due_date,
+                activity.get_state_display(),
+                row.days_late or "",
+                evidence,
+            ]
+        )
         sheet.cell(sheet.max_row, 8).number_format = "DD/MM/YYYY"
     for column, width in zip("ABCDEFGHIJK", [5, 5, 80, 24, 28, 28, 20, 12, 16, 12, 24], strict=True):
         sheet.column_dimensions[column].width = width
@@ -130,8 +181,9 @@ def export_xlsx(request, year: int):
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     buffer = BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="ke-hoach-tdkt-{plan.year}.xlsx"'
     return response
 
@@ -142,10 +194,15 @@ def report(request, year: int):
     if not can_read_everything(request.user):
         raise PermissionDenied(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND được xem báo cáo tổng hợp."))
     plan = get_object_or_404(Plan, year=year)
-    return render(request, "plan/report.html", {
-        "plan": plan, "report": selectors.consolidated_report(plan, timezone.localdate()),
-        "state_labels": [label for _value, label in ActivityState.choices],
-    })
+    return render(
+        request,
+        "plan/report.html",
+        {
+            "plan": plan,
+            "report": selectors.consolidated_report(plan, timezone.localdate()),
+            "state_labels": [label for _value, label in ActivityState.choices],
+        },
+    )
 
 
 @login_required
@@ -180,8 +237,12 @@ def issue(request, year: int):
         else:
             messages.success(request, _("Đã ghi nhận ban hành kế hoạch."))
             return redirect("plan:dashboard", plan.year)
-    return render(request, "plan/issue.html", {"plan": plan, "form": form},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "plan/issue.html",
+        {"plan": plan, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _own_units(user):
@@ -199,20 +260,33 @@ def unit_plans(request, year: int):
             data = form.cleaned_data
             try:
                 unit_plan = services.unit_plan_register(
-                    plan=plan, unit=data["unit"], number=data["number"], issued_on=data["issued_on"],
-                    summary=data["summary"], activities=list(data["activities"]) or None,
-                    actor=_actor(request, _unit_role(request.user, data["unit"])))
+                    plan=plan,
+                    unit=data["unit"],
+                    number=data["number"],
+                    issued_on=data["issued_on"],
+                    summary=data["summary"],
+                    activities=list(data["activities"]) or None,
+                    actor=_actor(request, _unit_role(request.user, data["unit"])),
+                )
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
                 messages.success(request, _("Đã đăng ký kế hoạch của đơn vị."))
                 return redirect(unit_plan.get_absolute_url())
     overseen = selectors.overseen_unit_ids(request.user, plan)
-    return render(request, "plan/unit_plans.html", {
-        "plan": plan, "form": form if own.exists() else None,
-        "unit_plans": [(up, selectors.unit_progress(up)) for up in selectors.visible_unit_plans(request.user, plan)],
-        "overseen_units": Unit.objects.filter(pk__in=overseen).order_by("name"),
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "plan/unit_plans.html",
+        {
+            "plan": plan,
+            "form": form if own.exists() else None,
+            "unit_plans": [
+                (up, selectors.unit_progress(up)) for up in selectors.visible_unit_plans(request.user, plan)
+            ],
+            "overseen_units": Unit.objects.filter(pk__in=overseen).order_by("name"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _unit_role(user, unit) -> str:
@@ -232,18 +306,29 @@ def unit_plan_detail(request, pk: int):
             raise PermissionDenied(_("Chỉ đơn vị được báo cáo tiến độ kế hoạch của mình."))
         if form.is_valid():
             try:
-                services.progress_report_submit(unit_plan=unit_plan, actor=_actor(
-                    request, _unit_role(request.user, unit_plan.unit)), **form.cleaned_data)
+                services.progress_report_submit(
+                    unit_plan=unit_plan,
+                    actor=_actor(request, _unit_role(request.user, unit_plan.unit)),
+                    **form.cleaned_data,
+                )
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
                 messages.success(request, _("Đã gửi báo cáo tiến độ."))
                 return redirect(unit_plan.get_absolute_url())
-    return render(request, "plan/unit_plan_detail.html", {
-        "unit_plan": unit_plan, "plan": unit_plan.plan, "form": form,
-        "items": unit_plan.items.select_related("activity__lead_unit"), "progress": selectors.unit_progress(unit_plan),
-        "reports": unit_plan.reports.select_related("submitted_by"),
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "plan/unit_plan_detail.html",
+        {
+            "unit_plan": unit_plan,
+            "plan": unit_plan.plan,
+            "form": form,
+            "items": unit_plan.items.select_related("activity__lead_unit"),
+            "progress": selectors.unit_progress(unit_plan),
+            "reports": unit_plan.reports.select_related("submitted_by"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -259,14 +344,21 @@ def oversight(request, year: int):
             raise PermissionDenied(_("Chỉ Trưởng Ban TĐKT được phân công."))
         if form.is_valid():
             try:
-                services.oversight_assign(plan=plan, actor=_actor(request, Role.BOARD_HEAD), **form.cleaned_data)
+                services.oversight_assign(
+                    plan=plan, actor=_actor(request, Role.BOARD_HEAD), **form.cleaned_data
+                )
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
                 messages.success(request, _("Đã phân công."))
                 return redirect("plan:oversight", plan.year)
-    return render(request, "plan/oversight.html", {
-        "plan": plan, "form": form,
-        "assignments": plan.oversight_assignments.select_related("member", "unit"),
-    }, status=400 if request.method == "POST" else 200)
-
+    return render(
+        request,
+        "plan/oversight.html",
+        {
+            "plan": plan,
+            "form": form,
+            "assignments": plan.oversight_assignments.select_related("member", "unit"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -17,15 +17,24 @@ from workflows.audit import SYSTEM
 
 DEMO_TITLE = "Phiên họp Hội đồng Thi đua - Khen thưởng thành phố (phiên trình diễn)"
 DEMO_ITEMS = [
-    ("Tặng Cờ thi đua của Ủy ban nhân dân thành phố cho Ủy ban nhân dân quận Ninh Kiều",
-     "Dẫn đầu Khối thi đua các quận, huyện năm 2022; hoàn thành vượt mức các chỉ tiêu kinh tế - xã hội.",
-     "ninh-kieu", Threshold(percent=Decimal("90"), base=ThresholdBase.TOTAL_MEMBERS)),
-    ("Tặng Bằng khen của Chủ tịch Ủy ban nhân dân thành phố cho tập thể Khoa Hồi sức tích cực, Sở Y tế",
-     "Thành tích xuất sắc trong công tác khám, chữa bệnh năm 2022.",
-     "so-y-te", Threshold(percent=Decimal("66.667"), ratio=(2, 3), base=ThresholdBase.TOTAL_MEMBERS)),
-    ("Đề nghị Thủ tướng Chính phủ tặng Bằng khen cho Sở Giáo dục và Đào tạo",
-     "Hoàn thành xuất sắc nhiệm vụ năm học 2021-2022.",
-     "so-gd-dt", Threshold(percent=Decimal("50"), strict=True, base=ThresholdBase.TOTAL_MEMBERS)),
+    (
+        "Tặng Cờ thi đua của Ủy ban nhân dân thành phố cho Ủy ban nhân dân quận Ninh Kiều",
+        "Dẫn đầu Khối thi đua các quận, huyện năm 2022; hoàn thành vượt mức các chỉ tiêu kinh tế - xã hội.",
+        "ninh-kieu",
+        Threshold(percent=Decimal("90"), base=ThresholdBase.TOTAL_MEMBERS),
+    ),
+    (
+        "Tặng Bằng khen của Chủ tịch Ủy ban nhân dân thành phố cho tập thể Khoa Hồi sức tích cực, Sở Y tế",
+        "Thành tích xuất sắc trong công tác khám, chữa bệnh năm 2022.",
+        "so-y-te",
+        Threshold(percent=Decimal("66.667"), ratio=(2, 3), base=ThresholdBase.TOTAL_MEMBERS),
+    ),
+    (
+        "Đề nghị Thủ tướng Chính phủ tặng Bằng khen cho Sở Giáo dục và Đào tạo",
+        "Hoàn thành xuất sắc nhiệm vụ năm học 2021-2022.",
+        "so-gd-dt",
+        Threshold(percent=Decimal("50"), strict=True, base=ThresholdBase.TOTAL_MEMBERS),
+    ),
 ]
 
 
@@ -42,11 +51,21 @@ class Command(BaseCommand):
             CouncilRule.objects.get_or_create(council=council)
             if term is None or Session.objects.filter(council_term=term, title=DEMO_TITLE).exists():
                 return
-            session = _session_create(council_term=term, title=DEMO_TITLE, actor=SYSTEM,
-                                      planned_on=timezone.localdate() + timedelta(days=7),
-                                      place="Hội trường Ủy ban nhân dân thành phố Cần Thơ")
+            session = _session_create(
+                council_term=term,
+                title=DEMO_TITLE,
+                actor=SYSTEM,
+                planned_on=timezone.localdate() + timedelta(days=7),
+                place="Hội trường Ủy ban nhân dân thành phố Cần Thơ",
+            )
             for title, summary, unit_code, threshold in DEMO_ITEMS:
-                agenda_item_add(session=session, subject=None, title=title, summary=summary,
-                                proposing_unit=Unit.objects.filter(code=unit_code).first(), threshold=threshold,
-                                actor=SYSTEM)
+                agenda_item_add(
+                    session=session,
+                    subject=None,
+                    title=title,
+                    summary=summary,
+                    proposing_unit=Unit.objects.filter(code=unit_code).first(),
+                    threshold=threshold,
+                    actor=SYSTEM,
+                )
         self.stdout.write(self.style.SUCCESS(f"Planned demo session: {session}"))

@@ -20,25 +20,56 @@ DEMO_USERS = ("unit.officer", "unit.head", "board.officer", "board.head")
 
 #: (full name, kind, position, {award code: [years]}, {year: rating}, [(initiative scope, year)])
 NOMINEES = [
-    ("Trần Văn Hùng", "individual", "Trưởng phòng Nội vụ", {"cstdcs": [2022, 2023]},
-     {2021: "HTT", 2022: "HTXS", 2023: "HTXS"}, []),
-    ("Nguyễn Thị Mai", "individual", "Phó Chánh Văn phòng HĐND và UBND quận", {"cstdcs": [2021, 2022, 2023]},
-     {2021: "HTXS", 2022: "HTXS", 2023: "HTXS"}, [("city", 2023)]),
+    (
+        "Trần Văn Hùng",
+        "individual",
+        "Trưởng phòng Nội vụ",
+        {"cstdcs": [2022, 2023]},
+        {2021: "HTT", 2022: "HTXS", 2023: "HTXS"},
+        [],
+    ),
+    (
+        "Nguyễn Thị Mai",
+        "individual",
+        "Phó Chánh Văn phòng HĐND và UBND quận",
+        {"cstdcs": [2021, 2022, 2023]},
+        {2021: "HTXS", 2022: "HTXS", 2023: "HTXS"},
+        [("city", 2023)],
+    ),
     ("Lê Minh Tâm", "individual", "Chuyên viên Phòng Tư pháp", {"cstdcs": [2023]}, {2023: "HTT"}, []),
-    ("Phạm Quốc Bảo", "individual", "Hiệu trưởng Trường THCS Đoàn Thị Điểm", {"cstd-tp": [2022, 2023]},
-     {2022: "HTXS", 2023: "HTXS"}, [("state", 2023)]),
+    (
+        "Phạm Quốc Bảo",
+        "individual",
+        "Hiệu trưởng Trường THCS Đoàn Thị Điểm",
+        {"cstd-tp": [2022, 2023]},
+        {2022: "HTXS", 2023: "HTXS"},
+        [("state", 2023)],
+    ),
     ("Phòng Tài chính - Kế hoạch quận Ninh Kiều", "collective", "", {}, {}, []),
-    ("Võ Thị Ngọc Hân", "individual", "Chủ tịch UBND phường Tân An", {"cstdcs": [2022, 2023]},
-     {2022: "HTXS", 2023: "HTXS"}, []),
+    (
+        "Võ Thị Ngọc Hân",
+        "individual",
+        "Chủ tịch UBND phường Tân An",
+        {"cstdcs": [2022, 2023]},
+        {2022: "HTXS", 2023: "HTXS"},
+        [],
+    ),
 ]
-COLLECTIVE_FIGURES = {"members_total": 14, "members_completed": 14, "members_advanced": 11,
-                      "members_grassroots_fighters": 2, "members_disciplined": 0}
+COLLECTIVE_FIGURES = {
+    "members_total": 14,
+    "members_completed": 14,
+    "members_advanced": 11,
+    "members_grassroots_fighters": 2,
+    "members_disciplined": 0,
+}
 
 
 def _demo_pdf(title: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=f"<meta charset='utf-8'><h1>{title}</h1><p>Tài liệu mẫu của dữ liệu trình diễn.</p>").write_pdf()
+    return HTML(
+        string=f"<meta charset='utf-8'><h1>{title}</h1><p>Tài liệu mẫu của dữ liệu trình diễn.</p>"
+    ).write_pdf()
 
 
 class Command(BaseCommand):
@@ -62,41 +93,62 @@ class Command(BaseCommand):
         nominee = Nominee.objects.filter(unit=unit, full_name=name).first()
         if nominee is not None:
             return nominee
-        nominee = services.nominee_create(unit=unit, user=self.users["unit.officer"], kind=kind, full_name=name,
-                                          position=position, birth_year=1978 if kind == "individual" else None,
-                                          gender="female" if "Thị" in name else ("male" if kind == "individual"
-                                                                                 else ""))
+        nominee = services.nominee_create(
+            unit=unit,
+            user=self.users["unit.officer"],
+            kind=kind,
+            full_name=name,
+            position=position,
+            birth_year=1978 if kind == "individual" else None,
+            gender="female" if "Thị" in name else ("male" if kind == "individual" else ""),
+        )
         for code, years in titles.items():
             award = AwardType.objects.filter(code=code).order_by("-effective_from").first()
             for year in years:
-                AwardRecord.objects.create(nominee=nominee, award=award, year=year,
-                                           authority=award.deciding_authority,
-                                           decision_number=f"{100 + year % 100}/QĐ-UBND",
-                                           decision_date=date(year, 12, 28))
+                AwardRecord.objects.create(
+                    nominee=nominee,
+                    award=award,
+                    year=year,
+                    authority=award.deciding_authority,
+                    decision_number=f"{100 + year % 100}/QĐ-UBND",
+                    decision_date=date(year, 12, 28),
+                )
         for year, rating in ratings.items():
             YearlyRating.objects.create(nominee=nominee, year=year, rating=rating)
         for scope, year in initiatives:
-            InitiativeRecognition.objects.create(nominee=nominee, scope=scope, year=year,
-                                                 title=f"Số hóa quy trình tiếp nhận hồ sơ một cửa ({year})",
-                                                 recognised_by="Hội đồng Sáng kiến thành phố")
+            InitiativeRecognition.objects.create(
+                nominee=nominee,
+                scope=scope,
+                year=year,
+                title=f"Số hóa quy trình tiếp nhận hồ sơ một cửa ({year})",
+                recognised_by="Hội đồng Sáng kiến thành phố",
+            )
         return nominee
 
     def _upload(self, dossier, kind, line=None):
         upload = SimpleUploadedFile(f"{kind}.pdf", self.pdf, content_type="application/pdf")
-        services.document_upload(dossier=dossier, kind=kind, line=line, upload=upload, user=self.users["unit.officer"])
+        services.document_upload(
+            dossier=dossier, kind=kind, line=line, upload=upload, user=self.users["unit.officer"]
+        )
 
     def _dossier(self, unit, title, lines, *, complete=True) -> Dossier | None:
         if Dossier.objects.filter(unit=unit, title=title).exists():
             return None
-        dossier = services.dossier_create(unit=unit, year=YEAR, occasion="annual", title=title,
-                                          user=self.users["unit.officer"])
+        dossier = services.dossier_create(
+            unit=unit, year=YEAR, occasion="annual", title=title, user=self.users["unit.officer"]
+        )
         kinds = set()
         for nominee, code, figures in lines:
             award = AwardType.objects.effective_on(date.today()).get(code=code)
-            line = services.line_add(dossier=dossier, nominee=nominee, award=award, user=self.users["unit.officer"],
-                                     achievement_report=f"{nominee.full_name} hoàn thành xuất sắc nhiệm vụ năm {YEAR}, "
-                                                        "có nhiều đóng góp cho phong trào thi đua của quận.",
-                                     **figures)
+            line = services.line_add(
+                dossier=dossier,
+                nominee=nominee,
+                award=award,
+                user=self.users["unit.officer"],
+                achievement_report=f"{nominee.full_name} hoàn thành xuất sắc nhiệm vụ năm {YEAR}, "
+                "có nhiều đóng góp cho phong trào thi đua của quận.",
+                **figures,
+            )
             kinds |= set(award.required_documents)
             if complete:
                 for kind in award.required_documents:
@@ -108,41 +160,73 @@ class Command(BaseCommand):
         return dossier
 
     def _dossiers(self, unit, nominees) -> int:
-        head, board, board_head = self.users["unit.head"], self.users["board.officer"], self.users["board.head"]
+        head, board, board_head = (
+            self.users["unit.head"],
+            self.users["board.officer"],
+            self.users["board.head"],
+        )
         created = 0
-        if self._dossier(unit, "Đề nghị Bằng khen cho cá nhân có thành tích năm 2023 (đang soạn)",
-                         [(nominees["Lê Minh Tâm"], "bk-tp", {})], complete=False):
+        if self._dossier(
+            unit,
+            "Đề nghị Bằng khen cho cá nhân có thành tích năm 2023 (đang soạn)",
+            [(nominees["Lê Minh Tâm"], "bk-tp", {})],
+            complete=False,
+        ):
             created += 1
-        submitted = self._dossier(unit, "Đề nghị Bằng khen của Chủ tịch UBND thành phố năm 2023",
-                                  [(nominees["Trần Văn Hùng"], "bk-tp", {})])
+        submitted = self._dossier(
+            unit,
+            "Đề nghị Bằng khen của Chủ tịch UBND thành phố năm 2023",
+            [(nominees["Trần Văn Hùng"], "bk-tp", {})],
+        )
         if submitted:
             engine.perform(submitted, "submit", user=head, data={"comment": "Kính trình Ban TĐKT thành phố."})
             created += 1
-        returned = self._dossier(unit, "Đề nghị Bằng khen cho Chủ tịch UBND phường Tân An",
-                                 [(nominees["Võ Thị Ngọc Hân"], "bk-tp", {})])
+        returned = self._dossier(
+            unit,
+            "Đề nghị Bằng khen cho Chủ tịch UBND phường Tân An",
+            [(nominees["Võ Thị Ngọc Hân"], "bk-tp", {})],
+        )
         if returned:
             engine.perform(returned, "submit", user=head)
-            engine.perform(returned, "return_for_supplement", user=board, data={
-                "comment": "Hồ sơ cần bổ sung trước khi tiếp nhận.",
-                "items": "Võ Thị Ngọc Hân – Bằng khen: báo cáo thành tích chưa có xác nhận của cấp trình\n"
-                         "Biên bản họp Hội đồng TĐKT quận thiếu chữ ký thư ký",
-                "working_days": 5})
+            engine.perform(
+                returned,
+                "return_for_supplement",
+                user=board,
+                data={
+                    "comment": "Hồ sơ cần bổ sung trước khi tiếp nhận.",
+                    "items": "Võ Thị Ngọc Hân – Bằng khen: báo cáo thành tích chưa có xác nhận của cấp trình\n"
+                    "Biên bản họp Hội đồng TĐKT quận thiếu chữ ký thư ký",
+                    "working_days": 5,
+                },
+            )
             created += 1
-        accepted = self._dossier(unit, "Đề nghị danh hiệu thi đua cấp thành phố năm 2023", [
-            (nominees["Nguyễn Thị Mai"], "cstd-tp", {}),
-            (nominees["Phòng Tài chính - Kế hoạch quận Ninh Kiều"], "ttldxs", COLLECTIVE_FIGURES)])
+        accepted = self._dossier(
+            unit,
+            "Đề nghị danh hiệu thi đua cấp thành phố năm 2023",
+            [
+                (nominees["Nguyễn Thị Mai"], "cstd-tp", {}),
+                (nominees["Phòng Tài chính - Kế hoạch quận Ninh Kiều"], "ttldxs", COLLECTIVE_FIGURES),
+            ],
+        )
         if accepted:
             engine.perform(accepted, "submit", user=head)
             engine.perform(accepted, "accept", user=board)
             created += 1
-        appraised = self._dossier(unit, "Đề nghị Chiến sĩ thi đua toàn quốc năm 2023",
-                                  [(nominees["Phạm Quốc Bảo"], "cstd-tq", {})])
+        appraised = self._dossier(
+            unit, "Đề nghị Chiến sĩ thi đua toàn quốc năm 2023", [(nominees["Phạm Quốc Bảo"], "cstd-tq", {})]
+        )
         if appraised:
             engine.perform(appraised, "submit", user=head)
             engine.perform(appraised, "accept", user=board)
             for line in appraised.lines.all():
-                engine.perform(line, "propose", user=board, data={
-                    "comment": "Đủ tiêu chuẩn theo Điều 21 Luật TĐKT: 2 lần CSTĐ thành phố, sáng kiến toàn quốc."})
+                engine.perform(
+                    line,
+                    "propose",
+                    user=board,
+                    data={
+                        "comment": "Đủ tiêu chuẩn theo Điều 21 Luật TĐKT: 2 lần CSTĐ thành phố, sáng kiến toàn quốc."
+                    },
+                )
             engine.perform(appraised, "sign_off", user=board_head)
             created += 1
         return created

@@ -69,8 +69,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"… {name} on {vendor}")
                 figures = self._run_worker(name, vendor, url, quick)
                 for key, value in figures.items():
-                    results[key if key.startswith("verify_audit_") and key.endswith("_s") and vendor == "postgres"
-                            else f"{key}_{vendor}"] = value
+                    results[
+                        key
+                        if key.startswith("verify_audit_") and key.endswith("_s") and vendor == "postgres"
+                        else f"{key}_{vendor}"
+                    ] = value
         results["quick"] = 1 if quick else 0
         results["measured_at_unix"] = int(time.time())
         Path(output).write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
@@ -97,11 +100,14 @@ class Command(BaseCommand):
             def cleanup():
                 with psycopg.connect(admin_url, autocommit=True) as conn:
                     conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
         command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "bench", "--worker", name]
         if quick:
             command.append("--quick")
         try:
-            completed = subprocess.run(command, env=env, capture_output=True, text=True, cwd=settings.BASE_DIR)
+            completed = subprocess.run(
+                command, env=env, capture_output=True, text=True, cwd=settings.BASE_DIR
+            )
         finally:
             if cleanup:
                 cleanup()

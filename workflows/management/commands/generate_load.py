@@ -21,11 +21,30 @@ from workflows.bench.load import LoadEvent, append_events
 from workflows.models import Membership, Role
 
 #: dossier state → the state of its nominee line, in proportions a busy year might have
-STATES = [("draft", "pending"), ("submitted", "pending"), ("returned", "pending"), ("accepted", "pending"),
-          ("appraised", "proposed"), ("on_agenda", "on_agenda"), ("voted", "passed"), ("posted", "passed"),
-          ("decided", "approved"), ("decided", "approved")]
-VERBS = ["create", "document_upload", "submit", "accept", "propose", "sign_off", "schedule", "council_pass",
-         "post", "decide"]
+STATES = [
+    ("draft", "pending"),
+    ("submitted", "pending"),
+    ("returned", "pending"),
+    ("accepted", "pending"),
+    ("appraised", "proposed"),
+    ("on_agenda", "on_agenda"),
+    ("voted", "passed"),
+    ("posted", "passed"),
+    ("decided", "approved"),
+    ("decided", "approved"),
+]
+VERBS = [
+    "create",
+    "document_upload",
+    "submit",
+    "accept",
+    "propose",
+    "sign_off",
+    "schedule",
+    "council_pass",
+    "post",
+    "decide",
+]
 
 
 class Command(BaseCommand):
@@ -48,16 +67,27 @@ class Command(BaseCommand):
             board, unit_officer = self._users(unit_rows[0])
             dossier_ids = self._dossiers(dossiers, unit_rows, award, unit_officer, rng)
         self._events(events, dossier_ids, board)
-        with connection.cursor() as cursor:  # fresh statistics, as autovacuum / PRAGMA optimize keep in service
+        with (
+            connection.cursor() as cursor
+        ):  # fresh statistics, as autovacuum / PRAGMA optimize keep in service
             cursor.execute("ANALYZE")
-        self.stdout.write(f"generated {len(unit_rows)} units, {len(dossier_ids)} dossiers, {events} audit events")
+        self.stdout.write(
+            f"generated {len(unit_rows)} units, {len(dossier_ids)} dossiers, {events} audit events"
+        )
 
     def _units(self, count: int) -> list[Unit]:
-        Unit.objects.bulk_create([
-            Unit(code=f"load-unit-{i}", name=f"Đơn vị thử tải số {i}", short_name=f"ĐV{i}",
-                 kind=UnitKind.LOCALITY if i % 10 == 0 else UnitKind.AGENCY)
-            for i in range(1, count + 1)
-        ], batch_size=1000)
+        Unit.objects.bulk_create(
+            [
+                Unit(
+                    code=f"load-unit-{i}",
+                    name=f"Đơn vị thử tải số {i}",
+                    short_name=f"ĐV{i}",
+                    kind=UnitKind.LOCALITY if i % 10 == 0 else UnitKind.AGENCY,
+                )
+                for i in range(1, count + 1)
+            ],
+            batch_size=1000,
+        )
         return list(Unit.objects.filter(code__startswith="load-unit-").order_by("pk"))
 
     def _users(self, first_unit: Unit):
@@ -65,10 +95,12 @@ class Command(BaseCommand):
         board = users.create(username="load.board", first_name="Ban", last_name="TĐKT")
         officer = users.create(username="load.unit", first_name="Cán bộ", last_name="Đơn vị")
         start = date(2020, 1, 1)
-        Membership.objects.bulk_create([
-            Membership(user=board, role=Role.BOARD_OFFICER, valid_from=start),
-            Membership(user=officer, role=Role.UNIT_OFFICER, unit=first_unit, valid_from=start),
-        ])
+        Membership.objects.bulk_create(
+            [
+                Membership(user=board, role=Role.BOARD_OFFICER, valid_from=start),
+                Membership(user=officer, role=Role.UNIT_OFFICER, unit=first_unit, valid_from=start),
+            ]
+        )
         return board, officer
 
     def _dossiers(self, count, unit_rows, award, creator, rng) -> list[int]:
@@ -78,22 +110,46 @@ class Command(BaseCommand):
             size = min(batch, count - offset)
             picks = [STATES[rng.randrange(len(STATES))] for _ in range(size)]
             units_for = [unit_rows[(offset + i) % len(unit_rows)] for i in range(size)]
-            created = Dossier.objects.bulk_create([
-                Dossier(unit=units_for[i], year=2023, occasion="annual", title=f"Hồ sơ đề nghị số {offset + i + 1}",
-                        state=picks[i][0], created_by=creator,
-                        deadline=date(2023, 1, 2) + timedelta(days=rng.randrange(700)))
-                for i in range(size)
-            ])
-            nominees = Nominee.objects.bulk_create([
-                Nominee(unit=units_for[i], kind="individual", full_name=f"Nguyễn Văn {offset + i + 1}",
-                        birth_year=1960 + rng.randrange(40), gender="male", position="Chuyên viên")
-                for i in range(size)
-            ])
-            DossierNominee.objects.bulk_create([
-                DossierNominee(dossier=created[i], nominee=nominees[i], award=award, position=1,
-                               achievement_report="Hoàn thành xuất sắc nhiệm vụ.", state=picks[i][1])
-                for i in range(size)
-            ])
+            created = Dossier.objects.bulk_create(
+                [
+                    Dossier(
+                        unit=units_for[i],
+                        year=2023,
+                        occasion="annual",
+                        title=f"Hồ sơ đề nghị số {offset + i + 1}",
+                        state=picks[i][0],
+                        created_by=creator,
+                        deadline=date(2023, 1, 2) + timedelta(days=rng.randrange(700)),
+                    )
+                    for i in range(size)
+                ]
+            )
+            nominees = Nominee.objects.bulk_create(
+                [
+                    Nominee(
+                        unit=units_for[i],
+                        kind="individual",
+                        full_name=f"Nguyễn Văn {offset + i + 1}",
+                        birth_year=1960 + rng.randrange(40),
+                        gender="male",
+                        position="Chuyên viên",
+                    )
+                    for i in range(size)
+                ]
+            )
+            DossierNominee.objects.bulk_create(
+                [
+                    DossierNominee(
+                        dossier=created[i],
+                        nominee=nominees[i],
+                        award=award,
+                        position=1,
+                        achievement_report="Hoàn thành xuất sắc nhiệm vụ.",
+                        state=picks[i][1],
+                    )
+                    for i in range(size)
+                ]
+            )
             dossier_ids.extend(d.pk for d in created)
         return dossier_ids
 
@@ -105,7 +161,15 @@ class Command(BaseCommand):
         per_dossier = len(VERBS)
         data = {"changes": {"state": ["a", "b"]}}
         append_events(
-            LoadEvent(content_type.pk, label, str(dossier_ids[(index // per_dossier) % len(dossier_ids)]), board.pk,
-                      Role.BOARD_OFFICER, VERBS[index % per_dossier], data, start + timedelta(seconds=index * 3))
+            LoadEvent(
+                content_type.pk,
+                label,
+                str(dossier_ids[(index // per_dossier) % len(dossier_ids)]),
+                board.pk,
+                Role.BOARD_OFFICER,
+                VERBS[index % per_dossier],
+                data,
+                start + timedelta(seconds=index * 3),
+            )
             for index in range(total)
         )

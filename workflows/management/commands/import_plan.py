@@ -21,7 +21,9 @@ class Command(BaseCommand):
         if not result.changed:
             self.stdout.write(f"{result.plan}: không có thay đổi.")
             return
-        self.stdout.write(self.style.SUCCESS(
-            f"{result.plan}: {len(result.created)} hoạt động mới, {len(result.updated)} hoạt động cập nhật, "
-            f"{len(result.created_units)} đơn vị mới."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{result.plan}: {len(result.created)} hoạt động mới, {len(result.updated)} hoạt động cập nhật, "
+                f"{len(result.created_units)} đơn vị mới."
+            )
+        )

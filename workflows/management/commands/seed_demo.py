@@ -47,8 +47,12 @@ class Command(BaseCommand):
         for row in rows:
             unit, _ = Unit.objects.update_or_create(
                 code=row["code"],
-                defaults={"name": row["name"], "short_name": row.get("short_name", ""), "kind": row["kind"],
-                          "parent": units.get(row.get("parent"))},
+                defaults={
+                    "name": row["name"],
+                    "short_name": row.get("short_name", ""),
+                    "kind": row["kind"],
+                    "parent": units.get(row.get("parent")),
+                },
             )
             units[unit.code] = unit
         return units
@@ -57,7 +61,8 @@ class Command(BaseCommand):
         terms = {}
         for row in rows:
             council, _ = Council.objects.update_or_create(
-                code=row["code"], defaults={"name": row["name"], "kind": row["kind"], "unit": units[row["unit"]]}
+                code=row["code"],
+                defaults={"name": row["name"], "kind": row["kind"], "unit": units[row["unit"]]},
             )
             term, _ = CouncilTerm.objects.get_or_create(
                 council=council, name=row["term"]["name"], defaults={"starts_on": row["term"]["starts_on"]}
@@ -78,8 +83,14 @@ class Command(BaseCommand):
     def _grant(self, user, role, unit=None, term=None, valid_from=None) -> None:
         exists = Membership.objects.filter(user=user, role=role, unit=unit, council_term=term).exists()
         if not exists:
-            membership_grant(user=user, role=role, unit=unit, council_term=term, actor=SYSTEM,
-                             valid_from=valid_from or (term.starts_on if term else None))
+            membership_grant(
+                user=user,
+                role=role,
+                unit=unit,
+                council_term=term,
+                actor=SYSTEM,
+                valid_from=valid_from or (term.starts_on if term else None),
+            )
 
     def _people(self, rows, units, terms) -> list[tuple[str, str, str]]:
         logins = []
@@ -99,11 +110,46 @@ class Command(BaseCommand):
     def _council_members(self, counts, terms) -> list[tuple[str, str, str]]:
         logins = []
         prefixes = {"hd-tdkt-tp": "council.member", "hd-sang-kien-tp": "innovation.member"}
-        surnames = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
-                    "Hồ", "Ngô", "Dương", "Lý", "Trương", "Đinh"]
-        given = ["Văn An", "Thị Bình", "Minh Châu", "Quốc Dũng", "Thị Hạnh", "Hữu Khánh", "Ngọc Lan",
-                 "Thanh Long", "Thị Ngân", "Văn Phong", "Hoài Quân", "Thị Sương", "Tấn Tài", "Kim Uyên",
-                 "Xuân Vinh", "Thị Yến", "Đức Thắng", "Bảo Trâm"]
+        surnames = [
+            "Nguyễn",
+            "Trần",
+            "Lê",
+            "Phạm",
+            "Hoàng",
+            "Huỳnh",
+            "Phan",
+            "Vũ",
+            "Võ",
+            "Đặng",
+            "Bùi",
+            "Đỗ",
+            "Hồ",
+            "Ngô",
+            "Dương",
+            "Lý",
+            "Trương",
+            "Đinh",
+        ]
+        given = [
+            "Văn An",
+            "Thị Bình",
+            "Minh Châu",
+            "Quốc Dũng",
+            "Thị Hạnh",
+            "Hữu Khánh",
+            "Ngọc Lan",
+            "Thanh Long",
+            "Thị Ngân",
+            "Văn Phong",
+            "Hoài Quân",
+            "Thị Sương",
+            "Tấn Tài",
+            "Kim Uyên",
+            "Xuân Vinh",
+            "Thị Yến",
+            "Đức Thắng",
+            "Bảo Trâm",
+        ]
         for code, count in counts.items():
             term = terms[code]
             for index in range(1, count + 1):
@@ -122,7 +168,10 @@ class Command(BaseCommand):
 
     def _print(self, logins) -> None:
         sizes = {
-            term: Membership.objects.filter(council_term=term, role__in=COUNCIL_ROLES).values("user").distinct().count()
+            term: Membership.objects.filter(council_term=term, role__in=COUNCIL_ROLES)
+            .values("user")
+            .distinct()
+            .count()
             for term in CouncilTerm.objects.select_related("council")
         }
         self.stdout.write("")
