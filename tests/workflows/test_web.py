@@ -167,3 +167,11 @@ def test_history_of_audited_data_without_a_lifecycle(client, unit, person, grant
     client.force_login(officer)
     assert client.get(f"/lich-su/workflows/membership/{membership.pk}/").status_code == 404
     assert client.get("/lich-su/workflows/membership/not-a-number/").status_code == 404
+
+
+def test_english_locale_translates_the_ui(client, person):
+    client.force_login(person("auditor", Role.AUDITOR))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/").content.decode()
+    assert "My tasks" in page and "Việc cần xử lý" not in page
+    assert ">English<" in page  # each language named in its own language
