@@ -8,6 +8,17 @@ from workflows.services import membership_grant
 from .factories import UnitFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def vietnamese_by_default():
+    """Each test starts in the default locale (a request in English must not leak into the next test)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def unit(db):
     return UnitFactory(name="Quận Ninh Kiều")
