@@ -329,6 +329,20 @@ def _second_ballot() -> BallotConflict:
     )
 
 
+def _absence_refusal(session: Session, member) -> BallotRefused | None:
+    """Members absent from the meeting vote in writing through the secretary, never directly."""
+    attendance = session.attendances.filter(member=member).values_list("status", flat=True).first()
+    if attendance == AttendanceStatus.PRESENT:
+        return None
+    return BallotRefused(
+        _(
+            "Bạn không có mặt tại phiên họp nên không bỏ phiếu trực tiếp; thành viên vắng mặt "
+            "gửi phiếu bằng văn bản qua thư ký."
+        ),
+        "absent",
+    )
+
+
 def _refusal(item: AgendaItem, member, session: Session) -> Exception | None:
     """Why `member` may not cast a ballot on `item` now (None if they may). The item row is locked."""
     if member.pk not in selectors.member_ids(session):
@@ -352,15 +366,9 @@ def _refusal(item: AgendaItem, member, session: Session) -> Exception | None:
             % {"reason": RecusalReason(reason).label},
             "recused",
         )
-    attendance = session.attendances.filter(member=member).values_list("status", flat=True).first()
-    if attendance != AttendanceStatus.PRESENT:
-        return BallotRefused(
-            _(
-                "Bạn không có mặt tại phiên họp nên không bỏ phiếu trực tiếp; thành viên vắng mặt "
-                "gửi phiếu bằng văn bản qua thư ký."
-            ),
-            "absent",
-        )
+    absent = _absence_refusal(session, member)
+    if absent is not None:
+        return absent
     if BallotReceipt.objects.filter(item=item, member=member).exists():
         return _second_ballot()
     return None
@@ -490,15 +498,9 @@ def _sheet_refusal(session: Session, items: list[AgendaItem], member) -> Excepti
                 % {"item": item.title},
                 "closed",
             )
-    attendance = session.attendances.filter(member=member).values_list("status", flat=True).first()
-    if attendance != AttendanceStatus.PRESENT:
-        return BallotRefused(
-            _(
-                "Bạn không có mặt tại phiên họp nên không bỏ phiếu trực tiếp; thành viên vắng mặt "
-                "gửi phiếu bằng văn bản qua thư ký."
-            ),
-            "absent",
-        )
+    absent = _absence_refusal(session, member)
+    if absent is not None:
+        return absent
     recorded = set(Recusal.objects.filter(item__in=items, member=member).values_list("item_id", flat=True))
     member_units = selectors.unit_ids_of(member, session.planned_on)
     for item in items:
