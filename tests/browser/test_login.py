@@ -11,7 +11,7 @@ def test_each_demo_role_logs_in_and_sees_the_inbox(login, server_url, username):
 
 
 def test_wrong_password_keeps_the_username_and_explains(browser, server_url):
-    page = browser.new_page()
+    page = browser.new_context(locale="vi-VN").new_page()
     page.goto(f"{server_url}/dang-nhap/")
     page.fill("#id_username", "board.officer")
     page.fill("#id_password", "sai-mat-khau")

@@ -5,14 +5,12 @@ import re
 
 import pytest
 
-from tests.browser.conftest import browser, login, server_url  # noqa: F401  (the real server and Chromium)
-
 pytestmark = pytest.mark.browser
 
 VOTERS = ["council.member1", "council.member2", "council.member3", "board.head", "chairman"]
 
 
-def _transition(page, server_url, session_id, name, fields=None):  # noqa: F811
+def _transition(page, server_url, session_id, name, fields=None):
     page.goto(f"{server_url}/thao-tac/councils/session/{session_id}/{name}/")
     for selector, value in (fields or {}).items():
         page.fill(selector, value)
@@ -21,7 +19,7 @@ def _transition(page, server_url, session_id, name, fields=None):  # noqa: F811
     return page.content()
 
 
-def test_demo_session_from_separate_logins(login, server_url):  # noqa: F811
+def test_demo_session_from_separate_logins(login, server_url):
     secretary = login("council.secretary")
     secretary.goto(f"{server_url}/hoi-dong/")
     secretary.click("text=phiên trình diễn")

@@ -4,12 +4,10 @@ import re
 
 import pytest
 
-from tests.browser.conftest import browser, login, server_url  # noqa: F401  (the browser suite's fixtures)
-
 pytestmark = pytest.mark.browser
 
 
-def test_board_runs_an_activity_from_the_dashboard(login, server_url, tmp_path):  # noqa: F811
+def test_board_runs_an_activity_from_the_dashboard(login, server_url, tmp_path):
     page = login("board.head")
     page.click("header nav >> text=Kế hoạch TĐKT")
     assert page.url == f"{server_url}/ke-hoach/2023/"
