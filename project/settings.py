@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "councils",
     "dossiers",
     "emulation",
+    "innovation",
 ]
 
 MIDDLEWARE = [

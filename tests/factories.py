@@ -119,3 +119,10 @@ class CouncilRuleFactory(factory.django.DjangoModelFactory):
     quorum_denominator = 3
     abstain_allowed = False
     written_votes_allowed = True
+
+
+# -- innovation -------------------------------------------------------------------------------------------
+class InnovationCouncilTermFactory(CouncilTermFactory):
+    """A term of a Hội đồng sáng kiến (council kind "innovation")."""
+
+    council = factory.SubFactory(CouncilFactory, kind=CouncilKind.INNOVATION)
