@@ -81,7 +81,11 @@ class RoundLifecycle(Lifecycle):
         conditions=[_no_initiative_waiting_for_screening, _every_screened_initiative_has_reviewers],
     )
     def start_reviewing(self, *, cleaned_data, actor, comment):
-        """Every screened initiative has its reviewers; reviews open (the service moves the initiatives)."""
+        """Every screened initiative has its reviewers; reviews open for each of them, in the same transaction."""
+        from workflows import engine
+
+        for initiative in self.obj.initiatives.filter(state=InitiativeState.SCREENED).order_by("pk"):
+            engine.perform(initiative, "start_review", user=actor.user, client_ip=actor.client_ip)
 
     @state.transition(
         source=RoundState.REVIEWING,
@@ -174,10 +178,10 @@ class InitiativeLifecycle(Lifecycle):
         target=InitiativeState.UNDER_REVIEW,
         label=_("Chuyển chấm điểm"),
         permission=allowed(*BOARD),
-        conditions=[_round_in(RoundState.REVIEWING)],
+        conditions=[_round_in(RoundState.SCREENING, RoundState.REVIEWING)],
     )
     def start_review(self, *, cleaned_data, actor, comment):
-        """Reviews open for this initiative once the round is reviewing."""
+        """Reviews open for this initiative (run by the round's start_reviewing, or alone by the Board)."""
 
     @state.transition(
         source=InitiativeState.UNDER_REVIEW,

@@ -121,3 +121,10 @@ def ranking(round_: Round) -> list[RankingRow]:
     for index, row in enumerate(rows, start=1):
         row.rank = index
     return rows
+
+
+def can_view_ranking(user, round_: Round) -> bool:
+    """The Board (and auditors, the chairman) and the round's council members; everyone once published."""
+    if round_.state == RoundState.RESULTS_PUBLISHED or can_read_everything(user):
+        return True
+    return any(a.council_term_id == round_.council_term_id for a in authorities_of(user))

@@ -419,11 +419,8 @@ def assignments_balance(*, round_: Round, actor) -> int:
 
 @transaction.atomic
 def round_start_reviewing(*, round_: Round, user, client_ip: str | None = None) -> Round:
-    """Open the reviews: the round moves on, then each screened initiative (all or nothing)."""
-    round_ = engine.perform(round_, "start_reviewing", user=user, client_ip=client_ip)
-    for initiative in round_.initiatives.filter(state=InitiativeState.SCREENED).order_by("pk"):
-        engine.perform(initiative, "start_review", user=user, client_ip=client_ip)
-    return round_
+    """Open the reviews: the round's transition moves each screened initiative too (all or nothing)."""
+    return engine.perform(round_, "start_reviewing", user=user, client_ip=client_ip)
 
 
 # -- reviews -------------------------------------------------------------------------------------------

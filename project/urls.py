@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from councils.api import AgendaItemViewSet, CouncilViewSet, SessionViewSet
 from dossiers.api import AwardTypeViewSet, DossierViewSet, LineViewSet, NomineeViewSet
+from innovation.api import InitiativeViewSet, ReviewViewSet, RoundViewSet
 from workflows.api import MembershipViewSet, TokenView, UnitViewSet
 from workflows.plan.api import ActivityViewSet, PlanViewSet
 
@@ -21,6 +22,9 @@ router.register("awards", AwardTypeViewSet, basename="award")
 router.register("councils", CouncilViewSet, basename="council")
 router.register("sessions", SessionViewSet, basename="session")
 router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
+router.register("rounds", RoundViewSet, basename="innovation-round")
+router.register("initiatives", InitiativeViewSet, basename="initiative")
+router.register("reviews", ReviewViewSet, basename="review")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -35,5 +39,6 @@ urlpatterns = [
     path("ke-hoach/", include("workflows.plan.urls")),
     path("cum-khoi/", include("emulation.urls")),
     path("hoi-dong/", include("councils.urls")),
+    path("sang-kien/", include("innovation.urls")),
     path("", include("workflows.urls")),
 ]

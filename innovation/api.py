@@ -1,0 +1,265 @@
+"""API: /api/rounds/, /api/initiatives/, /api/reviews/ (transitions and history per workflows.api)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from organisations.models import Unit
+from workflows import audit
+from workflows.api import TransitionsMixin, client_ip
+
+from . import selectors, services
+from .models import Author, Criterion, Initiative, Review, ReviewAssignment, Round, Score
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Criterion
+        fields = ["id", "order", "name", "max_points"]
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    criteria = CriterionSerializer(many=True, read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = Round
+        fields = [
+            "id",
+            "council_term",
+            "title",
+            "fields",
+            "submission_opens_on",
+            "submission_closes_on",
+            "pass_score",
+            "reviewers_per_initiative",
+            "spread_threshold",
+            "criteria",
+            "session",
+            "state",
+            "state_label",
+        ]
+        read_only_fields = ["session", "state"]
+
+
+def _actor(request) -> audit.Actor:
+    return audit.Actor(user=request.user, client_ip=client_ip(request))
+
+
+class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Rounds: everyone signed in reads; the Board opens them, assigns reviewers and sends them to the council."""
+
+    serializer_class = RoundSerializer
+    permission_classes = [IsAuthenticated]
+    queryset = Round.objects.select_related("council_term").prefetch_related("criteria")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.round_create(actor=_actor(self.request), **data)
+
+    @action(detail=True, methods=["get"])
+    def ranking(self, request, pk=None):
+        """The ranking table: Board and the council's members, everyone once results are published."""
+        round_ = self.get_object()
+        if not selectors.can_view_ranking(request.user, round_):
+            raise PermissionDenied(
+                _("Chỉ Ban TĐKT và thành viên hội đồng được xem bảng xếp hạng trước khi công bố.")
+            )
+        return Response(
+            [
+                {
+                    "rank": row.rank,
+                    "initiative": row.initiative.pk,
+                    "title": row.initiative.title,
+                    "unit": row.initiative.unit.name,
+                    "state": row.initiative.state,
+                    "totals": [str(total) for total in row.totals],
+                    "average": str(row.average) if row.average is not None else None,
+                    "spread": str(row.spread) if row.spread is not None else None,
+                    "spread_flagged": row.spread_flagged,
+                    "meets_pass_score": row.meets_pass_score,
+                }
+                for row in selectors.ranking(round_)
+            ]
+        )
+
+    @action(detail=True, methods=["post"], url_path="assign-balanced")
+    def assign_balanced(self, request, pk=None):
+        """Give every screened initiative its missing reviewers, fewest current assignments first."""
+        created = services.assignments_balance(round_=self.get_object(), actor=_actor(request))
+        return Response({"created": created})
+
+    @action(detail=True, methods=["post"], url_path="send-to-council")
+    def send_to_council(self, request, pk=None):
+        """Plan the innovation council's session with the initiatives reaching the pass score."""
+        planned_on = serializers.DateField().to_internal_value(request.data.get("planned_on"))
+        session = services.round_send_to_council(
+            round_=self.get_object(),
+            planned_on=planned_on,
+            place=request.data.get("place", ""),
+            actor=_actor(request),
+        )
+        return Response({"session": session.pk}, status=status.HTTP_201_CREATED)
+
+
+class AuthorSerializer(serializers.ModelSerializer):
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+
+    class Meta:
+        model = Author
+        fields = ["full_name", "unit", "share", "user"]
+        extra_kwargs = {"user": {"required": False}}
+
+
+class InitiativeSerializer(serializers.ModelSerializer):
+    authors = AuthorSerializer(many=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "id",
+            "round",
+            "title",
+            "unit",
+            "field",
+            "summary",
+            "problem",
+            "solution",
+            "first_applied_on",
+            "benefits",
+            "requested_scope",
+            "lower_recognition",
+            "authors",
+            "average_score",
+            "recognised_scope",
+            "state",
+            "state_label",
+        ]
+        read_only_fields = ["average_score", "recognised_scope", "state"]
+
+
+class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Initiatives: a unit submits and follows its own; the Board screens and assigns; reviewers see theirs."""
+
+    serializer_class = InitiativeSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        queryset = selectors.initiatives_visible_to(self.request.user).prefetch_related("authors")
+        round_id = self.request.query_params.get("round")
+        return queryset.filter(round_id=round_id) if round_id and round_id.isdigit() else queryset
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        authors = data.pop("authors")
+        round_ = data.pop("round")
+        unit = data.pop("unit")
+        serializer.instance = services.initiative_submit(
+            round_=round_, unit=unit, data=data, authors=authors, actor=_actor(self.request)
+        )
+
+    @action(detail=True, methods=["get", "post"])
+    def reviewers(self, request, pk=None):
+        """GET: the balanced suggestion (Board); POST {"reviewer": id}: assign one, refused on a conflict."""
+        initiative = self.get_object()
+        if not selectors.is_board(request.user):
+            raise PermissionDenied(_("Chỉ Ban TĐKT được phân công người chấm."))
+        if request.method == "POST":
+            reviewer = get_object_or_404(get_user_model(), pk=request.data.get("reviewer"))
+            assignment = services.reviewer_assign(
+                initiative=initiative, reviewer=reviewer, actor=_actor(request)
+            )
+            return Response({"assignment": assignment.pk}, status=status.HTTP_201_CREATED)
+        return Response(
+            {
+                "assigned": list(initiative.assignments.values_list("reviewer_id", flat=True)),
+                "suggested": [user.pk for user in services.reviewers_suggest(initiative)],
+            }
+        )
+
+
+class ScoreSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Score
+        fields = ["criterion", "points", "justification"]
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    scores = ScoreSerializer(many=True, read_only=True)
+    initiative = serializers.IntegerField(source="assignment.initiative_id", read_only=True)
+    reviewer = serializers.CharField(source="assignment.reviewer.username", read_only=True)
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "assignment",
+            "initiative",
+            "reviewer",
+            "scores",
+            "total",
+            "comment",
+            "submitted",
+            "submitted_at",
+        ]
+        read_only_fields = fields
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    assignment = serializers.IntegerField()
+    scores = ScoreSerializer(many=True)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    submit = serializers.BooleanField(required=False, default=False)
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="initiative.title", read_only=True)
+    submitted = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReviewAssignment
+        fields = ["id", "initiative", "title", "submitted"]
+
+    def get_submitted(self, obj) -> bool:
+        review = getattr(obj, "review", None)
+        return bool(review and review.submitted)
+
+
+class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
+    """Score sheets: a reviewer sees their own, and the others' on an initiative only after submitting theirs.
+    POST saves (or with "submit": true, submits) the caller's sheet for one of their assignments."""
+
+    serializer_class = ReviewSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return selectors.reviews_visible_to(self.request.user).prefetch_related("scores")
+
+    def create(self, request):
+        payload = ReviewInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        assignment = selectors.assignments_of(request.user).filter(pk=data["assignment"]).first()
+        if assignment is None:
+            raise NotFound(_("Không tìm thấy phân công chấm của bạn."))
+        review = services.review_save(
+            assignment=assignment,
+            scores={row["criterion"].pk: (row["points"], row["justification"]) for row in data["scores"]},
+            comment=data["comment"],
+            submit=data["submit"],
+            actor=request.user,
+        )
+        return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=False, methods=["get"])
+    def assignments(self, request):
+        """The caller's own review assignments."""
+        return Response(AssignmentSerializer(selectors.assignments_of(request.user), many=True).data)

@@ -1,0 +1,299 @@
+"""Innovation pages: rounds, the unit's submission form, the reviewer's page, the ranking table. Thin: form →
+service → redirect or render; services enforce every rule."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from organisations.models import Unit
+from workflows import audit, engine
+from workflows.api import client_ip
+from workflows.models import Role
+from workflows.roles import authorities_of
+
+from . import selectors, services
+from .forms import (
+    AssignForm,
+    AuthorFormSet,
+    ConflictForm,
+    InitiativeForm,
+    SendToCouncilForm,
+    review_form_class,
+)
+from .models import Initiative, Review, Round, RoundState
+
+UNIT_ROLES = {Role.UNIT_OFFICER, Role.UNIT_HEAD}
+
+
+def _actor(request) -> audit.Actor:
+    return audit.Actor(user=request.user, client_ip=client_ip(request))
+
+
+def _messages_of(error: Exception) -> list[str]:
+    if isinstance(error, ValidationError):
+        return [str(m) for m in error.messages]
+    return [getattr(error, "message", str(error))]
+
+
+def _submitting_units(user):
+    unit_ids = {a.unit_id for a in authorities_of(user) if a.unit_id and a.role in UNIT_ROLES}
+    return Unit.objects.filter(pk__in=unit_ids).order_by("name")
+
+
+@login_required
+def round_list(request):
+    rounds = Round.objects.select_related("council_term__council").order_by("-submission_opens_on", "-pk")
+    return render(request, "innovation/round_list.html", {"rounds": rounds})
+
+
+@login_required
+def round_detail(request, pk):
+    round_ = get_object_or_404(Round.objects.select_related("council_term__council"), pk=pk)
+    initiatives = (
+        selectors.initiatives_visible_to(request.user)
+        .filter(round=round_)
+        .prefetch_related("authors")
+        .order_by("pk")
+    )
+    is_board = selectors.is_board(request.user)
+    return render(
+        request,
+        "innovation/round_detail.html",
+        {
+            "round": round_,
+            "initiatives": initiatives,
+            "transitions": [c for c in engine.available(round_, request.user) if c.allowed],
+            "is_board": is_board,
+            "can_submit": round_.state == RoundState.OPEN and _submitting_units(request.user).exists(),
+            "can_rank": selectors.can_view_ranking(request.user, round_),
+            "load": selectors.reviewer_load(round_) if is_board else {},
+            "reviewers": round_.reviewers.all() if is_board else [],
+            "council_form": SendToCouncilForm()
+            if is_board and round_.state == RoundState.REVIEWS_COMPLETE
+            else None,
+        },
+    )
+
+
+@login_required
+def initiative_submit(request, pk):
+    """A unit officer submits an initiative with its authors; a refused form keeps what was typed."""
+    round_ = get_object_or_404(Round, pk=pk)
+    units = _submitting_units(request.user)
+    if not units.exists():
+        raise Http404
+    form = InitiativeForm(request.POST or None)
+    authors = AuthorFormSet(request.POST or None, prefix="authors")
+    unit_choice = request.POST.get("unit") if request.method == "POST" else str(units.first().pk)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid() and authors.is_valid():
+        unit = units.filter(pk=unit_choice).first() if (unit_choice or "").isdigit() else None
+        if unit is None:
+            errors.append(_("Chọn đơn vị nộp sáng kiến."))
+        else:
+            rows = [row for row in (f.author() for f in authors) if row is not None]
+            try:
+                initiative = services.initiative_submit(
+                    round_=round_, unit=unit, data=form.cleaned_data, authors=rows, actor=_actor(request)
+                )
+            except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
+                if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+                    for field, field_errors in error.message_dict.items():
+                        if field in form.fields:
+                            for message in field_errors:
+                                form.add_error(field, message)
+                        else:
+                            errors.extend(field_errors)
+                else:
+                    errors.extend(_messages_of(error))
+            else:
+                messages.success(request, _("Đã nộp sáng kiến «%(title)s».") % {"title": initiative.title})
+                return redirect(initiative.get_absolute_url())
+    return render(
+        request,
+        "innovation/initiative_form.html",
+        {
+            "round": round_,
+            "form": form,
+            "authors": authors,
+            "units": units,
+            "unit_choice": unit_choice,
+            "errors": errors,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def initiative_detail(request, pk):
+    initiative = get_object_or_404(selectors.initiatives_visible_to(request.user), pk=pk)
+    round_ = initiative.round
+    is_board = selectors.is_board(request.user)
+    own = initiative.assignments.filter(reviewer=request.user).first()
+    reviews = (
+        selectors.reviews_visible_to(request.user)
+        .filter(assignment__initiative=initiative)
+        .prefetch_related("scores__criterion")
+    )
+    return render(
+        request,
+        "innovation/initiative_detail.html",
+        {
+            "initiative": initiative,
+            "round": round_,
+            "authors": initiative.authors.select_related("unit"),
+            "transitions": [c for c in engine.available(initiative, request.user) if c.allowed],
+            "reviews": reviews,
+            "own_assignment": own,
+            "is_board": is_board,
+            "assignments": initiative.assignments.select_related("reviewer") if is_board else [],
+            "suggested": services.reviewers_suggest(initiative) if is_board else [],
+            "assign_form": AssignForm(round_=round_) if is_board else None,
+            "conflict_form": ConflictForm()
+            if own is None and request.user in round_.reviewers.all()
+            else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def initiative_assign(request, pk):
+    initiative = get_object_or_404(selectors.initiatives_visible_to(request.user), pk=pk)
+    form = AssignForm(request.POST, round_=initiative.round)
+    if form.is_valid():
+        try:
+            services.reviewer_assign(
+                initiative=initiative, reviewer=form.cleaned_data["reviewer"], actor=_actor(request)
+            )
+            messages.success(request, _("Đã phân công người chấm."))
+        except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
+            for message in _messages_of(error):
+                messages.error(request, message)
+    else:
+        messages.error(request, _("Chọn người chấm trong danh sách của đợt."))
+    return redirect(initiative.get_absolute_url())
+
+
+@login_required
+@require_POST
+def conflict_declare(request, pk):
+    initiative = get_object_or_404(Initiative.objects.select_related("round"), pk=pk)
+    if request.user not in initiative.round.reviewers.all():
+        raise Http404
+    form = ConflictForm(request.POST)
+    if form.is_valid():
+        services.conflict_declare(
+            initiative=initiative, reason=form.cleaned_data["reason"], actor=request.user
+        )
+        messages.success(request, _("Đã ghi nhận khai báo xung đột lợi ích."))
+    return redirect("innovation:my_reviews")
+
+
+@login_required
+@require_POST
+def round_assign_balanced(request, pk):
+    round_ = get_object_or_404(Round, pk=pk)
+    try:
+        created = services.assignments_balance(round_=round_, actor=_actor(request))
+        messages.success(request, _("Đã phân công %(n)d lượt chấm.") % {"n": created})
+    except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
+        for message in _messages_of(error):
+            messages.error(request, message)
+    return redirect(round_.get_absolute_url())
+
+
+@login_required
+@require_POST
+def round_send_to_council(request, pk):
+    round_ = get_object_or_404(Round, pk=pk)
+    form = SendToCouncilForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Cần nhập ngày họp hội đồng."))
+        return redirect(round_.get_absolute_url())
+    try:
+        session = services.round_send_to_council(round_=round_, actor=_actor(request), **form.cleaned_data)
+    except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
+        for message in _messages_of(error):
+            messages.error(request, message)
+        return redirect(round_.get_absolute_url())
+    messages.success(request, _("Đã lập phiên họp hội đồng sáng kiến."))
+    return redirect(session.get_absolute_url())
+
+
+@login_required
+def round_ranking(request, pk):
+    round_ = get_object_or_404(Round, pk=pk)
+    if not selectors.can_view_ranking(request.user, round_):
+        raise Http404
+    return render(
+        request, "innovation/round_ranking.html", {"round": round_, "rows": selectors.ranking(round_)}
+    )
+
+
+@login_required
+def my_reviews(request):
+    """The reviewer's page: their own assignments only."""
+    return render(
+        request, "innovation/review_list.html", {"assignments": selectors.assignments_of(request.user)}
+    )
+
+
+@login_required
+def review_edit(request, pk):
+    assignment = get_object_or_404(selectors.assignments_of(request.user), pk=pk)
+    initiative = assignment.initiative
+    criteria = list(initiative.round.criteria.all())
+    form_class = review_form_class(criteria)
+    review = Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
+    initial = {}
+    if review is not None:
+        initial["comment"] = review.comment
+        for score in review.scores.all():
+            initial[f"points_{score.criterion_id}"] = score.points
+            initial[f"justification_{score.criterion_id}"] = score.justification
+    form = form_class(request.POST or None, initial=initial)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.review_save(
+                assignment=assignment,
+                scores={c.pk: (data[f"points_{c.pk}"], data[f"justification_{c.pk}"]) for c in criteria},
+                comment=data.get("comment", ""),
+                submit="submit" in request.POST,
+                actor=request.user,
+            )
+        except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
+            errors.extend(_messages_of(error))
+        else:
+            messages.success(
+                request, _("Đã nộp phiếu chấm.") if "submit" in request.POST else _("Đã lưu phiếu chấm.")
+            )
+            return redirect("innovation:my_reviews")
+    others = (
+        selectors.reviews_visible_to(request.user)
+        .filter(assignment__initiative=initiative)
+        .exclude(assignment=assignment)
+        .prefetch_related("scores__criterion")
+    )
+    return render(
+        request,
+        "innovation/review_form.html",
+        {
+            "assignment": assignment,
+            "initiative": initiative,
+            "authors": initiative.authors.select_related("unit"),
+            "form": form,
+            "review": review,
+            "others": others,
+            "errors": errors,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
