@@ -18,3 +18,4 @@ CELERY_TASK_ALWAYS_EAGER = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGGING = {"version": 1, "disable_existing_loggers": True, "root": {"level": "CRITICAL", "handlers": []}}
 NOTIFICATIONS_DISPATCH_ON_COMMIT = False
+SECURE_SSL_REDIRECT = False  # the benchmark client speaks plain HTTP to the views
