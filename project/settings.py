@@ -92,6 +92,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # Django binds parameters on the client, so its own queries are never prepared. The engine's few
+    # fixed statements (row lock, role lookup, audit append) use server-side binding and are prepared
+    # after this many executions per connection (workflows/db.py). 0 = at once; "off" = never (behind a
+    # pooler in transaction mode that cannot keep prepared statements).
+    _prepare = os.environ.get("DATABASE_PREPARE_THRESHOLD", "0")
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        None if _prepare.lower() == "off" else int(_prepare)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
+from .db import fixed_statement_cursor
 from .models import AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -150,7 +151,7 @@ def record(
     created_at = timezone.now()
     actor_id = getattr(actor.user, "pk", None)
     behalf_id = getattr(actor.on_behalf_of, "pk", None)
-    with connection.cursor() as cursor:
+    with fixed_statement_cursor(connection) as cursor:
         sequence, prev_hash = _advance_head(cursor)
         payload = event_payload(
             sequence=sequence,

@@ -19,6 +19,7 @@ from django.db import connections, models, router, transaction
 from django.utils.translation import gettext as _
 
 from . import audit
+from .db import fixed_statement_cursor
 from .lifecycle import Lifecycle, RoleRule, lifecycle_for
 from .roles import Authority
 
@@ -124,7 +125,7 @@ def _lock(model: type[models.Model], pk) -> models.Model:
         )
         _LOCK_COMPILERS[key] = cached
     sql, attnames, compiler, converters = cached
-    with connection.cursor() as cursor:
+    with fixed_statement_cursor(connection) as cursor:
         cursor.execute(sql, [pk])
         row = cursor.fetchone()
     if row is None:

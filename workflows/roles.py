@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from .db import fixed_statement_cursor
 from .models import Role
 
 
@@ -76,7 +77,7 @@ def authorities_of(user, day: date | None = None) -> list[Authority]:
     if cache is not None and cache[0] == day:
         return cache[1]
     day_value = connection.ops.adapt_datefield_value(day)
-    with connection.cursor() as cursor:
+    with fixed_statement_cursor(connection) as cursor:
         cursor.execute(_AUTHORITIES_SQL, [user.pk, day_value, day_value] * 2 + [day_value, day_value])
         rows = cursor.fetchall()
     own = [
