@@ -109,6 +109,15 @@ _COLUMNS = (
 _INSERT = f"INSERT INTO {_EVENTS} ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
 
 
+def _start_head(cursor) -> None:
+    """A new (or flushed) database has no head row: start it from the chain itself."""
+    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+    sequence, digest = last or (0, GENESIS_HASH)
+    cursor.execute(
+        f"INSERT INTO {_HEAD} (id, sequence, hash, prev_hash) VALUES (1, %s, %s, '')", [sequence, digest]
+    )
+
+
 def _advance_head(cursor) -> tuple[int, str]:
     """Take the chain's lock and the next sequence in one statement: UPDATE … RETURNING on the head row.
 
@@ -117,11 +126,54 @@ def _advance_head(cursor) -> tuple[int, str]:
     """
     cursor.execute(f"UPDATE {_HEAD} SET sequence = sequence + 1 WHERE id = 1 RETURNING sequence, hash")
     row = cursor.fetchone()
-    if row is None:  # a new (or flushed) database: start the head from the chain itself
-        last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-        sequence, digest = last or (0, GENESIS_HASH)
-        cursor.execute(f"INSERT INTO {_HEAD} (id, sequence, hash) VALUES (1, %s, %s)", [sequence, digest])
+    if row is None:
+        _start_head(cursor)
         return _advance_head(cursor)
+    return row
+
+
+_SEQUENCE_MARK = '"sequence":0,"source":'
+_POSTGRES_APPEND: dict = {}
+
+
+def _postgres_append_sql(connection, alongside_sql: str) -> str:
+    """One statement: advance the head (its UPDATE computes the new hash from the old one, so it holds the
+    chain's lock and links the event in the same step), insert the event, and run the alongside UPDATE.
+
+    The event's hash is SHA-256 over its canonical JSON followed by the previous hash, as compute_hash() does
+    in Python: the JSON is sent in two parts around the sequence number, which only the database knows
+    under the lock. The head's `prev_hash` column hands the previous hash to the INSERT (SET expressions see
+    the row as it was before the UPDATE).
+    """
+    sql = _POSTGRES_APPEND.get(alongside_sql)
+    if sql is None:
+        types = {field.column: field.db_type(connection) for field in AuditEvent._meta.concrete_fields}
+        casts = ", ".join(f"CAST(%s AS {types[column]})" for column in _COLUMNS[1:-2])
+        extra = f", alongside AS ({alongside_sql})" if alongside_sql else ""
+        sql = (
+            f"WITH head AS (UPDATE {_HEAD} SET prev_hash = hash, sequence = sequence + 1, "
+            f"hash = encode(sha256(convert_to(%s || (sequence + 1)::text || %s || hash, 'UTF8')), 'hex') "
+            f"WHERE id = 1 RETURNING sequence, prev_hash, hash){extra} "
+            f"INSERT INTO {_EVENTS} ({', '.join(_COLUMNS)}) "
+            f"SELECT head.sequence, {casts}, head.prev_hash, head.hash FROM head RETURNING id, sequence, hash"
+        )
+        _POSTGRES_APPEND[alongside_sql] = sql
+    return sql
+
+
+def _append_postgres(cursor, connection, fields: dict, columns: list, alongside) -> tuple[int, int, str]:
+    before, mark, after = canonical_json(event_payload(sequence=0, **fields)).rpartition(_SEQUENCE_MARK)
+    if not mark:  # cannot happen: the payload's keys are fixed and sorted
+        raise RuntimeError("audit payload without its sequence")
+    prefix, suffix = before + '"sequence":', ',"source":' + after
+    alongside_sql, alongside_params = alongside if alongside else ("", [])
+    sql = _postgres_append_sql(connection, alongside_sql)
+    cursor.execute(sql, [prefix, suffix, *alongside_params, *columns])
+    row = cursor.fetchone()
+    if row is None:  # no head row yet (the statement changed nothing): start it, then append
+        _start_head(cursor)
+        cursor.execute(sql, [prefix, suffix, *alongside_params, *columns])
+        row = cursor.fetchone()
     return row
 
 
@@ -151,58 +203,46 @@ def record(
     created_at = timezone.now()
     actor_id = getattr(actor.user, "pk", None)
     behalf_id = getattr(actor.on_behalf_of, "pk", None)
+    fields = {
+        "subject_type": subject_label,
+        "subject_id": subject_id,
+        "actor_id": actor_id,
+        "role": actor.role,
+        "on_behalf_of_id": behalf_id,
+        "verb": verb,
+        "source_state": source_state,
+        "target_state": target_state,
+        "comment": comment,
+        "data": data,
+        "client_ip": actor.client_ip,
+        "created_at": created_at,
+    }
+    ops = connection.ops
+    columns = [
+        content_type.pk,
+        subject_id,
+        actor_id,
+        actor.role or "",
+        behalf_id,
+        verb,
+        source_state or "",
+        target_state or "",
+        comment or "",
+        ops.adapt_json_value(data, None),
+        ops.adapt_ipaddressfield_value(actor.client_ip),
+        ops.adapt_datetimefield_value(created_at),
+    ]
     with fixed_statement_cursor(connection) as cursor:
-        sequence, prev_hash = _advance_head(cursor)
-        payload = event_payload(
-            sequence=sequence,
-            subject_type=subject_label,
-            subject_id=subject_id,
-            actor_id=actor_id,
-            role=actor.role,
-            on_behalf_of_id=behalf_id,
-            verb=verb,
-            source_state=source_state,
-            target_state=target_state,
-            comment=comment,
-            data=data,
-            client_ip=actor.client_ip,
-            created_at=created_at,
-        )
-        digest = compute_hash(payload, prev_hash)
-        ops = connection.ops
-        values = [
-            sequence,
-            content_type.pk,
-            subject_id,
-            actor_id,
-            actor.role or "",
-            behalf_id,
-            verb,
-            source_state or "",
-            target_state or "",
-            comment or "",
-            ops.adapt_json_value(data, None),
-            ops.adapt_ipaddressfield_value(actor.client_ip),
-            ops.adapt_datetimefield_value(created_at),
-            prev_hash,
-            digest,
-        ]
         if connection.vendor == "postgresql":
-            extra_sql, extra_params = (
-                (f", alongside AS ({alongside[0]})", list(alongside[1])) if alongside else ("", [])
-            )
-            cursor.execute(
-                f"WITH appended AS ({_INSERT} RETURNING id){extra_sql} "
-                f"UPDATE {_HEAD} SET hash = %s WHERE id = 1 RETURNING (SELECT id FROM appended)",
-                [*values, *extra_params, digest],
-            )
-            event_id = cursor.fetchone()[0]
+            event_id, sequence, digest = _append_postgres(cursor, connection, fields, columns, alongside)
         else:
             if alongside:
                 cursor.execute(*alongside)
-            cursor.execute(f"{_INSERT} RETURNING id", values)
+            sequence, prev_hash = _advance_head(cursor)
+            digest = compute_hash(event_payload(sequence=sequence, **fields), prev_hash)
+            cursor.execute(f"{_INSERT} RETURNING id", [sequence, *columns, prev_hash, digest])
             event_id = cursor.fetchone()[0]
-            cursor.execute(f"UPDATE {_HEAD} SET hash = %s WHERE id = 1", [digest])
+            cursor.execute(f"UPDATE {_HEAD} SET hash = %s, prev_hash = %s WHERE id = 1", [digest, prev_hash])
     return RecordedEvent(event_id, sequence, digest)
 
 

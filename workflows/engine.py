@@ -11,14 +11,16 @@ nothing is lost when the broker is down, and a transition pays nothing to queue 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, models, router, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit
+from . import audit, roles
 from .db import fixed_statement_cursor
 from .lifecycle import Lifecycle, RoleRule, lifecycle_for
 from .roles import Authority
@@ -103,9 +105,13 @@ def _snapshot(obj: models.Model) -> dict:
 _LOCK_COMPILERS: dict = {}
 
 
-def _lock(model: type[models.Model], pk) -> models.Model:
+def _lock(model: type[models.Model], pk, user=None) -> models.Model:
     """SELECT … FOR UPDATE the row and build the instance, with the SQL compiled once per model (the ORM's
-    query compilation costs more than the round trip on this hot path)."""
+    query compilation costs more than the round trip on this hot path).
+
+    On PostgreSQL, when `user`'s roles for today are not cached yet, the role lookup rides in the same
+    statement (one round trip fewer per transition); the authorities are cached on the user object.
+    """
     db = router.db_for_write(model)
     connection = connections[db]
     key = (model, db)
@@ -117,19 +123,29 @@ def _lock(model: type[models.Model], pk) -> models.Model:
         if list(params) != [pk]:  # a default manager with its own filters: let the ORM do it every time
             return queryset.get()
         columns = [column for column, _, _ in compiler.select]
+        with_roles = sql.replace(" FROM ", f", {roles.AUTHORITIES_JSON_SQL} FROM ", 1)
         cached = (
             sql,
+            with_roles,
             [column.target.attname for column in columns],
             compiler,
             compiler.get_converters(columns),
         )
         _LOCK_COMPILERS[key] = cached
-    sql, attnames, compiler, converters = cached
+    sql, with_roles, attnames, compiler, converters = cached
+    day = timezone.localdate()
+    fetch_roles = connection.vendor == "postgresql" and roles.needs_authorities(user, day)
     with fixed_statement_cursor(connection) as cursor:
-        cursor.execute(sql, [pk])
+        if fetch_roles:
+            cursor.execute(with_roles, [*roles.authorities_params(user, day), pk])
+        else:
+            cursor.execute(sql, [pk])
         row = cursor.fetchone()
     if row is None:
         raise model.DoesNotExist(f"{model.__name__} {pk} does not exist")
+    if fetch_roles:
+        *row, found = row
+        roles.remember_authorities(user, day, json.loads(found) if isinstance(found, str) else found)
     if converters:
         row = next(iter(compiler.apply_converters([row], converters)))
     return model.from_db(db, attnames, row)
@@ -167,7 +183,7 @@ def perform(
     """Perform transition `name` on `obj` for `user`; return the saved, updated object."""
     lifecycle_cls = lifecycle_for(obj)
     with transaction.atomic():
-        locked = _lock(type(obj), obj.pk)
+        locked = _lock(type(obj), obj.pk, user)
         flow = lifecycle_cls(locked)
         verdict = check(flow, name, user)
         if not verdict.allowed:

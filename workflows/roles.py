@@ -48,7 +48,7 @@ def active_q(day: date) -> Q:
 
 
 _AUTHORITIES_SQL = """
-SELECT m.role, m.unit_id, m.council_term_id, NULL
+SELECT m.role, m.unit_id, m.council_term_id, CAST(NULL AS INTEGER) AS delegator_id
   FROM workflows_membership m
  WHERE m.user_id = %s AND m.valid_from <= %s AND (m.valid_to IS NULL OR m.valid_to >= %s)
 UNION ALL
@@ -63,23 +63,29 @@ SELECT d.role, d.unit_id, d.council_term_id, d.delegator_id
           AND h.valid_from <= %s AND (h.valid_to IS NULL OR h.valid_to >= %s))
 """
 
+#: The same lookup as one JSON value, for the engine to fetch in its row-lock statement on PostgreSQL (one
+#: round trip fewer per transition). Rows are [role, unit_id, council_term_id, delegator_id].
+AUTHORITIES_JSON_SQL = (
+    "(SELECT COALESCE(json_agg(json_build_array(a.role, a.unit_id, a.council_term_id, a.delegator_id)), "
+    f"'[]'::json) FROM ({_AUTHORITIES_SQL}) a)"
+)
 
-def authorities_of(user, day: date | None = None) -> list[Authority]:
-    """Every role the user may exercise on `day`: their own memberships, then delegations received.
 
-    A delegation counts only while the delegator still holds the delegated role in that scope. One query
-    (it sits on every transition's path); cached on the user object for the request.
-    """
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    day = day or timezone.localdate()
-    cache = getattr(user, "_authorities_cache", None)
-    if cache is not None and cache[0] == day:
-        return cache[1]
+def authorities_params(user, day: date) -> list:
     day_value = connection.ops.adapt_datefield_value(day)
-    with fixed_statement_cursor(connection) as cursor:
-        cursor.execute(_AUTHORITIES_SQL, [user.pk, day_value, day_value] * 2 + [day_value, day_value])
-        rows = cursor.fetchall()
+    return [user.pk, day_value, day_value] * 2 + [day_value, day_value]
+
+
+def needs_authorities(user, day: date) -> bool:
+    """True when `user` is signed in and their authorities for `day` are not cached yet."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    cache = getattr(user, "_authorities_cache", None)
+    return cache is None or cache[0] != day
+
+
+def remember_authorities(user, day: date, rows) -> list[Authority]:
+    """Cache the lookup's rows on the user object for this request; own authorities before delegated."""
     own = [
         Authority(role, unit_id, term_id) for role, unit_id, term_id, delegator in rows if delegator is None
     ]
@@ -91,6 +97,23 @@ def authorities_of(user, day: date | None = None) -> list[Authority]:
     result = own + delegated
     user._authorities_cache = (day, result)
     return result
+
+
+def authorities_of(user, day: date | None = None) -> list[Authority]:
+    """Every role the user may exercise on `day`: their own memberships, then delegations received.
+
+    A delegation counts only while the delegator still holds the delegated role in that scope. One query
+    (it sits on every transition's path); cached on the user object for the request.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    day = day or timezone.localdate()
+    if not needs_authorities(user, day):
+        return user._authorities_cache[1]
+    with fixed_statement_cursor(connection) as cursor:
+        cursor.execute(_AUTHORITIES_SQL, authorities_params(user, day))
+        rows = cursor.fetchall()
+    return remember_authorities(user, day, rows)
 
 
 def forget_cached_authorities(user) -> None:

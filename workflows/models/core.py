@@ -190,6 +190,8 @@ class AuditChainHead(models.Model):
 
     sequence = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+    #: the hash before the last append (set by the append's own UPDATE, which returns it as the event's link)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_chain_head_single_row")]
