@@ -109,3 +109,28 @@ def test_verify_audit_finds_an_inserted_forgery(history):
     )
     [problem] = [item for item in verify_chain() if isinstance(item, audit.ChainProblem)]
     assert problem.sequence == last.sequence + 1
+
+
+def test_each_stored_hash_is_the_python_hash_of_its_event(history):
+    """On PostgreSQL the database computes the hash inside the append statement; it must be byte for byte
+    the hash Python computes over the same canonical JSON (Vietnamese text included)."""
+    from workflows.audit import compute_hash, event_payload
+
+    for event in AuditEvent.objects.order_by("sequence"):
+        payload = event_payload(
+            sequence=event.sequence,
+            subject_type=f"{event.subject_type.app_label}.{event.subject_type.model}",
+            subject_id=event.subject_id,
+            actor_id=event.actor_id,
+            role=event.role,
+            on_behalf_of_id=event.on_behalf_of_id,
+            verb=event.verb,
+            source_state=event.source_state,
+            target_state=event.target_state,
+            comment=event.comment,
+            data=event.data,
+            client_ip=event.client_ip,
+            created_at=event.created_at,
+        )
+        assert event.hash == compute_hash(payload, event.prev_hash)
+    assert AuditEvent.objects.filter(comment="Thiếu biên bản").exists()
