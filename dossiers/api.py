@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from organisations.models import Unit
-from workflows.api import TransitionsMixin, client_ip
+from workflows.api import ErrorSerializer, TransitionsMixin, client_ip
 
-from . import selectors, services
+from . import appraisal, selectors, services
 from .eligibility import evaluate
 from .models import AwardRecord, AwardType, Dossier, DossierNominee, EligibilityRule, Nominee
 
@@ -141,6 +142,9 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 class LineSerializer(serializers.ModelSerializer):
     nominee_name = serializers.CharField(source="nominee.full_name", read_only=True)
+    version = serializers.SerializerMethodField(
+        help_text="Optimistic lock: send it back with propose / not_propose; a stale one answers 409."
+    )
     award_code = serializers.CharField(source="award.code", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
 
@@ -165,6 +169,7 @@ class LineSerializer(serializers.ModelSerializer):
             "council_explanation",
             "central_decision_number",
             "central_decision_date",
+            "version",
         ]
         read_only_fields = [
             "state",
@@ -173,6 +178,14 @@ class LineSerializer(serializers.ModelSerializer):
             "central_decision_number",
             "central_decision_date",
         ]
+
+    def get_version(self, line) -> int:
+        """The line's appraisal version (appraisal.versions), computed once per dossier per response."""
+        cache = self.context.setdefault("line_versions", {})
+        if line.pk not in cache:
+            siblings = DossierNominee.objects.filter(dossier_id=line.dossier_id).only("pk", "dossier_id")
+            cache.update(appraisal.versions(siblings))
+        return cache.get(line.pk, 0)
 
 
 class LineViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -199,6 +212,47 @@ class LineViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
             client_ip=client_ip(self.request),
             **data,
         )
+
+    @extend_schema(
+        request=inline_serializer(
+            "LineTransitionInput",
+            fields={
+                "comment": serializers.CharField(required=False, allow_blank=True),
+                "version": serializers.IntegerField(
+                    required=False,
+                    help_text="propose / not_propose: the line's version as read; a stale one answers 409",
+                ),
+            },
+        ),
+        responses={
+            200: LineSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<transition>[a-z_]+)")
+    def perform_transition(self, request, pk=None, transition=None):
+        """The API convention, plus the appraisal's optimistic lock: a propose / not_propose that carries the
+        `version` it read is refused with 409 (code `stale_version`) if the line or its dossier changed since."""
+        data = request.data if hasattr(request.data, "get") else {}
+        if transition not in appraisal.VERDICTS or "version" not in data:
+            return super().perform_transition(request, pk=pk, transition=transition)
+        line = self.get_object()
+        try:
+            updated = appraisal.appraise(
+                line,
+                transition,
+                user=request.user,
+                data={"comment": data.get("comment", "")},
+                expected_version=data.get("version"),
+                client_ip=client_ip(request),
+            )
+        except appraisal.StaleAppraisal as exc:
+            return Response(
+                {"detail": exc.message, "code": exc.code, "version": appraisal.version(line)}, status=409
+            )
+        return Response(self.get_serializer(updated).data)
 
 
 class DocumentSerializer(serializers.Serializer):

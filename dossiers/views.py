@@ -21,7 +21,7 @@ from workflows.models import Role
 from workflows.permissions import can_read_history
 from workflows.roles import can_read_everything, has_role, is_board
 
-from . import selectors, services
+from . import appraisal, selectors, services
 from .eligibility import evaluate
 from .forms import DossierForm, LineEditForm, LineForm, PublicCommentForm, RegisterSearchForm, UploadForm
 from .lifecycle import DossierLifecycle
@@ -304,28 +304,37 @@ def dossier_appraise(request, pk):
     dossier = _dossier_for(request.user, pk)
     if not is_board(request.user):
         raise PermissionDenied(_("Chỉ Ban TĐKT thẩm định hồ sơ."))
-    values, errors = {}, {}
+    values, errors, status = {}, {}, 200
     if request.method == "POST":
         line = get_object_or_404(dossier.lines.all(), pk=request.POST.get("line"))
-        verb = "propose" if request.POST.get("verdict") == "propose" else "not_propose"
+        verdict = "propose" if request.POST.get("verdict") == "propose" else "not_propose"
         opinion = request.POST.get("opinion", "")
         try:
-            engine.perform(
-                line, verb, user=request.user, client_ip=client_ip(request), data={"comment": opinion}
+            appraisal.appraise(
+                line,
+                verdict,
+                user=request.user,
+                data={"comment": opinion},
+                expected_version=request.POST.get("version"),  # the form always carries it
+                client_ip=client_ip(request),
             )
+        except appraisal.StaleAppraisal as exc:
+            errors[line.pk], values[line.pk], status = [exc.message], opinion, 409
         except (engine.TransitionNotAllowed, engine.ActionForbidden) as exc:
-            errors[line.pk], values[line.pk] = [exc.message], opinion
+            errors[line.pk], values[line.pk], status = [exc.message], opinion, 400
         except ValidationError as exc:
-            errors[line.pk], values[line.pk] = exc.messages, opinion
+            errors[line.pk], values[line.pk], status = exc.messages, opinion, 400
         else:
             messages.success(
                 request, _("Đã ghi ý kiến thẩm định cho %(name)s.") % {"name": line.nominee.full_name}
             )
             return redirect("dossiers:appraise", pk=dossier.pk)
     rows = _line_rows(dossier, request.user)
+    line_versions = appraisal.versions(row["line"] for row in rows)
     for row in rows:
         row["error"] = errors.get(row["line"].pk, [])
         row["value"] = values.get(row["line"].pk, "")
+        row["version"] = line_versions[row["line"].pk]
     return render(
         request,
         "dossiers/dossier_appraise.html",
@@ -334,7 +343,7 @@ def dossier_appraise(request, pk):
             "rows": rows,
             "actions": _actions(dossier, request.user),
         },
-        status=400 if errors else 200,
+        status=status,
     )
 
 
