@@ -197,8 +197,32 @@ def turnout(session: Session) -> list[dict]:
     return rows
 
 
+def preload_tallies(session: Session, item_ids: list[int]) -> None:
+    """While a whole session closes: count the ballots of all its items in one grouped query. The caller holds
+    the items' row locks, so no ballot can be added to them before the transaction ends."""
+    cache = _CLOSING.get()
+    if cache is None:
+        raise RuntimeError("preload_tallies() belongs inside closing_session()")
+    counts = {pk: {"agree": 0, "disagree": 0, "abstain": 0} for pk in item_ids}
+    rows = (
+        Ballot.objects.filter(item_id__in=item_ids)
+        .values_list("item_id", "choice")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for item_id, choice, n in rows:
+        if choice in counts[item_id]:
+            counts[item_id][choice] = n
+    cache[("tallies", session.pk)] = counts
+
+
 def tally(item: AgendaItem) -> dict[str, int]:
-    """Counts per choice of an item's electronic ballots, in one aggregate query."""
+    """Counts per choice of an item's electronic ballots, in one aggregate query (or from the session's grouped
+    count while the whole session closes)."""
+    cache = _CLOSING.get()
+    preloaded = cache.get(("tallies", item.session_id)) if cache is not None else None
+    if preloaded is not None and item.pk in preloaded:
+        return dict(preloaded[item.pk])
     counts = Ballot.objects.filter(item=item).aggregate(
         agree=Count("pk", filter=Q(choice=Choice.AGREE)),
         disagree=Count("pk", filter=Q(choice=Choice.DISAGREE)),

@@ -606,7 +606,12 @@ def session_close_voting(*, session: Session, user, client_ip: str | None = None
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if locked.state == SessionState.VOTING:
             with selectors.closing_session():
-                for item in locked.items.filter(state=ItemState.PENDING).order_by("order", "pk"):
+                # lock every open item at once (ballots wait for these locks), then count them all in one query
+                items = list(
+                    locked.items.select_for_update().filter(state=ItemState.PENDING).order_by("order", "pk")
+                )
+                selectors.preload_tallies(locked, [item.pk for item in items])
+                for item in items:
                     engine.perform(item, "close_ballot", user=user, client_ip=client_ip)
             shuffle_session_ballots(locked)
         return engine.perform(locked, "close_voting", user=user, client_ip=client_ip)
