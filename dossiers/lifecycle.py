@@ -8,9 +8,6 @@ Line: pending → proposed | not_proposed → on_agenda → passed | failed → 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from contextvars import ContextVar
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -19,9 +16,16 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.fsm import State
 
 from workflows.calendar import add_working_days
-from workflows.lifecycle import Lifecycle, ReasonForm, RoleRule, TransitionForm, allowed
+from workflows.lifecycle import (
+    InternalRule,
+    Lifecycle,
+    ReasonForm,
+    TransitionForm,
+    allowed,
+    internal_payload,
+    internal_step,
+)
 from workflows.models import Role
-from workflows.roles import Authority
 
 from .models import AwardRoute, Dossier, DossierNominee, DossierState, NomineeState
 
@@ -35,43 +39,6 @@ STEP_WORKING_DAYS = {
 }
 #: Working days the chair has to decide once the public comment period is over.
 DECISION_WORKING_DAYS = 5
-
-_internal_step: ContextVar[tuple | None] = ContextVar("dossiers_internal_step", default=None)
-
-
-@contextmanager
-def internal_step(obj, *, role: str, on_behalf_of_id: int | None = None, payload=None):
-    """Let a step that only another step may trigger (council results, the chair's per-line decision) run
-    on `obj`, in `role`, carrying `payload` (e.g. the council tally) that no form can supply."""
-    token = _internal_step.set((type(obj), obj.pk, role, on_behalf_of_id, payload))
-    try:
-        yield
-    finally:
-        _internal_step.reset(token)
-
-
-def internal_payload(obj):
-    step = _internal_step.get()
-    if step and step[0] is type(obj) and step[1] == obj.pk:
-        return step[4]
-    return None
-
-
-class InternalRule(RoleRule):
-    """A permission no user holds directly: the step runs only inside another step (see internal_step)."""
-
-    def __init__(self, description: str):
-        super().__init__()
-        self.description = description
-
-    def authority(self, flow, user) -> Authority | None:
-        step = _internal_step.get()
-        if step and step[0] is type(flow.obj) and step[1] == flow.obj.pk:
-            return Authority(role=step[2], unit_id=None, council_term_id=None, on_behalf_of_id=step[3])
-        return None
-
-    def describe(self) -> str:
-        return str(self.description)
 
 
 def _deadline(days: int | None):

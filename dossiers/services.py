@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from councils.registry import ItemResult
 from organisations.models import Unit
 from workflows import audit, engine
+from workflows.lifecycle import internal_step
 from workflows.models import Role
 from workflows.roles import Scope, find_authority
 
 from .eligibility import blocking_errors
-from .lifecycle import internal_step
 from .models import (
     AwardRecord,
     AwardType,

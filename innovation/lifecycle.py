@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from viewflow.fsm import State
 
-from dossiers.lifecycle import InternalRule, internal_payload
-from workflows.lifecycle import Lifecycle, ReasonForm, allowed
+from workflows.lifecycle import InternalRule, Lifecycle, ReasonForm, allowed, internal_payload
 from workflows.models import Role
 
 from .models import Initiative, InitiativeState, Round, RoundState

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from councils import services as council_services
 from councils.registry import ItemResult, Threshold, ThresholdBase
-from dossiers.lifecycle import internal_step
 from dossiers.models import InitiativeRecognition, Nominee
 from organisations.models import CouncilKind, CouncilTerm
 from workflows import audit, engine
+from workflows.lifecycle import internal_step
 from workflows.models import Role
 from workflows.roles import Scope, authorities_of, find_authority
 

@@ -20,6 +20,8 @@ The engine (workflows.engine.perform) is the only caller of these transitions.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django import forms
@@ -61,6 +63,46 @@ class RoleRule:
 
 def allowed(*roles: str, scope: str = "object") -> RoleRule:
     return RoleRule(*roles, scope=scope)
+
+
+# -- system-only steps ----------------------------------------------------------------------------------
+_internal_step: ContextVar[tuple | None] = ContextVar("workflows_internal_step", default=None)
+
+
+@contextmanager
+def internal_step(obj, *, role: str, on_behalf_of_id: int | None = None, payload=None):
+    """Let a step that only another step (or a service) may trigger run on `obj`, in `role`, carrying `payload`
+    (e.g. a council tally) that no form can supply. Its transition declares `permission=InternalRule(...)`:
+    no user holds that permission directly, so the engine allows the step only inside this context."""
+    token = _internal_step.set((type(obj), obj.pk, role, on_behalf_of_id, payload))
+    try:
+        yield
+    finally:
+        _internal_step.reset(token)
+
+
+def internal_payload(obj):
+    step = _internal_step.get()
+    if step and step[0] is type(obj) and step[1] == obj.pk:
+        return step[4]
+    return None
+
+
+class InternalRule(RoleRule):
+    """A permission no user holds directly: the step runs only inside another step (see internal_step)."""
+
+    def __init__(self, description: str):
+        super().__init__()
+        self.description = description
+
+    def authority(self, flow, user) -> Authority | None:
+        step = _internal_step.get()
+        if step and step[0] is type(flow.obj) and step[1] == flow.obj.pk:
+            return Authority(role=step[2], unit_id=None, council_term_id=None, on_behalf_of_id=step[3])
+        return None
+
+    def describe(self) -> str:
+        return str(self.description)
 
 
 class TransitionForm(forms.Form):
