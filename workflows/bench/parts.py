@@ -39,7 +39,7 @@ def transition_ratio(quick: bool) -> dict:
     from workflows.services import membership_grant
 
     count = 300 if quick else 1500
-    repeats = 5
+    repeats = 3 if quick else 5
     unit = Unit.objects.create(code="bench-unit", name="Đơn vị đo")
     head = get_user_model().objects.create(username="bench-head")
     membership_grant(user=head, role=Role.UNIT_HEAD, unit=unit, actor=SYSTEM)
@@ -347,7 +347,7 @@ def reads(quick: bool) -> dict:
 
     from dossiers.models import Dossier
 
-    dossiers, events = (10_000, 100_000) if quick else (100_000, 1_000_000)
+    dossiers, events = (10_000, 50_000) if quick else (100_000, 1_000_000)
     started = time.perf_counter()
     call_command("generate_load", dossiers=dossiers, events=events, units=500, seed=2023, verbosity=0)
     generated_s = time.perf_counter() - started
