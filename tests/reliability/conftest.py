@@ -66,7 +66,18 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
-def cast(db, unit, other_unit, person):
+def catalogue(db):
+    """The award catalogue a migration loads. A transactional test's flush empties every table, so the
+    tests that run after one load it again (idempotent; serialized_rollback would instead fight the rows
+    that post_migrate re-creates after each flush)."""
+    from dossiers.catalogue import catalogue_load
+    from dossiers.models import AwardType, EligibilityRule
+
+    catalogue_load(AwardType, EligibilityRule)
+
+
+@pytest.fixture
+def cast(db, catalogue, unit, other_unit, person):
     """The people of one dossier's life (as in tests/dossiers): the unit's staff, the Board, the chairman."""
     return SimpleNamespace(
         officer=person("unit.officer", Role.UNIT_OFFICER, unit=unit),

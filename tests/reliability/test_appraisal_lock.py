@@ -168,7 +168,7 @@ class TestApi:
 
 @postgres_only()
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_ten_officers_save_the_same_appraisal_at_once_and_one_opinion_stands(cast):
     dossier = accepted_dossier(cast)
     line = dossier.lines.get()

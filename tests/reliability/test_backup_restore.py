@@ -24,7 +24,7 @@ pytestmark = [
     postgres_only(
         "needs PostgreSQL (set DATABASE_URL): the backup is pg_dump / pg_restore of a PostgreSQL database"
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -24,7 +24,7 @@ from .conftest import chain_is_intact, postgres_only
 pytestmark = [
     pytest.mark.postgres,
     postgres_only(),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 TIMEOUT = 60

@@ -15,7 +15,7 @@ from .conftest import chain_is_intact, postgres_only, run_in_threads
 pytestmark = [
     pytest.mark.postgres,
     postgres_only(),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 CLIENTS = 50
