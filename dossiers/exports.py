@@ -3,13 +3,13 @@ Nghị định 30/2020/NĐ-CP (administrative documents: national title block, n
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from workflows.exports import workbook_bytes, xlsx_response
 
 from . import selectors
 from .models import AwardRoute, DossierState, NomineeState
@@ -35,55 +35,40 @@ def _awardees(dossier):
 
 @login_required
 def awardees_excel(request, pk):
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
     dossier = get_object_or_404(selectors.dossiers_visible_to(request.user), pk=pk)
     lines = _awardees(dossier)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Danh sách khen thưởng"
-    sheet.append([f"DANH SÁCH KHEN THƯỞNG KÈM THEO QUYẾT ĐỊNH SỐ {dossier.decision_number or '…'}"])
-    sheet["A1"].font = Font(bold=True)
-    sheet.append([dossier.title])
-    sheet.append([])
-    header = [
-        "STT",
-        "Họ và tên / tên tập thể",
-        "Năm sinh",
-        "Chức vụ",
-        "Đơn vị",
-        "Danh hiệu, hình thức",
-        "Cấp quyết định",
-        "Kết quả hội đồng",
-    ]
-    sheet.append(header)
-    for cell in sheet[4]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for index, line in enumerate(lines, start=1):
-        nominee = line.nominee
-        sheet.append(
+    content = workbook_bytes(
+        sheet_title="Danh sách khen thưởng",
+        heading=[
+            f"DANH SÁCH KHEN THƯỞNG KÈM THEO QUYẾT ĐỊNH SỐ {dossier.decision_number or '…'}",
+            dossier.title,
+        ],
+        header=[
+            "STT",
+            "Họ và tên / tên tập thể",
+            "Năm sinh",
+            "Chức vụ",
+            "Đơn vị",
+            "Danh hiệu, hình thức",
+            "Cấp quyết định",
+            "Kết quả hội đồng",
+        ],
+        rows=(
             [
                 index,
-                nominee.full_name,
-                nominee.birth_year or "",
-                nominee.position,
-                nominee.sub_unit or dossier.unit.name,
+                line.nominee.full_name,
+                line.nominee.birth_year or "",
+                line.nominee.position,
+                line.nominee.sub_unit or dossier.unit.name,
                 line.award.name,
                 line.award.deciding_authority,
                 line.council_explanation,
             ]
-        )
-    for column, width in zip("ABCDEFGH", (6, 32, 10, 24, 30, 34, 28, 30), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            for index, line in enumerate(lines, start=1)
+        ),
+        widths=(6, 32, 10, 24, 30, 34, 28, 30),
     )
-    response["Content-Disposition"] = f'attachment; filename="danh-sach-khen-thuong-{dossier.pk}.xlsx"'
-    return response
+    return xlsx_response(content, f"danh-sach-khen-thuong-{dossier.pk}.xlsx")
 
 
 @login_required

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status, viewsets
@@ -14,9 +15,11 @@ from rest_framework.response import Response
 from organisations.models import Unit
 from workflows import audit
 from workflows.api import TransitionsMixin, client_ip
+from workflows.exports import xlsx_response
 
-from . import selectors, services
-from .models import Author, Criterion, Initiative, Review, ReviewAssignment, Round, Score
+from . import certificates, imports, selectors, services
+from .exports import results_bytes
+from .models import Author, Criterion, Evidence, Initiative, Review, ReviewAssignment, Round, Score
 
 
 class CriterionSerializer(serializers.ModelSerializer):
@@ -96,6 +99,49 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
         created = services.assignments_balance(round_=self.get_object(), actor=_actor(request))
         return Response({"created": created})
 
+    @action(detail=True, methods=["post"], url_path="reviewers")
+    def reviewers(self, request, pk=None):
+        """The Board names the round's pool of reviewers: {"reviewers": [user ids]}."""
+        round_ = self.get_object()
+        ids = request.data.get("reviewers")
+        if not isinstance(ids, list) or not all(str(i).isdigit() for i in ids):
+            raise serializers.ValidationError({"reviewers": [_("Cần danh sách mã người chấm.")]})
+        users = list(get_user_model().objects.filter(pk__in=ids, is_active=True))
+        if len(users) != len(set(map(int, ids))):
+            raise serializers.ValidationError({"reviewers": [_("Có mã người chấm không tồn tại.")]})
+        services.round_reviewers_set(round_=round_, reviewers=users, actor=_actor(request))
+        return Response({"reviewers": sorted(user.pk for user in users)})
+
+    @action(detail=True, methods=["post"], url_path="import")
+    def import_initiatives(self, request, pk=None):
+        """The Board imports initiatives from the Excel template (multipart "file"). All or nothing: 400 with
+        {"rows": [{"row": n, "message": …}]} naming every bad row."""
+        round_ = self.get_object()
+        rows = imports.read_rows(request.FILES.get("file"))
+        try:
+            created = services.initiatives_import(round_=round_, rows=rows, actor=_actor(request))
+        except services.ImportRefused as refused:
+            return Response(
+                {
+                    "detail": _("Tệp có dòng sai nên chưa nhập sáng kiến nào."),
+                    "rows": [{"row": number, "message": message} for number, message in refused.rows],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(
+            {"created": [initiative.pk for initiative in created]}, status=status.HTTP_201_CREATED
+        )
+
+    @action(detail=True, methods=["get"], url_path="results-xlsx")
+    def results_xlsx(self, request, pk=None):
+        """The results list as Excel (same readers as the ranking)."""
+        round_ = self.get_object()
+        if not selectors.can_view_ranking(request.user, round_):
+            raise PermissionDenied(
+                _("Chỉ Ban TĐKT và thành viên hội đồng được xem kết quả trước khi công bố.")
+            )
+        return xlsx_response(results_bytes(round_), f"ket-qua-xet-sang-kien-{round_.pk}.xlsx")
+
     @action(detail=True, methods=["post"], url_path="send-to-council")
     def send_to_council(self, request, pk=None):
         """Plan the innovation council's session with the initiatives reaching the pass score."""
@@ -146,6 +192,15 @@ class InitiativeSerializer(serializers.ModelSerializer):
         read_only_fields = ["average_score", "recognised_scope", "state"]
 
 
+class EvidenceSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "original_name", "description", "size", "sha256", "uploaded_at", "url"]
+        read_only_fields = fields
+
+
 class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Initiatives: a unit submits and follows its own; the Board screens and assigns; reviewers see theirs."""
 
@@ -165,6 +220,44 @@ class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.Read
         serializer.instance = services.initiative_submit(
             round_=round_, unit=unit, data=data, authors=authors, actor=_actor(self.request)
         )
+
+    @action(detail=True, methods=["get", "post"])
+    def evidence(self, request, pk=None):
+        """GET: the initiative's evidence; POST (multipart "file", "description"): attach a PDF."""
+        initiative = self.get_object()
+        if request.method == "POST":
+            evidence = services.evidence_upload(
+                initiative=initiative,
+                upload=request.FILES.get("file"),
+                description=request.data.get("description", ""),
+                actor=_actor(request),
+            )
+            return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+        return Response(EvidenceSerializer(initiative.evidence.all(), many=True).data)
+
+    @action(detail=True, methods=["put"])
+    def authors(self, request, pk=None):
+        """The submitting unit replaces the authors of a returned initiative: {"authors": [...]}."""
+        initiative = self.get_object()
+        payload = AuthorSerializer(data=request.data.get("authors"), many=True)
+        payload.is_valid(raise_exception=True)
+        updated = services.authors_replace(
+            initiative=initiative, authors=list(payload.validated_data), actor=_actor(request)
+        )
+        return Response(self.get_serializer(updated).data)
+
+    @action(detail=True, methods=["get"], url_path=r"certificates/(?P<author_id>\d+)")
+    def certificate(self, request, pk=None, author_id=None):
+        """One author's certificate as PDF (issued ones; the Board also before issuing)."""
+        initiative = self.get_object()
+        if not certificates.certificate_available(request.user, initiative):
+            raise Http404
+        author = get_object_or_404(initiative.authors.select_related("unit"), pk=author_id)
+        response = HttpResponse(certificates.certificate_pdf(author), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'inline; filename="giay-chung-nhan-sang-kien-{initiative.pk}-{author.pk}.pdf"'
+        )
+        return response
 
     @action(detail=True, methods=["get", "post"])
     def reviewers(self, request, pk=None):

@@ -1,10 +1,12 @@
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from organisations.models import Unit
+from organisations.models import CouncilKind, CouncilTerm, Unit
 
-from .models import Initiative
+from .models import Initiative, InitiativeField
 
 
 class InitiativeForm(forms.ModelForm):
@@ -86,3 +88,146 @@ def review_form_class(criteria):
         label=_("Nhận xét chung"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     return type("ReviewForm", (forms.Form,), fields)
+
+
+def _reviewer_candidates():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_superuser=False)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+class ReviewerChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        name = f"{obj.last_name} {obj.first_name}".strip()
+        return f"{name} ({obj.username})" if name else obj.username
+
+
+class RoundForm(forms.Form):
+    """The Board opens a round: council term, fields, window, pass rules, criteria (one per line) and pool."""
+
+    council_term = forms.ModelChoiceField(
+        label=_("Nhiệm kỳ Hội đồng sáng kiến"),
+        queryset=CouncilTerm.objects.filter(council__kind=CouncilKind.INNOVATION).select_related("council"),
+    )
+    title = forms.CharField(label=_("Tên đợt"), max_length=300)
+    fields_ = forms.MultipleChoiceField(
+        label=_("Lĩnh vực xét"),
+        choices=InitiativeField.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    submission_opens_on = forms.DateField(
+        label=_("Nhận hồ sơ từ ngày"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    submission_closes_on = forms.DateField(
+        label=_("Nhận hồ sơ đến ngày"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    pass_score = forms.DecimalField(
+        label=_("Tổng điểm tối thiểu để trình hội đồng"),
+        max_digits=6,
+        decimal_places=2,
+        min_value=0,
+        initial=70,
+    )
+    reviewers_per_initiative = forms.IntegerField(
+        label=_("Số người chấm mỗi sáng kiến"), min_value=1, max_value=9, initial=2
+    )
+    spread_threshold = forms.DecimalField(
+        label=_("Chênh lệch điểm cần lưu ý"), max_digits=6, decimal_places=2, min_value=0, initial=20
+    )
+    criteria = forms.CharField(
+        label=_("Tiêu chí chấm điểm (mỗi dòng: tên tiêu chí | điểm tối đa)"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    reviewers = ReviewerChoiceField(
+        label=_("Người chấm của đợt"),
+        queryset=_reviewer_candidates(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .services import DEFAULT_CRITERIA
+
+        super().__init__(*args, **kwargs)
+        self.fields["fields_"].label = _("Lĩnh vực xét")
+        self.fields["reviewers"].queryset = _reviewer_candidates()
+        self.initial.setdefault(
+            "criteria", "\n".join(f"{name} | {points.normalize():f}" for name, points in DEFAULT_CRITERIA)
+        )
+
+    def clean_criteria(self) -> list[tuple[str, Decimal]]:
+        rows = []
+        for number, line in enumerate(self.cleaned_data["criteria"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, sep, points = line.rpartition("|")
+            try:
+                value = Decimal(points.strip().replace(",", "."))
+            except InvalidOperation:
+                value = None
+            if not sep or not name.strip() or value is None or value < Decimal("0.5") or value > 1000:
+                raise forms.ValidationError(
+                    _("Dòng %(n)d: ghi dạng «tên tiêu chí | điểm tối đa» (điểm từ 0,5 đến 1000).")
+                    % {"n": number}
+                )
+            rows.append((" ".join(name.split())[:255], value.quantize(Decimal("0.01"))))
+        if not rows:
+            raise forms.ValidationError(_("Cần ít nhất một tiêu chí chấm điểm."))
+        return rows
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("submission_opens_on"), data.get("submission_closes_on")
+        if opens and closes and closes < opens:
+            self.add_error("submission_closes_on", _("Ngày kết thúc nhận hồ sơ phải sau ngày bắt đầu."))
+        criteria, pass_score = data.get("criteria"), data.get("pass_score")
+        if criteria and pass_score is not None and pass_score > sum(points for _name, points in criteria):
+            self.add_error("pass_score", _("Điểm tối thiểu vượt quá tổng điểm tối đa của các tiêu chí."))
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        labels = dict(InitiativeField.choices)
+        return {
+            "council_term": data["council_term"],
+            "title": data["title"],
+            "fields": ", ".join(str(labels[code]) for code in data["fields_"]),
+            "submission_opens_on": data["submission_opens_on"],
+            "submission_closes_on": data["submission_closes_on"],
+            "pass_score": data["pass_score"],
+            "reviewers_per_initiative": data["reviewers_per_initiative"],
+            "spread_threshold": data["spread_threshold"],
+            "criteria": data["criteria"],
+        }
+
+
+class ReviewerPoolForm(forms.Form):
+    reviewers = ReviewerChoiceField(
+        label=_("Người chấm của đợt"), queryset=_reviewer_candidates(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewers"].queryset = _reviewer_candidates()
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp PDF minh chứng"),
+        allow_empty_file=True,  # the service refuses it with its own message
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+    description = forms.CharField(label=_("Mô tả"), max_length=255, required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp Excel (.xlsx) theo mẫu"),
+        allow_empty_file=True,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )

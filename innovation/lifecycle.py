@@ -8,7 +8,7 @@ from viewflow.fsm import State
 from workflows.lifecycle import InternalRule, Lifecycle, ReasonForm, allowed, internal_payload
 from workflows.models import Role
 
-from .models import Initiative, InitiativeState, Round, RoundState
+from .models import PUBLISHED_ROUND_STATES, Initiative, InitiativeState, Round, RoundState
 
 BOARD = (Role.BOARD_OFFICER, Role.BOARD_HEAD)
 UNIT = (Role.UNIT_OFFICER, Role.UNIT_HEAD)
@@ -43,6 +43,13 @@ def _council_has_decided(flow):
         flow.obj.session_id is not None and waiting == 0,
         _("Hội đồng chưa ban hành kết quả cho %(count)d sáng kiến.") % {"count": waiting},
     )
+
+
+def _some_initiative_recognised(flow):
+    recognised = flow.obj.initiatives.filter(
+        state__in=[InitiativeState.RECOGNISED, InitiativeState.CERTIFIED]
+    ).exists()
+    return State.CONDITION(recognised, _("Đợt này không có sáng kiến nào được công nhận."))
 
 
 class RoundLifecycle(Lifecycle):
@@ -115,6 +122,21 @@ class RoundLifecycle(Lifecycle):
     )
     def publish_results(self, *, cleaned_data, actor, comment):
         """The council's results are issued for every initiative on the agenda; the Board publishes them."""
+
+    @state.transition(
+        source=RoundState.RESULTS_PUBLISHED,
+        target=RoundState.CERTIFICATES_ISSUED,
+        label=_("Cấp giấy chứng nhận sáng kiến"),
+        permission=allowed(*BOARD),
+        conditions=[_some_initiative_recognised],
+    )
+    def issue_certificates(self, *, cleaned_data, actor, comment):
+        """The Board issues the certificate of every recognised initiative still without one (TT 18/2013 Đ.9),
+        each through its own transition, in the same transaction."""
+        from workflows import engine
+
+        for initiative in self.obj.initiatives.filter(state=InitiativeState.RECOGNISED).order_by("pk"):
+            engine.perform(initiative, "issue_certificate", user=actor.user, client_ip=actor.client_ip)
 
 
 def _round_in(*states):
@@ -219,3 +241,13 @@ class InitiativeLifecycle(Lifecycle):
     )
     def council_reject(self, *, cleaned_data, actor, comment):
         """The council's tally did not reach 2/3."""
+
+    @state.transition(
+        source=InitiativeState.RECOGNISED,
+        target=InitiativeState.CERTIFIED,
+        label=_("Cấp giấy chứng nhận"),
+        permission=allowed(*BOARD),
+        conditions=[_round_in(*PUBLISHED_ROUND_STATES)],
+    )
+    def issue_certificate(self, *, cleaned_data, actor, comment):
+        """Once the results are published the Board issues the certificate to the authors (TT 18/2013 Đ.9 k.2)."""

@@ -19,6 +19,7 @@ class RoundState(models.TextChoices):
     REVIEWS_COMPLETE = "reviews_complete", _("Đã chấm xong")
     IN_COUNCIL = "in_council", _("Hội đồng đang xét")
     RESULTS_PUBLISHED = "results_published", _("Đã công bố kết quả")
+    CERTIFICATES_ISSUED = "certificates_issued", _("Đã cấp giấy chứng nhận")
 
 
 class InitiativeState(models.TextChoices):
@@ -30,6 +31,13 @@ class InitiativeState(models.TextChoices):
     REVIEWED = "reviewed", _("Đã chấm điểm")
     RECOGNISED = "recognised", _("Được công nhận")
     NOT_RECOGNISED = "not_recognised", _("Không được công nhận")
+    CERTIFIED = "certified", _("Đã cấp giấy chứng nhận")
+
+
+#: Rounds whose results everyone may read.
+PUBLISHED_ROUND_STATES = (RoundState.RESULTS_PUBLISHED, RoundState.CERTIFICATES_ISSUED)
+#: Initiatives the council recognised (with or without their certificates issued yet).
+RECOGNISED_STATES = (InitiativeState.RECOGNISED, InitiativeState.CERTIFIED)
 
 
 class InitiativeField(models.TextChoices):
@@ -201,6 +209,32 @@ class Author(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.share} %)"
+
+
+class Evidence(models.Model):
+    """A PDF supporting an initiative (minh chứng): stored with its checksum, never overwritten."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("tệp"), upload_to="innovation/%Y/%m/")
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    description = models.CharField(_("mô tả"), max_length=255, blank=True)
+    size = models.PositiveIntegerField(_("dung lượng (byte)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tài liệu minh chứng")
+        verbose_name_plural = _("tài liệu minh chứng")
+        ordering = ["initiative", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("innovation:evidence_download", args=[self.pk])
 
 
 class ConflictDeclaration(models.Model):

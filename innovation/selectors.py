@@ -10,7 +10,15 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from workflows.models import Role
 from workflows.roles import authorities_of, can_read_everything, has_role
 
-from .models import Initiative, InitiativeState, Review, ReviewAssignment, Round, RoundState
+from .models import (
+    PUBLISHED_ROUND_STATES,
+    Initiative,
+    InitiativeState,
+    Review,
+    ReviewAssignment,
+    Round,
+    RoundState,
+)
 
 UNIT_ROLES = {Role.UNIT_OFFICER, Role.UNIT_HEAD}
 
@@ -33,7 +41,7 @@ def initiatives_visible_to(user) -> QuerySet[Initiative]:
     condition = (
         Q(unit_id__in=unit_ids)
         | Q(assignments__reviewer=user)
-        | Q(round__state=RoundState.RESULTS_PUBLISHED)
+        | Q(round__state__in=PUBLISHED_ROUND_STATES)
         | Q(round__council_term_id__in=term_ids, round__state=RoundState.IN_COUNCIL)
     )
     return queryset.filter(condition).distinct()
@@ -98,9 +106,13 @@ def ranking(round_: Round) -> list[RankingRow]:
         assignment__initiative__round=round_, submitted=True
     ).values_list("assignment__initiative_id", "total"):
         totals.setdefault(initiative_id, []).append(total)
-    initiatives = round_.initiatives.exclude(
-        state__in=[InitiativeState.SUBMITTED, InitiativeState.RESUBMITTED, InitiativeState.RETURNED]
-    ).select_related("unit")
+    initiatives = (
+        round_.initiatives.exclude(
+            state__in=[InitiativeState.SUBMITTED, InitiativeState.RESUBMITTED, InitiativeState.RETURNED]
+        )
+        .select_related("unit")
+        .prefetch_related("authors")
+    )
     rows = []
     for initiative in initiatives:
         values = sorted(totals.get(initiative.pk, []))
@@ -125,6 +137,6 @@ def ranking(round_: Round) -> list[RankingRow]:
 
 def can_view_ranking(user, round_: Round) -> bool:
     """The Board (and auditors, the chairman) and the round's council members; everyone once published."""
-    if round_.state == RoundState.RESULTS_PUBLISHED or can_read_everything(user):
+    if round_.state in PUBLISHED_ROUND_STATES or can_read_everything(user):
         return True
     return any(a.council_term_id == round_.council_term_id for a in authorities_of(user))

@@ -22,9 +22,11 @@ from workflows.roles import Scope, authorities_of, find_authority
 
 from .lifecycle import BOARD, UNIT
 from .models import (
+    PUBLISHED_ROUND_STATES,
     Author,
     ConflictDeclaration,
     Criterion,
+    Evidence,
     Initiative,
     InitiativeState,
     Review,
@@ -182,7 +184,7 @@ def round_start_from_activity(activity, actor) -> Round:
 
 def round_is_finished(round_: Round) -> bool:
     """The plan activity is done once the round's results are published."""
-    return round_.state == RoundState.RESULTS_PUBLISHED
+    return round_.state in PUBLISHED_ROUND_STATES
 
 
 # -- initiatives ----------------------------------------------------------------------------------------
@@ -230,17 +232,7 @@ def _clean_authors(authors: list[dict]) -> list[dict]:
     return cleaned
 
 
-@transaction.atomic
-def initiative_submit(*, round_: Round, unit, data: dict, authors: list[dict], actor) -> Initiative:
-    """A unit officer (or head) submits an initiative of their unit while the round is open, within its window."""
-    actor = _require(
-        actor,
-        UNIT,
-        Scope(unit_id=unit.pk),
-        _("Chỉ cán bộ TĐKT hoặc thủ trưởng của đơn vị được nộp sáng kiến."),
-    )
-    round_ = Round.objects.select_for_update().get(pk=round_.pk)
-    today = timezone.localdate()
+def _submission_window_check(round_: Round, today: date) -> None:
     if round_.state != RoundState.OPEN or not (
         round_.submission_opens_on <= today <= round_.submission_closes_on
     ):
@@ -252,11 +244,17 @@ def initiative_submit(*, round_: Round, unit, data: dict, authors: list[dict], a
                 "end": round_.submission_closes_on.strftime("%d/%m/%Y"),
             }
         )
+
+
+def _prepare_initiative(
+    *, round_: Round, unit, data: dict, authors: list[dict], user, today: date
+) -> tuple[Initiative, list[dict]]:
+    """Validate an initiative and its authors without saving anything (ValidationError on bad input)."""
     cleaned_authors = _clean_authors(authors)
     initiative = Initiative(
         round=round_,
         unit=unit,
-        submitted_by=actor.user,
+        submitted_by=user,
         **{k: data.get(k) for k in INITIATIVE_FIELDS if k in data},
     )
     initiative.lower_recognition = initiative.lower_recognition or ""
@@ -268,6 +266,13 @@ def initiative_submit(*, round_: Round, unit, data: dict, authors: list[dict], a
         raise ValidationError(
             {"first_applied_on": _("Sáng kiến phải đã được áp dụng (ngày áp dụng không ở tương lai).")}
         )
+    return initiative, cleaned_authors
+
+
+def _save_initiative(
+    initiative: Initiative, cleaned_authors: list[dict], actor: audit.Actor, extra: dict | None = None
+) -> Initiative:
+    """Store a prepared initiative with its authors and audit its submission (verb "submit")."""
     initiative.save()
     Author.objects.bulk_create(Author(initiative=initiative, **author) for author in cleaned_authors)
     audit.record(
@@ -276,12 +281,192 @@ def initiative_submit(*, round_: Round, unit, data: dict, authors: list[dict], a
         verb="submit",
         target_state=initiative.state,
         data={
-            "round": round_.pk,
-            "unit": unit.pk,
+            "round": initiative.round_id,
+            "unit": initiative.unit_id,
             "authors": [[a["full_name"], str(a["share"])] for a in cleaned_authors],
+            **(extra or {}),
         },
     )
     return initiative
+
+
+@transaction.atomic
+def initiative_submit(*, round_: Round, unit, data: dict, authors: list[dict], actor) -> Initiative:
+    """A unit officer (or head) submits an initiative of their unit while the round is open, within its window."""
+    actor = _require(
+        actor,
+        UNIT,
+        Scope(unit_id=unit.pk),
+        _("Chỉ cán bộ TĐKT hoặc thủ trưởng của đơn vị được nộp sáng kiến."),
+    )
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    today = timezone.localdate()
+    _submission_window_check(round_, today)
+    initiative, cleaned_authors = _prepare_initiative(
+        round_=round_, unit=unit, data=data, authors=authors, user=actor.user, today=today
+    )
+    return _save_initiative(initiative, cleaned_authors, actor)
+
+
+class ImportRefused(ValidationError):
+    """An import refused as a whole: `rows` lists (row number, Vietnamese message) for every bad row."""
+
+    def __init__(self, rows: list[tuple[int, str]]):
+        self.rows = rows
+        super().__init__(
+            {
+                "rows": [
+                    _("Dòng %(row)d: %(message)s") % {"row": number, "message": message}
+                    for number, message in rows
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def initiatives_import(*, round_: Round, rows, actor) -> list[Initiative]:
+    """The Board enters the paper submissions of an open round from a spreadsheet: `rows` is a list of
+    ImportRow (innovation.imports). All or nothing: one bad row refuses the whole file, naming every bad row.
+    Each initiative's creation is audited like a unit's submission (verb "submit", with the row number)."""
+    actor = _require_board(actor, _("Chỉ Ban TĐKT được nhập sáng kiến từ tệp Excel."))
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    today = timezone.localdate()
+    _submission_window_check(round_, today)
+    errors: list[tuple[int, str]] = []
+    prepared = []
+    seen_titles: dict[str, int] = {}
+    for row in rows:
+        if row.errors:
+            errors.extend((row.number, message) for message in row.errors)
+            continue
+        key = _normalised(str(row.data.get("title", "")))
+        if key in seen_titles:
+            errors.append(
+                (row.number, _("Trùng tên sáng kiến với dòng %(row)d.") % {"row": seen_titles[key]})
+            )
+            continue
+        seen_titles[key] = row.number
+        try:
+            prepared.append(
+                (
+                    row.number,
+                    _prepare_initiative(
+                        round_=round_,
+                        unit=row.unit,
+                        data=row.data,
+                        authors=row.authors,
+                        user=actor.user,
+                        today=today,
+                    ),
+                )
+            )
+        except ValidationError as error:
+            errors.extend((row.number, message) for message in _row_messages(error))
+    if not rows:
+        raise ValidationError({"file": _("Tệp không có dòng sáng kiến nào.")})
+    if errors:
+        raise ImportRefused(errors)
+    return [
+        _save_initiative(initiative, authors, actor, {"imported_row": number})
+        for number, (initiative, authors) in prepared
+    ]
+
+
+def _row_messages(error: ValidationError) -> list[str]:
+    """Vietnamese messages of a ValidationError, each prefixed with the column's label when it has one."""
+    if not hasattr(error, "error_dict"):
+        return [str(m) for m in error.messages]
+    messages = []
+    for field, field_errors in error.message_dict.items():
+        label = ""
+        if field in INITIATIVE_FIELDS:
+            label = str(Initiative._meta.get_field(field).verbose_name)
+        for message in field_errors:
+            messages.append(f"{label[:1].upper()}{label[1:]}: {message}" if label else message)
+    return messages
+
+
+@transaction.atomic
+def authors_replace(*, initiative: Initiative, authors: list[dict], actor) -> Initiative:
+    """The submitting unit corrects the authors and their shares of a returned initiative (then resubmits)."""
+    actor = _require(
+        actor,
+        UNIT,
+        Scope(unit_id=initiative.unit_id),
+        _("Chỉ cán bộ TĐKT hoặc thủ trưởng của đơn vị nộp được sửa tác giả."),
+    )
+    initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    if initiative.state != InitiativeState.RETURNED:
+        raise engine.TransitionNotAllowed(_("Chỉ sửa tác giả khi sáng kiến đã được trả lại để bổ sung."))
+    cleaned = _clean_authors(authors)
+    before = [[a.full_name, str(a.share)] for a in initiative.authors.order_by("-share", "pk")]
+    initiative.authors.all().delete()
+    Author.objects.bulk_create(Author(initiative=initiative, **author) for author in cleaned)
+    audit.record(
+        subject=initiative,
+        actor=actor,
+        verb="authors_update",
+        data={"before": before, "after": [[a["full_name"], str(a["share"])] for a in cleaned]},
+    )
+    return initiative
+
+
+# -- evidence ------------------------------------------------------------------------------------------
+#: States in which the submitting unit may still add evidence.
+EVIDENCE_STATES = (InitiativeState.SUBMITTED, InitiativeState.RETURNED, InitiativeState.RESUBMITTED)
+
+
+def safe_file_name(name: str, default: str = "minh-chung.pdf") -> str:
+    """The base name of an uploaded file, without directories, control or shell characters, ending in .pdf."""
+    base = unicodedata.normalize("NFC", str(name or "")).replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] not in "CZ" or ch == " ")
+    base = "".join(ch if ch.isalnum() or ch in " ._-()" else "_" for ch in base).strip(" ._")
+    stem = base[:-4] if base.lower().endswith(".pdf") else base
+    stem = stem.strip(" ._")[:120]
+    return f"{stem}.pdf" if stem else default
+
+
+@transaction.atomic
+def evidence_upload(*, initiative: Initiative, upload, actor, description: str = "") -> Evidence:
+    """The submitting unit (or the Board) attaches a PDF to an initiative before it is screened. Checked like the
+    dossiers' documents (non-empty, size limit, real PDF content); nothing is stored when refused."""
+    from django.core.files.base import ContentFile
+
+    from dossiers.services import _check_pdf
+
+    initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    actor = _require(
+        actor,
+        (*UNIT, *BOARD),
+        Scope(unit_id=initiative.unit_id),
+        _("Chỉ đơn vị nộp sáng kiến hoặc Ban TĐKT được đính kèm minh chứng."),
+    )
+    if initiative.state not in EVIDENCE_STATES:
+        raise engine.TransitionNotAllowed(
+            _("Chỉ đính kèm minh chứng trước khi sáng kiến qua rà soát (hiện: %(state)s).")
+            % {"state": initiative.get_state_display()}
+        )
+    if upload is None:
+        raise ValidationError({"file": _("Chọn tệp PDF minh chứng.")})
+    content, digest = _check_pdf(upload)
+    name = safe_file_name(getattr(upload, "name", ""))
+    evidence = Evidence(
+        initiative=initiative,
+        original_name=name,
+        description=" ".join(str(description or "").split())[:255],
+        size=len(content),
+        sha256=digest,
+        uploaded_by=actor.user,
+    )
+    evidence.file.save(f"{digest[:16]}.pdf", ContentFile(content), save=False)
+    evidence.save()
+    audit.record(
+        subject=initiative,
+        actor=actor,
+        verb="evidence_upload",
+        data={"evidence": evidence.pk, "name": name, "size": len(content), "sha256": digest},
+    )
+    return evidence
 
 
 # -- reviewers -----------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,19 +15,25 @@ from django.views.decorators.http import require_POST
 from organisations.models import Unit
 from workflows import audit, engine
 from workflows.api import client_ip
+from workflows.exports import xlsx_response
 from workflows.models import Role
 from workflows.roles import authorities_of
 
-from . import selectors, services
+from . import certificates, imports, selectors, services
+from .exports import results_bytes
 from .forms import (
     AssignForm,
     AuthorFormSet,
     ConflictForm,
+    EvidenceForm,
+    ImportForm,
     InitiativeForm,
+    ReviewerPoolForm,
+    RoundForm,
     SendToCouncilForm,
     review_form_class,
 )
-from .models import Initiative, Review, Round, RoundState
+from .models import Author, Evidence, Initiative, InitiativeState, Review, Round, RoundState
 
 UNIT_ROLES = {Role.UNIT_OFFICER, Role.UNIT_HEAD}
 
@@ -41,6 +48,24 @@ def _messages_of(error: Exception) -> list[str]:
     return [getattr(error, "message", str(error))]
 
 
+def _errors_into(form, error: Exception, errors: list[str]) -> None:
+    """Field errors of a service onto the form's fields; the others into `errors` (shown above the form)."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, field_errors in error.message_dict.items():
+            if field in form.fields:
+                for message in field_errors:
+                    form.add_error(field, message)
+            else:
+                errors.extend(field_errors)
+    else:
+        errors.extend(_messages_of(error))
+
+
+def _require_board_page(request) -> None:
+    if not selectors.is_board(request.user):
+        raise Http404
+
+
 def _submitting_units(user):
     unit_ids = {a.unit_id for a in authorities_of(user) if a.unit_id and a.role in UNIT_ROLES}
     return Unit.objects.filter(pk__in=unit_ids).order_by("name")
@@ -49,7 +74,11 @@ def _submitting_units(user):
 @login_required
 def round_list(request):
     rounds = Round.objects.select_related("council_term__council").order_by("-submission_opens_on", "-pk")
-    return render(request, "innovation/round_list.html", {"rounds": rounds})
+    return render(
+        request,
+        "innovation/round_list.html",
+        {"rounds": rounds, "is_board": selectors.is_board(request.user)},
+    )
 
 
 @login_required
@@ -77,6 +106,7 @@ def round_detail(request, pk):
             "council_form": SendToCouncilForm()
             if is_board and round_.state == RoundState.REVIEWS_COMPLETE
             else None,
+            "can_import": is_board and round_.state == RoundState.OPEN,
         },
     )
 
@@ -133,6 +163,10 @@ def initiative_submit(request, pk):
 @login_required
 def initiative_detail(request, pk):
     initiative = get_object_or_404(selectors.initiatives_visible_to(request.user), pk=pk)
+    return render(request, "innovation/initiative_detail.html", _detail_context(request, initiative))
+
+
+def _detail_context(request, initiative, evidence_form=None, evidence_errors=()) -> dict:
     round_ = initiative.round
     is_board = selectors.is_board(request.user)
     own = initiative.assignments.filter(reviewer=request.user).first()
@@ -141,25 +175,219 @@ def initiative_detail(request, pk):
         .filter(assignment__initiative=initiative)
         .prefetch_related("scores__criterion")
     )
+    can_add_evidence = _can_add_evidence(request.user, initiative)
+    return {
+        "initiative": initiative,
+        "round": round_,
+        "authors": initiative.authors.select_related("unit"),
+        "transitions": [c for c in engine.available(initiative, request.user) if c.allowed],
+        "reviews": reviews,
+        "own_assignment": own,
+        "is_board": is_board,
+        "assignments": initiative.assignments.select_related("reviewer") if is_board else [],
+        "suggested": services.reviewers_suggest(initiative) if is_board else [],
+        "assign_form": AssignForm(round_=round_) if is_board else None,
+        "conflict_form": ConflictForm() if own is None and request.user in round_.reviewers.all() else None,
+        "evidence": initiative.evidence.all(),
+        "evidence_form": (evidence_form or EvidenceForm()) if can_add_evidence else None,
+        "evidence_errors": list(evidence_errors),
+        "can_edit_authors": initiative.state == InitiativeState.RETURNED
+        and _submitting_units(request.user).filter(pk=initiative.unit_id).exists(),
+        "certificates": certificates.certificate_available(request.user, initiative),
+    }
+
+
+def _can_add_evidence(user, initiative) -> bool:
+    if initiative.state not in services.EVIDENCE_STATES:
+        return False
+    return selectors.is_board(user) or _submitting_units(user).filter(pk=initiative.unit_id).exists()
+
+
+@login_required
+@require_POST
+def evidence_upload(request, pk):
+    """Attach a PDF to an initiative; a refused file is not stored and the page says why."""
+    initiative = get_object_or_404(selectors.initiatives_visible_to(request.user), pk=pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            services.evidence_upload(
+                initiative=initiative,
+                upload=form.cleaned_data["file"],
+                description=form.cleaned_data["description"],
+                actor=_actor(request),
+            )
+        except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
+            _errors_into(form, error, errors)
+        else:
+            messages.success(request, _("Đã đính kèm tài liệu minh chứng."))
+            return redirect(initiative.get_absolute_url())
     return render(
         request,
         "innovation/initiative_detail.html",
-        {
-            "initiative": initiative,
-            "round": round_,
-            "authors": initiative.authors.select_related("unit"),
-            "transitions": [c for c in engine.available(initiative, request.user) if c.allowed],
-            "reviews": reviews,
-            "own_assignment": own,
-            "is_board": is_board,
-            "assignments": initiative.assignments.select_related("reviewer") if is_board else [],
-            "suggested": services.reviewers_suggest(initiative) if is_board else [],
-            "assign_form": AssignForm(round_=round_) if is_board else None,
-            "conflict_form": ConflictForm()
-            if own is None and request.user in round_.reviewers.all()
-            else None,
-        },
+        _detail_context(request, initiative, evidence_form=form, evidence_errors=errors),
+        status=400,
     )
+
+
+@login_required
+def evidence_download(request, pk):
+    """Only for those who can view the initiative (404 otherwise)."""
+    evidence = get_object_or_404(Evidence, pk=pk)
+    get_object_or_404(selectors.initiatives_visible_to(request.user), pk=evidence.initiative_id)
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=False,
+        filename=evidence.original_name,
+        content_type="application/pdf",
+    )
+
+
+@login_required
+def certificate_download(request, pk, author_pk):
+    """The certificate of one author, for those who can view the initiative once it is issued (the Board
+    also before, to print it)."""
+    initiative = get_object_or_404(selectors.initiatives_visible_to(request.user), pk=pk)
+    if not certificates.certificate_available(request.user, initiative):
+        raise Http404
+    author = get_object_or_404(
+        Author.objects.select_related("unit", "initiative"), pk=author_pk, initiative=initiative
+    )
+    response = HttpResponse(certificates.certificate_pdf(author), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="giay-chung-nhan-sang-kien-{initiative.pk}-{author.pk}.pdf"'
+    )
+    return response
+
+
+@login_required
+def authors_edit(request, pk):
+    """The submitting unit corrects the authors and shares of a returned initiative; then it resubmits."""
+    initiative = get_object_or_404(selectors.initiatives_visible_to(request.user), pk=pk)
+    if not _submitting_units(request.user).filter(pk=initiative.unit_id).exists():
+        raise Http404
+    initial = [
+        {"full_name": a.full_name, "unit": a.unit_id, "share": a.share}
+        for a in initiative.authors.order_by("-share", "pk")
+    ]
+    authors = AuthorFormSet(request.POST or None, prefix="authors", initial=None if request.POST else initial)
+    errors: list[str] = []
+    if initiative.state != InitiativeState.RETURNED:
+        errors.append(_("Chỉ sửa tác giả khi sáng kiến đã được trả lại để bổ sung."))
+    elif request.method == "POST" and authors.is_valid():
+        rows = [row for row in (f.author() for f in authors) if row is not None]
+        try:
+            services.authors_replace(initiative=initiative, authors=rows, actor=_actor(request))
+        except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
+            errors.extend(_messages_of(error))
+        else:
+            messages.success(request, _("Đã cập nhật tác giả. Hãy bấm «Nộp lại» khi đã bổ sung đủ."))
+            return redirect(initiative.get_absolute_url())
+    return render(
+        request,
+        "innovation/authors_form.html",
+        {"initiative": initiative, "authors": authors, "errors": errors},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def round_create(request):
+    """The Board opens a round: council term, fields, window, criteria (default ones offered) and reviewers."""
+    _require_board_page(request)
+    form = RoundForm(request.POST or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                round_ = services.round_create(actor=_actor(request), **form.service_kwargs())
+                if form.cleaned_data["reviewers"]:
+                    services.round_reviewers_set(
+                        round_=round_, reviewers=list(form.cleaned_data["reviewers"]), actor=_actor(request)
+                    )
+        except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
+            _errors_into(form, error, errors)
+        else:
+            messages.success(request, _("Đã mở đợt «%(title)s».") % {"title": round_.title})
+            return redirect(round_.get_absolute_url())
+    return render(
+        request,
+        "innovation/round_form.html",
+        {"form": form, "errors": errors},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def round_reviewers(request, pk):
+    """The Board picks the round's pool of reviewers."""
+    _require_board_page(request)
+    round_ = get_object_or_404(Round, pk=pk)
+    form = ReviewerPoolForm(request.POST or None, initial={"reviewers": list(round_.reviewers.all())})
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.round_reviewers_set(
+                round_=round_, reviewers=list(form.cleaned_data["reviewers"]), actor=_actor(request)
+            )
+        except (ValidationError, engine.ActionForbidden) as error:
+            _errors_into(form, error, errors)
+        else:
+            messages.success(request, _("Đã cập nhật người chấm của đợt."))
+            return redirect(round_.get_absolute_url())
+    return render(
+        request,
+        "innovation/round_reviewers.html",
+        {"round": round_, "form": form, "errors": errors},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def round_import(request, pk):
+    """The Board imports initiatives of an open round from Excel; any bad row refuses the whole file."""
+    _require_board_page(request)
+    round_ = get_object_or_404(Round, pk=pk)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    row_errors: list[tuple[int, str]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows = imports.read_rows(form.cleaned_data["file"])
+            created = services.initiatives_import(round_=round_, rows=rows, actor=_actor(request))
+        except services.ImportRefused as refused:
+            row_errors = refused.rows
+        except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
+            _errors_into(form, error, errors)
+        else:
+            messages.success(request, _("Đã nhập %(n)d sáng kiến.") % {"n": len(created)})
+            return redirect(round_.get_absolute_url())
+    return render(
+        request,
+        "innovation/round_import.html",
+        {
+            "round": round_,
+            "form": form,
+            "errors": errors,
+            "row_errors": row_errors,
+            "columns": imports.COLUMNS,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def import_template(request):
+    return xlsx_response(imports.template_bytes(), "mau-nhap-sang-kien.xlsx")
+
+
+@login_required
+def round_results_excel(request, pk):
+    round_ = get_object_or_404(Round.objects.select_related("council_term__council"), pk=pk)
+    if not selectors.can_view_ranking(request.user, round_):
+        raise Http404
+    return xlsx_response(results_bytes(round_), f"ket-qua-xet-sang-kien-{round_.pk}.xlsx")
 
 
 @login_required

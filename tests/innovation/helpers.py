@@ -120,3 +120,52 @@ def scores_for(round_, points):
         )
         for criterion in round_.criteria.all()
     }
+
+
+def recognise(cast, round_, initiatives, scores=0.8):
+    """Run `round_` (its initiatives already submitted) through screening, reviews and the council's secret
+    ballot (everyone agrees) until `initiatives` are recognised; returns the council session."""
+    from councils import services as council_services
+    from councils.models import AgendaItem
+    from tests.councils.conftest import start_voting
+    from workflows import engine
+
+    engine.perform(round_, "close_submissions", user=cast.board)
+    engine.perform(round_, "start_screening", user=cast.board)
+    for initiative in initiatives:
+        engine.perform(initiative, "screen", user=cast.board)
+    services.assignments_balance(round_=round_, actor=cast.board)
+    services.round_start_reviewing(round_=round_, user=cast.board)
+    for initiative in initiatives:
+        for assignment in initiative.assignments.all():
+            services.review_save(
+                assignment=assignment,
+                scores=scores_for(round_, scores),
+                actor=assignment.reviewer,
+                submit=True,
+            )
+    engine.perform(round_, "complete_reviews", user=cast.board)
+    meeting_day = timezone.localdate() + timedelta(days=3)
+    session = services.round_send_to_council(round_=round_, planned_on=meeting_day, actor=cast.board)
+    engine.perform(session, "convene", user=cast.secretary, data={"planned_on": meeting_day.isoformat()})
+    start_voting(session, cast)
+    for item in AgendaItem.objects.filter(session=session):
+        for member in cast.voters:
+            council_services.ballot_cast(item=item, choice="agree", actor=member)
+    council_services.session_close_voting(session=session, user=cast.secretary)
+    engine.perform(session, "draft_minutes", user=cast.secretary, data={"minutes_number": "05/BB-HĐSK"})
+    engine.perform(session, "sign_minutes", user=cast.chair)
+    engine.perform(
+        session,
+        "issue_resolution",
+        user=cast.chair,
+        data={"resolution_number": "06/QĐ-HĐSK", "resolution_issued_on": meeting_day.isoformat()},
+    )
+    session.refresh_from_db()
+    return session
+
+
+def pdf_upload(name="minh-chung.pdf", body=b"noi dung minh chung"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"%PDF-1.4\n" + body + b"\n%%EOF\n", content_type="application/pdf")
