@@ -39,6 +39,7 @@ class Command(BaseCommand):
             call_command("import_plan", str(PLAN_FILE), verbosity=0)
         call_command("seed_councils", verbosity=0)
         call_command("seed_dossiers", verbosity=0)
+        call_command("seed_innovation", verbosity=0)
         if not quiet:
             self._print(logins)
 
