@@ -612,7 +612,13 @@ def session_close_voting(*, session: Session, user, client_ip: str | None = None
                 )
                 selectors.preload_tallies(locked, [item.pk for item in items])
                 for item in items:
-                    engine.perform(item, "close_ballot", user=user, client_ip=client_ip)
+                    engine.perform(
+                        item,
+                        "close_ballot",
+                        user=user,
+                        client_ip=client_ip,
+                        locked_related={"session": locked},
+                    )
             shuffle_session_ballots(locked)
         return engine.perform(locked, "close_voting", user=user, client_ip=client_ip)
 

@@ -179,11 +179,21 @@ def perform(
     files: dict | None = None,
     client_ip: str | None = None,
     extra_audit: dict | None = None,
+    locked_related: dict[str, models.Model] | None = None,
 ) -> models.Model:
-    """Perform transition `name` on `obj` for `user`; return the saved, updated object."""
+    """Perform transition `name` on `obj` for `user`; return the saved, updated object.
+
+    `locked_related` ({"session": session}) hands over related rows the caller has already locked in the
+    same transaction, so checks read them instead of fetching them again (closing a council session's 500
+    items reads the session once). Only rows locked by the caller: anything else must be read afresh.
+    """
     lifecycle_cls = lifecycle_for(obj)
     with transaction.atomic():
         locked = _lock(type(obj), obj.pk, user)
+        for field_name, related in (locked_related or {}).items():
+            field = locked._meta.get_field(field_name)
+            if getattr(locked, field.attname) == related.pk:
+                field.set_cached_value(locked, related)
         flow = lifecycle_cls(locked)
         verdict = check(flow, name, user)
         if not verdict.allowed:

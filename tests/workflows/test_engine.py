@@ -269,3 +269,15 @@ def test_the_engine_locks_the_row_and_writes_state_and_audit(widget, unit, perso
         # the row lock brings the user's roles; chain head, event and state write are one statement
         assert "workflows_membership" in statements[0]
         assert len(statements) == 2, statements
+
+
+def test_locked_related_rows_are_reused_only_when_they_are_the_objects_own(widget, unit, person):
+    from organisations.models import Unit
+
+    head = person("head", Role.UNIT_HEAD, unit=unit)
+    done = engine.perform(widget, "submit", user=head, locked_related={"unit": unit})
+    assert done.unit is unit
+    other = Unit.objects.create(code="other-unit", name="Đơn vị khác")
+    second = Widget.objects.create(title="Hồ sơ C", unit=unit)
+    done = engine.perform(second, "submit", user=head, locked_related={"unit": other})
+    assert done.unit == unit and done.unit is not other
