@@ -154,6 +154,9 @@ class RoundForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["fields_"].label = _("Lĩnh vực xét")
         self.fields["reviewers"].queryset = _reviewer_candidates()
+        latest = self.fields["council_term"].queryset.order_by("-starts_on", "-pk").first()
+        if latest is not None:
+            self.initial.setdefault("council_term", latest.pk)
         self.initial.setdefault(
             "criteria", "\n".join(f"{name} | {points.normalize():f}" for name, points in DEFAULT_CRITERIA)
         )
