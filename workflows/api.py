@@ -237,3 +237,8 @@ class TokenView(ObtainAuthToken):
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
+
+    def get_serializer_context(self):
+        # Authenticate with the Django request itself, so that login throttling (django-axes, whose middleware
+        # answers 429) sees the failures and lockouts of this endpoint as it does the login page's.
+        return {**super().get_serializer_context(), "request": self.request._request}
