@@ -1,7 +1,8 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from councils.api import AgendaItemViewSet, CouncilViewSet, SessionViewSet
@@ -26,13 +27,19 @@ router.register("rounds", RoundViewSet, basename="innovation-round")
 router.register("initiatives", InitiativeViewSet, basename="initiative")
 router.register("reviews", ReviewViewSet, basename="review")
 
+#: Swagger UI: its script is served from /api/docs/?script= (no inline script), its assets from the CDN.
+SWAGGER_CDN = "https://cdn.jsdelivr.net"
+swagger_view = csp_update(
+    {"script-src": [SWAGGER_CDN], "style-src": [SWAGGER_CDN], "img-src": [SWAGGER_CDN]}
+)(SpectacularSwaggerSplitView.as_view(url_name="schema"))
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger"),
+    path("api/docs/", swagger_view, name="swagger"),
     path("api/auth/token/", TokenView.as_view(), name="api_token"),
     path("api/", include(router.urls)),
     path("ho-so/", include("dossiers.urls")),

@@ -1,0 +1,70 @@
+/* TĐKT: every script of the site (the Content-Security-Policy allows no inline script or event handler). */
+(function () {
+  "use strict";
+
+  // <select data-autosubmit>: submit the form when the choice changes (language, list filters).
+  function autosubmit() {
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+  }
+
+  // <div data-eligibility-preview data-year data-nominee data-award data-label-*>: the award's rules checked
+  // for the chosen nominee, read from /api/awards/<award>/eligibility/<nominee>/.
+  function eligibilityPreview() {
+    var box = document.querySelector("[data-eligibility-preview]");
+    if (!box) { return; }
+    var nominee = document.getElementById(box.dataset.nominee);
+    var award = document.getElementById(box.dataset.award);
+    if (!nominee || !award) { return; }
+    function refresh() {
+      box.textContent = "";
+      if (!nominee.value || !award.value) { return; }
+      var url = "/api/awards/" + encodeURIComponent(award.value) + "/eligibility/" +
+        encodeURIComponent(nominee.value) + "/?year=" + encodeURIComponent(box.dataset.year);
+      fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) { return; }
+          var list = document.createElement("ul");
+          function add(text) { var li = document.createElement("li"); li.textContent = text; list.appendChild(li); }
+          if (!data.kind_accepted) { add("[" + box.dataset.labelFailed + "] " + box.dataset.labelKind); }
+          data.rules.forEach(function (rule) {
+            var verdict = rule.passed ? box.dataset.labelPassed :
+              (rule.severity === "blocking" ? box.dataset.labelFailed : box.dataset.labelWarning);
+            add("[" + verdict + "] " + rule.description + ": " + rule.detail + " (" + rule.legal_source + ")");
+          });
+          box.appendChild(list);
+        });
+    }
+    nominee.addEventListener("change", refresh);
+    award.addEventListener("change", refresh);
+    refresh();
+  }
+
+  // <table data-live-turnout="<url>">: turnout counts only, read from the API every 10 seconds.
+  function liveTurnout() {
+    var table = document.querySelector("[data-live-turnout]");
+    if (!table) { return; }
+    function refresh() {
+      fetch(table.dataset.liveTurnout, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) { return; }
+          data.items.forEach(function (row) {
+            var tr = table.querySelector('tr[data-item="' + row.item + '"]');
+            if (!tr || row.received === undefined) { return; }
+            tr.querySelector('[data-field="received"]').textContent = row.received;
+            tr.querySelector('[data-field="eligible"]').textContent = row.eligible;
+          });
+        });
+    }
+    setInterval(refresh, 10000);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    autosubmit();
+    eligibilityPreview();
+    liveTurnout();
+  });
+})();
