@@ -1,0 +1,70 @@
+"""Project-wide request guards."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
+
+from workflows.models import Role
+from workflows.roles import authorities_of
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+#: POSTs that change no business data: signing in and out, the language, marking the caller's own
+#: notifications read, and the auditor's own check of the audit chain (it only reads).
+EXEMPT_URL_NAMES = frozenset(
+    {"login", "logout", "set_language", "api_token", "notifications", "audit_verify"}
+)
+
+
+def _token_user(request):
+    """The user of an `Authorization: Token <key>` header (DRF authenticates it only inside the view)."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    keyword, _sep, key = header.partition(" ")
+    if keyword != "Token" or not key.strip():
+        return None
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.select_related("user").filter(key=key.strip()).first()
+    return token.user if token is not None and token.user.is_active else None
+
+
+def is_read_only(user) -> bool:
+    """An auditor who holds no other role today (and is not an administrator) may only read."""
+    if user is None or not user.is_authenticated or user.is_superuser:
+        return False
+    roles = {authority.role for authority in authorities_of(user)}
+    return roles == {Role.AUDITOR}
+
+
+class AuditorReadOnlyMiddleware:
+    """Refuse every write (POST, PUT, PATCH, DELETE) of a read-only auditor with 403, before any view runs.
+
+    The views and services check roles themselves; this guard makes "auditors write nothing" hold for every
+    endpoint at once, including a new one, and answers 403 rather than a validation error.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in SAFE_METHODS:
+            user = getattr(request, "user", None)
+            if user is None or not user.is_authenticated:
+                user = _token_user(request)
+            if is_read_only(user) and not self._exempt(request.path_info):
+                message = _("Kiểm tra viên chỉ được xem, không được thay đổi dữ liệu.")
+                if request.path_info.startswith("/api/"):
+                    return JsonResponse({"detail": message, "code": "read_only"}, status=403)
+                raise PermissionDenied(message)
+        return self.get_response(request)
+
+    @staticmethod
+    def _exempt(path: str) -> bool:
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return True  # the 404 comes from the URL resolver
+        return match.url_name in EXEMPT_URL_NAMES
