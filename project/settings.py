@@ -155,7 +155,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Quy trình thi đua, khen thưởng: hồ sơ, hội đồng, kế hoạch, nhật ký kiểm toán.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "ENUM_NAME_OVERRIDES": {},
+    # One name per shared choice set (the same choices serve several fields): `spectacular --fail-on-warn`.
+    "ENUM_NAME_OVERRIDES": {
+        "ThresholdBaseEnum": "councils.registry.ThresholdBase",
+        "AwardLevelEnum": "dossiers.models.AwardLevel",
+    },
 }
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")

@@ -182,7 +182,7 @@ def build_world(*, with_votes: bool = True) -> World:
     document = DossierDocument.objects.filter(dossier__unit=unit_a).order_by("pk").first()
     if document is None:
         document = dossier_services.document_upload(
-            dossier=dossier, kind="proposal", upload=pdf(), user=officer
+            dossier=dossier, kind="submission_letter", upload=pdf(), user=officer
         )
     nominee = Nominee.objects.filter(unit=unit_a).order_by("pk").first()
     plan = Plan.objects.order_by("year").first()
