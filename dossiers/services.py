@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -17,6 +14,7 @@ from workflows import audit, engine
 from workflows.lifecycle import internal_step
 from workflows.models import Role
 from workflows.roles import Scope, find_authority
+from workflows.uploads import read_pdf
 
 from .eligibility import blocking_errors
 from .models import (
@@ -42,7 +40,6 @@ DOSSIER_LEVEL_KINDS = (
     DocumentKind.BALLOT_MINUTES,
     DocumentKind.CONSULTATION_OPINION,
 )
-MAX_UPLOAD_BYTES = getattr(settings, "DOSSIER_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 
 
 def unit_actor(user, unit: Unit, *, client_ip: str | None = None) -> audit.Actor:
@@ -241,27 +238,6 @@ def line_remove(*, line: DossierNominee, user, client_ip=None) -> None:
     line.delete()
 
 
-def _check_pdf(upload) -> tuple[bytes, str]:
-    """Read an upload and make sure it is a PDF within the size limit; returns (content, sha256)."""
-    size = getattr(upload, "size", None)
-    if not size:
-        raise ValidationError({"file": _("Tệp rỗng, vui lòng chọn lại tệp PDF.")})
-    if size > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            {
-                "file": _("Tệp vượt quá dung lượng cho phép (%(limit)s MB).")
-                % {"limit": MAX_UPLOAD_BYTES // (1024 * 1024)}
-            }
-        )
-    upload.seek(0)
-    content = upload.read()
-    if not content:
-        raise ValidationError({"file": _("Tệp rỗng, vui lòng chọn lại tệp PDF.")})
-    if not content.startswith(b"%PDF-"):
-        raise ValidationError({"file": _("Chỉ chấp nhận tệp PDF (nội dung tệp không phải PDF).")})
-    return content, hashlib.sha256(content).hexdigest()
-
-
 @transaction.atomic
 def document_upload(
     *, dossier: Dossier, kind: str, upload, user, line: DossierNominee | None = None, client_ip=None
@@ -280,7 +256,7 @@ def document_upload(
         line = None
     elif line is None:
         raise ValidationError({"line": _("Hãy chọn đối tượng mà tài liệu này thuộc về.")})
-    content, digest = _check_pdf(upload)
+    content, digest = read_pdf(upload)
     version = (
         DossierDocument.objects.filter(dossier=dossier, line=line, kind=kind).aggregate(top=Max("version"))[
             "top"

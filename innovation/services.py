@@ -19,6 +19,7 @@ from workflows import audit, engine
 from workflows.lifecycle import internal_step
 from workflows.models import Role
 from workflows.roles import Scope, authorities_of, find_authority
+from workflows.uploads import read_pdf
 
 from .lifecycle import BOARD, UNIT
 from .models import (
@@ -432,8 +433,6 @@ def evidence_upload(*, initiative: Initiative, upload, actor, description: str =
     dossiers' documents (non-empty, size limit, real PDF content); nothing is stored when refused."""
     from django.core.files.base import ContentFile
 
-    from dossiers.services import _check_pdf
-
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
     actor = _require(
         actor,
@@ -448,7 +447,7 @@ def evidence_upload(*, initiative: Initiative, upload, actor, description: str =
         )
     if upload is None:
         raise ValidationError({"file": _("Chọn tệp PDF minh chứng.")})
-    content, digest = _check_pdf(upload)
+    content, digest = read_pdf(upload)
     name = safe_file_name(getattr(upload, "name", ""))
     evidence = Evidence(
         initiative=initiative,

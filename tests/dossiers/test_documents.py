@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dossiers import services
 from dossiers.models import DossierDocument
+from workflows import uploads
 from workflows.models import AuditEvent
 
 from .helpers import YEAR, award, eligible_nominee, pdf
@@ -57,7 +58,7 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(cast, draft, media_root, 
 
 def test_oversized_upload_is_refused(cast, draft, media_root, monkeypatch):
     dossier, line = draft
-    monkeypatch.setattr(services, "MAX_UPLOAD_BYTES", 1024)
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 1024)
     before = AuditEvent.objects.count()
     with pytest.raises(ValidationError) as error:
         services.document_upload(

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from innovation import services
 from innovation.models import Evidence
-from workflows import engine
+from workflows import engine, uploads
 from workflows.audit import history_for
 
 from .helpers import make_cast, open_round, pdf_upload, submit
@@ -64,9 +64,7 @@ def test_unit_attaches_a_pdf_on_the_page_and_reads_it_back(cast, media):
     ],
 )
 def test_refused_files_are_explained_and_nothing_is_stored(cast, media, monkeypatch, upload, message):
-    import dossiers.services
-
-    monkeypatch.setattr(dossiers.services, "MAX_UPLOAD_BYTES", 2048)
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 2048)
     initiative = submit(cast, open_round(cast))
     response = signed_in(cast.officer).post(
         reverse("innovation:evidence_upload", args=[initiative.pk]),

@@ -7,8 +7,8 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from dossiers import services
 from dossiers.models import Dossier, DossierDocument
+from workflows import uploads
 
 from .world import build_world
 
@@ -24,7 +24,7 @@ HOSTILE = {
 def world(db, settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path
     world = build_world(with_votes=False)
-    monkeypatch.setattr(services, "MAX_UPLOAD_BYTES", 1024)  # "oversized" without a 10 MB body
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 1024)  # "oversized" without a 10 MB body
     return world
 
 
