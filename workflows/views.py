@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from . import engine
 from .api import AuditEventSerializer, client_ip
 from .audit import ChainProblem, history_for, verify_chain
+from .exports import safe_cell
 from .lifecycle import lifecycle_for, visible_to
 from .models import Notification, Role
 from .permissions import can_read_history
@@ -114,7 +115,8 @@ def history(request, app_label: str, model_name: str, pk: str):
         )
         for e in events:
             writer.writerow(
-                [
+                safe_cell(value)
+                for value in [
                     e.sequence,
                     e.created_at.isoformat(),
                     getattr(e.actor, "username", ""),

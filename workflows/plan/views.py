@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from organisations.models import Unit
 from workflows import audit, engine
 from workflows.api import client_ip
+from workflows.exports import safe_append
 from workflows.models import ActivityState, Plan, Role, UnitPlan
 from workflows.permissions import can_read_history
 from workflows.roles import Scope, can_read_everything, find_authority, has_role, is_board
@@ -127,13 +128,14 @@ def export_xlsx(request, year: int):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"Kế hoạch {plan.year}"
-    sheet.append([str(plan)])
-    sheet.append(
+    safe_append(sheet, [str(plan)])
+    safe_append(
+        sheet,
         [
             f"{plan.issuing_body} · {_('ngày')} {plan.issued_on:%d/%m/%Y}"
             if plan.issued_on
             else plan.issuing_body
-        ]
+        ],
     )
     header = [
         _("TT"),
@@ -148,7 +150,7 @@ def export_xlsx(request, year: int):
         _("Quá hạn (ngày làm việc)"),
         _("Văn bản kết quả"),
     ]
-    sheet.append(header)
+    safe_append(sheet, header)
     for cell in sheet[3]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="F1EDF3")
@@ -158,7 +160,8 @@ def export_xlsx(request, year: int):
         evidence = ""
         if activity.evidence_number:
             evidence = f"{activity.evidence_number} ({activity.evidence_date:%d/%m/%Y})"
-        sheet.append(
+        safe_append(
+            sheet,
             [
                 activity.number,
                 activity.quarter,
@@ -171,7 +174,7 @@ def export_xlsx(request, year: int):
                 activity.get_state_display(),
                 row.days_late or "",
                 evidence,
-            ]
+            ],
         )
         sheet.cell(sheet.max_row, 8).number_format = "DD/MM/YYYY"
     for column, width in zip("ABCDEFGHIJK", [5, 5, 80, 24, 28, 28, 20, 12, 16, 12, 24], strict=True):
