@@ -10,25 +10,23 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from organisations.models import Council, CouncilTerm, Unit
 from workflows import audit
 from workflows.api import TransitionsMixin, client_ip
 from workflows.models import Role
-from workflows.roles import Scope, find_authority
+from workflows.roles import Scope, find_authority, is_board
 
 from . import selectors, services
 from .lifecycle import CHAIRS
-from .models import AgendaItem, Attendance, AttendanceStatus, Choice, ItemState, Session
+from .models import AgendaItem, Attendance, AttendanceStatus, Choice, ItemState, Session, WrittenVote
 from .registry import Threshold, ThresholdBase
 from .templatetags.councils_extras import full_name
 
@@ -127,6 +125,9 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
 
 class AgendaItemInputSerializer(serializers.Serializer):
+    """A free-form agenda item with the pass rule typed by the secretary; it has no subject and its result
+    changes no record. Dossier lines and initiatives are put on an agenda by their own processes."""
+
     title = serializers.CharField(max_length=500)
     summary = serializers.CharField(required=False, allow_blank=True, default="")
     proposing_unit = serializers.PrimaryKeyRelatedField(
@@ -135,8 +136,6 @@ class AgendaItemInputSerializer(serializers.Serializer):
     nominee_user = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.all(), required=False, allow_null=True
     )
-    subject_type = serializers.CharField(required=False, allow_blank=True, help_text="app_label.model")
-    subject_id = serializers.CharField(required=False, allow_blank=True)
     threshold_percent = serializers.DecimalField(
         max_digits=6, decimal_places=3, min_value=Decimal(0), max_value=Decimal(100)
     )
@@ -147,18 +146,18 @@ class AgendaItemInputSerializer(serializers.Serializer):
     ratio_numerator = serializers.IntegerField(required=False, min_value=0)
     ratio_denominator = serializers.IntegerField(required=False, min_value=1)
 
+    #: Fields a free-form item cannot carry: a subject goes on an agenda only through its own process.
+    SUBJECT_FIELDS = ("subject", "subject_type", "subject_id")
+
+    def to_internal_value(self, data):
+        named = [name for name in self.SUBJECT_FIELDS if hasattr(data, "keys") and name in data]
+        if named:
+            raise serializers.ValidationError(
+                {name: [str(services.SUBJECT_BY_OWN_PROCESS)] for name in named}
+            )
+        return super().to_internal_value(data)
+
     def validate(self, data):
-        subject = None
-        if data.get("subject_type"):
-            try:
-                app_label, model = data["subject_type"].split(".")
-                content_type = ContentType.objects.get(app_label=app_label, model=model)
-                subject = content_type.get_object_for_this_type(pk=data.get("subject_id"))
-            except (ValueError, ObjectDoesNotExist) as exc:
-                raise serializers.ValidationError(
-                    {"subject_id": _("Không tìm thấy đối tượng được đề nghị.")}
-                ) from exc
-        data["subject"] = subject
         if ("ratio_numerator" in data) != ("ratio_denominator" in data):
             raise serializers.ValidationError({"ratio_denominator": _("Cần nhập cả tử số và mẫu số.")})
         return data
@@ -188,6 +187,51 @@ class AttendanceInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=AttendanceStatus.choices)
 
 
+class WrittenVoteInputSerializer(serializers.Serializer):
+    """multipart/form-data: the absent member, the signed PDF, and the choices as a JSON object."""
+
+    member = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all())
+    document = serializers.FileField(help_text="the member's signed written vote, a PDF")
+    choices = serializers.JSONField(binary=True, help_text='{"<item id>": "agree" | "disagree" | "abstain"}')
+
+    def validate_choices(self, value):
+        if (
+            not isinstance(value, dict)
+            or not value
+            or len(value) > 1000
+            or not all(str(key).isdigit() and len(str(key)) < 12 for key in value)
+            or not all(isinstance(choice, str) for choice in value.values())
+        ):
+            raise serializers.ValidationError(_("Cần một bảng {mã mục: lựa chọn}."))
+        return {int(key): choice for key, choice in value.items()}
+
+
+class WrittenVoteSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="member.username", read_only=True)
+    name = serializers.SerializerMethodField()
+    items = serializers.ListField(source="item_ids", child=serializers.IntegerField(), read_only=True)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, default=None)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = WrittenVote
+        fields = [
+            "id",
+            "member",
+            "username",
+            "name",
+            "status",
+            "items",
+            "document_sha256",
+            "recorded_by",
+            "decided_by",
+            "reject_reason",
+        ]
+
+    def get_name(self, vote) -> str:
+        return full_name(vote.member)
+
+
 def _actor(request) -> audit.Actor:
     return audit.Actor(user=request.user, client_ip=client_ip(request))
 
@@ -213,6 +257,12 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     @extend_schema(
         request=AgendaItemInputSerializer,
         responses={200: AgendaItemSerializer(many=True), 201: AgendaItemSerializer},
+        description=(
+            "GET: the session's agenda. POST: a free-form item with a typed pass rule; it has no subject and "
+            "its result changes no record. A request naming a subject (subject, subject_type, subject_id) is "
+            "refused with 400: dossier lines and initiatives are put on an agenda by their own processes, "
+            "with the pass rule of their award or council."
+        ),
     )
     @action(detail=True, methods=["get", "post"], url_path="agenda")
     def agenda(self, request, pk=None):
@@ -226,7 +276,6 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         ratio = (data["ratio_numerator"], data["ratio_denominator"]) if "ratio_numerator" in data else None
         item = services.agenda_item_add(
             session=session,
-            subject=data["subject"],
             title=data["title"],
             summary=data["summary"],
             proposing_unit=data.get("proposing_unit"),
@@ -326,6 +375,82 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
             session=self.get_object(), user=request.user, client_ip=client_ip(request)
         )
         return Response(SessionSerializer(session).data)
+
+    def _written_vote_readers_only(self, request, session):
+        scope = Scope(council_term_id=session.council_term_id)
+        if find_authority(request.user, [Role.COUNCIL_SECRETARY, *CHAIRS], scope) is None and not is_board(
+            request.user
+        ):
+            raise PermissionDenied(
+                _("Chỉ thư ký, chủ tọa và Ban Thi đua - Khen thưởng xem phiếu bằng văn bản.")
+            )
+
+    @extend_schema(
+        request={"multipart/form-data": WrittenVoteInputSerializer},
+        responses={200: WrittenVoteSerializer(many=True), 201: WrittenVoteSerializer},
+        description=(
+            "GET: the session's written votes (no choices). POST (the secretary): an absent member's signed written "
+            "vote, as multipart/form-data with `member`, `document` (a PDF) and `choices` (a JSON object "
+            '{"<item id>": "agree"}). It counts only once a second person confirms it (confirm/).'
+        ),
+    )
+    @action(detail=True, methods=["get", "post"], url_path="written-votes")
+    def written_votes(self, request, pk=None):
+        session = self.get_object()
+        if request.method == "POST":
+            payload = WrittenVoteInputSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            vote = services.written_vote_record(
+                session=session,
+                member=payload.validated_data["member"],
+                choices=payload.validated_data["choices"],
+                document=payload.validated_data["document"],
+                actor=_actor(request),
+            )
+            return Response(WrittenVoteSerializer(vote).data, status=status.HTTP_201_CREATED)
+        self._written_vote_readers_only(request, session)
+        votes = session.written_votes.select_related("member", "recorded_by", "decided_by").order_by("pk")
+        return Response(WrittenVoteSerializer(votes, many=True).data)
+
+    def _written_vote(self, vote_pk) -> WrittenVote:
+        return get_object_or_404(WrittenVote, pk=vote_pk, session=self.get_object())
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: inline_serializer(
+                "WrittenVoteEntered",
+                fields={"id": serializers.IntegerField(), "choices": serializers.DictField()},
+            )
+        },
+        description="What the secretary entered for a pending written vote, for the person who may confirm it.",
+    )
+    @action(detail=True, methods=["get"], url_path=r"written-votes/(?P<vote_pk>[0-9]{1,12})/entered")
+    def written_vote_entered(self, request, pk=None, vote_pk=None):
+        vote = self._written_vote(vote_pk)
+        choices = services.written_vote_choices(vote=vote, actor=_actor(request))
+        return Response({"id": vote.pk, "choices": {str(k): v for k, v in choices.items()}})
+
+    @extend_schema(request=None, responses={200: WrittenVoteSerializer})
+    @action(detail=True, methods=["post"], url_path=r"written-votes/(?P<vote_pk>[0-9]{1,12})/confirm")
+    def written_vote_confirm(self, request, pk=None, vote_pk=None):
+        """A second person (another secretary or the Board), not the recorder, confirms it: it then counts."""
+        vote = self._written_vote(vote_pk)
+        services.written_vote_confirm(vote=vote, actor=_actor(request))
+        vote.refresh_from_db()
+        return Response(WrittenVoteSerializer(vote).data)
+
+    @extend_schema(
+        request=inline_serializer("WrittenVoteReject", fields={"reason": serializers.CharField()}),
+        responses={200: WrittenVoteSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path=r"written-votes/(?P<vote_pk>[0-9]{1,12})/reject")
+    def written_vote_reject(self, request, pk=None, vote_pk=None):
+        """The second person sends it back with a reason; it never counts."""
+        vote = self._written_vote(vote_pk)
+        reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
+        vote = services.written_vote_reject(vote=vote, reason=str(reason), actor=_actor(request))
+        return Response(WrittenVoteSerializer(vote).data)
 
 
 class AgendaItemViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):

@@ -23,6 +23,9 @@ class SessionCreateForm(forms.Form):
 
 
 class AgendaItemForm(forms.Form):
+    """A free-form agenda item with a typed pass rule: no subject, so its result changes no record (dossier
+    lines and initiatives are put on an agenda by their own processes, with their own rules)."""
+
     title = forms.CharField(label=_("Nội dung biểu quyết"), max_length=500)
     summary = forms.CharField(
         label=_("Tóm tắt thành tích, hồ sơ"), required=False, widget=forms.Textarea(attrs={"rows": 4})

@@ -16,8 +16,7 @@ from workflows.models import Role
 
 from . import selectors
 from .models import AgendaItem, AttendanceStatus, ItemState, Recusal, Session, SessionState, VotingMode
-from .registry import handler_for
-from .results import apply_counts, count_electronic, item_result
+from .results import apply_counts, count_electronic
 
 SECRETARY = Role.COUNCIL_SECRETARY
 CHAIRS = (Role.COUNCIL_CHAIR, Role.COUNCIL_VICE_CHAIR)
@@ -82,6 +81,17 @@ def _all_items_counted(flow) -> State.CONDITION:
 def _session_voting(flow) -> State.CONDITION:
     return State.CONDITION(
         flow.obj.session.state == SessionState.VOTING, _("Phiên họp không ở giai đoạn bỏ phiếu.")
+    )
+
+
+def _no_pending_written_vote(flow) -> State.CONDITION:
+    pending = flow.obj.pk in selectors.pending_written_item_ids(flow.obj.session)
+    return State.CONDITION(
+        not pending,
+        _(
+            "Còn phiếu bằng văn bản cho mục này chờ xác nhận; hãy xác nhận hoặc trả lại phiếu trước khi "
+            "kiểm phiếu."
+        ),
     )
 
 
@@ -248,19 +258,14 @@ class SessionLifecycle(Lifecycle):
         custom={"form": ResolutionForm},
     )
     def issue_resolution(self, *, cleaned_data, actor, comment):
-        """The result is issued; each item's subject receives its result through its registered handler."""
+        """The result is issued; each item's subject receives its result through its registered handler, once
+        its terms are checked again (services.agenda_result_deliver); a free-form item changes no record."""
+        from .services import agenda_result_deliver
+
         self.obj.resolution_number = cleaned_data["resolution_number"]
         self.obj.resolution_issued_on = cleaned_data["resolution_issued_on"]
         for item in self.obj.items.order_by("order", "pk"):
-            subject = item.subject
-            if subject is None:
-                continue
-            handler = handler_for(subject)
-            if handler is None:
-                raise ValidationError(
-                    _("Không có nơi nhận kết quả cho mục «%(item)s».") % {"item": item.title}
-                )
-            handler(subject=subject, result=item_result(item), actor=actor)
+            agenda_result_deliver(item=item, actor=actor)
 
 
 class AgendaItemLifecycle(Lifecycle):
@@ -278,7 +283,7 @@ class AgendaItemLifecycle(Lifecycle):
         target=ItemState.COUNTED,
         label=gettext_lazy("Kết thúc bỏ phiếu mục"),
         permission=allowed(SECRETARY, *CHAIRS),
-        conditions=[_session_voting],
+        conditions=[_session_voting, _no_pending_written_vote],
     )
     def close_ballot(self, *, cleaned_data, actor, comment):
         """Closing an item counts its secret ballots in one aggregate query; no ballot is accepted after."""
@@ -289,7 +294,7 @@ class AgendaItemLifecycle(Lifecycle):
         target=ItemState.TALLY_ENTERED,
         label=gettext_lazy("Nhập kết quả kiểm phiếu giấy"),
         permission=allowed(SECRETARY),
-        conditions=[_session_voting, _no_electronic_ballots],
+        conditions=[_session_voting, _no_electronic_ballots, _no_pending_written_vote],
         custom={"form": TallyForm},
     )
     def enter_tally(self, *, cleaned_data, actor, comment):

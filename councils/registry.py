@@ -1,11 +1,18 @@
 """The contract between council sessions and the things they vote on (dossier nominees, initiatives).
 
 The councils app knows nothing of dossiers or initiatives. An agenda item points at any model instance
-(its "subject"); the app owning that model registers, in its AppConfig.ready(), what happens when the
-council's result for the item is issued:
+(its "subject"); the app owning that model registers, in its AppConfig.ready(), both how the subject is put
+to a council and what happens when the council's result for it is issued:
 
     from councils.registry import register_subject
-    register_subject(Nominee, on_result=nominee_record_council_result)
+    register_subject(Nominee, agenda_terms=nominee_agenda_terms, on_result=nominee_record_council_result)
+
+agenda_terms(subject=..., session=Session) -> AgendaTerms gives the item's title, summary, pass rule
+(Threshold), proposing unit and recused users from the subject's own rules (e.g. the award's rule version),
+and raises ValidationError (or engine.ActionForbidden) when the session's council is not the one the
+subject's route names. The item's threshold, base, proposing unit and recusals come only from here, never
+from a request (councils.services.agenda_subject_add). When the result is issued, the terms are read again
+and the result is pushed only if the item still carries them.
 
 on_result(subject=..., result=ItemResult, actor=workflows.audit.Actor) runs inside the transaction that
 issues the session's resolution, and must change state only through workflows.engine.
@@ -16,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 
@@ -54,12 +62,60 @@ class ItemResult:
     item_id: int
 
 
-_HANDLERS: dict[type[models.Model], Callable[..., None]] = {}
+@dataclass(frozen=True)
+class AgendaTerms:
+    """How one subject is put to a council, read from the subject's rules by its own app."""
+
+    title: str
+    threshold: Threshold
+    summary: str = ""
+    proposing_unit: Any = None  # organisations.Unit whose members do not vote on the item
+    nominee_user: Any = None  # the user the item is about (does not vote on it)
+    recused_users: tuple = ()  # other users who must not vote on it (e.g. an initiative's authors)
 
 
-def register_subject(model: type[models.Model], *, on_result: Callable[..., None]) -> None:
-    _HANDLERS[model] = on_result
+@dataclass(frozen=True)
+class SubjectContract:
+    agenda_terms: Callable[..., AgendaTerms]
+    on_result: Callable[..., None]
+
+
+_CONTRACTS: dict[type[models.Model], SubjectContract] = {}
+
+
+def register_subject(
+    model: type[models.Model],
+    *,
+    agenda_terms: Callable[..., AgendaTerms],
+    on_result: Callable[..., None],
+) -> None:
+    _CONTRACTS[model] = SubjectContract(agenda_terms=agenda_terms, on_result=on_result)
+
+
+def unregister_subject(model: type[models.Model]) -> None:
+    _CONTRACTS.pop(model, None)
+
+
+def contract_for(subject: models.Model) -> SubjectContract | None:
+    return _CONTRACTS.get(type(subject))
 
 
 def handler_for(subject: models.Model) -> Callable[..., None] | None:
-    return _HANDLERS.get(type(subject))
+    contract = contract_for(subject)
+    return contract.on_result if contract else None
+
+
+def terms_differences(item, terms: AgendaTerms) -> list[str]:
+    """Names of the pass-rule fields in which the stored agenda item differs from the subject's terms."""
+    ratio = terms.threshold.ratio
+    expected = {
+        "threshold_percent": Decimal(terms.threshold.percent).quantize(Decimal("0.001")),
+        "threshold_numerator": ratio[0] if ratio else None,
+        "threshold_denominator": ratio[1] if ratio else None,
+        "threshold_base": terms.threshold.base,
+        "threshold_strict": terms.threshold.strict,
+        "written_votes_allowed": terms.threshold.written_votes_allowed,
+        "proposing_unit_id": getattr(terms.proposing_unit, "pk", None),
+        "nominee_user_id": getattr(terms.nominee_user, "pk", None),
+    }
+    return [name for name, value in expected.items() if getattr(item, name) != value]

@@ -7,17 +7,20 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from organisations.models import CouncilTerm
 from workflows import audit, engine
 from workflows.models import Role
 from workflows.roles import Scope, find_authority
+from workflows.uploads import pdf_name, read_pdf
 
-from . import selectors
+from . import sealing, selectors
 from .models import (
     AgendaItem,
     Attendance,
@@ -32,9 +35,11 @@ from .models import (
     Session,
     SessionState,
     VotingMode,
+    WrittenVote,
+    WrittenVoteStatus,
 )
-from .registry import Threshold
-from .results import shuffle_session_ballots
+from .registry import Threshold, contract_for, terms_differences
+from .results import discard_session_ballots, item_result
 from .templatetags.councils_extras import full_name
 
 AGENDA_OPEN_STATES = {SessionState.PLANNED, SessionState.CONVENED}
@@ -158,24 +163,152 @@ def _session_create(*, council_term, title, planned_on, actor: audit.Actor, plac
     return session
 
 
+#: Why a request cannot name an item's subject (shown next to the field, in the form and the API).
+SUBJECT_BY_OWN_PROCESS = gettext_lazy(
+    "Mục biểu quyết về một hồ sơ, một sáng kiến… chỉ được đưa vào chương trình họp từ chính quy trình của nó, "
+    "với tỷ lệ biểu quyết theo quy định của danh hiệu, sáng kiến; không nhập tay."
+)
+
+
 def agenda_item_add(
     *,
     session: Session,
-    subject: models.Model | None,
     title: str,
     summary: str = "",
     proposing_unit=None,
     nominee_user=None,
     threshold: Threshold,
     actor,
+    subject: models.Model | None = None,
 ) -> AgendaItem:
-    """Put a matter on the agenda (secretary or Board); refused once the agenda is locked."""
+    """Put a free-form matter on the agenda (secretary or Board), with the pass rule they type; refused once the
+    agenda is locked. A free-form item has no subject, so its result changes no record: a dossier line, an
+    initiative… goes on an agenda only through its own app's service (agenda_subject_add), with its own rules."""
     actor = _require(
         as_actor(actor),
         (Role.COUNCIL_SECRETARY, *CREATOR_ROLES),
         _term_scope(session),
         _("Chỉ thư ký hội đồng hoặc Ban TĐKT được thêm mục vào chương trình họp."),
     )
+    if subject is not None:
+        raise ValidationError({"subject": str(SUBJECT_BY_OWN_PROCESS)})
+    return _agenda_item_create(
+        session=session,
+        subject=None,
+        title=title,
+        summary=summary,
+        proposing_unit=proposing_unit,
+        nominee_user=nominee_user,
+        threshold=threshold,
+        actor=actor,
+    )
+
+
+#: Sessions in which an item still waits for its result (an item there blocks a second scheduling).
+_ITEM_LIVE_STATES = set(SessionState.values) - {SessionState.CANCELLED, SessionState.RESOLUTION_ISSUED}
+
+
+def agenda_subject_add(*, session: Session, subject: models.Model, actor) -> AgendaItem:
+    """Put a subject with a lifecycle (a dossier line, an initiative…) on a session's agenda. Called only by the
+    subject's own service, which checks its own state and role first. Title, pass rule, proposing unit and
+    recusals come from the subject's registered agenda_terms (its rules), never from the caller; the terms
+    refuse a session of a council the subject's route does not name. A subject already waiting on an agenda
+    cannot be scheduled a second time. The proposing unit's members and the terms' recused users are recorded
+    as recused at once."""
+    actor = _require(
+        as_actor(actor),
+        (Role.COUNCIL_SECRETARY, *CREATOR_ROLES),
+        _term_scope(session),
+        _("Chỉ thư ký hội đồng hoặc Ban TĐKT được thêm mục vào chương trình họp."),
+    )
+    contract = contract_for(subject)
+    if contract is None:
+        raise ValidationError({"subject": _("Đối tượng này không được đưa ra hội đồng biểu quyết.")})
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        terms = contract.agenda_terms(subject=subject, session=locked)
+        subject_type = ContentType.objects.get_for_model(subject)
+        waiting = AgendaItem.objects.filter(
+            subject_type=subject_type, subject_id=str(subject.pk), session__state__in=_ITEM_LIVE_STATES
+        ).select_related("session")
+        other = waiting.first()
+        if other is not None:
+            raise engine.TransitionNotAllowed(
+                _(
+                    "«%(subject)s» đã có trong chương trình phiên họp «%(session)s»; không thể đưa vào lần nữa."
+                )
+                % {"subject": subject, "session": other.session.title}
+            )
+        item = _agenda_item_create(
+            session=locked,
+            subject=subject,
+            title=terms.title,
+            summary=terms.summary,
+            proposing_unit=terms.proposing_unit,
+            nominee_user=terms.nominee_user,
+            threshold=terms.threshold,
+            actor=actor,
+        )
+        recusals = selectors.automatic_recusals(item)
+        members = selectors.member_ids(locked)
+        for user in terms.recused_users:
+            if user is not None and user.pk in members:
+                recusals.setdefault(user.pk, RecusalReason.NOMINEE)
+        for member_id, reason in sorted(recusals.items()):
+            recusal, created = Recusal.objects.get_or_create(
+                item=item, member_id=member_id, defaults={"reason": reason}
+            )
+            if created:
+                audit.record(
+                    subject=item,
+                    actor=actor,
+                    verb="recusal_recorded",
+                    data={
+                        "member": recusal.member.username,
+                        "item": item.pk,
+                        "reason": reason,
+                        "automatic": True,
+                    },
+                )
+    return item
+
+
+def agenda_result_deliver(*, item: AgendaItem, actor: audit.Actor) -> None:
+    """Push a counted item's result to its subject's registered handler (when the resolution is issued). A
+    free-form item changes no record. For a subject, its terms are read again and the result is refused unless
+    the item still carries exactly the subject's pass rule, proposing unit and nominee."""
+    subject = item.subject if item.subject_type_id else None
+    if subject is None:
+        if item.subject_type_id:
+            raise ValidationError(_("Không tìm thấy đối tượng của mục «%(item)s».") % {"item": item.title})
+        return
+    contract = contract_for(subject)
+    if contract is None:
+        raise ValidationError(_("Không có nơi nhận kết quả cho mục «%(item)s».") % {"item": item.title})
+    terms = contract.agenda_terms(subject=subject, session=item.session)
+    differences = terms_differences(item, terms)
+    if differences:
+        raise ValidationError(
+            _(
+                "Mục «%(item)s» không theo đúng quy định biểu quyết của đối tượng (%(fields)s); "
+                "không thể ghi kết quả."
+            )
+            % {"item": item.title, "fields": ", ".join(differences)}
+        )
+    contract.on_result(subject=subject, result=item_result(item), actor=actor)
+
+
+def _agenda_item_create(
+    *,
+    session: Session,
+    subject: models.Model | None,
+    title: str,
+    summary: str,
+    proposing_unit,
+    nominee_user,
+    threshold: Threshold,
+    actor: audit.Actor,
+) -> AgendaItem:
     if not title.strip():
         raise ValidationError({"title": _("Cần nhập nội dung biểu quyết.")})
     percent = Decimal(threshold.percent)
@@ -226,13 +359,15 @@ def agenda_item_add(
                     "base": threshold.base,
                     "strict": threshold.strict,
                 },
+                "rules": "subject" if subject is not None else "typed",
             },
         )
     return item
 
 
 def attendance_record(*, session: Session, member, status: str, actor) -> Attendance:
-    """The secretary records whether a member is present; a member who has voted cannot be marked absent."""
+    """The secretary records whether a member is present; a member who has voted (directly or in writing) keeps
+    their status. "Absent, written vote" is set only by written_vote_record."""
     actor = _require(
         as_actor(actor),
         (Role.COUNCIL_SECRETARY,),
@@ -255,17 +390,29 @@ def attendance_record(*, session: Session, member, status: str, actor) -> Attend
                     % {"name": full_name(member)}
                 }
             )
-        if status == AttendanceStatus.ABSENT_WRITTEN and not locked.written_votes_allowed:
-            raise ValidationError(
-                {"status": _("Quy chế của hội đồng không cho phép gửi phiếu bằng văn bản.")}
-            )
         current = Attendance.objects.filter(session=locked, member=member).first()
+        previous = current.status if current else None
+        if status == AttendanceStatus.ABSENT_WRITTEN and previous != status:
+            raise ValidationError(
+                {
+                    "status": _(
+                        "Tình trạng «vắng mặt, gửi phiếu bằng văn bản» chỉ có khi thư ký ghi nhận phiếu bằng "
+                        "văn bản của thành viên đã được điểm danh vắng mặt."
+                    )
+                }
+            )
+        if previous == AttendanceStatus.ABSENT_WRITTEN and status != previous:
+            raise engine.TransitionNotAllowed(
+                _(
+                    "Thành viên đã gửi phiếu bằng văn bản (chờ xác nhận hoặc đã xác nhận); không thể thay đổi "
+                    "tình trạng có mặt."
+                )
+            )
         voted = BallotReceipt.objects.filter(item__session=locked, member=member).exists()
         if voted and current is not None and current.status != status:
             raise engine.TransitionNotAllowed(
                 _("Thành viên đã bỏ phiếu; không thể thay đổi tình trạng có mặt.")
             )
-        previous = current.status if current else None
         if current is None:
             current = Attendance.objects.create(session=locked, member=member, status=status)
         elif current.status != status:
@@ -398,7 +545,7 @@ def ballot_cast(*, item: AgendaItem, choice: str, actor) -> BallotReceipt:
             except IntegrityError:
                 refused = _second_ballot()
             else:
-                Ballot.objects.create(item=locked, choice=choice)
+                Ballot.objects.create(item=locked, sealed=sealing.seal_choice(locked.pk, choice))
                 audit.record(
                     subject=locked,
                     actor=actor,
@@ -448,7 +595,10 @@ def ballot_sheet_cast(*, session: Session, choices: dict[int, str], actor) -> in
                 refused = _second_ballot()
             else:
                 Ballot.objects.bulk_create(
-                    [Ballot(item_id=item.pk, choice=choices[item.pk]) for item in items]
+                    [
+                        Ballot(item_id=item.pk, sealed=sealing.seal_choice(item.pk, choices[item.pk]))
+                        for item in items
+                    ]
                 )
                 audit.record(
                     subject=session,
@@ -529,21 +679,60 @@ def _audit_refusal(item: AgendaItem, actor: audit.Actor, member, error: Exceptio
         )
 
 
-def written_vote_record(
-    *, session: Session, member, choices: dict[int, str], document, actor
-) -> list[BallotReceipt]:
-    """The secretary records an absent member's written vote, with the signed document attached (DOMAIN.md §3)."""
+WRITTEN_VOTE_CONFIRMERS = (Role.COUNCIL_SECRETARY, Role.BOARD_OFFICER, Role.BOARD_HEAD)
+
+
+def _written_items(locked: Session, member, choices: dict[int, str]) -> list[AgendaItem]:
+    """The items of a written vote, each open for written votes and for this member; refusals name the item."""
+    items = []
+    for item_id, choice in sorted(choices.items()):
+        item = AgendaItem.objects.select_for_update().filter(session=locked, pk=item_id).first()
+        if item is None:
+            raise ValidationError({"choices": _("Mục %(id)s không thuộc phiên họp này.") % {"id": item_id}})
+        if choice not in Choice.values or (choice == Choice.ABSTAIN and not locked.abstain_allowed):
+            raise ValidationError(
+                {"choices": _("Lựa chọn không hợp lệ cho mục «%(item)s».") % {"item": item.title}}
+            )
+        if not item.written_votes_allowed:
+            raise ValidationError(
+                {"choices": _("Mục «%(item)s» không nhận phiếu bằng văn bản.") % {"item": item.title}}
+            )
+        if item.state != ItemState.PENDING:
+            raise engine.TransitionNotAllowed(_("Mục «%(item)s» đã kiểm phiếu.") % {"item": item.title})
+        if selectors.recusal_reason(item, member):
+            raise ValidationError(
+                {"choices": _("Thành viên không tham gia biểu quyết mục «%(item)s».") % {"item": item.title}}
+            )
+        if BallotReceipt.objects.filter(item=item, member=member).exists():
+            raise engine.TransitionNotAllowed(
+                _("Thành viên đã có phiếu cho mục «%(item)s».") % {"item": item.title}
+            )
+        items.append(item)
+    return items
+
+
+def written_vote_record(*, session: Session, member, choices: dict[int, str], document, actor) -> WrittenVote:
+    """The secretary records the signed written vote (a PDF) of a member marked absent (DOMAIN.md §3). It counts
+    only once a second person confirms it (written_vote_confirm); meanwhile its choices are sealed and the member
+    can vote neither directly (they are absent) nor in writing again. Audited, without the choices."""
     actor = _require(
         as_actor(actor),
         (Role.COUNCIL_SECRETARY,),
         _term_scope(session),
         _("Chỉ thư ký hội đồng được nhận phiếu bằng văn bản."),
     )
+    if actor.user is not None and actor.user.pk == member.pk:
+        raise engine.ActionForbidden(_("Thư ký không tự ghi nhận phiếu bằng văn bản của chính mình."))
     if not document:
-        raise ValidationError({"document": _("Cần đính kèm văn bản gửi phiếu của thành viên.")})
+        raise ValidationError(
+            {"document": _("Cần đính kèm văn bản gửi phiếu (PDF có chữ ký) của thành viên.")}
+        )
+    try:
+        content, sha256 = read_pdf(document)
+    except ValidationError as exc:
+        raise ValidationError({"document": exc.message_dict.get("file", exc.messages)}) from exc
     if not choices:
         raise ValidationError({"choices": _("Cần ghi lựa chọn cho ít nhất một mục.")})
-    receipts = []
     with transaction.atomic():
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if not locked.written_votes_allowed:
@@ -554,50 +743,183 @@ def written_vote_record(
             raise engine.TransitionNotAllowed(_("Chỉ nhận phiếu bằng văn bản khi phiên họp đang bỏ phiếu."))
         if member.pk not in selectors.member_ids(locked):
             raise ValidationError({"member": _("Người này không phải thành viên hội đồng vào ngày họp.")})
-        attendance = Attendance.objects.filter(session=locked, member=member).first()
-        if attendance is not None and attendance.status == AttendanceStatus.PRESENT:
-            raise ValidationError({"member": _("Thành viên có mặt tại phiên họp bỏ phiếu trực tiếp.")})
-        if attendance is None:
-            attendance = Attendance(session=locked, member=member)
-        attendance.status = AttendanceStatus.ABSENT_WRITTEN
-        attendance.written_vote_document = document
-        attendance.save()
-        for item_id, choice in sorted(choices.items()):
-            item = AgendaItem.objects.select_for_update().filter(session=locked, pk=item_id).first()
-            if item is None:
-                raise ValidationError(
-                    {"choices": _("Mục %(id)s không thuộc phiên họp này.") % {"id": item_id}}
-                )
-            if choice not in Choice.values or (choice == Choice.ABSTAIN and not locked.abstain_allowed):
-                raise ValidationError(
-                    {"choices": _("Lựa chọn không hợp lệ cho mục «%(item)s».") % {"item": item.title}}
-                )
-            if not item.written_votes_allowed:
-                raise ValidationError(
-                    {"choices": _("Mục «%(item)s» không nhận phiếu bằng văn bản.") % {"item": item.title}}
-                )
-            if item.state != ItemState.PENDING:
-                raise engine.TransitionNotAllowed(_("Mục «%(item)s» đã kiểm phiếu.") % {"item": item.title})
-            if selectors.recusal_reason(item, member):
-                raise ValidationError(
-                    {
-                        "choices": _("Thành viên không tham gia biểu quyết mục «%(item)s».")
-                        % {"item": item.title}
-                    }
-                )
-            if BallotReceipt.objects.filter(item=item, member=member).exists():
-                raise engine.TransitionNotAllowed(
-                    _("Thành viên đã có phiếu cho mục «%(item)s».") % {"item": item.title}
-                )
-            receipts.append(BallotReceipt.objects.create(item=item, member=member, written=True))
-            Ballot.objects.create(item=item, choice=choice)
-            audit.record(
-                subject=item,
-                actor=actor,
-                verb="written_vote_recorded",
-                data={"member": member.username, "item": item.pk},
+        attendance = Attendance.objects.select_for_update().filter(session=locked, member=member).first()
+        if attendance is not None and attendance.status == AttendanceStatus.ABSENT_WRITTEN:
+            raise engine.TransitionNotAllowed(
+                _("Đã có phiếu bằng văn bản của %(name)s (chờ xác nhận hoặc đã xác nhận).")
+                % {"name": full_name(member)}
             )
+        if attendance is None or attendance.status != AttendanceStatus.ABSENT:
+            raise ValidationError(
+                {
+                    "member": _(
+                        "Chỉ nhận phiếu bằng văn bản của thành viên đã được điểm danh vắng mặt; "
+                        "%(name)s đang ở tình trạng «%(status)s»."
+                    )
+                    % {
+                        "name": full_name(member),
+                        "status": attendance.get_status_display() if attendance else _("chưa điểm danh"),
+                    }
+                }
+            )
+        items = _written_items(locked, member, choices)
+        vote = WrittenVote(
+            session=locked,
+            member=member,
+            item_ids=[item.pk for item in items],
+            sealed_choices=sealing.seal_sheet(
+                locked.pk, member.pk, {item.pk: choices[item.pk] for item in items}
+            ),
+            document_sha256=sha256,
+            recorded_by=actor.user,
+        )
+        vote.document.save(
+            pdf_name(getattr(document, "name", ""), "phieu-van-ban.pdf"), ContentFile(content), save=False
+        )
+        try:
+            with transaction.atomic():
+                vote.save()
+        except IntegrityError:
+            vote.document.delete(save=False)
+            raise engine.TransitionNotAllowed(
+                _("Đã có phiếu bằng văn bản của %(name)s.") % {"name": full_name(member)}
+            ) from None
+        attendance.status = AttendanceStatus.ABSENT_WRITTEN
+        attendance.save(update_fields=["status"])
+        audit.record(
+            subject=locked,
+            actor=actor,
+            verb="written_vote_recorded",
+            data={
+                "member": member.username,
+                "written_vote": vote.pk,
+                "items": vote.item_ids,
+                "document_sha256": sha256,
+            },
+        )
+    return vote
+
+
+def _confirmer(vote: WrittenVote, actor, verb: str) -> audit.Actor:
+    """A second person decides a written vote: another secretary of the term or a Board officer, never the one who
+    recorded it nor the member; a superuser or the system has no such power."""
+    actor = as_actor(actor)
+    user = actor.user
+    authority = find_authority(user, WRITTEN_VOTE_CONFIRMERS, _term_scope(vote.session)) if user else None
+    if authority is None:
+        raise engine.ActionForbidden(
+            _("Chỉ thư ký hội đồng hoặc cán bộ Ban Thi đua - Khen thưởng được %(verb)s phiếu bằng văn bản.")
+            % {"verb": verb}
+        )
+    if user.pk == vote.recorded_by_id:
+        raise engine.ActionForbidden(_("Người xác nhận phải khác người đã ghi nhận phiếu bằng văn bản."))
+    if user.pk == vote.member_id:
+        raise engine.ActionForbidden(_("Thành viên không tự xác nhận phiếu bằng văn bản của chính mình."))
+    return audit.Actor(
+        user=user,
+        role=actor.role or authority.role,
+        on_behalf_of=actor.on_behalf_of,
+        client_ip=actor.client_ip,
+    )
+
+
+def _locked_pending(vote: WrittenVote) -> tuple[Session, WrittenVote]:
+    locked_session = Session.objects.select_for_update().get(pk=vote.session_id)
+    locked = WrittenVote.objects.select_for_update().select_related("member").get(pk=vote.pk)
+    if locked.status != WrittenVoteStatus.PENDING:
+        raise engine.TransitionNotAllowed(
+            _("Phiếu bằng văn bản này đã được xử lý (%(status)s).") % {"status": locked.get_status_display()}
+        )
+    return locked_session, locked
+
+
+def written_vote_choices(*, vote: WrittenVote, actor) -> dict[int, str]:
+    """What the secretary entered, for the person who compares it with the signed PDF before confirming."""
+    _confirmer(vote, actor, _("xem"))
+    if vote.status != WrittenVoteStatus.PENDING or not vote.sealed_choices:
+        return {}
+    return sealing.open_sheet(vote.session_id, vote.member_id, vote.sealed_choices)
+
+
+def written_vote_confirm(*, vote: WrittenVote, actor) -> list[BallotReceipt]:
+    """A second person confirms a pending written vote against its signed PDF: it then counts, as one receipt and
+    one sealed ballot per item (like a direct vote), and its sealed choices are erased. Audited, no choices."""
+    actor = _confirmer(vote, actor, _("xác nhận"))
+    with transaction.atomic():
+        session, locked = _locked_pending(vote)
+        if session.state != SessionState.VOTING:
+            raise engine.TransitionNotAllowed(_("Phiên họp không còn trong thời gian bỏ phiếu."))
+        try:
+            choices = sealing.open_sheet(session.pk, locked.member_id, locked.sealed_choices or b"")
+        except sealing.BrokenSeal:
+            raise engine.TransitionNotAllowed(
+                _(
+                    "Không mở được nội dung phiếu bằng văn bản (khóa niêm phong phiếu đã thay đổi); hãy trả lại."
+                )
+            ) from None
+        items = list(
+            AgendaItem.objects.select_for_update().filter(session=session, pk__in=choices).order_by("pk")
+        )
+        for item in items:
+            if item.state != ItemState.PENDING:
+                raise engine.TransitionNotAllowed(
+                    _(
+                        "Mục «%(item)s» đã kiểm phiếu hoặc đã nhập kết quả kiểm phiếu giấy; hãy trả lại phiếu này."
+                    )
+                    % {"item": item.title}
+                )
+        if len(items) != len(choices):
+            raise engine.TransitionNotAllowed(_("Phiếu bằng văn bản có mục không còn thuộc phiên họp."))
+        try:
+            with transaction.atomic():
+                receipts = BallotReceipt.objects.bulk_create(
+                    [BallotReceipt(item=item, member=locked.member, written=True) for item in items]
+                )
+        except IntegrityError:
+            raise engine.TransitionNotAllowed(
+                _("Thành viên đã có phiếu cho một mục của phiếu này.")
+            ) from None
+        Ballot.objects.bulk_create(
+            [Ballot(item_id=item.pk, sealed=sealing.seal_choice(item.pk, choices[item.pk])) for item in items]
+        )
+        locked.status = WrittenVoteStatus.CONFIRMED
+        locked.decided_by = actor.user
+        locked.sealed_choices = None
+        locked.save(update_fields=["status", "decided_by", "sealed_choices"])
+        audit.record(
+            subject=session,
+            actor=actor,
+            verb="written_vote_confirmed",
+            data={"member": locked.member.username, "written_vote": locked.pk, "items": locked.item_ids},
+        )
     return receipts
+
+
+def written_vote_reject(*, vote: WrittenVote, reason: str, actor) -> WrittenVote:
+    """The second person sends back a written vote that does not match its signed PDF, with a reason: it never
+    counts, its sealed choices are erased, the member is absent again and the secretary may record it anew."""
+    actor = _confirmer(vote, actor, _("trả lại"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Cần nêu lý do trả lại phiếu bằng văn bản.")})
+    with transaction.atomic():
+        session, locked = _locked_pending(vote)
+        locked.status = WrittenVoteStatus.REJECTED
+        locked.decided_by = actor.user
+        locked.sealed_choices = None
+        locked.reject_reason = reason[:500]
+        locked.save(update_fields=["status", "decided_by", "sealed_choices", "reject_reason"])
+        Attendance.objects.filter(
+            session=session, member_id=locked.member_id, status=AttendanceStatus.ABSENT_WRITTEN
+        ).update(status=AttendanceStatus.ABSENT)
+        audit.record(
+            subject=session,
+            actor=actor,
+            verb="written_vote_rejected",
+            comment=locked.reject_reason,
+            data={"member": locked.member.username, "written_vote": locked.pk, "items": locked.item_ids},
+        )
+    return locked
 
 
 def session_close_voting(*, session: Session, user, client_ip: str | None = None) -> Session:
@@ -619,7 +941,7 @@ def session_close_voting(*, session: Session, user, client_ip: str | None = None
                         client_ip=client_ip,
                         locked_related={"session": locked},
                     )
-            shuffle_session_ballots(locked)
+            discard_session_ballots(locked)
         return engine.perform(locked, "close_voting", user=user, client_ip=client_ip)
 
 
@@ -654,3 +976,22 @@ def council_session_start(activity, actor) -> Session:
 def council_session_is_finished(session: Session) -> bool:
     """The plan activity is done once the session's result is issued (a cancelled session is not done)."""
     return session.state == SessionState.RESOLUTION_ISSUED
+
+
+# -- configuration: a council's voting rule (audited with before/after values; workflows.config) ------------
+
+
+def council_rule_save(*, rule, actor: audit.Actor):
+    """Create or change a council's rule (quorum, abstention, written votes); audited with before/after.
+
+    Sessions already created keep the rule they copied."""
+    from workflows.config import config_save
+
+    return config_save(rule, actor=actor)
+
+
+def council_rule_update(*, rule, actor: audit.Actor, **changes):
+    """Change the named fields of a council's rule; audited with before/after."""
+    from workflows.config import config_update
+
+    return config_update(rule, actor=actor, **changes)

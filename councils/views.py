@@ -14,12 +14,23 @@ from django.views.decorators.http import require_POST
 from workflows import audit, engine
 from workflows.api import client_ip
 from workflows.models import Role
-from workflows.roles import Scope, can_read_everything, find_authority, has_role
+from workflows.roles import Scope, can_read_everything, find_authority, has_role, is_board
+from workflows.throttle import limit_exports
+from workflows.uploads import pdf_download
 
 from . import documents, selectors, services
 from .forms import AgendaItemForm, AttendanceForm, RecusalForm, SessionCreateForm, WrittenVoteForm
 from .lifecycle import CHAIRS
-from .models import AgendaItem, AttendanceStatus, Choice, ItemState, Session, SessionState
+from .models import (
+    AgendaItem,
+    AttendanceStatus,
+    Choice,
+    ItemState,
+    Session,
+    SessionState,
+    WrittenVote,
+    WrittenVoteStatus,
+)
 from .templatetags.councils_extras import full_name
 
 RESULT_STATES = {
@@ -84,7 +95,11 @@ def session_create(request):
 @login_required
 def session_detail(request, pk):
     """One page for everyone: the ballot sheet for members, the console for the secretary and the chair."""
-    session = _visible_session(request, pk)
+    return _detail(request, _visible_session(request, pk))
+
+
+def _detail(request, session: Session, *, written: dict | None = None, status: int = 200):
+    """The session page; `written` carries a refused written-vote form back (values and errors by field)."""
     flags = _flags(request.user, session)
     items = list(session.items.select_related("proposing_unit").order_by("order", "pk"))
     my_receipts = set(session.items.filter(receipts__member=request.user).values_list("pk", flat=True))
@@ -133,8 +148,44 @@ def session_detail(request, pk):
             "can_add_items": session.state in services.AGENDA_OPEN_STATES
             and (flags["is_secretary"] or has_role(request.user, Role.BOARD_OFFICER, Role.BOARD_HEAD)),
             "pending_items": [i for i in items if i.state == ItemState.PENDING],
+            "written": written or {"values": {}, "errors": {}},
+            "absent_members": [
+                m
+                for m in members
+                if (a := attendance.get(m.pk)) is not None and a.status == AttendanceStatus.ABSENT
+            ],
+            "written_votes": _written_votes(request, session, items) if console or flags["is_board"] else [],
         },
+        status=status,
     )
+
+
+def _written_votes(request, session: Session, items) -> list[dict]:
+    """The session's written votes; for a pending one the person who may confirm it sees what was entered,
+    to compare with the signed PDF."""
+    titles = {item.pk: f"{item.order}. {item.title}" for item in items}
+    labels = dict(Choice.choices)
+    rows = []
+    for vote in session.written_votes.select_related("member", "recorded_by", "decided_by").order_by("pk"):
+        entered = []
+        may_decide = False
+        if vote.status == WrittenVoteStatus.PENDING:
+            try:
+                choices = services.written_vote_choices(vote=vote, actor=_actor(request))
+            except engine.ActionForbidden:
+                choices = None
+            if choices is not None:
+                may_decide = True
+                entered = [(titles.get(pk, pk), labels.get(choice, choice)) for pk, choice in choices.items()]
+        rows.append(
+            {
+                "vote": vote,
+                "items": [titles.get(pk, pk) for pk in vote.item_ids],
+                "entered": entered,
+                "may_decide": may_decide,
+            }
+        )
+    return rows
 
 
 @login_required
@@ -145,7 +196,6 @@ def agenda_item_add(request, pk):
         try:
             services.agenda_item_add(
                 session=session,
-                subject=None,
                 title=form.cleaned_data["title"],
                 summary=form.cleaned_data["summary"],
                 proposing_unit=form.cleaned_data["proposing_unit"],
@@ -156,7 +206,9 @@ def agenda_item_add(request, pk):
             messages.error(request, exc.message)
             return redirect(session)
         except ValidationError as exc:
-            form.add_error(None, "; ".join(exc.messages))
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for field, field_messages in errors.items():
+                form.add_error(field if field in form.fields else None, "; ".join(field_messages))
         else:
             messages.success(request, _("Đã thêm mục vào chương trình họp."))
             return redirect(session)
@@ -230,32 +282,96 @@ def attendance_record(request, pk):
 @login_required
 @require_POST
 def written_vote_record(request, pk):
+    """The secretary records an absent member's signed written vote; a refusal comes back on the form, next to
+    the field, with what was typed still selected."""
     session = _visible_session(request, pk)
     form = WrittenVoteForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Cần chọn thành viên và đính kèm văn bản gửi phiếu."))
-        return redirect(session)
-    member = get_object_or_404(get_user_model(), pk=form.cleaned_data["member"])
     choices = {
         item.pk: request.POST[f"written-{item.pk}"]
-        for item in session.items.all()
+        for item in session.items.only("pk")
         if request.POST.get(f"written-{item.pk}")
     }
+    values = {"member": request.POST.get("member", ""), "choices": choices}
+    errors: dict[str, list[str]] = {}
+    member = None
+    if not form.is_valid():
+        for field, messages_ in form.errors.items():
+            errors.setdefault(field, []).extend(messages_)
+    else:
+        member = get_user_model().objects.filter(pk=form.cleaned_data["member"]).first()
+        if member is None:
+            errors["member"] = [_("Không tìm thấy thành viên này.")]
+    if not errors:
+        try:
+            services.written_vote_record(
+                session=session,
+                member=member,
+                choices=choices,
+                document=form.cleaned_data["document"],
+                actor=_actor(request),
+            )
+        except (engine.ActionForbidden, engine.TransitionNotAllowed) as exc:
+            errors["general"] = [exc.message]
+        except ValidationError as exc:
+            for field, messages_ in getattr(exc, "message_dict", {"general": exc.messages}).items():
+                errors.setdefault(
+                    field if field in {"member", "document", "choices"} else "general", []
+                ).extend(messages_)
+    if errors:
+        messages.error(request, _("Chưa ghi nhận phiếu bằng văn bản: xem lỗi bên dưới."))
+        return _detail(request, session, written={"values": values, "errors": errors}, status=400)
+    messages.success(
+        request,
+        _("Đã ghi nhận phiếu bằng văn bản của %(name)s; phiếu chỉ được tính khi người thứ hai xác nhận.")
+        % {"name": full_name(member)},
+    )
+    return redirect(session)
+
+
+def _written_vote(request, pk, vote_pk) -> tuple[Session, WrittenVote]:
+    session = _visible_session(request, pk)
+    return session, get_object_or_404(
+        WrittenVote.objects.select_related("session"), pk=vote_pk, session=session
+    )
+
+
+@login_required
+@require_POST
+def written_vote_confirm(request, pk, vote_pk):
+    """A second person confirms a written vote against its signed PDF."""
+    session, vote = _written_vote(request, pk, vote_pk)
+    if _run(request, session, lambda: services.written_vote_confirm(vote=vote, actor=_actor(request))):
+        messages.success(
+            request, _("Đã xác nhận phiếu bằng văn bản của %(name)s.") % {"name": full_name(vote.member)}
+        )
+    return redirect(session)
+
+
+@login_required
+@require_POST
+def written_vote_reject(request, pk, vote_pk):
+    """The second person sends a written vote back, with a reason."""
+    session, vote = _written_vote(request, pk, vote_pk)
+    reason = request.POST.get("reason", "")
     if _run(
         request,
         session,
-        lambda: services.written_vote_record(
-            session=session,
-            member=member,
-            choices=choices,
-            document=form.cleaned_data["document"],
-            actor=_actor(request),
-        ),
+        lambda: services.written_vote_reject(vote=vote, reason=reason, actor=_actor(request)),
     ):
         messages.success(
-            request, _("Đã ghi nhận phiếu bằng văn bản của %(name)s.") % {"name": full_name(member)}
+            request, _("Đã trả lại phiếu bằng văn bản của %(name)s.") % {"name": full_name(vote.member)}
         )
     return redirect(session)
+
+
+@login_required
+def written_vote_document(request, pk, vote_pk):
+    """The signed PDF of a written vote, for the council's secretary and chair and the Board."""
+    session, vote = _written_vote(request, pk, vote_pk)
+    flags = _flags(request.user, session)
+    if not (flags["is_secretary"] or flags["is_chair"] or is_board(request.user)):
+        raise Http404
+    return pdf_download(vote.document.open("rb"), vote.document.name, "phieu-van-ban.pdf")
 
 
 @login_required
@@ -294,6 +410,7 @@ def close_voting(request, pk):
 
 
 @login_required
+@limit_exports
 def minutes_pdf(request, pk):
     """Biên bản họp, generated from the session's data."""
     session = _visible_session(request, pk)
@@ -303,6 +420,7 @@ def minutes_pdf(request, pk):
 
 
 @login_required
+@limit_exports
 def tally_pdf(request, pk):
     """Biên bản kiểm phiếu, generated from the session's data."""
     session = _visible_session(request, pk)

@@ -11,6 +11,6 @@ class DossiersConfig(AppConfig):
 
         from . import lifecycle  # noqa: F401  (registers the state machines)
         from .models import DossierNominee
-        from .services import council_result_receive
+        from .services import council_agenda_terms, council_result_receive
 
-        register_subject(DossierNominee, on_result=council_result_receive)
+        register_subject(DossierNominee, agenda_terms=council_agenda_terms, on_result=council_result_receive)

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from councils.registry import ItemResult
-from organisations.models import Unit
-from workflows import audit, engine
+from councils.registry import AgendaTerms, ItemResult
+from organisations.models import CouncilKind, Unit
+from workflows import audit, engine, throttle
 from workflows.lifecycle import internal_step
 from workflows.models import Role
 from workflows.roles import Scope, find_authority
-from workflows.uploads import read_pdf
+from workflows.uploads import pdf_name, read_pdf
 
 from .eligibility import blocking_errors
 from .models import (
@@ -30,7 +31,7 @@ from .models import (
     RecordSource,
     Submission,
 )
-from .models.catalogue import DocumentKind
+from .models.catalogue import AwardRoute, DocumentKind
 from .models.dossier import EDITABLE_STATES
 
 #: Document kinds attached to the dossier as a whole; the others belong to one nominee line.
@@ -263,7 +264,7 @@ def document_upload(
         ]
         or 0
     ) + 1
-    name = (getattr(upload, "name", "") or "tai-lieu.pdf").rsplit("/", 1)[-1][:255]
+    name = pdf_name(getattr(upload, "name", ""))
     document = DossierDocument(
         dossier=dossier,
         line=line,
@@ -416,29 +417,66 @@ def award_record_create(
 
 
 def council_item_add(*, line: DossierNominee, session, actor: audit.Actor) -> None:
-    """Put the line on a council session's agenda through the councils app's service (councils.services)."""
+    """Put a proposed line on a council session's agenda through the councils app (agenda_subject_add), which
+    reads the item's pass rule, proposing unit and route from council_agenda_terms, never from the caller."""
     if session is None:
         return
-    from councils.services import agenda_item_add
+    from councils.services import agenda_subject_add
 
+    # place_on_agenda (from "proposed") calls this with the line already in its target state
+    if line.state not in (NomineeState.PROPOSED, NomineeState.ON_AGENDA):
+        raise engine.TransitionNotAllowed(
+            _("Chỉ đưa ra hội đồng đối tượng đã được Ban đề nghị (hiện: «%(state)s»).")
+            % {"state": line.get_state_display()}
+        )
+    item = agenda_subject_add(session=session, subject=line, actor=actor)
+    line.council_term_id = session.council_term_id
+    line.council_item_ref = str(item.pk)
+
+
+#: Councils that vote on the city's awards (DOMAIN.md §3): the city emulation council, or an ad hoc council.
+CITY_COUNCIL_KINDS = (CouncilKind.EMULATION, CouncilKind.AD_HOC)
+
+
+def council_agenda_terms(*, subject: DossierNominee, session) -> AgendaTerms:
+    """How a dossier line is put to a council (registered with councils.registry): the pass rule of the line's
+    award version, the dossier's unit as proposing unit; only a city emulation (or ad hoc) council votes on an
+    award the city decides or proposes to the central level."""
+    line = DossierNominee.objects.select_related("award", "nominee", "dossier__unit").get(pk=subject.pk)
+    award = line.award
+    council = session.council_term.council
+    if award.route == AwardRoute.UNIT_DECIDES:
+        raise ValidationError(
+            {
+                "session": _(
+                    "«%(award)s» do đơn vị tự quyết định; không trình Hội đồng Thi đua - Khen thưởng thành phố."
+                )
+                % {"award": award.name}
+            }
+        )
+    if council.kind not in CITY_COUNCIL_KINDS:
+        raise ValidationError(
+            {
+                "session": _(
+                    "«%(council)s» không xét «%(award)s»: đối tượng chỉ được đưa ra Hội đồng Thi đua - "
+                    "Khen thưởng thành phố (hoặc hội đồng lâm thời)."
+                )
+                % {"council": council.name, "award": award.name}
+            }
+        )
     nominee = line.nominee
     summary = _("%(unit)s đề nghị %(award)s cho %(name)s. %(report)s") % {
         "unit": line.dossier.unit.name,
-        "award": line.award.name,
+        "award": award.name,
         "name": nominee.full_name,
         "report": line.achievement_report[:1500],
     }
-    item = agenda_item_add(
-        session=session,
-        subject=line,
-        title=f"{nominee.full_name} – {line.award.name}",
+    return AgendaTerms(
+        title=f"{nominee.full_name} – {award.name}",
         summary=summary,
+        threshold=award.threshold(),
         proposing_unit=line.dossier.unit,
-        threshold=line.award.threshold(),
-        actor=actor,
     )
-    line.council_term_id = session.council_term_id
-    line.council_item_ref = str(item.pk)
 
 
 def council_result_receive(*, subject: DossierNominee, result: ItemResult, actor: audit.Actor) -> None:
@@ -468,11 +506,52 @@ def council_result_receive(*, subject: DossierNominee, result: ItemResult, actor
             engine.perform(dossier, "record_council_results", user=actor.user, client_ip=actor.client_ip)
 
 
+#: Longest accepted public comment fields (characters); the form shows the same limits.
+PUBLIC_COMMENT_LIMITS = {"author_name": 120, "contact": 200, "text": 2000}
+
+
+def _public_comment_limits(fields: dict[str, str]) -> None:
+    errors = {
+        name: _("Tối đa %(limit)s ký tự (đã nhập %(length)s).")
+        % {"limit": PUBLIC_COMMENT_LIMITS[name], "length": len(value)}
+        for name, value in fields.items()
+        if len(value) > PUBLIC_COMMENT_LIMITS[name]
+    }
+    errors.update(
+        {name: _("Trường này không được để trống.") for name, value in fields.items() if not value.strip()}
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _public_comment_throttle(dossier: Dossier, client_ip) -> None:
+    """At most PUBLIC_COMMENT_RATE_PER_IP comments from one address and PUBLIC_COMMENT_RATE_PER_POSTING on
+    one posting (a dossier's public notice): each comment is a permanent audit event, so a flood is refused
+    before anything is written."""
+    checks = (
+        ("public_comment_ip", client_ip, settings.PUBLIC_COMMENT_RATE_PER_IP),
+        ("public_comment_posting", str(dossier.pk), settings.PUBLIC_COMMENT_RATE_PER_POSTING),
+    )
+    for scope, ident, rate in checks:
+        verdict = throttle.hit(scope, ident, rate)
+        if not verdict.allowed:
+            raise throttle.RateLimited(
+                _(
+                    "Đã nhận quá nhiều ý kiến góp ý trong thời gian ngắn. Ý kiến của ông/bà chưa được ghi; "
+                    "vui lòng gửi lại sau %(minutes)s phút."
+                )
+                % {"minutes": max(1, round(verdict.retry_after / 60))},
+                verdict.retry_after,
+            )
+
+
 @transaction.atomic
 def public_comment_add(
     *, line: DossierNominee, author_name: str, contact: str, text: str, client_ip=None
 ) -> PublicComment:
-    """A member of the public comments on a posted nominee during the comment period."""
+    """A member of the public comments on a posted nominee during the comment period, within the size limits
+    and the rate limits (RateLimited otherwise: nothing is written, not even an audit event)."""
+    _public_comment_limits({"author_name": author_name, "contact": contact, "text": text})
     line = DossierNominee.objects.select_related("dossier").get(pk=line.pk)
     dossier = line.dossier
     if (
@@ -481,6 +560,7 @@ def public_comment_add(
         or (dossier.posted_until and timezone.localdate() > dossier.posted_until)
     ):
         raise ValidationError(_("Đối tượng này không còn trong thời gian lấy ý kiến."))
+    _public_comment_throttle(dossier, client_ip)
     comment = PublicComment.objects.create(line=line, author_name=author_name, contact=contact, text=text)
     audit.record(
         subject=line,
@@ -489,3 +569,34 @@ def public_comment_add(
         data={"comment": comment.pk, "author": author_name},
     )
     return comment
+
+
+# -- configuration: the award catalogue (audited with before/after values; workflows.config) ----------------
+
+
+def award_type_save(*, award, actor: audit.Actor):
+    """Create or change an award type (its authority, route, required documents, vote threshold); audited."""
+    from workflows.config import config_save
+
+    return config_save(award, actor=actor)
+
+
+def award_type_update(*, award, actor: audit.Actor, **changes):
+    """Change the named fields of an award type; audited with before/after."""
+    from workflows.config import config_update
+
+    return config_update(award, actor=actor, **changes)
+
+
+def eligibility_rule_save(*, rule, actor: audit.Actor):
+    """Create or change an eligibility rule of an award type; audited with before/after."""
+    from workflows.config import config_save
+
+    return config_save(rule, actor=actor)
+
+
+def eligibility_rule_delete(*, rule, actor: audit.Actor) -> None:
+    """Remove an eligibility rule; audited with its last values."""
+    from workflows.config import config_delete
+
+    config_delete(rule, actor=actor)

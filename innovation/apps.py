@@ -12,9 +12,14 @@ class InnovationConfig(AppConfig):
 
         from . import lifecycle  # noqa: F401  (registers the round and initiative machines)
         from .models import Initiative
-        from .services import council_result_receive, round_is_finished, round_start_from_activity
+        from .services import (
+            council_agenda_terms,
+            council_result_receive,
+            round_is_finished,
+            round_start_from_activity,
+        )
 
-        register_subject(Initiative, on_result=council_result_receive)
+        register_subject(Initiative, agenda_terms=council_agenda_terms, on_result=council_result_receive)
         processes.register(
             "innovation_round",
             start=round_start_from_activity,

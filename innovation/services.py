@@ -6,20 +6,21 @@ import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from councils import services as council_services
-from councils.registry import ItemResult, Threshold, ThresholdBase
+from councils.registry import AgendaTerms, ItemResult, Threshold, ThresholdBase
 from dossiers.models import InitiativeRecognition, Nominee
 from organisations.models import CouncilKind, CouncilTerm
 from workflows import audit, engine
 from workflows.lifecycle import internal_step
 from workflows.models import Role
 from workflows.roles import Scope, authorities_of, find_authority
-from workflows.uploads import read_pdf
+from workflows.uploads import pdf_name, read_pdf
 
 from .lifecycle import BOARD, UNIT
 from .models import (
@@ -419,12 +420,7 @@ EVIDENCE_STATES = (InitiativeState.SUBMITTED, InitiativeState.RETURNED, Initiati
 
 def safe_file_name(name: str, default: str = "minh-chung.pdf") -> str:
     """The base name of an uploaded file, without directories, control or shell characters, ending in .pdf."""
-    base = unicodedata.normalize("NFC", str(name or "")).replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] not in "CZ" or ch == " ")
-    base = "".join(ch if ch.isalnum() or ch in " ._-()" else "_" for ch in base).strip(" ._")
-    stem = base[:-4] if base.lower().endswith(".pdf") else base
-    stem = stem.strip(" ._")[:120]
-    return f"{stem}.pdf" if stem else default
+    return pdf_name(name, default)
 
 
 @transaction.atomic
@@ -702,21 +698,7 @@ def round_send_to_council(*, round_: Round, planned_on: date, actor, place: str 
     )
     for initiative in reviewed:
         if initiative.average_score is not None and initiative.average_score >= round_.pass_score:
-            council_services.agenda_item_add(
-                session=session,
-                subject=initiative,
-                title=_("Công nhận sáng kiến «%(title)s»") % {"title": initiative.title[:450]},
-                summary=_("%(unit)s · điểm trung bình %(score)s/%(pass)s · phạm vi đề nghị: %(scope)s")
-                % {
-                    "unit": initiative.unit.name,
-                    "score": initiative.average_score,
-                    "pass": round_.pass_score,
-                    "scope": initiative.get_requested_scope_display(),
-                },
-                proposing_unit=initiative.unit,
-                threshold=COUNCIL_THRESHOLD,
-                actor=actor,
-            )
+            council_services.agenda_subject_add(session=session, subject=initiative, actor=actor)
         else:
             with internal_step(initiative, role=actor.role or Role.BOARD_OFFICER):
                 engine.perform(
@@ -731,6 +713,44 @@ def round_send_to_council(*, round_: Round, planned_on: date, actor, place: str 
     with internal_step(round_, role=actor.role or Role.BOARD_OFFICER, payload=session.pk):
         engine.perform(round_, "send_to_council", user=actor.user)
     return session
+
+
+def council_agenda_terms(*, subject: Initiative, session) -> AgendaTerms:
+    """How an initiative is put to a council (registered with councils.registry): the innovation council's rule
+    (≥ 2/3 of all members, secret ballot), its unit as proposing unit, its authors recused; only onto the
+    session its round sent to its own council term."""
+    initiative = Initiative.objects.select_related("round", "unit").get(pk=subject.pk)
+    round_ = initiative.round
+    source = ContentType.objects.get_for_model(Round)
+    if (
+        session.council_term_id != round_.council_term_id
+        or session.council_term.council.kind != CouncilKind.INNOVATION
+        or session.source_type_id != source.pk
+        or session.source_id != str(round_.pk)
+    ):
+        raise ValidationError(
+            {
+                "session": _(
+                    "Sáng kiến «%(title)s» chỉ được đưa ra phiên họp của Hội đồng sáng kiến mà đợt «%(round)s» "
+                    "trình."
+                )
+                % {"title": initiative.title[:200], "round": round_.title}
+            }
+        )
+    authors = tuple(author.user for author in initiative.authors.select_related("user") if author.user_id)
+    return AgendaTerms(
+        title=_("Công nhận sáng kiến «%(title)s»") % {"title": initiative.title[:450]},
+        summary=_("%(unit)s · điểm trung bình %(score)s/%(pass)s · phạm vi đề nghị: %(scope)s")
+        % {
+            "unit": initiative.unit.name,
+            "score": initiative.average_score,
+            "pass": round_.pass_score,
+            "scope": initiative.get_requested_scope_display(),
+        },
+        threshold=COUNCIL_THRESHOLD,
+        proposing_unit=initiative.unit,
+        recused_users=authors,
+    )
 
 
 def council_result_receive(*, subject: Initiative, result: ItemResult, actor: audit.Actor) -> None:
@@ -792,3 +812,28 @@ def recognitions_record(*, initiative: Initiative, actor: audit.Actor) -> list[I
         data={"recognitions": [r.pk for r in created], "nominees": [r.nominee_id for r in created]},
     )
     return created
+
+
+# -- configuration: a round's review criteria and settings (audited with before/after; workflows.config) ----
+
+
+def round_settings_save(*, round_: Round, actor: audit.Actor) -> Round:
+    """Change a round's dates, points and pass rules (never its state: that moves through the engine, nor its
+    reviewers: round_reviewers_set); audited with before/after."""
+    from workflows.config import config_save
+
+    return config_save(round_, actor=actor)
+
+
+def criterion_save(*, criterion, actor: audit.Actor):
+    """Create or change a review criterion and its maximum points; audited with before/after."""
+    from workflows.config import config_save
+
+    return config_save(criterion, actor=actor)
+
+
+def criterion_delete(*, criterion, actor: audit.Actor) -> None:
+    """Remove a review criterion; audited with its last values."""
+    from workflows.config import config_delete
+
+    config_delete(criterion, actor=actor)

@@ -62,7 +62,8 @@ def threshold(percent="50", base=ThresholdBase.TOTAL_MEMBERS, strict=False, rati
 
 @pytest.fixture
 def session_for():
-    """session_for(council, items=[...]) → a convened session with agenda items, not yet locked."""
+    """session_for(council, items=[...]) → a convened session with free-form agenda items, not yet locked;
+    session_for(council, subject=x) → one item for the registered subject x, on its own terms."""
 
     def _session(c, items=None, unit=None, nominee=None, subject=None):
         items = items or [("Bằng khen cho ông A", threshold("90"))]
@@ -79,10 +80,12 @@ def session_for():
             user=c.secretary,
             data={"planned_on": MEETING_DAY.isoformat(), "place": "Hội trường UBND thành phố"},
         )
+        if subject is not None:
+            services.agenda_subject_add(session=session, subject=subject, actor=c.secretary)
+            items = []
         for title, rule in items:
             services.agenda_item_add(
                 session=session,
-                subject=subject,
                 title=title,
                 summary="Thành tích xuất sắc",
                 proposing_unit=unit,

@@ -16,6 +16,7 @@ from workflows.models import AuditEvent, Role
 from workflows.services import membership_grant
 
 from .conftest import MEETING_DAY, start_voting, threshold
+from .test_written_votes import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -138,36 +139,11 @@ def test_item_by_item_voting_opens_one_item_at_a_time(council, session_for):
     services.ballot_cast(item=second, choice="agree", actor=c.chair)
 
 
-def test_written_vote_by_an_absent_member_with_the_document(council, session_for):
-    c = council(size=4)
-    session = start_voting(session_for(c), c, present=c.voters[:3])
-    item = session.items.get()
-    absent = c.voters[3]
-    document = SimpleUploadedFile("phieu.pdf", b"%PDF-1.4 phieu", content_type="application/pdf")
-    with pytest.raises(engine.ActionForbidden):
-        services.written_vote_record(
-            session=session, member=absent, choices={item.pk: "agree"}, document=document, actor=c.chair
-        )
-    services.written_vote_record(
-        session=session, member=absent, choices={item.pk: "agree"}, document=document, actor=c.secretary
-    )
-    assert BallotReceipt.objects.get(item=item, member=absent).written
-    event = AuditEvent.objects.get(verb="written_vote_recorded")
-    assert event.data == {"member": absent.username, "item": item.pk}
-    with pytest.raises(engine.TransitionNotAllowed):
-        services.written_vote_record(
-            session=session,
-            member=absent,
-            choices={item.pk: "disagree"},
-            document=document,
-            actor=c.secretary,
-        )
-
-
 def test_written_votes_refused_where_the_rule_forbids_them(council, session_for):
     c = council(size=4, written_votes_allowed=False)
     session = start_voting(session_for(c), c, present=c.voters[:3])
-    document = SimpleUploadedFile("phieu.pdf", b"%PDF-1.4", content_type="application/pdf")
+    services.attendance_record(session=session, member=c.voters[3], status="absent", actor=c.secretary)
+    document = SimpleUploadedFile("phieu.pdf", pdf_bytes(), content_type="application/pdf")
     with pytest.raises(Exception) as error:
         services.written_vote_record(
             session=session,
@@ -227,7 +203,7 @@ def test_no_field_or_relation_links_a_receipt_to_a_ballot():
     receipt_fields = {f.name for f in BallotReceipt._meta.get_fields()}
     ballot_fields = {f.name for f in Ballot._meta.get_fields()}
     assert receipt_fields == {"id", "item", "member", "written"}
-    assert ballot_fields == {"id", "item", "choice"}
+    assert ballot_fields == {"id", "item", "sealed"}
     for model in (BallotReceipt, Ballot):
         for f in model._meta.get_fields():
             assert not (f.is_relation and f.related_model in (BallotReceipt, Ballot)), (model, f.name)
@@ -242,7 +218,7 @@ def test_admin_does_not_expose_ballots_or_receipts():
     assert Ballot not in admin.site._registry and BallotReceipt not in admin.site._registry
 
 
-def test_ballots_are_rewritten_in_random_order_at_close(council, session_for):
+def test_sealed_ballots_are_counted_then_deleted_at_close(council, session_for):
     c = council(size=6)
     session = start_voting(session_for(c), c)
     item = session.items.get()
@@ -250,10 +226,9 @@ def test_ballots_are_rewritten_in_random_order_at_close(council, session_for):
         c.voters, ["agree", "agree", "disagree", "agree", "disagree", "agree"], strict=True
     ):
         services.ballot_cast(item=item, choice=choice, actor=member)
-    before = set(Ballot.objects.filter(item=item).values_list("id", flat=True))
+    assert Ballot.objects.filter(item=item).count() == 6
     engine.perform(item, "close_ballot", user=c.secretary)
-    after = set(Ballot.objects.filter(item=item).values_list("id", flat=True))
-    assert before.isdisjoint(after) and len(after) == 6
+    assert not Ballot.objects.filter(item=item).exists()
     item.refresh_from_db()
     assert (item.agree_count, item.disagree_count, item.base_count) == (4, 2, 6)
 
@@ -299,7 +274,10 @@ def test_results_flow_to_the_registered_subject(council, session_for, unit, pers
         received.append((subject, result, actor.user))
         engine.perform(subject, "submit", user=head)
 
-    registry.register_subject(Widget, on_result=on_result)
+    def agenda_terms(*, subject, session):
+        return registry.AgendaTerms(title=f"Khen thưởng: {subject.title}", threshold=threshold("90"))
+
+    registry.register_subject(Widget, agenda_terms=agenda_terms, on_result=on_result)
     try:
         session = start_voting(session_for(c, subject=widget), c)
         item = session.items.get()
@@ -316,7 +294,7 @@ def test_results_flow_to_the_registered_subject(council, session_for, unit, pers
             data={"resolution_number": "01/NQ", "resolution_issued_on": MEETING_DAY.isoformat()},
         )
     finally:
-        registry._HANDLERS.pop(Widget, None)
+        registry.unregister_subject(Widget)
     [(subject, result, actor_user)] = received
     assert subject == widget and actor_user == c.chair
     assert (result.passed, result.agree, result.base_count, result.item_id) == (True, 4, 4, item.pk)

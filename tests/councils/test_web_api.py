@@ -44,7 +44,7 @@ def test_member_whose_membership_ended_loses_sight(client, council, session_for)
         actor=SYSTEM,
     )
     client.force_login(member)
-    assert client.get(f"/hoi-dong/phien/{session.pk}/").status_code == 200  # valid through today
+    assert client.get(f"/hoi-dong/phien/{session.pk}/").status_code == 404  # ended at once, not tomorrow
     Membership.objects.filter(user=member).update(
         valid_from=timezone.localdate() - timedelta(days=30),
         valid_to=timezone.localdate() - timedelta(days=1),
@@ -214,8 +214,8 @@ def test_pdfs_are_generated_from_the_session(client, council, session_for):
 
 
 def test_seed_demo_plans_one_session_idempotently():
-    call_command("seed_demo", quiet=True)
-    call_command("seed_demo", quiet=True)
+    call_command("seed_demo", quiet=True, i_know_this_is_not_production=True)
+    call_command("seed_demo", quiet=True, i_know_this_is_not_production=True)
     from councils.management.commands.seed_councils import DEMO_TITLE
 
     session = Session.objects.get(title=DEMO_TITLE)
@@ -238,7 +238,7 @@ def test_admin_shows_sessions_read_only_without_ballots(client, council, session
     assert client.get("/admin/councils/ballotreceipt/").status_code == 404
 
 
-def test_api_agenda_add_with_a_subject_and_an_exact_ratio(api, council, session_for, unit):
+def test_api_agenda_add_free_form_with_an_exact_ratio_and_no_subject(api, council, session_for, unit):
     from tests.testapp.models import Widget
 
     c = council(size=4)
@@ -250,13 +250,15 @@ def test_api_agenda_add_with_a_subject_and_an_exact_ratio(api, council, session_
         "threshold_percent": "66.667",
         "ratio_numerator": 2,
         "ratio_denominator": 3,
-        "subject_type": "testapp.widget",
-        "subject_id": str(widget.pk),
         "proposing_unit": unit.pk,
     }
     assert api(c.members[0]).post(address, payload).status_code == 403
-    bad = api(c.secretary).post(address, {**payload, "subject_id": "999999"})
-    assert bad.status_code == 400 and "Không tìm thấy" in bad.json()["subject_id"][0]
+    named = api(c.secretary).post(
+        address, {**payload, "subject_type": "testapp.widget", "subject_id": str(widget.pk)}
+    )
+    assert named.status_code == 400
+    assert "chính quy trình" in named.json()["subject_type"][0]
+    assert "chính quy trình" in named.json()["subject_id"][0]
     created = api(c.secretary).post(address, payload)
     assert created.status_code == 201
     assert created.json()["threshold"] == {
@@ -265,6 +267,6 @@ def test_api_agenda_add_with_a_subject_and_an_exact_ratio(api, council, session_
         "base": "total_members",
         "strict": False,
     }
-    assert created.json()["subject"] == f"testapp.widget:{widget.pk}"
+    assert created.json()["subject"] is None
     engine.perform(session, "lock_agenda", user=c.secretary)
     assert api(c.secretary).post(address, payload).status_code == 409

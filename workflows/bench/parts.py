@@ -142,9 +142,7 @@ def vote_session(quick: bool) -> dict:
     )
     rule = Threshold(percent=Decimal("50"))
     for index in range(items_count):
-        services.agenda_item_add(
-            session=session, subject=None, title=f"Mục {index + 1}", threshold=rule, actor=secretary
-        )
+        services.agenda_item_add(session=session, title=f"Mục {index + 1}", threshold=rule, actor=secretary)
     engine.perform(session, "lock_agenda", user=secretary)
     for member in members:
         services.attendance_record(session=session, member=member, status="present", actor=secretary)
@@ -188,6 +186,18 @@ def vote_session(quick: bool) -> dict:
 
 
 @part("dossier_lifecycle")
+def _blank_pdf() -> bytes:
+    from io import BytesIO
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    buffer = BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def dossier_lifecycle(quick: bool) -> dict:
     """Whole dossier lifecycles, submit → accept → appraise (opinion + sign-off) → schedule → council result (the
     councils contract's handler) → post → decide, for ready one-nominee dossiers prepared beforehand; and the
@@ -221,7 +231,7 @@ def dossier_lifecycle(quick: bool) -> dict:
         membership_grant(user=people[name], role=role, unit=unit if scoped else None, actor=SYSTEM)
     award = AwardType.objects.effective_on(date.today()).get(code="bk-tp")
     grassroots = AwardType.objects.effective_on(date.today()).get(code="cstdcs")
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    pdf = _blank_pdf()  # a structurally valid PDF: workflows.uploads parses every upload
     dossiers = []
     for index in range(count):
         nominee = Nominee.objects.create(

@@ -61,7 +61,6 @@ class Command(BaseCommand):
             for title, summary, unit_code, threshold in DEMO_ITEMS:
                 agenda_item_add(
                     session=session,
-                    subject=None,
                     title=title,
                     summary=summary,
                     proposing_unit=Unit.objects.filter(code=unit_code).first(),
