@@ -332,3 +332,12 @@ def test_the_untampered_line_gets_its_result(council, cast):  # noqa: F811
     line.refresh_from_db()
     assert line.state == NomineeState.FAILED
     assert "council_fail" in line_events(line)
+
+
+def test_another_councils_secretary_cannot_add_even_a_free_form_item(api, council):
+    c = council(size=4)
+    other = council(size=4)
+    session = convened(c.term, c.board, c.secretary)
+    response = api(other.secretary).post(f"/api/sessions/{session.pk}/agenda/", PROBE, format="json")
+    assert response.status_code in (403, 404) and response.json()
+    assert not AgendaItem.objects.exists()
