@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from workflows.api import client_ip
 from workflows.models import Role
 from workflows.permissions import can_read_history
 from workflows.roles import can_read_everything, has_role, is_board
+from workflows.uploads import pdf_download
 
 from . import appraisal, selectors, services
 from .eligibility import evaluate
@@ -245,12 +246,7 @@ def line_remove(request, pk):
 def document_download(request, pk):
     document = get_object_or_404(DossierDocument, pk=pk)
     _dossier_for(request.user, document.dossier_id)
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=False,
-        filename=document.original_name,
-        content_type="application/pdf",
-    )
+    return pdf_download(document.file.open("rb"), document.original_name)
 
 
 @login_required

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +18,7 @@ from workflows.api import client_ip
 from workflows.exports import xlsx_response
 from workflows.models import Role
 from workflows.roles import authorities_of
+from workflows.uploads import pdf_download
 
 from . import certificates, imports, selectors, services
 from .exports import results_bytes
@@ -236,12 +237,7 @@ def evidence_download(request, pk):
     """Only for those who can view the initiative (404 otherwise)."""
     evidence = get_object_or_404(Evidence, pk=pk)
     get_object_or_404(selectors.initiatives_visible_to(request.user), pk=evidence.initiative_id)
-    return FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=False,
-        filename=evidence.original_name,
-        content_type="application/pdf",
-    )
+    return pdf_download(evidence.file.open("rb"), evidence.original_name, "minh-chung.pdf")
 
 
 @login_required

@@ -1,14 +1,43 @@
-"""Uploaded PDFs, checked the same way for every activity (dossier documents, initiative evidence)."""
+"""Uploaded files, checked the same way for every activity.
+
+PDFs (dossier documents, initiative evidence, plan activity evidence): `read_pdf` / `check_pdf` accept a file
+only when pypdf can parse its structure (at least one page, at most MAX_PDF_PAGES), nothing but whitespace
+follows its last `%%EOF`, no HTML sits in its first kilobyte, it opens without a password, and it carries no
+active content (JavaScript, launch actions, embedded files, rich media). A polyglot (a file that is also an
+HTML page) is refused. Stored and downloaded copies always carry a `.pdf` name (`pdf_name`, `pdf_download`).
+
+Excel imports: `check_xlsx` looks at the zip's central directory before any XML is parsed: a real .xlsx
+(`[Content_Types].xml` and `xl/workbook.xml`), at most MAX_XLSX_UNCOMPRESSED_BYTES once unzipped, no entry
+compressed more than MAX_XLSX_RATIO times (a zip bomb). docs/security.md, "Hostile input".
+"""
 
 from __future__ import annotations
 
 import hashlib
+import io
+import re
+import unicodedata
+import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 MAX_UPLOAD_BYTES = getattr(settings, "DOSSIER_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+#: Bounds on the work a hostile PDF can cost: pages, and objects visited looking for active content.
+MAX_PDF_PAGES = getattr(settings, "PDF_MAX_PAGES", 2000)
+MAX_PDF_OBJECTS = getattr(settings, "PDF_MAX_OBJECTS", 200_000)
+#: Name keys and values that make a PDF run something when it is opened or clicked.
+ACTIVE_PDF_NAMES = frozenset(
+    {"/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia", "/ImportData"}
+)
+HTML_MARKERS = re.compile(rb"<\s*(?:!doctype|html|head|body|script|iframe|svg|img|meta)", re.IGNORECASE)
+
+#: An .xlsx import: at most this much once unzipped, and no entry compressed more than this ratio.
+MAX_XLSX_UNCOMPRESSED_BYTES = getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
+MAX_XLSX_RATIO = getattr(settings, "IMPORT_MAX_COMPRESSION_RATIO", 100)
+MAX_XLSX_ENTRIES = 1000
 
 
 def read_pdf(upload) -> tuple[bytes, str]:
@@ -27,6 +56,131 @@ def read_pdf(upload) -> tuple[bytes, str]:
     content = upload.read()
     if not content:
         raise ValidationError({"file": _("Tệp rỗng, vui lòng chọn lại tệp PDF.")})
+    check_pdf(content)
+    return content, hashlib.sha256(content).hexdigest()
+
+
+def _not_pdf(reason: str) -> ValidationError:
+    return ValidationError({"file": _("Chỉ chấp nhận tệp PDF hợp lệ (%(reason)s).") % {"reason": reason}})
+
+
+def check_pdf(content: bytes) -> None:
+    """Raise ValidationError({"file": …}) unless `content` is a well-formed PDF without active content."""
     if not content.startswith(b"%PDF-"):
         raise ValidationError({"file": _("Chỉ chấp nhận tệp PDF (nội dung tệp không phải PDF).")})
-    return content, hashlib.sha256(content).hexdigest()
+    if HTML_MARKERS.search(content[:1024]):
+        raise _not_pdf(_("tệp chứa mã HTML"))
+    end = content.rfind(b"%%EOF")
+    if end < 0:
+        raise _not_pdf(_("thiếu phần kết thúc của PDF"))
+    if content[end + len(b"%%EOF") :].strip(b" \t\r\n\x00\x0c"):
+        raise _not_pdf(_("có dữ liệu lạ sau phần kết thúc của PDF"))
+    import pypdf
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(content), strict=False)
+        if reader.is_encrypted and reader.decrypt("") == pypdf.PasswordType.NOT_DECRYPTED:
+            raise _not_pdf(_("tệp có mật khẩu, hãy gửi bản không đặt mật khẩu"))
+        pages = len(reader.pages)
+        if pages < 1:
+            raise _not_pdf(_("tệp không có trang nào"))
+        if pages > MAX_PDF_PAGES:
+            raise _not_pdf(_("tệp quá %(n)d trang") % {"n": MAX_PDF_PAGES})
+        active = _active_content(reader)
+    except ValidationError:
+        raise
+    except Exception:  # noqa: BLE001 - hostile input to a third-party parser: any failure is a refusal
+        raise _not_pdf(_("không đọc được cấu trúc tệp")) from None
+    if active:
+        raise _not_pdf(_("tệp chứa mã thực thi hoặc tệp đính kèm (%(name)s)") % {"name": active})
+
+
+def _active_content(reader) -> str | None:
+    """The first name of active content reachable from the trailer (dictionaries and arrays only; page
+    content streams are not decoded), or None. Raises ValueError past MAX_PDF_OBJECTS objects."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    seen: set[tuple[int, int]] = set()
+    stack = [reader.trailer]
+    visited = 0
+    while stack:
+        node = stack.pop()
+        if isinstance(node, IndirectObject):
+            key = (node.idnum, node.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            node = node.get_object()
+        visited += 1
+        if visited > MAX_PDF_OBJECTS:
+            raise ValueError("too many objects")
+        if isinstance(node, NameObject):
+            if node in ACTIVE_PDF_NAMES:
+                return str(node)
+        elif isinstance(node, DictionaryObject):
+            for name, value in node.items():
+                if name in ACTIVE_PDF_NAMES:
+                    return str(name)
+                stack.append(value)
+        elif isinstance(node, ArrayObject):
+            stack.extend(node)
+    return None
+
+
+def pdf_name(name: str, default: str = "tai-lieu.pdf") -> str:
+    """The base name of an uploaded file, without directories, control or shell characters, ending in .pdf
+    whatever name the upload claimed (`x.html` becomes `x.html.pdf`)."""
+    base = unicodedata.normalize("NFC", str(name or "")).replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] not in "CZ" or ch == " ")
+    base = "".join(ch if ch.isalnum() or ch in " ._-()" else "_" for ch in base).strip(" ._")
+    stem = base[:-4] if base.lower().endswith(".pdf") else base
+    stem = stem.strip(" ._")[:120]
+    return f"{stem}.pdf" if stem else default
+
+
+def pdf_download(file, name: str, default: str = "tai-lieu.pdf") -> FileResponse:
+    """Send a stored PDF as a download: always `application/pdf`, a `.pdf` name (quoted by Django), no sniffing,
+    and a sandbox so that a browser that renders it anyway runs no script in our origin."""
+    response = FileResponse(
+        file, as_attachment=True, filename=pdf_name(name, default), content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+def check_xlsx(upload) -> None:
+    """Refuse a file that is not an .xlsx or unzips to too much, looking only at the zip's central directory
+    (nothing is decompressed). Raises ValidationError({"file": …})."""
+    not_xlsx = ValidationError({"file": _("Chỉ chấp nhận tệp Excel .xlsx (tải tệp mẫu trên trang này).")})
+    upload.seek(0)
+    head = upload.read(4)
+    upload.seek(0)
+    if head != b"PK\x03\x04":
+        raise not_xlsx
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise not_xlsx from None
+    finally:
+        upload.seek(0)
+    names = {entry.filename for entry in entries}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise not_xlsx
+    too_big = ValidationError(
+        {
+            "file": _(
+                "Tệp Excel giải nén ra quá lớn (tối đa %(limit)s MB) hoặc nén bất thường; "
+                "hãy lưu lại tệp theo mẫu, không chèn dữ liệu thừa."
+            )
+            % {"limit": MAX_XLSX_UNCOMPRESSED_BYTES // 2**20}
+        }
+    )
+    if len(entries) > MAX_XLSX_ENTRIES:
+        raise too_big
+    if sum(entry.file_size for entry in entries) > MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise too_big
+    for entry in entries:
+        if entry.file_size > 1024 * 1024 and entry.file_size > MAX_XLSX_RATIO * max(entry.compress_size, 1):
+            raise too_big

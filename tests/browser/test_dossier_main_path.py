@@ -6,10 +6,12 @@ import re
 
 import pytest
 
+from tests.pdfs import pdf_bytes
+
 pytestmark = pytest.mark.browser
 
 TITLE = "Đề nghị Bằng khen cho cá nhân có thành tích năm 2023 (đang soạn)"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes(b"tai lieu")
 
 COUNCIL_VOTE = """
 from datetime import date

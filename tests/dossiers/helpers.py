@@ -6,6 +6,7 @@ from councils.registry import ItemResult, handler_for
 from dossiers import services
 from dossiers.models import AwardType, NomineeState
 from tests.factories import AwardRecordFactory, NomineeFactory
+from tests.pdfs import pdf_bytes
 from workflows import engine
 from workflows.audit import Actor
 
@@ -13,7 +14,7 @@ YEAR = 2023
 
 
 def pdf(name="tai-lieu.pdf", body=b"noi dung"):
-    return SimpleUploadedFile(name, b"%PDF-1.4\n" + body + b"\n%%EOF\n", content_type="application/pdf")
+    return SimpleUploadedFile(name, pdf_bytes(body), content_type="application/pdf")
 
 
 def award(code):

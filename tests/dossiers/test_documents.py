@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dossiers import services
 from dossiers.models import DossierDocument
+from tests.pdfs import pdf_bytes
 from workflows import uploads
 from workflows.models import AuditEvent
 
@@ -81,11 +82,11 @@ def test_every_version_is_kept_with_its_checksum(cast, draft):
         dossier=dossier, line=line, kind="achievement_report", upload=pdf("v2.pdf", b"two"), user=cast.officer
     )
     assert (first.version, second.version) == (1, 2)
-    content = b"%PDF-1.4\ntwo\n%%EOF\n"
+    content = pdf_bytes(b"two")
     assert second.sha256 == hashlib.sha256(content).hexdigest()
     assert second.file.read() == content
     first.refresh_from_db()
-    assert first.file.read() == b"%PDF-1.4\none\n%%EOF\n"
+    assert first.file.read() == pdf_bytes(b"one")
     latest = services.current_documents(dossier)
     assert latest[(line.pk, "achievement_report")] == second
     event = AuditEvent.objects.filter(verb="document_upload").last()

@@ -168,4 +168,6 @@ def recognise(cast, round_, initiatives, scores=0.8):
 def pdf_upload(name="minh-chung.pdf", body=b"noi dung minh chung"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return SimpleUploadedFile(name, b"%PDF-1.4\n" + body + b"\n%%EOF\n", content_type="application/pdf")
+    from tests.pdfs import pdf_bytes
+
+    return SimpleUploadedFile(name, pdf_bytes(body), content_type="application/pdf")

@@ -7,13 +7,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from tests.pdfs import pdf_bytes
 from workflows import engine
 from workflows.audit import history_for
 from workflows.models import Activity, ActivityState, Role
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes(b"bao cao")
 
 
 def transition(api, user, activity, name, data=None, **kwargs):

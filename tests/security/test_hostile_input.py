@@ -8,11 +8,12 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from dossiers.models import Dossier, DossierDocument
+from tests.pdfs import pdf_bytes
 from workflows import uploads
 
 from .world import build_world
 
-PDF = b"%PDF-1.4\nnoi dung\n%%EOF\n"
+PDF = pdf_bytes(b"noi dung")
 HOSTILE = {
     "not a PDF behind a .pdf name": ("ho-so.pdf", b"MZ\x90\x00 this is an executable", "không phải PDF"),
     "empty file": ("trong.pdf", b"", "Tệp rỗng"),

@@ -33,7 +33,9 @@ DEMO_USERS = {
 
 
 def pdf(name="tai-lieu.pdf", body=b"noi dung"):
-    return SimpleUploadedFile(name, b"%PDF-1.4\n" + body + b"\n%%EOF\n", content_type="application/pdf")
+    from tests.pdfs import pdf_bytes
+
+    return SimpleUploadedFile(name, pdf_bytes(body), content_type="application/pdf")
 
 
 @dataclass

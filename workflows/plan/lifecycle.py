@@ -17,6 +17,7 @@ from viewflow.fsm import State
 
 from workflows.lifecycle import Lifecycle, ReasonForm, TransitionForm, allowed
 from workflows.models import Activity, ActivityState, Role
+from workflows.uploads import check_pdf
 
 from . import links
 
@@ -24,13 +25,22 @@ PDF_MAX_BYTES = 20 * 1024 * 1024
 
 
 def validate_pdf(upload) -> None:
-    """A minh chứng file must be a real PDF (by its signature, not only its name) of reasonable size."""
+    """A minh chứng file must be a real PDF (its structure, not only its name or signature: workflows.uploads)
+    of reasonable size."""
     if upload.size > PDF_MAX_BYTES:
         raise ValidationError(_lazy("Tệp quá lớn (tối đa 20 MB)."))
-    head = upload.read(5)
     upload.seek(0)
+    head = upload.read(5)
     if head != b"%PDF-":
+        upload.seek(0)
         raise ValidationError(_lazy("Tệp minh chứng phải là tệp PDF."))
+    upload.seek(0)
+    content = upload.read()
+    upload.seek(0)
+    try:
+        check_pdf(content)
+    except ValidationError as error:
+        raise ValidationError(error.messages) from None
 
 
 class CompleteForm(TransitionForm):
