@@ -15,11 +15,14 @@ from django.utils.translation import gettext_lazy
 from dossiers.models.catalogue import AwardLevel
 from organisations.models import Unit
 from workflows.exports import workbook_bytes
+from workflows.uploads import check_xlsx
 
 from .models import InitiativeField
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 1000
+#: Rows read at most, blank ones included (a sheet of a million empty rows is refused, not walked through).
+MAX_SCANNED_ROWS = 5 * MAX_IMPORT_ROWS
 FIRST_DATA_ROW = 2
 
 #: (key, column heading, explanation): the columns of the template, in order.
@@ -189,35 +192,59 @@ def read_rows(upload) -> list[ImportRow]:
                 % {"limit": MAX_IMPORT_BYTES // 2**20}
             }
         )
-    upload.seek(0)
-    head = upload.read(4)
-    upload.seek(0)
-    if head != b"PK\x03\x04":
-        raise ValidationError({"file": _("Chỉ chấp nhận tệp Excel .xlsx (tải tệp mẫu trên trang này).")})
+    check_xlsx(upload)  # a real .xlsx, not a zip bomb: from the zip directory, before any XML is parsed
+    unreadable = ValidationError(
+        {"file": _("Không đọc được tệp Excel; hãy lưu lại tệp dạng .xlsx theo mẫu.")}
+    )
     try:
-        book = load_workbook(upload, read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise ValidationError(
-            {"file": _("Không đọc được tệp Excel; hãy lưu lại tệp dạng .xlsx theo mẫu.")}
-        ) from None
-    sheet = book.worksheets[0]
-    lines = list(sheet.iter_rows(values_only=True))
-    book.close()
+        book = load_workbook(upload, read_only=True, data_only=True, keep_links=False)
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError):
+        raise unreadable from None
+    try:
+        body = _stream_body(book)
+    except (BadZipFile, KeyError, OSError, ValueError, SyntaxError, IndexError):
+        raise unreadable from None
+    finally:
+        book.close()
+    units = _units_by_key()
+    return [_read_row(number, line, units) for number, line in body]
+
+
+def _stream_body(book) -> list[tuple[int, tuple]]:
+    """The non-empty rows after the header, read one at a time (only the template's columns); stops as soon as
+    the header is wrong or a row lies past the row limit, without reading the rest of the sheet."""
+    if not book.worksheets:
+        raise ValueError("no sheet")
+    rows = book.worksheets[0].iter_rows(max_col=len(COLUMNS), values_only=True)
     expected = [_key(heading) for _k, heading, _t in COLUMNS]
-    header = [_key(value) for value in (lines[0] if lines else ())][: len(expected)]
-    if header != expected:
+    first = next(rows, ())
+    if [_key(value) for value in first][: len(expected)] != expected:
         raise ValidationError(
             {
                 "file": _("Dòng tiêu đề không đúng mẫu; các cột phải là: %(columns)s.")
                 % {"columns": ", ".join(str(heading) for _k, heading, _t in COLUMNS)}
             }
         )
-    body = [(number, line) for number, line in enumerate(lines[1:], start=FIRST_DATA_ROW)]
-    body = [(n, line) for n, line in body if any(str(v).strip() for v in line if v is not None)]
-    if len(body) > MAX_IMPORT_ROWS:
-        raise ValidationError({"file": _("Mỗi lần nhập tối đa %(n)d sáng kiến.") % {"n": MAX_IMPORT_ROWS}})
-    units = _units_by_key()
-    return [_read_row(number, line, units) for number, line in body]
+    body = []
+    for number, line in enumerate(rows, start=FIRST_DATA_ROW):
+        if number > MAX_SCANNED_ROWS:
+            raise ValidationError(
+                {
+                    "file": _("Dòng %(row)d: tệp có quá nhiều dòng (kể cả dòng trống), tối đa %(n)d dòng.")
+                    % {"row": number, "n": MAX_SCANNED_ROWS}
+                }
+            )
+        if not any(str(v).strip() for v in line if v is not None):
+            continue
+        if len(body) == MAX_IMPORT_ROWS:
+            raise ValidationError(
+                {
+                    "file": _("Dòng %(row)d: mỗi lần nhập tối đa %(n)d sáng kiến.")
+                    % {"row": number, "n": MAX_IMPORT_ROWS}
+                }
+            )
+        body.append((number, line))
+    return body
 
 
 def _read_row(number: int, line, units) -> ImportRow:
