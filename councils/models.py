@@ -1,9 +1,11 @@
 """Council review sessions: rules, sessions, agenda items, attendance, recusals and secret ballots.
 
 Secrecy: a BallotReceipt says "member M has voted on item I" (it stops a second ballot and counts turnout);
-a Ballot holds only (item, choice) under a random UUID key, with no member, no time and no sequential id.
-Nothing links the two tables; at the close of an item its ballots are re-written in random order so that
-even the database's physical row order no longer follows the order of the receipts.
+a Ballot holds only (item, sealed choice) under a random UUID key, with no member, no time and no sequential
+id. The choice is encrypted (councils/sealing.py) under a key that never lives in the database, so the row a
+member's transaction writes next to their receipt is unreadable to whoever holds the database. When the item is
+counted, its sealed ballots are opened, counted, the counts written on the item, and the ballots deleted in that
+same transaction: no per-ballot plaintext is ever written (see docs/security.md, "Secret ballots").
 """
 
 from __future__ import annotations
@@ -271,7 +273,6 @@ class Attendance(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("thành viên"), on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(_("tình trạng"), max_length=20, choices=AttendanceStatus.choices)
-    written_vote_document = models.FileField(_("văn bản gửi phiếu"), upload_to=written_vote_path, blank=True)
 
     class Meta:
         verbose_name = _("điểm danh")
@@ -332,11 +333,12 @@ class Choice(models.TextChoices):
 
 
 class Ballot(models.Model):
-    """The content of one secret ballot: an item and a choice. A random key, no member, no time."""
+    """One secret ballot while its item is open: the item and the choice sealed under the ballot key (random
+    nonce, the item as associated data, a fixed length). A random key, no member, no time. Deleted when counted."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="ballots")
-    choice = models.CharField(max_length=10, choices=Choice.choices)
+    sealed = models.BinaryField()
 
     class Meta:
         verbose_name = _("phiếu bầu")
@@ -345,3 +347,52 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return str(_("Phiếu bầu kín"))
+
+
+class WrittenVoteStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ xác nhận")
+    CONFIRMED = "confirmed", _("Đã xác nhận")
+    REJECTED = "rejected", _("Đã trả lại")
+
+
+class WrittenVote(models.Model):
+    """An absent member's signed written vote (DOMAIN.md §3), recorded by the secretary with the signed PDF and
+    counted only once a second person confirms it. While it waits, its choices are sealed (councils/sealing.py);
+    on confirmation they become receipts and sealed ballots like any other, and are erased from this row."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="written_votes")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("thành viên"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("tình trạng"), max_length=20, choices=WrittenVoteStatus.choices, default=WrittenVoteStatus.PENDING
+    )
+    item_ids = models.JSONField(_("các mục có phiếu"), default=list)
+    sealed_choices = models.BinaryField(null=True, blank=True)
+    document = models.FileField(_("văn bản gửi phiếu (PDF có chữ ký)"), upload_to=written_vote_path)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reject_reason = models.CharField(_("lý do trả lại"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("phiếu bằng văn bản")
+        verbose_name_plural = _("phiếu bằng văn bản")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "member"],
+                condition=Q(status__in=["pending", "confirmed"]),
+                name="written_vote_once_per_member",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("recorded_by")),
+                name="written_vote_decided_by_a_second_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.get_status_display()}"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import random
+from django.utils.translation import gettext as _
+
+from workflows.engine import TransitionNotAllowed
 
 from .models import AgendaItem, Ballot
 from .registry import ItemResult, ThresholdBase
-from .selectors import closing, member_ids, present_ids, tally
+from .sealing import BrokenSeal
+from .selectors import closing, member_ids, present_ids, receipt_count, tally
 from .thresholds import evaluate
 
 
@@ -41,31 +44,39 @@ def apply_counts(item: AgendaItem, *, agree: int, disagree: int, abstain: int, i
 
 
 def count_electronic(item: AgendaItem) -> None:
-    """Count the item's secret ballots with one aggregate query, then re-write them in random order (when the
-    whole session is closing, once for the session at the end of the same transaction)."""
-    counts = tally(item)
+    """Open and count the item's sealed ballots, check there is exactly one per receipt, write the counts on the
+    item, and delete the ballots in the same transaction (when the whole session is closing, once for the
+    session at the end): no per-ballot plaintext is ever stored. A ballot that does not open (another key, or
+    altered bytes) or a count that does not match the receipts (rows added or removed outside the application)
+    stops the count: the item stays open and nothing is written."""
+    try:
+        counts = tally(item)
+    except BrokenSeal as exc:
+        raise TransitionNotAllowed(
+            _(
+                "Không mở được phiếu kín của mục «%(item)s»: khóa niêm phong phiếu (DJANGO_BALLOT_KEY "
+                "hoặc DJANGO_SECRET_KEY) đã thay đổi trong khi bỏ phiếu, hoặc dữ liệu phiếu đã bị sửa. "
+                "Chưa thể kiểm phiếu."
+            )
+            % {"item": item.title}
+        ) from exc
+    ballots, receipts = sum(counts.values()), receipt_count(item)
+    if ballots != receipts:
+        raise TransitionNotAllowed(
+            _(
+                "Số phiếu kín của mục «%(item)s» (%(ballots)s) không khớp số thành viên đã bỏ phiếu "
+                "(%(receipts)s): dữ liệu phiếu đã bị sửa ngoài ứng dụng. Chưa thể kiểm phiếu."
+            )
+            % {"item": item.title, "ballots": ballots, "receipts": receipts}
+        )
     if not closing():
-        shuffle_ballots(item)
+        Ballot.objects.filter(item=item).delete()
     apply_counts(item, **counts)
 
 
-def shuffle_session_ballots(session) -> None:
-    """shuffle_ballots for every item of a session at once (used when the whole session closes)."""
-    rows = list(Ballot.objects.filter(item__session=session).values_list("item_id", "choice"))
-    random.SystemRandom().shuffle(rows)
+def discard_session_ballots(session) -> None:
+    """Delete the sealed ballots of a session whose items have all just been counted (same transaction)."""
     Ballot.objects.filter(item__session=session).delete()
-    Ballot.objects.bulk_create(
-        [Ballot(item_id=item_id, choice=choice) for item_id, choice in rows], batch_size=2000
-    )
-
-
-def shuffle_ballots(item: AgendaItem) -> None:
-    """Replace the item's ballots by the same choices under new random keys, inserted in random order, so that
-    the physical row order (rowid, ctid) no longer follows the order in which members voted."""
-    choices = list(Ballot.objects.filter(item=item).values_list("choice", flat=True))
-    random.SystemRandom().shuffle(choices)
-    Ballot.objects.filter(item=item).delete()
-    Ballot.objects.bulk_create([Ballot(item=item, choice=choice) for choice in choices])
 
 
 def item_result(item: AgendaItem) -> ItemResult:

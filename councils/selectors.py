@@ -7,24 +7,26 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from workflows.models import UNIT_ROLES, Membership, Role
 from workflows.roles import active_q, authorities_of, can_read_everything
 
+from . import sealing
 from .models import (
     AgendaItem,
     Attendance,
     AttendanceStatus,
     Ballot,
     BallotReceipt,
-    Choice,
     ItemState,
     Recusal,
     RecusalReason,
     Session,
     SessionState,
     VotingMode,
+    WrittenVote,
+    WrittenVoteStatus,
 )
 from .thresholds import Verdict, quorum_explanation
 
@@ -197,38 +199,87 @@ def turnout(session: Session) -> list[dict]:
     return rows
 
 
+def _open_counts(rows) -> dict[int, dict[str, int]]:
+    """{item id: {choice: count}} from (item id, sealed ballot) rows; sealing.BrokenSeal if one does not open."""
+    counts: dict[int, dict[str, int]] = {}
+    for item_id, sealed in rows:
+        choice = sealing.open_choice(item_id, sealed)
+        per_item = counts.setdefault(item_id, {"agree": 0, "disagree": 0, "abstain": 0})
+        if choice not in per_item:
+            raise sealing.BrokenSeal(f"unknown choice in a ballot of item {item_id}")
+        per_item[choice] += 1
+    return counts
+
+
 def preload_tallies(session: Session, item_ids: list[int]) -> None:
-    """While a whole session closes: count the ballots of all its items in one grouped query. The caller holds
-    the items' row locks, so no ballot can be added to them before the transaction ends."""
+    """While a whole session closes: open and count the sealed ballots of all its items with one query, and
+    count their receipts with another. The caller holds the items' row locks, so no ballot can be added to
+    them before the transaction ends."""
     cache = _CLOSING.get()
     if cache is None:
         raise RuntimeError("preload_tallies() belongs inside closing_session()")
-    counts = {pk: {"agree": 0, "disagree": 0, "abstain": 0} for pk in item_ids}
-    rows = (
-        Ballot.objects.filter(item_id__in=item_ids)
-        .values_list("item_id", "choice")
+    try:
+        opened = _open_counts(
+            Ballot.objects.filter(item_id__in=item_ids).values_list("item_id", "sealed").order_by()
+        )
+    except sealing.BrokenSeal:
+        return  # each item is then counted on its own, and the one that does not open says so
+    counts = {pk: opened.get(pk, {"agree": 0, "disagree": 0, "abstain": 0}) for pk in item_ids}
+    receipts = dict(
+        BallotReceipt.objects.filter(item_id__in=item_ids)
+        .values("item")
         .annotate(n=Count("pk"))
+        .values_list("item", "n")
         .order_by()
     )
-    for item_id, choice, n in rows:
-        if choice in counts[item_id]:
-            counts[item_id][choice] = n
     cache[("tallies", session.pk)] = counts
+    cache[("receipts", session.pk)] = receipts
 
 
 def tally(item: AgendaItem) -> dict[str, int]:
-    """Counts per choice of an item's electronic ballots, in one aggregate query (or from the session's grouped
-    count while the whole session closes)."""
+    """Counts per choice of an item's electronic and confirmed written ballots, opened from their seals (or from
+    the session's grouped count while the whole session closes). Raises sealing.BrokenSeal when a ballot does
+    not open with the current key."""
     cache = _CLOSING.get()
     preloaded = cache.get(("tallies", item.session_id)) if cache is not None else None
     if preloaded is not None and item.pk in preloaded:
         return dict(preloaded[item.pk])
-    counts = Ballot.objects.filter(item=item).aggregate(
-        agree=Count("pk", filter=Q(choice=Choice.AGREE)),
-        disagree=Count("pk", filter=Q(choice=Choice.DISAGREE)),
-        abstain=Count("pk", filter=Q(choice=Choice.ABSTAIN)),
+    opened = _open_counts(Ballot.objects.filter(item=item).values_list("item_id", "sealed").order_by())
+    return opened.get(item.pk, {"agree": 0, "disagree": 0, "abstain": 0})
+
+
+def receipt_count(item: AgendaItem) -> int:
+    """How many members have a receipt for the item (from the session's grouped count while it closes)."""
+    cache = _CLOSING.get()
+    preloaded = cache.get(("receipts", item.session_id)) if cache is not None else None
+    if preloaded is not None:
+        return preloaded.get(item.pk, 0)
+    return BallotReceipt.objects.filter(item=item).count()
+
+
+def pending_written_votes(session: Session) -> list[WrittenVote]:
+    return list(
+        session.written_votes.filter(status=WrittenVoteStatus.PENDING).select_related("member").order_by("pk")
     )
-    return {key: counts[key] or 0 for key in ("agree", "disagree", "abstain")}
+
+
+def pending_written_item_ids(session: Session) -> set[int]:
+    """Items a written vote awaiting confirmation has choices for (they cannot be counted before it is decided);
+    read once while the whole session closes."""
+    cache = _CLOSING.get()
+    key = ("pending_written", session.pk)
+    if cache is not None and key in cache:
+        return cache[key]
+    ids = {
+        int(pk)
+        for item_ids in session.written_votes.filter(status=WrittenVoteStatus.PENDING).values_list(
+            "item_ids", flat=True
+        )
+        for pk in item_ids
+    }
+    if cache is not None:
+        cache[key] = ids
+    return ids
 
 
 def council_term_ids(user) -> set[int]:

@@ -12,6 +12,21 @@ urlpatterns = [
     path("phien/<int:pk>/bo-phieu/", views.ballot_cast, name="ballot_cast"),
     path("phien/<int:pk>/diem-danh/", views.attendance_record, name="attendance_record"),
     path("phien/<int:pk>/phieu-van-ban/", views.written_vote_record, name="written_vote_record"),
+    path(
+        "phien/<int:pk>/phieu-van-ban/<int:vote_pk>/xac-nhan/",
+        views.written_vote_confirm,
+        name="written_vote_confirm",
+    ),
+    path(
+        "phien/<int:pk>/phieu-van-ban/<int:vote_pk>/tra-lai/",
+        views.written_vote_reject,
+        name="written_vote_reject",
+    ),
+    path(
+        "phien/<int:pk>/phieu-van-ban/<int:vote_pk>/van-ban.pdf",
+        views.written_vote_document,
+        name="written_vote_document",
+    ),
     path("phien/<int:pk>/ket-thuc-bo-phieu/", views.close_voting, name="close_voting"),
     path("phien/<int:pk>/bien-ban-hop.pdf", views.minutes_pdf, name="minutes_pdf"),
     path("phien/<int:pk>/bien-ban-kiem-phieu.pdf", views.tally_pdf, name="tally_pdf"),

@@ -3,9 +3,19 @@
 DATABASE_URL        PostgreSQL in production (postgres://user:pass@host:5432/name); a SQLite file by default.
 DJANGO_DEBUG        "1" for development (the default for `make run`), "0" in production.
 DJANGO_SECRET_KEY   required when debug is off.
+DJANGO_BALLOT_KEY   32 bytes in base64 sealing ballots while voting is open (default: from the secret key).
 DJANGO_ALLOWED_HOSTS comma-separated host names.
 DJANGO_BEHIND_TLS_PROXY "1" behind a reverse proxy that sets X-Forwarded-Proto and X-Forwarded-For.
+DJANGO_API_TOKEN_HOURS hours an API key stays valid (default 8).
+DJANGO_LOGIN_IP_FAILURE_LIMIT failed logins from one address (any usernames) before it is locked out (20).
+DJANGO_EXPORT_RATE  exports and PDFs per user (web and API), DRF rate syntax (default "60/hour").
+DJANGO_PUBLIC_COMMENT_RATE_PER_IP / _PER_POSTING anonymous public comments ("5/hour" / "200/day").
+DJANGO_CACHE_URL    e.g. redis://127.0.0.1:6379/1: the cache holding the rate-limit counters of every worker.
 CELERY_BROKER_URL   e.g. redis://127.0.0.1:6379/0; without it tasks run eagerly in-process.
+AUDIT_SIGNING_KEY   Ed25519 key signing audit checkpoints, base64 of 32 raw bytes (debug: derived from the secret key).
+AUDIT_VERIFY_KEYS   comma-separated base64 public keys verify_audit also trusts (retired keys).
+AUDIT_CHECKPOINT_DIR directory receiving a file per checkpoint (debug default: var/audit-checkpoints).
+AUDIT_CHECKPOINT_INTERVAL_SECONDS how often the beat task signs a checkpoint (default 3600).
 """
 
 import os
@@ -30,6 +40,19 @@ if not SECRET_KEY:
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (for development: export DJANGO_DEBUG=1)"
         )
     SECRET_KEY = "insecure-development-key-only-for-debug"  # noqa: S105
+# The key that seals secret ballots while voting is open (councils/sealing.py); never stored in the database.
+# Unset: derived from SECRET_KEY. Changing either while a vote is open makes that vote's ballots unreadable.
+BALLOT_KEY = None
+if os.environ.get("DJANGO_BALLOT_KEY"):
+    import base64
+    import binascii
+
+    try:
+        BALLOT_KEY = base64.b64decode(os.environ["DJANGO_BALLOT_KEY"], validate=True)
+    except (binascii.Error, ValueError):
+        BALLOT_KEY = b""
+    if len(BALLOT_KEY) != 32:
+        raise RuntimeError("DJANGO_BALLOT_KEY must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)")
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
@@ -40,8 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "axes",
     "viewflow",
@@ -61,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view or the CSRF check reads the body: 413 past the limits below (docs/operations.md).
+    "project.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "project.middleware.AuditorReadOnlyMiddleware",
@@ -139,22 +164,63 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
+# Request and upload size limits (docs/operations.md, "Request size limits"; the proxy's client_max_body_size
+# matches DJANGO_MAX_UPLOAD_MB). A signed-in multipart upload: up to DJANGO_MAX_UPLOAD_MB (the PDFs are 10 MB,
+# a plan's evidence 20 MB, plus the form); any other signed-in body: DJANGO_MAX_FORM_KB; a caller who is not
+# signed in (login, the public comment form): DJANGO_MAX_ANONYMOUS_KB. Past them: 413 before any view runs.
+REQUEST_MAX_UPLOAD_BYTES = int(os.environ.get("DJANGO_MAX_UPLOAD_MB", "25")) * 2**20
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DJANGO_MAX_FORM_KB", "2560")) * 1024
+REQUEST_MAX_ANONYMOUS_BYTES = int(os.environ.get("DJANGO_MAX_ANONYMOUS_KB", "64")) * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2560 * 1024  # larger uploads are spooled to a temporary file, not kept in memory
+#: An Excel import once unzipped (a zip bomb is refused from the zip directory): DJANGO_IMPORT_MAX_UNZIPPED_MB.
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_UNZIPPED_MB", "50")) * 2**20
+IMPORT_MAX_COMPRESSION_RATIO = 100
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a request without credentials (or with a bad key) is answered 401 with the
+        # `WWW-Authenticate: Token` challenge; hashed, expiring keys (workflows/tokens.py).
+        "workflows.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "workflows.api.exception_handler",
+    # Only views that name a throttle_scope are throttled (the export and PDF endpoints: scope "exports"); the
+    # web export views count in the same per-user counters (workflows/throttle.py).
+    "DEFAULT_THROTTLE_CLASSES": ["workflows.throttle.ScopedThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"exports": os.environ.get("DJANGO_EXPORT_RATE", "60/hour")},
 }
+#: Anonymous public comments per address and per posting (docs/security.md, "Rate limits"), counted in
+#: CACHES["default"] by workflows/throttle.py.
+PUBLIC_COMMENT_RATE_PER_IP = os.environ.get("DJANGO_PUBLIC_COMMENT_RATE_PER_IP", "5/hour")
+PUBLIC_COMMENT_RATE_PER_POSTING = os.environ.get("DJANGO_PUBLIC_COMMENT_RATE_PER_POSTING", "200/day")
+#: The counters must be shared by every worker process: Redis from DJANGO_CACHE_URL in production; without it,
+#: Django's per-process memory cache (development, a single process).
+if os.environ.get("DJANGO_CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["DJANGO_CACHE_URL"],
+        }
+    }
+#: Hours an API key from POST /api/auth/token/ stays valid (docs/security.md, "API tokens").
+API_TOKEN_HOURS = float(os.environ.get("DJANGO_API_TOKEN_HOURS", "8"))
+if not 0 < API_TOKEN_HOURS <= 24 * 90:
+    raise RuntimeError("DJANGO_API_TOKEN_HOURS must be a number of hours between 0 and 2160 (90 days)")
 SPECTACULAR_SETTINGS = {
     "TITLE": "TĐKT workflow API",
     "DESCRIPTION": "Quy trình thi đua, khen thưởng: hồ sơ, hội đồng, kế hoạch, nhật ký kiểm toán.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/schema/ and /api/docs/ need a signed-in user unless DEBUG is on (docs/security.md).
+    "SERVE_PERMISSIONS": ["project.security.ApiDocsPermission"],
+    # Swagger UI and ReDoc from drf-spectacular-sidecar's static files, not a CDN (the CSP allows 'self' only).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # One name per shared choice set (the same choices serve several fields): `spectacular --fail-on-warn`.
     "ENUM_NAME_OVERRIDES": {
         "ThresholdBaseEnum": "councils.registry.ThresholdBase",
@@ -185,6 +251,32 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.plan.tasks.send_plan_reminders",
         "schedule": 6 * 3600.0,
     },
+}
+
+# Signed audit checkpoints (workflows/checkpoints.py, docs/operations.md "Audit checkpoints").
+# AUDIT_SIGNING_KEY: base64 of the raw 32-byte Ed25519 private key (`manage.py audit_checkpoint --new-key`),
+# never stored in the database. Unset in debug: a development key derived from SECRET_KEY (anyone who knows
+# the secret key can sign with it; `check --deploy` refuses it). Unset in production: no checkpoint is signed.
+AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY", "")
+AUDIT_SIGNING_KEY_IS_DEVELOPMENT = not AUDIT_SIGNING_KEY and DEBUG
+if AUDIT_SIGNING_KEY_IS_DEVELOPMENT:
+    import base64 as _base64
+    import hashlib as _hashlib
+
+    AUDIT_SIGNING_KEY = _base64.b64encode(
+        _hashlib.sha256(f"tdkt-audit-checkpoint-development-key:{SECRET_KEY}".encode()).digest()
+    ).decode()
+#: public keys (base64 raw 32 bytes, comma-separated) also trusted by verify_audit: retired keys after a
+#: rotation, or the only keys on a verifying machine that holds no private key
+AUDIT_VERIFY_KEYS = [k.strip() for k in os.environ.get("AUDIT_VERIFY_KEYS", "").split(",") if k.strip()]
+#: every checkpoint is also written here as a file, for copying off the machine (write-once storage)
+AUDIT_CHECKPOINT_DIR = os.environ.get("AUDIT_CHECKPOINT_DIR") or (
+    str(BASE_DIR / "var" / "audit-checkpoints") if DEBUG else ""
+)
+AUDIT_CHECKPOINT_INTERVAL = int(os.environ.get("AUDIT_CHECKPOINT_INTERVAL_SECONDS", "3600"))
+CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {
+    "task": "workflows.tasks.sign_audit_checkpoint",
+    "schedule": float(AUDIT_CHECKPOINT_INTERVAL),
 }
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -232,6 +324,11 @@ CONTENT_SECURITY_POLICY = {
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("DJANGO_LOGIN_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# And an address-wide limit (password spraying: one try for each of many usernames from one address): this
+# many failures from one IP address, whatever the usernames, lock that address out for the same cool-off.
+# Higher than the per-username limit, since an office behind one NAT address shares it (docs/security.md).
+LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_IP_FAILURE_LIMIT", "20"))
+AXES_HANDLER = "project.security.LoginThrottleHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "project.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "project.security.client_ip"

@@ -12,3 +12,9 @@ def full_name(user) -> str:
         return ""
     name = f"{user.last_name} {user.first_name}".strip()
     return name or user.get_username()
+
+
+@register.filter
+def lookup(mapping, key):
+    """mapping[key] in a template (None when absent or when mapping is not a mapping)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
