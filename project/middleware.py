@@ -68,3 +68,55 @@ class AuditorReadOnlyMiddleware:
         except Resolver404:
             return True  # the 404 comes from the URL resolver
         return match.url_name in EXEMPT_URL_NAMES
+
+
+def _content_length(request) -> int:
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except (TypeError, ValueError):
+        return 0  # Django reads no body without a valid length either
+
+
+def too_large_response(request, limit: int):
+    """413: JSON under /api/, a short Vietnamese page elsewhere."""
+    from django.template.loader import render_to_string
+
+    if limit >= 2**20:
+        size = _("%(n)s MB") % {"n": round(limit / 2**20, 1)}
+    else:
+        size = _("%(n)s KB") % {"n": max(limit // 1024, 1)}
+    message = _("Dữ liệu gửi lên quá lớn (tối đa %(size)s).") % {"size": size}
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": message, "code": "request_too_large"}, status=413)
+    from django.http import HttpResponse
+
+    page = render_to_string("413.html", {"message": message}, request=request)
+    return HttpResponse(page, status=413)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose declared body (Content-Length) is over its limit with 413, before any view or
+    the CSRF check reads it: REQUEST_MAX_ANONYMOUS_BYTES for a caller who is not signed in (the public comment
+    form, the login), REQUEST_MAX_UPLOAD_BYTES for a signed-in multipart upload, DATA_UPLOAD_MAX_MEMORY_SIZE for
+    any other signed-in body. Without a Content-Length Django reads no body. docs/operations.md, "Request size
+    limits" (the proxy in front sets client_max_body_size to the upload limit)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        length = _content_length(request)
+        anonymous_limit = settings.REQUEST_MAX_ANONYMOUS_BYTES
+        if length > anonymous_limit:
+            user = getattr(request, "user", None)
+            if user is None or not user.is_authenticated:
+                user = _token_user(request)
+            if user is None:
+                return too_large_response(request, anonymous_limit)
+            multipart = request.META.get("CONTENT_TYPE", "").lower().startswith("multipart/")
+            limit = settings.REQUEST_MAX_UPLOAD_BYTES if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if length > limit:
+                return too_large_response(request, limit)
+        return self.get_response(request)
