@@ -11,8 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_demo_opens_one_round_with_reviewers_and_an_initiative():
-    call_command("seed_demo", quiet=True)
-    call_command("seed_demo", quiet=True)
+    call_command("seed_demo", quiet=True, i_know_this_is_not_production=True)
+    call_command("seed_demo", quiet=True, i_know_this_is_not_production=True)
     round_ = Round.objects.get(title=DEMO_TITLE)
     assert round_.state == RoundState.OPEN and round_.council_term.council.kind == "innovation"
     assert sorted(round_.reviewers.values_list("username", flat=True)) == [

@@ -257,8 +257,8 @@ def test_issue_a_drafted_plan(client, plan, board_officer, board_head):
 def test_demo_data_loads_the_plan_for_the_board(client):
     from django.core.management import call_command
 
-    call_command("seed_demo", quiet=True)
-    call_command("seed_demo", quiet=True)
+    call_command("seed_demo", quiet=True, i_know_this_is_not_production=True)
+    call_command("seed_demo", quiet=True, i_know_this_is_not_production=True)
     assert Plan.objects.get(year=2023).activities.count() == 32
     assert client.login(username="board.head", password="tdkt-demo-2023")
     page = client.get("/ke-hoach/2023/").content.decode()

@@ -58,6 +58,7 @@ def _lapsed_users(world: World, unit_a) -> None:
         unit=unit_a,
         valid_from=today - timedelta(days=400),
         valid_to=today - timedelta(days=1),
+        approved_at=timezone.now() - timedelta(days=400),
     )
     delegate = users.create_user("expired.delegate", password="tdkt-demo-2023")  # noqa: S106
     Delegation.objects.create(
@@ -167,7 +168,7 @@ def build_world(*, with_votes: bool = True) -> World:
     from workflows.models import Activity, Plan
     from workflows.plan import services as plan_services
 
-    call_command("seed_demo", quiet=True)
+    call_command("seed_demo", quiet=True, i_know_this_is_not_production=True)
     users = get_user_model().objects
     world = World()
     for role, username in DEMO_USERS.items():

@@ -31,7 +31,7 @@ def test_home_requires_login(client):
 
 
 def test_demo_logins_each_see_their_inbox(client):
-    call_command("seed_demo", quiet=True)
+    call_command("seed_demo", quiet=True, i_know_this_is_not_production=True)
     for username in [
         "board.officer",
         "board.head",

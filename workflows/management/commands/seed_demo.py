@@ -8,7 +8,7 @@ import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from organisations.models import Council, CouncilTerm, Unit
@@ -26,8 +26,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="do not print the logins table")
+        parser.add_argument(
+            "--i-know-this-is-not-production",
+            action="store_true",
+            dest="i_know_this_is_not_production",
+            help="load the demo data although DEBUG is off (a staging or demo server, never production)",
+        )
 
-    def handle(self, *args, quiet=False, **options):
+    def handle(self, *args, quiet=False, i_know_this_is_not_production=False, **options):
+        refuse_demo_data_in_production(i_know_this_is_not_production)
         data = yaml.safe_load(ORGANISATIONS_FILE.read_text(encoding="utf-8"))
         with transaction.atomic():
             units = self._units(data["units"])
@@ -184,6 +191,18 @@ class Command(BaseCommand):
         for term, size in sizes.items():
             self.stdout.write(f"  {term}: {size} members")
         self.stdout.write("")
+
+
+def refuse_demo_data_in_production(confirmed: bool) -> None:
+    """The demo data creates `admin` (a superuser) and a login per role, all with the published password:
+    refuse unless DEBUG is on or the operator says explicitly that this is not production."""
+    if settings.DEBUG or confirmed:
+        return
+    raise CommandError(
+        "seed_demo refused: DEBUG is off, so this looks like production. The demo data creates the superuser "
+        f"'admin' and a login per role, all with the published password {DEMO_PASSWORD!r}. On a development "
+        "machine set DJANGO_DEBUG=1; on a throwaway demo or staging server pass --i-know-this-is-not-production."
+    )
 
 
 def _start_of_plan_year():
