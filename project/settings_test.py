@@ -16,3 +16,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp.apps.TestAppConfig"]
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 NOTIFICATIONS_DISPATCH_ON_COMMIT = True
+#: no shared checkpoint directory: a test that signs checkpoints points this at its own tmp_path
+AUDIT_CHECKPOINT_DIR = ""

@@ -72,3 +72,14 @@ def sync_membership_permissions() -> tuple[int, int]:
     from .permissions import sync_object_permissions
 
     return sync_object_permissions()
+
+
+@shared_task
+def sign_audit_checkpoint() -> int | None:
+    """Hourly (settings.AUDIT_CHECKPOINT_INTERVAL): sign the audit chain head if it moved since the last
+    checkpoint. Returns the signed sequence, or None when nothing new was written."""
+    from .audit import SYSTEM
+    from .checkpoints import audit_checkpoint_sign
+
+    checkpoint = audit_checkpoint_sign(actor=SYSTEM, only_if_moved=True)
+    return checkpoint.sequence if checkpoint is not None else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 from django.apps import apps
 from django.contrib import messages
@@ -11,15 +12,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import engine
+from . import engine, throttle
 from .api import AuditEventSerializer, client_ip
-from .audit import ChainProblem, history_for, verify_chain
+from .audit import Actor, history_for
+from .checkpoints import CheckpointError, SignedCheckpoint, audit_checkpoint_sign, verify_log
 from .exports import safe_cell
 from .lifecycle import lifecycle_for, visible_to
-from .models import Notification, Role
+from .models import AuditCheckpoint, Notification, Role
 from .permissions import can_read_history
 from .roles import authorities_of, has_role
 from .selectors import inbox
@@ -88,6 +91,8 @@ def history(request, app_label: str, model_name: str, pk: str):
         raise PermissionDenied(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND được xem lịch sử."))
     events = history_for(subject)
     export = request.GET.get("format")
+    if export in ("json", "csv") and (refused := throttle.export_refusal(request)) is not None:
+        return refused
     if export == "json":
         return JsonResponse(
             {"subject": str(subject), "events": AuditEventSerializer(events, many=True).data},
@@ -163,7 +168,7 @@ def transition(request, app_label: str, model_name: str, pk: str, name: str):
         raise Http404
     verdict = engine.check(lifecycle_cls(subject), name, request.user)
     form_class = lifecycle_cls.form_class(name)
-    next_url = request.POST.get("next") or request.GET.get("next") or _object_url(subject)
+    next_url = safe_next_url(request, fallback=_object_url(subject))
     if request.method == "POST":
         form = form_class(data=request.POST, files=request.FILES)
         try:
@@ -208,21 +213,50 @@ def _object_url(subject) -> str:
     return subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else "/"
 
 
+def safe_next_url(request, *, fallback: str) -> str:
+    """The `next` of the form or query string when it stays on this site (same host, no `javascript:` or other
+    scheme, over HTTPS when the request is), else `fallback`: it is both followed and rendered as a link."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def audit_verify(request):
-    """The auditor's check of the whole audit chain (the same walk as `manage.py verify_audit`)."""
+    """The auditor's check of the whole audit log (what `manage.py verify_audit` checks, in one process),
+    the latest signed checkpoints in a block to copy elsewhere, and "sign a checkpoint now".
+
+    Auditors may sign: a checkpoint attests the log, it changes no dossier, vote or role (this page is the
+    one write AuditorReadOnlyMiddleware lets a read-only auditor make, see EXEMPT_URL_NAMES).
+    """
     if not (request.user.is_superuser or has_role(request.user, Role.AUDITOR, Role.BOARD_HEAD)):
         raise PermissionDenied(_("Chỉ kiểm tra viên và Trưởng Ban TĐKT được kiểm tra nhật ký."))
     result = None
+    if request.method == "POST" and request.POST.get("action") == "sign":
+        try:
+            checkpoint = audit_checkpoint_sign(actor=Actor(user=request.user, client_ip=client_ip(request)))
+        except CheckpointError as exc:
+            messages.error(request, _("Không ký được điểm kiểm chứng: %(reason)s") % {"reason": exc.label})
+        else:
+            messages.success(
+                request, _("Đã ký điểm kiểm chứng tại sự kiện #%(sequence)s.") % {"sequence": checkpoint.sequence}
+            )
+        return redirect("audit_verify")
     if request.method == "POST":
-        checked, problem = 0, None
-        for item in verify_chain():
-            if isinstance(item, ChainProblem):
-                problem = item
-            else:
-                checked = item
-        result = {"checked": checked, "problem": problem, "at": timezone.now()}
-    return render(request, "workflows/audit_verify.html", {"result": result})
+        result = {"report": verify_log(1), "at": timezone.now()}
+    checkpoints = list(AuditCheckpoint.objects.order_by("-signed_at")[:10])
+    copy_block = "\n".join(
+        json.dumps(SignedCheckpoint.of(checkpoint).as_json(), sort_keys=True) for checkpoint in checkpoints
+    )
+    return render(
+        request,
+        "workflows/audit_verify.html",
+        {"result": result, "checkpoints": checkpoints, "copy_block": copy_block},
+    )
 
 
 @login_required

@@ -116,6 +116,8 @@ def test_dump_restore_into_a_fresh_database_then_the_chain_verifies_and_the_app_
         "DATABASE_URL": restored,
         "DJANGO_SETTINGS_MODULE": "project.settings",
         "DJANGO_DEBUG": "1",
+        # the copy's own checkpoint directory (not the developer's var/audit-checkpoints)
+        "AUDIT_CHECKPOINT_DIR": str(tmp_path / "checkpoints"),
     }
     app_env.pop("CELERY_BROKER_URL", None)
     manage = [sys.executable, "manage.py"]

@@ -1,5 +1,6 @@
 """`manage.py check --deploy` is clean under the production environment documented in docs/operations.md."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -19,6 +20,9 @@ def _production_env():
         # Whole-domain HTTPS choices the operator makes deliberately (docs/operations.md).
         DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS="1",
         DJANGO_SECURE_HSTS_PRELOAD="1",
+        # Signed audit checkpoints (docs/operations.md, "Audit checkpoints").
+        AUDIT_SIGNING_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
+        AUDIT_CHECKPOINT_DIR="/srv/tdkt/audit-checkpoints",
     )
     return env
 

@@ -1,12 +1,15 @@
 """Engine models (roles, audit, notifications) and the annual plan's models."""
 
 from .core import (
+    APPROVAL_ROLES,
     COUNCIL_ROLES,
     UNIT_ROLES,
     AuditChainHead,
+    AuditCheckpoint,
     AuditEvent,
     Delegation,
     Membership,
+    MembershipStatus,
     Notification,
     OutboxCursor,
     Role,
@@ -26,14 +29,19 @@ from .plan import (
     UnitPlan,
     UnitPlanItem,
 )
+from .tokens import ApiToken
 
 __all__ = [
+    "ApiToken",
+    "APPROVAL_ROLES",
     "COUNCIL_ROLES",
     "UNIT_ROLES",
     "AuditChainHead",
+    "AuditCheckpoint",
     "AuditEvent",
     "Delegation",
     "Membership",
+    "MembershipStatus",
     "Notification",
     "OutboxCursor",
     "Role",

@@ -86,8 +86,22 @@ def _scope_constraints(prefix: str) -> list:
     ]
 
 
+#: Roles a grant of which takes effect only when a second person approves it (city-wide and council roles).
+APPROVAL_ROLES = frozenset(set(Role) - UNIT_ROLES)
+
+
+class MembershipStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ phê duyệt")
+    ACTIVE = "active", _("Đang hiệu lực")
+    ENDED = "ended", _("Đã kết thúc")
+    REJECTED = "rejected", _("Bị từ chối")
+
+
 class Membership(ScopedGrant):
-    """A user holds a role for a scope (a unit, a council term, or the city when both are empty)."""
+    """A user holds a role for a scope (a unit, a council term, or the city when both are empty).
+
+    It gives power only once approved (`approved_at`) and until ended (`ended_at`, effective at once).
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -95,16 +109,58 @@ class Membership(ScopedGrant):
         on_delete=models.PROTECT,
         related_name="memberships",
     )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người đề xuất"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người phê duyệt"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("phê duyệt lúc"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("vai trò được giao")
         verbose_name_plural = _("vai trò được giao")
         ordering = ["user", "role"]
-        constraints = _scope_constraints("membership")
+        constraints = [
+            *_scope_constraints("membership"),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("user")),
+                name="membership_not_self_approved",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True)
+                | Q(proposed_by__isnull=True)
+                | ~Q(approved_by=models.F("proposed_by")),
+                name="membership_two_people",
+            ),
+        ]
         indexes = [models.Index(fields=["user", "role"])]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.scope_label}"
+
+    @property
+    def status(self) -> str:
+        if self.approved_at is None:
+            return MembershipStatus.REJECTED if self.ended_at else MembershipStatus.PENDING
+        return MembershipStatus.ENDED if self.ended_at else MembershipStatus.ACTIVE
+
+    def get_status_display(self) -> str:
+        return MembershipStatus(self.status).label
+
+    def is_active_on(self, day) -> bool:
+        return self.approved_at is not None and self.ended_at is None and super().is_active_on(day)
 
 
 class Delegation(ScopedGrant):
@@ -198,6 +254,41 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.hash[:12]}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement "the audit chain reached event #sequence with this hash at signed_at".
+
+    Written only by workflows.checkpoints.audit_checkpoint_sign(), append-only like the events (triggers),
+    and copied as a file to AUDIT_CHECKPOINT_DIR outside the database. The Ed25519 private key lives in the
+    environment, never here: someone who rewrites, truncates or wipes the events with database access
+    cannot forge a checkpoint, and verify_audit checks every checkpoint against the events.
+    """
+
+    sequence = models.BigIntegerField(_("đến sự kiện số"))
+    hash = models.CharField(_("mã băm của sự kiện"), max_length=64)
+    signed_at = models.DateTimeField(_("thời điểm ký"))
+    #: the first 16 hex digits of SHA-256 over the raw public key (which key signed; the key itself is
+    #: configured in the environment, never trusted from the database)
+    key_id = models.CharField(_("mã khóa"), max_length=16)
+    signature = models.CharField(_("chữ ký Ed25519"), max_length=88)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người yêu cầu"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("điểm kiểm chứng nhật ký")
+        verbose_name_plural = _("điểm kiểm chứng nhật ký")
+        ordering = ["-signed_at"]
+        indexes = [models.Index(fields=["signed_at"], name="workflows_checkpoint_signed")]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.hash[:12]} @ {self.signed_at:%d/%m/%Y %H:%M}"
 
 
 class OutboxCursor(models.Model):

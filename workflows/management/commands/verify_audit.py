@@ -4,11 +4,14 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from workflows.audit import verify_chain_parallel
+from workflows.checkpoints import verify_log
 
 
 class Command(BaseCommand):
-    help = "Walk the audit hash chain; exit 0 if intact, 1 naming the first bad event."
+    help = (
+        "Verify the audit log: the hash chain, the chain head against the last event, every signed "
+        "checkpoint (database and AUDIT_CHECKPOINT_DIR). Exit 0 if intact, 1 naming each problem found."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -21,18 +24,32 @@ class Command(BaseCommand):
 
     def handle(self, *args, workers, quiet, **options):
         started = time.perf_counter()
-        checked, problem = verify_chain_parallel(workers)
-        if problem is not None:
-            self.stderr.write(
-                self.style.ERROR(
-                    f"Audit chain broken at event #{problem.sequence} (id {problem.event_id}): {problem.reason}. "
-                    f"The {problem.sequence - 1} events before it are intact."
-                )
-            )
+        report = verify_log(workers)
+        for warning in report.warnings:
+            self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
+        if report.problems:
+            for problem in report.problems:
+                if problem.code == "chain":
+                    sequence = problem.params["sequence"]
+                    self.stderr.write(
+                        self.style.ERROR(
+                            f"Audit chain broken at event #{sequence} (id {problem.params['event_id']}): "
+                            f"{problem.params['reason']}. The {sequence - 1} events before it are intact."
+                        )
+                    )
+                else:
+                    self.stderr.write(self.style.ERROR(f"Audit log not intact: {problem.reason}."))
             sys.exit(1)
         if not quiet:
+            latest = report.latest_checkpoint
+            signed = (
+                f"; {report.checkpoints} checkpoints verified, the latest at event #{latest.sequence}"
+                if latest is not None
+                else "; no checkpoint yet"
+            )
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Audit chain intact: {checked} events verified in {time.perf_counter() - started:.2f} s."
+                    f"Audit chain intact: {report.checked} events verified in "
+                    f"{time.perf_counter() - started:.2f} s{signed}."
                 )
             )
