@@ -4,6 +4,7 @@ from datetime import date
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from organisations.models import Council, CouncilKind, CouncilTerm, Unit, UnitKind
 from workflows.models import Membership
@@ -59,6 +60,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     valid_from = date(2020, 1, 1)
+    approved_at = factory.LazyFunction(timezone.now)
 
 
 # -- dossiers ---------------------------------------------------------------------------------------------

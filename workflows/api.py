@@ -13,21 +13,22 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework import mixins, parsers, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import AuthenticationFailed, ErrorDetail, NotAuthenticated
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from organisations.models import Unit
 
-from . import engine
+from . import engine, tokens
 from .audit import history_for
-from .models import AuditEvent, Membership, Role
+from .models import ApiToken, AuditEvent, Membership, Role
 from .permissions import can_read_history
 from .roles import has_role
-from .services import membership_end, membership_grant
+from .services import membership_approve, membership_end, membership_grant, membership_reject
 
 
 def client_ip(request) -> str | None:
@@ -56,7 +57,15 @@ def exception_handler(exc, context):
         return Response({"detail": str(exc) or _("Bạn không có quyền.")}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, Http404):
         return Response({"detail": _("Không tìm thấy.")}, status=status.HTTP_404_NOT_FOUND)
-    return drf_exception_handler(exc, context)
+    if isinstance(exc, NotAuthenticated):
+        exc.detail = ErrorDetail(
+            _("Chưa đăng nhập: gửi mã truy cập (Authorization: Token …) hoặc đăng nhập."),
+            code="not_authenticated",
+        )
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, NotAuthenticated | AuthenticationFailed) and response is not None:
+        response.data["code"] = exc.get_codes()  # token_expired, token_revoked, … (workflows/tokens.py)
+    return response
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -165,30 +174,90 @@ class UnitSerializer(serializers.ModelSerializer):
 
 
 class UnitViewSet(viewsets.ModelViewSet):
+    """Units: read by everyone signed in; created and changed by the Board head (or an administrator) through
+    unit_create / unit_update, each audited with before/after values."""
+
     queryset = Unit.objects.order_by("name")
     serializer_class = UnitSerializer
     permission_classes = [BoardHeadWritesOnly]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    def _actor(self):
+        from .audit import Actor
+
+        return Actor(self.request.user, client_ip=client_ip(self.request))
+
+    def perform_create(self, serializer):
+        from .config import unit_create
+
+        serializer.instance = unit_create(actor=self._actor(), **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        from .config import unit_update
+
+        serializer.instance = unit_update(
+            unit=serializer.instance, actor=self._actor(), **serializer.validated_data
+        )
+
+
+class BoardWritesOnly(BasePermission):
+    """Everyone signed in reads; the Board (head or officer) or an administrator writes. The services decide
+    the rest (who may grant, approve or end what)."""
+
+    message = "Chỉ Ban TĐKT hoặc quản trị viên được thay đổi."
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        return request.user.is_superuser or has_role(request.user, Role.BOARD_HEAD, Role.BOARD_OFFICER)
+
 
 class MembershipSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
+    status = serializers.CharField(read_only=True)
+    proposed_by = serializers.CharField(source="proposed_by.username", read_only=True, default=None)
+    approved_by = serializers.CharField(source="approved_by.username", read_only=True, default=None)
 
     class Meta:
         model = Membership
-        fields = ["id", "user", "username", "role", "unit", "council_term", "valid_from", "valid_to"]
-        read_only_fields = ["id", "username"]
+        fields = [
+            "id",
+            "user",
+            "username",
+            "role",
+            "unit",
+            "council_term",
+            "valid_from",
+            "valid_to",
+            "status",
+            "proposed_by",
+            "approved_by",
+            "approved_at",
+            "ended_at",
+        ]
+        read_only_fields = ["id", "username", "status", "approved_at", "ended_at"]
         extra_kwargs = {"valid_from": {"required": False}}
+
+
+MembershipCommentSerializer = inline_serializer(
+    "MembershipComment", fields={"comment": serializers.CharField(required=False, allow_blank=True)}
+)
 
 
 class MembershipViewSet(
     mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Memberships: read by everyone signed in; granted and ended by the Board head through the services."""
+    """Memberships: read by everyone signed in; proposed, approved, refused and ended by the Board through
+    the services. Nobody grants themselves a role (403); a city-wide or council role is created `pending` and
+    takes effect when a second person approves it (approving it again: 409)."""
 
-    queryset = Membership.objects.select_related("user").order_by("user__username", "role")
+    queryset = Membership.objects.select_related("user", "proposed_by", "approved_by").order_by(
+        "user__username", "role"
+    )
     serializer_class = MembershipSerializer
-    permission_classes = [BoardHeadWritesOnly]
+    permission_classes = [BoardWritesOnly]
 
     def perform_create(self, serializer):
         from .audit import Actor
@@ -201,44 +270,135 @@ class MembershipViewSet(
             council_term=data.get("council_term"),
             valid_from=data.get("valid_from"),
             valid_to=data.get("valid_to"),
-            actor=Actor(self.request.user, role=Role.BOARD_HEAD, client_ip=client_ip(self.request)),
+            actor=Actor(self.request.user, client_ip=client_ip(self.request)),
         )
+
+    def _comment(self, request) -> str:
+        data = request.data if hasattr(request.data, "get") else {}
+        return str(data.get("comment") or "")[:1000]
+
+    @extend_schema(
+        request=MembershipCommentSerializer,
+        responses={200: MembershipSerializer, 403: ErrorSerializer, 409: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="approve")
+    def approve(self, request, pk=None):
+        from .audit import Actor
+
+        membership = membership_approve(
+            membership=self.get_object(),
+            comment=self._comment(request),
+            actor=Actor(request.user, client_ip=client_ip(request)),
+        )
+        return Response(self.get_serializer(membership).data)
+
+    @extend_schema(
+        request=MembershipCommentSerializer,
+        responses={200: MembershipSerializer, 403: ErrorSerializer, 409: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="reject")
+    def reject(self, request, pk=None):
+        from .audit import Actor
+
+        membership = membership_reject(
+            membership=self.get_object(),
+            comment=self._comment(request),
+            actor=Actor(request.user, client_ip=client_ip(request)),
+        )
+        return Response(self.get_serializer(membership).data)
 
     @extend_schema(
         request=inline_serializer(
             "MembershipEnd", fields={"valid_to": serializers.DateField(required=False)}
         ),
-        responses={200: MembershipSerializer},
+        responses={200: MembershipSerializer, 403: ErrorSerializer, 409: ErrorSerializer},
     )
     @action(detail=True, methods=["post"], url_path="end")
     def end(self, request, pk=None):
         from .audit import Actor
 
+        data = request.data if hasattr(request.data, "get") else {}
         field = serializers.DateField(required=False)
-        valid_to = (
-            field.run_validation(request.data.get("valid_to")) if request.data.get("valid_to") else None
-        )
+        valid_to = field.run_validation(data.get("valid_to")) if data.get("valid_to") else None
         membership = membership_end(
             membership=self.get_object(),
             valid_to=valid_to,
-            actor=Actor(request.user, role=Role.BOARD_HEAD, client_ip=client_ip(request)),
+            actor=Actor(request.user, client_ip=client_ip(request)),
         )
         return Response(self.get_serializer(membership).data)
 
 
-class TokenView(ObtainAuthToken):
-    """POST username and password; receive a token for the Authorization: Token <key> header."""
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, write_only=True)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True, write_only=True)
+
+    def validate(self, attrs):
+        from django.contrib.auth import authenticate
+
+        # The Django request itself, so that login throttling (django-axes, whose middleware answers 429)
+        # sees the failures and lockouts of this endpoint as it does the login page's.
+        user = authenticate(self.context["request"], username=attrs["username"], password=attrs["password"])
+        if user is None:
+            raise serializers.ValidationError(
+                _("Tên đăng nhập hoặc mật khẩu không đúng."), code="authorization"
+            )
+        attrs["user"] = user
+        return attrs
+
+
+TokenResponseSerializer = inline_serializer(
+    "TokenResponse",
+    fields={
+        "token": serializers.CharField(),
+        "prefix": serializers.CharField(),
+        "expires_at": serializers.DateTimeField(),
+    },
+)
+
+
+class TokenView(APIView):
+    """POST username and password; receive a key for the `Authorization: Token <key>` header.
+
+    The key expires after DJANGO_API_TOKEN_HOURS hours; only its SHA-256 digest is stored (workflows/tokens.py).
+    """
+
+    authentication_classes = ()
+    permission_classes = ()
+    throttle_classes = ()
+    parser_classes = (parsers.FormParser, parsers.MultiPartParser, parsers.JSONParser)
+    renderer_classes = (renderers.JSONRenderer,)
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer, 400: ErrorSerializer})
+    def post(self, request, *args, **kwargs):
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request._request})
+        serializer.is_valid(raise_exception=True)
+        token, key = tokens.token_issue(
+            user=serializer.validated_data["user"], name=serializer.validated_data.get("name", "")
+        )
+        return Response({"token": key, "prefix": token.prefix, "expires_at": token.expires_at})
+
+
+class TokenLogoutView(APIView):
+    """POST with the key in the Authorization header: that key stops working at once."""
+
+    @extend_schema(request=None, responses={204: None, 400: ErrorSerializer})
+    def post(self, request, *args, **kwargs):
+        if not isinstance(request.auth, ApiToken):
+            return Response(
+                {"detail": _("Yêu cầu này phải gửi kèm mã truy cập cần thu hồi (Authorization: Token …)."),
+                 "code": "no_token"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        tokens.token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenLogoutAllView(APIView):
+    """POST (with a key or a signed-in session): every key of the caller stops working."""
 
     @extend_schema(
-        request=inline_serializer(
-            "TokenRequest", fields={"username": serializers.CharField(), "password": serializers.CharField()}
-        ),
-        responses={200: inline_serializer("TokenResponse", fields={"token": serializers.CharField()})},
+        request=None, responses={200: inline_serializer("TokensRevoked", fields={"revoked": serializers.IntegerField()})}
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
-
-    def get_serializer_context(self):
-        # Authenticate with the Django request itself, so that login throttling (django-axes, whose middleware
-        # answers 429) sees the failures and lockouts of this endpoint as it does the login page's.
-        return {**super().get_serializer_context(), "request": self.request._request}
+        return Response({"revoked": tokens.tokens_revoke_all(user=request.user)})

@@ -44,13 +44,24 @@ class Authority:
 
 
 def active_q(day: date) -> Q:
-    return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+    """Memberships that give power on `day`: approved, not ended, and within their dates (valid_to inclusive).
+
+    A pending grant (no second person's approval yet) gives none; an ended one gives none from the moment
+    it was ended (`ended_at`), whatever its dates say.
+    """
+    return (
+        Q(approved_at__isnull=False)
+        & Q(ended_at__isnull=True)
+        & Q(valid_from__lte=day)
+        & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+    )
 
 
 _AUTHORITIES_SQL = """
 SELECT m.role, m.unit_id, m.council_term_id, CAST(NULL AS INTEGER) AS delegator_id
   FROM workflows_membership m
  WHERE m.user_id = %s AND m.valid_from <= %s AND (m.valid_to IS NULL OR m.valid_to >= %s)
+   AND m.approved_at IS NOT NULL AND m.ended_at IS NULL
 UNION ALL
 SELECT d.role, d.unit_id, d.council_term_id, d.delegator_id
   FROM workflows_delegation d
@@ -60,7 +71,8 @@ SELECT d.role, d.unit_id, d.council_term_id, d.delegator_id
         WHERE h.user_id = d.delegator_id AND h.role = d.role
           AND (h.unit_id = d.unit_id OR (h.unit_id IS NULL AND d.unit_id IS NULL))
           AND (h.council_term_id = d.council_term_id OR (h.council_term_id IS NULL AND d.council_term_id IS NULL))
-          AND h.valid_from <= %s AND (h.valid_to IS NULL OR h.valid_to >= %s))
+          AND h.valid_from <= %s AND (h.valid_to IS NULL OR h.valid_to >= %s)
+          AND h.approved_at IS NOT NULL AND h.ended_at IS NULL)
 """
 
 #: The same lookup as one JSON value, for the engine to fetch in its row-lock statement on PostgreSQL (one

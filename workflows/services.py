@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit
-from .models import COUNCIL_ROLES, UNIT_ROLES, Delegation, Membership, Role
+from .engine import TransitionNotAllowed
+from .models import APPROVAL_ROLES, COUNCIL_ROLES, UNIT_ROLES, Delegation, Membership, MembershipStatus, Role
 from .permissions import sync_object_permissions
 from .roles import forget_cached_authorities
 
@@ -24,6 +25,66 @@ def _check_scope(role: str, unit, council_term) -> None:
         raise ValidationError({"role": _("Vai trò này áp dụng cho toàn thành phố, không gắn với đơn vị.")})
 
 
+def _approval_roles_of(user) -> str:
+    """The Board role (head before officer) a user acts in when proposing or approving grants; "" if none."""
+    from .roles import has_role
+
+    for role in (Role.BOARD_HEAD, Role.BOARD_OFFICER):
+        if has_role(user, role):
+            return role
+    return ""
+
+
+def _acting_role(actor: audit.Actor) -> str:
+    if actor.user is None:
+        return actor.role
+    return _approval_roles_of(actor.user) or ("admin" if getattr(actor.user, "is_superuser", False) else "")
+
+
+def _as(actor: audit.Actor, role: str) -> audit.Actor:
+    """The actor as recorded: in the role they actually hold, not the one a caller claimed."""
+    if actor.user is None:
+        return actor
+    return audit.Actor(actor.user, role=role, on_behalf_of=actor.on_behalf_of, client_ip=actor.client_ip)
+
+
+def may_propose_grant(user, role: str) -> bool:
+    """Unit roles: the Board head (or an administrator) grants them. City-wide and council roles: the Board
+    head or a Board officer (or an administrator) proposes them; a second person approves."""
+    if getattr(user, "is_superuser", False):
+        return True
+    held = _approval_roles_of(user)
+    if role in APPROVAL_ROLES:
+        return bool(held)
+    return held == Role.BOARD_HEAD
+
+
+def may_approve_grant(user, membership: Membership) -> bool:
+    """A second person approves: a Board head, Board officer or administrator who is neither the grantee nor
+    the proposer."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.pk in (membership.user_id, membership.proposed_by_id):
+        return False
+    return bool(getattr(user, "is_superuser", False) or _approval_roles_of(user))
+
+
+def may_end_membership(user) -> bool:
+    """The Board head (or an administrator) ends memberships."""
+    return bool(getattr(user, "is_superuser", False)) or _approval_roles_of(user) == Role.BOARD_HEAD
+
+
+def _membership_data(membership: Membership) -> dict:
+    return {
+        "user": membership.user.username,
+        "role": membership.role,
+        "unit": getattr(membership.unit, "code", None),
+        "council_term": membership.council_term_id,
+        "valid_from": membership.valid_from,
+        "valid_to": membership.valid_to,
+    }
+
+
 def membership_grant(
     *,
     user,
@@ -34,12 +95,27 @@ def membership_grant(
     valid_from: date | None = None,
     valid_to: date | None = None,
 ) -> Membership:
-    """Give `user` a role for a scope and date range; audited; object permissions follow."""
-    Role(role)
+    """Give `user` a role for a scope and date range; audited; object permissions follow.
+
+    Nobody grants a role to themselves. A unit role granted by the Board head takes effect at once; a
+    city-wide or council role is only proposed (pending, no power) until a second person approves it
+    (membership_approve). The SYSTEM actor (migrations, seeding) grants directly.
+    """
+    try:
+        Role(role)
+    except ValueError:
+        raise ValidationError({"role": _("Vai trò không hợp lệ.")}) from None
+    if actor.user is not None:
+        if actor.user.pk == user.pk:
+            raise PermissionDenied(_("Không ai được tự giao vai trò cho chính mình."))
+        if not may_propose_grant(actor.user, role):
+            raise PermissionDenied(_("Bạn không có quyền giao vai trò này."))
     _check_scope(role, unit, council_term)
     valid_from = valid_from or timezone.localdate()
     if valid_to is not None and valid_to < valid_from:
         raise ValidationError({"valid_to": _("Ngày hết hiệu lực phải sau ngày bắt đầu.")})
+    needs_approval = actor.user is not None and role in APPROVAL_ROLES
+    acting = _as(actor, _acting_role(actor))
     with transaction.atomic():
         membership = Membership.objects.create(
             user=user,
@@ -48,42 +124,118 @@ def membership_grant(
             council_term=council_term,
             valid_from=valid_from,
             valid_to=valid_to,
+            proposed_by=actor.user,
+            approved_at=None if needs_approval else timezone.now(),
         )
         audit.record(
             subject=membership,
-            actor=actor,
-            verb="membership_granted",
-            data={
-                "user": user.username,
-                "role": role,
-                "unit": getattr(unit, "code", None),
-                "council_term": getattr(council_term, "pk", None),
-                "valid_from": valid_from,
-                "valid_to": valid_to,
-            },
+            actor=acting,
+            verb="membership_proposed" if needs_approval else "membership_granted",
+            data=_membership_data(membership),
         )
-        sync_object_permissions(actor=actor)
+        if not needs_approval:
+            sync_object_permissions(actor=acting)
     forget_cached_authorities(user)
     return membership
 
 
-def membership_end(*, membership: Membership, actor: audit.Actor, valid_to: date | None = None) -> Membership:
-    """End a membership on `valid_to` (default today); audited; object permissions follow."""
-    valid_to = valid_to or timezone.localdate()
-    if valid_to < membership.valid_from:
-        raise ValidationError({"valid_to": _("Ngày hết hiệu lực phải sau ngày bắt đầu.")})
+def _locked_pending(membership: Membership) -> Membership:
+    locked = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "unit")
+        .get(pk=membership.pk)
+    )
+    if locked.status != MembershipStatus.PENDING:
+        raise TransitionNotAllowed(
+            _("Vai trò này không còn chờ phê duyệt (trạng thái: %(status)s).")
+            % {"status": locked.get_status_display()}
+        )
+    return locked
+
+
+def membership_approve(*, membership: Membership, actor: audit.Actor, comment: str = "") -> Membership:
+    """A second person (never the grantee, never the proposer) approves a pending grant; it takes effect now."""
+    if actor.user is None:
+        raise PermissionDenied(_("Phê duyệt cần một người cụ thể."))
     with transaction.atomic():
-        locked = Membership.objects.select_for_update().get(pk=membership.pk)
-        previous = locked.valid_to
-        locked.valid_to = valid_to
-        locked.save(update_fields=["valid_to"])
+        locked = _locked_pending(membership)
+        if actor.user.pk == locked.user_id:
+            raise PermissionDenied(_("Không ai được tự phê duyệt vai trò của chính mình."))
+        if actor.user.pk == locked.proposed_by_id:
+            raise PermissionDenied(_("Người đề xuất không được tự phê duyệt; cần một người thứ hai."))
+        if not may_approve_grant(actor.user, locked):
+            raise PermissionDenied(_("Chỉ Ban TĐKT được phê duyệt việc giao vai trò."))
+        locked.approved_by = actor.user
+        locked.approved_at = timezone.now()
+        locked.save(update_fields=["approved_by", "approved_at"])
+        acting = _as(actor, _acting_role(actor))
         audit.record(
             subject=locked,
-            actor=actor,
-            verb="membership_ended",
-            data={"changes": {"valid_to": [previous, valid_to]}},
+            actor=acting,
+            verb="membership_approved",
+            comment=comment,
+            data={**_membership_data(locked), "proposed_by": getattr(locked.proposed_by, "username", None)},
         )
-        sync_object_permissions(actor=actor)
+        sync_object_permissions(actor=acting)
+    forget_cached_authorities(locked.user)
+    return locked
+
+
+def membership_reject(*, membership: Membership, actor: audit.Actor, comment: str = "") -> Membership:
+    """Refuse (or, for its proposer, withdraw) a pending grant; it never takes effect."""
+    if actor.user is not None and not (
+        actor.user.pk == membership.proposed_by_id or may_approve_grant(actor.user, membership)
+    ):
+        raise PermissionDenied(_("Chỉ Ban TĐKT được từ chối việc giao vai trò."))
+    with transaction.atomic():
+        locked = _locked_pending(membership)
+        locked.ended_at = timezone.now()
+        locked.save(update_fields=["ended_at"])
+        audit.record(
+            subject=locked,
+            actor=_as(actor, _acting_role(actor)),
+            verb="membership_rejected",
+            comment=comment,
+            data=_membership_data(locked),
+        )
+    return locked
+
+
+def membership_end(*, membership: Membership, actor: audit.Actor, valid_to: date | None = None) -> Membership:
+    """End a membership: at once when no date or today is given (power and object permissions go in the same
+    transaction, not at the next hourly sync), or on a future `valid_to` (its last valid day); audited."""
+    if actor.user is not None and not may_end_membership(actor.user):
+        raise PermissionDenied(_("Chỉ Trưởng Ban TĐKT được kết thúc vai trò."))
+    today = timezone.localdate()
+    valid_to = valid_to or today
+    if valid_to < today:
+        raise ValidationError(
+            {"valid_to": _("Không thể kết thúc vai trò lùi ngày; hãy chọn hôm nay hoặc sau.")}
+        )
+    with transaction.atomic():
+        locked = (
+            Membership.objects.select_for_update(of=("self",)).select_related("user").get(pk=membership.pk)
+        )
+        if locked.status != MembershipStatus.ACTIVE:
+            raise TransitionNotAllowed(
+                _("Chỉ kết thúc được vai trò đang hiệu lực (trạng thái: %(status)s).")
+                % {"status": locked.get_status_display()}
+            )
+        previous = locked.valid_to
+        changes: dict = {}
+        if valid_to == today:
+            locked.ended_at = timezone.now()
+            changes["ended_at"] = [None, locked.ended_at]
+            valid_to = max(today, locked.valid_from)
+        if previous != valid_to:
+            changes["valid_to"] = [previous, valid_to]
+        locked.valid_to = valid_to
+        locked.save(update_fields=["valid_to", "ended_at"])
+        acting = _as(actor, _acting_role(actor))
+        audit.record(subject=locked, actor=acting, verb="membership_ended", data={"changes": changes})
+        sync_object_permissions(actor=acting)
+    forget_cached_authorities(locked.user)
+    forget_cached_authorities(membership.user)
     return locked
 
 
@@ -102,10 +254,15 @@ def delegation_create(
     """Let `delegate` act in `delegator`'s role for a date range; the delegator must hold that role."""
     if delegator == delegate:
         raise ValidationError({"delegate": _("Không thể ủy quyền cho chính mình.")})
+    if actor.user is not None:
+        if actor.user.pk == delegate.pk:
+            raise PermissionDenied(_("Không ai được tự ủy quyền cho chính mình."))
+        if actor.user.pk != delegator.pk and not may_end_membership(actor.user):
+            raise PermissionDenied(_("Chỉ người giữ vai trò hoặc Trưởng Ban TĐKT được tạo ủy quyền."))
     if valid_to < valid_from:
         raise ValidationError({"valid_to": _("Ngày hết hiệu lực phải sau ngày bắt đầu.")})
     holds = Membership.objects.filter(
-        user=delegator, role=role, unit=unit, council_term=council_term
+        user=delegator, role=role, unit=unit, council_term=council_term, approved_at__isnull=False
     ).exists()
     if not holds:
         raise ValidationError({"role": _("Người ủy quyền không giữ vai trò này trong phạm vi đã chọn.")})

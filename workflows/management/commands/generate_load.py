@@ -95,10 +95,17 @@ class Command(BaseCommand):
         board = users.create(username="load.board", first_name="Ban", last_name="TĐKT")
         officer = users.create(username="load.unit", first_name="Cán bộ", last_name="Đơn vị")
         start = date(2020, 1, 1)
+        approved = datetime(2020, 1, 1, tzinfo=UTC)  # load data, like seeding: granted by the system
         Membership.objects.bulk_create(
             [
-                Membership(user=board, role=Role.BOARD_OFFICER, valid_from=start),
-                Membership(user=officer, role=Role.UNIT_OFFICER, unit=first_unit, valid_from=start),
+                Membership(user=board, role=Role.BOARD_OFFICER, valid_from=start, approved_at=approved),
+                Membership(
+                    user=officer,
+                    role=Role.UNIT_OFFICER,
+                    unit=first_unit,
+                    valid_from=start,
+                    approved_at=approved,
+                ),
             ]
         )
         return board, officer
