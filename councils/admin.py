@@ -1,17 +1,19 @@
-"""Admin: rules are edited here; sessions and items are read-only (they change through the engine).
+"""Admin: rules are edited here through council_rule_save (audited with before/after values); sessions and
+items are read-only (they change through the engine).
 
 Ballots and ballot receipts are not registered at all: nobody reads individual ballots, not even an admin.
 """
 
 from django.contrib import admin
 
-from workflows.admin import ReadOnlyAdmin
+from workflows.admin import AuditedAdmin, ReadOnlyAdmin
 
 from .models import AgendaItem, Attendance, CouncilRule, Recusal, Session
+from .services import council_rule_save
 
 
 @admin.register(CouncilRule)
-class CouncilRuleAdmin(admin.ModelAdmin):
+class CouncilRuleAdmin(AuditedAdmin):
     list_display = [
         "council",
         "quorum_numerator",
@@ -20,6 +22,9 @@ class CouncilRuleAdmin(admin.ModelAdmin):
         "written_votes_allowed",
         "secretary_votes",
     ]
+
+    def save_service(self, obj, actor):
+        return council_rule_save(rule=obj, actor=actor)
 
 
 class AgendaItemInline(admin.TabularInline):

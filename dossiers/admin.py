@@ -1,8 +1,9 @@
-"""Admin: the Board edits the catalogue and nominees' history here; dossiers are read-only (the engine moves them)."""
+"""Admin: the Board edits the catalogue and nominees' history here, through the audited services (one event
+with before/after values per change); dossiers are read-only (the engine moves them)."""
 
 from django.contrib import admin
 
-from workflows.admin import ReadOnlyAdmin
+from workflows.admin import AuditedAdmin, ReadOnlyAdmin
 
 from .models import (
     AwardRecord,
@@ -15,6 +16,7 @@ from .models import (
     Nominee,
     YearlyRating,
 )
+from .services import award_type_save
 
 
 class EligibilityRuleInline(admin.TabularInline):
@@ -24,7 +26,7 @@ class EligibilityRuleInline(admin.TabularInline):
 
 
 @admin.register(AwardType)
-class AwardTypeAdmin(admin.ModelAdmin):
+class AwardTypeAdmin(AuditedAdmin):
     list_display = [
         "name",
         "code",
@@ -38,6 +40,9 @@ class AwardTypeAdmin(admin.ModelAdmin):
     list_filter = ["level", "route", "recipient_kind"]
     search_fields = ["name", "code"]
     inlines = [EligibilityRuleInline]
+
+    def save_service(self, obj, actor):
+        return award_type_save(award=obj, actor=actor)
 
 
 class AwardRecordInline(admin.TabularInline):
@@ -59,7 +64,7 @@ class InitiativeInline(admin.TabularInline):
 
 
 @admin.register(Nominee)
-class NomineeAdmin(admin.ModelAdmin):
+class NomineeAdmin(AuditedAdmin):
     list_display = ["full_name", "kind", "unit", "position", "on_hold"]
     list_filter = ["kind", "on_hold", "unit"]
     search_fields = ["full_name"]
@@ -67,7 +72,7 @@ class NomineeAdmin(admin.ModelAdmin):
 
 
 @admin.register(AwardRecord)
-class AwardRecordAdmin(admin.ModelAdmin):
+class AwardRecordAdmin(AuditedAdmin):
     list_display = ["nominee", "award", "year", "decision_number", "decision_date", "source"]
     list_filter = ["year", "award", "source"]
     search_fields = ["nominee__full_name", "decision_number"]
