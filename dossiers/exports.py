@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from workflows.exports import workbook_bytes, xlsx_response
+from workflows.throttle import limit_exports
 
 from . import selectors
 from .models import AwardRoute, DossierState, NomineeState
@@ -34,6 +35,7 @@ def _awardees(dossier):
 
 
 @login_required
+@limit_exports
 def awardees_excel(request, pk):
     dossier = get_object_or_404(selectors.dossiers_visible_to(request.user), pk=pk)
     lines = _awardees(dossier)
@@ -72,6 +74,7 @@ def awardees_excel(request, pk):
 
 
 @login_required
+@limit_exports
 def decision_pdf(request, pk):
     from weasyprint import HTML
 

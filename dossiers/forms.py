@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import AwardType, DocumentKind, Dossier, Gender, Nominee, OccasionKind, RecipientKind
+from .services import PUBLIC_COMMENT_LIMITS
 
 
 class DossierForm(forms.Form):
@@ -109,11 +110,22 @@ class UploadForm(forms.Form):
 
 
 class PublicCommentForm(forms.Form):
-    author_name = forms.CharField(label=_("Họ và tên"), max_length=255)
-    contact = forms.CharField(label=_("Địa chỉ, số điện thoại hoặc thư điện tử"), max_length=255)
-    text = forms.CharField(
-        label=_("Nội dung góp ý"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    """The anonymous comment form; the limits are the service's (public_comment_add), shown next to the field."""
+
+    author_name = forms.CharField(label=_("Họ và tên"), max_length=PUBLIC_COMMENT_LIMITS["author_name"])
+    contact = forms.CharField(
+        label=_("Địa chỉ, số điện thoại hoặc thư điện tử"), max_length=PUBLIC_COMMENT_LIMITS["contact"]
     )
+    text = forms.CharField(
+        label=_("Nội dung góp ý"),
+        max_length=PUBLIC_COMMENT_LIMITS["text"],
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = PUBLIC_COMMENT_LIMITS["text"]
+        self.fields["text"].help_text = _("Tối đa %(limit)s ký tự.") % {"limit": limit}
 
 
 class RegisterSearchForm(forms.Form):

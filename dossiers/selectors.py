@@ -48,13 +48,15 @@ def overdue_dossiers(day=None) -> QuerySet[Dossier]:
         Dossier.objects.select_related("unit")
         .exclude(state__in=FINAL_STATES)
         .filter(deadline__lt=day)
-        .order_by("deadline")
+        .order_by("deadline", "pk")
     )
 
 
 def intake_queue() -> QuerySet[Dossier]:
     return (
-        Dossier.objects.select_related("unit").filter(state=DossierState.SUBMITTED).order_by("submitted_at")
+        Dossier.objects.select_related("unit")
+        .filter(state=DossierState.SUBMITTED)
+        .order_by("submitted_at", "pk")
     )
 
 

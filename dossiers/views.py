@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from organisations.models import Unit
-from workflows import engine
+from project.security import client_ip as proxy_aware_client_ip
+from workflows import engine, throttle
 from workflows.api import client_ip
 from workflows.models import Role
 from workflows.permissions import can_read_history
@@ -415,15 +416,28 @@ def dossier_changes(request, pk):
     )
 
 
+#: Rows per page of the overdue list; the intake queue beside it shows its oldest rows, with the total.
+OVERDUE_PAGE_SIZE = 50
+
+
 @login_required
 def overdue(request):
+    """The Board's intake queue and overdue steps, 50 a page (?page= out of range or not a number: the nearest
+    page, never an error)."""
     if not can_read_everything(request.user):
         raise PermissionDenied(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND xem danh sách quá hạn."))
     today = timezone.localdate()
+    page = Paginator(selectors.overdue_dossiers(today), OVERDUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "dossiers/overdue.html",
-        {"dossiers": selectors.overdue_dossiers(today), "intake": selectors.intake_queue(), "today": today},
+        {
+            "dossiers": page.object_list,
+            "page": page,
+            "intake": selectors.intake_queue()[:OVERDUE_PAGE_SIZE],
+            "intake_count": selectors.intake_queue().count(),
+            "today": today,
+        },
     )
 
 
@@ -439,21 +453,29 @@ def public_posting(request):
             raise Http404
         form = PublicCommentForm(request.POST, prefix=f"c{line.pk}")
         forms_by_line[line.pk] = form
+        status = 400
         if form.is_valid():
             try:
-                services.public_comment_add(line=line, client_ip=client_ip(request), **form.cleaned_data)
+                services.public_comment_add(
+                    line=line, client_ip=proxy_aware_client_ip(request), **form.cleaned_data
+                )
             except ValidationError as exc:
                 _errors_into(form, exc)
+            except throttle.RateLimited as refused:
+                form.add_error(None, refused.message)
+                status, retry_after = 429, refused.retry_after
             else:
                 messages.success(request, _("Cảm ơn ông/bà đã góp ý. Ý kiến đã được ghi nhận."))
                 return redirect("dossiers:public")
-        status = 400
-    return render(
+    response = render(
         request,
         "dossiers/public_posting.html",
         {"rows": [{"line": line, "form": forms_by_line[line.pk]} for line in lines]},
         status=status,
     )
+    if status == 429:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @login_required

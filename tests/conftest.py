@@ -28,6 +28,17 @@ def vietnamese_by_default():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with empty rate-limit counters (workflows/throttle.py, DRF throttles): the memory cache
+    outlives a test, and user ids and the test client's address repeat from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def unit(db):
     return UnitFactory(name="Quận Ninh Kiều")

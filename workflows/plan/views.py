@@ -23,6 +23,7 @@ from workflows.exports import safe_append
 from workflows.models import ActivityState, Plan, Role, UnitPlan
 from workflows.permissions import can_read_history
 from workflows.roles import Scope, can_read_everything, find_authority, has_role, is_board
+from workflows.throttle import limit_exports
 
 from . import selectors, services
 from .deadlines import effective_due, working_days_late
@@ -121,6 +122,7 @@ def activity_detail(request, pk: int):
 
 
 @login_required
+@limit_exports
 def export_xlsx(request, year: int):
     """The plan as an Excel workbook, one row per activity, with its live state and overdue flag."""
     plan = get_object_or_404(Plan, year=year)
