@@ -102,6 +102,13 @@ def test_every_member_sends_the_sheet_twice_at_once_and_each_ballot_counts_once(
         assert selectors.tally(item) == expected_tally(voters, items)[item.pk]
     assert AuditEvent.objects.filter(verb="ballot_sheet_cast").count() == MEMBERS
     assert AuditEvent.objects.filter(verb="ballot_refused", data__reason="second_ballot").count() == MEMBERS
+    # closing opens, counts and deletes the sealed ballots
+    services.session_close_voting(session=session, user=c.secretary)
+    assert Ballot.objects.count() == 0
+    for item in items:
+        item.refresh_from_db()
+        counts = expected_tally(voters, items)[item.pk]
+        assert (item.agree_count, item.disagree_count) == (counts["agree"], counts["disagree"])
     assert chain_is_intact()
 
 
