@@ -62,10 +62,16 @@ class AuditedAdmin(admin.ModelAdmin):
         return self.allow_delete and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        self.save_service(obj, self.actor(request))
+        try:
+            self.save_service(obj, self.actor(request))
+        except ValidationError as exc:  # a rule the form does not know (a unit under its own child): refused
+            raise PermissionDenied(" ".join(exc.messages)) from None
 
     def delete_model(self, request, obj):
-        self.delete_service(obj, self.actor(request))
+        try:
+            self.delete_service(obj, self.actor(request))
+        except ValidationError as exc:
+            raise PermissionDenied(" ".join(exc.messages)) from None
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
@@ -152,17 +158,20 @@ class DelegationAdmin(ServiceOnlyAdmin):
     list_display = ["delegator", "delegate", "role", "valid_from", "valid_to"]
 
     def save_model(self, request, obj, form, change):
-        created = delegation_create(
-            delegator=obj.delegator,
-            delegate=obj.delegate,
-            role=obj.role,
-            unit=obj.unit,
-            council_term=obj.council_term,
-            valid_from=obj.valid_from,
-            valid_to=obj.valid_to,
-            reason=obj.reason,
-            actor=Actor(request.user, client_ip=request.META.get("REMOTE_ADDR")),
-        )
+        try:
+            created = delegation_create(
+                delegator=obj.delegator,
+                delegate=obj.delegate,
+                role=obj.role,
+                unit=obj.unit,
+                council_term=obj.council_term,
+                valid_from=obj.valid_from,
+                valid_to=obj.valid_to,
+                reason=obj.reason,
+                actor=Actor(request.user, client_ip=request.META.get("REMOTE_ADDR")),
+            )
+        except ValidationError as exc:
+            raise PermissionDenied(" ".join(exc.messages)) from None
         obj.pk = created.pk
 
 

@@ -12,5 +12,6 @@ def roles(request):
         "user_roles": sorted(Role(r).label for r in held),
         "can_read_everything": can_read_everything(user),
         "is_auditor": Role.AUDITOR in held or user.is_superuser,
+        "can_manage_roles": bool(held & {Role.BOARD_HEAD, Role.BOARD_OFFICER}) or user.is_superuser,
         "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
     }
