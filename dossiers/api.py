@@ -188,7 +188,25 @@ class LineSerializer(serializers.ModelSerializer):
         return cache.get(line.pk, 0)
 
 
-class LineViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class LineVersionsMixin:
+    """A list answers every line's appraisal version from two look-ups for the whole page
+    (appraisal.versions), instead of LineSerializer.get_version's look-ups per dossier."""
+
+    def lines_of(self, objects) -> list[DossierNominee]:
+        return list(objects)
+
+    def get_serializer(self, *args, **kwargs):
+        if kwargs.get("many") and args:
+            objects = list(args[0])
+            args = (objects, *args[1:])
+            context = kwargs.setdefault("context", self.get_serializer_context())
+            context.setdefault("line_versions", {}).update(appraisal.versions(self.lines_of(objects)))
+        return super().get_serializer(*args, **kwargs)
+
+
+class LineViewSet(
+    LineVersionsMixin, TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """One nominee of a dossier: added by the unit, appraised and decided per nominee through transitions."""
 
     serializer_class = LineSerializer
@@ -306,7 +324,9 @@ class DossierSerializer(serializers.ModelSerializer):
         ]
 
 
-class DossierViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class DossierViewSet(
+    LineVersionsMixin, TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Dossiers: the unit's own, or all for the Board; transitions/ and history/ per the API convention."""
 
     serializer_class = DossierSerializer
@@ -316,6 +336,9 @@ class DossierViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         return selectors.dossiers_visible_to(self.request.user).prefetch_related(
             "lines__nominee", "lines__award", "documents"
         )
+
+    def lines_of(self, objects) -> list[DossierNominee]:
+        return [line for dossier in objects for line in dossier.lines.all()]  # prefetched: no query
 
     def perform_create(self, serializer):
         data = serializer.validated_data

@@ -13,7 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from organisations.models import Unit
-from workflows import audit
+from workflows import audit, throttle
 from workflows.api import TransitionsMixin, client_ip
 from workflows.exports import xlsx_response
 
@@ -61,6 +61,7 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
 
     serializer_class = RoundSerializer
     permission_classes = [IsAuthenticated]
+    throttle_scope = None  # the export actions set "exports" (workflows/throttle.py)
     queryset = Round.objects.select_related("council_term").prefetch_related("criteria")
 
     def perform_create(self, serializer):
@@ -132,7 +133,7 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
             {"created": [initiative.pk for initiative in created]}, status=status.HTTP_201_CREATED
         )
 
-    @action(detail=True, methods=["get"], url_path="results-xlsx")
+    @action(detail=True, methods=["get"], url_path="results-xlsx", throttle_scope=throttle.EXPORTS)
     def results_xlsx(self, request, pk=None):
         """The results list as Excel (same readers as the ranking)."""
         round_ = self.get_object()
@@ -191,6 +192,15 @@ class InitiativeSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["average_score", "recognised_scope", "state"]
 
+    def to_representation(self, instance):
+        """A published result for those who do not read the initiative in full: its text fields are left out."""
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not selectors.can_read_in_full(request.user, instance):
+            for name in selectors.FULL_TEXT_FIELDS:
+                data.pop(name, None)
+        return data
+
 
 class EvidenceSerializer(serializers.ModelSerializer):
     url = serializers.CharField(source="get_absolute_url", read_only=True)
@@ -206,6 +216,7 @@ class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.Read
 
     serializer_class = InitiativeSerializer
     permission_classes = [IsAuthenticated]
+    throttle_scope = None  # the export actions set "exports" (workflows/throttle.py)
 
     def get_queryset(self):
         queryset = selectors.initiatives_visible_to(self.request.user).prefetch_related("authors")
@@ -223,8 +234,11 @@ class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.Read
 
     @action(detail=True, methods=["get", "post"])
     def evidence(self, request, pk=None):
-        """GET: the initiative's evidence; POST (multipart "file", "description"): attach a PDF."""
+        """GET: the initiative's evidence; POST (multipart "file", "description"): attach a PDF. Only for those
+        who read the initiative in full (404 for a published result's other readers)."""
         initiative = self.get_object()
+        if not selectors.can_read_in_full(request.user, initiative):
+            raise NotFound(_("Không tìm thấy tài liệu minh chứng của sáng kiến này."))
         if request.method == "POST":
             evidence = services.evidence_upload(
                 initiative=initiative,
@@ -246,7 +260,12 @@ class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.Read
         )
         return Response(self.get_serializer(updated).data)
 
-    @action(detail=True, methods=["get"], url_path=r"certificates/(?P<author_id>\d+)")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"certificates/(?P<author_id>\d+)",
+        throttle_scope=throttle.EXPORTS,
+    )
     def certificate(self, request, pk=None, author_id=None):
         """One author's certificate as PDF (issued ones; the Board also before issuing)."""
         initiative = self.get_object()

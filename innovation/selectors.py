@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
 from workflows.models import Role
 from workflows.roles import authorities_of, can_read_everything, has_role
@@ -27,28 +27,62 @@ def is_board(user) -> bool:
     return bool(getattr(user, "is_superuser", False)) or has_role(user, Role.BOARD_OFFICER, Role.BOARD_HEAD)
 
 
-def initiatives_visible_to(user) -> QuerySet[Initiative]:
-    """The Board, auditors and the chairman see all; a unit sees its own; council members see their term's
-    rounds once reviewed; a reviewer sees the initiatives assigned to them; everyone sees published results."""
-    queryset = Initiative.objects.select_related("round", "unit")
-    if not getattr(user, "is_authenticated", False):
-        return queryset.none()
+#: What a published result shows to everyone signed in is rank, title, unit, authors, score and recognition;
+#: these fields (the initiative's full text) stay with those who read it in full (readers_in_full_q).
+FULL_TEXT_FIELDS = ("summary", "problem", "solution", "first_applied_on", "benefits", "lower_recognition")
+
+#: Rounds whose council members read the initiatives in full: while the council sits and after it.
+COUNCIL_READING_STATES = (RoundState.IN_COUNCIL, *PUBLISHED_ROUND_STATES)
+
+
+def readers_in_full_q(user) -> Q | None:
+    """The condition on initiatives that `user` reads in full (text and evidence): their unit's, those assigned
+    to them for review, and, as a member of the round's council term, those of a round in or past the council.
+    None: every initiative (the Board, auditors, the chairman)."""
     if can_read_everything(user):
-        return queryset
+        return None
     authorities = authorities_of(user)
     unit_ids = {a.unit_id for a in authorities if a.unit_id and a.role in UNIT_ROLES}
     term_ids = {a.council_term_id for a in authorities if a.council_term_id}
-    condition = (
+    assigned = ReviewAssignment.objects.filter(initiative_id=OuterRef("pk"), reviewer=user)
+    return (
         Q(unit_id__in=unit_ids)
-        | Q(assignments__reviewer=user)
-        | Q(round__state__in=PUBLISHED_ROUND_STATES)
-        | Q(round__council_term_id__in=term_ids, round__state=RoundState.IN_COUNCIL)
+        | Q(Exists(assigned))
+        | Q(round__council_term_id__in=term_ids, round__state__in=COUNCIL_READING_STATES)
     )
-    return queryset.filter(condition).distinct()
+
+
+def initiatives_visible_to(user) -> QuerySet[Initiative]:
+    """The Board, auditors and the chairman see all; a unit sees its own; council members see their term's
+    rounds once reviewed; a reviewer sees the initiatives assigned to them; everyone signed in sees the
+    results of published rounds. Each row carries `full_access`: whether the user reads its full text and
+    evidence (readers_in_full_q) or only its published result."""
+    queryset = Initiative.objects.select_related("round", "unit")
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none().annotate(full_access=Value(False))
+    in_full = readers_in_full_q(user)
+    if in_full is None:
+        return queryset.annotate(full_access=Value(True))
+    return queryset.filter(in_full | Q(round__state__in=PUBLISHED_ROUND_STATES)).annotate(
+        full_access=Case(When(in_full, then=Value(True)), default=Value(False), output_field=BooleanField())
+    )
+
+
+def initiatives_readable_in_full(user) -> QuerySet[Initiative]:
+    """The initiatives whose full text and evidence files `user` may read."""
+    return initiatives_visible_to(user).filter(full_access=True)
 
 
 def can_view_initiative(user, initiative: Initiative) -> bool:
     return initiatives_visible_to(user).filter(pk=initiative.pk).exists()
+
+
+def can_read_in_full(user, initiative: Initiative) -> bool:
+    """The annotation when the row came from initiatives_visible_to, else one query."""
+    known = getattr(initiative, "full_access", None)
+    if known is not None:
+        return bool(known)
+    return initiatives_readable_in_full(user).filter(pk=initiative.pk).exists()
 
 
 def assignments_of(user) -> QuerySet[ReviewAssignment]:

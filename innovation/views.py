@@ -18,6 +18,7 @@ from workflows.api import client_ip
 from workflows.exports import xlsx_response
 from workflows.models import Role
 from workflows.roles import authorities_of
+from workflows.throttle import limit_exports
 from workflows.uploads import pdf_download
 
 from . import certificates, imports, selectors, services
@@ -177,6 +178,7 @@ def _detail_context(request, initiative, evidence_form=None, evidence_errors=())
         .prefetch_related("scores__criterion")
     )
     can_add_evidence = _can_add_evidence(request.user, initiative)
+    in_full = selectors.can_read_in_full(request.user, initiative)
     return {
         "initiative": initiative,
         "round": round_,
@@ -189,8 +191,9 @@ def _detail_context(request, initiative, evidence_form=None, evidence_errors=())
         "suggested": services.reviewers_suggest(initiative) if is_board else [],
         "assign_form": AssignForm(round_=round_) if is_board else None,
         "conflict_form": ConflictForm() if own is None and request.user in round_.reviewers.all() else None,
-        "evidence": initiative.evidence.all(),
-        "evidence_form": (evidence_form or EvidenceForm()) if can_add_evidence else None,
+        "in_full": in_full,
+        "evidence": initiative.evidence.all() if in_full else [],
+        "evidence_form": (evidence_form or EvidenceForm()) if can_add_evidence and in_full else None,
         "evidence_errors": list(evidence_errors),
         "can_edit_authors": initiative.state == InitiativeState.RETURNED
         and _submitting_units(request.user).filter(pk=initiative.unit_id).exists(),
@@ -208,7 +211,7 @@ def _can_add_evidence(user, initiative) -> bool:
 @require_POST
 def evidence_upload(request, pk):
     """Attach a PDF to an initiative; a refused file is not stored and the page says why."""
-    initiative = get_object_or_404(selectors.initiatives_visible_to(request.user), pk=pk)
+    initiative = get_object_or_404(selectors.initiatives_readable_in_full(request.user), pk=pk)
     form = EvidenceForm(request.POST, request.FILES)
     errors: list[str] = []
     if form.is_valid():
@@ -234,13 +237,14 @@ def evidence_upload(request, pk):
 
 @login_required
 def evidence_download(request, pk):
-    """Only for those who can view the initiative (404 otherwise)."""
+    """Only for those who read the initiative in full (404 otherwise: a published result is no evidence)."""
     evidence = get_object_or_404(Evidence, pk=pk)
-    get_object_or_404(selectors.initiatives_visible_to(request.user), pk=evidence.initiative_id)
+    get_object_or_404(selectors.initiatives_readable_in_full(request.user), pk=evidence.initiative_id)
     return pdf_download(evidence.file.open("rb"), evidence.original_name, "minh-chung.pdf")
 
 
 @login_required
+@limit_exports
 def certificate_download(request, pk, author_pk):
     """The certificate of one author, for those who can view the initiative once it is issued (the Board
     also before, to print it)."""
@@ -374,11 +378,13 @@ def round_import(request, pk):
 
 
 @login_required
+@limit_exports
 def import_template(request):
     return xlsx_response(imports.template_bytes(), "mau-nhap-sang-kien.xlsx")
 
 
 @login_required
+@limit_exports
 def round_results_excel(request, pk):
     round_ = get_object_or_404(Round.objects.select_related("council_term__council"), pk=pk)
     if not selectors.can_view_ranking(request.user, round_):

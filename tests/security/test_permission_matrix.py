@@ -156,3 +156,29 @@ def test_roles_without_authority_change_nothing(world, role):
         if events or status in (200, 201) and name.endswith(("-list", "-upload", "-agenda"))
     ]
     assert not wrong, f"{role}: writes that went through:\n" + "\n".join(wrong)
+
+
+def test_get_matrix_after_the_innovation_results_are_published(world):
+    """The rows of PUBLISHED_TABLE, once the world's round has published its results (states set directly:
+    the council's path there is tested in tests/innovation); the API list then holds the initiative for every
+    role that opens its detail."""
+    from innovation.models import Initiative, Round
+
+    from .matrix import published_rows
+
+    Round.objects.filter(pk=world.objects["round"].pk).update(state="results_published")
+    Initiative.objects.filter(pk=world.objects["initiative"].pk).update(state="recognised")
+    published = published_rows()
+    wrong = []
+    for role in ROLES:
+        client = client_for(world, role)
+        for name, (key, expected) in published.items():
+            url = reverse(name, kwargs=world.kwargs[key] if key else None)
+            status = client.get(url).status_code
+            if status != expected[role]:
+                wrong.append(f"{role}: {name} ({url}): {status}, expected {expected[role]}")
+        if role != "anonymous":
+            listed = world.kwargs["initiative"]["pk"] in _ids(client.get(reverse("initiative-list")).json())
+            if listed != (published["initiative-detail"][1][role] == 200):
+                wrong.append(f"{role}: initiative-list listed={listed}")
+    assert not wrong, "after publication:\n" + "\n".join(wrong)
