@@ -299,3 +299,24 @@ def test_role_grant_page_refuses_self_grant_next_to_the_form_keeping_the_input(c
 def test_role_grant_page_is_for_the_board_only(client, unit, person):
     client.force_login(person("unit.officer", Role.UNIT_OFFICER, unit=unit))
     assert client.get("/vai-tro/").status_code == 403
+
+
+def test_the_admin_proposes_through_the_service_and_never_for_oneself(client):
+    """An IT administrator's grant in the admin is a proposal like any other, recorded as "admin"."""
+    superuser = UserFactory(username="it.admin", is_staff=True, is_superuser=True)
+    grantee = UserFactory(username="future.chairman")
+    client.force_login(superuser)
+    data = {
+        "role": Role.CITY_CHAIRMAN,
+        "valid_from": timezone.localdate().strftime("%d/%m/%Y"),
+        "_save": "Lưu",
+    }
+    assert client.post("/admin/workflows/membership/add/", {**data, "user": superuser.pk}).status_code == 403
+    assert not Membership.objects.filter(user=superuser).exists()
+    response = client.post("/admin/workflows/membership/add/", {**data, "user": grantee.pk})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    membership = Membership.objects.get(user=grantee)
+    assert membership.status == MembershipStatus.PENDING and membership.proposed_by == superuser
+    [proposed] = events("membership_proposed")
+    assert proposed.actor == superuser and proposed.role == "admin"
+    assert not has_role(fresh(grantee), Role.CITY_CHAIRMAN)
