@@ -337,6 +337,19 @@ _MESSAGES = {
         "checkpoint file {origin} (event #{sequence}) is missing from the database or differs from it",
         _("tệp điểm kiểm chứng {origin} (sự kiện #{sequence}) không có hoặc khác trong cơ sở dữ liệu"),
     ),
+    # warnings: the log is intact, but less protected than it should be
+    "development_key": (
+        "AUDIT_SIGNING_KEY is not set: checkpoints use the development key derived from the secret key",
+        _("chưa cấu hình AUDIT_SIGNING_KEY: điểm kiểm chứng dùng khóa phát triển suy ra từ khóa bí mật"),
+    ),
+    "no_checkpoint": (
+        "no signed checkpoint yet: run `manage.py audit_checkpoint`",
+        _("chưa có điểm kiểm chứng nào được ký"),
+    ),
+    "stale_checkpoint": (
+        "the latest checkpoint is from {signed_at}: is the beat task running?",
+        _("điểm kiểm chứng mới nhất ký lúc {signed_at}: tác vụ định kỳ có đang chạy không?"),
+    ),
     "unreadable_file": (
         "checkpoint file {origin} is not a readable checkpoint",
         _("tệp điểm kiểm chứng {origin} không đọc được"),
@@ -371,7 +384,7 @@ class LogReport:
     checkpoint_files: int = 0
     latest_checkpoint: SignedCheckpoint | None = None
     problems: list[LogProblem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[LogProblem] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
@@ -475,10 +488,10 @@ def verify_log(workers: int = 1, *, with_files: bool = True) -> LogReport:
     latest = max(checkpoints, key=lambda c: c.signed_at, default=None)
     report.latest_checkpoint = latest
     interval = getattr(settings, "AUDIT_CHECKPOINT_INTERVAL", 3600)
+    if getattr(settings, "AUDIT_SIGNING_KEY_IS_DEVELOPMENT", False):
+        report.warnings.append(LogProblem("development_key"))
     if last is not None and latest is None:
-        report.warnings.append("no signed checkpoint yet: run `manage.py audit_checkpoint`")
+        report.warnings.append(LogProblem("no_checkpoint"))
     elif latest is not None and timezone.now() - latest.signed_at > timedelta(seconds=2 * interval):
-        report.warnings.append(
-            f"the latest checkpoint is from {_when(latest.signed_at)}: is the beat task running?"
-        )
+        report.warnings.append(LogProblem("stale_checkpoint", {"signed_at": _when(latest.signed_at)}))
     return report

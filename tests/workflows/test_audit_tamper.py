@@ -11,12 +11,15 @@ from __future__ import annotations
 import base64
 import io
 import json
+from datetime import timedelta
 from importlib import import_module
+from unittest import mock
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from tests.testapp.models import Widget
 from workflows import audit, checkpoints
@@ -497,3 +500,19 @@ def test_auditor_page_refuses_signing_without_configuration_and_others_entirely(
     assert client.get("/kiem-tra-nhat-ky/").status_code == 403
     assert not AuditCheckpoint.objects.exists()
     assert AuditChainHead.objects.get().sequence == head
+
+
+def test_verify_audit_warns_about_the_development_key_a_missing_or_a_stale_checkpoint(
+    chain, checkpoint_dir, settings
+):
+    settings.AUDIT_SIGNING_KEY_IS_DEVELOPMENT = True
+    report = verify_log()
+    assert report.intact and [w.code for w in report.warnings] == ["development_key", "no_checkpoint"]
+    settings.AUDIT_SIGNING_KEY_IS_DEVELOPMENT = False
+    checkpoint = audit_checkpoint_sign(actor=SYSTEM)
+    assert verify_log().warnings == []
+    later = timezone.now() + timedelta(hours=3)
+    with mock.patch("workflows.checkpoints.timezone.now", return_value=later):
+        [warning] = verify_log().warnings
+    assert warning.code == "stale_checkpoint" and "is the beat task running?" in warning.reason
+    assert checkpoint.signed_at < later

@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from workflows.audit import SYSTEM
@@ -28,6 +29,13 @@ class Command(BaseCommand):
             private, public = generate_key_pair()
             self.stdout.write(f"AUDIT_SIGNING_KEY={private}\nAUDIT_VERIFY_KEYS={public}")
             return
+        if getattr(settings, "AUDIT_SIGNING_KEY_IS_DEVELOPMENT", False):
+            self.stderr.write(
+                self.style.WARNING(
+                    "Warning: AUDIT_SIGNING_KEY is not set; signing with the development key derived from "
+                    "the secret key (debug only)."
+                )
+            )
         try:
             checkpoint = audit_checkpoint_sign(actor=SYSTEM, only_if_moved=if_moved)
         except CheckpointError as exc:
