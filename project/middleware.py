@@ -15,20 +15,27 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: POSTs that change no business data: signing in and out, the language, marking the caller's own
 #: notifications read, and the auditor's own check of the audit chain (it only reads).
 EXEMPT_URL_NAMES = frozenset(
-    {"login", "logout", "set_language", "api_token", "notifications", "audit_verify"}
+    {
+        "login",
+        "logout",
+        "set_language",
+        "api_token",
+        "api_logout",
+        "api_logout_all",
+        "notifications",
+        "audit_verify",
+    }
 )
 
 
 def _token_user(request):
-    """The user of an `Authorization: Token <key>` header (DRF authenticates it only inside the view)."""
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    keyword, _sep, key = header.partition(" ")
-    if keyword != "Token" or not key.strip():
-        return None
-    from rest_framework.authtoken.models import Token
+    """The user of an `Authorization: Token <key>` header (DRF authenticates it only inside the view), by the
+    same lookup as the API's authentication: a revoked or expired key, or an inactive user, gives None (the
+    view then answers 401)."""
+    from workflows.tokens import key_from_header, user_for_key
 
-    token = Token.objects.select_related("user").filter(key=key.strip()).first()
-    return token.user if token is not None and token.user.is_active else None
+    key = key_from_header(request)
+    return user_for_key(key) if key else None
 
 
 def is_read_only(user) -> bool:

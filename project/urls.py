@@ -1,6 +1,6 @@
-from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -8,7 +8,7 @@ from rest_framework.routers import DefaultRouter
 from councils.api import AgendaItemViewSet, CouncilViewSet, SessionViewSet
 from dossiers.api import AwardTypeViewSet, DossierViewSet, LineViewSet, NomineeViewSet
 from innovation.api import InitiativeViewSet, ReviewViewSet, RoundViewSet
-from workflows.api import MembershipViewSet, TokenView, UnitViewSet
+from workflows.api import MembershipViewSet, TokenLogoutAllView, TokenLogoutView, TokenView, UnitViewSet
 from workflows.plan.api import ActivityViewSet, PlanViewSet
 
 router = DefaultRouter()
@@ -27,11 +27,19 @@ router.register("rounds", RoundViewSet, basename="innovation-round")
 router.register("initiatives", InitiativeViewSet, basename="initiative")
 router.register("reviews", ReviewViewSet, basename="review")
 
-#: Swagger UI: its script is served from /api/docs/?script= (no inline script), its assets from the CDN.
-SWAGGER_CDN = "https://cdn.jsdelivr.net"
-swagger_view = csp_update(
-    {"script-src": [SWAGGER_CDN], "style-src": [SWAGGER_CDN], "img-src": [SWAGGER_CDN]}
-)(SpectacularSwaggerSplitView.as_view(url_name="schema"))
+#: Swagger UI: its script is served from /api/docs/?script= (no inline script), its assets are
+#: drf-spectacular-sidecar's static files (SPECTACULAR_SETTINGS: SIDECAR), so the CSP needs no other host.
+_swagger = SpectacularSwaggerSplitView.as_view(url_name="schema")
+
+
+def swagger_view(request, *args, **kwargs):
+    """ApiDocsPermission decides; refused (production, not signed in), a browser is sent to the login page and
+    back, while a client that sent an Authorization header gets the API's 401."""
+    response = _swagger(request, *args, **kwargs)
+    if response.status_code in (401, 403) and "HTTP_AUTHORIZATION" not in request.META:
+        return redirect_to_login(request.get_full_path())
+    return response
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -41,6 +49,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", swagger_view, name="swagger"),
     path("api/auth/token/", TokenView.as_view(), name="api_token"),
+    path("api/auth/logout/", TokenLogoutView.as_view(), name="api_logout"),
+    path("api/auth/logout-all/", TokenLogoutAllView.as_view(), name="api_logout_all"),
     path("api/", include(router.urls)),
     path("ho-so/", include("dossiers.urls")),
     path("ke-hoach/", include("workflows.plan.urls")),

@@ -369,7 +369,9 @@ class TokenView(APIView):
     parser_classes = (parsers.FormParser, parsers.MultiPartParser, parsers.JSONParser)
     renderer_classes = (renderers.JSONRenderer,)
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer, 400: ErrorSerializer})
+    @extend_schema(
+        request=TokenRequestSerializer, responses={200: TokenResponseSerializer, 400: ErrorSerializer}
+    )
     def post(self, request, *args, **kwargs):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request._request})
         serializer.is_valid(raise_exception=True)
@@ -386,8 +388,10 @@ class TokenLogoutView(APIView):
     def post(self, request, *args, **kwargs):
         if not isinstance(request.auth, ApiToken):
             return Response(
-                {"detail": _("Yêu cầu này phải gửi kèm mã truy cập cần thu hồi (Authorization: Token …)."),
-                 "code": "no_token"},
+                {
+                    "detail": _("Yêu cầu này phải gửi kèm mã truy cập cần thu hồi (Authorization: Token …)."),
+                    "code": "no_token",
+                },
                 status=status.HTTP_400_BAD_REQUEST,
             )
         tokens.token_revoke(token=request.auth)
@@ -398,7 +402,8 @@ class TokenLogoutAllView(APIView):
     """POST (with a key or a signed-in session): every key of the caller stops working."""
 
     @extend_schema(
-        request=None, responses={200: inline_serializer("TokensRevoked", fields={"revoked": serializers.IntegerField()})}
+        request=None,
+        responses={200: inline_serializer("TokensRevoked", fields={"revoked": serializers.IntegerField()})},
     )
     def post(self, request, *args, **kwargs):
         return Response({"revoked": tokens.tokens_revoke_all(user=request.user)})

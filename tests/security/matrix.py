@@ -5,8 +5,8 @@ here (a new endpoint must be given its row) and on a row whose pattern is gone.
 Columns: the URL name (namespace:name), the object of tests/security/world.py that fills its arguments
 ("-": none), then the expected status for each role, in this order:
 
-  anon   not signed in (web pages redirect to the login page: 302; the API answers 403, since session
-         authentication comes first and sends no WWW-Authenticate challenge)
+  anon   not signed in (web pages redirect to the login page: 302; the API answers 401 with the
+         `WWW-Authenticate: Token` challenge, since the API key authentication comes first)
   unitA  cán bộ TĐKT of Quận Ninh Kiều, which owns the dossier, nominee, document, unit plan and initiative
   unitB  cán bộ TĐKT of Sở Y tế: another unit's objects answer 404, never 403
   board  chuyên viên Ban TĐKT (city-wide)
@@ -118,8 +118,8 @@ review-detail                            review               401  404  404  200
 # URL name                               object               anon unitA unitB board in   out  aud  expM expD rev
 api-root                                 -                    401  200  200  200  200  200  200  200  200  200
 api_token                                -                    405  405  405  405  405  405  405  405  405  405
-api_logout                               -                    405  405  405  405  405  405  405  405  405  405
-api_logout_all                           -                    405  405  405  405  405  405  405  405  405  405
+api_logout                               -                    401  405  405  405  405  405  405  405  405  405
+api_logout_all                           -                    401  405  405  405  405  405  405  405  405  405
 login                                    -                    200  200  200  200  200  200  200  200  200  200
 logout                                   -                    405  405  405  405  405  405  405  405  405  405
 set_language                             -                    302  302  302  302  302  302  302  302  302  302

@@ -119,6 +119,8 @@ NOT_WRITES = {
     "logout",
     "set_language",
     "api_token",
+    "api_logout",
+    "api_logout_all",
     "audit_verify",
     "notifications",
     "schema",
