@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from organisations.models import Unit
+from workflows import query
 from workflows.api import ErrorSerializer, TransitionsMixin, client_ip
 
 from . import appraisal, selectors, services
@@ -52,6 +53,15 @@ class AwardTypeSerializer(serializers.ModelSerializer):
         ]
 
 
+class AwardListQuery(serializers.Serializer):
+    effective = query.date("the day whose versions in force are listed (default today)")
+
+
+class EligibilityQuery(serializers.Serializer):
+    year = query.year("the year the rules are checked for (default this year)")
+
+
+@extend_schema_view(list=extend_schema(parameters=[AwardListQuery]))
 class AwardTypeViewSet(viewsets.ReadOnlyModelViewSet):
     """The award catalogue; ?effective=YYYY-MM-DD (default today) picks the versions in force."""
 
@@ -61,20 +71,17 @@ class AwardTypeViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         awards = AwardType.objects.prefetch_related("rules")
         if self.action == "list":
-            day = (
-                serializers.DateField().to_internal_value(self.request.query_params["effective"])
-                if self.request.query_params.get("effective")
-                else timezone.localdate()
-            )
-            awards = awards.effective_on(day)
+            params = query.validated_query(self.request, AwardListQuery)
+            awards = awards.effective_on(params.get("effective") or timezone.localdate())
         return awards
 
+    @extend_schema(parameters=[EligibilityQuery])
     @action(detail=True, methods=["get"], url_path=r"eligibility/(?P<nominee_id>[0-9]+)")
     def eligibility(self, request, pk=None, nominee_id=None):
         """Each rule of the award checked for one nominee (?year=, default this year), with legal sources."""
         award = self.get_object()
         nominee = get_object_or_404(selectors.nominees_visible_to(request.user), pk=nominee_id)
-        year = int(request.query_params.get("year") or timezone.localdate().year)
+        year = query.validated_query(request, EligibilityQuery).get("year") or timezone.localdate().year
         return Response(
             {
                 "award": award.code,

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -13,7 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from organisations.models import Unit
-from workflows import audit, throttle
+from workflows import audit, query, throttle
 from workflows.api import TransitionsMixin, client_ip
 from workflows.exports import xlsx_response
 
@@ -211,6 +212,11 @@ class EvidenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class InitiativeQuery(serializers.Serializer):
+    round = query.object_id("only the initiatives of this round (its id)")
+
+
+@extend_schema_view(list=extend_schema(parameters=[InitiativeQuery]))
 class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Initiatives: a unit submits and follows its own; the Board screens and assigns; reviewers see theirs."""
 
@@ -220,8 +226,8 @@ class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.Read
 
     def get_queryset(self):
         queryset = selectors.initiatives_visible_to(self.request.user).prefetch_related("authors")
-        round_id = self.request.query_params.get("round")
-        return queryset.filter(round_id=round_id) if round_id and round_id.isdigit() else queryset
+        round_id = query.validated_query(self.request, InitiativeQuery).get("round")
+        return queryset.filter(round_id=round_id) if round_id else queryset
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
+from workflows import query
 from workflows.api import TransitionsMixin
-from workflows.models import Activity, Plan
+from workflows.models import Activity, ActivityKind, ActivityState, Plan
 
 from .deadlines import effective_due, working_days_late
 from .selectors import process_info
@@ -114,17 +115,15 @@ class ActivitySerializer(serializers.ModelSerializer):
         }
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("year", int),
-            OpenApiParameter("unit", str, description="unit code or id (lead or coordinating)"),
-            OpenApiParameter("kind", str),
-            OpenApiParameter("state", str),
-            OpenApiParameter("quarter", int),
-        ]
-    )
-)
+class ActivityQuery(serializers.Serializer):
+    year = query.year("the plan's year")
+    unit = query.text(max_length=50, help_text="unit code or id (lead or coordinating)")
+    kind = query.choice(ActivityKind.choices)
+    state = query.choice(ActivityState.choices)
+    quarter = query.integer(min_value=1, max_value=4)
+
+
+@extend_schema_view(list=extend_schema(parameters=[ActivityQuery]))
 class ActivityViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
     """Plan activities; every state change goes through transitions/<name>/ (start, complete, postpone, resume,
     cancel)."""
@@ -137,18 +136,20 @@ class ActivityViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
             .prefetch_related("coordinating_units")
             .order_by("plan__year", "number")
         )
-        params = self.request.query_params
-        if params.get("year", "").isdigit():
-            queryset = queryset.filter(plan__year=int(params["year"]))
+        if self.action != "list":
+            return queryset
+        params = query.validated_query(self.request, ActivityQuery)
+        if params.get("year"):
+            queryset = queryset.filter(plan__year=params["year"])
         if params.get("unit"):
             unit = params["unit"]
             unit_q = Q(lead_unit__code=unit) | Q(coordinating_units__code=unit)
-            if unit.isdigit():
+            if unit.isdigit() and 0 < int(unit) <= query.MAX_ID:
                 unit_q |= Q(lead_unit_id=int(unit)) | Q(coordinating_units__id=int(unit))
             queryset = queryset.filter(unit_q).distinct()
         for name in ("kind", "state"):
             if params.get(name):
                 queryset = queryset.filter(**{name: params[name]})
-        if params.get("quarter", "").isdigit():
-            queryset = queryset.filter(quarter=int(params["quarter"]))
+        if params.get("quarter"):
+            queryset = queryset.filter(quarter=params["quarter"])
         return queryset
