@@ -44,16 +44,17 @@ class Authority:
 
 
 def active_q(day: date) -> Q:
-    """Memberships that give power on `day`: approved, not ended, and within their dates (valid_to inclusive).
+    """Memberships that give power on `day`: approved and within their dates (valid_to inclusive).
 
-    A pending grant (no second person's approval yet) gives none; an ended one gives none from the moment
-    it was ended (`ended_at`), whatever its dates say.
+    A pending grant (no second person's approval yet) gives none. A membership ended at once (`ended_at`
+    set, `valid_to` = the day it was ended) gives none from that day on, but still counts for the days
+    before it (a council member who left today was a member at yesterday's session).
     """
     return (
         Q(approved_at__isnull=False)
-        & Q(ended_at__isnull=True)
         & Q(valid_from__lte=day)
         & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        & (Q(ended_at__isnull=True) | Q(valid_to__gt=day))
     )
 
 
@@ -61,7 +62,7 @@ _AUTHORITIES_SQL = """
 SELECT m.role, m.unit_id, m.council_term_id, CAST(NULL AS INTEGER) AS delegator_id
   FROM workflows_membership m
  WHERE m.user_id = %s AND m.valid_from <= %s AND (m.valid_to IS NULL OR m.valid_to >= %s)
-   AND m.approved_at IS NOT NULL AND m.ended_at IS NULL
+   AND m.approved_at IS NOT NULL AND (m.ended_at IS NULL OR m.valid_to > %s)
 UNION ALL
 SELECT d.role, d.unit_id, d.council_term_id, d.delegator_id
   FROM workflows_delegation d
@@ -72,7 +73,7 @@ SELECT d.role, d.unit_id, d.council_term_id, d.delegator_id
           AND (h.unit_id = d.unit_id OR (h.unit_id IS NULL AND d.unit_id IS NULL))
           AND (h.council_term_id = d.council_term_id OR (h.council_term_id IS NULL AND d.council_term_id IS NULL))
           AND h.valid_from <= %s AND (h.valid_to IS NULL OR h.valid_to >= %s)
-          AND h.approved_at IS NOT NULL AND h.ended_at IS NULL)
+          AND h.approved_at IS NOT NULL AND (h.ended_at IS NULL OR h.valid_to > %s))
 """
 
 #: The same lookup as one JSON value, for the engine to fetch in its row-lock statement on PostgreSQL (one
@@ -85,7 +86,18 @@ AUTHORITIES_JSON_SQL = (
 
 def authorities_params(user, day: date) -> list:
     day_value = connection.ops.adapt_datefield_value(day)
-    return [user.pk, day_value, day_value] * 2 + [day_value, day_value]
+    return [
+        user.pk,
+        day_value,
+        day_value,
+        day_value,
+        user.pk,
+        day_value,
+        day_value,
+        day_value,
+        day_value,
+        day_value,
+    ]
 
 
 def needs_authorities(user, day: date) -> bool:

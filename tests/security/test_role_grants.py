@@ -320,3 +320,19 @@ def test_the_admin_proposes_through_the_service_and_never_for_oneself(client):
     [proposed] = events("membership_proposed")
     assert proposed.actor == superuser and proposed.role == "admin"
     assert not has_role(fresh(grantee), Role.CITY_CHAIRMAN)
+
+
+def test_a_membership_ended_today_still_counts_for_the_days_before(board, unit, person):
+    """Ending at once removes power from today on without rewriting the past (who was a member at
+    yesterday's session)."""
+    from workflows.roles import active_q, authorities_of
+
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    officer = person("unit.officer", Role.UNIT_OFFICER, unit=unit, valid_from=today - timedelta(days=30))
+    membership = membership_end(membership=Membership.objects.get(user=officer), actor=Actor(board["head"]))
+    assert Membership.objects.filter(active_q(yesterday), pk=membership.pk).exists()
+    assert not Membership.objects.filter(active_q(today), pk=membership.pk).exists()
+    assert [a.role for a in authorities_of(fresh(officer), yesterday)] == [Role.UNIT_OFFICER]
+    assert authorities_of(fresh(officer), today) == []
+    assert membership.is_active_on(yesterday) and not membership.is_active_on(today)

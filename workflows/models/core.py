@@ -160,7 +160,10 @@ class Membership(ScopedGrant):
         return MembershipStatus(self.status).label
 
     def is_active_on(self, day) -> bool:
-        return self.approved_at is not None and self.ended_at is None and super().is_active_on(day)
+        """As workflows.roles.active_q: approved, within its dates, and before the day it was ended."""
+        if self.approved_at is None or not super().is_active_on(day):
+            return False
+        return self.ended_at is None or day < self.valid_to
 
 
 class Delegation(ScopedGrant):
