@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 
@@ -100,7 +101,7 @@ class ApiDocsPermission(BasePermission):
     """/api/schema/ and /api/docs/: open in development (DJANGO_DEBUG=1), for a signed-in user (session or API
     key) in production, so that an outsider does not get the map of every endpoint."""
 
-    message = "Tài liệu API chỉ dành cho người dùng đã đăng nhập."
+    message = gettext_lazy("Tài liệu API chỉ dành cho người dùng đã đăng nhập.")
 
     def has_permission(self, request, view):
         return bool(settings.DEBUG or (request.user and request.user.is_authenticated))

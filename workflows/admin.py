@@ -7,7 +7,7 @@ from organisations.models import Council, CouncilTerm, Unit
 from .audit import Actor
 from .config import config_delete, config_save, unit_update
 from .engine import TransitionNotAllowed
-from .models import AuditEvent, Delegation, Membership
+from .models import ApiToken, AuditEvent, Delegation, Membership
 from .services import delegation_create, membership_approve, membership_end, membership_grant
 
 
@@ -202,3 +202,22 @@ class UnitAdmin(AuditedAdmin):
 class CouncilAdmin(AuditedAdmin):
     list_display = ["name", "kind", "unit"]
     inlines = [CouncilTermInline]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """API keys: only the digest's prefix is shown (the key itself is never stored); an administrator revokes."""
+
+    list_display = ["prefix", "user", "name", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["user__username", "prefix", "name"]
+    fields = list_display
+    actions = ["revoke"]
+
+    @admin.action(description=_("Thu hồi các mã truy cập đã chọn"))
+    def revoke(self, request, queryset):
+        from .tokens import token_revoke
+
+        for token in queryset:
+            token_revoke(token=token)
+        self.message_user(request, _("Đã thu hồi %(count)s mã truy cập.") % {"count": queryset.count()})

@@ -87,7 +87,7 @@ def user_for_key(key: str):
 def key_from_header(request) -> str | None:
     """The key of an `Authorization: Token <key>` header, or None without such a header."""
     keyword, _sep, key = get_authorization_header(request).decode("latin-1").partition(" ")
-    if keyword != KEYWORD:
+    if keyword.lower() != KEYWORD.lower():
         return None
     return key.strip()
 
@@ -108,7 +108,7 @@ class ApiTokenAuthentication(BaseAuthentication):
 
     def authenticate(self, request):
         header = get_authorization_header(request)
-        if not header or header.split(b" ", 1)[0] != KEYWORD.encode():
+        if not header or header.split(b" ", 1)[0].lower() != KEYWORD.lower().encode():
             return None
         try:
             key = header.decode("utf-8").partition(" ")[2].strip()

@@ -97,6 +97,9 @@ def test_an_unknown_or_malformed_key_is_refused(db):
     assert "không hợp lệ" in assert_refused(with_key("tdkt_not-a-key").get("/api/units/"), "token_invalid")
     assert_refused(with_key("x" * 5000).get("/api/units/"), "token_invalid")
     assert_refused(with_key("a b").get("/api/units/"), "token_malformed")
+    lower = APIClient()
+    lower.credentials(HTTP_AUTHORIZATION="token tdkt_not-a-key")  # the keyword in any case, as DRF's
+    assert_refused(lower.get("/api/units/"), "token_invalid")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token ")
     assert_refused(client.get("/api/units/"), "token_malformed")
@@ -257,3 +260,17 @@ def test_manage_py_changepassword_revokes(officer, monkeypatch):
     assert _all_refused(keys)
     officer.refresh_from_db()
     assert officer.check_password(NEW_PASSWORD)
+
+
+def test_an_administrator_sees_prefixes_and_revokes_in_the_admin(officer, client):
+    admin = UserFactory(username="token.superuser", is_staff=True, is_superuser=True)
+    token, key = tokens.token_issue(user=officer, name="báo cáo tự động")
+    client.force_login(admin)
+    listing = client.get("/admin/workflows/apitoken/").content.decode()
+    assert token.prefix in listing and key not in listing and token.key_hash not in listing
+    response = client.post(
+        "/admin/workflows/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert tokens.user_for_key(key) is None
+    assert client.get(f"/admin/workflows/apitoken/{token.pk}/change/").status_code == 200  # view only
