@@ -22,7 +22,7 @@ from organisations.models import Council, CouncilTerm, Unit
 from workflows import audit
 from workflows.api import TransitionsMixin, client_ip
 from workflows.models import Role
-from workflows.roles import Scope, find_authority, is_board
+from workflows.roles import Scope, can_read_everything, find_authority
 
 from . import selectors, services
 from .lifecycle import CHAIRS
@@ -378,11 +378,14 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
 
     def _written_vote_readers_only(self, request, session):
         scope = Scope(council_term_id=session.council_term_id)
-        if find_authority(request.user, [Role.COUNCIL_SECRETARY, *CHAIRS], scope) is None and not is_board(
-            request.user
-        ):
+        if find_authority(
+            request.user, [Role.COUNCIL_SECRETARY, *CHAIRS], scope
+        ) is None and not can_read_everything(request.user):
             raise PermissionDenied(
-                _("Chỉ thư ký, chủ tọa và Ban Thi đua - Khen thưởng xem phiếu bằng văn bản.")
+                _(
+                    "Chỉ thư ký, chủ tọa, Ban Thi đua - Khen thưởng và kiểm tra viên xem danh sách phiếu "
+                    "bằng văn bản."
+                )
             )
 
     @extend_schema(

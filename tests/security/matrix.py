@@ -81,6 +81,10 @@ session-attendance                       session              401  404  404  200
 session-ballot-sheet                     session              401  405  405  405  405  405  405  405  405  405
 session-ballots                          session              401  404  404  200  200  404  200  404  404  404
 session-close                            session              401  405  405  405  405  405  405  405  405  405
+session-written-votes                    voted_session        401  404  404  200  403  404  200  404  404  404
+session-written-vote-entered             written_vote         401  404  404  200  403  404  403  404  404  404
+session-written-vote-confirm             written_vote         401  405  405  405  405  405  405  405  405  405
+session-written-vote-reject              written_vote         401  405  405  405  405  405  405  405  405  405
 session-history                          session              401  404  404  200  403  404  200  404  404  404
 session-perform-transition               session_transition   401  405  405  405  405  405  405  405  405  405
 session-transitions                      session              401  404  404  200  200  404  200  404  404  404
@@ -166,6 +170,9 @@ councils:agenda_item_add                 session              302  404  404  200
 councils:ballot_cast                     session              302  405  405  405  405  405  405  405  405  405
 councils:attendance_record               session              302  405  405  405  405  405  405  405  405  405
 councils:written_vote_record             session              302  405  405  405  405  405  405  405  405  405
+councils:written_vote_confirm            written_vote         302  405  405  405  405  405  405  405  405  405
+councils:written_vote_reject             written_vote         302  405  405  405  405  405  405  405  405  405
+councils:written_vote_document           written_vote         302  404  404  200  404  404  404  404  404  404
 councils:close_voting                    session              302  405  405  405  405  405  405  405  405  405
 councils:minutes_pdf                     voted_session        302  404  404  200  200  404  200  404  404  404
 councils:tally_pdf                       voted_session        302  404  404  200  200  404  200  404  404  404

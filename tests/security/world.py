@@ -111,10 +111,14 @@ def _voted_session(world: World, board):
     )
     engine.perform(session, "convene", user=secretary, data={"planned_on": session.planned_on.isoformat()})
     engine.perform(session, "lock_agenda", user=secretary)
-    for member in voters:
+    *present, absent = voters  # the last voter is absent and votes in writing (recorded, then confirmed)
+    for member in present:
         council_services.attendance_record(
             session=session, member=member, status=AttendanceStatus.PRESENT, actor=secretary
         )
+    council_services.attendance_record(
+        session=session, member=absent, status=AttendanceStatus.ABSENT, actor=secretary
+    )
     assert Attendance.objects.filter(session=session).exists()
     engine.perform(session, "open", user=chair)
     engine.perform(session, "open_voting", user=secretary, data={"voting_mode": "all_items"})
@@ -125,7 +129,18 @@ def _voted_session(world: World, board):
             if session.abstain_allowed
             else ("agree" if index % 3 else "disagree")
         )
-        council_services.ballot_cast(item=item, choice=choice, actor=member)
+        if member == absent:
+            vote = council_services.written_vote_record(
+                session=session,
+                member=member,
+                choices={item.pk: choice},
+                document=pdf("phieu-van-ban.pdf"),
+                actor=secretary,
+            )
+            council_services.written_vote_confirm(vote=vote, actor=board)
+            world.objects["written_vote"] = vote
+        else:
+            council_services.ballot_cast(item=item, choice=choice, actor=member)
         choices[member.username] = choice
     council_services.session_close_voting(session=session, user=secretary)
     world.objects["voted_session"] = session
@@ -260,6 +275,11 @@ def build_world(*, with_votes: bool = True) -> World:
         "line_transition": {"pk": line.pk, "transition": "propose"},
         "activity_transition": {"pk": activity.pk, "transition": "start"},
         "session_transition": {"pk": session.pk, "transition": "convene"},
+        "written_vote": (
+            {"pk": world.objects["voted_session"].pk, "vote_pk": world.objects["written_vote"].pk}
+            if with_votes
+            else {"pk": session.pk, "vote_pk": 0}
+        ),
         "item_transition": {"pk": item.pk, "transition": "close_ballot"},
         "round_transition": {"pk": round_.pk, "transition": "complete_reviews"},
         "initiative_transition": {"pk": initiative.pk, "transition": "screen"},
