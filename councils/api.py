@@ -1,5 +1,5 @@
-"""API: /api/councils/, /api/sessions/ (+ transitions, history, agenda, attendance, ballots, close),
-/api/agenda-items/ (+ transitions: close_ballot, enter_tally, confirm_tally, reject_tally).
+"""API: /api/councils/, /api/sessions/ (+ transitions, history, agenda, attendance, ballots, close,
+written-votes), /api/agenda-items/ (+ transitions: close_ballot, enter_tally, confirm_tally, reject_tally).
 
 Sessions the caller may not see are 404. No endpoint returns an individual ballot: only turnout (secretary
 and chair, while voting) and per-item totals once an item is counted.

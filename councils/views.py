@@ -155,6 +155,7 @@ def _detail(request, session: Session, *, written: dict | None = None, status: i
                 if (a := attendance.get(m.pk)) is not None and a.status == AttendanceStatus.ABSENT
             ],
             "written_votes": _written_votes(request, session, items) if console or flags["is_board"] else [],
+            "may_download_written": console or is_board(request.user),
         },
         status=status,
     )
