@@ -838,7 +838,10 @@ def written_vote_choices(*, vote: WrittenVote, actor) -> dict[int, str]:
     _confirmer(vote, actor, _("xem"))
     if vote.status != WrittenVoteStatus.PENDING or not vote.sealed_choices:
         return {}
-    return sealing.open_sheet(vote.session_id, vote.member_id, vote.sealed_choices)
+    try:
+        return sealing.open_sheet(vote.session_id, vote.member_id, vote.sealed_choices)
+    except sealing.BrokenSeal:
+        return {}  # the key changed: nothing to show; confirming refuses with the reason, rejecting still works
 
 
 def written_vote_confirm(*, vote: WrittenVote, actor) -> list[BallotReceipt]:

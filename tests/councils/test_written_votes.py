@@ -313,3 +313,17 @@ def test_api_records_confirms_and_rejects_with_4xx_on_bad_input(api, voting):
     assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
     assert BallotReceipt.objects.filter(item=items[0]).count() == 1
     assert items[0].__class__.objects.get(pk=items[0].pk).state == ItemState.PENDING
+
+
+def test_a_pending_written_vote_whose_key_changed_can_only_be_sent_back(client, voting, settings):
+    c, session, items, second = voting
+    vote = record(c, session, c.voters[4], {items[0].pk: "agree"})
+    settings.BALLOT_KEY = bytes(32)  # DJANGO_BALLOT_KEY changed while the vote was pending
+    client.force_login(second)
+    assert client.get(session.get_absolute_url()).status_code == 200
+    assert services.written_vote_choices(vote=vote, actor=second) == {}
+    with pytest.raises(engine.TransitionNotAllowed) as refused:
+        services.written_vote_confirm(vote=vote, actor=second)
+    assert "khóa niêm phong" in refused.value.message
+    services.written_vote_reject(vote=vote, reason="Khóa đã đổi, ghi nhận lại", actor=second)
+    assert not BallotReceipt.objects.exists()
