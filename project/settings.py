@@ -172,7 +172,8 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 REQUEST_MAX_UPLOAD_BYTES = int(os.environ.get("DJANGO_MAX_UPLOAD_MB", "25")) * 2**20
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DJANGO_MAX_FORM_KB", "2560")) * 1024
 REQUEST_MAX_ANONYMOUS_BYTES = int(os.environ.get("DJANGO_MAX_ANONYMOUS_KB", "64")) * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2560 * 1024  # larger uploads are spooled to a temporary file, not kept in memory
+#: Larger uploads are spooled to a temporary file, not kept in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2560 * 1024
 #: An Excel import once unzipped (a zip bomb is refused from the zip directory): DJANGO_IMPORT_MAX_UNZIPPED_MB.
 IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_UNZIPPED_MB", "50")) * 2**20
 IMPORT_MAX_COMPRESSION_RATIO = 100
@@ -228,6 +229,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ThresholdBaseEnum": "councils.registry.ThresholdBase",
         "AwardLevelEnum": "dossiers.models.AwardLevel",
+        "AttendanceStatusEnum": "councils.models.AttendanceStatus",
+        "WrittenVoteStatusEnum": "councils.models.WrittenVoteStatus",
+        "MembershipStatusEnum": "workflows.models.core.MembershipStatus",
     },
 }
 

@@ -243,7 +243,8 @@ def audit_verify(request):
             messages.error(request, _("Không ký được điểm kiểm chứng: %(reason)s") % {"reason": exc.label})
         else:
             messages.success(
-                request, _("Đã ký điểm kiểm chứng tại sự kiện #%(sequence)s.") % {"sequence": checkpoint.sequence}
+                request,
+                _("Đã ký điểm kiểm chứng tại sự kiện #%(sequence)s.") % {"sequence": checkpoint.sequence},
             )
         return redirect("audit_verify")
     if request.method == "POST":
