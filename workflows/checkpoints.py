@@ -24,6 +24,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -369,8 +370,37 @@ class LogProblem:
 
     @property
     def label(self) -> str:
-        """In the user's language, for the auditor's page."""
-        return str(_MESSAGES[self.code][1]).format(**self.params)
+        """In the user's language, for the auditor's page (the English parts of the parameters translated)."""
+        params = dict(self.params)
+        if "where" in params:
+            params["where"] = _where_label(params)
+        if "reason" in params:
+            params["reason"] = _chain_reason_label(params["reason"])
+        return str(_MESSAGES[self.code][1]).format(**params)
+
+
+def _where_label(params: dict) -> str:
+    """Which record says how long the log should be: the chain head, or a signed checkpoint."""
+    if params.get("where_signed_at"):
+        return str(_("điểm kiểm chứng ký lúc {signed_at}")).format(signed_at=params["where_signed_at"])
+    return str(_("đầu chuỗi"))
+
+
+_CHAIN_REASONS = (
+    (re.compile(r"expected sequence (\d+), found (\d+)"), _("cần số thứ tự {0}, gặp {1}")),
+    (re.compile(r"prev_hash does not match"), _("mã băm trước không khớp mã băm của sự kiện trước")),
+    (re.compile(r"content does not match its hash"), _("nội dung không khớp mã băm (dòng đã bị sửa)")),
+    (re.compile(r"event #(\d+) is missing"), _("thiếu sự kiện #{0}")),
+)
+
+
+def _chain_reason_label(reason: str) -> str:
+    """workflows.audit's English reason for a broken chain, in the user's language."""
+    for pattern, label in _CHAIN_REASONS:
+        match = pattern.search(reason)
+        if match:
+            return str(label).format(*match.groups())
+    return reason
 
     def __str__(self) -> str:
         return self.reason
@@ -479,6 +509,7 @@ def verify_log(workers: int = 1, *, with_files: bool = True) -> LogReport:
                 "missing_tail" if last else "empty_log",
                 {
                     "where": f"the checkpoint signed at {_when(furthest.signed_at)}",
+                    "where_signed_at": _when(furthest.signed_at),
                     "expected": furthest.sequence,
                     "last": last_sequence,
                     "missing": furthest.sequence - last_sequence,
