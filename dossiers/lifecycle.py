@@ -66,9 +66,14 @@ class ReturnForm(ReasonForm):
 class ScheduleForm(TransitionForm):
     session = forms.ModelChoiceField(
         label=_("Phiên họp hội đồng"),
-        required=False,
         queryset=None,
-        help_text=_("Để trống nếu thư ký hội đồng sẽ tự đưa các đối tượng vào chương trình họp."),
+        help_text=_("Phiên họp của hội đồng thi đua – khen thưởng chưa chốt chương trình họp."),
+        error_messages={
+            "required": _("Chọn phiên họp hội đồng sẽ xét các đối tượng này."),
+            "invalid_choice": _(
+                "Phiên họp này không nhận thêm mục (đã chốt chương trình hoặc không phải hội đồng thi đua – khen thưởng)."
+            ),
+        },
     )
 
     def __init__(self, *args, **kwargs):
@@ -312,7 +317,7 @@ class DossierLifecycle(Lifecycle):
                 "place_on_agenda",
                 user=actor.user,
                 client_ip=actor.client_ip,
-                data={"session": getattr(cleaned_data.get("session"), "pk", "")},
+                data={"session": cleaned_data["session"].pk},
             )
         self.obj.deadline = None
 
@@ -461,10 +466,10 @@ class DossierNomineeLifecycle(Lifecycle):
         conditions=[_dossier_in(DossierState.APPRAISED, DossierState.POSTED)],
     )
     def place_on_agenda(self, *, cleaned_data, actor, comment):
-        """The nominee becomes an item of a council session (through the councils app when it is installed)."""
+        """The nominee becomes an item of the named council session's agenda (councils.agenda_subject_add)."""
         from .services import council_item_add
 
-        council_item_add(line=self.obj, session=cleaned_data.get("session"), actor=actor)
+        council_item_add(line=self.obj, session=cleaned_data["session"], actor=actor)
 
     @state.transition(
         source=NomineeState.ON_AGENDA,

@@ -418,9 +418,10 @@ def award_record_create(
 
 def council_item_add(*, line: DossierNominee, session, actor: audit.Actor) -> None:
     """Put a proposed line on a council session's agenda through the councils app (agenda_subject_add), which
-    reads the item's pass rule, proposing unit and route from council_agenda_terms, never from the caller."""
+    reads the item's pass rule, proposing unit and route from council_agenda_terms, never from the caller. There
+    is no line on agenda without a session: nobody else may add it to one later."""
     if session is None:
-        return
+        raise ValidationError({"session": _("Chọn phiên họp hội đồng sẽ xét các đối tượng này.")})
     from councils.services import agenda_subject_add
 
     # place_on_agenda (from "proposed") calls this with the line already in its target state

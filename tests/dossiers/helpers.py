@@ -1,11 +1,15 @@
 """Helpers for the dossiers tests: PDF uploads, catalogue look-ups, dossiers ready to submit, a whole walk."""
 
+from datetime import date
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from councils.registry import ItemResult, handler_for
+from councils.services import session_create
 from dossiers import services
 from dossiers.models import AwardType, NomineeState
-from tests.factories import AwardRecordFactory, NomineeFactory
+from organisations.models import CouncilKind
+from tests.factories import AwardRecordFactory, CouncilTermFactory, NomineeFactory
 from tests.pdfs import pdf_bytes
 from workflows import engine
 from workflows.audit import Actor
@@ -62,6 +66,22 @@ def ready_dossier(cast, lines=(("bk-tp", None),), title="Đề nghị khen thư�
     return dossier
 
 
+def council_session(cast):
+    """The planned session of the city emulation council that the cast's dossiers are scheduled to (made once
+    per cast, by the Board, through the councils service)."""
+    session = getattr(cast, "council_session", None)
+    if session is None:
+        term = CouncilTermFactory(council__kind=CouncilKind.EMULATION)
+        session = session_create(
+            council_term=term,
+            title="Phiên họp xét khen thưởng năm 2023",
+            planned_on=date(2024, 1, 20),
+            actor=cast.board,
+        )
+        cast.council_session = session
+    return session
+
+
 def council_result(line, passed, *, actor_user=None, agree=None):
     """What the councils app does when it issues a session's resolution: call our registered handler."""
     agree = agree if agree is not None else (19 if passed else 8)
@@ -91,7 +111,9 @@ def walk_to(cast, dossier, target, *, passed=True):
             ],
             engine.perform(dossier, "sign_off", user=cast.board_head),
         ),
-        "on_agenda": lambda: engine.perform(dossier, "schedule", user=cast.board),
+        "on_agenda": lambda: engine.perform(
+            dossier, "schedule", user=cast.board, data={"session": council_session(cast).pk}
+        ),
         "voted": lambda: [
             council_result(line, passed) for line in dossier.lines.filter(state=NomineeState.ON_AGENDA)
         ],

@@ -4,7 +4,7 @@ import pytest
 
 from dossiers.models import Dossier, DossierState, Nominee
 
-from .helpers import YEAR, award, eligible_nominee, pdf, ready_dossier, walk_to
+from .helpers import YEAR, award, council_session, eligible_nominee, pdf, ready_dossier, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +90,38 @@ def test_council_results_cannot_be_typed_through_the_api(api, cast):
         assert response.status_code == 403
     line.refresh_from_db()
     assert line.state == "on_agenda"
+
+
+def test_scheduling_through_the_api_names_an_emulation_council_session(api, cast):
+    from datetime import date
+
+    from councils.models import AgendaItem
+    from councils.services import session_create
+    from organisations.models import CouncilKind
+    from tests.factories import CouncilTermFactory
+
+    dossier = walk_to(cast, ready_dossier(cast), "appraised")
+    innovation = session_create(
+        council_term=CouncilTermFactory(council__kind=CouncilKind.INNOVATION),
+        title="Phiên họp xét sáng kiến",
+        planned_on=date(2024, 1, 20),
+        actor=cast.board,
+    )
+    board = api(cast.board)
+    url = f"/api/dossiers/{dossier.pk}/transitions/schedule/"
+    for body in ({}, {"session": ""}, {"session": innovation.pk}):
+        response = board.post(url, body, format="json")
+        assert response.status_code == 400, (body, response.status_code)
+        assert response["Content-Type"].startswith("application/json")
+        assert list(response.json()) == ["session"] and response.json()["session"], body
+        dossier.refresh_from_db()
+        assert dossier.state == DossierState.APPRAISED
+        assert dossier.lines.get().state == "proposed"
+        assert not AgendaItem.objects.exists()
+    session = council_session(cast)
+    response = board.post(url, {"session": session.pk}, format="json")
+    assert response.status_code == 200 and response.data["state"] == "on_agenda"
+    assert AgendaItem.objects.get().session == session
 
 
 def test_unit_b_gets_404_on_unit_a_dossier_through_the_api(api, cast):

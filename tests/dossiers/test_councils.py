@@ -50,6 +50,20 @@ def test_an_unknown_session_is_refused_and_nothing_moves(cast):
     assert dossier.lines.get().state == NomineeState.PROPOSED
 
 
+def test_the_service_refuses_a_line_without_a_session(cast):
+    from dossiers.services import council_item_add
+    from workflows.audit import Actor
+
+    dossier = walk_to(cast, ready_dossier(cast), "appraised")
+    line = dossier.lines.get()
+    with pytest.raises(ValidationError) as refused:
+        council_item_add(line=line, session=None, actor=Actor(cast.board))
+    assert refused.value.message_dict == {"session": ["Chọn phiên họp hội đồng sẽ xét các đối tượng này."]}
+    line.refresh_from_db()
+    assert (line.state, line.council_term_id, line.council_item_ref) == (NomineeState.PROPOSED, None, "")
+    assert not AgendaItem.objects.exists()
+
+
 def test_the_council_result_is_recorded_with_the_chair_as_actor(cast, person):
     from workflows.models import Role
 

@@ -1,15 +1,19 @@
 """The dossier's lifecycle: every step, in order, by the right role only, with its audit trail."""
 
+from datetime import date
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from councils.models import Session, SessionState
+from councils.services import session_create
 from dossiers.models import AwardRecord, Dossier, DossierState, NomineeState, RecordSource, ReturnItem
 from workflows import engine
 from workflows.audit import history_for
 from workflows.calendar import add_working_days
 
-from .helpers import YEAR, award, council_result, eligible_nominee, ready_dossier, walk_to
+from .helpers import YEAR, award, council_result, council_session, eligible_nominee, ready_dossier, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -110,8 +114,9 @@ def test_each_board_step_refuses_the_wrong_role(cast):
     engine.perform(line, "propose", user=cast.board, data={"comment": "Đủ tiêu chuẩn"})
     _refused(dossier, "sign_off", cast.board, engine.ActionForbidden)
     engine.perform(dossier, "sign_off", user=cast.board_head)
-    _refused(dossier, "schedule", cast.head, engine.ActionForbidden)
-    engine.perform(dossier, "schedule", user=cast.board)
+    session = {"session": council_session(cast).pk}
+    _refused(dossier, "schedule", cast.head, engine.ActionForbidden, data=session)
+    engine.perform(dossier, "schedule", user=cast.board, data=session)
     dossier.refresh_from_db()
     _refused(dossier, "record_council_results", cast.board, engine.ActionForbidden)
     line.refresh_from_db()
@@ -246,7 +251,7 @@ def test_partial_approval_and_not_proposed_lines(cast):
     engine.perform(second, "propose", user=cast.board, data={"comment": "Đủ"})
     engine.perform(third, "not_propose", user=cast.board, data={"comment": "Thành tích chưa nổi bật"})
     engine.perform(dossier, "sign_off", user=cast.board_head)
-    engine.perform(dossier, "schedule", user=cast.board)
+    engine.perform(dossier, "schedule", user=cast.board, data={"session": council_session(cast).pk})
     council_result(first, True)
     dossier.refresh_from_db()
     assert dossier.state == DossierState.ON_AGENDA  # waiting for the second result
@@ -309,7 +314,21 @@ def test_a_reappraised_nominee_can_go_back_to_the_council(cast):
     line = dossier.lines.get()
     engine.perform(line, "reappraise", user=cast.board_head, data={"comment": "Xác minh lại"})
     engine.perform(line, "propose", user=cast.board, data={"comment": "Đã xác minh, đủ"})
-    engine.perform(line, "place_on_agenda", user=cast.board)
+    first = council_session(cast)
+    # council_result stood in for the first session's issued resolution: its agenda is closed now
+    Session.objects.filter(pk=first.pk).update(state=SessionState.RESOLUTION_ISSUED)
+    _refused(line, "place_on_agenda", cast.board, ValidationError, data={"session": first.pk})
+    # no session: the line would wait on no agenda
+    _refused(line, "place_on_agenda", cast.board, ValidationError)
+    second = session_create(
+        council_term=first.council_term,
+        title="Phiên họp xét lại",
+        planned_on=date(2024, 3, 1),
+        actor=cast.board,
+    )
+    engine.perform(line, "place_on_agenda", user=cast.board, data={"session": second.pk})
+    line.refresh_from_db()
+    assert line.council_item_ref == str(second.items.get(subject_id=str(line.pk)).pk)
     council_result(line, True)
     line.refresh_from_db()
     dossier.refresh_from_db()

@@ -5,7 +5,7 @@ import pytest
 from dossiers.lifecycle import DossierLifecycle, DossierNomineeLifecycle
 from workflows import engine
 
-from .helpers import council_result, ready_dossier, walk_to
+from .helpers import council_result, council_session, ready_dossier, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_who_may_do_what_from_each_dossier_state(cast):
     assert line_matrix(cast, line) == {"place_on_agenda": {"board"}}
     engine.perform(dossier, "sign_off", user=cast.board_head)
     assert dossier_matrix(cast, dossier) == {"schedule": {"board"}}
-    engine.perform(dossier, "schedule", user=cast.board)
+    engine.perform(dossier, "schedule", user=cast.board, data={"session": council_session(cast).pk})
     assert dossier_matrix(cast, dossier) == {"record_council_results": set()}
     assert line_matrix(cast, line) == {"council_pass": set(), "council_fail": set()}
     council_result(line, True)

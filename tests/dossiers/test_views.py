@@ -6,7 +6,16 @@ from django.urls import reverse
 
 from dossiers.models import AwardRecord, Dossier, DossierDocument, DossierState, NomineeState, PublicComment
 
-from .helpers import YEAR, award, council_result, eligible_nominee, pdf, ready_dossier, walk_to
+from .helpers import (
+    YEAR,
+    award,
+    council_result,
+    council_session,
+    eligible_nominee,
+    pdf,
+    ready_dossier,
+    walk_to,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +78,10 @@ def test_main_path_through_the_web(client, cast):
     login(client, cast.board_head)
     assert client.post(transition_url(dossier, "sign_off")).status_code == 302
     login(client, cast.board)
-    assert client.post(transition_url(dossier, "schedule")).status_code == 302
+    session = council_session(cast)
+    assert client.post(transition_url(dossier, "schedule"), {"session": session.pk}).status_code == 302
+    line.refresh_from_db()
+    assert line.council_term_id == session.council_term_id and session.items.get().subject == line
     council_result(line, True)
     assert client.post(transition_url(dossier, "post"), {"working_days": 10}).status_code == 302
     client.logout()
@@ -197,6 +209,22 @@ def test_return_screen_keeps_input_when_refused(client, cast):
     )
     assert response.status_code == 400
     assert "Thiếu biên bản họp" in response.content.decode()
+
+
+def test_scheduling_without_a_session_is_refused_next_to_the_field(client, cast):
+    dossier = walk_to(cast, ready_dossier(cast), "appraised")
+    council_session(cast)  # a session is on offer: leaving the field empty is the user's choice, refused
+    login(client, cast.board)
+    response = client.post(transition_url(dossier, "schedule"), {"session": "", "comment": "Trình hội đồng"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["session"] == ["Chọn phiên họp hội đồng sẽ xét các đối tượng này."]
+    page = response.content.decode()
+    start = page.index('name="session"')
+    after = page[start:].split("<label", 1)[0].split("</form>", 1)[0]  # up to the next field or </form>
+    assert "Chọn phiên họp hội đồng sẽ xét các đối tượng này." in after and "Trình hội đồng" in page
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.APPRAISED
+    assert dossier.lines.get().state == NomineeState.PROPOSED
 
 
 def test_the_board_sees_overdue_steps(client, cast):

@@ -196,7 +196,6 @@ def vote_session(quick: bool) -> dict:
     return {key: round(total_s, 2), "vote_cast_s": round(cast_s, 2), "vote_ballots": ballots}
 
 
-@part("dossier_lifecycle")
 def _blank_pdf() -> bytes:
     from io import BytesIO
 
@@ -209,18 +208,21 @@ def _blank_pdf() -> bytes:
     return buffer.getvalue()
 
 
+@part("dossier_lifecycle")
 def dossier_lifecycle(quick: bool) -> dict:
     """Whole dossier lifecycles, submit → accept → appraise (opinion + sign-off) → schedule → council result (the
     councils contract's handler) → post → decide, for ready one-nominee dossiers prepared beforehand; and the
-    same as a ratio to the floor for the same number of state writes."""
+    same as a ratio to the floor for the same number of state writes. Every dossier is scheduled to the one
+    planned session of the city emulation council that the Board plans for the run."""
     from datetime import date
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from councils.registry import ItemResult, handler_for
+    from councils.services import session_create
     from dossiers import services
     from dossiers.models import AwardRecord, AwardType, Dossier, Nominee
-    from organisations.models import Unit
+    from organisations.models import Council, CouncilKind, CouncilTerm, Unit
     from workflows import engine
     from workflows.audit import SYSTEM, Actor
     from workflows.models import AuditEvent, Role
@@ -240,6 +242,19 @@ def dossier_lifecycle(quick: bool) -> dict:
     ]:
         people[name] = users.create(username=f"bench-{name}")
         membership_grant(user=people[name], role=role, unit=unit if scoped else None, actor=SYSTEM)
+    council = Council.objects.create(
+        code="bench-emulation",
+        name="Hội đồng Thi đua - Khen thưởng (đo)",
+        kind=CouncilKind.EMULATION,
+        unit=Unit.objects.create(code="bench-city", name="Thành phố (đo)"),
+    )
+    term = CouncilTerm.objects.create(council=council, name="đo", starts_on=date.today() - timedelta(days=30))
+    session = session_create(
+        council_term=term,
+        title="Phiên xét khen thưởng (đo)",
+        planned_on=date.today() + timedelta(days=1),
+        actor=people["board"],
+    )
     award = AwardType.objects.effective_on(date.today()).get(code="bk-tp")
     grassroots = AwardType.objects.effective_on(date.today()).get(code="cstdcs")
     pdf = _blank_pdf()  # a structurally valid PDF: workflows.uploads parses every upload
@@ -294,7 +309,7 @@ def dossier_lifecycle(quick: bool) -> dict:
         for line in dossier.lines.all():
             engine.perform(line, "propose", user=fresh("board"), data={"comment": "Đủ tiêu chuẩn"})
         engine.perform(dossier, "sign_off", user=fresh("board_head"))
-        engine.perform(dossier, "schedule", user=fresh("board"))
+        engine.perform(dossier, "schedule", user=fresh("board"), data={"session": session.pk})
         for line in dossier.lines.all():
             result = ItemResult(
                 passed=True,
