@@ -359,7 +359,7 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return selectors.reviews_visible_to(self.request.user).prefetch_related("scores")
+        return selectors.reviews_visible_to(self.request.user).prefetch_related("scores").order_by("pk")
 
     def create(self, request):
         payload = ReviewInputSerializer(data=request.data)
