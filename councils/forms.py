@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import CouncilTerm, Unit
+from workflows.forms import DateField
 
 from .models import AttendanceStatus
 from .registry import Threshold, ThresholdBase
@@ -18,7 +19,7 @@ class SessionCreateForm(forms.Form):
         label=_("Hội đồng, nhiệm kỳ"), queryset=CouncilTerm.objects.select_related("council")
     )
     title = forms.CharField(label=_("Tên phiên họp"), max_length=300)
-    planned_on = forms.DateField(label=_("Ngày họp dự kiến"), widget=forms.DateInput(attrs={"type": "date"}))
+    planned_on = DateField(label=_("Ngày họp dự kiến"))
     place = forms.CharField(label=_("Địa điểm"), max_length=255, required=False)
 
 

@@ -11,6 +11,7 @@ from viewflow.fsm import State
 
 from workflows import audit
 from workflows.engine import ActionForbidden
+from workflows.forms import DateField
 from workflows.lifecycle import Lifecycle, ReasonForm, TransitionForm, allowed
 from workflows.models import Role
 
@@ -24,13 +25,13 @@ CONFIRMERS = (Role.COUNCIL_STANDING_MEMBER, *CHAIRS)
 
 
 class ConveneForm(TransitionForm):
-    planned_on = forms.DateField(label=gettext_lazy("Ngày họp"))
+    planned_on = DateField(label=gettext_lazy("Ngày họp"))
     place = forms.CharField(label=gettext_lazy("Địa điểm"), max_length=255, required=False)
     online = forms.BooleanField(label=gettext_lazy("Họp trực tuyến"), required=False)
 
 
 class PostponeForm(ReasonForm):
-    new_date = forms.DateField(label=gettext_lazy("Ngày họp mới"))
+    new_date = DateField(label=gettext_lazy("Ngày họp mới"))
 
 
 class VotingModeForm(TransitionForm):
@@ -52,7 +53,7 @@ class ResolutionForm(TransitionForm):
     resolution_number = forms.CharField(
         label=gettext_lazy("Số văn bản (nghị quyết, tờ trình)"), max_length=60
     )
-    resolution_issued_on = forms.DateField(label=gettext_lazy("Ngày ban hành"))
+    resolution_issued_on = DateField(label=gettext_lazy("Ngày ban hành"))
 
 
 class TallyForm(TransitionForm):

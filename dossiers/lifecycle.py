@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.fsm import State
 
 from workflows.calendar import add_working_days
+from workflows.forms import DateField
 from workflows.lifecycle import (
     InternalRule,
     Lifecycle,
@@ -108,7 +109,7 @@ class OpinionForm(TransitionForm):
 
 class DecideForm(TransitionForm):
     decision_number = forms.CharField(label=_("Số quyết định"), max_length=60)
-    decision_date = forms.DateField(label=_("Ngày quyết định"))
+    decision_date = DateField(label=_("Ngày quyết định"))
     approved = forms.CharField(
         label=_("Đối tượng được khen (mã, cách nhau bởi dấu phẩy)"), required=False, max_length=4000
     )
@@ -132,12 +133,12 @@ class DecideForm(TransitionForm):
 
 class ForwardForm(TransitionForm):
     submission_number = forms.CharField(label=_("Số tờ trình"), max_length=60)
-    submission_date = forms.DateField(label=_("Ngày trình"))
+    submission_date = DateField(label=_("Ngày trình"))
 
 
 class CentralDecisionForm(TransitionForm):
     decision_number = forms.CharField(label=_("Số quyết định của cấp Trung ương"), max_length=60)
-    decision_date = forms.DateField(label=_("Ngày quyết định"))
+    decision_date = DateField(label=_("Ngày quyết định"))
 
 
 # -- conditions -------------------------------------------------------------------------------------------

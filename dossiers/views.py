@@ -350,7 +350,11 @@ def dossier_decide(request, pk):
     """The chair's decision screen: every nominee the council passed, approve or reject, in one action."""
     dossier = _dossier_for(request.user, pk)
     lines = list(dossier.lines.select_related("nominee", "award").prefetch_related("comments"))
-    values = {"decision_number": "", "decision_date": timezone.localdate().isoformat(), "comment": ""}
+    values = {
+        "decision_number": "",
+        "decision_date": timezone.localdate().strftime("%d/%m/%Y"),
+        "comment": "",
+    }
     choices = {line.pk: "approve" for line in lines if line.state == NomineeState.PASSED}
     errors = []
     if request.method == "POST":

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from viewflow.fsm import State
 
+from workflows.forms import DateField
 from workflows.lifecycle import Lifecycle, TransitionForm, allowed
 from workflows.models import Role
 
@@ -15,9 +16,7 @@ class AnnounceForm(TransitionForm):
     document_number = forms.CharField(
         label=_lazy("Số thông báo"), max_length=60, help_text=_lazy("Ví dụ: 08/TB-HĐTĐKT")
     )
-    announced_on = forms.DateField(
-        label=_lazy("Ngày thông báo"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    announced_on = DateField(label=_lazy("Ngày thông báo"))
 
 
 def groups_are_complete(flow):

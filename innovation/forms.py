@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import CouncilKind, CouncilTerm, Unit
+from workflows.forms import DateField, DateInput
 
 from .models import Initiative, InitiativeField
 
@@ -24,12 +25,13 @@ class InitiativeForm(forms.ModelForm):
             "lower_recognition",
         ]
         widgets = {
-            "first_applied_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "first_applied_on": DateInput(),
             "summary": forms.Textarea(attrs={"rows": 3}),
             "problem": forms.Textarea(attrs={"rows": 3}),
             "solution": forms.Textarea(attrs={"rows": 4}),
             "benefits": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"first_applied_on": DateField}
 
 
 class AuthorForm(forms.Form):
@@ -63,7 +65,7 @@ class AssignForm(forms.Form):
 
 
 class SendToCouncilForm(forms.Form):
-    planned_on = forms.DateField(label=_("Ngày họp hội đồng"), widget=forms.DateInput(attrs={"type": "date"}))
+    planned_on = DateField(label=_("Ngày họp hội đồng"))
     place = forms.CharField(label=_("Địa điểm"), max_length=255, required=False)
 
 
@@ -118,12 +120,8 @@ class RoundForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    submission_opens_on = forms.DateField(
-        label=_("Nhận hồ sơ từ ngày"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    submission_closes_on = forms.DateField(
-        label=_("Nhận hồ sơ đến ngày"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    submission_opens_on = DateField(label=_("Nhận hồ sơ từ ngày"))
+    submission_closes_on = DateField(label=_("Nhận hồ sơ đến ngày"))
     pass_score = forms.DecimalField(
         label=_("Tổng điểm tối thiểu để trình hội đồng"),
         max_digits=6,

@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "dossiers",
     "emulation",
     "innovation",
+    # Built on the apps above; nothing imports them (tests/test_layers.py).
+    "demo",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +162,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+#: Dates are day-first in every language (project/formats/<lang>/formats.py; workflows/forms.py DateField).
+FORMAT_MODULE_PATH = ["project.formats"]
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -17,6 +17,7 @@ from organisations.models import CouncilTerm, Unit
 from .api import client_ip
 from .audit import Actor
 from .engine import TransitionNotAllowed
+from .forms import DateField
 from .models import APPROVAL_ROLES, Membership, Role
 from .services import (
     may_approve_grant,
@@ -42,16 +43,14 @@ class MembershipProposeForm(forms.Form):
         queryset=CouncilTerm.objects.select_related("council"),
         required=False,
     )
-    valid_from = forms.DateField(
+    valid_from = DateField(
         label=gettext_lazy("Hiệu lực từ"),
         required=False,
-        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         help_text=gettext_lazy("Ngày/tháng/năm; để trống là hôm nay."),
     )
-    valid_to = forms.DateField(
+    valid_to = DateField(
         label=gettext_lazy("Hiệu lực đến"),
         required=False,
-        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         help_text=gettext_lazy("Ngày/tháng/năm; để trống là không thời hạn."),
     )
 

@@ -152,7 +152,7 @@ def test_unit_to_chairman(login, server_url, run_in_server_db, tmp_path):
     chairman.click("main a.button:has-text('Quyết định khen thưởng')")
     chairman.check("input[value=approve]")
     chairman.fill("#decision_number", "125/QĐ-UBND")
-    chairman.fill("#decision_date", "2024-01-15")
+    chairman.fill("#decision_date", "15/01/2024")
     chairman.click("main form button[type=submit]")
     chairman.wait_for_load_state()
     assert state(chairman) == "Đã có quyết định"

@@ -27,7 +27,7 @@ def test_demo_session_from_separate_logins(login, server_url):
     planned_on = secretary.locator("main .card strong").first.inner_text()
     day, month, year = planned_on.split("/")
     assert "Đã thực hiện «Triệu tập»" in _transition(
-        secretary, server_url, session_id, "convene", {"#id_planned_on": f"{year}-{month}-{day}"}
+        secretary, server_url, session_id, "convene", {"#id_planned_on": f"{day}/{month}/{year}"}
     )
     assert "Đã thực hiện «Chốt chương trình họp»" in _transition(
         secretary, server_url, session_id, "lock_agenda"

@@ -32,8 +32,8 @@ def test_board_opens_a_round_unit_submits_reviewer_scores(login, server_url):
     )
     board.fill("#id_title", TITLE)
     board.check("input[name=fields_][value=society]")
-    board.fill("#id_submission_opens_on", today.isoformat())
-    board.fill("#id_submission_closes_on", (today + timedelta(days=20)).isoformat())
+    board.fill("#id_submission_opens_on", today.strftime("%d/%m/%Y"))
+    board.fill("#id_submission_closes_on", (today + timedelta(days=20)).strftime("%d/%m/%Y"))
     board.fill("#id_reviewers_per_initiative", "1")
     assert "Tính mới, tính sáng tạo | 30" in board.input_value("#id_criteria")
     board.locator("label", has_text="(innovation.member9)").locator("input").check()
@@ -54,7 +54,7 @@ def test_board_opens_a_round_unit_submits_reviewer_scores(login, server_url):
         ("benefits", "Giảm 50 % hồ sơ phải bổ sung."),
     ):
         unit.fill(f"#id_{field}", text)
-    unit.fill("#id_first_applied_on", "2023-02-01")
+    unit.fill("#id_first_applied_on", "01/02/2023")
     unit.fill("#id_authors-0-full_name", "Huỳnh Ngọc Anh")
     ninh_kieu = unit.locator("#id_authors-0-unit option", has_text="Ninh Kiều").first.get_attribute("value")
     unit.select_option("#id_authors-0-unit", ninh_kieu)

@@ -28,7 +28,7 @@ def test_board_runs_an_activity_from_the_dashboard(login, server_url, tmp_path):
     officer.click("main button[type=submit]")
     assert "Cần minh chứng kết quả" in officer.content()
     officer.fill("#id_evidence_number", "35/BC-BTĐKT")
-    officer.fill("#id_evidence_date", "2023-03-20")
+    officer.fill("#id_evidence_date", "20/03/2023")
     officer.click("main button[type=submit]")
     assert officer.url == activity_url
     text = officer.locator("main").inner_text()

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Unit
+from workflows.forms import DateField
 from workflows.models import COUNCIL_ROLES, Activity, ActivityKind, ActivityState, Membership, ReportPeriod
 from workflows.roles import active_q
 
@@ -29,15 +30,13 @@ class FilterForm(forms.Form):
 
 class IssueForm(forms.Form):
     number = forms.CharField(label=_("Số ký hiệu"), max_length=60, help_text=_("Ví dụ: 250/KH-UBND"))
-    issued_on = forms.DateField(label=_("Ngày ban hành"), widget=forms.DateInput(attrs={"type": "date"}))
+    issued_on = DateField(label=_("Ngày ban hành"))
 
 
 class UnitPlanForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
     number = forms.CharField(label=_("Số ký hiệu kế hoạch của đơn vị"), max_length=60, required=False)
-    issued_on = forms.DateField(
-        label=_("Ngày ban hành"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    issued_on = DateField(label=_("Ngày ban hành"), required=False)
     summary = forms.CharField(
         label=_("Nội dung chính"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

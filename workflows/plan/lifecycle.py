@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from viewflow.fsm import State
 
+from workflows.forms import DateField
 from workflows.lifecycle import Lifecycle, ReasonForm, TransitionForm, allowed
 from workflows.models import Activity, ActivityState, Role
 from workflows.uploads import check_pdf
@@ -50,9 +51,7 @@ class CompleteForm(TransitionForm):
         required=False,
         help_text=_lazy("Ví dụ: 35/BC-BTĐKT"),
     )
-    evidence_date = forms.DateField(
-        label=_lazy("Ngày văn bản"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    evidence_date = DateField(label=_lazy("Ngày văn bản"), required=False)
     evidence_file = forms.FileField(
         label=_lazy("Tệp minh chứng (PDF)"),
         required=False,
@@ -64,9 +63,7 @@ class CompleteForm(TransitionForm):
 
 
 class PostponeForm(ReasonForm):
-    new_due_date = forms.DateField(
-        label=_lazy("Thời hạn mới"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    new_due_date = DateField(label=_lazy("Thời hạn mới"))
 
 
 class ActivityLifecycle(Lifecycle):

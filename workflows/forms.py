@@ -1,0 +1,44 @@
+"""Form conventions shared by every app: one date field, read and shown day-first (dd/mm/yyyy).
+
+Django's default input formats try month-first ("%m/%d/%Y") and the Vietnamese locale names none, so a
+typed "10/12/2026" became 12 October and "28/12/2026" was refused. Every date a person types in this
+product goes through DateField below, whatever the interface language; ISO dates (2026-12-28, as an
+API client or a browser's date picker sends them) are accepted too.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+#: Day first; ISO last (what <input type="date"> and API clients send).
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
+DATE_DISPLAY_FORMAT = "%d/%m/%Y"
+
+
+class DateInput(forms.DateInput):
+    """A text box showing dd/mm/yyyy (the same in every browser and language, unlike type="date")."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        defaults = {
+            "placeholder": "dd/mm/yyyy",
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "class": "date-input",
+        }
+        super().__init__(attrs={**defaults, **(attrs or {})}, format=DATE_DISPLAY_FORMAT)
+
+
+class DateField(forms.DateField):
+    """A date typed day-first (28/12/2026), or ISO; a wrong one is refused with a Vietnamese message."""
+
+    widget = DateInput
+    input_formats = DATE_INPUT_FORMATS
+    default_error_messages = {"invalid": _("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 28/12/2026.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
+        kwargs.setdefault("widget", DateInput)
+        super().__init__(**kwargs)
