@@ -216,7 +216,7 @@ def test_pdfs_are_generated_from_the_session(client, council, session_for):
 def test_seed_demo_plans_one_session_idempotently():
     call_command("seed_demo", quiet=True, i_know_this_is_not_production=True)
     call_command("seed_demo", quiet=True, i_know_this_is_not_production=True)
-    from councils.management.commands.seed_councils import DEMO_TITLE
+    from demo.management.commands.seed_councils import DEMO_TITLE
 
     session = Session.objects.get(title=DEMO_TITLE)
     assert session.state == "planned" and session.items.count() == 3

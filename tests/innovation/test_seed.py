@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from innovation.management.commands.seed_innovation import DEMO_TITLE
+from demo.management.commands.seed_innovation import DEMO_TITLE
 from innovation.models import Round, RoundState
 from workflows.audit import history_for
 

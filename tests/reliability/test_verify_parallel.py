@@ -3,8 +3,8 @@
 import pytest
 from django.db import connection
 
+from benchmarks.parts import generate_audit_chain
 from workflows.audit import verify_chain_parallel
-from workflows.bench.parts import generate_audit_chain
 from workflows.models import AuditEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -64,9 +64,9 @@ def transition_ratio(quick: bool) -> dict:
 
 
 def generate_audit_chain(total: int, batch: int = 10_000) -> None:
-    """Append `total` valid, hash-chained events quickly (the same hashing as record(); see bench/load.py)."""
+    """Append `total` valid, hash-chained events quickly (the same hashing as record(); see load.py)."""
+    from benchmarks.load import LoadEvent, append_events
     from organisations.models import Unit
-    from workflows.bench.load import LoadEvent, append_events
 
     content_type = ContentType.objects.get_for_model(Unit)
     label = f"{content_type.app_label}.{content_type.model}"

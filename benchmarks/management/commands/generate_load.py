@@ -15,9 +15,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from benchmarks.load import LoadEvent, append_events
 from dossiers.models import AwardType, Dossier, DossierNominee, Nominee
 from organisations.models import Unit, UnitKind
-from workflows.bench.load import LoadEvent, append_events
 from workflows.models import Membership, Role
 
 #: dossier state → the state of its nominee line, in proportions a busy year might have

@@ -51,7 +51,7 @@ class Command(BaseCommand):
     def handle(self, *args, quick, parts, no_postgres, output, worker, **options):
         if worker:
             return self._worker(worker, quick)
-        from workflows.bench.parts import PARTS
+        from benchmarks.parts import PARTS
 
         names = [p for p in parts.split(",") if p] or list(PARTS)
         unknown = set(names) - set(PARTS)
@@ -117,7 +117,7 @@ class Command(BaseCommand):
         return json.loads(last_line)
 
     def _worker(self, name: str, quick: bool) -> None:
-        from workflows.bench.parts import PARTS
+        from benchmarks.parts import PARTS
 
         call_command("migrate", verbosity=0, interactive=False)
         figures = PARTS[name](quick)

@@ -17,7 +17,7 @@ from workflows.models import COUNCIL_ROLES, Membership, Role
 from workflows.services import membership_grant
 
 DEMO_PASSWORD = "tdkt-demo-2023"
-ORGANISATIONS_FILE = Path(settings.BASE_DIR) / "organisations" / "data" / "can_tho.yaml"
+ORGANISATIONS_FILE = Path(settings.BASE_DIR) / "demo" / "data" / "can_tho.yaml"
 PLAN_FILE = Path(settings.BASE_DIR) / "workflows" / "data" / "plan_2023.yaml"
 
 
