@@ -1,0 +1,136 @@
+"""The layers (issue 13): the engine core `workflows/` imports no app built on it, and the demo data and the
+benchmarks sit on top, imported by no app.
+
+Layers, bottom to top: `organisations` (units, councils, terms) and the engine core `workflows`; the domain
+apps built on the engine (`councils`, `dossiers`, `emulation`, `innovation`, and `plan` once it has left
+`workflows/`); `demo` and `benchmarks`, which use them all. An import may only go down. The scan reads every
+import statement with `ast` (also the ones inside functions) and every `importlib.import_module("…")` with a
+literal name, so a lazy import cannot slip past it.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORE = ROOT / "workflows"
+
+#: Top-level packages the engine core must not import. `plan` is the annual plan's own app once it moves out
+#: of workflows/ (issue 13): from then on the core may not import it either.
+ABOVE_THE_CORE = {"councils", "dossiers", "emulation", "innovation", "plan", "demo", "benchmarks"}
+
+#: The annual plan still lives inside the engine core; it is scheduled to move to its own app `plan/` (issue
+#: 13), with its models and migration. Until then these paths are not scanned. Each must still exist: once
+#: the plan has moved, delete its line here so that what remains of workflows/ is scanned.
+SCHEDULED_TO_MOVE = (
+    "workflows/plan",
+    "workflows/models/plan.py",
+    "workflows/migrations/0003_plan.py",
+)
+
+#: Known exceptions, as (file under the repository root, imported top-level package): why each one remains.
+#: Empty today. An entry that no longer matches an import fails the test, so the list can only shrink.
+ALLOWED: dict[tuple[str, str], str] = {}
+
+#: Apps on the top layer: nothing but themselves and the tests may import them.
+TOP = {"demo", "benchmarks"}
+
+
+def _imported_packages(path: Path) -> set[str]:
+    """The top-level packages that the module imports (absolute imports only: relative ones stay inside)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+        elif (
+            isinstance(node, ast.Call)
+            and (
+                isinstance(node.func, ast.Attribute)
+                and node.func.attr == "import_module"
+                or isinstance(node.func, ast.Name)
+                and node.func.id in {"import_module", "__import__"}
+            )
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            names.add(node.args[0].value.split(".")[0])
+    return names
+
+
+def _relative(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+def _scheduled_to_move(path: Path) -> bool:
+    name = _relative(path)
+    return any(name == moving or name.startswith(moving + "/") for moving in SCHEDULED_TO_MOVE)
+
+
+def _core_files() -> list[Path]:
+    return sorted(p for p in CORE.rglob("*.py") if "__pycache__" not in p.parts and not _scheduled_to_move(p))
+
+
+def test_the_scanner_sees_imports_inside_functions_and_import_module(tmp_path):
+    module = tmp_path / "module.py"
+    module.write_text(
+        "import os.path\n"
+        "from . import sibling\n"
+        "from workflows.audit import record\n"
+        "def lazy():\n"
+        "    from dossiers.models import Dossier\n"
+        "    import councils.services\n"
+        "    importlib.import_module('innovation.models')\n"
+        "    return import_module('emulation')\n",
+        encoding="utf-8",
+    )
+    assert _imported_packages(module) == {
+        "os",
+        "workflows",
+        "dossiers",
+        "councils",
+        "innovation",
+        "emulation",
+    }
+
+
+def test_the_engine_core_imports_no_app_built_on_it():
+    files = _core_files()
+    assert CORE / "engine.py" in files and CORE / "audit.py" in files  # the scan does reach the core
+    found = {
+        (_relative(path), package) for path in files for package in _imported_packages(path) & ABOVE_THE_CORE
+    }
+    unexpected = sorted(found - set(ALLOWED))
+    assert not unexpected, (
+        "the engine core (workflows/) imports an app built on it; invert the dependency (a registry the app "
+        "fills in its AppConfig.ready(), as workflows.processes does) instead of importing it: "
+        + ", ".join(f"{name} imports {package}" for name, package in unexpected)
+    )
+    stale = sorted(set(ALLOWED) - found)
+    assert not stale, f"no longer imported, remove from ALLOWED: {stale}"
+
+
+def test_the_paths_excluded_until_the_plan_moves_still_exist():
+    missing = [name for name in SCHEDULED_TO_MOVE if not (ROOT / name).exists()]
+    assert not missing, (
+        f"moved out of workflows/: remove from SCHEDULED_TO_MOVE so the rest is scanned: {missing}"
+    )
+
+
+def test_no_app_imports_the_demo_data_or_the_benchmarks():
+    offenders = []
+    for package in sorted(p.parent for p in ROOT.glob("*/__init__.py")):
+        if package.name in TOP | {"tests", ".venv"}:
+            continue
+        for path in sorted(package.rglob("*.py")):
+            if "__pycache__" in path.parts:
+                continue
+            for imported in sorted(_imported_packages(path) & TOP):
+                offenders.append(f"{_relative(path)} imports {imported}")
+    assert not offenders, "demo/ and benchmarks/ are the top layer; nothing may import them: " + ", ".join(
+        offenders
+    )
