@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Unit
-from workflows.plan.forms import council_members
+from plan.forms import council_members
 
 from .models import GroupKind
 

@@ -19,7 +19,7 @@ class Division(StatefulModel):
 
     year = models.PositiveSmallIntegerField(_("năm"), unique=True)
     activity = models.ForeignKey(
-        "workflows.Activity",
+        "plan.Activity",
         verbose_name=_("hoạt động kế hoạch"),
         null=True,
         blank=True,

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "dossiers",
     "emulation",
     "innovation",
+    "plan",
     # Built on the apps above; nothing imports them (tests/test_layers.py).
     "demo",
     "benchmarks",
@@ -262,7 +263,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 3600.0,
     },
     "plan-activity-reminders": {
-        "task": "workflows.plan.tasks.send_plan_reminders",
+        "task": "plan.tasks.send_plan_reminders",
         "schedule": 6 * 3600.0,
     },
 }

@@ -8,8 +8,8 @@ from rest_framework.routers import DefaultRouter
 from councils.api import AgendaItemViewSet, CouncilViewSet, SessionViewSet
 from dossiers.api import AwardTypeViewSet, DossierViewSet, LineViewSet, NomineeViewSet
 from innovation.api import InitiativeViewSet, ReviewViewSet, RoundViewSet
+from plan.api import ActivityViewSet, PlanViewSet
 from workflows.api import MembershipViewSet, TokenLogoutAllView, TokenLogoutView, TokenView, UnitViewSet
-from workflows.plan.api import ActivityViewSet, PlanViewSet
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
@@ -53,7 +53,7 @@ urlpatterns = [
     path("api/auth/logout-all/", TokenLogoutAllView.as_view(), name="api_logout_all"),
     path("api/", include(router.urls)),
     path("ho-so/", include("dossiers.urls")),
-    path("ke-hoach/", include("workflows.plan.urls")),
+    path("ke-hoach/", include("plan.urls")),
     path("cum-khoi/", include("emulation.urls")),
     path("hoi-dong/", include("councils.urls")),
     path("sang-kien/", include("innovation.urls")),

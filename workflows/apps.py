@@ -9,6 +9,3 @@ class WorkflowsConfig(AppConfig):
     def ready(self):
         from . import tokens  # noqa: F401  (revokes API keys when a password changes)
         from .checks import audit_checkpoints_configured  # noqa: F401  (registers the audit checks)
-        from .plan import lifecycle, processes, tasks  # noqa: F401
-
-        processes.register()

@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .db import fixed_statement_cursor
-from .models import AuditEvent
+from .models import AuditEvent, AuditSubjectLabel
 
 GENESIS_HASH = "0" * 64
 
@@ -279,6 +279,58 @@ def _as_utc(value) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
+def subject_labels_before() -> dict[int, list[tuple[int, str]]]:
+    """Per content type id, the (until_sequence, label) pairs it was hashed with before it was relabelled,
+    oldest first (AuditSubjectLabel): an event hashes with the first label whose range holds its sequence."""
+    earlier: dict[int, list[tuple[int, str]]] = {}
+    rows = AuditSubjectLabel.objects.order_by("until_sequence").values_list(
+        "content_type_id", "until_sequence", "label"
+    )
+    for type_id, until, label in rows:
+        earlier.setdefault(type_id, []).append((until, label))
+    return earlier
+
+
+def relabel_subject_type(content_type, *, app_label: str) -> None:
+    """Move a content type to another app label (a model that moved apps) without breaking the audit chain:
+    under the chain head's lock, remember the label its events so far were hashed with, then relabel it.
+
+    For data migrations: `content_type` may be a historical ContentType; the label rows are written with
+    plain SQL so that it works on the migration's historical state as on the current models.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("relabel_subject_type() must run inside a transaction")
+    old_label = f"{content_type.app_label}.{content_type.model}"
+    with connection.cursor() as cursor:
+        # the lock every append takes first (on SQLite the migration's transaction holds the write lock)
+        cursor.execute(f"SELECT sequence FROM {_HEAD} WHERE id = 1" + _FOR_UPDATE.get(connection.vendor, ""))
+        cursor.fetchone()
+        cursor.execute(f"SELECT MAX(sequence) FROM {_EVENTS}")
+        until = cursor.fetchone()[0] or 0
+        cursor.execute(
+            f"SELECT MAX(until_sequence) FROM {_LABELS} WHERE content_type_id = %s", [content_type.pk]
+        )
+        since = cursor.fetchone()[0] or 0  # events up to an earlier relabelling already have their label
+        cursor.execute(
+            f"SELECT 1 FROM {_EVENTS} WHERE subject_type_id = %s AND sequence > %s AND sequence <= %s LIMIT 1",
+            [content_type.pk, since, until],
+        )
+        if cursor.fetchone() is not None:
+            cursor.execute(
+                f"INSERT INTO {_LABELS} (content_type_id, label, until_sequence) VALUES (%s, %s, %s)",
+                [content_type.pk, old_label, until],
+            )
+        cursor.execute(
+            "UPDATE django_content_type SET app_label = %s WHERE id = %s", [app_label, content_type.pk]
+        )
+    ContentType.objects.clear_cache()
+
+
+_LABELS = "workflows_auditsubjectlabel"
+_FOR_UPDATE = {"postgresql": " FOR UPDATE"}
+
+
 def verify_chain(
     chunk_size: int = 5000, first: int = 1, last: int | None = None, expected_prev: str | None = None
 ) -> Iterator[int | ChainProblem]:
@@ -289,6 +341,7 @@ def verify_chain(
     Reads with a server-side cursor in plain SQL (bounded memory, no ORM per row).
     """
     labels = {ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()}
+    earlier = subject_labels_before()
     if expected_prev is None:
         expected_prev = GENESIS_HASH
     expected_sequence = first
@@ -329,9 +382,12 @@ def verify_chain(
                 if prev_hash != expected_prev:
                     yield ChainProblem(sequence, pk, "prev_hash does not match the previous event's hash")
                     return
+                label = labels.get(type_id, str(type_id))
+                if type_id in earlier:  # a type relabelled since (a model that moved to another app)
+                    label = next((old for until, old in earlier[type_id] if sequence <= until), label)
                 payload = event_payload(
                     sequence=sequence,
-                    subject_type=labels.get(type_id, str(type_id)),
+                    subject_type=label,
                     subject_id=subject_id,
                     actor_id=actor_id,
                     role=role,

@@ -1,9 +1,9 @@
 import pytest
 
-from workflows.models import Plan
-from workflows.plan.importer import import_plan
+from plan.importer import import_plan
+from plan.models import Plan
 
-PLAN_FILE = "workflows/data/plan_2023.yaml"
+PLAN_FILE = "plan/data/plan_2023.yaml"
 
 
 @pytest.fixture

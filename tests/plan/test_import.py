@@ -6,8 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from organisations.models import Unit
-from workflows.models import Activity, ActivityKind, AuditEvent, Plan
-from workflows.plan.importer import PlanFileError, import_plan
+from plan.importer import PlanFileError, import_plan
+from plan.models import Activity, ActivityKind, Plan
+from workflows.models import AuditEvent
 
 from .conftest import PLAN_FILE
 

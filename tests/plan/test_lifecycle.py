@@ -7,10 +7,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from plan.models import Activity, ActivityState
 from tests.pdfs import pdf_bytes
 from workflows import engine
 from workflows.audit import history_for
-from workflows.models import Activity, ActivityState, Role
+from workflows.models import Role
 
 pytestmark = pytest.mark.django_db
 

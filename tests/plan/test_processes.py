@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from emulation import services as emulation_services
 from emulation.models import Division, DivisionState, EmulationGroup, GroupKind
 from organisations.models import Unit
+from plan.models import ActivityState, Plan
 from tests.testapp.models import Widget, WidgetState
 from workflows import engine, processes
 from workflows.audit import SYSTEM, Actor, history_for
-from workflows.models import ActivityState, Plan, Role
+from workflows.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +153,7 @@ def test_kinds_without_a_process_start_nothing(plan, board_officer):
 
 
 def test_activity_32_drafts_next_years_plan_and_waits_for_it_to_be_issued(plan, board_officer, board_head):
-    from workflows.plan import services
+    from plan import services
 
     activity = plan.activities.get(number=32)
     engine.perform(activity, "start", user=board_officer)
@@ -174,7 +175,7 @@ def test_activity_32_drafts_next_years_plan_and_waits_for_it_to_be_issued(plan, 
 
 
 def test_copying_a_plan_shifts_dates_and_years(plan, board_officer):
-    from workflows.plan.services import plan_copy_to_next_year
+    from plan.services import plan_copy_to_next_year
 
     copy = plan_copy_to_next_year(plan=plan, actor=Actor(board_officer, Role.BOARD_OFFICER))
     assert copy.year == 2024 and copy.copied_from == plan and copy.number == ""
@@ -196,7 +197,7 @@ def test_copying_a_plan_shifts_dates_and_years(plan, board_officer):
 def test_only_the_board_copies_a_plan(plan, person):
     from django.core.exceptions import PermissionDenied
 
-    from workflows.plan.services import plan_copy_to_next_year
+    from plan.services import plan_copy_to_next_year
 
     officer = person("unit.officer", Role.UNIT_OFFICER, unit=Unit.objects.get(code="so-gd-dt"))
     with pytest.raises(PermissionDenied):
@@ -206,7 +207,7 @@ def test_only_the_board_copies_a_plan(plan, person):
 
 
 def test_year_shifting_keeps_anniversary_dates():
-    from workflows.plan.services import shift_years_in_text
+    from plan.services import shift_years_in_text
 
     assert (
         shift_years_in_text("kỷ niệm 20 năm (02/01/2004-02/01/2024), năm 2023", 2023)

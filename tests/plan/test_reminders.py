@@ -4,11 +4,12 @@ from datetime import date
 
 import pytest
 
+from plan.deadlines import effective_due, is_overdue, working_days_late
+from plan.models import Activity
+from plan.reminders import send_reminders
+from plan.tasks import send_plan_reminders
 from workflows import engine
-from workflows.models import Activity, Notification, Role
-from workflows.plan.deadlines import effective_due, is_overdue, working_days_late
-from workflows.plan.reminders import send_reminders
-from workflows.plan.tasks import send_plan_reminders
+from workflows.models import Notification, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -96,4 +97,4 @@ def test_the_celery_task_runs_for_a_given_day(after_tet, lead_officer):
 
 def test_the_task_is_scheduled_in_beat(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "workflows.plan.tasks.send_plan_reminders" in tasks
+    assert "plan.tasks.send_plan_reminders" in tasks

@@ -10,11 +10,12 @@ from openpyxl import load_workbook
 from emulation.models import Division, GroupKind
 from emulation.services import group_add, group_assign_overseer
 from organisations.models import Unit
+from plan import services
+from plan.models import Plan, UnitPlan
 from tests.factories import CouncilTermFactory
 from workflows import engine
 from workflows.audit import Actor
-from workflows.models import Plan, Role, UnitPlan
-from workflows.plan import services
+from workflows.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -58,26 +59,26 @@ def test_activity_page_offers_the_allowed_transitions_and_history(client, plan, 
     client.force_login(board_head)
     page = client.get(f"/ke-hoach/hoat-dong/{activity.pk}/").content.decode()
     assert activity.content in page
-    assert f"/thao-tac/workflows/activity/{activity.pk}/start/" in page
-    assert f"/thao-tac/workflows/activity/{activity.pk}/postpone/" in page
-    assert f"/thao-tac/workflows/activity/{activity.pk}/cancel/" not in page
-    assert f"/lich-su/workflows/activity/{activity.pk}/" in page
+    assert f"/thao-tac/plan/activity/{activity.pk}/start/" in page
+    assert f"/thao-tac/plan/activity/{activity.pk}/postpone/" in page
+    assert f"/thao-tac/plan/activity/{activity.pk}/cancel/" not in page
+    assert f"/lich-su/plan/activity/{activity.pk}/" in page
 
 
 def test_transition_page_performs_and_rejects_in_vietnamese(client, plan, board_officer, board_head):
     activity = plan.activities.get(number=5)
     client.force_login(board_head)
     response = client.post(
-        f"/thao-tac/workflows/activity/{activity.pk}/postpone/",
+        f"/thao-tac/plan/activity/{activity.pk}/postpone/",
         {"comment": "Chờ số liệu", "new_due_date": "2023-03-01"},
     )
     assert response.status_code == 400 and "Thời hạn mới phải sau" in response.content.decode()
     client.force_login(board_officer)
-    response = client.post(f"/thao-tac/workflows/activity/{activity.pk}/start/", {})
+    response = client.post(f"/thao-tac/plan/activity/{activity.pk}/start/", {})
     assert response.status_code == 302 and response["Location"] == f"/ke-hoach/hoat-dong/{activity.pk}/"
-    response = client.post(f"/thao-tac/workflows/activity/{activity.pk}/complete/", {})
+    response = client.post(f"/thao-tac/plan/activity/{activity.pk}/complete/", {})
     assert response.status_code == 400 and "Cần minh chứng kết quả" in response.content.decode()
-    history = client.get(f"/lich-su/workflows/activity/{activity.pk}/").content.decode()
+    history = client.get(f"/lich-su/plan/activity/{activity.pk}/").content.decode()
     assert "Đang thực hiện" in history
 
 

@@ -19,14 +19,15 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 
 from organisations.models import Unit
-from workflows.models import Activity, Notification, Role
-from workflows.plan import reminders
-from workflows.plan.importer import import_plan
-from workflows.plan.tasks import send_plan_reminders
+from plan import reminders
+from plan.importer import import_plan
+from plan.models import Activity
+from plan.tasks import send_plan_reminders
+from workflows.models import Notification, Role
 
 from .conftest import postgres_only, run_in_threads
 
-TASK = "workflows.plan.tasks.send_plan_reminders"
+TASK = "plan.tasks.send_plan_reminders"
 DUE = date(2023, 1, 27)
 
 
@@ -38,7 +39,7 @@ def on_day(day: date):
 @pytest.fixture
 def scene(db, settings, person):
     settings.PLAN_REMINDER_WORKING_DAYS = 3
-    plan = import_plan("workflows/data/plan_2023.yaml").plan
+    plan = import_plan("plan/data/plan_2023.yaml").plan
     activity = plan.activities.get(number=19)
     Activity.objects.filter(pk=activity.pk).update(due_date=DUE, planned_due_date=DUE)
     lead = person("gd.officer", Role.UNIT_OFFICER, unit=activity.lead_unit, valid_from=date(2022, 1, 1))

@@ -221,7 +221,7 @@ def test_a_pdf_named_html_is_stored_and_downloaded_as_pdf(dossier, initiative):
 
 
 def test_plan_evidence_refuses_a_polyglot():
-    from workflows.plan.lifecycle import validate_pdf
+    from plan.lifecycle import validate_pdf
 
     with pytest.raises(ValidationError, match="mã HTML"):
         validate_pdf(SimpleUploadedFile("bao-cao.pdf", POLYGLOT))

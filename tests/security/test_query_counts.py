@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from dossiers import services as dossier_services
 from dossiers.models import AwardType, Dossier, DossierDocument
+from plan.models import Activity, Plan
 from tests.factories import AwardRecordFactory, CouncilTermFactory, NomineeFactory, UnitFactory
-from workflows.models import Activity, Plan, Role
+from workflows.models import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -129,10 +129,10 @@ WEB_PAGES = [
 @pytest.mark.django_db
 @pytest.mark.parametrize("name,kwargs,params", WEB_PAGES, ids=[page[0] for page in WEB_PAGES])
 def test_web_list_pages_do_not_500_on_hostile_filters(person, name, kwargs, params):
-    from workflows.plan.importer import import_plan
+    from plan.importer import import_plan
 
     if name.startswith("plan:"):
-        import_plan("workflows/data/plan_2023.yaml")
+        import_plan("plan/data/plan_2023.yaml")
     client = Client(raise_request_exception=False)
     client.force_login(person("query.web", Role.BOARD_OFFICER))
     url = reverse(name, kwargs=kwargs)

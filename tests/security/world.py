@@ -180,8 +180,8 @@ def build_world(*, with_votes: bool = True) -> World:
     from innovation import services as innovation_services
     from innovation.models import Initiative, Round
     from organisations.models import Council, Unit
-    from workflows.models import Activity, Plan
-    from workflows.plan import services as plan_services
+    from plan import services as plan_services
+    from plan.models import Activity, Plan
 
     call_command("seed_demo", quiet=True, i_know_this_is_not_production=True)
     users = get_user_model().objects

@@ -3,9 +3,15 @@
 import django.core.validators
 import django.db.models.deletion
 import workflows.models.core
-import workflows.models.plan
 from django.conf import settings
 from django.db import migrations, models
+
+
+def evidence_upload_to(instance, filename):
+    # A copy of plan.models.evidence_upload_to as it was when this migration was written: the plan's models
+    # have since moved to the app `plan` (plan/migrations/0001_initial.py), which the engine core does not
+    # import (tests/test_layers.py).
+    return f"plan/{instance.plan.year}/activity-{instance.number}/{filename}"
 
 
 class Migration(migrations.Migration):
@@ -56,7 +62,7 @@ class Migration(migrations.Migration):
                 ('completed_on', models.DateField(blank=True, null=True, verbose_name='ngày hoàn thành')),
                 ('evidence_number', models.CharField(blank=True, max_length=100, verbose_name='số văn bản kết quả')),
                 ('evidence_date', models.DateField(blank=True, null=True, verbose_name='ngày văn bản kết quả')),
-                ('evidence_file', models.FileField(blank=True, max_length=300, upload_to=workflows.models.plan.evidence_upload_to, verbose_name='tệp minh chứng (PDF)')),
+                ('evidence_file', models.FileField(blank=True, max_length=300, upload_to=evidence_upload_to, verbose_name='tệp minh chứng (PDF)')),
                 ('postponement_reason', models.TextField(blank=True, verbose_name='lý do tạm hoãn')),
                 ('cancellation_reason', models.TextField(blank=True, verbose_name='lý do hủy')),
                 ('process_id', models.CharField(blank=True, max_length=64, verbose_name='mã quy trình liên kết')),

@@ -1,4 +1,4 @@
-"""Engine models (roles, audit, notifications) and the annual plan's models."""
+"""Engine models (roles, audit, notifications, API tokens). The annual plan's models live in plan.models."""
 
 from .core import (
     APPROVAL_ROLES,
@@ -7,6 +7,7 @@ from .core import (
     AuditChainHead,
     AuditCheckpoint,
     AuditEvent,
+    AuditSubjectLabel,
     Delegation,
     Membership,
     MembershipStatus,
@@ -16,18 +17,6 @@ from .core import (
     ScopedGrant,
     StateField,
     StatefulModel,
-)
-from .plan import (
-    OPEN_STATES,
-    Activity,
-    ActivityKind,
-    ActivityState,
-    OversightAssignment,
-    Plan,
-    ProgressReport,
-    ReportPeriod,
-    UnitPlan,
-    UnitPlanItem,
 )
 from .tokens import ApiToken
 
@@ -39,6 +28,7 @@ __all__ = [
     "AuditChainHead",
     "AuditCheckpoint",
     "AuditEvent",
+    "AuditSubjectLabel",
     "Delegation",
     "Membership",
     "MembershipStatus",
@@ -48,14 +38,4 @@ __all__ = [
     "ScopedGrant",
     "StateField",
     "StatefulModel",
-    "Activity",
-    "ActivityKind",
-    "ActivityState",
-    "OPEN_STATES",
-    "OversightAssignment",
-    "Plan",
-    "ProgressReport",
-    "ReportPeriod",
-    "UnitPlan",
-    "UnitPlanItem",
 ]

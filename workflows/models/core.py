@@ -259,6 +259,32 @@ class AuditChainHead(models.Model):
         return f"#{self.sequence} {self.hash[:12]}"
 
 
+class AuditSubjectLabel(models.Model):
+    """The label under which the events of a content type were hashed, up to a sequence number.
+
+    An event's hash covers its subject as "app_label.model:pk" (workflows.audit.event_payload). When a model
+    moves to another app its content type is relabelled (the annual plan left workflows/ for the app `plan`:
+    "workflows.activity" became "plan.activity"), but the events recorded before the move were hashed with
+    the old label: verify_chain hashes the events of `content_type` up to `until_sequence` with `label`, and
+    later ones with the type's current label. Written by the migration that relabels the type, in the same
+    transaction, under the chain head's lock; nothing else writes it.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    label = models.CharField(max_length=201)
+    until_sequence = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "until_sequence"], name="audit_subject_label_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ≤ #{self.until_sequence}"
+
+
 class AuditCheckpoint(models.Model):
     """A signed statement "the audit chain reached event #sequence with this hash at signed_at".
 

@@ -18,7 +18,7 @@ from workflows.services import membership_grant
 
 DEMO_PASSWORD = "tdkt-demo-2023"
 ORGANISATIONS_FILE = Path(settings.BASE_DIR) / "demo" / "data" / "can_tho.yaml"
-PLAN_FILE = Path(settings.BASE_DIR) / "workflows" / "data" / "plan_2023.yaml"
+PLAN_FILE = Path(settings.BASE_DIR) / "plan" / "data" / "plan_2023.yaml"
 
 
 class Command(BaseCommand):

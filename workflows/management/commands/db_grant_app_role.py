@@ -9,8 +9,9 @@ table it cannot ALTER TABLE … DISABLE TRIGGER or DROP them (docs/operations.md
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-#: appended to only: the application role may read and insert, nothing else
-APPEND_ONLY_TABLES = ("workflows_auditevent", "workflows_auditcheckpoint")
+#: appended to only: the application role may read and insert, nothing else (the subject labels are written
+#: by migrations, which run as the owner; verify_chain reads them)
+APPEND_ONLY_TABLES = ("workflows_auditevent", "workflows_auditcheckpoint", "workflows_auditsubjectlabel")
 #: the chain head: one row the append updates (its DELETE or TRUNCATE would help nobody but an attacker)
 HEAD_TABLE = "workflows_auditchainhead"
 

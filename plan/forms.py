@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Unit
+from plan.models import Activity, ActivityKind, ActivityState, ReportPeriod
 from workflows.forms import DateField
-from workflows.models import COUNCIL_ROLES, Activity, ActivityKind, ActivityState, Membership, ReportPeriod
+from workflows.models import COUNCIL_ROLES, Membership
 from workflows.roles import active_q
 
 

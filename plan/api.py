@@ -7,9 +7,9 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
+from plan.models import Activity, ActivityKind, ActivityState, Plan
 from workflows import query
 from workflows.api import TransitionsMixin
-from workflows.models import Activity, ActivityKind, ActivityState, Plan
 
 from .deadlines import effective_due, working_days_late
 from .selectors import process_info

@@ -7,7 +7,7 @@ from datetime import date
 from celery import shared_task
 
 
-@shared_task(name="workflows.plan.tasks.send_plan_reminders")
+@shared_task(name="plan.tasks.send_plan_reminders")
 def send_plan_reminders(today: str | None = None) -> int:
     """Send today's plan reminders; `today` (ISO date) lets an operator replay a missed day."""
     from .reminders import send_reminders

@@ -2,14 +2,14 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workflows.plan.importer import PlanFileError, import_plan
+from plan.importer import PlanFileError, import_plan
 
 
 class Command(BaseCommand):
     help = "Import a city emulation and commendation plan from a YAML file (idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="path of the plan YAML file, e.g. workflows/data/plan_2023.yaml")
+        parser.add_argument("file", help="path of the plan YAML file, e.g. plan/data/plan_2023.yaml")
 
     def handle(self, *args, file, verbosity=1, **options):
         try:

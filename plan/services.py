@@ -13,19 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from plan.models import Activity, OversightAssignment, Plan, ProgressReport, UnitPlan, UnitPlanItem
 from workflows import audit
-from workflows.models import (
-    COUNCIL_ROLES,
-    UNIT_ROLES,
-    Activity,
-    Membership,
-    OversightAssignment,
-    Plan,
-    ProgressReport,
-    Role,
-    UnitPlan,
-    UnitPlanItem,
-)
+from workflows.models import COUNCIL_ROLES, UNIT_ROLES, Membership, Role
 from workflows.roles import Scope, active_q, find_authority, has_role
 
 

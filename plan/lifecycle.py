@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from viewflow.fsm import State
 
+from plan.models import Activity, ActivityState
 from workflows.forms import DateField
 from workflows.lifecycle import Lifecycle, ReasonForm, TransitionForm, allowed
-from workflows.models import Activity, ActivityState, Role
+from workflows.models import Role
 from workflows.uploads import check_pdf
 
 from . import links

@@ -15,7 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workflows.models import OPEN_STATES, UNIT_ROLES, Activity, ActivityState, Membership, Notification, Role
+from plan.models import OPEN_STATES, Activity, ActivityState
+from workflows.models import UNIT_ROLES, Membership, Notification, Role
 from workflows.roles import active_q
 
 from .deadlines import effective_due, reminder_day, working_days_late

@@ -9,8 +9,7 @@ from datetime import date
 from django.apps import apps
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from workflows.models import (
-    UNIT_ROLES,
+from plan.models import (
     Activity,
     ActivityKind,
     ActivityState,
@@ -19,6 +18,7 @@ from workflows.models import (
     ProgressReport,
     UnitPlan,
 )
+from workflows.models import UNIT_ROLES
 from workflows.roles import authorities_of, can_read_everything
 
 from .deadlines import effective_due, working_days_late

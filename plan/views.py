@@ -17,10 +17,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from organisations.models import Unit
+from plan.models import ActivityState, Plan, UnitPlan
 from workflows import audit, engine
 from workflows.api import client_ip
 from workflows.exports import safe_append
-from workflows.models import ActivityState, Plan, Role, UnitPlan
+from workflows.models import Role
 from workflows.permissions import can_read_history
 from workflows.roles import Scope, can_read_everything, find_authority, has_role, is_board
 from workflows.throttle import limit_exports

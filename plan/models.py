@@ -1,5 +1,8 @@
 """The annual emulation and commendation plan (kế hoạch TĐKT năm): the city's plan, its numbered activities,
-the plans units derive from it, their progress reports, and council members' oversight assignments."""
+the plans units derive from it, their progress reports, and council members' oversight assignments.
+
+The models moved here from the engine core (issue 13) with their rows: each keeps the table it had there
+(`db_table = "workflows_…"`; plan/migrations/0001_initial.py)."""
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -10,7 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .core import StateField, StatefulModel
+from workflows.models import StateField, StatefulModel
 
 
 class Plan(models.Model):
@@ -34,6 +37,7 @@ class Plan(models.Model):
     )
 
     class Meta:
+        db_table = "workflows_plan"
         verbose_name = _("kế hoạch TĐKT")
         verbose_name_plural = _("kế hoạch TĐKT")
         ordering = ["-year"]
@@ -148,6 +152,7 @@ class Activity(StatefulModel):
     process = GenericForeignKey("process_type", "process_id")
 
     class Meta:
+        db_table = "workflows_activity"
         verbose_name = _("hoạt động kế hoạch")
         verbose_name_plural = _("hoạt động kế hoạch TĐKT")
         ordering = ["plan", "number"]
@@ -192,6 +197,7 @@ class UnitPlan(models.Model):
     registered_at = models.DateTimeField(_("thời điểm đăng ký"), auto_now_add=True)
 
     class Meta:
+        db_table = "workflows_unitplan"
         verbose_name = _("kế hoạch của đơn vị")
         verbose_name_plural = _("kế hoạch của đơn vị")
         ordering = ["plan", "unit__name"]
@@ -220,6 +226,7 @@ class UnitPlanItem(models.Model):
     due_date = models.DateField(_("thời hạn"), null=True, blank=True)
 
     class Meta:
+        db_table = "workflows_unitplanitem"
         verbose_name = _("nội dung kế hoạch đơn vị")
         verbose_name_plural = _("nội dung kế hoạch đơn vị")
         ordering = ["unit_plan", "due_date", "pk"]
@@ -255,6 +262,7 @@ class ProgressReport(models.Model):
     submitted_at = models.DateTimeField(_("thời điểm báo cáo"), auto_now_add=True)
 
     class Meta:
+        db_table = "workflows_progressreport"
         verbose_name = _("báo cáo tiến độ")
         verbose_name_plural = _("báo cáo tiến độ")
         ordering = ["unit_plan", "-submitted_at"]
@@ -283,6 +291,7 @@ class OversightAssignment(models.Model):
     )
 
     class Meta:
+        db_table = "workflows_oversightassignment"
         verbose_name = _("phân công phụ trách")
         verbose_name_plural = _("phân công phụ trách")
         ordering = ["plan", "member", "unit__name"]

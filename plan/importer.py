@@ -1,4 +1,4 @@
-"""Import a city plan from its YAML file (workflows/data/plan_2023.yaml is the schema's reference).
+"""Import a city plan from its YAML file (plan/data/plan_2023.yaml is the schema's reference).
 
 Idempotent: rows are matched by the plan's year and the activities' numbers; only what differs is
 written, and a second import of the same file writes nothing. Every error names the file and line.
@@ -15,8 +15,8 @@ import yaml
 from django.db import transaction
 
 from organisations.models import Unit, UnitKind
+from plan.models import Activity, ActivityKind, Plan
 from workflows import audit
-from workflows.models import Activity, ActivityKind, Plan
 
 
 class PlanFileError(Exception):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from plan.models import OPEN_STATES
 from workflows.calendar import add_working_days, is_working_day, working_days_between
-from workflows.models import OPEN_STATES
 
 
 def effective_due(due: date) -> date:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from plan.models import ActivityKind, Plan
 from workflows import processes
-from workflows.models import ActivityKind, Plan
 
 
 def start_next_year_plan(activity, actor):

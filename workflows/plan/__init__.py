@@ -1,1 +1,0 @@
-"""The annual emulation and commendation plan: import, lifecycle of its activities, unit plans, reminders."""
