@@ -86,13 +86,15 @@ def as_actor(actor, *, roles: tuple[str, ...] = (), scope: Scope | None = None) 
 
 
 def _require(actor: audit.Actor, roles: tuple[str, ...], scope: Scope, message: str) -> audit.Actor:
-    """The actor must hold one of `roles` for `scope` today (the system actor always may)."""
+    """The actor must hold one of `roles` for `scope` today (the system actor always may). A superuser is no
+    exception: administering users and configuration gives no power over sessions, agendas or votes."""
     if actor.user is None:
         return actor
     authority = find_authority(actor.user, roles, scope)
-    if authority is None and not getattr(actor.user, "is_superuser", False):
+    if authority is None:
         raise engine.ActionForbidden(message)
-    role = actor.role or (authority.role if authority else "")
+    claimed = actor.role in roles and find_authority(actor.user, (actor.role,), scope) is not None
+    role = actor.role if claimed else authority.role
     return audit.Actor(user=actor.user, role=role, on_behalf_of=actor.on_behalf_of, client_ip=actor.client_ip)
 
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from workflows.admin import ReadOnlyAdmin
+
 from .models import Division, EmulationGroup
 
 
@@ -13,15 +15,10 @@ class EmulationGroupInline(admin.TabularInline):
 
 
 @admin.register(Division)
-class DivisionAdmin(admin.ModelAdmin):
-    """Read-only: divisions change through the Board's pages and the engine."""
+class DivisionAdmin(ReadOnlyAdmin):
+    """Read-only, for administrators too: divisions and their groups change only through the Board's pages
+    (emulation.services, audited) and the engine; the admin shows them and refuses a POST."""
 
     list_display = ["year", "state", "document_number", "announced_on"]
     readonly_fields = ["year", "activity", "state", "document_number", "announced_on"]
     inlines = [EmulationGroupInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

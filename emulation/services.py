@@ -15,15 +15,23 @@ from workflows.roles import active_q, has_role
 from .models import Division, DivisionState, EmulationGroup
 
 
-def _require(actor: audit.Actor, *roles) -> None:
-    if not (getattr(actor.user, "is_superuser", False) or has_role(actor.user, *roles)):
+def _require(actor: audit.Actor, *roles) -> audit.Actor:
+    """The actor must hold one of `roles` today (the system actor always may); a superuser is no exception.
+    Returns the actor as recorded: in the role they hold (the one the caller named if held, else the first of
+    `roles` held), never a role they do not hold."""
+    if actor.user is None:
+        return actor
+    held = [role for role in roles if has_role(actor.user, role)]
+    if not held:
         raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
+    role = actor.role if actor.role in held else held[0]
+    return audit.Actor(actor.user, role=role, on_behalf_of=actor.on_behalf_of, client_ip=actor.client_ip)
 
 
 @transaction.atomic
 def division_open(*, year: int, actor: audit.Actor) -> Division:
     """The Board opens a year's division before (or without) the plan activity that announces it."""
-    _require(actor, Role.BOARD_OFFICER, Role.BOARD_HEAD)
+    actor = _require(actor, Role.BOARD_OFFICER, Role.BOARD_HEAD)
     division, created = Division.objects.get_or_create(year=year)
     if created:
         audit.record(subject=division, actor=actor, verb="created", data={"year": year})
@@ -35,7 +43,7 @@ def group_add(
     *, division: Division, kind: str, name: str, members, head_unit, deputy_unit=None, actor: audit.Actor
 ) -> EmulationGroup:
     """The Board drafts one cluster or block; a unit belongs to one group a year; head and deputy are members."""
-    _require(actor, Role.BOARD_OFFICER, Role.BOARD_HEAD)
+    actor = _require(actor, Role.BOARD_OFFICER, Role.BOARD_HEAD)
     division = Division.objects.select_for_update().get(pk=division.pk)
     if division.state != DivisionState.DRAFT:
         raise ValidationError({"name": _("Phân chia đã được thông báo, không thể sửa.")})
@@ -89,7 +97,7 @@ def group_add(
 @transaction.atomic
 def group_assign_overseer(*, group: EmulationGroup, member, actor: audit.Actor) -> None:
     """The Board head assigns a council member to oversee a cluster or block (plan section III.2)."""
-    _require(actor, Role.BOARD_HEAD)
+    actor = _require(actor, Role.BOARD_HEAD)
     if not Membership.objects.filter(
         active_q(timezone.localdate()), user=member, role__in=COUNCIL_ROLES
     ).exists():

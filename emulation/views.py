@@ -31,12 +31,12 @@ def _errors(form, exc):
 @login_required
 def division_detail(request, year: int):
     division = Division.objects.filter(year=year).first()
-    board = request.user.is_superuser or is_board(request.user)
+    board = is_board(request.user)  # a superuser without a Board role drafts nothing (no domain powers)
     if division is None:
         return render(
             request, "emulation/division_detail.html", {"year": year, "division": None, "board": board}
         )
-    board_head = request.user.is_superuser or has_role(request.user, Role.BOARD_HEAD)
+    board_head = has_role(request.user, Role.BOARD_HEAD)
     group_form = GroupForm(prefix="group") if board and division.state == DivisionState.DRAFT else None
     overseer_form = OverseerForm(prefix="overseer", division=division) if board_head else None
     if request.method == "POST":

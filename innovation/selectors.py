@@ -24,7 +24,9 @@ UNIT_ROLES = {Role.UNIT_OFFICER, Role.UNIT_HEAD}
 
 
 def is_board(user) -> bool:
-    return bool(getattr(user, "is_superuser", False)) or has_role(user, Role.BOARD_OFFICER, Role.BOARD_HEAD)
+    """A Board officer or head today (a superuser without the role is not: no domain powers for administrators).
+    Gates the Board's pages and writes; reading everything is can_read_everything."""
+    return has_role(user, Role.BOARD_OFFICER, Role.BOARD_HEAD)
 
 
 #: What a published result shows to everyone signed in is rank, title, unit, authors, score and recognition;

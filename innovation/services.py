@@ -68,17 +68,19 @@ def _user_of(actor):
 
 
 def _require(actor, roles, scope: Scope, message: str) -> audit.Actor:
-    """The actor must hold one of `roles` for `scope` today (superusers and the system actor always may)."""
+    """The actor must hold one of `roles` for `scope` today (the system actor always may). A superuser is no
+    exception: administering users and configuration gives no power over rounds, initiatives or reviews. The
+    event records the role held (a role the caller named is kept only if it is one of `roles` and held)."""
     if isinstance(actor, audit.Actor) and actor.user is None:
         return actor
     user = _user_of(actor)
     authority = find_authority(user, roles, scope)
-    if authority is None and not getattr(user, "is_superuser", False):
+    if authority is None:
         raise engine.ActionForbidden(message)
-    if isinstance(actor, audit.Actor) and actor.role:
+    if isinstance(actor, audit.Actor) and actor.role in roles and find_authority(user, (actor.role,), scope):
         return actor
     client_ip = actor.client_ip if isinstance(actor, audit.Actor) else None
-    return audit.Actor(user=user, role=authority.role if authority else "", client_ip=client_ip)
+    return audit.Actor(user=user, role=authority.role, client_ip=client_ip)
 
 
 def _require_board(actor, message: str) -> audit.Actor:

@@ -8,7 +8,7 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from workflows.models import Role
-from workflows.roles import authorities_of
+from workflows.roles import authorities_of, is_administrator
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -40,7 +40,7 @@ def _token_user(request):
 
 def is_read_only(user) -> bool:
     """An auditor who holds no other role today (and is not an administrator) may only read."""
-    if user is None or not user.is_authenticated or user.is_superuser:
+    if user is None or not user.is_authenticated or is_administrator(user):
         return False
     roles = {authority.role for authority in authorities_of(user)}
     return roles == {Role.AUDITOR}

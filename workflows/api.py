@@ -27,7 +27,7 @@ from . import engine, tokens
 from .audit import history_for
 from .models import ApiToken, AuditEvent, Membership, Role
 from .permissions import can_read_history
-from .roles import has_role
+from .roles import has_role, is_administrator
 from .services import membership_approve, membership_end, membership_grant, membership_reject
 
 
@@ -155,7 +155,8 @@ class TransitionsMixin:
 
 
 class BoardHeadWritesOnly(BasePermission):
-    """Everyone signed in reads; only the Board head (or an administrator) writes."""
+    """Everyone signed in reads; only the Board head (or an administrator: units are configuration, which
+    administrators keep, roles.is_administrator) writes."""
 
     message = "Chỉ Trưởng Ban TĐKT hoặc quản trị viên được thay đổi."
 
@@ -164,7 +165,7 @@ class BoardHeadWritesOnly(BasePermission):
             return False
         if request.method in SAFE_METHODS:
             return True
-        return request.user.is_superuser or has_role(request.user, Role.BOARD_HEAD)
+        return is_administrator(request.user) or has_role(request.user, Role.BOARD_HEAD)
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -201,8 +202,9 @@ class UnitViewSet(viewsets.ModelViewSet):
 
 
 class BoardWritesOnly(BasePermission):
-    """Everyone signed in reads; the Board (head or officer) or an administrator writes. The services decide
-    the rest (who may grant, approve or end what)."""
+    """Everyone signed in reads; the Board (head or officer) or an administrator writes (role grants are user
+    administration, which administrators keep, roles.is_administrator). The services decide the rest (who may
+    grant, approve or end what, with the second-person rules)."""
 
     message = "Chỉ Ban TĐKT hoặc quản trị viên được thay đổi."
 
@@ -211,7 +213,7 @@ class BoardWritesOnly(BasePermission):
             return False
         if request.method in SAFE_METHODS:
             return True
-        return request.user.is_superuser or has_role(request.user, Role.BOARD_HEAD, Role.BOARD_OFFICER)
+        return is_administrator(request.user) or has_role(request.user, Role.BOARD_HEAD, Role.BOARD_OFFICER)
 
 
 class MembershipSerializer(serializers.ModelSerializer):

@@ -18,14 +18,14 @@ from organisations.models import Council, CouncilTerm, Unit
 
 from . import audit
 from .models import Role
-from .roles import has_role
+from .roles import has_role, is_administrator
 
 ADMIN_ROLE = "admin"
 
 
 def may_configure(user) -> bool:
     """The Board head edits configuration; an administrator may too (and is recorded as such)."""
-    return bool(getattr(user, "is_superuser", False)) or has_role(user, Role.BOARD_HEAD)
+    return is_administrator(user) or has_role(user, Role.BOARD_HEAD)
 
 
 def _acting(actor: audit.Actor) -> audit.Actor:

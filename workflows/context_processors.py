@@ -1,5 +1,5 @@
 from .models import Role
-from .roles import authorities_of, can_read_everything
+from .roles import authorities_of, can_read_everything, is_administrator
 
 
 def roles(request):
@@ -11,7 +11,7 @@ def roles(request):
     return {
         "user_roles": sorted(Role(r).label for r in held),
         "can_read_everything": can_read_everything(user),
-        "is_auditor": Role.AUDITOR in held or user.is_superuser,
-        "can_manage_roles": bool(held & {Role.BOARD_HEAD, Role.BOARD_OFFICER}) or user.is_superuser,
+        "is_auditor": Role.AUDITOR in held or is_administrator(user),
+        "can_manage_roles": bool(held & {Role.BOARD_HEAD, Role.BOARD_OFFICER}) or is_administrator(user),
         "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
     }

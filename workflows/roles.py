@@ -164,8 +164,15 @@ def is_board(user) -> bool:
     return has_role(user, Role.BOARD_OFFICER, Role.BOARD_HEAD)
 
 
+def is_administrator(user) -> bool:
+    """An IT administrator (Django superuser). They administer users, role grants (under the same second-person
+    rules) and configuration, and read everything; they hold no domain power: a transition, a vote, a session,
+    a round or a division needs a domain role (a membership) like anyone else's (docs/security.md)."""
+    return bool(getattr(user, "is_superuser", False))
+
+
 def can_read_everything(user) -> bool:
     """The Board, the auditor and the city chairman read every object and its history."""
-    return bool(getattr(user, "is_superuser", False)) or has_role(
+    return is_administrator(user) or has_role(
         user, Role.BOARD_OFFICER, Role.BOARD_HEAD, Role.AUDITOR, Role.CITY_CHAIRMAN
     )

@@ -13,7 +13,7 @@ from . import audit
 from .engine import TransitionNotAllowed
 from .models import APPROVAL_ROLES, COUNCIL_ROLES, UNIT_ROLES, Delegation, Membership, MembershipStatus, Role
 from .permissions import sync_object_permissions
-from .roles import forget_cached_authorities
+from .roles import forget_cached_authorities, is_administrator
 
 
 def _check_scope(role: str, unit, council_term) -> None:
@@ -38,7 +38,7 @@ def _approval_roles_of(user) -> str:
 def _acting_role(actor: audit.Actor) -> str:
     if actor.user is None:
         return actor.role
-    return _approval_roles_of(actor.user) or ("admin" if getattr(actor.user, "is_superuser", False) else "")
+    return _approval_roles_of(actor.user) or ("admin" if is_administrator(actor.user) else "")
 
 
 def _as(actor: audit.Actor, role: str) -> audit.Actor:
@@ -51,7 +51,7 @@ def _as(actor: audit.Actor, role: str) -> audit.Actor:
 def may_propose_grant(user, role: str) -> bool:
     """Unit roles: the Board head (or an administrator) grants them. City-wide and council roles: the Board
     head or a Board officer (or an administrator) proposes them; a second person approves."""
-    if getattr(user, "is_superuser", False):
+    if is_administrator(user):
         return True
     held = _approval_roles_of(user)
     if role in APPROVAL_ROLES:
@@ -66,12 +66,12 @@ def may_approve_grant(user, membership: Membership) -> bool:
         return False
     if user.pk in (membership.user_id, membership.proposed_by_id):
         return False
-    return bool(getattr(user, "is_superuser", False) or _approval_roles_of(user))
+    return bool(is_administrator(user) or _approval_roles_of(user))
 
 
 def may_end_membership(user) -> bool:
     """The Board head (or an administrator) ends memberships."""
-    return bool(getattr(user, "is_superuser", False)) or _approval_roles_of(user) == Role.BOARD_HEAD
+    return is_administrator(user) or _approval_roles_of(user) == Role.BOARD_HEAD
 
 
 def _membership_data(membership: Membership) -> dict:

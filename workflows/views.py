@@ -24,7 +24,7 @@ from .exports import safe_cell
 from .lifecycle import lifecycle_for, visible_to
 from .models import AuditCheckpoint, Notification, Role
 from .permissions import can_read_history
-from .roles import authorities_of, has_role
+from .roles import authorities_of, has_role, is_administrator
 from .selectors import inbox
 
 
@@ -233,7 +233,7 @@ def audit_verify(request):
     Auditors may sign: a checkpoint attests the log, it changes no dossier, vote or role (this page is the
     one write AuditorReadOnlyMiddleware lets a read-only auditor make, see EXEMPT_URL_NAMES).
     """
-    if not (request.user.is_superuser or has_role(request.user, Role.AUDITOR, Role.BOARD_HEAD)):
+    if not (is_administrator(request.user) or has_role(request.user, Role.AUDITOR, Role.BOARD_HEAD)):
         raise PermissionDenied(_("Chỉ kiểm tra viên và Trưởng Ban TĐKT được kiểm tra nhật ký."))
     result = None
     if request.method == "POST" and request.POST.get("action") == "sign":
