@@ -43,18 +43,26 @@ def shift_years_in_text(text: str, year: int) -> str:
     return re.sub(r"(?P<prefix>năm )?(?<!\d)(?P<year>\d{4})(?!\d)", shift, text)
 
 
-def _require_board(actor: audit.Actor) -> None:
-    if not (
-        getattr(actor.user, "is_superuser", False)
-        or has_role(actor.user, Role.BOARD_OFFICER, Role.BOARD_HEAD)
-    ):
-        raise PermissionDenied(_("Chỉ Ban TĐKT được thực hiện thao tác này."))
+def _require(actor: audit.Actor, roles: tuple[str, ...], message: str) -> audit.Actor:
+    """The actor must be a person holding one of `roles` today (a superuser is no exception, and these are
+    people's acts, not the system's); returns the actor as recorded, in a role they hold, never another."""
+    held = [role for role in roles if actor.user is not None and has_role(actor.user, role)]
+    if not held:
+        raise PermissionDenied(message)
+    role = actor.role if actor.role in held else held[0]
+    return audit.Actor(actor.user, role=role, on_behalf_of=actor.on_behalf_of, client_ip=actor.client_ip)
+
+
+def _require_board(actor: audit.Actor) -> audit.Actor:
+    return _require(
+        actor, (Role.BOARD_OFFICER, Role.BOARD_HEAD), _("Chỉ Ban TĐKT được thực hiện thao tác này.")
+    )
 
 
 @transaction.atomic
 def plan_copy_to_next_year(*, plan: Plan, actor: audit.Actor) -> Plan:
     """Draft next year's plan from this one (activity 32): same activities, dates moved one year, no number yet."""
-    _require_board(actor)
+    actor = _require_board(actor)
     return copy_plan(plan=plan, actor=actor)
 
 
@@ -102,8 +110,7 @@ def copy_plan(*, plan: Plan, actor: audit.Actor) -> Plan:
 @transaction.atomic
 def plan_issue(*, plan: Plan, number: str, issued_on: date, actor: audit.Actor) -> Plan:
     """The Board head records the number and date under which the drafted plan was signed and issued."""
-    if not (getattr(actor.user, "is_superuser", False) or has_role(actor.user, Role.BOARD_HEAD)):
-        raise PermissionDenied(_("Chỉ Trưởng Ban TĐKT được ghi nhận ban hành kế hoạch."))
+    actor = _require(actor, (Role.BOARD_HEAD,), _("Chỉ Trưởng Ban TĐKT được ghi nhận ban hành kế hoạch."))
     if plan.is_issued:
         raise ValidationError({"number": _("Kế hoạch đã được ban hành.")})
     number = number.strip()
@@ -210,8 +217,9 @@ def progress_report_submit(
 @transaction.atomic
 def oversight_assign(*, plan: Plan, member, unit, actor: audit.Actor) -> OversightAssignment:
     """The Board head assigns a council member to oversee a unit for the year (section III.2)."""
-    if not (getattr(actor.user, "is_superuser", False) or has_role(actor.user, Role.BOARD_HEAD)):
-        raise PermissionDenied(_("Chỉ Trưởng Ban TĐKT được phân công thành viên hội đồng phụ trách."))
+    actor = _require(
+        actor, (Role.BOARD_HEAD,), _("Chỉ Trưởng Ban TĐKT được phân công thành viên hội đồng phụ trách.")
+    )
     is_member = Membership.objects.filter(
         active_q(timezone.localdate()), user=member, role__in=COUNCIL_ROLES
     ).exists()

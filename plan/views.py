@@ -81,7 +81,7 @@ def dashboard(request, year: int):
             "overdue_count": sum(1 for row in all_rows if row.overdue),
             "shown": len(activity_rows),
             "total": len(all_rows),
-            "is_board": is_board(request.user) or request.user.is_superuser,
+            "is_board": is_board(request.user),
             "can_report": can_read_everything(request.user),
             "query": request.GET.urlencode(),
             "next_plan": Plan.objects.filter(year=plan.year + 1).first(),
@@ -232,7 +232,7 @@ def _board_role(user) -> str:
 def issue(request, year: int):
     """The Board head records the number and date of the signed plan (a draft copy becomes the issued plan)."""
     plan = get_object_or_404(Plan, year=year)
-    if not (request.user.is_superuser or has_role(request.user, Role.BOARD_HEAD)):
+    if not has_role(request.user, Role.BOARD_HEAD):
         raise PermissionDenied(_("Chỉ Trưởng Ban TĐKT được ghi nhận ban hành kế hoạch."))
     form = IssueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -343,7 +343,7 @@ def oversight(request, year: int):
     plan = get_object_or_404(Plan, year=year)
     if not can_read_everything(request.user):
         raise PermissionDenied(_("Chỉ Ban TĐKT được xem phân công phụ trách."))
-    can_assign = request.user.is_superuser or has_role(request.user, Role.BOARD_HEAD)
+    can_assign = has_role(request.user, Role.BOARD_HEAD)
     form = OversightForm(request.POST or None) if can_assign else None
     if request.method == "POST":
         if form is None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -627,3 +628,29 @@ def test_the_admin_of_every_lifecycle_is_read_only_or_goes_through_the_audited_s
     )
     assert response.status_code == 403
     assert not division.groups.exists() and AuditEvent.objects.count() == events
+
+
+def test_plan_services_and_pages_refuse_a_superuser(db, superuser, person):
+    """The annual plan's Board writes (copy to next year, issue, oversight) need a Board role, as everywhere."""
+    from plan import services as plan_services
+    from plan.models import Plan
+    from tests.factories import UnitFactory
+
+    plan = Plan.objects.create(year=2023, title="Kế hoạch thi đua năm 2023", issuing_body="UBND")
+    member = person("council.member9", Role.COUNCIL_MEMBER, council_term=CouncilTermFactory())
+    before = AuditEvent.objects.count()
+    admin = Actor(superuser, role=Role.BOARD_HEAD)  # a role the caller names is not a role the user holds
+    refusals = [
+        lambda: plan_services.plan_copy_to_next_year(plan=plan, actor=admin),
+        lambda: plan_services.plan_issue(plan=plan, number="1/KH-UBND", issued_on=TODAY, actor=admin),
+        lambda: plan_services.oversight_assign(plan=plan, member=member, unit=UnitFactory(), actor=admin),
+    ]
+    for attempt in refusals:
+        with pytest.raises(PermissionDenied):
+            attempt()
+    assert AuditEvent.objects.count() == before
+    assert Plan.objects.count() == 1
+    head = person("board.head", Role.BOARD_HEAD)
+    issued = plan_services.plan_issue(plan=plan, number="1/KH-UBND", issued_on=TODAY, actor=Actor(head))
+    assert issued.is_issued
+    assert AuditEvent.objects.filter(actor=head).latest("sequence").role == Role.BOARD_HEAD
