@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.models import CouncilKind, CouncilTerm, Unit
 from workflows.forms import DateField, DateInput
+from workflows.names import full_name
 
 from .models import Initiative, InitiativeField
 
@@ -102,8 +103,8 @@ def _reviewer_candidates():
 
 class ReviewerChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
-        name = f"{obj.last_name} {obj.first_name}".strip()
-        return f"{name} ({obj.username})" if name else obj.username
+        name = full_name(obj)
+        return obj.username if name == obj.username else f"{name} ({obj.username})"
 
 
 class RoundForm(forms.Form):

@@ -26,6 +26,7 @@ from organisations.models import Unit
 from . import engine, tokens
 from .audit import history_for
 from .models import ApiToken, AuditEvent, Membership, Role
+from .names import full_name
 from .permissions import can_read_history
 from .roles import has_role, is_administrator
 from .services import membership_approve, membership_end, membership_grant, membership_reject
@@ -71,6 +72,9 @@ def exception_handler(exc, context):
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None)
     on_behalf_of = serializers.CharField(source="on_behalf_of.username", default=None)
+    #: Names as Vietnamese write them (workflows/names.py); the username stays in actor / on_behalf_of.
+    actor_name = serializers.SerializerMethodField()
+    on_behalf_of_name = serializers.SerializerMethodField()
 
     class Meta:
         model = AuditEvent
@@ -80,8 +84,10 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "source_state",
             "target_state",
             "actor",
+            "actor_name",
             "role",
             "on_behalf_of",
+            "on_behalf_of_name",
             "comment",
             "data",
             "client_ip",
@@ -89,6 +95,12 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "prev_hash",
             "hash",
         ]
+
+    def get_actor_name(self, event) -> str | None:
+        return full_name(event.actor) or None
+
+    def get_on_behalf_of_name(self, event) -> str | None:
+        return full_name(event.on_behalf_of) or None
 
 
 TransitionCheckListSerializer = inline_serializer(
@@ -218,6 +230,7 @@ class BoardWritesOnly(BasePermission):
 
 class MembershipSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
+    name = serializers.SerializerMethodField()
     status = serializers.CharField(read_only=True)
     proposed_by = serializers.CharField(source="proposed_by.username", read_only=True, default=None)
     approved_by = serializers.CharField(source="approved_by.username", read_only=True, default=None)
@@ -228,6 +241,7 @@ class MembershipSerializer(serializers.ModelSerializer):
             "id",
             "user",
             "username",
+            "name",
             "role",
             "unit",
             "council_term",
@@ -241,6 +255,9 @@ class MembershipSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "username", "status", "approved_at", "ended_at"]
         extra_kwargs = {"valid_from": {"required": False}}
+
+    def get_name(self, membership) -> str:
+        return full_name(membership.user)
 
 
 MembershipCommentSerializer = inline_serializer(

@@ -8,6 +8,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
 from .models import AuditEvent, Notification
+from .names import full_name
 
 
 @shared_task
@@ -15,7 +16,7 @@ def notify_event(event_id: int) -> int:
     """Notify whoever can act next on the event's subject. Idempotent: one notification per event and user."""
     from .lifecycle import lifecycle_for
 
-    event = AuditEvent.objects.select_related("subject_type").get(pk=event_id)
+    event = AuditEvent.objects.select_related("subject_type", "actor").get(pk=event_id)
     model = event.subject_type.model_class()
     subject = model._default_manager.filter(pk=event.subject_id).first()
     if subject is None:
@@ -25,6 +26,8 @@ def notify_event(event_id: int) -> int:
     except LookupError:
         return 0
     text = f"{subject}: {flow.state_label(event.target_state)}"
+    if event.actor is not None:  # who acted, as Vietnamese write names (workflows/names.py)
+        text += f" · {full_name(event.actor)}"
     url = subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else ""
     sent = 0
     for user in flow.recipients(event):

@@ -23,6 +23,7 @@ from .checkpoints import CheckpointError, SignedCheckpoint, audit_checkpoint_sig
 from .exports import safe_cell
 from .lifecycle import lifecycle_for, visible_to
 from .models import AuditCheckpoint, Notification, Role
+from .names import full_name
 from .permissions import can_read_history
 from .roles import authorities_of, has_role, is_administrator
 from .selectors import inbox
@@ -108,8 +109,10 @@ def history(request, app_label: str, model_name: str, pk: str):
                 "sequence",
                 "created_at",
                 "actor",
+                "actor_name",
                 "role",
                 "on_behalf_of",
+                "on_behalf_of_name",
                 "verb",
                 "source_state",
                 "target_state",
@@ -125,8 +128,10 @@ def history(request, app_label: str, model_name: str, pk: str):
                     e.sequence,
                     e.created_at.isoformat(),
                     getattr(e.actor, "username", ""),
+                    full_name(e.actor),
                     e.role,
                     getattr(e.on_behalf_of, "username", ""),
+                    full_name(e.on_behalf_of),
                     e.verb,
                     e.source_state,
                     e.target_state,

@@ -2,13 +2,12 @@
 
 from django import template
 
+from workflows import names
+
 register = template.Library()
 
 
 @register.filter
 def full_name(user) -> str:
     """A Vietnamese full name: family and middle names first, then the given name ("Võ Thanh Tâm")."""
-    if user is None:
-        return ""
-    name = f"{user.last_name} {user.first_name}".strip()
-    return name or user.get_username()
+    return names.full_name(user)
