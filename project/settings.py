@@ -84,10 +84,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # In place of LocaleMiddleware: Vietnamese unless the signed-in user chose English; the browser's
+    # Accept-Language counts for /api/ only (workflows/language.py, docs/security.md).
+    "workflows.language.LanguageMiddleware",
     # Before any view or the CSRF check reads the body: 413 past the limits below (docs/operations.md).
     "project.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -10,6 +10,7 @@ from dossiers.api import AwardTypeViewSet, DossierViewSet, LineViewSet, NomineeV
 from innovation.api import InitiativeViewSet, ReviewViewSet, RoundViewSet
 from plan.api import ActivityViewSet, PlanViewSet
 from workflows.api import MembershipViewSet, TokenLogoutAllView, TokenLogoutView, TokenView, UnitViewSet
+from workflows.language import set_language
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
@@ -45,7 +46,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch, which also keeps a signed-in user's choice (workflows/language.py).
+    path("i18n/setlang/", set_language, name="set_language"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", swagger_view, name="swagger"),
     path("api/auth/token/", TokenView.as_view(), name="api_token"),
@@ -59,3 +61,9 @@ urlpatterns = [
     path("sang-kien/", include("innovation.urls")),
     path("", include("workflows.urls")),
 ]
+
+# Error pages in the site's layout, in Vietnamese, with the reason and a way back (project/errors.py);
+# 500 keeps Django's handler, rendering the static templates/500.html.
+handler400 = "project.errors.bad_request"
+handler403 = "project.errors.permission_denied"
+handler404 = "project.errors.page_not_found"

@@ -7,5 +7,8 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Quy trình và nhật ký")
 
     def ready(self):
-        from . import tokens  # noqa: F401  (revokes API keys when a password changes)
+        from . import (
+            language,  # noqa: F401  (applies a user's own language at login)
+            tokens,  # noqa: F401  (revokes API keys when a password changes)
+        )
         from .checks import audit_checkpoints_configured  # noqa: F401  (registers the audit checks)

@@ -62,7 +62,27 @@
     setInterval(refresh, 10000);
   }
 
+  // <div data-error-summary tabindex="-1">: a form came back with errors; the summary at the top of the page
+  // takes the focus (a screen reader reads it), and each of its links moves the focus to its field.
+  function errorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (!summary) { return; }
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) { return; }
+        event.preventDefault();
+        var field = target.matches("input, select, textarea, button") ? target :
+          target.querySelector("input, select, textarea, button") || target;
+        field.scrollIntoView({block: "center"});
+        field.focus();
+      });
+    });
+    summary.focus();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    errorSummary();
     autosubmit();
     eligibilityPreview();
     liveTurnout();

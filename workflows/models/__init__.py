@@ -18,6 +18,7 @@ from .core import (
     StateField,
     StatefulModel,
 )
+from .preferences import UserPreference
 from .tokens import ApiToken
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "ScopedGrant",
     "StateField",
     "StatefulModel",
+    "UserPreference",
 ]
