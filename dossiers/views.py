@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from organisations.models import Unit
-from project.security import client_ip as proxy_aware_client_ip
 from workflows import engine, throttle
 from workflows.api import client_ip
 from workflows.models import Role
@@ -460,9 +459,7 @@ def public_posting(request):
         status = 400
         if form.is_valid():
             try:
-                services.public_comment_add(
-                    line=line, client_ip=proxy_aware_client_ip(request), **form.cleaned_data
-                )
+                services.public_comment_add(line=line, client_ip=client_ip(request), **form.cleaned_data)
             except ValidationError as exc:
                 _errors_into(form, exc)
             except throttle.RateLimited as refused:

@@ -15,18 +15,6 @@ from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 
-def client_ip(request) -> str | None:
-    """REMOTE_ADDR; behind the TLS proxy (DJANGO_BEHIND_TLS_PROXY=1), the address the proxy appended last to
-    X-Forwarded-For (the left-most entries are whatever the client sent, so they are not trusted)."""
-    request = getattr(request, "_request", request)  # a DRF Request wraps the Django one
-    if getattr(settings, "BEHIND_PROXY", False):
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [part for part in forwarded if part]
-        if forwarded:
-            return forwarded[-1]
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _minutes() -> int:
     return int(float(settings.AXES_COOLOFF_TIME) * 60)
 

@@ -348,7 +348,7 @@ LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_IP_FAILURE_LIMIT", "20
 AXES_HANDLER = "project.security.LoginThrottleHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "project.security.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "project.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "workflows.http.client_ip"
 AXES_HTTP_RESPONSE_CODE = 429
 
 GUARDIAN_RAISE_403 = False

@@ -129,3 +129,37 @@ def test_no_app_imports_the_demo_data_or_the_benchmarks():
     assert not offenders, "demo/ and benchmarks/ are the top layer; nothing may import them: " + ", ".join(
         offenders
     )
+
+
+#: Every app of the project and its layer (docs/architecture.md): an import may go to a lower layer, or stay
+#: in its own app. Apps on the same layer do not import each other.
+LAYERS = {
+    "organisations": 0,
+    "workflows": 1,
+    "councils": 2,
+    "plan": 2,
+    "dossiers": 3,
+    "emulation": 3,
+    "innovation": 4,
+    "demo": 5,
+    "benchmarks": 5,
+    "project": 6,
+}
+
+
+def test_every_import_between_the_apps_goes_down():
+    packages = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests"}
+    assert packages <= set(LAYERS), (
+        f"add the new app to LAYERS (docs/architecture.md): {packages - set(LAYERS)}"
+    )
+    upward = []
+    for app, layer in LAYERS.items():
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "__pycache__" in path.parts:
+                continue
+            for imported in sorted(_imported_packages(path) & set(LAYERS) - {app}):
+                if LAYERS[imported] >= layer:
+                    upward.append(
+                        f"{_relative(path)} ({app}, layer {layer}) imports {imported} (layer {LAYERS[imported]})"
+                    )
+    assert not upward, "an import goes up or sideways (docs/architecture.md): " + "; ".join(upward)

@@ -25,15 +25,12 @@ from organisations.models import Unit
 
 from . import engine, tokens
 from .audit import history_for
+from .http import client_ip  # noqa: F401 (the views of every app take it from here)
 from .models import ApiToken, AuditEvent, Membership, Role
 from .names import full_name
 from .permissions import can_read_history
 from .roles import has_role, is_administrator
 from .services import membership_approve, membership_end, membership_grant, membership_reject
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def exception_handler(exc, context):

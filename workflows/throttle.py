@@ -105,7 +105,7 @@ def rate_for(scope: str) -> str:
 
 def ident_of(request) -> str:
     """Who is counted: the signed-in user, else the client address (behind the proxy: its last hop)."""
-    from project.security import client_ip
+    from .http import client_ip
 
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
