@@ -9,14 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.fsm import State
 
-from workflows import audit
 from workflows.engine import ActionForbidden
 from workflows.forms import DateField
 from workflows.lifecycle import Lifecycle, ReasonForm, TransitionForm, allowed
 from workflows.models import Role
 
 from . import selectors
-from .models import AgendaItem, AttendanceStatus, ItemState, Recusal, Session, SessionState, VotingMode
+from .models import AgendaItem, AttendanceStatus, ItemState, Session, SessionState, VotingMode
 from .results import apply_counts, count_electronic
 
 SECRETARY = Role.COUNCIL_SECRETARY
@@ -173,25 +172,12 @@ class SessionLifecycle(Lifecycle):
     )
     def lock_agenda(self, *, cleaned_data, actor, comment):
         """No more items; the order is fixed; automatic recusals (nominee, proposing unit) are recorded."""
+        from .services import recusals_record_automatic
+
         for position, item in enumerate(self.obj.items.order_by("order", "pk"), start=1):
             if item.order != position:
                 type(item).objects.filter(pk=item.pk).update(order=position)
-            for member_id, reason in selectors.automatic_recusals(item).items():
-                recusal, created = Recusal.objects.get_or_create(
-                    item=item, member_id=member_id, defaults={"reason": reason}
-                )
-                if created:
-                    audit.record(
-                        subject=item,
-                        actor=actor,
-                        verb="recusal_recorded",
-                        data={
-                            "member": recusal.member.username,
-                            "item": item.pk,
-                            "reason": reason,
-                            "automatic": True,
-                        },
-                    )
+            recusals_record_automatic(item=item, recusals=selectors.automatic_recusals(item), actor=actor)
 
     @state.transition(
         source=SessionState.AGENDA_LOCKED,

@@ -256,23 +256,28 @@ def agenda_subject_add(*, session: Session, subject: models.Model, actor) -> Age
         for user in terms.recused_users:
             if user is not None and user.pk in members:
                 recusals.setdefault(user.pk, RecusalReason.NOMINEE)
-        for member_id, reason in sorted(recusals.items()):
-            recusal, created = Recusal.objects.get_or_create(
-                item=item, member_id=member_id, defaults={"reason": reason}
-            )
-            if created:
-                audit.record(
-                    subject=item,
-                    actor=actor,
-                    verb="recusal_recorded",
-                    data={
-                        "member": recusal.member.username,
-                        "item": item.pk,
-                        "reason": reason,
-                        "automatic": True,
-                    },
-                )
+        recusals_record_automatic(item=item, recusals=recusals, actor=actor)
     return item
+
+
+def recusals_record_automatic(*, item: AgendaItem, recusals: dict[int, str], actor: audit.Actor) -> None:
+    """Record the recusals the rules imply (nominee, proposing unit, authors), each once, each audited."""
+    for member_id, reason in sorted(recusals.items()):
+        recusal, created = Recusal.objects.get_or_create(
+            item=item, member_id=member_id, defaults={"reason": reason}
+        )
+        if created:
+            audit.record(
+                subject=item,
+                actor=actor,
+                verb="recusal_recorded",
+                data={
+                    "member": recusal.member.username,
+                    "item": item.pk,
+                    "reason": reason,
+                    "automatic": True,
+                },
+            )
 
 
 def agenda_result_deliver(*, item: AgendaItem, actor: audit.Actor) -> None:
