@@ -9,7 +9,7 @@ class CouncilsConfig(AppConfig):
     def ready(self):
         from workflows import processes
 
-        from . import lifecycle  # noqa: F401  (registers the session and agenda item machines)
+        from . import audit_labels, lifecycle  # noqa: F401  (history labels; the session and agenda item machines)
         from .services import council_session_is_finished, council_session_start
 
         processes.register(

@@ -9,7 +9,7 @@ class DossiersConfig(AppConfig):
     def ready(self):
         from councils.registry import register_subject
 
-        from . import lifecycle  # noqa: F401  (registers the state machines)
+        from . import audit_labels, lifecycle  # noqa: F401  (history labels; registers the state machines)
         from .models import DossierNominee
         from .services import council_agenda_terms, council_result_receive
 

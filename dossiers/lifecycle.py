@@ -219,6 +219,10 @@ class DossierLifecycle(Lifecycle):
     inbox_select_related = ("unit",)
     inbox_ordering = ("deadline", "pk")
 
+    def history_parts(self):
+        """The dossier's history shows its lines' events too (appraisal, council result, decision per nominee)."""
+        return self.obj.lines.select_related("nominee", "award")
+
     def _submitted(self):
         from .services import submission_check, submission_snapshot
 

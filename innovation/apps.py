@@ -10,7 +10,7 @@ class InnovationConfig(AppConfig):
         from councils.registry import register_subject
         from workflows import processes
 
-        from . import lifecycle  # noqa: F401  (registers the round and initiative machines)
+        from . import audit_labels, lifecycle  # noqa: F401  (history labels; the round and initiative machines)
         from .models import Initiative
         from .services import (
             council_agenda_terms,

@@ -8,6 +8,6 @@ class PlanConfig(AppConfig):
     verbose_name = _("Kế hoạch TĐKT")
 
     def ready(self):
-        from . import lifecycle, processes, tasks  # noqa: F401  (the activity machine, the beat task)
+        from . import audit_labels, lifecycle, processes, tasks  # noqa: F401  (labels, machine, beat task)
 
         processes.register()

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, parsers, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed, ErrorDetail, NotAuthenticated
@@ -72,26 +72,86 @@ class AuditEventSerializer(serializers.ModelSerializer):
     #: Names as Vietnamese write them (workflows/names.py); the username stays in actor / on_behalf_of.
     actor_name = serializers.SerializerMethodField()
     on_behalf_of_name = serializers.SerializerMethodField()
+    #: Labels beside the raw codes (workflows/history.py): the transition's or verb's label, the states' and
+    #: role's labels, local time to the second, what the event concerns; a part's events say which part.
+    verb_label = serializers.SerializerMethodField()
+    source_state_label = serializers.SerializerMethodField()
+    target_state_label = serializers.SerializerMethodField()
+    role_label = serializers.SerializerMethodField()
+    created_at_local = serializers.SerializerMethodField()
+    subject = serializers.SerializerMethodField()
+    part = serializers.SerializerMethodField()
+    concerns = serializers.SerializerMethodField()
 
     class Meta:
         model = AuditEvent
         fields = [
             "sequence",
             "verb",
+            "verb_label",
             "source_state",
+            "source_state_label",
             "target_state",
+            "target_state_label",
             "actor",
             "actor_name",
             "role",
+            "role_label",
             "on_behalf_of",
             "on_behalf_of_name",
             "comment",
             "data",
+            "concerns",
+            "subject",
+            "part",
             "client_ip",
             "created_at",
+            "created_at_local",
             "prev_hash",
             "hash",
         ]
+
+    def _row(self, event):
+        """The event's labels, computed once (workflows.history.describe) for the list being serialised."""
+        rows = self.context.setdefault("_history_rows", {})
+        if event.pk not in rows:
+            from .history import describe
+
+            listed = getattr(self.parent, "instance", None)
+            events = list(listed) if listed is not None else [event]
+            rows.update({row.event.pk: row for row in describe(events, self.context.get("subject"))})
+        return rows[event.pk]
+
+    def get_verb_label(self, event) -> str:
+        return self._row(event).verb_label
+
+    def get_source_state_label(self, event) -> str:
+        return self._row(event).source_label
+
+    def get_target_state_label(self, event) -> str:
+        return self._row(event).target_label
+
+    def get_role_label(self, event) -> str:
+        return self._row(event).role_label
+
+    def get_created_at_local(self, event) -> str:
+        return self._row(event).at
+
+    def get_subject(self, event) -> str:
+        return f"{event.subject_type.app_label}.{event.subject_type.model}:{event.subject_id}"
+
+    def get_part(self, event) -> str:
+        return self._row(event).part
+
+    @extend_schema_field(
+        inline_serializer(
+            "AuditConcern",
+            fields={"label": serializers.CharField(), "value": serializers.CharField()},
+            many=True,
+        )
+    )
+    def get_concerns(self, event) -> list:
+        return [{"label": label, "value": value} for label, value in self._row(event).concerns]
 
     def get_actor_name(self, event) -> str | None:
         return full_name(event.actor) or None
@@ -157,10 +217,10 @@ class TransitionsMixin:
         obj = self.get_object()
         if not self.can_read_history(request.user, obj):
             return Response({"detail": _("Chỉ Ban TĐKT và kiểm tra viên được xem lịch sử.")}, status=403)
-        return Response(AuditEventSerializer(history_for(obj), many=True).data)
+        return Response(AuditEventSerializer(history_for(obj), many=True, context={"subject": obj}).data)
 
     def can_read_history(self, user, obj) -> bool:
-        return can_read_history(user)
+        return can_read_history(user, obj)
 
 
 class BoardHeadWritesOnly(BasePermission):

@@ -8,6 +8,7 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self):
         from . import (
+            audit_labels,  # noqa: F401  (labels of workflows' own audit verbs)
             language,  # noqa: F401  (applies a user's own language at login)
             tokens,  # noqa: F401  (revokes API keys when a password changes)
         )

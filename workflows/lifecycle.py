@@ -182,6 +182,10 @@ class Lifecycle:
 
         return users_who_can_act(self)
 
+    def history_parts(self):
+        """Objects whose audit events belong to this object's history too (a dossier's lines); none by default."""
+        return ()
+
     # -- introspection ----------------------------------------------------------------------------------
     @classmethod
     def transition_methods(cls) -> dict:

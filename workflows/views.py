@@ -18,9 +18,10 @@ from django.views.decorators.http import require_http_methods
 
 from . import engine, throttle
 from .api import AuditEventSerializer, client_ip
-from .audit import Actor, history_for
+from .audit import Actor
 from .checkpoints import CheckpointError, SignedCheckpoint, audit_checkpoint_sign, verify_log
 from .exports import safe_cell
+from .history import describe, history_events
 from .lifecycle import lifecycle_for, visible_to
 from .models import AuditCheckpoint, Notification, Role
 from .names import full_name
@@ -90,13 +91,21 @@ def history(request, app_label: str, model_name: str, pk: str):
         raise Http404
     if not can_read_history(request.user):
         raise PermissionDenied(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND được xem lịch sử."))
-    events = history_for(subject)
+    events = list(history_events(subject))  # its own and its parts' (a dossier's lines)
+    rows = describe(events, subject)
     export = request.GET.get("format")
     if export in ("json", "csv") and (refused := throttle.export_refusal(request)) is not None:
         return refused
     if export == "json":
         return JsonResponse(
-            {"subject": str(subject), "events": AuditEventSerializer(events, many=True).data},
+            {
+                "subject": str(subject),
+                "events": AuditEventSerializer(
+                    events,
+                    many=True,
+                    context={"subject": subject, "_history_rows": {r.event.pk: r for r in rows}},
+                ).data,
+            },
             json_dumps_params={"ensure_ascii": False},
         )
     if export == "csv":
@@ -119,9 +128,18 @@ def history(request, app_label: str, model_name: str, pk: str):
                 "comment",
                 "client_ip",
                 "hash",
+                # labels beside the raw codes (workflows/history.py)
+                "created_at_local",
+                "verb_label",
+                "source_state_label",
+                "target_state_label",
+                "role_label",
+                "subject",
+                "part",
+                "concerns",
             ]
         )
-        for e in events:
+        for e, row in zip(events, rows, strict=True):
             writer.writerow(
                 safe_cell(value)
                 for value in [
@@ -138,22 +156,17 @@ def history(request, app_label: str, model_name: str, pk: str):
                     e.comment,
                     e.client_ip or "",
                     e.hash,
+                    row.at,
+                    row.verb_label,
+                    row.source_label,
+                    row.target_label,
+                    row.role_label,
+                    f"{e.subject_type.app_label}.{e.subject_type.model}:{e.subject_id}",
+                    row.part,
+                    "; ".join(f"{label}: {value}" for label, value in row.concerns),
                 ]
             )
         return response
-    try:
-        label = lifecycle_for(subject).state_label
-    except LookupError:
-        label = str
-    rows = [
-        {
-            "event": e,
-            "role_label": Role(e.role).label if e.role in Role.values else e.role,
-            "source_label": label(e.source_state) if e.source_state else "",
-            "target_label": label(e.target_state) if e.target_state else "",
-        }
-        for e in events
-    ]
     return render(
         request,
         "workflows/history.html",

@@ -1,0 +1,33 @@
+"""Labels for the verbs dossiers records outside its lifecycles and its data keys (see workflows.history)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from workflows.history import Detail, register
+
+from .models import DocumentKind, OccasionKind, RecipientKind
+
+register(
+    "dossiers",
+    verbs={
+        "create": _("Tạo mới"),
+        "nominee_add": _("Thêm đối tượng đề nghị"),
+        "nominee_update": _("Sửa đối tượng đề nghị"),
+        "nominee_remove": _("Bỏ đối tượng đề nghị"),
+        "document_upload": _("Tải lên tài liệu"),
+        "public_comment": _("Ý kiến trong thời gian công khai"),
+        # a past title, yearly rating or initiative declared by the unit and reviewed by the Board
+        "declare": _("Khai báo quá trình khen thưởng, xếp loại"),
+        "confirm": _("Ban TĐKT xác nhận"),
+        "reject": _("Ban TĐKT không xác nhận"),
+    },
+    details={
+        "line": Detail(_("Đối tượng trong hồ sơ"), model="dossiers.DossierNominee"),
+        "nominee": _("Đối tượng"),
+        "full_name": _("Họ và tên / tên tập thể"),
+        "kind": Detail(_("Loại"), choices={**dict(RecipientKind.choices), **dict(DocumentKind.choices)}),
+        "award": Detail(_("Danh hiệu, hình thức"), model="dossiers.AwardType", lookup="code"),
+        "document": Detail(_("Tài liệu"), model="dossiers.DossierDocument"),
+        "occasion": Detail(_("Loại khen thưởng"), choices=OccasionKind),
+        "author": _("Người góp ý"),
+    },
+)

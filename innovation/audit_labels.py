@@ -1,0 +1,34 @@
+"""Labels for the verbs innovation records outside its lifecycles and its data keys (see workflows.history)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from workflows.history import Detail, register
+
+register(
+    "innovation",
+    verbs={
+        "create": _("Tạo mới"),
+        "set_reviewers": _("Chọn người chấm"),
+        "submit": _("Nộp sáng kiến"),
+        "authors_update": _("Sửa danh sách tác giả"),
+        "evidence_upload": _("Tải lên minh chứng"),
+        "declare_conflict": _("Khai báo xung đột lợi ích"),
+        "assign_reviewer": _("Phân công người chấm"),
+        "review_save": _("Lưu phiếu chấm"),
+        "review_submit": _("Nộp phiếu chấm"),
+        "record_recognitions": _("Ghi nhận công nhận sáng kiến"),
+    },
+    details={
+        "round": Detail(_("Đợt xét"), model="innovation.Round"),
+        "unit": Detail(_("Đơn vị"), model="organisations.Unit"),
+        "council_term": Detail(_("Nhiệm kỳ hội đồng"), model="organisations.CouncilTerm"),
+        "activity": Detail(_("Hoạt động kế hoạch"), model="plan.Activity"),
+        "reviewer": Detail(_("Người chấm"), user=True),
+        "reviewers": Detail(_("Người chấm"), user=True),
+        "evidence": Detail(_("Minh chứng"), model="innovation.Evidence"),
+        "assignment": Detail(_("Phân công chấm"), model="innovation.ReviewAssignment"),
+        "name": _("Tên tệp"),
+        "total": _("Tổng điểm"),
+        "title": _("Tiêu đề"),
+    },
+)
