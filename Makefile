@@ -26,9 +26,10 @@ migrate: install ## apply migrations (SQLite file db.sqlite3 unless DATABASE_URL
 seed: migrate ## load the Can Tho 2023 demo data (idempotent) and print the logins
 	$(PY) manage.py seed_demo
 
-run: seed ## install, migrate, load demo data, serve on http://127.0.0.1:8000
-	@echo "Serving on http://$(HOST):$(PORT)/  (API docs: /api/docs/, schema: /api/schema/)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+run: migrate ## install, migrate, load demo data, serve on http://127.0.0.1:8000
+	@echo "Loading the demo data, then serving on http://$(HOST):$(PORT)/  (API docs: /api/docs/, schema: /api/schema/)"
+	@$(PY) manage.py seed_demo
+	@$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install ## run the whole test suite (SQLite unless DATABASE_URL is set)
 	$(PY) manage.py makemigrations --check --dry-run -v0

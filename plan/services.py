@@ -30,14 +30,15 @@ def shift_year(day: date | None, years: int = 1) -> date | None:
     return date(year, day.month, min(day.day, last))
 
 
-def shift_years_in_text(text: str, year: int) -> str:
-    """Move the plan's years forward by one: the plan year and the year before anywhere ("năm 2022 … năm 2023" →
-    "năm 2023 … năm 2024"), the year after only as "năm …" (so an anniversary date like 02/01/2024 stays)."""
+def shift_years_in_text(text: str, year: int, years: int = 1) -> str:
+    """Move the plan's years forward by `years` (one by default): the plan year and the year before anywhere
+    ("năm 2022 … năm 2023" → "năm 2023 … năm 2024"), the year after only as "năm …" (so an anniversary date
+    like 02/01/2024 stays)."""
 
     def shift(match: re.Match) -> str:
         value = int(match.group("year"))
         if value in (year - 1, year) or (value == year + 1 and match.group("prefix")):
-            return f"{match.group('prefix') or ''}{value + 1}"
+            return f"{match.group('prefix') or ''}{value + years}"
         return match.group(0)
 
     return re.sub(r"(?P<prefix>năm )?(?<!\d)(?P<year>\d{4})(?!\d)", shift, text)
@@ -66,34 +67,40 @@ def plan_copy_to_next_year(*, plan: Plan, actor: audit.Actor) -> Plan:
     return copy_plan(plan=plan, actor=actor)
 
 
-def copy_plan(*, plan: Plan, actor: audit.Actor) -> Plan:
-    """The copy itself, for callers that have already checked the actor (starting activity 32 through the engine)."""
-    year = plan.year + 1
+def copy_plan(*, plan: Plan, actor: audit.Actor, year: int | None = None) -> Plan:
+    """The copy itself, for callers that have already checked the actor (starting activity 32 through the engine).
+    `year` is next year by default; a later year moves every date and year in the texts by as many years."""
+    year = plan.year + 1 if year is None else year
+    if year <= plan.year:
+        raise ValidationError(
+            {"year": _("Kế hoạch sao chép phải cho một năm sau năm %(year)s.") % {"year": plan.year}}
+        )
+    years = year - plan.year
     if Plan.objects.filter(year=year).exists():
         raise ValidationError({"year": _("Đã có kế hoạch năm %(year)s.") % {"year": year}})
     copy = Plan.objects.create(
         year=year,
         number="",
-        title=shift_years_in_text(plan.title, plan.year),
+        title=shift_years_in_text(plan.title, plan.year, years),
         issuing_body=plan.issuing_body,
         issued_on=None,
-        purposes=shift_years_in_text(plan.purposes, plan.year),
-        requirements=shift_years_in_text(plan.requirements, plan.year),
-        duties=[shift_years_in_text(duty, plan.year) for duty in plan.duties],
+        purposes=shift_years_in_text(plan.purposes, plan.year, years),
+        requirements=shift_years_in_text(plan.requirements, plan.year, years),
+        duties=[shift_years_in_text(duty, plan.year, years) for duty in plan.duties],
         copied_from=plan,
     )
     for activity in plan.activities.prefetch_related("coordinating_units").order_by("number"):
-        due = shift_year(activity.planned_due_date)
+        due = shift_year(activity.planned_due_date, years)
         new = Activity.objects.create(
             plan=copy,
             number=activity.number,
             quarter=activity.quarter,
-            content=shift_years_in_text(activity.content, plan.year),
+            content=shift_years_in_text(activity.content, plan.year, years),
             kind=activity.kind,
             lead_unit_id=activity.lead_unit_id,
             coordinates_with_related_agencies=activity.coordinates_with_related_agencies,
             lead_note=activity.lead_note,
-            due_text=shift_years_in_text(activity.due_text, plan.year),
+            due_text=shift_years_in_text(activity.due_text, plan.year, years),
             planned_due_date=due,
             due_date=due,
         )

@@ -16,22 +16,24 @@ from organisations.models import Council, CouncilKind, Unit
 from workflows.audit import SYSTEM
 
 DEMO_TITLE = "Phiên họp Hội đồng Thi đua - Khen thưởng thành phố (phiên trình diễn)"
+#: the year whose achievements the planned session considers: the last full year
+_YEAR = timezone.localdate().year - 1
 DEMO_ITEMS = [
     (
         "Tặng Cờ thi đua của Ủy ban nhân dân thành phố cho Ủy ban nhân dân quận Ninh Kiều",
-        "Dẫn đầu Khối thi đua các quận, huyện năm 2022; hoàn thành vượt mức các chỉ tiêu kinh tế - xã hội.",
+        f"Dẫn đầu Khối thi đua các quận, huyện năm {_YEAR}; hoàn thành vượt mức các chỉ tiêu kinh tế - xã hội.",
         "ninh-kieu",
         Threshold(percent=Decimal("90"), base=ThresholdBase.TOTAL_MEMBERS),
     ),
     (
         "Tặng Bằng khen của Chủ tịch Ủy ban nhân dân thành phố cho tập thể Khoa Hồi sức tích cực, Sở Y tế",
-        "Thành tích xuất sắc trong công tác khám, chữa bệnh năm 2022.",
+        f"Thành tích xuất sắc trong công tác khám, chữa bệnh năm {_YEAR}.",
         "so-y-te",
         Threshold(percent=Decimal("66.667"), ratio=(2, 3), base=ThresholdBase.TOTAL_MEMBERS),
     ),
     (
         "Đề nghị Thủ tướng Chính phủ tặng Bằng khen cho Sở Giáo dục và Đào tạo",
-        "Hoàn thành xuất sắc nhiệm vụ năm học 2021-2022.",
+        f"Hoàn thành xuất sắc nhiệm vụ năm học {_YEAR - 1}-{_YEAR}.",
         "so-gd-dt",
         Threshold(percent=Decimal("50"), strict=True, base=ThresholdBase.TOTAL_MEMBERS),
     ),
@@ -67,4 +69,5 @@ class Command(BaseCommand):
                     threshold=threshold,
                     actor=SYSTEM,
                 )
-        self.stdout.write(self.style.SUCCESS(f"Planned demo session: {session}"))
+        if options.get("verbosity", 1):
+            self.stdout.write(self.style.SUCCESS(f"Planned demo session: {session}"))

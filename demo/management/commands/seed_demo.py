@@ -7,16 +7,23 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
 
+from demo import plan_history
 from organisations.models import Council, CouncilTerm, Unit
 from workflows.audit import SYSTEM
 from workflows.models import COUNCIL_ROLES, Membership, Role
 from workflows.services import membership_grant
+from workflows.tasks import dispatch_notifications
 
 DEMO_PASSWORD = "tdkt-demo-2023"
+#: where the demo's notification e-mails go while seed_demo runs: nowhere (they stay in each user's bell)
+DEMO_EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 ORGANISATIONS_FILE = Path(settings.BASE_DIR) / "demo" / "data" / "can_tho.yaml"
 PLAN_FILE = Path(settings.BASE_DIR) / "plan" / "data" / "plan_2023.yaml"
 
@@ -36,19 +43,45 @@ class Command(BaseCommand):
     def handle(self, *args, quiet=False, i_know_this_is_not_production=False, **options):
         refuse_demo_data_in_production(i_know_this_is_not_production)
         data = yaml.safe_load(ORGANISATIONS_FILE.read_text(encoding="utf-8"))
-        with transaction.atomic():
-            units = self._units(data["units"])
-            terms = self._councils(data["councils"], units)
-            logins = self._people(data["people"], units, terms)
-            logins += self._council_members(data["council_members"], terms)
-            self._superuser()
-        if PLAN_FILE.exists() and "import_plan" in _commands():
-            call_command("import_plan", str(PLAN_FILE), verbosity=0)
-        call_command("seed_councils", verbosity=0)
-        call_command("seed_dossiers", verbosity=0)
-        call_command("seed_innovation", verbosity=0)
+        # The demo's own notifications are recorded in the app (each user's bell) but no e-mail is sent for
+        # them: in development the console backend would print two dozen e-mails around the logins table.
+        with override_settings(EMAIL_BACKEND=DEMO_EMAIL_BACKEND):
+            with transaction.atomic():
+                units = self._units(data["units"])
+                terms = self._councils(data["councils"], units)
+                logins = self._people(data["people"], units, terms)
+                logins += self._council_members(data["council_members"], terms)
+                self._superuser()
+            if PLAN_FILE.exists() and "import_plan" in _commands():
+                call_command("import_plan", str(PLAN_FILE), verbosity=0)
+                self._plans()
+            call_command("seed_councils", verbosity=0)
+            call_command("seed_dossiers", verbosity=0)
+            call_command("seed_innovation", verbosity=0)
+            dispatch_notifications()
         if not quiet:
             self._print(logins)
+
+    def _plans(self) -> None:
+        """The 2023 plan as history, and this year's plan copied from it and brought to today (demo/plan_history.py)."""
+        from plan.models import Plan
+
+        history = Plan.objects.filter(year=plan_history.HISTORY_YEAR).first()
+        users = get_user_model().objects
+        board_officer = users.filter(username="board.officer").first()
+        board_head = users.filter(username="board.head").first()
+        if history is None or board_officer is None or board_head is None:
+            return
+        today = timezone.localdate()
+        dispatch_notifications()  # what came before the backfill is notified as usual
+        with transaction.atomic():
+            plan_history.backfill_history(history)
+            if today.year > history.year:
+                current = plan_history.current_plan(
+                    history, today, board_officer=board_officer, board_head=board_head
+                )
+                plan_history.bring_up_to_date(current, today)
+            plan_history.skip_notifications_for_backfill()
 
     def _units(self, rows) -> dict[str, Unit]:
         units: dict[str, Unit] = {}
@@ -84,9 +117,15 @@ class Command(BaseCommand):
         if created:
             last, _, first = full_name.rpartition(" ")
             user.first_name, user.last_name, user.email = first, last, email
-            user.set_password(DEMO_PASSWORD)
+            user.password = self._password_hash()
             user.save()
         return user
+
+    def _password_hash(self) -> str:
+        """The published demo password, hashed once for every demo login (hashing is slow by design)."""
+        if not getattr(self, "_hash", None):
+            self._hash = make_password(DEMO_PASSWORD)
+        return self._hash
 
     def _grant(self, user, role, unit=None, term=None, valid_from=None) -> None:
         exists = Membership.objects.filter(user=user, role=role, unit=unit, council_term=term).exists()
@@ -158,15 +197,21 @@ class Command(BaseCommand):
             "Đức Thắng",
             "Bảo Trâm",
         ]
+        self._more_members = []
         for code, count in counts.items():
             term = terms[code]
+            label = f"{Role.COUNCIL_MEMBER.label} ({term.council.name})"
+            shown = 5 if code == "hd-tdkt-tp" else 2
             for index in range(1, count + 1):
                 username = f"{prefixes[code]}{index}"
                 name = f"{surnames[(index - 1) % len(surnames)]} {given[(index * 7) % len(given)]}"
                 user = self._user(username, name, f"{username}@example.vn")
                 self._grant(user, Role.COUNCIL_MEMBER, term=term)
-                if index <= 2 or code == "hd-tdkt-tp" and index <= 5:
-                    logins.append((username, name, f"{Role.COUNCIL_MEMBER.label} ({term.council.name})"))
+                if index <= shown:
+                    logins.append((username, name, label))
+            if count > shown:  # the rest of the council, one line: every demo login is in the table
+                first = f"{prefixes[code]}{shown + 1}"
+                self._more_members.append((f"{first}…{count}", f"{count - shown} người", label))
         return logins
 
     def _superuser(self) -> None:
@@ -182,15 +227,15 @@ class Command(BaseCommand):
             .count()
             for term in CouncilTerm.objects.select_related("council")
         }
+        rows = [("admin", "Quản trị viên", "superuser (/admin/)"), *logins, *self._more_members]
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for every one: {DEMO_PASSWORD})"))
-        width = max(len(u) for u, _, _ in logins) + 2
+        width = max(len(u) for u, _, _ in rows) + 2
         self.stdout.write(f"  {'username'.ljust(width)}{'name'.ljust(22)}roles")
-        for username, name, roles in [("admin", "Quản trị viên", "superuser (/admin/)"), *logins]:
+        for username, name, roles in rows:
             self.stdout.write(f"  {username.ljust(width)}{name.ljust(22)}{roles}")
         for term, size in sizes.items():
             self.stdout.write(f"  {term}: {size} members")
-        self.stdout.write("")
 
 
 def refuse_demo_data_in_production(confirmed: bool) -> None:

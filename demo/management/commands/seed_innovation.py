@@ -16,7 +16,8 @@ from organisations.models import CouncilKind, CouncilTerm, Unit
 from workflows import audit
 from workflows.models import Role
 
-DEMO_TITLE = "Đợt xét công nhận sáng kiến năm 2023 (đợt trình diễn)"
+#: the round of the current year (a demo loaded in another year opens that year's round)
+DEMO_TITLE = f"Đợt xét công nhận sáng kiến năm {timezone.localdate().year} (đợt trình diễn)"
 DEMO_REVIEWERS = [f"innovation.member{index}" for index in range(1, 7)]
 DEMO_INITIATIVE = {
     "title": "Tiếp nhận và trả kết quả hồ sơ hành chính qua ứng dụng Zalo của phường",
@@ -24,11 +25,19 @@ DEMO_INITIATIVE = {
     "summary": "Người dân gửi ảnh hồ sơ qua Zalo, cán bộ một cửa kiểm tra trước và hẹn ngày trả kết quả.",
     "problem": "Người dân phải đến phường nhiều lần vì hồ sơ thiếu giấy tờ.",
     "solution": "Kiểm tra hồ sơ trực tuyến trước khi tiếp nhận; nhắn tin báo kết quả.",
-    "first_applied_on": date(2023, 3, 1),
-    "benefits": "Giảm 40 % số lần người dân phải đến phường; 1.250 hồ sơ được kiểm tra trước trong năm 2023.",
+    "benefits": "Giảm 40 % số lần người dân phải đến phường; 1.250 hồ sơ được kiểm tra trước sau 9 tháng áp dụng.",
     "requested_scope": "city",
-    "lower_recognition": "Quyết định 15/QĐ-UBND ngày 20/6/2023 của UBND quận Ninh Kiều",
 }
+
+
+def demo_initiative(today: date) -> dict:
+    """The initiative with dates relative to today: applied for nine months, recognised by the district since."""
+    recognised = today - timedelta(days=45)
+    return {
+        **DEMO_INITIATIVE,
+        "first_applied_on": today - timedelta(days=270),
+        "lower_recognition": f"Quyết định 15/QĐ-UBND ngày {recognised:%d/%m/%Y} của UBND quận Ninh Kiều",
+    }
 
 
 class Command(BaseCommand):
@@ -69,7 +78,7 @@ class Command(BaseCommand):
                 services.initiative_submit(
                     round_=round_,
                     unit=unit,
-                    data=DEMO_INITIATIVE,
+                    data=demo_initiative(today),
                     authors=[
                         {"full_name": "Huỳnh Ngọc Anh", "unit": unit, "share": "70", "user": officer},
                         {"full_name": "Lâm Thị Bích Trâm", "unit": unit, "share": "30"},
