@@ -18,3 +18,9 @@ class CouncilsConfig(AppConfig):
             is_finished=council_session_is_finished,
             label=_("Phiên họp Hội đồng Thi đua - Khen thưởng"),
         )
+
+        from workflows import inbox
+
+        from .inbox import open_ballots
+
+        inbox.register("councils.ballots", open_ballots)

@@ -109,6 +109,8 @@ class SessionLifecycle(Lifecycle):
     council_term_path = "council_term"
     inbox_select_related = ("council_term__council",)
     inbox_ordering = ("planned_on", "pk")
+    inbox_urgent_states = (SessionState.OPENED, SessionState.VOTING)  # the meeting is under way: first
+    inbox_optional = ("postpone", "cancel")
 
     def can_view(self, user) -> bool:
         return selectors.can_view_session(user, self.obj)

@@ -14,3 +14,9 @@ class DossiersConfig(AppConfig):
         from .services import council_agenda_terms, council_result_receive
 
         register_subject(DossierNominee, agenda_terms=council_agenda_terms, on_result=council_result_receive)
+
+        from workflows import inbox
+
+        from .inbox import dossier_work
+
+        inbox.register("dossiers.work", dossier_work)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -211,13 +212,32 @@ def _dossier_in(*states):
     return condition
 
 
+def _lines_in_q(*states):
+    """Dossiers with a line in one of `states` (for the inbox: the conditions above, as a filter)."""
+    return Exists(DossierNominee.objects.filter(dossier=OuterRef("pk"), state__in=states))
+
+
+def _decidable_q():
+    today = timezone.localdate()
+    return ~_lines_in_q(NomineeState.PENDING, NomineeState.PROPOSED, NomineeState.ON_AGENDA) & (
+        Q(posted_until__isnull=True) | Q(posted_until__lt=today)
+    )
+
+
 class DossierLifecycle(Lifecycle):
     model = Dossier
     states = DossierState
     state = State(DossierState, default=DossierState.DRAFT)
     unit_path = "unit"
     inbox_select_related = ("unit",)
-    inbox_ordering = ("deadline", "pk")
+    inbox_deadline_field = "deadline"  # the inbox orders by it (no deadline last) and counts working days
+    inbox_optional = ("withdraw",)
+    inbox_conditions = {
+        "sign_off": lambda: ~_lines_in_q(NomineeState.PENDING),
+        "schedule": lambda: _lines_in_q(NomineeState.PROPOSED),
+        "post": lambda: _lines_in_q(NomineeState.PASSED),
+        "decide": _decidable_q,
+    }
 
     def history_parts(self):
         """The dossier's history shows its lines' events too (appraisal, council result, decision per nominee)."""

@@ -73,7 +73,11 @@ class ActivityLifecycle(Lifecycle):
     state = State(ActivityState, default=ActivityState.PLANNED)
     unit_path = "lead_unit"
     inbox_select_related = ("lead_unit", "plan")
-    inbox_ordering = ("due_date", "number")
+    # The inbox lists activities due within 30 days or overdue, in plan order; the others are one link away.
+    inbox_due_field = "due_date"
+    inbox_horizon_days = 30
+    inbox_optional = ("postpone", "cancel")
+    inbox_ordering = ("plan__year", "number", "pk")
 
     def can_view(self, user) -> bool:
         """The plan is a published document: every signed-in user reads its activities; roles gate actions."""

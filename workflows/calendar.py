@@ -34,6 +34,10 @@ def working_days_between(start: date, end: date) -> int:
     """Working days after `start` up to and including `end` (negative if `end` is earlier)."""
     if end < start:
         return -working_days_between(end, start)
-    return sum(
-        1 for offset in range(1, (end - start).days + 1) if is_working_day(start + timedelta(days=offset))
-    )
+    weeks, rest = divmod((end - start).days, 7)
+    count = 5 * weeks  # any 7 days in a row hold 5 weekdays; the few days left are looked at one by one
+    tail = start + timedelta(days=7 * weeks)
+    count += sum(1 for offset in range(1, rest + 1) if (tail + timedelta(days=offset)).weekday() < 5)
+    for year in range(start.year, end.year + 1):
+        count -= sum(1 for day in _holidays_for(year) if start < day <= end and day.weekday() < 5)
+    return count

@@ -141,6 +141,20 @@ class Lifecycle:
     #: ORM paths from the model to its unit and council term ("lead_unit", "session__term"); None if n/a.
     unit_path: str | None = None
     council_term_path: str | None = None
+    #: The task inbox (workflows.selectors.inbox) lists an object while a user may perform one of its
+    #: transitions, except the `inbox_optional` ones (ways out such as withdraw or cancel); `inbox_hidden`
+    #: keeps a machine out of it. Rows are ordered by `inbox_deadline_field` (working days left shown, no
+    #: deadline last) or `inbox_ordering`; objects in `inbox_urgent_states` come first. A machine with
+    #: `inbox_due_field` and `inbox_horizon_days` is listed apart, only what is due within the horizon.
+    inbox_hidden: bool = False
+    inbox_select_related: tuple[str, ...] = ()
+    inbox_ordering: tuple = ("pk",)
+    inbox_deadline_field: str | None = None
+    inbox_urgent_states: tuple[str, ...] = ()
+    inbox_optional: tuple[str, ...] = ()
+    inbox_conditions: dict = {}  # {transition name: () -> Q}: the objects on which it can run now
+    inbox_due_field: str | None = None
+    inbox_horizon_days: int | None = None
 
     def __init__(self, obj: models.Model):
         self.obj = obj

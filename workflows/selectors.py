@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
+from .inbox import DUE, SOON, InboxItem, providers
 from .lifecycle import REGISTRY, Lifecycle, RoleRule
 from .models import Membership
 from .roles import active_q, authorities_of
@@ -34,17 +36,26 @@ def _scope_q(lifecycle_cls: type[Lifecycle], authority) -> Q | None:
     return Q(**{f"{lifecycle_cls.council_term_path}_id": authority.council_term_id})
 
 
-def pending_filter(lifecycle_cls: type[Lifecycle], user) -> Q | None:
-    """A filter for the objects of one machine on which `user` has a transition waiting, or None.
+def _pending_scopes(lifecycle_cls: type[Lifecycle], user) -> dict[tuple, tuple[Q, dict, dict]]:
+    """Per scope the user holds roles in (unit id, council term id): its filter, for each source state the
+    labels of the transitions the user may perform from it there, and the states that wait for the user.
 
-    One `state IN (…)` per scope the user holds roles in (a city-wide role is one scope), so the database can
-    walk an index in the inbox's order and stop after a page, instead of sorting every match.
-    """
-    authorities = authorities_of(user)
-    states_by_scope: dict[tuple, set[str]] = {}
-    scopes: dict[tuple, Q] = {}
-    for source, rule, _name in _role_transitions(lifecycle_cls):
-        for authority in authorities:
+    The machine's `inbox_optional` transitions (withdraw, cancel, postpone: a way out, not the next step) are
+    listed among an object's actions but do not by themselves put the object in the inbox; a transition in
+    `inbox_conditions` ({name: () -> Q}) waits only on the objects that filter keeps (its own conditions,
+    e.g. every nominee appraised before the sign-off, said in SQL so the inbox stays one query)."""
+    scopes: dict[tuple, tuple[Q, dict[str, list[str]], dict[str, Q | None]]] = {}
+    optional = set(getattr(lifecycle_cls, "inbox_optional", ()))
+    conditions = getattr(lifecycle_cls, "inbox_conditions", {})
+    labelled = [
+        (transition.source, transition.permission, str(transition.label or name), name in optional, name)
+        for name, method in lifecycle_cls.transition_methods().items()
+        for transition in method.get_transitions()
+        if isinstance(transition.permission, RoleRule)
+    ]
+    labelled.sort(key=lambda row: row[3])  # the next steps first, the ways out after them
+    for source, rule, label, is_optional, name in labelled:
+        for authority in authorities_of(user):
             if authority.role not in rule.roles:
                 continue
             if rule.scope == "city" and (authority.unit_id or authority.council_term_id):
@@ -53,47 +64,205 @@ def pending_filter(lifecycle_cls: type[Lifecycle], user) -> Q | None:
             if scope_q is None:
                 continue
             key = (authority.unit_id, authority.council_term_id)
-            scopes[key] = scope_q
-            states_by_scope.setdefault(key, set()).add(source)
+            _q, by_state, waiting = scopes.setdefault(key, (scope_q, {}, {}))
+            labels = by_state.setdefault(source, [])
+            if label not in labels:
+                labels.append(label)
+            if is_optional:
+                continue
+            condition = conditions[name]() if name in conditions else None
+            if source not in waiting:
+                waiting[source] = condition
+            elif waiting[source] is not None:
+                waiting[source] = None if condition is None else waiting[source] | condition
+    return {key: scope for key, scope in scopes.items() if scope[2]}
+
+
+def _waiting_q(lifecycle_cls: type[Lifecycle], waiting: dict[str, Q | None]) -> Q:
+    """`state IN (…)` for the states that wait unconditionally, OR each conditional state with its filter."""
+    field = lifecycle_cls.state_field
+    plain = sorted(state for state, condition in waiting.items() if condition is None)
+    result = Q(**{f"{field}__in": plain}) if plain else None
+    for state in sorted(waiting):
+        if waiting[state] is not None:
+            clause = Q(**{field: state}) & waiting[state]
+            result = clause if result is None else result | clause
+    return result
+
+
+def pending_filter(lifecycle_cls: type[Lifecycle], user) -> Q | None:
+    """A filter for the objects of one machine on which `user` has a transition waiting, or None.
+
+    One `state IN (…)` per scope the user holds roles in (a city-wide role is one scope), so the database can
+    walk an index in the inbox's order and stop after a page, instead of sorting every match.
+    """
+    return _combined_q(lifecycle_cls, _pending_scopes(lifecycle_cls, user))
+
+
+def _combined_q(lifecycle_cls: type[Lifecycle], scopes: dict) -> Q | None:
     combined = None
-    for key, states in states_by_scope.items():
-        clause = Q(**{f"{lifecycle_cls.state_field}__in": sorted(states)}) & scopes[key]
+    for scope_q, _labels, waiting in scopes.values():
+        clause = _waiting_q(lifecycle_cls, waiting) & scope_q
         combined = clause if combined is None else combined | clause
     return combined
 
 
 @dataclass
-class InboxSection:
+class PlannedSection:
+    """Objects of a machine with a due date (plan activities): only those due within `horizon_days` or
+    overdue, in the machine's own order (plan order); `later` more are one link away (`?all=<label>`)."""
+
     title: str
-    lifecycle: type[Lifecycle]
-    items: list
-    total: int
+    label: str
+    items: list[InboxItem]
+    later: int
+    horizon: date | None
+    more: bool
 
 
-def inbox(user, limit: int = 25) -> list[InboxSection]:
-    """The user's task inbox ("Việc cần xử lý"): per machine, the objects waiting for them. One query each."""
-    sections = []
+@dataclass
+class Inbox:
+    """Everything a user can act on now, most urgent first, then the planned work due soon."""
+
+    tasks: list[InboxItem]
+    more: bool
+    planned: list[PlannedSection]
+
+    def __bool__(self) -> bool:
+        return bool(self.tasks or self.planned)
+
+    @property
+    def count(self) -> int:
+        return len(self.tasks) + sum(len(section.items) for section in self.planned)
+
+
+def _first_upper(text) -> str:
+    """The first letter upper-cased, the rest kept (str.capitalize would write "TĐKT" as "tđkt")."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
+def _actions_for(obj, lifecycle_cls, scopes) -> list[str]:
+    state = getattr(obj, lifecycle_cls.state_field)
+    unit_id, term_id = getattr(obj, "inbox_scope_unit", None), getattr(obj, "inbox_scope_term", None)
+    actions: list[str] = []
+    for (scope_unit, scope_term), (_q, labels, _waiting) in scopes.items():
+        if scope_unit is not None and scope_unit != unit_id:
+            continue
+        if scope_term is not None and scope_term != term_id:
+            continue
+        actions += [label for label in labels.get(state, ()) if label not in actions]
+    return actions
+
+
+def _transition_rows(model, lifecycle_cls, user, limit: int, today: date, horizon=None):
+    """The objects of one machine waiting for the user, as inbox rows: one query (two with a horizon)."""
+    scopes = _pending_scopes(lifecycle_cls, user)
+    if not scopes:
+        return None
+    queryset = model._default_manager.filter(_combined_q(lifecycle_cls, scopes))
+    annotations = {}
+    if lifecycle_cls.unit_path:
+        annotations["inbox_scope_unit"] = F(f"{lifecycle_cls.unit_path}_id")
+    if lifecycle_cls.council_term_path:
+        annotations["inbox_scope_term"] = F(f"{lifecycle_cls.council_term_path}_id")
+    if annotations:
+        queryset = queryset.annotate(**annotations)
+    related = getattr(lifecycle_cls, "inbox_select_related", ())
+    if related:
+        queryset = queryset.select_related(*related)
+    deadline_field = getattr(lifecycle_cls, "inbox_deadline_field", None) or getattr(
+        lifecycle_cls, "inbox_due_field", None
+    )
+    later = 0
+    if horizon is not None:
+        due = lifecycle_cls.inbox_due_field
+        later = queryset.filter(**{f"{due}__gt": horizon}).count()
+        queryset = queryset.filter(**{f"{due}__lte": horizon})
+    if deadline_field and not getattr(lifecycle_cls, "inbox_due_field", None):
+        ordering = (F(deadline_field).asc(nulls_last=True), "pk")
+    else:
+        ordering = getattr(lifecycle_cls, "inbox_ordering", ("pk",))
+    objects = list(queryset.order_by(*ordering)[: limit + 1])
+    urgent = set(getattr(lifecycle_cls, "inbox_urgent_states", ()))
+    kind = _first_upper(model._meta.verbose_name)
+    state_labels = {value: str(label) for value, label in lifecycle_cls.states.choices}  # once, not per row
+    rows = []
+    for obj in objects:
+        state = getattr(obj, lifecycle_cls.state_field)
+        rows.append(
+            InboxItem(
+                subject=obj,
+                title=str(obj),
+                url=obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else "",
+                kind=kind,
+                actions=_actions_for(obj, lifecycle_cls, scopes),
+                state=state_labels.get(state, state),
+                deadline=getattr(obj, deadline_field) if deadline_field else None,
+                priority=SOON if state in urgent else DUE,
+                today=today,
+            )
+        )
+    return rows, later
+
+
+def inbox(user, limit: int = 25, show_all: str | None = None) -> Inbox:
+    """The user's task inbox ("Việc cần xử lý"): the transitions waiting for them on every registered machine
+    and the rows of every inbox provider (open ballots, drafts to complete…), merged most urgent first (open
+    now, then by deadline); machines with a due date (plan activities) apart, only what is due within their
+    horizon or overdue unless `show_all` names them ("plan.activity"). A fixed number of queries whatever
+    the page size: one per machine (two with a horizon) and at most one per provider."""
+    today = timezone.localdate()
+    tasks: dict[tuple, InboxItem] = {}
+    planned: list[PlannedSection] = []
+    more = False
+
+    def add(rows) -> None:
+        nonlocal more
+        if len(rows) > limit:
+            more = True
+        for row in rows[:limit]:
+            known = tasks.get(row.key)
+            if known is None:
+                tasks[row.key] = row
+                continue
+            known.actions += [action for action in row.actions if action not in known.actions]
+            known.priority = min(known.priority, row.priority)
+            known.deadline = known.deadline or row.deadline
+            known.note = known.note or row.note
+
     for model, lifecycle_cls in REGISTRY.items():
         if getattr(lifecycle_cls, "inbox_hidden", False):
             continue
-        condition = pending_filter(lifecycle_cls, user)
-        if condition is None:
+        label = model._meta.label_lower
+        horizon_days = getattr(lifecycle_cls, "inbox_horizon_days", None)
+        horizon = None
+        if horizon_days is not None and show_all != label:
+            horizon = today + timedelta(days=horizon_days)
+        found = _transition_rows(model, lifecycle_cls, user, limit, today, horizon)
+        if found is None:
             continue
-        queryset = model._default_manager.filter(condition)
-        related = getattr(lifecycle_cls, "inbox_select_related", ())
-        if related:
-            queryset = queryset.select_related(*related)
-        items = list(queryset.order_by(*getattr(lifecycle_cls, "inbox_ordering", ("pk",)))[: limit + 1])
-        if items:
-            sections.append(
-                InboxSection(
-                    str(model._meta.verbose_name_plural).capitalize(),
-                    lifecycle_cls,
-                    items[:limit],
-                    len(items),
+        rows, later = found
+        if horizon_days is None:
+            add(rows)
+        elif rows or later:
+            planned.append(
+                PlannedSection(
+                    title=_first_upper(model._meta.verbose_name_plural),
+                    label=label,
+                    items=rows[:limit],
+                    later=later,
+                    horizon=horizon,
+                    more=len(rows) > limit,
                 )
             )
-    return sections
+    authorities = authorities_of(user)
+    for _name, provider in providers():
+        add(list(provider(user, authorities, limit)))
+    ordered = sorted(tasks.values(), key=InboxItem.sort_key)
+    if len(ordered) > limit:
+        more = True
+    return Inbox(tasks=ordered[:limit], more=more, planned=planned)
 
 
 def users_who_can_act(flow: Lifecycle) -> list:

@@ -35,11 +35,14 @@ def home(request):
     authorities = authorities_of(request.user)
     limit = request.GET.get("limit", "25")
     limit = int(limit) if limit in ("25", "50", "100") else 25
+    show_all = request.GET.get("all") or None
     return render(
         request,
         "workflows/home.html",
         {
-            "sections": inbox(request.user, limit=limit),
+            "inbox": inbox(request.user, limit=limit, show_all=show_all),
+            "limit": limit,
+            "show_all": show_all,
             "authorities": [
                 {"role": Role(a.role).label, "scope": _scope_label(a), "on_behalf_of": a.on_behalf_of_id}
                 for a in authorities
