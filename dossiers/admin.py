@@ -14,6 +14,7 @@ from .models import (
     EligibilityRule,
     InitiativeRecognition,
     Nominee,
+    RecordSource,
     YearlyRating,
 )
 from .services import award_type_save
@@ -45,22 +46,48 @@ class AwardTypeAdmin(AuditedAdmin):
         return award_type_save(award=obj, actor=actor)
 
 
+#: Who declared and who checked a record: written only by the services (record_declare / _confirm / _reject).
+REVIEW_FIELDS = ["status", "declared_by", "declared_at", "reviewed_by", "reviewed_at", "review_note"]
+
+
+class DecidedHereReadOnly:
+    """A record that came from a decision made in the system (source DECIDED_HERE) cannot be changed here."""
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and getattr(obj, "source", "") == RecordSource.DECIDED_HERE:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and getattr(obj, "source", "") == RecordSource.DECIDED_HERE:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
 class AwardRecordInline(admin.TabularInline):
     model = AwardRecord
     extra = 0
     fk_name = "nominee"
-    readonly_fields = ["dossier_nominee", "source"]
+    readonly_fields = ["dossier_nominee", "source", *REVIEW_FIELDS]
+
+    def has_change_permission(self, request, obj=None):
+        # the inline's obj is the nominee: rows decided here are shown read-only by the register admin instead
+        return super().has_change_permission(request, obj) and not (
+            obj is not None and obj.award_records.filter(source=RecordSource.DECIDED_HERE).exists()
+        )
 
 
 class YearlyRatingInline(admin.TabularInline):
     model = YearlyRating
     extra = 0
+    readonly_fields = REVIEW_FIELDS
 
 
 class InitiativeInline(admin.TabularInline):
     model = InitiativeRecognition
     extra = 0
     exclude = ["recorded_by"]
+    readonly_fields = REVIEW_FIELDS
 
 
 @admin.register(Nominee)
@@ -72,11 +99,11 @@ class NomineeAdmin(AuditedAdmin):
 
 
 @admin.register(AwardRecord)
-class AwardRecordAdmin(AuditedAdmin):
-    list_display = ["nominee", "award", "year", "decision_number", "decision_date", "source"]
-    list_filter = ["year", "award", "source"]
+class AwardRecordAdmin(DecidedHereReadOnly, AuditedAdmin):
+    list_display = ["nominee", "award", "year", "decision_number", "decision_date", "source", "status"]
+    list_filter = ["year", "award", "source", "status"]
     search_fields = ["nominee__full_name", "decision_number"]
-    readonly_fields = ["dossier_nominee", "source"]
+    readonly_fields = ["dossier_nominee", "source", *REVIEW_FIELDS]
 
 
 @admin.register(Dossier)

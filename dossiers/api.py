@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -17,7 +18,7 @@ from workflows.api import ErrorSerializer, TransitionsMixin, client_ip
 
 from . import appraisal, selectors, services
 from .eligibility import evaluate
-from .models import AwardRecord, AwardType, Dossier, DossierNominee, EligibilityRule, Nominee
+from .models import AwardRecord, AwardType, Dossier, DossierNominee, DossierState, EligibilityRule, Nominee
 
 
 class EligibilityRuleSerializer(serializers.ModelSerializer):
@@ -61,6 +62,16 @@ class EligibilityQuery(serializers.Serializer):
     year = query.year("the year the rules are checked for (default this year)")
 
 
+class DossierListQuery(serializers.Serializer):
+    """The dossier list's search and filters, the same as the web list's (selectors.dossier_search)."""
+
+    q = query.text(max_length=100, help_text="a nominee's name, the title, the dossier id, a decision number")
+    unit = query.object_id("the proposing unit's id")
+    award = query.text(max_length=40, help_text="an award code: dossiers with a line proposing it")
+    year = query.year("the achievement year")
+    state = query.choice(DossierState.choices)
+
+
 @extend_schema_view(list=extend_schema(parameters=[AwardListQuery]))
 class AwardTypeViewSet(viewsets.ReadOnlyModelViewSet):
     """The award catalogue; ?effective=YYYY-MM-DD (default today) picks the versions in force."""
@@ -92,6 +103,7 @@ class AwardTypeViewSet(viewsets.ReadOnlyModelViewSet):
                     {
                         "description": o.rule.description,
                         "passed": o.passed,
+                        "pending_confirmation": o.pending,
                         "detail": o.detail,
                         "severity": o.rule.severity,
                         "legal_source": o.rule.legal_source,
@@ -107,7 +119,7 @@ class AwardRecordSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AwardRecord
-        fields = ["award", "year", "authority", "decision_number", "decision_date", "source"]
+        fields = ["award", "year", "authority", "decision_number", "decision_date", "source", "status"]
 
 
 class NomineeSerializer(serializers.ModelSerializer):
@@ -145,6 +157,94 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer.instance = services.nominee_create(
             unit=unit, user=self.request.user, client_ip=client_ip(self.request), **data
         )
+
+    def _actor(self, request):
+        return services.audit.Actor(user=request.user, client_ip=client_ip(request))
+
+    @extend_schema(request=None, responses={200: None})
+    @action(detail=True, methods=["get", "post"], url_path="history")
+    def history(self, request, pk=None):
+        """GET: the nominee's titles, ratings and initiatives with their confirmation status. POST (kind = title |
+        rating | initiative, year, decision_number, decision_date, and award (id) + authority | rating | title +
+        scope + recognised_by): the nominee's unit declares one record; it waits for the Board (201)."""
+        from .history_forms import DECLARE_FORMS
+
+        nominee = self.get_object()
+        if request.method == "GET":
+            return Response(_history_payload(nominee))
+        kind = str(request.data.get("kind", ""))
+        if kind not in DECLARE_FORMS:
+            return Response({"kind": [_("Loại quá trình phải là title, rating hoặc initiative.")]}, status=400)
+        form = DECLARE_FORMS[kind](_form_data(request.data), nominee=nominee, prefix="")
+        if not form.is_valid():
+            return Response({field: [str(m) for m in errors] for field, errors in form.errors.items()}, status=400)
+        record = services.record_declare(
+            nominee=nominee, kind=kind, fields=form.cleaned_data, actor=self._actor(request)
+        )
+        return Response(_history_item(record), status=201)
+
+    @extend_schema(request=None, responses={201: None})
+    @action(detail=True, methods=["post"], url_path="history-import")
+    def history_import(self, request, pk=None):
+        """Multipart `file`: the Excel template filled in; all or nothing (400 with "rows": ["Dòng N: …"])."""
+        from . import history_import
+
+        nominee = self.get_object()
+        rows = history_import.read_rows(request.FILES.get("file"), nominee)
+        try:
+            created = services.history_import(nominee=nominee, rows=rows, actor=self._actor(request))
+        except services.HistoryImportRefused as exc:
+            return Response({"rows": [str(m) for m in exc.messages]}, status=400)
+        return Response({"created": [_history_item(record) for record in created]}, status=201)
+
+    @extend_schema(request=None, responses={200: None}, operation_id="nominees_history_review")
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"history/(?P<kind>title|rating|initiative)/(?P<record_id>[0-9]+)/(?P<verb>confirm|reject)",
+    )
+    def history_review(self, request, pk=None, kind=None, record_id=None, verb=None):
+        """The Board confirms or rejects (with a `note`) one declared record of the nominee."""
+        nominee = self.get_object()
+        record = get_object_or_404(services.history_model(kind).objects.filter(nominee=nominee), pk=record_id)
+        note = str(request.data.get("note", ""))
+        if verb == "confirm":
+            record = services.record_confirm(record=record, note=note, actor=self._actor(request))
+        else:
+            record = services.record_reject(record=record, note=note, actor=self._actor(request))
+        return Response(_history_item(record))
+
+
+def _form_data(data) -> dict:
+    return {key: data.get(key) for key in data.keys() if isinstance(data.get(key), str | int)}
+
+
+def _history_item(record) -> dict:
+    item = {
+        "kind": services.history_kind_of(record),
+        "id": record.pk,
+        "year": record.year,
+        "decision_number": record.decision_number,
+        "decision_date": record.decision_date.isoformat() if record.decision_date else None,
+        "status": record.status,
+        "review_note": record.review_note,
+    }
+    kind = item["kind"]
+    if kind == "title":
+        item.update(award=record.award.code, authority=record.authority, source=record.source)
+    elif kind == "rating":
+        item.update(rating=record.rating)
+    else:
+        item.update(title=record.title, scope=record.scope, recognised_by=record.recognised_by)
+    return item
+
+
+def _history_payload(nominee) -> dict:
+    return {
+        "titles": [_history_item(r) for r in nominee.award_records.select_related("award")],
+        "ratings": [_history_item(r) for r in nominee.ratings.all()],
+        "initiatives": [_history_item(r) for r in nominee.initiatives.all()],
+    }
 
 
 class LineSerializer(serializers.ModelSerializer):
@@ -291,8 +391,22 @@ class DocumentSerializer(serializers.Serializer):
     uploaded_at = serializers.DateTimeField(read_only=True)
 
 
+class ReturnRoundSerializer(serializers.Serializer):
+    """One return of the dossier for supplement (selectors.dossier_returns)."""
+
+    round = serializers.IntegerField(help_text="the submission this return answered (1 = the first)")
+    reason = serializers.CharField(help_text="the Board's reason, as written")
+    returned_at = serializers.DateTimeField(allow_null=True)
+    returned_by = serializers.CharField(help_text="who returned it (Vietnamese name order)")
+    deadline = serializers.DateField(allow_null=True, help_text="supplement by this day")
+    items = serializers.ListField(child=serializers.CharField(), help_text="each item to supplement")
+
+
 class DossierSerializer(serializers.ModelSerializer):
     lines = LineSerializer(many=True, read_only=True)
+    returns = serializers.SerializerMethodField(
+        help_text="Every return for supplement, oldest first: the reason, each item and the deadline."
+    )
     documents = DocumentSerializer(many=True, read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
@@ -317,6 +431,7 @@ class DossierSerializer(serializers.ModelSerializer):
             "central_submission_date",
             "lines",
             "documents",
+            "returns",
         ]
         read_only_fields = [
             "state",
@@ -330,7 +445,15 @@ class DossierSerializer(serializers.ModelSerializer):
             "central_submission_date",
         ]
 
+    @extend_schema_field(ReturnRoundSerializer(many=True))
+    def get_returns(self, dossier) -> list:
+        cache = self.context.setdefault("dossier_returns", {})  # a list fills it for the page at once
+        if dossier.pk not in cache:
+            cache.update(selectors.returns_of([dossier]))
+        return ReturnRoundSerializer(cache[dossier.pk], many=True).data
 
+
+@extend_schema_view(list=extend_schema(parameters=[DossierListQuery]))
 class DossierViewSet(
     LineVersionsMixin, TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
@@ -340,12 +463,29 @@ class DossierViewSet(
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return selectors.dossiers_visible_to(self.request.user).prefetch_related(
-            "lines__nominee", "lines__award", "documents"
-        )
+        dossiers = selectors.dossiers_visible_to(self.request.user)
+        if self.action == "list":
+            params = query.validated_query(self.request, DossierListQuery)
+            dossiers = selectors.dossier_search(
+                dossiers,
+                query=params.get("q", "").strip(),
+                unit_id=params.get("unit"),
+                award_code=params.get("award", ""),
+                year=params.get("year"),
+                state=params.get("state", ""),
+            )
+        return dossiers.prefetch_related("lines__nominee", "lines__award", "documents")
 
     def lines_of(self, objects) -> list[DossierNominee]:
         return [line for dossier in objects for line in dossier.lines.all()]  # prefetched: no query
+
+    def get_serializer(self, *args, **kwargs):
+        if kwargs.get("many") and args:  # every dossier's returns in two queries for the whole page
+            objects = list(args[0])
+            args = (objects, *args[1:])
+            context = kwargs.setdefault("context", self.get_serializer_context())
+            context.setdefault("dossier_returns", {}).update(selectors.returns_of(objects))
+        return super().get_serializer(*args, **kwargs)
 
     def perform_create(self, serializer):
         data = serializer.validated_data

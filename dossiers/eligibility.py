@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .models import AwardRecord, AwardType, EligibilityRule, Nominee, RuleKind
+from .models import AwardRecord, AwardType, EligibilityRule, Nominee, RecordStatus, RuleKind
 from .models.nominees import RATING_RANK, SCOPE_RANK, Rating
 
 
@@ -36,6 +36,8 @@ class Outcome:
     rule: EligibilityRule
     passed: bool
     detail: str
+    #: failed on confirmed records, would pass once the Board confirms what the unit declared
+    pending: bool = False
 
     @property
     def blocking(self) -> bool:
@@ -46,22 +48,31 @@ class Outcome:
         return not self.rule.is_blocking and not self.passed
 
     def message(self) -> str:
-        return f"{self.rule.description}: {self.detail} ({self.rule.legal_source})"
+        text = f"{self.rule.description}: {self.detail} ({self.rule.legal_source})"
+        if self.pending:
+            text += " — " + _("chờ Ban TĐKT xác nhận quá trình đơn vị đã khai báo")
+        return text
 
 
 class History:
-    """What the rules read about one nominee, loaded once."""
+    """What the rules read about one nominee, loaded once: only records the Board confirmed (or that were
+    decided here), or, with `include_declared`, also those a unit declared and the Board has not yet checked."""
 
-    def __init__(self, nominee: Nominee, *, exclude_line_id: int | None = None):
-        records = AwardRecord.objects.filter(nominee=nominee).select_related("award")
+    def __init__(self, nominee: Nominee, *, exclude_line_id: int | None = None, include_declared: bool = False):
+        statuses = [RecordStatus.CONFIRMED] + ([RecordStatus.DECLARED] if include_declared else [])
+        records = AwardRecord.objects.filter(nominee=nominee, status__in=statuses).select_related("award")
         if exclude_line_id:
             records = records.exclude(dossier_nominee_id=exclude_line_id)
         self.nominee = nominee
         self.titles: dict[str, set[int]] = {}
         for record in records:
             self.titles.setdefault(record.award.code, set()).add(record.year)
-        self.ratings = dict(nominee.ratings.values_list("year", "rating"))
-        self.initiatives = list(nominee.initiatives.values_list("scope", "year"))
+        ratings = nominee.ratings.filter(status__in=statuses).order_by("status")
+        # a confirmed rating wins over a declared one of the same year ("confirmed" sorts before "declared")
+        self.ratings = {}
+        for rating_year, rating in ratings.values_list("year", "rating"):
+            self.ratings.setdefault(rating_year, rating)
+        self.initiatives = list(nominee.initiatives.filter(status__in=statuses).values_list("scope", "year"))
 
     def years_with(self, codes) -> set[int]:
         years: set[int] = set()
@@ -220,10 +231,16 @@ def _collective_ratio(params: dict, line) -> tuple[bool, str]:
 def evaluate(nominee: Nominee, award: AwardType, year: int, line=None) -> list[Outcome]:
     """Every rule of the award, checked for the nominee in the proposal year (recipient kind first)."""
     history = History(nominee, exclude_line_id=getattr(line, "pk", None))
+    declared = None
     outcomes = []
     for rule in award.rules.all():
         passed, detail = check_rule(rule.kind, rule.parameters, history, year, line)
-        outcomes.append(Outcome(rule, passed, detail))
+        pending = False
+        if not passed:
+            if declared is None:
+                declared = History(nominee, exclude_line_id=getattr(line, "pk", None), include_declared=True)
+            pending = check_rule(rule.kind, rule.parameters, declared, year, line)[0]
+        outcomes.append(Outcome(rule, passed, detail, pending))
     return outcomes
 
 

@@ -601,3 +601,278 @@ def eligibility_rule_delete(*, rule, actor: audit.Actor) -> None:
     from workflows.config import config_delete
 
     config_delete(rule, actor=actor)
+
+
+# -- a nominee's declared history: a unit declares past titles, ratings and initiatives; the Board checks ------
+
+#: The kinds of history a unit may declare, by the name used in URLs, the API and the Excel import.
+HISTORY_KINDS = ("title", "rating", "initiative")
+EARLIEST_HISTORY_YEAR = 1945
+
+
+def history_model(kind: str):
+    from .models import InitiativeRecognition, YearlyRating
+
+    models_by_kind = {"title": AwardRecord, "rating": YearlyRating, "initiative": InitiativeRecognition}
+    if kind not in models_by_kind:
+        raise ValidationError({"kind": _("Loại quá trình không hợp lệ.")})
+    return models_by_kind[kind]
+
+
+def history_kind_of(record) -> str:
+    return {"awardrecord": "title", "yearlyrating": "rating", "initiativerecognition": "initiative"}[
+        record._meta.model_name
+    ]
+
+
+def _user_and_ip(actor):
+    if isinstance(actor, audit.Actor):
+        return actor.user, actor.client_ip
+    return actor, None
+
+
+def _board_actor(actor, message: str) -> audit.Actor:
+    user, client_ip = _user_and_ip(actor)
+    authority = find_authority(user, (Role.BOARD_OFFICER, Role.BOARD_HEAD), Scope())
+    if authority is None:
+        raise PermissionDenied(message)
+    return audit.Actor(
+        user=user, role=authority.role, on_behalf_of=get_user(authority.on_behalf_of_id), client_ip=client_ip
+    )
+
+
+def _text(fields: dict, key: str) -> str:
+    return " ".join(str(fields.get(key) or "").split())
+
+
+def _history_record(*, nominee: Nominee, kind: str, fields: dict):
+    """An unsaved, validated DECLARED record of `kind` for `nominee`; ValidationError keyed by field otherwise.
+    `fields` holds: year, decision_number, decision_date, and per kind award (an AwardType) + authority
+    (title), rating (rating), title + scope + recognised_by (initiative)."""
+    from .models import InitiativeRecognition, RecordStatus, YearlyRating
+    from .models.catalogue import AwardLevel, RecipientKind
+    from .models.nominees import Rating
+
+    model = history_model(kind)
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+
+    def error(field, message):
+        errors.setdefault(field, []).append(message)
+
+    year = fields.get("year")
+    try:
+        year = int(year) if year not in (None, "") and not isinstance(year, bool) else None
+    except (TypeError, ValueError):
+        year = None
+    if year is None:
+        error("year", _("Ghi năm (4 chữ số)."))
+    elif not EARLIEST_HISTORY_YEAR <= year <= today.year:
+        error(
+            "year",
+            _("Năm phải từ %(first)s đến %(last)s.") % {"first": EARLIEST_HISTORY_YEAR, "last": today.year},
+        )
+    number = _text(fields, "decision_number")
+    if not number:
+        error("decision_number", _("Ghi số quyết định làm căn cứ."))
+    elif len(number) > 60:
+        error("decision_number", _("Số quyết định tối đa 60 ký tự."))
+    decided = fields.get("decision_date")
+    if not decided:
+        error("decision_date", _("Ghi ngày quyết định (dd/mm/yyyy)."))
+    elif decided > today:
+        error("decision_date", _("Ngày quyết định không được ở tương lai."))
+    elif year is not None and decided.year < year:
+        error("decision_date", _("Ngày quyết định không thể trước năm %(year)s.") % {"year": year})
+    common = {
+        "nominee": nominee,
+        "year": year,
+        "decision_number": number,
+        "decision_date": decided,
+        "status": RecordStatus.DECLARED,
+    }
+    live = model.objects.filter(nominee=nominee, year=year).exclude(status=RecordStatus.REJECTED)
+    if kind == "title":
+        award = fields.get("award")
+        authority = _text(fields, "authority")
+        if not isinstance(award, AwardType):
+            error("award", _("Chọn danh hiệu, hình thức khen thưởng trong danh mục."))
+        elif not award.accepts(nominee.kind):
+            error(
+                "award",
+                _("%(award)s không dành cho đối tượng «%(kind)s».")
+                % {"award": award.name, "kind": nominee.get_kind_display()},
+            )
+        elif year is not None and live.filter(award=award).exists():
+            error("award", _("Đã có %(award)s năm %(year)s trong quá trình.") % {"award": award.name, "year": year})
+        if not authority:
+            error("authority", _("Ghi cấp quyết định (ví dụ: Chủ tịch UBND thành phố)."))
+        record = AwardRecord(award=award if isinstance(award, AwardType) else None, authority=authority[:255], **common)
+    elif kind == "rating":
+        rating = fields.get("rating")
+        if nominee.kind != RecipientKind.INDIVIDUAL:
+            error("rating", _("Xếp loại hằng năm chỉ dành cho cá nhân."))
+        if rating not in Rating.values:
+            error("rating", _("Chọn một mức xếp loại trong danh sách."))
+        if year is not None and live.exists():
+            error("year", _("Năm %(year)s đã có xếp loại.") % {"year": year})
+        record = YearlyRating(rating=rating or "", **common)
+    else:
+        title = _text(fields, "title")
+        scope = fields.get("scope")
+        if not title:
+            error("title", _("Ghi tên sáng kiến, đề tài."))
+        elif len(title) > 500:
+            error("title", _("Tên sáng kiến tối đa 500 ký tự."))
+        elif year is not None and any(
+            other.casefold() == title.casefold() for other in live.values_list("title", flat=True)
+        ):
+            error("title", _("Sáng kiến này đã có trong quá trình năm %(year)s.") % {"year": year})
+        if scope not in AwardLevel.values:
+            error("scope", _("Chọn phạm vi ảnh hưởng trong danh sách."))
+        record = InitiativeRecognition(
+            title=title[:500], scope=scope or "", recognised_by=_text(fields, "recognised_by")[:255], **common
+        )
+    if errors:
+        raise ValidationError(errors)
+    return record
+
+
+def _history_data(record) -> dict:
+    kind = history_kind_of(record)
+    data = {
+        "kind": kind,
+        "nominee": record.nominee_id,
+        "nominee_name": record.nominee.full_name,
+        "year": record.year,
+        "decision_number": record.decision_number,
+        "decision_date": record.decision_date.isoformat() if record.decision_date else "",
+    }
+    if kind == "title":
+        data.update(award=record.award.code, authority=record.authority)
+    elif kind == "rating":
+        data.update(rating=record.rating)
+    else:
+        data.update(title=record.title, scope=record.scope, recognised_by=record.recognised_by)
+    return data
+
+
+def _save_declared(record, actor: audit.Actor, extra: dict | None = None):
+    record.declared_by = actor.user
+    record.declared_at = timezone.now()
+    record.save()
+    audit.record(
+        subject=record,
+        actor=actor,
+        verb="declare",
+        target_state=record.status,
+        data={**_history_data(record), **(extra or {})},
+    )
+    return record
+
+
+@transaction.atomic
+def record_declare(*, nominee: Nominee, kind: str, fields: dict, actor):
+    """The nominee's unit (officer or head) declares one past title, yearly rating or recognised initiative,
+    with its decision as evidence. It waits for the Board and does not count toward eligibility until confirmed."""
+    unit_user, client_ip = _user_and_ip(actor)
+    actor = unit_actor(unit_user, nominee.unit, client_ip=client_ip)
+    nominee = Nominee.objects.select_for_update().get(pk=nominee.pk)
+    return _save_declared(_history_record(nominee=nominee, kind=kind, fields=fields), actor)
+
+
+class HistoryImportRefused(ValidationError):
+    """An import refused as a whole; `rows` lists (row number, message), each shown as "Dòng N: …"."""
+
+    def __init__(self, rows: list[tuple[int, str]]):
+        self.rows = rows
+        super().__init__([_("Dòng %(row)d: %(message)s") % {"row": n, "message": m} for n, m in rows])
+
+
+@transaction.atomic
+def history_import(*, nominee: Nominee, rows, actor) -> list:
+    """Declare many records from the Excel template (`rows`: dossiers.history_import.HistoryRow). All or
+    nothing: any bad row refuses the whole file, naming every bad row; nothing is written then."""
+    unit_user, client_ip = _user_and_ip(actor)
+    actor = unit_actor(unit_user, nominee.unit, client_ip=client_ip)
+    nominee = Nominee.objects.select_for_update().get(pk=nominee.pk)
+    if not rows:
+        raise ValidationError({"file": _("Tệp không có dòng nào ngoài dòng tiêu đề.")})
+    errors: list[tuple[int, str]] = []
+    prepared = []
+    seen: dict[tuple, int] = {}
+    for row in rows:
+        if row.errors:
+            errors.extend((row.number, message) for message in row.errors)
+            continue
+        try:
+            record = _history_record(nominee=nominee, kind=row.kind, fields=row.fields)
+        except ValidationError as error:
+            errors.extend((row.number, message) for message in error.messages)
+            continue
+        key = (row.kind, record.year) + (
+            (record.award_id,) if row.kind == "title" else (record.title.casefold(),) if row.kind == "initiative" else ()
+        )
+        if key in seen:
+            errors.append((row.number, _("Trùng với dòng %(row)d.") % {"row": seen[key]}))
+            continue
+        seen[key] = row.number
+        prepared.append((row.number, record))
+    if errors:
+        raise HistoryImportRefused(errors)
+    return [_save_declared(record, actor, {"imported_row": number}) for number, record in prepared]
+
+
+def _review(record, *, status: str, note: str, actor, verb: str):
+    from .models import RecordStatus
+
+    model = type(record)
+    record = model.objects.select_for_update().select_related("nominee").get(pk=record.pk)
+    if getattr(record, "source", RecordSource.IMPORTED) == RecordSource.DECIDED_HERE:
+        raise ValidationError(_("Khen thưởng quyết định trên hệ thống không sửa được."))
+    if record.status != RecordStatus.DECLARED:
+        raise ValidationError(
+            _("Bản ghi này đã được xử lý («%(status)s»).") % {"status": record.get_status_display()}
+        )
+    before = record.status
+    record.status = status
+    record.reviewed_by = actor.user
+    record.reviewed_at = timezone.now()
+    record.review_note = note
+    record.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+    audit.record(
+        subject=record,
+        actor=actor,
+        verb=verb,
+        source_state=before,
+        target_state=status,
+        comment=note,
+        data=_history_data(record),
+    )
+    return record
+
+
+@transaction.atomic
+def record_confirm(*, record, actor, note: str = ""):
+    """The Board confirms a declared record: from now on it counts toward eligibility."""
+    from .models import RecordStatus
+
+    actor = _board_actor(actor, _("Chỉ Ban TĐKT được xác nhận quá trình đơn vị khai báo."))
+    return _review(record, status=RecordStatus.CONFIRMED, note=" ".join(note.split())[:500], actor=actor, verb="confirm")
+
+
+@transaction.atomic
+def record_reject(*, record, actor, note: str):
+    """The Board rejects a declared record, saying why; it never counts toward eligibility."""
+    from .models import RecordStatus
+
+    actor = _board_actor(actor, _("Chỉ Ban TĐKT được xác nhận quá trình đơn vị khai báo."))
+    note = " ".join((note or "").split())
+    if not note:
+        raise ValidationError({"note": _("Ghi lý do không xác nhận để đơn vị biết.")})
+    return _review(record, status=RecordStatus.REJECTED, note=note[:500], actor=actor, verb="reject")
+
+
+def can_declare_history(user, nominee: Nominee) -> bool:
+    """May `user` declare history for `nominee` (officer or head of the nominee's unit)?"""
+    return find_authority(user, (Role.UNIT_OFFICER, Role.UNIT_HEAD), Scope(unit_id=nominee.unit_id)) is not None

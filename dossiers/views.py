@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,8 +25,16 @@ from workflows.uploads import pdf_download
 
 from . import appraisal, selectors, services
 from .eligibility import evaluate
-from .forms import DossierForm, LineEditForm, LineForm, PublicCommentForm, RegisterSearchForm, UploadForm
-from .lifecycle import DossierLifecycle
+from .forms import (
+    DossierFilterForm,
+    DossierForm,
+    LineEditForm,
+    LineForm,
+    PublicCommentForm,
+    RegisterSearchForm,
+    UploadForm,
+)
+from .lifecycle import DossierLifecycle, decision_date_refusal
 from .models import DossierDocument, DossierNominee, DossierState, NomineeState
 from .models.dossier import EDITABLE_STATES
 
@@ -51,14 +60,17 @@ PAGE_SIZES = ("25", "50", "100")
 
 @login_required
 def dossier_list(request):
-    dossiers = selectors.dossiers_visible_to(request.user)
-    state = request.GET.get("state", "")
-    if state in DossierState.values:
-        dossiers = dossiers.filter(state=state)
-    units = Unit.objects.filter(pk__in=selectors.unit_ids_of(request.user))
+    """The dossiers the user may see, searched (nominee, title, number) and filtered by unit, award, year and
+    state; a filter value that is not valid is shown as an error next to its field and left out."""
+    own_units = Unit.objects.filter(pk__in=selectors.unit_ids_of(request.user))
+    filter_units = Unit.objects.all() if can_read_everything(request.user) else own_units
+    form = DossierFilterForm(request.GET or None, units=filter_units)
+    filters = form.filters()
+    dossiers = selectors.dossier_search(selectors.dossiers_visible_to(request.user), **filters)
     per_page = request.GET.get("per_page", "50")
     per_page = int(per_page) if per_page in PAGE_SIZES else 50
     page = Paginator(dossiers.order_by("-created_at", "-pk"), per_page).get_page(request.GET.get("page"))
+    kept = {name: value for name in form.fields if name not in form.errors and (value := form.data.get(name))}
     return render(
         request,
         "dossiers/dossier_list.html",
@@ -67,9 +79,10 @@ def dossier_list(request):
             "page": page,
             "per_page": per_page,
             "page_sizes": PAGE_SIZES,
-            "states": DossierState.choices,
-            "state": state,
-            "can_create": units.exists(),
+            "filter_form": form,
+            "filtered": any(filters.values()),
+            "query_string": urlencode({**kept, "per_page": per_page}),
+            "can_create": own_units.exists(),
             "is_board": is_board(request.user),
             "today": timezone.localdate(),
         },
@@ -159,8 +172,9 @@ def dossier_detail(request, pk):
         "dossier_documents": [doc for (line_id, _kind), doc in documents.items() if line_id is None],
         "missing": services.missing_documents(dossier) if dossier.state in EDITABLE_STATES else [],
         "actions": _actions(dossier, request.user),
-        "return_items": dossier.return_items.all(),
-        "can_read_history": can_read_history(request.user),
+        "returns": selectors.dossier_returns(dossier),
+        "can_read_history": can_read_history(request.user, dossier),
+        "can_read_changes": can_read_history(request.user),
         "is_board": is_board(request.user),
         "is_chairman": has_role(request.user, Role.CITY_CHAIRMAN),
         "today": timezone.localdate(),
@@ -355,7 +369,7 @@ def dossier_decide(request, pk):
         "comment": "",
     }
     choices = {line.pk: "approve" for line in lines if line.state == NomineeState.PASSED}
-    errors = []
+    errors, field_errors = [], {}
     if request.method == "POST":
         values = {key: request.POST.get(key, "") for key in values}
         choices = {pk: request.POST.get(f"line_{pk}", "") for pk in choices}
@@ -364,15 +378,29 @@ def dossier_decide(request, pk):
             "approved": ",".join(str(pk) for pk, choice in choices.items() if choice == "approve"),
             "rejected": ",".join(str(pk) for pk, choice in choices.items() if choice == "reject"),
         }
-        try:
-            engine.perform(dossier, "decide", user=request.user, client_ip=client_ip(request), data=data)
-        except (engine.TransitionNotAllowed, engine.ActionForbidden) as exc:
-            errors.append(exc.message)
-        except ValidationError as exc:
-            errors += [message for messages_ in exc.message_dict.values() for message in messages_]
+        # a date within the posting period is shown next to the field, as typed
+        field_errors = _decision_date_errors(dossier, values["decision_date"])
+        if field_errors:
+            pass
+        elif request.POST.get("confirmed") != "1":
+            # deciding is irreversible: a complete, valid decision first shows what it does ("Sửa lại" comes back)
+            confirm = _decide_confirmation(request, dossier, lines, choices, data)
+            if isinstance(confirm, list):
+                errors = confirm
+            elif confirm is not None:
+                return confirm
         else:
-            messages.success(request, _("Đã ban hành quyết định khen thưởng."))
-            return redirect(dossier)
+            try:
+                engine.perform(dossier, "decide", user=request.user, client_ip=client_ip(request), data=data)
+            except (engine.TransitionNotAllowed, engine.ActionForbidden) as exc:
+                errors.append(exc.message)
+            except ValidationError as exc:
+                by_field = exc.message_dict
+                field_errors = {key: value for key, value in by_field.items() if key == "decision_date"}
+                errors += [m for key, found in by_field.items() if key not in field_errors for m in found]
+            else:
+                messages.success(request, _("Đã ban hành quyết định khen thưởng."))
+                return redirect(dossier)
     verdict = engine.check(DossierLifecycle(dossier), "decide", request.user)
     return render(
         request,
@@ -383,9 +411,54 @@ def dossier_decide(request, pk):
             "choices": choices,
             "values": values,
             "errors": errors,
+            "field_errors": field_errors,
             "verdict": verdict,
         },
-        status=400 if errors else 200,
+        status=400 if errors or field_errors else 200,
+    )
+
+
+def _decision_date_errors(dossier, typed: str) -> dict:
+    """{"decision_date": [why]} when the typed day is not a date, or falls within the public posting period
+    (DossierLifecycle.decide refuses it too); {} otherwise."""
+    from workflows.forms import DateField
+
+    try:
+        day = DateField().clean(typed)
+    except ValidationError as exc:
+        return {"decision_date": exc.messages}
+    refusal = decision_date_refusal(dossier, day)
+    return {"decision_date": [refusal]} if refusal else {}
+
+
+def _decide_confirmation(request, dossier, lines, choices: dict, data: dict):
+    """The confirmation page of a decision (a response), the reasons it cannot be confirmed yet (a list shown on
+    the form), or None to show the form again ("Sửa lại")."""
+    if "edit" in request.POST:
+        return None
+    verdict = engine.check(DossierLifecycle(dossier), "decide", request.user)
+    if not verdict.allowed:
+        return [verdict.reason]
+    form = DossierLifecycle.form_class("decide")(data=data)
+    if not form.is_valid():
+        return [message for messages_ in form.errors.values() for message in messages_]
+    if any(choice not in ("approve", "reject") for choice in choices.values()):
+        return [_("Mỗi đối tượng được hội đồng thông qua phải được chọn khen hoặc không khen.")]
+    by_pk = {line.pk: line for line in lines}
+    return render(
+        request,
+        "dossiers/dossier_decide_confirm.html",
+        {
+            "dossier": dossier,
+            "approved": [by_pk[pk] for pk, choice in choices.items() if choice == "approve"],
+            "rejected": [by_pk[pk] for pk, choice in choices.items() if choice == "reject"],
+            "decision_number": form.cleaned_data["decision_number"],
+            "decision_date": form.cleaned_data["decision_date"],
+            "hidden": [
+                *[(key, data[key]) for key in ("decision_number", "decision_date", "comment")],
+                *[(f"line_{pk}", choice) for pk, choice in choices.items()],
+            ],
+        },
     )
 
 
@@ -499,14 +572,133 @@ def register(request):
 @login_required
 def nominee_detail(request, pk):
     nominee = get_object_or_404(selectors.nominees_visible_to(request.user), pk=pk)
-    return render(
-        request,
-        "dossiers/nominee_detail.html",
-        {
-            "nominee": nominee,
-            "records": nominee.award_records.select_related("award"),
-            "ratings": nominee.ratings.all(),
-            "initiatives": nominee.initiatives.all(),
-            "lines": DossierNominee.objects.filter(nominee=nominee).select_related("dossier", "award"),
-        },
+    return _nominee_page(request, nominee)
+
+
+def _nominee_page(request, nominee, *, forms=None, import_form=None, import_errors=(), status=200):
+    """The nominee page: history with each record's confirmation, the proposals and the rules that wait on a
+    confirmation; the unit's declare forms and Excel import; the Board's confirm / reject buttons."""
+    from .history_forms import DECLARE_FORMS, HistoryImportForm, RecordReviewForm
+
+    can_declare = services.can_declare_history(request.user, nominee)
+    forms = forms or {}
+    if can_declare:
+        forms = {
+            kind: forms.get(kind) or form_class(nominee=nominee)
+            for kind, form_class in DECLARE_FORMS.items()
+            if kind != "rating" or nominee.kind == "individual"
+        }
+    lines = []
+    for line in DossierNominee.objects.filter(nominee=nominee).select_related("dossier", "award"):
+        outcomes = evaluate(nominee, line.award, line.dossier.year, line)
+        lines.append({"line": line, "pending": [o for o in outcomes if o.pending]})
+    context = {
+        "nominee": nominee,
+        "records": nominee.award_records.select_related("award", "declared_by", "reviewed_by"),
+        "ratings": nominee.ratings.select_related("declared_by", "reviewed_by"),
+        "initiatives": nominee.initiatives.select_related("declared_by", "reviewed_by"),
+        "lines": lines,
+        "can_declare": can_declare,
+        "can_review": is_board(request.user),
+        "declare_forms": forms,
+        "import_form": import_form or (HistoryImportForm() if can_declare else None),
+        "import_errors": import_errors,
+        "review_form": RecordReviewForm(),
+    }
+    return render(request, "dossiers/nominee_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def nominee_declare(request, pk, kind):
+    """The nominee's unit declares one past title, rating or initiative; it waits for the Board."""
+    from .history_forms import DECLARE_FORMS
+
+    nominee = get_object_or_404(selectors.nominees_visible_to(request.user), pk=pk)
+    if kind not in DECLARE_FORMS:
+        raise Http404
+    form = DECLARE_FORMS[kind](request.POST, nominee=nominee)
+    if form.is_valid():
+        try:
+            services.record_declare(
+                nominee=nominee,
+                kind=kind,
+                fields=form.cleaned_data,
+                actor=services.audit.Actor(user=request.user, client_ip=client_ip(request)),
+            )
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("Đã khai báo; bản ghi chờ Ban TĐKT xác nhận."))
+            return redirect("dossiers:nominee", pk=nominee.pk)
+    return _nominee_page(request, nominee, forms={kind: form}, status=400)
+
+
+@login_required
+def nominee_history_template(request, pk):
+    from workflows.exports import xlsx_response
+
+    from . import history_import
+
+    nominee = get_object_or_404(selectors.nominees_visible_to(request.user), pk=pk)
+    return xlsx_response(history_import.template_bytes(nominee), "mau-qua-trinh-khen-thuong.xlsx")
+
+
+@login_required
+@require_POST
+def nominee_history_import(request, pk):
+    """The nominee's unit imports past titles, ratings and initiatives from the template; all or nothing."""
+    from . import history_import
+    from .history_forms import HistoryImportForm
+
+    nominee = get_object_or_404(selectors.nominees_visible_to(request.user), pk=pk)
+    form = HistoryImportForm(request.POST, request.FILES)
+    row_errors = []
+    if form.is_valid():
+        try:
+            rows = history_import.read_rows(form.cleaned_data["file"], nominee)
+            created = services.history_import(
+                nominee=nominee,
+                rows=rows,
+                actor=services.audit.Actor(user=request.user, client_ip=client_ip(request)),
+            )
+        except services.HistoryImportRefused as exc:
+            row_errors = exc.messages
+            form.add_error(None, _("Tệp có dòng sai nên chưa nhập bản ghi nào; sửa các dòng dưới đây rồi nhập lại."))
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(
+                request, _("Đã nhập %(n)s bản ghi; các bản ghi chờ Ban TĐKT xác nhận.") % {"n": len(created)}
+            )
+            return redirect("dossiers:nominee", pk=nominee.pk)
+    return _nominee_page(request, nominee, import_form=form, import_errors=row_errors, status=400)
+
+
+@login_required
+@require_POST
+def history_review(request, kind, pk, verb):
+    """The Board confirms or rejects one declared record."""
+    from .history_forms import RecordReviewForm
+
+    if kind not in services.HISTORY_KINDS or verb not in ("confirm", "reject"):
+        raise Http404
+    model = services.history_model(kind)
+    record = get_object_or_404(
+        model.objects.filter(nominee__in=selectors.nominees_visible_to(request.user)).select_related("nominee"),
+        pk=pk,
     )
+    form = RecordReviewForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    actor = services.audit.Actor(user=request.user, client_ip=client_ip(request))
+    try:
+        if verb == "confirm":
+            services.record_confirm(record=record, note=note, actor=actor)
+            messages.success(request, _("Đã xác nhận bản ghi."))
+        else:
+            services.record_reject(record=record, note=note, actor=actor)
+            messages.success(request, _("Đã ghi không xác nhận bản ghi."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("dossiers:nominee", pk=record.nominee_id)

@@ -21,7 +21,16 @@ from .dossier import (
     ReturnItem,
     Submission,
 )
-from .nominees import AwardRecord, Gender, InitiativeRecognition, Nominee, Rating, RecordSource, YearlyRating
+from .nominees import (
+    AwardRecord,
+    Gender,
+    InitiativeRecognition,
+    Nominee,
+    Rating,
+    RecordSource,
+    RecordStatus,
+    YearlyRating,
+)
 
 __all__ = [
     "AwardLevel",
@@ -43,6 +52,7 @@ __all__ = [
     "Rating",
     "RecipientKind",
     "RecordSource",
+    "RecordStatus",
     "ReturnItem",
     "RuleKind",
     "RuleSeverity",

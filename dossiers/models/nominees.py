@@ -49,7 +49,45 @@ class RecordSource(models.TextChoices):
     DECIDED_HERE = "decided_here", _("Quyết định trên hệ thống")
 
 
-class AwardRecord(models.Model):
+class RecordStatus(models.TextChoices):
+    DECLARED = "declared", _("Đơn vị khai báo, chờ Ban xác nhận")
+    CONFIRMED = "confirmed", _("Ban đã xác nhận")
+    REJECTED = "rejected", _("Ban không xác nhận")
+
+
+class DeclaredHistory(models.Model):
+    """What a unit declared about a nominee's past (a title, a rating, an initiative) and the Board's check of
+    it. Only CONFIRMED records count toward eligibility; rows entered by the Board or decided here are
+    confirmed from the start."""
+
+    status = models.CharField(
+        _("tình trạng xác nhận"), max_length=12, choices=RecordStatus.choices, default=RecordStatus.CONFIRMED
+    )
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người khai báo"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    declared_at = models.DateTimeField(_("thời điểm khai báo"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người xác nhận"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("thời điểm xác nhận"), null=True, blank=True)
+    review_note = models.CharField(_("ghi chú của Ban"), max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class AwardRecord(DeclaredHistory):
     """An award a nominee received (here or elsewhere): the history eligibility rules read; the "sổ vàng"."""
 
     nominee = models.ForeignKey(
@@ -95,18 +133,26 @@ class Rating(models.TextChoices):
 RATING_RANK = {Rating.EXCELLENT: 4, Rating.GOOD: 3, Rating.COMPLETED: 2, Rating.NOT_COMPLETED: 1}
 
 
-class YearlyRating(models.Model):
+class YearlyRating(DeclaredHistory):
     """The yearly staff quality rating of a person (xếp loại chất lượng)."""
 
     nominee = models.ForeignKey(Nominee, on_delete=models.CASCADE, related_name="ratings")
     year = models.PositiveSmallIntegerField(_("năm"))
     rating = models.CharField(_("xếp loại"), max_length=4, choices=Rating.choices)
+    decision_number = models.CharField(_("số quyết định"), max_length=60, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("xếp loại hằng năm")
         verbose_name_plural = _("xếp loại hằng năm")
         ordering = ["nominee", "-year"]
-        constraints = [models.UniqueConstraint(fields=["nominee", "year"], name="yearlyrating_once_a_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nominee", "year"],
+                condition=~models.Q(status="rejected"),
+                name="yearlyrating_once_a_year",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.nominee} · {self.year} · {self.rating}"
@@ -116,7 +162,7 @@ class YearlyRating(models.Model):
 SCOPE_RANK = {AwardLevel.GRASSROOTS: 1, AwardLevel.CITY: 2, AwardLevel.STATE: 3}
 
 
-class InitiativeRecognition(models.Model):
+class InitiativeRecognition(DeclaredHistory):
     """A recognised initiative or accepted research project of a nominee, with its scope of influence."""
 
     nominee = models.ForeignKey(Nominee, on_delete=models.CASCADE, related_name="initiatives")
@@ -124,6 +170,8 @@ class InitiativeRecognition(models.Model):
     scope = models.CharField(_("phạm vi ảnh hưởng"), max_length=16, choices=AwardLevel.choices)
     year = models.PositiveSmallIntegerField(_("năm công nhận"))
     recognised_by = models.CharField(_("cơ quan công nhận"), max_length=255, blank=True)
+    decision_number = models.CharField(_("số quyết định"), max_length=60, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -56,17 +56,20 @@ activity-transitions                     activity             401  200  200  200
 # URL name                               object               anon unitA unitB board in   out  aud  expM expD rev
 dossier-list                             -                    401  200  200  200  200  200  200  200  200  200
 dossier-detail                           dossier              401  200  404  200  404  404  200  404  404  404
-dossier-history                          dossier              401  403  404  200  404  404  200  404  404  404
+dossier-history                          dossier              401  200  404  200  404  404  200  404  404  404
 dossier-perform-transition               dossier_transition   401  405  405  405  405  405  405  405  405  405
 dossier-transitions                      dossier              401  200  404  200  404  404  200  404  404  404
 dossier-upload                           dossier              401  405  405  405  405  405  405  405  405  405
 dossier-line-list                        -                    401  200  200  200  200  200  200  200  200  200
 dossier-line-detail                      line                 401  200  404  200  404  404  200  404  404  404
-dossier-line-history                     line                 401  403  404  200  404  404  200  404  404  404
+dossier-line-history                     line                 401  200  404  200  404  404  200  404  404  404
 dossier-line-perform-transition          line_transition      401  405  405  405  405  405  405  405  405  405
 dossier-line-transitions                 line                 401  200  404  200  404  404  200  404  404  404
 nominee-list                             -                    401  200  200  200  200  200  200  200  200  200
 nominee-detail                           nominee              401  200  404  200  404  404  200  404  404  404
+nominee-history                          nominee              401  200  404  200  404  404  200  404  404  404
+nominee-history-import                   nominee              401  405  405  405  405  405  405  405  405  405
+nominee-history-review                   history_review_api   401  405  405  405  405  405  405  405  405  405
 award-list                               -                    401  200  200  200  200  200  200  200  200  200
 award-detail                             award                401  200  200  200  200  200  200  200  200  200
 award-eligibility                        eligibility          401  200  404  200  404  404  200  404  404  404
@@ -143,6 +146,10 @@ dossiers:decision_pdf                    posted_dossier       302  200  404  200
 dossiers:line_edit                       line                 302  200  404  200  404  404  200  404  404  404
 dossiers:line_remove                     line                 302  405  405  405  405  405  405  405  405  405
 dossiers:nominee                         nominee              302  200  404  200  404  404  200  404  404  404
+dossiers:nominee_declare                 nominee_declare      302  405  405  405  405  405  405  405  405  405
+dossiers:history_template                nominee              302  200  404  200  404  404  200  404  404  404
+dossiers:history_import                  nominee              302  405  405  405  405  405  405  405  405  405
+dossiers:history_review                  history_review       302  405  405  405  405  405  405  405  405  405
 dossiers:document                        document             302  200  404  200  404  404  200  404  404  404
 dossiers:overdue                         -                    302  403  403  200  403  403  200  403  403  403
 dossiers:public                          -                    200  200  200  200  200  200  200  200  200  200
@@ -208,7 +215,7 @@ memberships                              -                    302  403  403  200
 membership_approve                       membership           302  405  405  405  405  405  405  405  405  405
 membership_reject                        membership           302  405  405  405  405  405  405  405  405  405
 membership_end                           membership           302  405  405  405  405  405  405  405  405  405
-history                                  history              302  403  404  200  404  404  200  404  404  404
+history                                  history              302  200  404  200  404  404  200  404  404  404
 transition                               web_transition       302  200  404  200  404  404  200  404  404  404
 """
 
