@@ -55,6 +55,12 @@ class CouncilViewSet(viewsets.ReadOnlyModelViewSet):
 class SessionSerializer(serializers.ModelSerializer):
     council = serializers.CharField(source="council_term.council.name", read_only=True)
 
+    def validate_planned_on(self, value):
+        """A day already past is refused (the service refuses a day outside the term: 400 on planned_on)."""
+        if (refusal := services.past_day_refusal(value)) is not None:
+            raise serializers.ValidationError(refusal)
+        return value
+
     class Meta:
         model = Session
         fields = [
@@ -187,6 +193,13 @@ class AttendanceInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=AttendanceStatus.choices)
 
 
+class AttendanceRosterInputSerializer(serializers.Serializer):
+    """One row of a roster POST; the member is checked by the service (a member of the session's council)."""
+
+    member = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    status = serializers.ChoiceField(choices=AttendanceStatus.choices)
+
+
 class WrittenVoteInputSerializer(serializers.Serializer):
     """multipart/form-data: the absent member, the signed PDF, and the choices as a JSON object."""
 
@@ -290,11 +303,37 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         )
         return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=AttendanceInputSerializer, responses={200: AttendanceSerializer(many=True)})
+    @extend_schema(
+        request=AttendanceInputSerializer,
+        responses={200: AttendanceSerializer(many=True)},
+        description=(
+            "POST one member {member, status}, or the whole roster as a list [{member, status}, …]: all or "
+            "nothing, audited as one event; a refused roster answers 400 with `rows` [{member, detail}]."
+        ),
+    )
     @action(detail=True, methods=["get", "post"], url_path="attendance")
     def attendance(self, request, pk=None):
         session = self.get_object()
-        if request.method == "POST":
+        if request.method == "POST" and isinstance(request.data, list):
+            payload = AttendanceRosterInputSerializer(
+                data=request.data, many=True, allow_empty=False, max_length=services.ROSTER_LIMIT
+            )
+            payload.is_valid(raise_exception=True)
+            statuses: dict[int, str] = {}
+            for row in payload.validated_data:
+                if statuses.setdefault(row["member"], row["status"]) != row["status"]:
+                    raise ValidationError({"detail": _("Một thành viên có hai tình trạng khác nhau.")})
+            try:
+                services.attendance_roster_record(session=session, statuses=statuses, actor=_actor(request))
+            except services.RosterRefused as exc:
+                return Response(
+                    {
+                        "detail": exc.message,
+                        "rows": [{"member": member, "detail": message} for member, message in exc.rows.items()],
+                    },
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
+        elif request.method == "POST":
             payload = AttendanceInputSerializer(data=request.data)
             payload.is_valid(raise_exception=True)
             services.attendance_record(

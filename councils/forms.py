@@ -22,6 +22,18 @@ class SessionCreateForm(forms.Form):
     planned_on = DateField(label=_("Ngày họp dự kiến"))
     place = forms.CharField(label=_("Địa điểm"), max_length=255, required=False)
 
+    def clean(self):
+        """A day already past, or outside the chosen term, is refused next to the date (services say why)."""
+        from .services import past_day_refusal, planned_on_refusal
+
+        data = super().clean()
+        term, day = data.get("council_term"), data.get("planned_on")
+        if day is not None:
+            refusal = past_day_refusal(day) or (planned_on_refusal(term, day) if term is not None else None)
+            if refusal:
+                self.add_error("planned_on", refusal)
+        return data
+
 
 class AgendaItemForm(forms.Form):
     """A free-form agenda item with a typed pass rule: no subject, so its result changes no record (dossier

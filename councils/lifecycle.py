@@ -28,6 +28,14 @@ class ConveneForm(TransitionForm):
     place = forms.CharField(label=gettext_lazy("Địa điểm"), max_length=255, required=False)
     online = forms.BooleanField(label=gettext_lazy("Họp trực tuyến"), required=False)
 
+    def clean_planned_on(self):
+        from .services import past_day_refusal
+
+        day = self.cleaned_data["planned_on"]
+        if (refusal := past_day_refusal(day)) is not None:
+            raise ValidationError(refusal)
+        return day
+
 
 class PostponeForm(ReasonForm):
     new_date = DateField(label=gettext_lazy("Ngày họp mới"))
@@ -102,6 +110,28 @@ def _no_electronic_ballots(flow) -> State.CONDITION:
     )
 
 
+def _resolution_consequence(session, cleaned_data) -> list[str]:
+    """What issuing the result does, stated on the confirmation page of the web form."""
+    items = list(session.items.order_by("order", "pk"))
+    passed = sum(1 for item in items if item.passed)
+    subjects = sum(1 for item in items if item.subject_type_id)
+    lines = [
+        _("Văn bản số %(number)s, ngày %(date)s.")
+        % {
+            "number": cleaned_data["resolution_number"],
+            "date": cleaned_data["resolution_issued_on"].strftime("%d/%m/%Y"),
+        },
+        _("Kết quả %(n)s mục được ban hành: %(passed)s mục đạt, %(failed)s mục không đạt.")
+        % {"n": len(items), "passed": passed, "failed": len(items) - passed},
+    ]
+    if subjects:
+        lines.append(
+            _("%(n)s mục có đối tượng (hồ sơ, sáng kiến…): kết quả được ghi ngay vào đối tượng đó.") % {"n": subjects}
+        )
+    lines.append(_("Sau khi ban hành, biên bản và kết quả không sửa được nữa."))
+    return lines
+
+
 class SessionLifecycle(Lifecycle):
     model = Session
     states = SessionState
@@ -132,6 +162,7 @@ class SessionLifecycle(Lifecycle):
     )
     def convene(self, *, cleaned_data, actor, comment):
         """The secretary sends the invitation with the date, place and agenda to the members."""
+        _within_term(self.obj, cleaned_data["planned_on"], "planned_on")
         self.obj.planned_on = cleaned_data["planned_on"]
         self.obj.place = cleaned_data.get("place") or self.obj.place
         self.obj.online = bool(cleaned_data.get("online"))
@@ -147,6 +178,7 @@ class SessionLifecycle(Lifecycle):
         """Postponed with a reason and a new date; it is convened again later."""
         if cleaned_data["new_date"] < timezone.localdate():
             raise ValidationError({"new_date": _("Ngày họp mới không được ở quá khứ.")})
+        _within_term(self.obj, cleaned_data["new_date"], "new_date")
         self.obj.planned_on = cleaned_data["new_date"]
 
     @state.transition(
@@ -244,15 +276,23 @@ class SessionLifecycle(Lifecycle):
         target=SessionState.RESOLUTION_ISSUED,
         label=gettext_lazy("Ban hành kết quả"),
         permission=allowed(*CHAIRS),
-        custom={"form": ResolutionForm},
+        custom={"form": ResolutionForm, "confirm": _resolution_consequence},
     )
     def issue_resolution(self, *, cleaned_data, actor, comment):
         """The result is issued; each item's subject receives its result through its registered handler, once
         its terms are checked again (services.agenda_result_deliver); a free-form item changes no record."""
         from .services import agenda_result_deliver
 
+        issued_on = cleaned_data["resolution_issued_on"]
+        if issued_on < self.obj.planned_on:
+            raise ValidationError(
+                {
+                    "resolution_issued_on": _("Ngày ban hành không được trước ngày họp (%(day)s).")
+                    % {"day": self.obj.planned_on.strftime("%d/%m/%Y")}
+                }
+            )
         self.obj.resolution_number = cleaned_data["resolution_number"]
-        self.obj.resolution_issued_on = cleaned_data["resolution_issued_on"]
+        self.obj.resolution_issued_on = issued_on
         for item in self.obj.items.order_by("order", "pk"):
             agenda_result_deliver(item=item, actor=actor)
 
@@ -340,6 +380,14 @@ class AgendaItemLifecycle(Lifecycle):
         item.tally_agree = item.tally_disagree = item.tally_abstain = item.tally_invalid = None
         item.tally_entered_by = None
         item.paper_tally = False
+
+
+def _within_term(session, day, field: str) -> None:
+    """Refuse (on `field`) a meeting day outside the session's council term."""
+    from .services import planned_on_refusal
+
+    if (refusal := planned_on_refusal(session.council_term, day)) is not None:
+        raise ValidationError({field: refusal})
 
 
 def _written_ids(session) -> set[int]:

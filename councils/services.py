@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -50,6 +51,7 @@ ATTENDANCE_STATES = {
     SessionState.VOTING,
 }
 CREATOR_ROLES = (Role.BOARD_OFFICER, Role.BOARD_HEAD)
+ROSTER_LIMIT = 500  # rows of one attendance roster (a council has a few dozen members)
 
 
 class BallotRefused(engine.ActionForbidden):
@@ -105,6 +107,27 @@ def _term_scope(session_or_term) -> Scope:
     return Scope(council_term_id=term_id)
 
 
+def planned_on_refusal(council_term: CouncilTerm, day: date) -> str | None:
+    """Why a session of `council_term` cannot meet on `day` (outside the term's dates), or None."""
+    starts, ends = council_term.starts_on, council_term.ends_on
+    if day < starts or (ends is not None and day > ends):
+        values = {"term": council_term.name, "start": starts.strftime("%d/%m/%Y")}
+        if ends is None:
+            return _("Ngày họp phải nằm trong nhiệm kỳ %(term)s (từ %(start)s).") % values
+        values["end"] = ends.strftime("%d/%m/%Y")
+        return _("Ngày họp phải nằm trong nhiệm kỳ %(term)s (từ %(start)s đến %(end)s).") % values
+    return None
+
+
+def past_day_refusal(day: date) -> str | None:
+    """Why a meeting typed by a person cannot be planned on `day` (already past), or None."""
+    if day < timezone.localdate():
+        return _("Ngày họp đã qua; chọn ngày từ hôm nay (%(today)s) trở đi.") % {
+            "today": timezone.localdate().strftime("%d/%m/%Y")
+        }
+    return None
+
+
 def session_create(
     *,
     council_term: CouncilTerm,
@@ -114,13 +137,16 @@ def session_create(
     place: str = "",
     source: models.Model | None = None,
 ) -> Session:
-    """The Board (officer or head) plans a session of a council term; the council's voting rule is copied."""
+    """The Board (officer or head) plans a session of a council term; the council's voting rule is copied.
+    The day must fall within the term (the web form and the API also refuse a day already past)."""
     actor = _require(
         as_actor(actor),
         CREATOR_ROLES,
         _term_scope(council_term),
         _("Chỉ Ban TĐKT được lập phiên họp hội đồng."),
     )
+    if (refusal := planned_on_refusal(council_term, planned_on)) is not None:
+        raise ValidationError({"planned_on": refusal})
     return _session_create(
         council_term=council_term, title=title, planned_on=planned_on, actor=actor, place=place, source=source
     )
@@ -372,54 +398,65 @@ def _agenda_item_create(
     return item
 
 
-def attendance_record(*, session: Session, member, status: str, actor) -> Attendance:
-    """The secretary records whether a member is present; a member who has voted (directly or in writing) keeps
-    their status. "Absent, written vote" is set only by written_vote_record."""
+def _attendance_refusal(session: Session, member, status: str, current: Attendance | None):
+    """Why `member` cannot be given `status` now (an exception to raise), or None. The guards of both the
+    single-member form and the roster: a member who has voted (directly or in writing) keeps their status, and
+    "absent, written vote" is set only by written_vote_record."""
+    if status not in AttendanceStatus.values:
+        return ValidationError({"status": _("Tình trạng có mặt không hợp lệ.")})
+    if member.pk not in selectors.member_ids(session):
+        return ValidationError(
+            {"member": _("%(name)s không phải thành viên hội đồng vào ngày họp.") % {"name": full_name(member)}}
+        )
+    previous = current.status if current else None
+    if status == AttendanceStatus.ABSENT_WRITTEN and previous != status:
+        return ValidationError(
+            {
+                "status": _(
+                    "Tình trạng «vắng mặt, gửi phiếu bằng văn bản» chỉ có khi thư ký ghi nhận phiếu bằng "
+                    "văn bản của thành viên đã được điểm danh vắng mặt."
+                )
+            }
+        )
+    if previous == AttendanceStatus.ABSENT_WRITTEN and status != previous:
+        return engine.TransitionNotAllowed(
+            _(
+                "Thành viên đã gửi phiếu bằng văn bản (chờ xác nhận hoặc đã xác nhận); không thể thay đổi "
+                "tình trạng có mặt."
+            )
+        )
+    if current is not None and current.status != status:
+        if BallotReceipt.objects.filter(item__session=session, member=member).exists():
+            return engine.TransitionNotAllowed(_("Thành viên đã bỏ phiếu; không thể thay đổi tình trạng có mặt."))
+    return None
+
+
+def _attendance_session(session: Session, actor) -> tuple[audit.Actor, Session]:
+    """The secretary's authority and the session locked for attendance (refused outside ATTENDANCE_STATES)."""
     actor = _require(
         as_actor(actor),
         (Role.COUNCIL_SECRETARY,),
         _term_scope(session),
         _("Chỉ thư ký hội đồng được điểm danh."),
     )
-    if status not in AttendanceStatus.values:
-        raise ValidationError({"status": _("Tình trạng có mặt không hợp lệ.")})
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    if locked.state not in ATTENDANCE_STATES:
+        raise engine.TransitionNotAllowed(
+            _("Không thể điểm danh khi phiên họp ở trạng thái «%(state)s».") % {"state": locked.get_state_display()}
+        )
+    return actor, locked
+
+
+def attendance_record(*, session: Session, member, status: str, actor) -> Attendance:
+    """The secretary records whether a member is present; a member who has voted (directly or in writing) keeps
+    their status. "Absent, written vote" is set only by written_vote_record."""
     with transaction.atomic():
-        locked = Session.objects.select_for_update().get(pk=session.pk)
-        if locked.state not in ATTENDANCE_STATES:
-            raise engine.TransitionNotAllowed(
-                _("Không thể điểm danh khi phiên họp ở trạng thái «%(state)s».")
-                % {"state": locked.get_state_display()}
-            )
-        if member.pk not in selectors.member_ids(locked):
-            raise ValidationError(
-                {
-                    "member": _("%(name)s không phải thành viên hội đồng vào ngày họp.")
-                    % {"name": full_name(member)}
-                }
-            )
+        actor, locked = _attendance_session(session, actor)
         current = Attendance.objects.filter(session=locked, member=member).first()
         previous = current.status if current else None
-        if status == AttendanceStatus.ABSENT_WRITTEN and previous != status:
-            raise ValidationError(
-                {
-                    "status": _(
-                        "Tình trạng «vắng mặt, gửi phiếu bằng văn bản» chỉ có khi thư ký ghi nhận phiếu bằng "
-                        "văn bản của thành viên đã được điểm danh vắng mặt."
-                    )
-                }
-            )
-        if previous == AttendanceStatus.ABSENT_WRITTEN and status != previous:
-            raise engine.TransitionNotAllowed(
-                _(
-                    "Thành viên đã gửi phiếu bằng văn bản (chờ xác nhận hoặc đã xác nhận); không thể thay đổi "
-                    "tình trạng có mặt."
-                )
-            )
-        voted = BallotReceipt.objects.filter(item__session=locked, member=member).exists()
-        if voted and current is not None and current.status != status:
-            raise engine.TransitionNotAllowed(
-                _("Thành viên đã bỏ phiếu; không thể thay đổi tình trạng có mặt.")
-            )
+        refusal = _attendance_refusal(locked, member, status, current)
+        if refusal is not None:
+            raise refusal
         if current is None:
             current = Attendance.objects.create(session=locked, member=member, status=status)
         elif current.status != status:
@@ -433,6 +470,64 @@ def attendance_record(*, session: Session, member, status: str, actor) -> Attend
                 data={"member": member.username, "status": status, "previous": previous},
             )
     return current
+
+
+class RosterRefused(ValidationError):
+    """The roster was refused as a whole; `rows` = {member id: message} for each row that cannot be saved."""
+
+    def __init__(self, rows: dict[int, str]):
+        super().__init__(
+            _("Chưa lưu điểm danh: %(n)s dòng không hợp lệ; không dòng nào được ghi.") % {"n": len(rows)}
+        )
+        self.rows = rows
+
+
+def attendance_roster_record(*, session: Session, statuses: dict[int, str], actor) -> list[dict]:
+    """The secretary records the whole roster at once: {member id: status}. All or nothing: a row refused by the
+    guards of attendance_record refuses the roster (RosterRefused names each row). Rows whose status does not
+    change are left alone; the changes are audited as ONE event "attendance_roster_recorded" listing each
+    member's new and previous status. Returns those changes."""
+    User = get_user_model()
+    with transaction.atomic():
+        actor, locked = _attendance_session(session, actor)
+        if not statuses:
+            raise ValidationError(_("Chưa chọn tình trạng có mặt cho thành viên nào."))
+        if len(statuses) > ROSTER_LIMIT:
+            raise ValidationError(_("Danh sách điểm danh quá dài (tối đa %(n)s dòng).") % {"n": ROSTER_LIMIT})
+        users = User.objects.in_bulk(list(statuses))
+        current = {a.member_id: a for a in locked.attendances.select_for_update().filter(member_id__in=list(users))}
+        errors: dict[int, str] = {}
+        changes: list[tuple] = []
+        for member_id, status in statuses.items():
+            member = users.get(member_id)
+            if member is None:
+                errors[member_id] = _("Không tìm thấy thành viên này.")
+                continue
+            attendance = current.get(member_id)
+            refusal = _attendance_refusal(locked, member, status, attendance)
+            if refusal is not None:
+                errors[member_id] = " ".join(refusal.messages) if isinstance(refusal, ValidationError) else refusal.message
+            elif attendance is None or attendance.status != status:
+                changes.append((member, attendance, status))
+        if errors:
+            raise RosterRefused(errors)
+        recorded = []
+        for member, attendance, status in changes:
+            previous = attendance.status if attendance else None
+            if attendance is None:
+                Attendance.objects.create(session=locked, member=member, status=status)
+            else:
+                attendance.status = status
+                attendance.save(update_fields=["status"])
+            recorded.append({"member": member.username, "status": status, "previous": previous})
+        if recorded:
+            audit.record(
+                subject=locked,
+                actor=actor,
+                verb="attendance_roster_recorded",
+                data={"changes": recorded},
+            )
+    return recorded
 
 
 def recusal_declare(*, item: AgendaItem, member, note: str, actor) -> Recusal:

@@ -84,8 +84,12 @@ def session_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             session = services.session_create(actor=_actor(request), **form.cleaned_data)
-        except (ValidationError, engine.ActionForbidden) as exc:
-            form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
+        except ValidationError as exc:
+            for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        except engine.ActionForbidden as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, _("Đã lập phiên họp «%(title)s».") % {"title": session.title})
             return redirect(session)
@@ -98,8 +102,11 @@ def session_detail(request, pk):
     return _detail(request, _visible_session(request, pk))
 
 
-def _detail(request, session: Session, *, written: dict | None = None, status: int = 200):
-    """The session page; `written` carries a refused written-vote form back (values and errors by field)."""
+def _detail(
+    request, session: Session, *, written: dict | None = None, roster: dict | None = None, status: int = 200
+):
+    """The session page; `written` carries a refused written-vote form back (values and errors by field),
+    `roster` a refused attendance roster (statuses chosen and errors, by member id)."""
     flags = _flags(request.user, session)
     items = list(session.items.select_related("proposing_unit").order_by("order", "pk"))
     my_receipts = set(session.items.filter(receipts__member=request.user).values_list("pk", flat=True))
@@ -139,9 +146,10 @@ def _detail(request, session: Session, *, written: dict | None = None, status: i
             "choices": [c for c in Choice if c != Choice.ABSTAIN or session.abstain_allowed],
             "quorum": selectors.quorum(session),
             "turnout": selectors.turnout(session) if console and session.state == SessionState.VOTING else [],
-            "members": [{"user": m, "attendance": attendance.get(m.pk)} for m in members],
+            "members": _roster_rows(members, attendance, roster),
             "attendance_open": session.state in services.ATTENDANCE_STATES,
-            "statuses": AttendanceStatus.choices,
+            "roster_statuses": ROSTER_STATUSES,
+            "roster_refused": bool(roster),
             "my_status": my_status,
             "results_visible": session.state in RESULT_STATES,
             "written_votes_open": session.written_votes_allowed and session.state == SessionState.VOTING,
@@ -159,6 +167,30 @@ def _detail(request, session: Session, *, written: dict | None = None, status: i
         },
         status=status,
     )
+
+
+# what the roster offers; "absent, written vote" is set only by the written-vote flow and shown read-only
+ROSTER_STATUSES = [(s.value, s.label) for s in (AttendanceStatus.PRESENT, AttendanceStatus.ABSENT)]
+
+
+def _roster_rows(members, attendance: dict, roster: dict | None) -> list[dict]:
+    """One row per member: their attendance, the status chosen on the roster (what was typed when refused), and
+    the row's error; a member who sent a written vote is not editable on the roster."""
+    values = (roster or {}).get("values", {})
+    errors = (roster or {}).get("errors", {})
+    rows = []
+    for member in members:
+        current = attendance.get(member.pk)
+        rows.append(
+            {
+                "user": member,
+                "attendance": current,
+                "chosen": values.get(member.pk, current.status if current else ""),
+                "editable": current is None or current.status != AttendanceStatus.ABSENT_WRITTEN,
+                "error": errors.get(member.pk, ""),
+            }
+        )
+    return rows
 
 
 def _written_votes(request, session: Session, items) -> list[dict]:
@@ -263,7 +295,35 @@ def ballot_cast(request, pk):
 @login_required
 @require_POST
 def attendance_record(request, pk):
+    """The whole roster in one save (fields status-<member id>), all or nothing, each refused row's reason next
+    to it; a POST with `member` and `status` still records one member (the former one-row form)."""
     session = _visible_session(request, pk)
+    if "member" in request.POST:
+        return _attendance_one(request, session)
+    statuses = {}
+    for key, value in request.POST.items():
+        name, _sep, member_id = key.partition("-")
+        if name == "status" and member_id.isdigit() and len(member_id) < 12 and value:
+            statuses[int(member_id)] = value
+    try:
+        changes = services.attendance_roster_record(session=session, statuses=statuses, actor=_actor(request))
+    except services.RosterRefused as exc:
+        messages.error(request, exc.message)
+        return _detail(request, session, roster={"values": statuses, "errors": exc.rows}, status=400)
+    except (engine.ActionForbidden, engine.TransitionNotAllowed) as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        if changes:
+            messages.success(request, _("Đã lưu điểm danh: %(n)s thành viên thay đổi.") % {"n": len(changes)})
+        else:
+            messages.info(request, _("Điểm danh không có gì thay đổi."))
+    return redirect(session)
+
+
+def _attendance_one(request, session: Session):
     form = AttendanceForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Thông tin điểm danh không hợp lệ."))
@@ -398,7 +458,28 @@ def recusal_declare(request, pk):
 @login_required
 @require_POST
 def close_voting(request, pk):
+    """Closing the voting is irreversible: a POST without `confirmed=1` shows what it would do (present members
+    who have not voted lose their vote) and asks for confirmation; nothing changes until then."""
     session = _visible_session(request, pk)
+    flags = _flags(request.user, session)
+    if request.POST.get("confirmed") != "1":
+        if session.state != SessionState.VOTING:
+            messages.error(request, _("Phiên họp không ở giai đoạn bỏ phiếu."))
+            return redirect(session)
+        if not (flags["is_secretary"] or flags["is_chair"]):
+            messages.error(request, _("Chỉ thư ký hoặc chủ tọa hội đồng được kết thúc bỏ phiếu."))
+            return redirect(session)
+        not_voted = selectors.present_not_voted(session)
+        return render(
+            request,
+            "councils/close_voting_confirm.html",
+            {
+                "session": session,
+                "not_voted": not_voted,
+                "pending_items": session.items.filter(state=ItemState.PENDING).order_by("order", "pk"),
+                "pending_written": selectors.pending_written_item_ids(session),
+            },
+        )
     if _run(
         request,
         session,

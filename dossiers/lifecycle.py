@@ -96,7 +96,14 @@ class ScheduleForm(TransitionForm):
 
 class PostForm(TransitionForm):
     working_days = forms.IntegerField(
-        label=_("Thời hạn công khai (ngày làm việc)"), min_value=0, max_value=30, initial=10
+        label=_("Thời hạn công khai (ngày làm việc)"),
+        min_value=1,
+        max_value=30,
+        initial=10,
+        error_messages={
+            "min_value": _("Thời hạn công khai phải có ít nhất 1 ngày làm việc."),
+            "max_value": _("Thời hạn công khai không quá 30 ngày làm việc."),
+        },
     )
 
 
@@ -171,14 +178,22 @@ def _ready_for_decision(flow):
     dossier = flow.obj
     if _lines(dossier, NomineeState.PENDING, NomineeState.PROPOSED, NomineeState.ON_AGENDA).exists():
         return State.CONDITION(False, gettext("Còn đối tượng đang được thẩm định lại hoặc chờ hội đồng xét."))
-    notice = _lines(dossier, NomineeState.PASSED).filter(award__public_notice_required=True).exists()
-    if notice and dossier.posted_until and timezone.localdate() <= dossier.posted_until:
+    if dossier.posted_until and timezone.localdate() <= dossier.posted_until:  # comments may still come in
         return State.CONDITION(
             False,
-            gettext("Chưa hết thời hạn công khai bắt buộc (đến ngày %(day)s).")
+            gettext("Chưa hết thời hạn công khai (đến hết ngày %(day)s).")
             % {"day": dossier.posted_until.strftime("%d/%m/%Y")},
         )
     return State.CONDITION(True)
+
+
+def decision_date_refusal(dossier: Dossier, day) -> str | None:
+    """Why a decision cannot be dated `day`: within the public posting period (comments may still come)."""
+    if dossier.posted_until and day <= dossier.posted_until:
+        return gettext("Ngày quyết định phải sau ngày hết thời hạn công khai (%(day)s).") % {
+            "day": dossier.posted_until.strftime("%d/%m/%Y")
+        }
+    return None
 
 
 def _has_central_lines(flow):
@@ -229,6 +244,7 @@ class DossierLifecycle(Lifecycle):
     states = DossierState
     state = State(DossierState, default=DossierState.DRAFT)
     unit_path = "unit"
+    unit_reads_history = True  # the unit reads its own dossier's history (workflows.permissions)
     inbox_select_related = ("unit",)
     inbox_deadline_field = "deadline"  # the inbox orders by it (no deadline last) and counts working days
     inbox_optional = ("withdraw",)
@@ -242,6 +258,46 @@ class DossierLifecycle(Lifecycle):
     def history_parts(self):
         """The dossier's history shows its lines' events too (appraisal, council result, decision per nominee)."""
         return self.obj.lines.select_related("nominee", "award")
+
+    def recipients(self, event) -> list:
+        """Whoever acts next; a return for supplement also reaches the unit's officers, who supplement it."""
+        users = list(super().recipients(event))
+        if event.verb == "return_for_supplement":
+            from django.contrib.auth import get_user_model
+
+            from workflows.models import Membership
+            from workflows.roles import active_q
+
+            known = {user.pk for user in users}
+            officers = Membership.objects.filter(active_q(timezone.localdate())).filter(
+                role=Role.UNIT_OFFICER, unit_id=self.obj.unit_id
+            )
+            users += [
+                user
+                for user in get_user_model()
+                .objects.filter(pk__in=officers.values("user_id"), is_active=True)
+                .order_by("pk")
+                if user.pk not in known
+            ]
+        return users
+
+    def notification_details(self, event) -> str:
+        """A return tells the unit why, what to supplement, and by when (not only "returned")."""
+        if event.verb != "return_for_supplement":
+            return ""
+        from .selectors import dossier_returns
+
+        found = next((r for r in dossier_returns(self.obj) if r.event_id == event.pk), None)
+        reason = found.reason if found else event.comment
+        parts = [gettext("Lý do: %(reason)s") % {"reason": reason}] if reason else []
+        if found and found.items:
+            parts.append(
+                gettext("Cần bổ sung: %(items)s")
+                % {"items": "; ".join(f"{n}) {text}" for n, text in enumerate(found.items, start=1))}
+            )
+        if found and found.deadline:
+            parts.append(gettext("Hạn bổ sung: %(day)s") % {"day": found.deadline.strftime("%d/%m/%Y")})
+        return ". ".join(parts)
 
     def _submitted(self):
         from .services import submission_check, submission_snapshot
@@ -408,6 +464,8 @@ class DossierLifecycle(Lifecycle):
                     )
                 }
             )
+        if (refusal := decision_date_refusal(self.obj, cleaned_data["decision_date"])) is not None:
+            raise ValidationError({"decision_date": refusal})
         self.obj.decision_number = cleaned_data["decision_number"]
         self.obj.decision_date = cleaned_data["decision_date"]
         behalf = getattr(actor.on_behalf_of, "pk", None)
@@ -455,6 +513,7 @@ class DossierNomineeLifecycle(Lifecycle):
     states = NomineeState
     state = State(NomineeState, default=NomineeState.PENDING)
     unit_path = "dossier__unit"
+    unit_reads_history = True  # as its dossier's
     council_term_path = "council_term"
     inbox_hidden = True  # appraised and decided from the dossier's pages
 

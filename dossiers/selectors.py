@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from workflows.models import Role
+from workflows.names import full_name
 from workflows.roles import authorities_of, can_read_everything
 
-from .models import AwardRecord, Dossier, DossierNominee, DossierState, Nominee, NomineeState
+from .models import AwardRecord, Dossier, DossierNominee, DossierState, Nominee, NomineeState, ReturnItem
 from .models.dossier import FINAL_STATES
 
 
@@ -39,6 +43,51 @@ def nominees_visible_to(user) -> QuerySet[Nominee]:
     if can_read_everything(user):
         return nominees
     return nominees.filter(unit_id__in=unit_ids_of(user))
+
+
+def dossier_search(
+    dossiers: QuerySet[Dossier],
+    *,
+    query: str = "",
+    unit_id: int | None = None,
+    award_code: str = "",
+    year: int | None = None,
+    state: str = "",
+) -> QuerySet[Dossier]:
+    """The dossier list's search and filters, on dossiers the caller already may see.
+
+    `query` matches the title, a nominee's name, the decision or central submission number (the dossier's
+    or a line's central decision) and, when it is a number, the dossier's own number (its id). `award_code`
+    keeps dossiers with a line proposing that award (any version of it). One query whatever the filters: the
+    line conditions are EXISTS subqueries, so a dossier with two matching lines is listed once.
+    """
+    if query:
+        lines = DossierNominee.objects.filter(dossier=OuterRef("pk"))
+        match = (
+            Q(title__icontains=query)
+            | Q(decision_number__icontains=query)
+            | Q(central_submission_number__icontains=query)
+            | Exists(
+                lines.filter(
+                    Q(nominee__full_name__icontains=query) | Q(central_decision_number__icontains=query)
+                )
+            )
+        )
+        number = query.lstrip("#")
+        if number.isascii() and number.isdigit() and len(number) < 19:
+            match |= Q(pk=int(number))
+        dossiers = dossiers.filter(match)
+    if unit_id:
+        dossiers = dossiers.filter(unit_id=unit_id)
+    if year:
+        dossiers = dossiers.filter(year=year)
+    if state:
+        dossiers = dossiers.filter(state=state)
+    if award_code:
+        dossiers = dossiers.filter(
+            Exists(DossierNominee.objects.filter(dossier=OuterRef("pk"), award__code=award_code))
+        )
+    return dossiers
 
 
 def overdue_dossiers(day=None) -> QuerySet[Dossier]:
@@ -85,3 +134,70 @@ def register_search(
     if award_code:
         records = records.filter(award__code=award_code)
     return records.order_by("-year", "award__level", "nominee__full_name")
+
+
+@dataclass(frozen=True)
+class ReturnRound:
+    """One return of a dossier for supplement: the Board's reason, each item to supplement, the deadline."""
+
+    round: int
+    reason: str
+    returned_at: datetime | None
+    returned_by: str
+    deadline: date | None
+    items: tuple[str, ...]
+    event_id: int | None
+
+
+def dossier_returns(dossier: Dossier) -> list[ReturnRound]:
+    """Every return of the dossier, oldest first (see returns_of)."""
+    return returns_of([dossier])[dossier.pk]
+
+
+def returns_of(dossiers) -> dict[int, list[ReturnRound]]:
+    """{dossier pk: its returns, oldest first}, in two queries for any number of dossiers. The items are the
+    ReturnItem rows; the reason and who returned it are the return_for_supplement audit event of that round
+    (round = the submissions made before the return)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from workflows.models import AuditEvent
+
+    pks = [dossier.pk for dossier in dossiers]
+    items: dict[int, dict[int, list]] = {pk: {} for pk in pks}
+    for item in ReturnItem.objects.filter(dossier_id__in=pks).order_by("round", "pk"):
+        items[item.dossier_id].setdefault(item.round, []).append(item)
+    events: dict[int, dict[int, object]] = {pk: {} for pk in pks}
+    submissions = dict.fromkeys(pks, 0)
+    verbs = ["submit", "resubmit", "return_for_supplement"]
+    for event in (
+        AuditEvent.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Dossier),
+            subject_id__in=[str(pk) for pk in pks],
+            verb__in=verbs,
+        )
+        .select_related("actor")
+        .order_by("sequence")
+    ):
+        pk = int(event.subject_id)
+        if event.verb == "return_for_supplement":
+            events[pk][submissions[pk]] = event
+        else:
+            submissions[pk] += 1
+    result = {}
+    for pk in pks:
+        rounds = []
+        for number in sorted(set(items[pk]) | set(events[pk])):
+            event, rows = events[pk].get(number), items[pk].get(number, [])
+            rounds.append(
+                ReturnRound(
+                    round=number,
+                    reason=event.comment if event else "",
+                    returned_at=event.created_at if event else None,
+                    returned_by=full_name(event.actor) if event and event.actor else "",
+                    deadline=rows[0].deadline if rows else None,
+                    items=tuple(row.text for row in rows),
+                    event_id=event.pk if event else None,
+                )
+            )
+        result[pk] = rounds
+    return result

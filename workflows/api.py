@@ -220,7 +220,7 @@ class TransitionsMixin:
         return Response(AuditEventSerializer(history_for(obj), many=True, context={"subject": obj}).data)
 
     def can_read_history(self, user, obj) -> bool:
-        return can_read_history(user)
+        return can_read_history(user, obj)
 
 
 class BoardHeadWritesOnly(BasePermission):

@@ -196,6 +196,10 @@ class Lifecycle:
 
         return users_who_can_act(self)
 
+    def notification_details(self, event) -> str:
+        """What the notification of `event` says beyond "<object>: <new state> · <who>"; nothing by default."""
+        return ""
+
     def history_parts(self):
         """Objects whose audit events belong to this object's history too (a dossier's lines); none by default."""
         return ()
@@ -219,6 +223,17 @@ class Lifecycle:
             if form is not None:
                 return form
         return TransitionForm
+
+    @classmethod
+    def confirmation(cls, name: str):
+        """The transition's `custom={"confirm": fn}`: fn(obj, cleaned_data) -> the consequence, in words, that
+        the web form states and asks to confirm before an irreversible step (None: no confirmation page). The
+        API performs in one call: its clients are programs that already chose to act."""
+        for transition in cls.transition_methods()[name].get_transitions():
+            confirm = transition.custom.get("confirm")
+            if confirm is not None:
+                return confirm
+        return None
 
     @classmethod
     def state_label(cls, value: str) -> str:

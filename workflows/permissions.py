@@ -18,7 +18,7 @@ from organisations.models import CouncilTerm, Unit
 
 from . import audit
 from .models import COUNCIL_ROLES, UNIT_ROLES, Membership
-from .roles import active_q, can_read_everything
+from .roles import active_q, authorities_of, can_read_everything
 
 VIEW_UNIT = "view_unit"
 VIEW_TERM = "view_councilterm"
@@ -86,6 +86,21 @@ def can_view_council_term(user, term: CouncilTerm) -> bool:
     return can_read_everything(user) or user.has_perm(f"organisations.{VIEW_TERM}", term)
 
 
-def can_read_history(user) -> bool:
-    """The audit history of objects is read by the Board, auditors and the city chairman."""
-    return can_read_everything(user)
+def can_read_history(user, subject=None) -> bool:
+    """The audit history of objects is read by the Board, auditors and the city chairman; a unit (its officers
+    and head, or their delegates) also reads the history of its own objects whose lifecycle says so
+    (`unit_reads_history`, e.g. a dossier: why it was returned, who acted). Another unit's: never."""
+    if can_read_everything(user):
+        return True
+    if subject is None or not getattr(user, "is_authenticated", False):
+        return False
+    from .lifecycle import lifecycle_for
+
+    try:
+        flow = lifecycle_for(subject)(subject)
+    except LookupError:
+        return False
+    unit_id = flow.scope().unit_id if getattr(flow, "unit_reads_history", False) else None
+    return unit_id is not None and any(
+        authority.role in UNIT_ROLES and authority.unit_id == unit_id for authority in authorities_of(user)
+    )

@@ -28,6 +28,11 @@ def notify_event(event_id: int) -> int:
     text = f"{subject}: {flow.state_label(event.target_state)}"
     if event.actor is not None:  # who acted, as Vietnamese write names (workflows/names.py)
         text += f" · {full_name(event.actor)}"
+    title = text
+    details = flow.notification_details(event)  # e.g. why a dossier was returned and what to supplement
+    if details:
+        text = f"{text}. {details}"
+    short = text if len(text) <= 500 else text[:499] + "…"
     url = subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else ""
     sent = 0
     for user in flow.recipients(event):
@@ -36,12 +41,12 @@ def notify_event(event_id: int) -> int:
         try:
             with transaction.atomic():
                 Notification.objects.create(
-                    recipient=user, event=event, key=f"event:{event.pk}", text=text[:500], url=url
+                    recipient=user, event=event, key=f"event:{event.pk}", text=short, url=url
                 )
         except IntegrityError:
             continue  # already notified for this event
         if user.email:
-            send_mail(text[:200], text, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
+            send_mail(title[:200], text, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
         sent += 1
     return sent
 

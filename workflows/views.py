@@ -92,7 +92,7 @@ def history(request, app_label: str, model_name: str, pk: str):
     subject = _get_subject(app_label, model_name, pk, with_lifecycle=False)
     if not _can_see(request.user, subject):
         raise Http404
-    if not can_read_history(request.user):
+    if not can_read_history(request.user, subject):
         raise PermissionDenied(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND được xem lịch sử."))
     events = list(history_events(subject))  # its own and its parts' (a dossier's lines)
     rows = describe(events, subject)
@@ -190,7 +190,25 @@ def transition(request, app_label: str, model_name: str, pk: str, name: str):
     verdict = engine.check(lifecycle_cls(subject), name, request.user)
     form_class = lifecycle_cls.form_class(name)
     next_url = safe_next_url(request, fallback=_object_url(subject))
-    if request.method == "POST":
+    confirm = lifecycle_cls.confirmation(name)
+    if request.method == "POST" and confirm is not None and request.POST.get("confirmed") != "1":
+        # an irreversible step: a valid form first shows its consequence; "Sửa lại" comes back to the form
+        form = form_class(data=request.POST)
+        if verdict.allowed and form.is_valid() and "edit" not in request.POST:
+            return render(
+                request,
+                "workflows/transition_confirm.html",
+                {
+                    "subject": subject,
+                    "verdict": verdict,
+                    "consequence": confirm(subject, form.cleaned_data),
+                    "hidden": [(field.html_name, field.value()) for field in form],
+                    "next": next_url,
+                },
+            )
+        if "edit" in request.POST:
+            form = form_class(initial={field.name: field.value() for field in form})
+    elif request.method == "POST":
         form = form_class(data=request.POST, files=request.FILES)
         try:
             engine.perform(
@@ -225,8 +243,9 @@ def transition(request, app_label: str, model_name: str, pk: str, name: str):
             "verdict": verdict,
             "next": next_url,
             "state_label": lifecycle_cls.state_label(getattr(subject, lifecycle_cls.state_field)),
+            "confirm_next": confirm is not None,
         },
-        status=200 if request.method == "GET" or not form.errors else 400,
+        status=200 if request.method == "GET" or not form.is_bound or not form.errors else 400,
     )
 
 

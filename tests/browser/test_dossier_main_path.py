@@ -3,6 +3,7 @@ appraises it and puts it on a council session, the council votes (through the co
 posts it, the chairman approves, and the award lands in the register."""
 
 import re
+from datetime import date
 
 import pytest
 
@@ -38,7 +39,7 @@ services.session_close_voting(session=session, user=secretary)
 engine.perform(session, "draft_minutes", user=secretary, data={"minutes_number": "01/BB-HĐTĐKT"})
 engine.perform(session, "sign_minutes", user=chair)
 engine.perform(session, "issue_resolution", user=chair, data={"resolution_number": "05/TTr-HĐTĐKT",
-                                                               "resolution_issued_on": date.today().isoformat()})
+                                                               "resolution_issued_on": session.planned_on.isoformat()})
 print("resolution issued")
 """
 
@@ -67,6 +68,14 @@ session = services.session_create(council_term=term, title="Phiên họp xét kh
                                   planned_on=timezone.localdate() + timedelta(days=7),
                                   actor=get_user_model().objects.get(username="board.officer"))
 print(f"session {session.pk}")
+"""
+
+
+END_POSTING = """
+from datetime import date, timedelta
+from dossiers.models import Dossier
+Dossier.objects.filter(title="TITLE").update(posted_until=date.today() - timedelta(days=1))
+print("posting ended")
 """
 
 
@@ -146,14 +155,19 @@ def test_unit_to_chairman(login, server_url, run_in_server_db, tmp_path):
     assert state(board) == "Hội đồng đã xét"
     act(board, "Công khai", {"working_days": "10"})
     assert state(board) == "Đang công khai"
+    # no decision while the posting runs (issue 14 item 6): let the period pass
+    assert "posting ended" in run_in_server_db(END_POSTING.replace("TITLE", TITLE))
 
     chairman = login("chairman")
     chairman.goto(detail)
     chairman.click("main a.button:has-text('Quyết định khen thưởng')")
     chairman.check("input[value=approve]")
     chairman.fill("#decision_number", "125/QĐ-UBND")
-    chairman.fill("#decision_date", "15/01/2024")
+    chairman.fill("#decision_date", date.today().strftime("%d/%m/%Y"))
     chairman.click("main form button[type=submit]")
+    chairman.wait_for_load_state()
+    assert "Khen thưởng 1 đối tượng" in chairman.locator("#hau-qua").inner_text()  # irreversible: confirm first
+    chairman.click("main button:has-text('Xác nhận ban hành quyết định')")
     chairman.wait_for_load_state()
     assert state(chairman) == "Đã có quyết định"
     assert "125/QĐ-UBND" in chairman.content()

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from councils.registry import ItemResult, handler_for
 from councils.services import session_create
 from dossiers import services
-from dossiers.models import AwardType, NomineeState
+from dossiers.models import AwardType, Dossier, NomineeState
 from organisations.models import CouncilKind
 from tests.factories import AwardRecordFactory, CouncilTermFactory, NomineeFactory
 from tests.pdfs import pdf_bytes
@@ -98,6 +98,13 @@ def council_result(line, passed, *, actor_user=None, agree=None):
     handler_for(line)(subject=line, result=result, actor=Actor(actor_user, role="council_secretary"))
 
 
+def end_posting(dossier):
+    """Let the public posting period pass (it ended on 01/01/2024): the decision may then be issued, dated
+    after it (issue 14 item 6: never while the posting runs)."""
+    Dossier.objects.filter(pk=dossier.pk).update(posted_until=date(2024, 1, 1))
+    dossier.posted_until = date(2024, 1, 1)
+
+
 def walk_to(cast, dossier, target, *, passed=True):
     """Take a submitted-ready dossier along the main path up to `target` (a dossier state)."""
     order = ["submitted", "accepted", "appraised", "on_agenda", "voted", "posted", "decided"]
@@ -118,7 +125,8 @@ def walk_to(cast, dossier, target, *, passed=True):
             council_result(line, passed) for line in dossier.lines.filter(state=NomineeState.ON_AGENDA)
         ],
         "posted": lambda: engine.perform(dossier, "post", user=cast.board, data={"working_days": 10}),
-        "decided": lambda: engine.perform(
+        "decided": lambda: end_posting(dossier)
+        or engine.perform(
             dossier,
             "decide",
             user=cast.chairman,

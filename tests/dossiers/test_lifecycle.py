@@ -13,7 +13,16 @@ from workflows import engine
 from workflows.audit import history_for
 from workflows.calendar import add_working_days
 
-from .helpers import YEAR, award, council_result, council_session, eligible_nominee, ready_dossier, walk_to
+from .helpers import (
+    YEAR,
+    award,
+    council_result,
+    council_session,
+    eligible_nominee,
+    end_posting,
+    ready_dossier,
+    walk_to,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +135,7 @@ def test_each_board_step_refuses_the_wrong_role(cast):
     assert dossier.state == DossierState.VOTED
     _refused(dossier, "post", cast.head, engine.ActionForbidden, data={"working_days": 10})
     engine.perform(dossier, "post", user=cast.board, data={"working_days": 10})
+    end_posting(dossier)
     decision = {"decision_number": "1/QĐ-UBND", "decision_date": "2024-01-10", "approved": str(line.pk)}
     _refused(dossier, "decide", cast.board_head, engine.ActionForbidden, data=decision)
     line.refresh_from_db()
@@ -257,6 +267,7 @@ def test_partial_approval_and_not_proposed_lines(cast):
     assert dossier.state == DossierState.ON_AGENDA  # waiting for the second result
     council_result(second, True)
     engine.perform(dossier, "post", user=cast.board, data={"working_days": 10})
+    end_posting(dossier)
     bad = {"decision_number": "5/QĐ-UBND", "decision_date": "2024-02-01", "approved": str(first.pk)}
     _refused(dossier, "decide", cast.chairman, ValidationError, data=bad)
     engine.perform(dossier, "decide", user=cast.chairman, data={**bad, "rejected": str(second.pk)})
@@ -300,6 +311,7 @@ def test_a_serious_complaint_sends_the_nominee_back_to_appraisal(cast):
     engine.perform(line, "reappraise", user=cast.board_head, data={"comment": "Khiếu nại nghiêm trọng"})
     line.refresh_from_db()
     assert line.state == NomineeState.PENDING and line.council_agree is None
+    end_posting(dossier)
     decision = {"decision_number": "9", "decision_date": "2024-02-01", "approved": ""}
     _refused(dossier, "decide", cast.chairman, data=decision)
     engine.perform(line, "not_propose", user=cast.board, data={"comment": "Khiếu nại đúng, không đề nghị"})
@@ -450,6 +462,7 @@ def test_a_delegated_vice_chairman_decides_on_behalf_of_the_chairman(cast, perso
         reason="Đi công tác",
     )
     dossier = walk_to(cast, ready_dossier(cast), "posted")
+    end_posting(dossier)
     line = dossier.lines.get()
     engine.perform(
         dossier,

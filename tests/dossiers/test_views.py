@@ -12,6 +12,7 @@ from .helpers import (
     council_result,
     council_session,
     eligible_nominee,
+    end_posting,
     pdf,
     ready_dossier,
     walk_to,
@@ -97,6 +98,7 @@ def test_main_path_through_the_web(client, cast):
         },
     )
     assert response.status_code == 302 and PublicComment.objects.filter(line=line).count() == 1
+    end_posting(dossier)
     login(client, cast.chairman)
     page = client.get(reverse("dossiers:decide", args=[dossier.pk])).content.decode()
     assert "19/21 đồng ý" in page and "Đồng ý với đề nghị." in page
@@ -104,7 +106,12 @@ def test_main_path_through_the_web(client, cast):
     assert pdf_response.status_code == 200 and pdf_response.content.startswith(b"%PDF")
     response = client.post(
         reverse("dossiers:decide", args=[dossier.pk]),
-        {"decision_number": "321/QĐ-UBND", "decision_date": "2024-01-20", f"line_{line.pk}": "approve"},
+        {
+            "decision_number": "321/QĐ-UBND",
+            "decision_date": "2024-01-20",
+            f"line_{line.pk}": "approve",
+            "confirmed": "1",
+        },
     )
     assert response.status_code == 302
     dossier.refresh_from_db()
