@@ -128,6 +128,71 @@ class PublicCommentForm(forms.Form):
         self.fields["text"].help_text = _("Tối đa %(limit)s ký tự.") % {"limit": limit}
 
 
+class DossierFilterForm(forms.Form):
+    """The dossier list's search and filters (GET). A value that is not one of the choices, a year that is not a
+    year: the message shows next to that field and that filter alone is left out; the others still apply."""
+
+    q = forms.CharField(
+        label=_("Tìm kiếm"),
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput,
+        help_text=_("Tên đối tượng, trích yếu hoặc số hồ sơ, số quyết định."),
+        error_messages={"max_length": _("Không được dài quá %(limit_value)d ký tự.")},
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Đơn vị"),
+        queryset=None,
+        required=False,
+        empty_label=_("Tất cả"),
+        error_messages={"invalid_choice": _("Không có đơn vị này trong danh sách.")},
+    )
+    award = forms.ChoiceField(
+        label=_("Danh hiệu, hình thức"),
+        required=False,
+        error_messages={"invalid_choice": _("Không có danh hiệu, hình thức này trong danh sách.")},
+    )
+    year = forms.IntegerField(
+        label=_("Năm thành tích"),
+        required=False,
+        min_value=1945,
+        max_value=2200,
+        error_messages={
+            "invalid": _("Năm phải là một số, ví dụ 2024."),
+            "min_value": _("Năm không được trước %(limit_value)s."),
+            "max_value": _("Năm không được sau %(limit_value)s."),
+        },
+    )
+    state = forms.ChoiceField(
+        label=_("Trạng thái"),
+        required=False,
+        error_messages={"invalid_choice": _("Không có trạng thái này.")},
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        from .models import DossierState
+
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        codes = AwardType.objects.order_by("level", "name").values_list("code", "name")
+        self.fields["award"].choices = [("", _("Tất cả")), *dict(codes).items()]
+        self.fields["state"].choices = [("", _("Tất cả")), *DossierState.choices]
+
+    def filters(self) -> dict:
+        """The valid filters only (an invalid field is left out), for selectors.dossier_search."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return {
+            "query": (data.get("q") or "").strip(),
+            "unit_id": getattr(data.get("unit"), "pk", None),
+            "award_code": data.get("award") or "",
+            "year": data.get("year"),
+            "state": data.get("state") or "",
+        }
+
+
 class RegisterSearchForm(forms.Form):
     q = forms.CharField(label=_("Họ tên, tên tập thể"), required=False)
     unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None, required=False)

@@ -2,6 +2,31 @@
 (function () {
   "use strict";
 
+  // <button data-menu-toggle aria-controls="site-menu">: on a narrow screen (tdkt.css) the header menu is
+  // collapsed behind this button; it opens and closes the menu and says so in aria-expanded. Escape closes
+  // it and gives the focus back to the button. Without this script the button stays hidden and the menu shown.
+  function menuToggle() {
+    var toggle = document.querySelector("[data-menu-toggle]");
+    if (!toggle) { return; }
+    var menu = document.getElementById(toggle.getAttribute("aria-controls"));
+    var header = toggle.closest("header");
+    if (!menu || !header) { return; }
+    function isOpen() { return toggle.getAttribute("aria-expanded") === "true"; }
+    function set(open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      menu.classList.toggle("open", open);
+    }
+    toggle.addEventListener("click", function () { set(!isOpen()); });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || !isOpen()) { return; }
+      var inside = menu.contains(document.activeElement) || document.activeElement === toggle;
+      set(false);
+      if (inside) { toggle.focus(); }
+    });
+    toggle.hidden = false;
+    header.classList.add("menu-ready");
+  }
+
   // <select data-autosubmit>: submit the form when the choice changes (language, list filters).
   function autosubmit() {
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
@@ -82,6 +107,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    menuToggle();
     errorSummary();
     autosubmit();
     eligibilityPreview();

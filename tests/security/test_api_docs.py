@@ -117,3 +117,18 @@ def test_no_cdn_is_configured():
     assert spectacular["SWAGGER_UI_DIST"] == "SIDECAR" and spectacular["REDOC_DIST"] == "SIDECAR"
     assert spectacular["SWAGGER_UI_FAVICON_HREF"] == "SIDECAR"
     assert "drf_spectacular_sidecar" in settings.INSTALLED_APPS
+
+
+def test_neither_the_docs_page_nor_its_init_script_names_another_host(reader):
+    """Swagger UI works offline: no address on another host in the page or in the script that starts it (the
+    schema, the OAuth redirect and the assets are all paths on this site). The browser check with every other
+    host unreachable: tests/browser/test_phone_view.py::test_swagger_ui_renders_with_every_other_host_unreachable."""
+    client = Client()
+    client.force_login(reader)
+    page = client.get("/api/docs/").content.decode()
+    init = next(url for url in ASSET.findall(page) if "script=" in url).replace("&amp;", "&")
+    script = client.get(init).content.decode()
+    other_host = re.compile(r"""\w+://|["'(=]\s*//\w""")
+    for text in (page, script):
+        assert not other_host.search(text), text[max(0, other_host.search(text).start() - 60) :][:120]
+    assert 'url: "/api/schema/"' in script  # the schema from this site, by its path

@@ -26,6 +26,11 @@ PARAMETERS = [
     ("/api/activities/", "kind", "conference"),
     ("/api/activities/", "state", "planned"),
     ("/api/activities/", "quarter", "2"),
+    ("/api/dossiers/", "q", "Nguyễn"),
+    ("/api/dossiers/", "unit", "1"),
+    ("/api/dossiers/", "award", "bk-tp"),
+    ("/api/dossiers/", "year", "2024"),
+    ("/api/dossiers/", "state", "draft"),
 ]
 
 
@@ -120,7 +125,7 @@ def test_the_schema_documents_every_parameter():
 
 WEB_PAGES = [
     ("home", {}, ["limit"]),
-    ("dossiers:list", {}, ["state", "per_page", "page"]),
+    ("dossiers:list", {}, ["q", "unit", "award", "year", "state", "per_page", "page"]),
     ("dossiers:register", {}, ["q", "unit", "year", "award"]),
     ("plan:dashboard", {"year": 2023}, ["kind", "state", "unit"]),
 ]
