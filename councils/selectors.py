@@ -172,6 +172,21 @@ def ballot_open(item: AgendaItem) -> bool:
     return True
 
 
+def present_not_voted(session: Session) -> list:
+    """Present members who have not yet cast a ballot on some open item they may vote on: what closing the
+    voting now would leave out (they could no longer vote)."""
+    present = present_ids(session)
+    voted: dict[int, set[int]] = {}
+    for item_id, member_id in BallotReceipt.objects.filter(
+        item__session=session, item__state=ItemState.PENDING
+    ).values_list("item", "member"):
+        voted.setdefault(item_id, set()).add(member_id)
+    missing: set[int] = set()
+    for item in session.items.filter(state=ItemState.PENDING):
+        missing |= present - recused_ids(item) - voted.get(item.pk, set())
+    return [member for member in members(session) if member.pk in missing]
+
+
 def turnout(session: Session) -> list[dict]:
     """Per item: ballots received and members eligible to vote (no content). One grouped query for receipts."""
     received = dict(
