@@ -329,7 +329,9 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
                 return Response(
                     {
                         "detail": exc.message,
-                        "rows": [{"member": member, "detail": message} for member, message in exc.rows.items()],
+                        "rows": [
+                            {"member": member, "detail": message} for member, message in exc.rows.items()
+                        ],
                     },
                     status=status.HTTP_400_BAD_REQUEST,
                 )

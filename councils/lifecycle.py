@@ -126,7 +126,8 @@ def _resolution_consequence(session, cleaned_data) -> list[str]:
     ]
     if subjects:
         lines.append(
-            _("%(n)s mục có đối tượng (hồ sơ, sáng kiến…): kết quả được ghi ngay vào đối tượng đó.") % {"n": subjects}
+            _("%(n)s mục có đối tượng (hồ sơ, sáng kiến…): kết quả được ghi ngay vào đối tượng đó.")
+            % {"n": subjects}
         )
     lines.append(_("Sau khi ban hành, biên bản và kết quả không sửa được nữa."))
     return lines

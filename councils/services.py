@@ -406,7 +406,10 @@ def _attendance_refusal(session: Session, member, status: str, current: Attendan
         return ValidationError({"status": _("Tình trạng có mặt không hợp lệ.")})
     if member.pk not in selectors.member_ids(session):
         return ValidationError(
-            {"member": _("%(name)s không phải thành viên hội đồng vào ngày họp.") % {"name": full_name(member)}}
+            {
+                "member": _("%(name)s không phải thành viên hội đồng vào ngày họp.")
+                % {"name": full_name(member)}
+            }
         )
     previous = current.status if current else None
     if status == AttendanceStatus.ABSENT_WRITTEN and previous != status:
@@ -427,7 +430,9 @@ def _attendance_refusal(session: Session, member, status: str, current: Attendan
         )
     if current is not None and current.status != status:
         if BallotReceipt.objects.filter(item__session=session, member=member).exists():
-            return engine.TransitionNotAllowed(_("Thành viên đã bỏ phiếu; không thể thay đổi tình trạng có mặt."))
+            return engine.TransitionNotAllowed(
+                _("Thành viên đã bỏ phiếu; không thể thay đổi tình trạng có mặt.")
+            )
     return None
 
 
@@ -442,7 +447,8 @@ def _attendance_session(session: Session, actor) -> tuple[audit.Actor, Session]:
     locked = Session.objects.select_for_update().get(pk=session.pk)
     if locked.state not in ATTENDANCE_STATES:
         raise engine.TransitionNotAllowed(
-            _("Không thể điểm danh khi phiên họp ở trạng thái «%(state)s».") % {"state": locked.get_state_display()}
+            _("Không thể điểm danh khi phiên họp ở trạng thái «%(state)s».")
+            % {"state": locked.get_state_display()}
         )
     return actor, locked
 
@@ -495,7 +501,9 @@ def attendance_roster_record(*, session: Session, statuses: dict[int, str], acto
         if len(statuses) > ROSTER_LIMIT:
             raise ValidationError(_("Danh sách điểm danh quá dài (tối đa %(n)s dòng).") % {"n": ROSTER_LIMIT})
         users = User.objects.in_bulk(list(statuses))
-        current = {a.member_id: a for a in locked.attendances.select_for_update().filter(member_id__in=list(users))}
+        current = {
+            a.member_id: a for a in locked.attendances.select_for_update().filter(member_id__in=list(users))
+        }
         errors: dict[int, str] = {}
         changes: list[tuple] = []
         for member_id, status in statuses.items():
@@ -506,7 +514,9 @@ def attendance_roster_record(*, session: Session, statuses: dict[int, str], acto
             attendance = current.get(member_id)
             refusal = _attendance_refusal(locked, member, status, attendance)
             if refusal is not None:
-                errors[member_id] = " ".join(refusal.messages) if isinstance(refusal, ValidationError) else refusal.message
+                errors[member_id] = (
+                    " ".join(refusal.messages) if isinstance(refusal, ValidationError) else refusal.message
+                )
             elif attendance is None or attendance.status != status:
                 changes.append((member, attendance, status))
         if errors:

@@ -174,10 +174,14 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return Response(_history_payload(nominee))
         kind = str(request.data.get("kind", ""))
         if kind not in DECLARE_FORMS:
-            return Response({"kind": [_("Loại quá trình phải là title, rating hoặc initiative.")]}, status=400)
+            return Response(
+                {"kind": [_("Loại quá trình phải là title, rating hoặc initiative.")]}, status=400
+            )
         form = DECLARE_FORMS[kind](_form_data(request.data), nominee=nominee, prefix="")
         if not form.is_valid():
-            return Response({field: [str(m) for m in errors] for field, errors in form.errors.items()}, status=400)
+            return Response(
+                {field: [str(m) for m in errors] for field, errors in form.errors.items()}, status=400
+            )
         record = services.record_declare(
             nominee=nominee, kind=kind, fields=form.cleaned_data, actor=self._actor(request)
         )

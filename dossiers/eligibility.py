@@ -58,7 +58,9 @@ class History:
     """What the rules read about one nominee, loaded once: only records the Board confirmed (or that were
     decided here), or, with `include_declared`, also those a unit declared and the Board has not yet checked."""
 
-    def __init__(self, nominee: Nominee, *, exclude_line_id: int | None = None, include_declared: bool = False):
+    def __init__(
+        self, nominee: Nominee, *, exclude_line_id: int | None = None, include_declared: bool = False
+    ):
         statuses = [RecordStatus.CONFIRMED] + ([RecordStatus.DECLARED] if include_declared else [])
         records = AwardRecord.objects.filter(nominee=nominee, status__in=statuses).select_related("award")
         if exclude_line_id:

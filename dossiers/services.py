@@ -704,10 +704,15 @@ def _history_record(*, nominee: Nominee, kind: str, fields: dict):
                 % {"award": award.name, "kind": nominee.get_kind_display()},
             )
         elif year is not None and live.filter(award=award).exists():
-            error("award", _("Đã có %(award)s năm %(year)s trong quá trình.") % {"award": award.name, "year": year})
+            error(
+                "award",
+                _("Đã có %(award)s năm %(year)s trong quá trình.") % {"award": award.name, "year": year},
+            )
         if not authority:
             error("authority", _("Ghi cấp quyết định (ví dụ: Chủ tịch UBND thành phố)."))
-        record = AwardRecord(award=award if isinstance(award, AwardType) else None, authority=authority[:255], **common)
+        record = AwardRecord(
+            award=award if isinstance(award, AwardType) else None, authority=authority[:255], **common
+        )
     elif kind == "rating":
         rating = fields.get("rating")
         if nominee.kind != RecipientKind.INDIVIDUAL:
@@ -811,7 +816,11 @@ def history_import(*, nominee: Nominee, rows, actor) -> list:
             errors.extend((row.number, message) for message in error.messages)
             continue
         key = (row.kind, record.year) + (
-            (record.award_id,) if row.kind == "title" else (record.title.casefold(),) if row.kind == "initiative" else ()
+            (record.award_id,)
+            if row.kind == "title"
+            else (record.title.casefold(),)
+            if row.kind == "initiative"
+            else ()
         )
         if key in seen:
             errors.append((row.number, _("Trùng với dòng %(row)d.") % {"row": seen[key]}))
@@ -858,7 +867,9 @@ def record_confirm(*, record, actor, note: str = ""):
     from .models import RecordStatus
 
     actor = _board_actor(actor, _("Chỉ Ban TĐKT được xác nhận quá trình đơn vị khai báo."))
-    return _review(record, status=RecordStatus.CONFIRMED, note=" ".join(note.split())[:500], actor=actor, verb="confirm")
+    return _review(
+        record, status=RecordStatus.CONFIRMED, note=" ".join(note.split())[:500], actor=actor, verb="confirm"
+    )
 
 
 @transaction.atomic
@@ -875,4 +886,6 @@ def record_reject(*, record, actor, note: str):
 
 def can_declare_history(user, nominee: Nominee) -> bool:
     """May `user` declare history for `nominee` (officer or head of the nominee's unit)?"""
-    return find_authority(user, (Role.UNIT_OFFICER, Role.UNIT_HEAD), Scope(unit_id=nominee.unit_id)) is not None
+    return (
+        find_authority(user, (Role.UNIT_OFFICER, Role.UNIT_HEAD), Scope(unit_id=nominee.unit_id)) is not None
+    )

@@ -18,7 +18,9 @@ urlpatterns = [
     path("doi-tuong/<int:pk>/bot/", views.line_remove, name="line_remove"),
     path("ca-nhan-tap-the/<int:pk>/", views.nominee_detail, name="nominee"),
     path("ca-nhan-tap-the/<int:pk>/khai-bao/<str:kind>/", views.nominee_declare, name="nominee_declare"),
-    path("ca-nhan-tap-the/<int:pk>/mau-qua-trinh.xlsx", views.nominee_history_template, name="history_template"),
+    path(
+        "ca-nhan-tap-the/<int:pk>/mau-qua-trinh.xlsx", views.nominee_history_template, name="history_template"
+    ),
     path("ca-nhan-tap-the/<int:pk>/nhap-qua-trinh/", views.nominee_history_import, name="history_import"),
     path("qua-trinh/<str:kind>/<int:pk>/<str:verb>/", views.history_review, name="history_review"),
     path("tai-lieu/<int:pk>/", views.document_download, name="document"),

@@ -664,7 +664,9 @@ def nominee_history_import(request, pk):
             )
         except services.HistoryImportRefused as exc:
             row_errors = exc.messages
-            form.add_error(None, _("Tệp có dòng sai nên chưa nhập bản ghi nào; sửa các dòng dưới đây rồi nhập lại."))
+            form.add_error(
+                None, _("Tệp có dòng sai nên chưa nhập bản ghi nào; sửa các dòng dưới đây rồi nhập lại.")
+            )
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
@@ -685,7 +687,9 @@ def history_review(request, kind, pk, verb):
         raise Http404
     model = services.history_model(kind)
     record = get_object_or_404(
-        model.objects.filter(nominee__in=selectors.nominees_visible_to(request.user)).select_related("nominee"),
+        model.objects.filter(nominee__in=selectors.nominees_visible_to(request.user)).select_related(
+            "nominee"
+        ),
         pk=pk,
     )
     form = RecordReviewForm(request.POST)

@@ -166,7 +166,9 @@ def test_unit_to_chairman(login, server_url, run_in_server_db, tmp_path):
     chairman.fill("#decision_date", date.today().strftime("%d/%m/%Y"))
     chairman.click("main form button[type=submit]")
     chairman.wait_for_load_state()
-    assert "Khen thưởng 1 đối tượng" in chairman.locator("#hau-qua").inner_text()  # irreversible: confirm first
+    assert (
+        "Khen thưởng 1 đối tượng" in chairman.locator("#hau-qua").inner_text()
+    )  # irreversible: confirm first
     chairman.click("main button:has-text('Xác nhận ban hành quyết định')")
     chairman.wait_for_load_state()
     assert state(chairman) == "Đã có quyết định"

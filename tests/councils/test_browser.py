@@ -84,7 +84,9 @@ def test_demo_session_from_separate_logins(login, server_url):
     )
     assert "Xác nhận «Ban hành kết quả»?" in page
     consequence = chairman.locator("#hau-qua").inner_text()
-    assert f"Văn bản số 05/TTr-HĐTĐKT, ngày {planned_on}." in consequence and "không thể hoàn tác" in consequence
+    assert (
+        f"Văn bản số 05/TTr-HĐTĐKT, ngày {planned_on}." in consequence and "không thể hoàn tác" in consequence
+    )
     chairman.screenshot(path="/tmp/i14-resolution-confirm.png", full_page=True)
     chairman.click("main button:has-text('Xác nhận «Ban hành kết quả»')")
     chairman.wait_for_load_state()

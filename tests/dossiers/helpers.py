@@ -125,19 +125,21 @@ def walk_to(cast, dossier, target, *, passed=True):
             council_result(line, passed) for line in dossier.lines.filter(state=NomineeState.ON_AGENDA)
         ],
         "posted": lambda: engine.perform(dossier, "post", user=cast.board, data={"working_days": 10}),
-        "decided": lambda: end_posting(dossier)
-        or engine.perform(
-            dossier,
-            "decide",
-            user=cast.chairman,
-            data={
-                "decision_number": "123/QĐ-UBND",
-                "decision_date": "2024-01-15",
-                "approved": ",".join(
-                    str(pk)
-                    for pk in dossier.lines.filter(state=NomineeState.PASSED).values_list("pk", flat=True)
-                ),
-            },
+        "decided": lambda: (
+            end_posting(dossier)
+            or engine.perform(
+                dossier,
+                "decide",
+                user=cast.chairman,
+                data={
+                    "decision_number": "123/QĐ-UBND",
+                    "decision_date": "2024-01-15",
+                    "approved": ",".join(
+                        str(pk)
+                        for pk in dossier.lines.filter(state=NomineeState.PASSED).values_list("pk", flat=True)
+                    ),
+                },
+            )
         ),
     }
     for state in order:
