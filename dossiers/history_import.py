@@ -4,7 +4,6 @@ errors. The writing is dossiers.services.history_import (all or nothing)."""
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workflows.exports import safe_append
-from workflows.uploads import check_xlsx
+from workflows.uploads import check_xlsx, sheet_key, stream_sheet_rows
 
 from .models import AwardType, Nominee
 from .models.catalogue import AwardLevel, RecipientKind
@@ -66,8 +65,7 @@ class HistoryRow:
     errors: list[str] = field(default_factory=list)
 
 
-def _key(text) -> str:
-    return " ".join(unicodedata.normalize("NFC", str(text or "")).casefold().split())
+_key = sheet_key
 
 
 def awards_for(nominee: Nominee) -> list[AwardType]:
@@ -228,40 +226,14 @@ def read_rows(upload, nominee: Nominee) -> list[HistoryRow]:
 
 
 def _stream_body(book) -> list[tuple[int, tuple]]:
-    """The non-empty rows after the header, read one at a time (only the template's columns); stops as soon as
-    the header is wrong or a row lies past the row limit, without reading the rest of the sheet."""
-    if not book.worksheets:
-        raise ValueError("no sheet")
-    rows = book.worksheets[0].iter_rows(max_col=len(COLUMNS), values_only=True)
-    expected = [_key(heading) for _k, heading, _t in COLUMNS]
-    first = next(rows, ())
-    if [_key(value) for value in first][: len(expected)] != expected:
-        raise ValidationError(
-            {
-                "file": _("Dòng tiêu đề không đúng mẫu; các cột phải là: %(columns)s.")
-                % {"columns": ", ".join(str(heading) for _k, heading, _t in COLUMNS)}
-            }
-        )
-    body = []
-    for number, line in enumerate(rows, start=FIRST_DATA_ROW):
-        if number > MAX_SCANNED_ROWS:
-            raise ValidationError(
-                {
-                    "file": _("Dòng %(row)d: tệp có quá nhiều dòng (kể cả dòng trống), tối đa %(n)d dòng.")
-                    % {"row": number, "n": MAX_SCANNED_ROWS}
-                }
-            )
-        if not any(str(v).strip() for v in line if v is not None):
-            continue
-        if len(body) == MAX_IMPORT_ROWS:
-            raise ValidationError(
-                {
-                    "file": _("Dòng %(row)d: mỗi lần nhập tối đa %(n)d dòng.")
-                    % {"row": number, "n": MAX_IMPORT_ROWS}
-                }
-            )
-        body.append((number, line))
-    return body
+    return stream_sheet_rows(
+        book,
+        headings=[heading for _k, heading, _t in COLUMNS],
+        first_data_row=FIRST_DATA_ROW,
+        max_scanned_rows=MAX_SCANNED_ROWS,
+        max_rows=MAX_IMPORT_ROWS,
+        too_many_rows=_("Dòng %(row)d: mỗi lần nhập tối đa %(n)d dòng."),
+    )
 
 
 def _read_row(number: int, line, awards: dict) -> HistoryRow:

@@ -184,3 +184,44 @@ def check_xlsx(upload) -> None:
     for entry in entries:
         if entry.file_size > 1024 * 1024 and entry.file_size > MAX_XLSX_RATIO * max(entry.compress_size, 1):
             raise too_big
+
+
+def sheet_key(text) -> str:
+    """A heading or a choice as typed in a spreadsheet, compared without case, extra spaces or Unicode forms."""
+    return " ".join(unicodedata.normalize("NFC", str(text or "")).casefold().split())
+
+
+def stream_sheet_rows(
+    book, *, headings, first_data_row: int, max_scanned_rows: int, max_rows: int, too_many_rows: str
+) -> list[tuple[int, tuple]]:
+    """The non-empty rows after the header of an import template, read one at a time (only the template's
+    columns); stops as soon as the header is wrong or a row lies past a limit, without reading the rest of the
+    sheet. `too_many_rows` is the message for the (max_rows + 1)-th row, with %(row)d and %(n)d."""
+    if not book.worksheets:
+        raise ValueError("no sheet")
+    headings = [str(heading) for heading in headings]
+    rows = book.worksheets[0].iter_rows(max_col=len(headings), values_only=True)
+    expected = [sheet_key(heading) for heading in headings]
+    first = next(rows, ())
+    if [sheet_key(value) for value in first][: len(expected)] != expected:
+        raise ValidationError(
+            {
+                "file": _("Dòng tiêu đề không đúng mẫu; các cột phải là: %(columns)s.")
+                % {"columns": ", ".join(headings)}
+            }
+        )
+    body = []
+    for number, line in enumerate(rows, start=first_data_row):
+        if number > max_scanned_rows:
+            raise ValidationError(
+                {
+                    "file": _("Dòng %(row)d: tệp có quá nhiều dòng (kể cả dòng trống), tối đa %(n)d dòng.")
+                    % {"row": number, "n": max_scanned_rows}
+                }
+            )
+        if not any(str(v).strip() for v in line if v is not None):
+            continue
+        if len(body) == max_rows:
+            raise ValidationError({"file": too_many_rows % {"row": number, "n": max_rows}})
+        body.append((number, line))
+    return body
