@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from organisations.models import CouncilTerm
 from workflows import audit, engine
 from workflows.models import Role
-from workflows.roles import Scope, find_authority
+from workflows.roles import Scope, acting_role, find_authority
 from workflows.uploads import pdf_name, read_pdf
 
 from . import sealing, selectors
@@ -92,11 +92,9 @@ def _require(actor: audit.Actor, roles: tuple[str, ...], scope: Scope, message: 
     exception: administering users and configuration gives no power over sessions, agendas or votes."""
     if actor.user is None:
         return actor
-    authority = find_authority(actor.user, roles, scope)
-    if authority is None:
+    role = acting_role(actor.user, roles, scope, claimed=actor.role)
+    if role is None:
         raise engine.ActionForbidden(message)
-    claimed = actor.role in roles and find_authority(actor.user, (actor.role,), scope) is not None
-    role = actor.role if claimed else authority.role
     return audit.Actor(user=actor.user, role=role, on_behalf_of=actor.on_behalf_of, client_ip=actor.client_ip)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -10,7 +12,7 @@ from django.utils.translation import gettext as _
 from organisations.models import Unit
 from workflows import audit
 from workflows.models import COUNCIL_ROLES, Membership, Role
-from workflows.roles import active_q, has_role
+from workflows.roles import acting_role, active_q
 
 from .models import Division, DivisionState, EmulationGroup
 
@@ -21,11 +23,10 @@ def _require(actor: audit.Actor, *roles) -> audit.Actor:
     `roles` held), never a role they do not hold."""
     if actor.user is None:
         return actor
-    held = [role for role in roles if has_role(actor.user, role)]
-    if not held:
+    role = acting_role(actor.user, roles, claimed=actor.role)
+    if role is None:
         raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
-    role = actor.role if actor.role in held else held[0]
-    return audit.Actor(actor.user, role=role, on_behalf_of=actor.on_behalf_of, client_ip=actor.client_ip)
+    return replace(actor, role=role)
 
 
 @transaction.atomic

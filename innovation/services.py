@@ -19,7 +19,7 @@ from organisations.models import CouncilKind, CouncilTerm
 from workflows import audit, engine
 from workflows.lifecycle import internal_step
 from workflows.models import Role
-from workflows.roles import Scope, authorities_of, find_authority
+from workflows.roles import Scope, acting_role, authorities_of
 from workflows.uploads import pdf_name, read_pdf
 
 from .lifecycle import BOARD, UNIT
@@ -74,13 +74,12 @@ def _require(actor, roles, scope: Scope, message: str) -> audit.Actor:
     if isinstance(actor, audit.Actor) and actor.user is None:
         return actor
     user = _user_of(actor)
-    authority = find_authority(user, roles, scope)
-    if authority is None:
+    role = acting_role(user, roles, scope, claimed=actor.role if isinstance(actor, audit.Actor) else "")
+    if role is None:
         raise engine.ActionForbidden(message)
-    if isinstance(actor, audit.Actor) and actor.role in roles and find_authority(user, (actor.role,), scope):
-        return actor
-    client_ip = actor.client_ip if isinstance(actor, audit.Actor) else None
-    return audit.Actor(user=user, role=authority.role, client_ip=client_ip)
+    if isinstance(actor, audit.Actor):
+        return actor if actor.role == role else audit.Actor(user=user, role=role, client_ip=actor.client_ip)
+    return audit.Actor(user=user, role=role)
 
 
 def _require_board(actor, message: str) -> audit.Actor:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import replace
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from plan.models import Activity, OversightAssignment, Plan, ProgressReport, UnitPlan, UnitPlanItem
 from workflows import audit
 from workflows.models import COUNCIL_ROLES, UNIT_ROLES, Membership, Role
-from workflows.roles import Scope, active_q, find_authority, has_role
+from workflows.roles import Scope, acting_role, active_q, find_authority
 
 
 def shift_year(day: date | None, years: int = 1) -> date | None:
@@ -47,11 +48,10 @@ def shift_years_in_text(text: str, year: int, years: int = 1) -> str:
 def _require(actor: audit.Actor, roles: tuple[str, ...], message: str) -> audit.Actor:
     """The actor must be a person holding one of `roles` today (a superuser is no exception, and these are
     people's acts, not the system's); returns the actor as recorded, in a role they hold, never another."""
-    held = [role for role in roles if actor.user is not None and has_role(actor.user, role)]
-    if not held:
+    role = acting_role(actor.user, roles, claimed=actor.role) if actor.user is not None else None
+    if role is None:
         raise PermissionDenied(message)
-    role = actor.role if actor.role in held else held[0]
-    return audit.Actor(actor.user, role=role, on_behalf_of=actor.on_behalf_of, client_ip=actor.client_ip)
+    return replace(actor, role=role)
 
 
 def _require_board(actor: audit.Actor) -> audit.Actor:

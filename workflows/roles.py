@@ -160,6 +160,24 @@ def has_role(user, *roles: str, day: date | None = None) -> bool:
     return any(a.role in wanted for a in authorities_of(user, day))
 
 
+def acting_role(user, roles: Iterable[str], scope: Scope | None = None, *, claimed: str = "") -> str | None:
+    """The role `user` acts in for one of `roles` (on `scope`, or anywhere when None) today: the one the caller
+    claimed if it is among `roles` and held, else the first held; None if none is held. Every service's role
+    check records this, never a role the user does not hold (a superuser is no exception)."""
+    roles = tuple(roles)
+    if scope is None:
+        held = {authority.role for authority in authorities_of(user, None)}
+        if claimed in roles and claimed in held:
+            return claimed
+        return next((role for role in roles if role in held), None)
+    authority = find_authority(user, roles, scope)
+    if authority is None:
+        return None
+    if claimed in roles and find_authority(user, (claimed,), scope) is not None:
+        return claimed
+    return authority.role
+
+
 def is_board(user) -> bool:
     return has_role(user, Role.BOARD_OFFICER, Role.BOARD_HEAD)
 
