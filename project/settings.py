@@ -16,6 +16,17 @@ AUDIT_SIGNING_KEY   Ed25519 key signing audit checkpoints, base64 of 32 raw byte
 AUDIT_VERIFY_KEYS   comma-separated base64 public keys verify_audit also trusts (retired keys).
 AUDIT_CHECKPOINT_DIR directory receiving a file per checkpoint (debug default: var/audit-checkpoints).
 AUDIT_CHECKPOINT_INTERVAL_SECONDS how often the beat task signs a checkpoint (default 3600).
+
+Production serving (docs/deployment.md has the whole table):
+DJANGO_MEDIA_STORAGE "local" (default: DJANGO_MEDIA_ROOT) or "s3" (django-storages, the `s3` extra) with
+                    DJANGO_S3_BUCKET, DJANGO_S3_ENDPOINT_URL, DJANGO_S3_REGION, DJANGO_S3_ACCESS_KEY,
+                    DJANGO_S3_SECRET_KEY, DJANGO_S3_ADDRESSING_STYLE ("path" for MinIO and most others).
+DJANGO_ACCEL_REDIRECT "1": documents are sent by nginx (X-Accel-Redirect to DJANGO_ACCEL_REDIRECT_LOCATION,
+                    default /_protected_media/) after the view checked the permission; local media only.
+DJANGO_SECURE_SSL_REDIRECT "0" to stop redirecting http to https (default on when debug is off).
+DJANGO_LOG_FORMAT   "json" (default when debug is off) or "text"; DJANGO_LOG_LEVEL (WARNING).
+DJANGO_METRICS_ALLOWED_IPS addresses or networks that may read /metrics (default 127.0.0.1,::1).
+SENTRY_DSN          report errors to Sentry (SENTRY_ENVIRONMENT, SENTRY_TRACES_SAMPLE_RATE); no personal data.
 """
 
 import os
@@ -81,7 +92,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request latency and counts for /metrics (project/health.py); its After half is the last entry.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request id in the response, the logs and the audit events (project/requestid.py).
+    "project.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files with hashed, compressed names from STATIC_ROOT (collectstatic), before anything else runs.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,8 +112,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "project.middleware.AuditorReadOnlyMiddleware",
+    # A refusal of the permission layer that must not reveal the object answers 404 (workflows/policies.py).
+    "workflows.policies.PolicyDeniedMiddleware",
     # Last, so that it sees the lockout flag the authentication backend sets (docs/security.md).
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -169,11 +189,55 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["project.formats"]
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
 
+#: The people's committee whose documents the deployment issues (workflows/pdf.py: the Decree 30 header of
+#: every PDF), in normal case: the header writes it upper case on two lines, sentences as it is.
+ISSUING_BODY = {
+    "superior": os.environ.get("DJANGO_ISSUING_BODY_SUPERIOR", "Ủy ban nhân dân"),
+    "name": os.environ.get("DJANGO_ISSUING_BODY_NAME", "thành phố Cần Thơ"),
+}
+#: The place name (địa danh) written before the date of a document.
+ISSUING_PLACE = os.environ.get("DJANGO_ISSUING_PLACE", "Cần Thơ")
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Static files: WhiteNoise serves what collectstatic put in STATIC_ROOT, with hashed names (cached for a year)
+# and gzip/brotli copies. In debug (runserver, `make test`) the plain storage serves them from the source tree,
+# no collectstatic needed. Media: a local directory, or an S3-compatible bucket (private; links are signed).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+MEDIA_STORAGE = os.environ.get("DJANGO_MEDIA_STORAGE", "local").lower()
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("DJANGO_S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("DJANGO_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DJANGO_S3_REGION") or None,
+            "access_key": os.environ.get("DJANGO_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("DJANGO_S3_SECRET_KEY") or None,
+            "addressing_style": os.environ.get("DJANGO_S3_ADDRESSING_STYLE") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if not STORAGES["default"]["OPTIONS"]["bucket_name"]:
+        raise RuntimeError("DJANGO_MEDIA_STORAGE=s3 needs DJANGO_S3_BUCKET (docs/deployment.md)")
+elif MEDIA_STORAGE != "local":
+    raise RuntimeError('DJANGO_MEDIA_STORAGE must be "local" or "s3"')
+#: Downloads of stored documents answered with X-Accel-Redirect (nginx sends the bytes from its `internal`
+#: location aliasing MEDIA_ROOT, deploy/nginx.conf); the view still checks who may read the file.
+ACCEL_REDIRECT = env_flag("DJANGO_ACCEL_REDIRECT", False)
+ACCEL_REDIRECT_LOCATION = os.environ.get("DJANGO_ACCEL_REDIRECT_LOCATION", "/_protected_media/")
 
 # Request and upload size limits (docs/operations.md, "Request size limits"; the proxy's client_max_body_size
 # matches DJANGO_MAX_UPLOAD_MB). A signed-in multipart upload: up to DJANGO_MAX_UPLOAD_MB (the PDFs are 10 MB,
@@ -309,8 +373,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Production transport security (docs/operations.md). Off by default in development.
 SECURE_SSL_REDIRECT = env_flag("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+# includeSubDomains covers the names below the application's own (tdkt.example.gov.vn → *.tdkt.example.gov.vn),
+# not its siblings: on by default in production.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_flag("DJANGO_SECURE_HSTS_PRELOAD", False)
+#: The browsers' preload list takes registrable domains (example.gov.vn), which a city's application on a
+#: subdomain does not own: not preloading is the deliberate default, so `check --deploy` does not warn about it.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+#: Probes and the Prometheus server speak plain HTTP to the application server directly (project/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 BEHIND_PROXY = env_flag("DJANGO_BEHIND_TLS_PROXY", False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -353,9 +424,48 @@ AXES_HTTP_RESPONSE_CODE = 429
 
 GUARDIAN_RAISE_403 = False
 
+# Logs go to stderr (systemd's journal, `docker logs`): one JSON object per line in production
+# (DJANGO_LOG_FORMAT=json, the default when debug is off), text in development; each record carries the
+# request id (project/requestid.py). gunicorn's access log is JSON too (deploy/gunicorn.conf.py).
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text" if DEBUG else "json").lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "project.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+#: Who may read /metrics (project/health.py): addresses or networks, as workflows.http.client_ip sees them.
+METRICS_ALLOWED_IPS = [
+    part.strip() for part in os.environ.get("DJANGO_METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",") if part.strip()
+]
+
+# Sentry, only when SENTRY_DSN is set: errors of the web processes and the Celery workers, without personal
+# data (no user, no address, no cookies or bodies).
+if os.environ.get("SENTRY_DSN"):
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=os.environ["SENTRY_DSN"],
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+    )

@@ -29,6 +29,7 @@ from .http import client_ip  # noqa: F401 (the views of every app take it from h
 from .models import ApiToken, AuditEvent, Membership, Role
 from .names import full_name
 from .permissions import can_read_history
+from .policies import PolicyDenied
 from .roles import has_role, is_administrator
 from .services import membership_approve, membership_end, membership_grant, membership_reject
 
@@ -39,7 +40,11 @@ def exception_handler(exc, context):
         return Response(
             {"detail": exc.message, "code": "transition_not_allowed"}, status=status.HTTP_409_CONFLICT
         )
-    if isinstance(exc, engine.ActionForbidden):
+    if isinstance(exc, PolicyDenied):  # the permission layer refused (engine.ActionForbidden is one)
+        if exc.status == 404:
+            return Response(
+                {"detail": _("Không tìm thấy."), "code": "not_found"}, status=status.HTTP_404_NOT_FOUND
+            )
         return Response(
             {"detail": exc.message, "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN
         )

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from . import audit, roles
 from .db import fixed_statement_cursor
 from .lifecycle import Lifecycle, RoleRule, TransitionForm, lifecycle_for
+from .policies import Policy, PolicyDenied
 from .roles import Authority
 
 
@@ -34,12 +35,11 @@ class TransitionNotAllowed(Exception):
         self.message = message
 
 
-class ActionForbidden(PermissionDenied):
-    """The user holds no role that allows this transition on this object."""
+class ActionForbidden(PolicyDenied):
+    """The permission layer refused: the user holds no role (or grant) that allows this on this object."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, status: int = 403):
+        super().__init__(message, status)
 
 
 @dataclass(frozen=True)
@@ -70,14 +70,19 @@ def check(flow: Lifecycle, name: str, user) -> Check:
     label = str(transition.label)
     rule = transition.permission
     authority = None
-    if isinstance(rule, RoleRule):
-        authority = rule.authority(flow, user)
+    if isinstance(rule, RoleRule):  # the permission layer's role rule (workflows.policies.by_role)
+        authority = rule.decide(flow, user).authority
         if authority is None:
             reason = _("Chỉ %(roles)s có thẩm quyền mới được thực hiện «%(action)s».") % {
                 "roles": rule.describe(),
                 "action": label,
             }
             return Check(name, label, False, reason, 403)
+    elif isinstance(rule, Policy):  # a named policy of the layer, asked about this object
+        decision = rule(user, flow.obj)
+        if not decision.allowed:
+            return Check(name, label, False, decision.reason, 403)
+        authority = decision.authority or Authority(role="", unit_id=None, council_term_id=None)
     elif not transition.has_perm(flow, user):
         return Check(
             name, label, False, _("Bạn không có quyền thực hiện «%(action)s».") % {"action": label}, 403

@@ -29,7 +29,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.fsm import State
 
-from .roles import CITY, Authority, Scope, find_authority
+from .policies import Decision, allow, by_role, deny
+from .roles import CITY, Authority, Scope
 
 REGISTRY: dict[type[models.Model], type[Lifecycle]] = {}
 
@@ -45,12 +46,13 @@ class RoleRule:
         self.roles = tuple(roles)
         self.scope = scope
 
+    def decide(self, flow: Lifecycle, user) -> Decision:
+        """The permission layer's answer (workflows.policies.by_role) for this transition on `flow.obj`."""
+        city = self.scope == "city"
+        return by_role(user, self.roles, CITY if city else flow.scope(), city_only=city)
+
     def authority(self, flow: Lifecycle, user) -> Authority | None:
-        scope = CITY if self.scope == "city" else flow.scope()
-        authority = find_authority(user, self.roles, scope)
-        if authority is None or (self.scope == "city" and (authority.unit_id or authority.council_term_id)):
-            return None
-        return authority
+        return self.decide(flow, user).authority
 
     def __call__(self, flow: Lifecycle, user) -> bool:
         return self.authority(flow, user) is not None
@@ -95,11 +97,11 @@ class InternalRule(RoleRule):
         super().__init__()
         self.description = description
 
-    def authority(self, flow, user) -> Authority | None:
+    def decide(self, flow, user) -> Decision:
         step = _internal_step.get()
         if step and step[0] is type(flow.obj) and step[1] == flow.obj.pk:
-            return Authority(role=step[2], unit_id=None, council_term_id=None, on_behalf_of_id=step[3])
-        return None
+            return allow(Authority(role=step[2], unit_id=None, council_term_id=None, on_behalf_of_id=step[3]))
+        return deny(self.describe())
 
     def describe(self) -> str:
         return str(self.description)
@@ -278,13 +280,14 @@ def lifecycle_for(obj_or_model) -> type[Lifecycle]:
 def visible_to(user, obj) -> bool:
     """Default read rule for an object with a lifecycle: the Board, auditors and the chairman see all;
     others see objects in a scope where they hold any role. A lifecycle may override `can_view`."""
-    from .roles import authorities_of, can_read_everything
+    from .policies import may_read_everything
+    from .roles import authorities_of
 
     flow = lifecycle_for(obj)(obj)
     custom = getattr(flow, "can_view", None)
     if custom is not None:
         return custom(user)
-    if can_read_everything(user):
+    if may_read_everything(user):
         return True
     scope = flow.scope()
     return any(

@@ -1,0 +1,467 @@
+"""The permission layer: the one place that answers "may this user do this to that?".
+
+Every question is a named policy, ``may_<verb>_<thing>(user, obj=None) -> Decision``: allowed or not, why not
+(in Vietnamese, for the disabled button and the 403 body), and the authority (role, scope, delegator) the user
+acts in, which the audit log records. The module that owns a thing declares its policies (workflows' own
+below; each domain app's in its ``policies.py``, imported by its AppConfig.ready) with ``@policy``, so the
+registry holds them all and ``manage.py policies`` prints the whole table (docs/permissions.md).
+
+Who asks:
+- the engine, for transitions: a transition's ``permission=allowed(roles)`` is this layer's ``by_role``
+  primitive, and ``permission=<a policy>`` is asked as is;
+- services, before every write that is not a transition: ``actor = require(may_x, actor, obj)`` raises
+  PolicyDenied (HTTP 403, or 404 where existence must not leak) and returns the actor in the role decided here;
+- selectors and the API, for reads and list scoping (``may_read_everything``, ``readable_unit_ids`` …);
+- views, for the buttons they show: they pass ``decide_many(user, obj, may_x, may_y)`` to the template.
+
+Nothing outside this layer (this module, the apps' ``policies.py`` and the role resolver workflows.roles) reads
+roles to decide: tests/test_layers.py scans for it. A superuser is an IT administrator: they administer users,
+role grants and configuration and read everything, and they hold no domain power (docs/security.md).
+
+Object-level grants that memberships do not imply (a reviewer assigned to an initiative, a Board officer
+assigned to a dossier, an outside expert invited to one session) are django-guardian object permissions, given
+and taken only through ``grant`` / ``revoke`` (audited, called by the owning app's services after their own
+policy allowed it) and read with ``has_grant``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from . import audit
+from .models import Role
+from .roles import CITY, Authority, Scope, authorities_of, find_authority
+
+
+# -- decisions ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Decision:
+    """The answer to one question: allowed or not, why not, and in which authority the user acts."""
+
+    allowed: bool
+    reason: str = ""
+    authority: Authority | None = None
+    status: int = 200  # when refused: 403, or 404 where the object's existence must not be revealed
+    #: the roles the question admits and the scope they were looked up in (None: anywhere), so that a caller
+    #: who claims one of those roles (a Board head acting as such) is recorded in it when they hold it there
+    roles: tuple[str, ...] = ()
+    scope: Scope | None = field(default=None, compare=False)
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    @property
+    def role(self) -> str:
+        return self.authority.role if self.authority else ""
+
+
+def allow(authority: Authority | None = None, *, roles: tuple[str, ...] = (), scope: Scope | None = None):
+    return Decision(True, "", authority, 200, roles, scope)
+
+
+def deny(reason: str, *, status: int = 403, roles: tuple[str, ...] = ()) -> Decision:
+    return Decision(False, str(reason), None, status, roles)
+
+
+class PolicyDenied(PermissionDenied):
+    """A policy refused; `message` says why, `status` is 403 (or 404: the object is not shown to this user)."""
+
+    def __init__(self, message: str, status: int = 403):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+# -- the registry -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Policy:
+    """A named question. `roles` and `grant` describe who it admits, for the printed table; `func` decides."""
+
+    name: str
+    func: Callable[..., Decision]
+    module: str
+    roles: tuple[str, ...] = ()
+    grant: str = ""
+    description: str = ""
+
+    def __call__(self, user, obj=None, **context) -> Decision:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return deny(_("Bạn cần đăng nhập."), status=403)
+        return self.func(user, obj, **context)
+
+
+REGISTRY: dict[str, Policy] = {}
+
+
+def policy(*, roles: Iterable[str] = (), grant: str = "", description: str = ""):
+    """Declare `may_<verb>_<thing>(user, obj, **context) -> Decision` as a policy of the layer."""
+
+    def register(func: Callable[..., Decision]) -> Policy:
+        name = func.__name__
+        if not name.startswith("may_"):
+            raise ValueError(f"a policy's name starts with may_: {name}")
+        if name in REGISTRY and REGISTRY[name].module != func.__module__:
+            raise ValueError(f"policy {name} is declared twice ({REGISTRY[name].module}, {func.__module__})")
+        entry = Policy(
+            name=name,
+            func=func,
+            module=func.__module__,
+            roles=tuple(roles),
+            grant=grant,
+            description=description or (func.__doc__ or "").strip().split("\n")[0],
+        )
+        REGISTRY[name] = entry
+        return entry
+
+    return register
+
+
+def decide(name_or_policy: str | Policy, user, obj=None, **context) -> Decision:
+    entry = REGISTRY[name_or_policy] if isinstance(name_or_policy, str) else name_or_policy
+    return entry(user, obj, **context)
+
+
+def decide_many(user, obj, *policies: Policy, **context) -> dict[str, Decision]:
+    """{policy name without "may_": Decision} for a template: `{% if may.edit_dossier %}` and its `.reason`."""
+    return {entry.name.removeprefix("may_"): entry(user, obj, **context) for entry in policies}
+
+
+def require(entry: Policy, actor: audit.Actor | object, obj=None, **context) -> audit.Actor:
+    """Ask `entry` for the actor's user; refuse with PolicyDenied, or return the actor as the audit log must
+    record them: in the role decided here (the claimed one when it is among the admitted roles and held in the
+    scope; never a role the user does not hold), on behalf of their delegator when they act by delegation."""
+    if not isinstance(actor, audit.Actor):
+        actor = audit.Actor(actor)
+    if actor.user is None:  # the system itself (migrations of data, scheduled jobs): not a person's decision
+        return actor
+    decision = entry(actor.user, obj, **context)
+    if not decision.allowed:
+        raise PolicyDenied(
+            decision.reason or _("Bạn không có quyền thực hiện thao tác này."), decision.status
+        )
+    authority = decision.authority
+    claimed = actor.role
+    if authority is not None and claimed and claimed != authority.role and claimed in decision.roles:
+        claimed_authority = _claimed_authority(actor.user, claimed, decision.scope)
+        if claimed_authority is not None:
+            authority = claimed_authority
+    if authority is None:
+        return audit.Actor(actor.user, role="", on_behalf_of=actor.on_behalf_of, client_ip=actor.client_ip)
+    on_behalf_of = actor.on_behalf_of
+    if authority.on_behalf_of_id is not None:
+        from django.contrib.auth import get_user_model
+
+        on_behalf_of = get_user_model()(pk=authority.on_behalf_of_id)
+    return audit.Actor(actor.user, role=authority.role, on_behalf_of=on_behalf_of, client_ip=actor.client_ip)
+
+
+def _claimed_authority(user, role: str, scope: Scope | None) -> Authority | None:
+    if scope is None:
+        return next((a for a in authorities_of(user) if a.role == role), None)
+    return find_authority(user, (role,), scope)
+
+
+# -- primitives the policies are written with ------------------------------------------------------------
+def role_names(roles: Iterable[str]) -> str:
+    return ", ".join(str(Role(role).label) for role in roles)
+
+
+def by_role(
+    user,
+    roles: Iterable[str],
+    scope: Scope | None = CITY,
+    *,
+    reason: str = "",
+    city_only: bool = False,
+    status: int = 403,
+    day: date | None = None,
+) -> Decision:
+    """Allowed when `user` holds one of `roles` today covering `scope` (None: anywhere; CITY: a city-wide
+    role). `city_only` refuses a unit- or council-scoped grant even if it would cover the scope."""
+    roles = tuple(roles)
+    if scope is None:
+        authority = next((a for a in authorities_of(user, day) if a.role in roles), None)
+    else:
+        authority = find_authority(user, roles, scope, day)
+    if authority is not None and city_only and (authority.unit_id or authority.council_term_id):
+        authority = None
+    if authority is None:
+        return deny(
+            reason
+            or _("Chỉ %(roles)s có thẩm quyền mới được thực hiện thao tác này.")
+            % {"roles": role_names(roles)},
+            status=status,
+            roles=roles,
+        )
+    return allow(authority, roles=roles, scope=scope)
+
+
+def held_roles(user, day: date | None = None) -> set[str]:
+    return {authority.role for authority in authorities_of(user, day)}
+
+
+def unit_ids_with(user, roles: Iterable[str]) -> set[int]:
+    """The units in which `user` holds one of `roles` today (for list scoping)."""
+    wanted = set(roles)
+    return {a.unit_id for a in authorities_of(user) if a.unit_id is not None and a.role in wanted}
+
+
+def council_term_ids_of(user) -> set[int]:
+    """The council terms `user` sits on today (any council role)."""
+    return {a.council_term_id for a in authorities_of(user) if a.council_term_id is not None}
+
+
+def is_administrator(user) -> bool:
+    """An IT administrator (Django superuser): users, role grants and configuration; no domain power."""
+    return bool(getattr(user, "is_superuser", False) and getattr(user, "is_active", False))
+
+
+# -- object-level grants (django-guardian) ---------------------------------------------------------------
+def _permission(codename: str, obj):
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    app_label, _dot, name = codename.rpartition(".")
+    content_type = ContentType.objects.get_for_model(type(obj))
+    if app_label and app_label != content_type.app_label:
+        raise ValueError(f"{codename} is not a permission of {content_type.app_label}.{content_type.model}")
+    return Permission.objects.get(content_type=content_type, codename=name)
+
+
+def has_grant(user, codename: str, obj) -> bool:
+    """Does `user` hold the object grant `codename` ("app.codename") on `obj`? Read straight from guardian's
+    table: guardian's own checker would answer yes for any superuser, and a superuser holds no domain power."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import UserObjectPermission
+
+    cache = user.__dict__.setdefault("_object_grants", {})
+    content_type = ContentType.objects.get_for_model(type(obj))
+    key = (content_type.pk, str(obj.pk))
+    if key not in cache:
+        cache[key] = {
+            f"{content_type.app_label}.{name}"
+            for name in UserObjectPermission.objects.filter(
+                user=user, content_type=content_type, object_pk=str(obj.pk)
+            ).values_list("permission__codename", flat=True)
+        }
+    app_label = codename.partition(".")[0] if "." in codename else content_type.app_label
+    name = codename.rpartition(".")[2]
+    return f"{app_label}.{name}" in cache[key]
+
+
+def grantees(codename: str, obj):
+    """The users holding the object grant `codename` on `obj` (active accounts only)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import UserObjectPermission
+
+    content_type = ContentType.objects.get_for_model(type(obj))
+    user_ids = UserObjectPermission.objects.filter(
+        content_type=content_type, object_pk=str(obj.pk), permission__codename=codename.rpartition(".")[2]
+    ).values_list("user_id", flat=True)
+    return get_user_model().objects.filter(pk__in=user_ids, is_active=True)
+
+
+def grant(user, codename: str, obj, *, actor: audit.Actor, subject=None, data: dict | None = None) -> bool:
+    """Give `user` the object grant `codename` on `obj`; audited as `permission_granted` on `subject` (default
+    `obj`). Call it only from a service that has asked its own policy first. Returns False if already held."""
+    from django.db import transaction
+    from guardian.models import UserObjectPermission
+
+    permission = _permission(codename, obj)
+    with transaction.atomic():
+        _row, created = UserObjectPermission.objects.get_or_create(
+            user=user, permission=permission, content_type=permission.content_type, object_pk=str(obj.pk)
+        )
+        if created:
+            audit.record(
+                subject=subject or obj,
+                actor=actor,
+                verb="permission_granted",
+                data={"user": user.username, "permission": codename, **(data or {})},
+            )
+    user.__dict__.pop("_object_grants", None)
+    return created
+
+
+def revoke(user, codename: str, obj, *, actor: audit.Actor, subject=None, data: dict | None = None) -> bool:
+    """Take the object grant back; audited as `permission_revoked`. Returns False if it was not held."""
+    from django.db import transaction
+    from guardian.models import UserObjectPermission
+
+    permission = _permission(codename, obj)
+    with transaction.atomic():
+        deleted, _rows = UserObjectPermission.objects.filter(
+            user=user, permission=permission, content_type=permission.content_type, object_pk=str(obj.pk)
+        ).delete()
+        if deleted:
+            audit.record(
+                subject=subject or obj,
+                actor=actor,
+                verb="permission_revoked",
+                data={"user": user.username, "permission": codename, **(data or {})},
+            )
+    user.__dict__.pop("_object_grants", None)
+    return bool(deleted)
+
+
+# -- workflows' own policies ------------------------------------------------------------------------------
+READ_EVERYTHING_ROLES = (Role.BOARD_OFFICER, Role.BOARD_HEAD, Role.AUDITOR, Role.CITY_CHAIRMAN)
+BOARD_ROLES = (Role.BOARD_OFFICER, Role.BOARD_HEAD)
+UNIT_ROLES = (Role.UNIT_OFFICER, Role.UNIT_HEAD)
+
+
+@policy(roles=READ_EVERYTHING_ROLES, description="Đọc mọi hồ sơ, phiên họp, đợt xét và lịch sử của chúng")
+def may_read_everything(user, obj=None) -> Decision:
+    """The Board, the auditor and the city chairman read every object and its history; so does an
+    administrator (reading is not a domain decision)."""
+    if is_administrator(user):
+        return allow(roles=READ_EVERYTHING_ROLES)
+    return by_role(
+        user, READ_EVERYTHING_ROLES, None, reason=_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND.")
+    )
+
+
+@policy(roles=BOARD_ROLES, description="Làm việc với tư cách Ban TĐKT (ở bất kỳ phạm vi nào)")
+def may_act_for_board(user, obj=None) -> Decision:
+    """The Board's own work that is not a transition of one object (drafting, assigning, reviewing lists)."""
+    return by_role(
+        user, BOARD_ROLES, None, reason=_("Chỉ Ban Thi đua - Khen thưởng được thực hiện thao tác này.")
+    )
+
+
+@policy(roles=(Role.BOARD_HEAD,), description="Việc chỉ Trưởng Ban TĐKT làm")
+def may_act_as_board_head(user, obj=None) -> Decision:
+    return by_role(user, (Role.BOARD_HEAD,), None, reason=_("Chỉ Trưởng Ban Thi đua - Khen thưởng."))
+
+
+@policy(roles=UNIT_ROLES, description="Lập và gửi hồ sơ của một đơn vị (obj: đơn vị)")
+def may_submit_for_unit(user, unit) -> Decision:
+    """A unit's officer or head (or their delegate) prepares and sends the unit's papers."""
+    return by_role(
+        user,
+        UNIT_ROLES,
+        Scope(unit_id=getattr(unit, "pk", unit)),
+        reason=_("Chỉ cán bộ TĐKT hoặc thủ trưởng của đơn vị này."),
+    )
+
+
+@policy(roles=READ_EVERYTHING_ROLES, description="Xem một đơn vị (obj: đơn vị)")
+def may_view_unit(user, unit) -> Decision:
+    """Board, auditors and the chairman see every unit; others the units they hold a role in today."""
+    if may_read_everything(user):
+        return allow()
+    unit_id = getattr(unit, "pk", unit)
+    if any(a.unit_id == unit_id for a in authorities_of(user)):
+        return allow()
+    return deny(_("Bạn không có vai trò ở đơn vị này."), status=404)
+
+
+@policy(roles=READ_EVERYTHING_ROLES, description="Xem các phiên của một nhiệm kỳ hội đồng (obj: nhiệm kỳ)")
+def may_view_council_term(user, term) -> Decision:
+    """A council member sees the sessions of the terms they sit on (while their membership lasts)."""
+    if may_read_everything(user):
+        return allow()
+    if getattr(term, "pk", term) in council_term_ids_of(user):
+        return allow()
+    return deny(_("Bạn không là thành viên của hội đồng này."), status=404)
+
+
+@policy(roles=READ_EVERYTHING_ROLES, description="Đọc lịch sử (nhật ký) của một đối tượng")
+def may_read_history(user, subject=None) -> Decision:
+    """The Board, auditors and the city chairman; a unit (its officers and head, or their delegates) also reads
+    the history of its own objects whose lifecycle says so (`unit_reads_history`, e.g. a dossier: why it was
+    returned, who acted). Another unit's: never."""
+    if may_read_everything(user):
+        return allow()
+    refused = deny(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND xem được lịch sử này."))
+    if subject is None:
+        return refused
+    from .lifecycle import lifecycle_for
+
+    try:
+        flow = lifecycle_for(subject)(subject)
+    except LookupError:
+        return refused
+    unit_id = flow.scope().unit_id if getattr(flow, "unit_reads_history", False) else None
+    if unit_id is not None and unit_id in unit_ids_with(user, UNIT_ROLES):
+        return allow()
+    return refused
+
+
+@policy(roles=(Role.AUDITOR, Role.BOARD_HEAD), description="Kiểm tra chuỗi nhật ký kiểm toán")
+def may_verify_audit(user, obj=None) -> Decision:
+    if is_administrator(user):
+        return allow()
+    return by_role(
+        user, (Role.AUDITOR, Role.BOARD_HEAD), None, reason=_("Chỉ kiểm tra viên và Trưởng Ban TĐKT.")
+    )
+
+
+@policy(roles=(Role.BOARD_HEAD,), description="Sửa cấu hình (danh hiệu, quy tắc, lịch nghỉ…)")
+def may_change_configuration(user, obj=None) -> Decision:
+    """Configuration is the Board head's or an administrator's; every change is audited (workflows.config)."""
+    if is_administrator(user):
+        return allow(Authority(role="admin", unit_id=None, council_term_id=None))
+    return by_role(user, (Role.BOARD_HEAD,), None, reason=_("Chỉ Trưởng Ban TĐKT hoặc quản trị viên."))
+
+
+API_ROLES = (*READ_EVERYTHING_ROLES,)
+
+
+@policy(roles=API_ROLES, description="Thấy mục API trong trình đơn")
+def may_use_api_docs(user, obj=None) -> Decision:
+    if is_administrator(user):
+        return allow()
+    return by_role(user, API_ROLES, None)
+
+
+def readable_unit_ids(user, roles: Iterable[str] = UNIT_ROLES) -> set[int] | None:
+    """List scoping: None when `user` reads everything, else the units whose objects they may list."""
+    if may_read_everything(user):
+        return None
+    return unit_ids_with(user, roles)
+
+
+__all__ = [
+    "Decision",
+    "Policy",
+    "PolicyDenied",
+    "REGISTRY",
+    "allow",
+    "by_role",
+    "decide",
+    "decide_many",
+    "deny",
+    "grant",
+    "grantees",
+    "has_grant",
+    "policy",
+    "require",
+    "revoke",
+]
+
+
+class PolicyDeniedMiddleware:
+    """On the web, a refusal whose status is 404 (the object is not this user's to know of) answers the 404
+    page, as a missing object would; other refusals stay 403 with their reason (templates/403.html)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PolicyDenied) and exception.status == 404:
+            from django.http import Http404
+
+            raise Http404(exception.message)
+        return None
