@@ -452,7 +452,9 @@ LOGGING = {
 
 #: Who may read /metrics (project/health.py): addresses or networks, as workflows.http.client_ip sees them.
 METRICS_ALLOWED_IPS = [
-    part.strip() for part in os.environ.get("DJANGO_METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",") if part.strip()
+    part.strip()
+    for part in os.environ.get("DJANGO_METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",")
+    if part.strip()
 ]
 
 # Sentry, only when SENTRY_DSN is set: errors of the web processes and the Celery workers, without personal

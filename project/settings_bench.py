@@ -10,9 +10,11 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-not-secret")
 os.environ["DJANGO_DEBUG"] = "0"
 
 from .settings import *  # noqa: E402,F403
-from .settings import INSTALLED_APPS  # noqa: E402
+from .settings import INSTALLED_APPS, STORAGES  # noqa: E402
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp.apps.TestAppConfig"]
+#: static files from the source tree, without collectstatic's manifest (tests/production checks the manifest)
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 CELERY_BROKER_URL = "memory://"
 CELERY_TASK_ALWAYS_EAGER = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -12,6 +12,8 @@ from plan.api import ActivityViewSet, PlanViewSet
 from workflows.api import MembershipViewSet, TokenLogoutAllView, TokenLogoutView, TokenView, UnitViewSet
 from workflows.language import set_language
 
+from . import health
+
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
 router.register("memberships", MembershipViewSet, basename="membership")
@@ -43,6 +45,10 @@ def swagger_view(request, *args, **kwargs):
 
 
 urlpatterns = [
+    # Operations (project/health.py, docs/deployment.md): liveness, readiness, Prometheus.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),

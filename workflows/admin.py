@@ -7,6 +7,7 @@ from organisations.models import Council, CouncilTerm, Unit
 from .audit import Actor
 from .config import config_delete, config_save, unit_update
 from .engine import TransitionNotAllowed
+from .http import client_ip
 from .models import ApiToken, AuditEvent, Delegation, Membership
 from .services import delegation_create, membership_approve, membership_end, membership_grant
 
@@ -50,7 +51,7 @@ class AuditedAdmin(admin.ModelAdmin):
     allow_delete = False
 
     def actor(self, request) -> Actor:
-        return Actor(request.user, client_ip=request.META.get("REMOTE_ADDR"))
+        return Actor(request.user, client_ip=client_ip(request))
 
     def save_service(self, obj, actor: Actor):
         return config_save(obj, actor=actor)
@@ -126,14 +127,14 @@ class MembershipAdmin(ServiceOnlyAdmin):
                 council_term=obj.council_term,
                 valid_from=obj.valid_from,
                 valid_to=obj.valid_to,
-                actor=Actor(request.user, client_ip=request.META.get("REMOTE_ADDR")),
+                actor=Actor(request.user, client_ip=client_ip(request)),
             )
         except ValidationError as exc:
             raise PermissionDenied(" ".join(exc.messages)) from None
         obj.pk = created.pk
 
     def _each(self, request, queryset, service, done: str) -> None:
-        actor = Actor(request.user, client_ip=request.META.get("REMOTE_ADDR"))
+        actor = Actor(request.user, client_ip=client_ip(request))
         for membership in queryset:
             try:
                 service(membership=membership, actor=actor)
@@ -168,7 +169,7 @@ class DelegationAdmin(ServiceOnlyAdmin):
                 valid_from=obj.valid_from,
                 valid_to=obj.valid_to,
                 reason=obj.reason,
-                actor=Actor(request.user, client_ip=request.META.get("REMOTE_ADDR")),
+                actor=Actor(request.user, client_ip=client_ip(request)),
             )
         except ValidationError as exc:
             raise PermissionDenied(" ".join(exc.messages)) from None

@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
+from . import requestid
 from .db import fixed_statement_cursor
 from .models import AuditEvent, AuditSubjectLabel
 
@@ -199,6 +200,9 @@ def record(
     content_type = ContentType.objects.get_for_model(subject, for_concrete_model=False)
     subject_label = f"{content_type.app_label}.{content_type.model}"
     data = normalise_data(data)
+    request_id = requestid.get()  # the web request or task that made the change (workflows/requestid.py)
+    if request_id and "request_id" not in data:
+        data["request_id"] = request_id
     subject_id = str(subject.pk)
     created_at = timezone.now()
     actor_id = getattr(actor.user, "pk", None)

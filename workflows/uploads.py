@@ -21,6 +21,7 @@ import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 
@@ -140,10 +141,26 @@ def pdf_name(name: str, default: str = "tai-lieu.pdf") -> str:
 
 def pdf_download(file, name: str, default: str = "tai-lieu.pdf") -> FileResponse:
     """Send a stored PDF as a download: always `application/pdf`, a `.pdf` name (quoted by Django), no sniffing,
-    and a sandbox so that a browser that renders it anyway runs no script in our origin."""
-    response = FileResponse(
-        file, as_attachment=True, filename=pdf_name(name, default), content_type="application/pdf"
-    )
+    and a sandbox so that a browser that renders it anyway runs no script in our origin.
+
+    With DJANGO_ACCEL_REDIRECT=1 and local media, the caller (who already checked the permission) answers with
+    X-Accel-Redirect and nginx sends the bytes from its `internal` location (deploy/nginx.conf)."""
+    if getattr(settings, "ACCEL_REDIRECT", False) and isinstance(
+        getattr(file, "storage", None), FileSystemStorage
+    ):
+        from urllib.parse import quote
+
+        from django.http import HttpResponse
+        from django.utils.http import content_disposition_header
+
+        response = HttpResponse(content_type="application/pdf")
+        response["X-Accel-Redirect"] = settings.ACCEL_REDIRECT_LOCATION.rstrip("/") + "/" + quote(file.name)
+        response["Content-Disposition"] = content_disposition_header(True, pdf_name(name, default))
+        file.close()
+    else:
+        response = FileResponse(
+            file, as_attachment=True, filename=pdf_name(name, default), content_type="application/pdf"
+        )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
