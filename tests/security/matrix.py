@@ -217,6 +217,13 @@ membership_reject                        membership           302  405  405  405
 membership_end                           membership           302  405  405  405  405  405  405  405  405  405
 history                                  history              302  200  404  200  404  404  200  404  404  404
 transition                               web_transition       302  200  404  200  404  404  200  404  404  404
+# -- Operations (project/health.py): no login; /readyz names only what failed, never a secret; /metrics
+# answers the test client because it comes from 127.0.0.1 (DJANGO_METRICS_ALLOWED_IPS): any other address gets
+# 404 (tests/production/test_metrics.py)
+# URL name                               object               anon unitA unitB board in   out  aud  expM expD rev
+healthz                                  -                    200  200  200  200  200  200  200  200  200  200
+readyz                                   -                    200  200  200  200  200  200  200  200  200  200
+metrics                                  -                    200  200  200  200  200  200  200  200  200  200
 """
 
 #: Patterns with no row, each with the reason.
