@@ -199,7 +199,7 @@ ISSUING_BODY = {
 ISSUING_PLACE = os.environ.get("DJANGO_ISSUING_PLACE", "Cần Thơ")
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
@@ -313,6 +313,8 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+#: The worker logs through LOGGING below (JSON, with the request id of the task's request), not its own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 #: Without a broker, notify right after each transition commits; with one, the beat task below does it.
 NOTIFICATIONS_DISPATCH_ON_COMMIT = CELERY_TASK_ALWAYS_EAGER
 CELERY_BEAT_SCHEDULE = {
