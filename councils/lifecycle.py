@@ -304,6 +304,7 @@ class AgendaItemLifecycle(Lifecycle):
     state = State(ItemState, default=ItemState.PENDING)
     council_term_path = "session__council_term"
     inbox_hidden = True
+    main_path = (ItemState.PENDING, ItemState.COUNTED)  # electronic ballots; a paper tally is the side branch
 
     def can_view(self, user) -> bool:
         return selectors.can_view_session(user, self.obj.session)

@@ -516,6 +516,7 @@ class DossierNomineeLifecycle(Lifecycle):
     unit_reads_history = True  # as its dossier's
     council_term_path = "council_term"
     inbox_hidden = True  # appraised and decided from the dossier's pages
+    state_kinds = {NomineeState.NOT_PROPOSED: "refused", NomineeState.FAILED: "refused"}  # badges (progress.py)
 
     @state.transition(
         source=NomineeState.PENDING,

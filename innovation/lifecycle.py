@@ -157,6 +157,7 @@ class InitiativeLifecycle(Lifecycle):
     state = State(InitiativeState, default=InitiativeState.SUBMITTED)
     unit_path = "unit"
     council_term_path = "round__council_term"
+    state_kinds = {InitiativeState.NOT_RECOGNISED: "refused"}  # its badge (workflows/progress.py)
 
     def can_view(self, user) -> bool:
         from .selectors import can_view_initiative

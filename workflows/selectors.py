@@ -265,13 +265,14 @@ def inbox(user, limit: int = 25, show_all: str | None = None) -> Inbox:
     return Inbox(tasks=ordered[:limit], more=more, planned=planned)
 
 
-def users_who_can_act(flow: Lifecycle) -> list:
-    """Users holding, today, a role that allows one of the transitions out of the current state."""
+def users_who_can_act(flow: Lifecycle, names=None) -> list:
+    """Users holding, today, a role that allows one of the transitions out of the current state (only the
+    transitions `names` when given: the next steps, without the ways out, for "Đang chờ" on object pages)."""
     scope = flow.scope()
     roles: set[str] = set()
     city_only: set[str] = set()
-    for source, rule, _name in _role_transitions(type(flow)):
-        if source == flow.state:
+    for source, rule, name in _role_transitions(type(flow)):
+        if source == flow.state and (names is None or name in names):
             (city_only if rule.scope == "city" else roles).update(rule.roles)
     if not roles and not city_only:
         return []
