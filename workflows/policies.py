@@ -413,7 +413,9 @@ def may_change_configuration(user, obj=None) -> Decision:
     return by_role(user, (Role.BOARD_HEAD,), None, reason=_("Chỉ Trưởng Ban TĐKT hoặc quản trị viên."))
 
 
-API_ROLES = (*READ_EVERYTHING_ROLES,)
+#: the menu's API link: the Board (who script imports and exports) and auditors (who check the history and the
+#: chain through the API); a unit, a council member or the chairman works in the pages (tests/workflows/test_api_menu)
+API_ROLES = (Role.BOARD_OFFICER, Role.BOARD_HEAD, Role.AUDITOR)
 
 
 @policy(roles=API_ROLES, description="Thấy mục API trong trình đơn")
@@ -465,3 +467,132 @@ class PolicyDeniedMiddleware:
 
             raise Http404(exception.message)
         return None
+
+
+# -- what a user holds, for display and for the engine's lists ---------------------------------------------
+def authorities_for_display(user) -> list[Authority]:
+    """The authorities `user` holds today (own, then delegated), for showing "your roles" on a page and for the
+    inbox providers that scope their lists by them; not a decision (ask a policy for that)."""
+    return list(authorities_of(user))
+
+
+def role_labels(user) -> list[str]:
+    """The names of the roles `user` holds today, sorted, for the header."""
+    return sorted(str(Role(role).label) for role in held_roles(user))
+
+
+def admitted_authorities(user, roles: Iterable[str], *, city_only: bool = False) -> list[Authority]:
+    """The authorities through which `user` is admitted by a rule of `roles` (a transition's RoleRule), in any
+    scope; `city_only` keeps city-wide grants only. The inbox asks it which scopes to list."""
+    wanted = set(roles)
+    return [
+        authority
+        for authority in authorities_of(user)
+        if authority.role in wanted and not (city_only and (authority.unit_id or authority.council_term_id))
+    ]
+
+
+@policy(
+    roles=(Role.AUDITOR,), description="Chỉ được xem, không được ghi (kiểm tra viên không giữ vai trò khác)"
+)
+def may_only_read(user, obj=None) -> Decision:
+    """An auditor who holds no other role today only reads: every write is refused before any view runs
+    (project.middleware.AuditorReadOnlyMiddleware). An administrator is not read-only."""
+    if is_administrator(user):
+        return deny(_("Quản trị viên không bị giới hạn chỉ xem."))
+    if held_roles(user) == {Role.AUDITOR}:
+        return allow(roles=(Role.AUDITOR,))
+    return deny(_("Người dùng này không chỉ có vai trò kiểm tra viên."))
+
+
+# -- role grants (user administration: workflows.services, the role-grant page and the admin) ----------------
+ADMIN_AUTHORITY = Authority(role="admin", unit_id=None, council_term_id=None)
+
+
+def _board_grant_authority(user) -> Authority | None:
+    """The Board role (head before officer) a user acts in when proposing or approving grants; None if none."""
+    for role in (Role.BOARD_HEAD, Role.BOARD_OFFICER):
+        decision = by_role(user, (role,), None)
+        if decision:
+            return decision.authority
+    return None
+
+
+def _grant_authority(user) -> Authority | None:
+    """As recorded on a role-grant event: the Board role held, else "admin" for an administrator."""
+    return _board_grant_authority(user) or (ADMIN_AUTHORITY if is_administrator(user) else None)
+
+
+@policy(roles=BOARD_ROLES, description="Mở trang giao vai trò (Ban TĐKT hoặc quản trị viên)")
+def may_manage_roles(user, obj=None) -> Decision:
+    """The Board head and Board officers (and administrators: user administration) see the role-grant page."""
+    authority = _grant_authority(user)
+    if authority is None:
+        return deny(_("Chỉ Ban TĐKT được quản lý việc giao vai trò."))
+    return allow(authority)
+
+
+@policy(roles=BOARD_ROLES, description="Đề xuất giao một vai trò (obj: mã vai trò)")
+def may_manage_grant_proposal(user, role=None) -> Decision:
+    """Unit roles: the Board head (or an administrator) grants them. City-wide and council roles: the Board head
+    or a Board officer (or an administrator) proposes them; a second person approves."""
+    from .models import APPROVAL_ROLES
+
+    board = _board_grant_authority(user)
+    if board is not None and (role in APPROVAL_ROLES or board.role == Role.BOARD_HEAD):
+        return allow(board)
+    if is_administrator(user):
+        return allow(board or ADMIN_AUTHORITY)
+    return deny(_("Bạn không có quyền giao vai trò này."))
+
+
+@policy(
+    roles=BOARD_ROLES,
+    description="Phê duyệt một đề xuất giao vai trò (người thứ hai; obj: vai trò chờ duyệt)",
+)
+def may_manage_grant_approval(user, membership=None) -> Decision:
+    """A second person approves: a Board head, Board officer or administrator who is neither the grantee nor the
+    proposer."""
+    if membership is not None and user.pk == membership.user_id:
+        return deny(_("Không ai được tự phê duyệt vai trò của chính mình."))
+    if membership is not None and user.pk == membership.proposed_by_id:
+        return deny(_("Người đề xuất không được tự phê duyệt; cần một người thứ hai."))
+    authority = _grant_authority(user)
+    if authority is None:
+        return deny(_("Chỉ Ban TĐKT được phê duyệt việc giao vai trò."))
+    return allow(authority)
+
+
+@policy(roles=BOARD_ROLES, description="Từ chối (hoặc người đề xuất rút lại) một đề xuất giao vai trò")
+def may_manage_grant_rejection(user, membership=None) -> Decision:
+    """The proposer withdraws their own proposal; otherwise whoever may approve it refuses it."""
+    if membership is not None and user.pk == membership.proposed_by_id:
+        return allow(_grant_authority(user))
+    if membership is not None and may_manage_grant_approval(user, membership):
+        return allow(_grant_authority(user))
+    return deny(_("Chỉ Ban TĐKT được từ chối việc giao vai trò."))
+
+
+@policy(roles=(Role.BOARD_HEAD,), description="Kết thúc một vai trò đang hiệu lực")
+def may_manage_membership_end(user, membership=None) -> Decision:
+    """The Board head (or an administrator) ends memberships."""
+    head = by_role(user, (Role.BOARD_HEAD,), None)
+    if head:
+        return allow(head.authority)
+    if is_administrator(user):
+        return allow(_grant_authority(user))
+    return deny(_("Chỉ Trưởng Ban TĐKT được kết thúc vai trò."))
+
+
+@policy(
+    roles=(Role.BOARD_HEAD,),
+    description="Tạo ủy quyền (người giữ vai trò, hoặc Trưởng Ban TĐKT; obj: người ủy quyền)",
+)
+def may_manage_delegation(user, delegator=None) -> Decision:
+    """The holder of a role delegates it; the Board head (or an administrator) may set a delegation up for them."""
+    if delegator is not None and user.pk == getattr(delegator, "pk", delegator):
+        return allow()
+    ending = may_manage_membership_end(user)
+    if ending:
+        return ending
+    return deny(_("Chỉ người giữ vai trò hoặc Trưởng Ban TĐKT được tạo ủy quyền."))
