@@ -96,13 +96,26 @@ def _value(state) -> str:
     return str(getattr(state, "value", state))
 
 
+def declared_order(lifecycle_cls: type[Lifecycle]) -> list[str]:
+    """The machine's transition names in the order the lifecycle declares them (viewflow lists them A–Z)."""
+    methods = lifecycle_cls.transition_methods()
+
+    def line(name: str) -> int:
+        transitions = list(methods[name].get_transitions())
+        code = getattr(transitions[0].func, "__code__", None) if transitions else None
+        return code.co_firstlineno if code is not None else 0
+
+    return sorted(methods, key=line)
+
+
 def _edges(lifecycle_cls: type[Lifecycle]) -> list[Edge]:
     """Every declared (source, target) of every transition, as viewflow.fsm.chart reads them: a transition
     from State.ANY leads from every other state; one without a declared target (a guard) draws nothing."""
     states = [value for value, _label in lifecycle_cls.states.choices]
     edges: list[Edge] = []
-    for name, method in lifecycle_cls.transition_methods().items():
-        for transition in method.get_transitions():
+    methods = lifecycle_cls.transition_methods()
+    for name in declared_order(lifecycle_cls):
+        for transition in methods[name].get_transitions():
             if transition.target is DEFAULT:
                 continue
             targets = [_value(target) for target in transition.declared_targets()]
@@ -310,10 +323,37 @@ def _next_steps(flow: Lifecycle) -> list:
     return steps
 
 
-def waiting_on(flow: Lifecycle, checks: dict, cache: dict | None = None) -> Waiting:
-    """Who the next step waits on; `cache` (one per page) keeps one query per state and scope on a page that
-    shows many objects of one machine (a dossier's lines, a session's items)."""
+def _role_labels(roles) -> list[str]:
     from .models import Role
+
+    return [str(Role(role).label) if role in Role.values else str(role) for role in roles]
+
+
+def _holders(flow: Lifecycle, roles: tuple[str, ...]) -> list:
+    """Active users holding one of `roles` today in the object's scope (or city-wide): one query."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from .models import Membership
+    from .roles import active_q
+
+    scope = flow.scope()
+    in_scope = Q(unit__isnull=True, council_term__isnull=True)
+    if scope.unit_id:
+        in_scope |= Q(unit_id=scope.unit_id)
+    if scope.council_term_id:
+        in_scope |= Q(council_term_id=scope.council_term_id)
+    members = Membership.objects.filter(active_q(timezone.localdate())).filter(Q(role__in=roles) & in_scope)
+    return list(get_user_model().objects.filter(pk__in=members.values("user_id"), is_active=True))
+
+
+def waiting_on(flow: Lifecycle, checks: dict, cache: dict | None = None, *, exact: bool = True) -> Waiting:
+    """Who the next step waits on. A role rule's step waits on the holders of its roles in the object's
+    scope (selectors.users_who_can_act); a named policy's step (workflows.policies: e.g. only the Board
+    officer assigned to a dossier) on the holders of the roles it admits whom the policy allows on this
+    object (`exact`; without it, on every holder: a page listing many objects asks no question per object);
+    a step only another step triggers (InternalRule) on what its rule describes. `cache` (one per page)
+    keeps one query per state and scope on a page that shows many objects of one machine."""
     from .selectors import users_who_can_act
 
     state = flow.state
@@ -323,28 +363,43 @@ def waiting_on(flow: Lifecycle, checks: dict, cache: dict | None = None) -> Wait
     if any(checks[name].allowed for name, _transition in steps if name in checks):
         return Waiting(you=True)
     roles: list[str] = []
-    names = []
+    rule_steps: list[str] = []
+    policies: list = []
     for name, transition in steps:
         rule = transition.permission
-        if isinstance(rule, InternalRule) or not isinstance(rule, RoleRule):
-            described = rule.describe() if hasattr(rule, "describe") else str(transition.label)
-            labels = [str(described)]
+        if isinstance(rule, InternalRule):
+            labels = [str(rule.describe())]
+        elif isinstance(rule, RoleRule):
+            rule_steps.append(name)
+            labels = _role_labels(rule.roles)
+        elif getattr(rule, "roles", None) and callable(rule):  # a policy of the permission layer
+            policies.append(rule)
+            labels = _role_labels(rule.roles)
         else:
-            names.append(name)
-            labels = [str(Role(role).label) if role in Role.values else role for role in rule.roles]
+            labels = [str(getattr(rule, "description", "") or transition.label)]
         roles += [label for label in labels if label not in roles]
-    people: list[str] = []
-    if names:
-        scope = flow.scope()
-        key = (type(flow), state, scope.unit_id, scope.council_term_id, tuple(names))
-        if cache is not None and key in cache:
-            people = cache[key]
+    scope = flow.scope()
+    key = (type(flow), state, scope.unit_id, scope.council_term_id, tuple(rule_steps))
+    if cache is not None and key in cache:
+        users = cache[key]
+    else:
+        users = users_who_can_act(flow, names=rule_steps) if rule_steps else []
+        if cache is not None:
+            cache[key] = users
+    users = list(users)
+    for rule in policies:
+        policy_key = (type(flow), state, scope.unit_id, scope.council_term_id, rule)
+        if cache is not None and policy_key in cache:
+            candidates = cache[policy_key]
         else:
-            people = sorted(
-                full_name(user) for user in users_who_can_act(flow, names=names)
-            )  # one per person
+            candidates = _holders(flow, tuple(rule.roles))
             if cache is not None:
-                cache[key] = people
+                cache[policy_key] = candidates
+        if exact:
+            candidates = [user for user in candidates if rule(user, flow.obj)]
+        users += candidates
+    seen: set = set()
+    people = sorted(full_name(u) for u in users if not (u.pk in seen or seen.add(u.pk)))  # one per person
     return Waiting(roles=roles, names=people[:MAX_NAMES], more=max(0, len(people) - MAX_NAMES))
 
 
@@ -428,21 +483,33 @@ def _steps(lifecycle_cls: type[Lifecycle], state: str, stays: list[Visit] | None
     return steps
 
 
-def progress(obj, user, *, with_history: bool | None = None, cache: dict | None = None) -> Progress:
+def progress(
+    obj, user, *, with_history: bool | None = None, cache: dict | None = None, exact: bool = True
+) -> Progress:
     """The panel's content for `obj` as `user` sees it. The audit trail is read (one query) only when the
-    viewer may read the object's history (with_history=None asks workflows.permissions)."""
+    viewer may read the object's history (with_history=None asks workflows.permissions); `exact` asks a
+    named policy about each person it may wait on (see waiting_on)."""
     lifecycle_cls = lifecycle_for(obj)
     flow = lifecycle_cls(obj)
     state = _value(flow.state)
     checks = [
         check for check in engine.available(obj, user) if flow.current_transition(check.name) is not None
     ]
+    optional = set(getattr(lifecycle_cls, "inbox_optional", ()))
+    order = declared_order(lifecycle_cls)
+
+    def next_steps_first(check) -> tuple:
+        targets = flow.current_transition(check.name).declared_targets()
+        way_out = bool(targets) and all(is_way_out(_value(target)) for target in targets)
+        return (check.name in optional, way_out, order.index(check.name))
+
+    checks.sort(key=next_steps_first)
     if with_history is None:
         from .permissions import can_read_history
 
         with_history = can_read_history(user, obj)
     stays = visits(obj, lifecycle_cls) if with_history else None
-    waiting = waiting_on(flow, {check.name: check for check in checks}, cache)
+    waiting = waiting_on(flow, {check.name: check for check in checks}, cache, exact=exact)
     kind = state_kind(lifecycle_cls, state)
     if waiting.you and kind != DONE:
         kind = WAITING_YOU

@@ -44,7 +44,9 @@ def lifecycle_panel(context, obj, compact=False):
     if obj is None or not _has_lifecycle(obj):
         return {"panel": None}
     user, cache = _viewer_and_cache(context)
-    panel = lifecycle_progress.progress(obj, user, with_history=False if compact else None, cache=cache)
+    panel = lifecycle_progress.progress(
+        obj, user, with_history=False if compact else None, cache=cache, exact=not compact
+    )
     return {
         "panel": panel,
         "compact": compact,
