@@ -29,10 +29,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.fsm import State
 
-from .policies import Decision, allow, by_role, deny
+from .policies import Decision, allow, by_role, deny, may_view_object
+from .registry import REGISTRY, lifecycle_for  # noqa: F401  (lifecycle_for: re-exported, its old home)
 from .roles import CITY, Authority, Scope
-
-REGISTRY: dict[type[models.Model], type[Lifecycle]] = {}
 
 
 class RoleRule:
@@ -269,29 +268,6 @@ def _follow(obj, path: str | None):
     return getattr(obj, f"{last}_id")
 
 
-def lifecycle_for(obj_or_model) -> type[Lifecycle]:
-    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
-    try:
-        return REGISTRY[model]
-    except KeyError:
-        raise LookupError(f"no lifecycle registered for {model.__name__}") from None
-
-
 def visible_to(user, obj) -> bool:
-    """Default read rule for an object with a lifecycle: the Board, auditors and the chairman see all;
-    others see objects in a scope where they hold any role. A lifecycle may override `can_view`."""
-    from .policies import may_read_everything
-    from .roles import authorities_of
-
-    flow = lifecycle_for(obj)(obj)
-    custom = getattr(flow, "can_view", None)
-    if custom is not None:
-        return custom(user)
-    if may_read_everything(user):
-        return True
-    scope = flow.scope()
-    return any(
-        (a.unit_id is not None and a.unit_id == scope.unit_id)
-        or (a.council_term_id is not None and a.council_term_id == scope.council_term_id)
-        for a in authorities_of(user)
-    )
+    """Whether `user` may see `obj` (an object with a lifecycle): the permission layer's may_view_object."""
+    return bool(may_view_object(user, obj))

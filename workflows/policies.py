@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from . import audit
 from .models import Role
+from .registry import lifecycle_for
 from .roles import CITY, Authority, Scope, authorities_of, find_authority
 
 
@@ -384,8 +385,6 @@ def may_read_history(user, subject=None) -> Decision:
     refused = deny(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND xem được lịch sử này."))
     if subject is None:
         return refused
-    from .lifecycle import lifecycle_for
-
     try:
         flow = lifecycle_for(subject)(subject)
     except LookupError:
@@ -394,6 +393,26 @@ def may_read_history(user, subject=None) -> Decision:
     if unit_id is not None and unit_id in unit_ids_with(user, UNIT_ROLES):
         return allow()
     return refused
+
+
+@policy(roles=READ_EVERYTHING_ROLES, description="Xem một đối tượng có vòng đời (hồ sơ, phiên họp, đợt xét…)")
+def may_view_object(user, obj) -> Decision:
+    """The default read rule of an object with a lifecycle: the Board, auditors and the chairman see all; others
+    see objects in a scope where they hold any role. A lifecycle may state its own rule as `can_view(user)`."""
+    flow = lifecycle_for(obj)(obj)
+    custom = getattr(flow, "can_view", None)
+    if custom is not None:
+        return allow() if custom(user) else deny(_("Không tìm thấy."), status=404)
+    if may_read_everything(user):
+        return allow()
+    scope = flow.scope()
+    if any(
+        (a.unit_id is not None and a.unit_id == scope.unit_id)
+        or (a.council_term_id is not None and a.council_term_id == scope.council_term_id)
+        for a in authorities_of(user)
+    ):
+        return allow()
+    return deny(_("Không tìm thấy."), status=404)
 
 
 @policy(roles=(Role.AUDITOR, Role.BOARD_HEAD), description="Kiểm tra chuỗi nhật ký kiểm toán")
