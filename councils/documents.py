@@ -1,28 +1,22 @@
-"""Minutes (biên bản họp) and tally report (biên bản kiểm phiếu) as PDF, in the layout of Decree 30/2020/NĐ-CP,
+"""Minutes (biên bản họp) and tally report (biên bản kiểm phiếu) as PDF, in the layout of Decree 30/2020/NĐ-CP
+(workflows/pdf.py: the council as issuing body under the people's committee of settings.ISSUING_BODY),
 generated from the session's data (never retyped)."""
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workflows.names import full_name
+from workflows.pdf import Signature, decree30_date, decree30_header, render_pdf
+
 from . import selectors
-from .models import AttendanceStatus, CouncilRule, Session
+from .models import AttendanceStatus, CouncilRule, Session, SessionState
 
 
-def _superior_body(unit) -> str:
-    """The issuing body's superior (tên cơ quan chủ quản): the top of the council's standing unit's hierarchy."""
-    while unit.parent_id is not None:
-        unit = unit.parent
-    return unit.name
-
-
-def vietnamese_date(day) -> str:
-    return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
-
-
-def context(session: Session) -> dict:
+def context(session: Session, *, tally: bool = False) -> dict:
+    """The data of the minutes, or of the tally report (`tally`): numbered on its own, it names the minutes
+    under its title."""
     council = session.council_term.council
     rule = CouncilRule.objects.filter(council=council).first()
     attendance = selectors.attendance_map(session)
@@ -38,32 +32,43 @@ def context(session: Session) -> dict:
             }
         )
     day = session.minutes_signed_on or session.planned_on or timezone.localdate()
+    chair = session.minutes_signed_by
     return {
         "session": session,
         "council": council,
-        "superior": _superior_body(council.unit),
-        "place_name": rule.document_place if rule else "Cần Thơ",
-        "date_text": vietnamese_date(day),
-        "meeting_date_text": vietnamese_date(session.planned_on),
+        "header": decree30_header(
+            day=day,
+            issuer=council.name,
+            number="" if tally else session.minutes_number,
+            blank_number="/BB-KP" if tally else "/BB",
+            place=rule.document_place if rule and rule.document_place else "",
+        ),
+        "meeting_date_text": decree30_date(session.planned_on),
         "members": listed,
         "present": [row for row in listed if row["present"]],
         "absent": [row for row in listed if not row["present"]],
         "quorum": selectors.quorum(session),
         "items": session.items.select_related("proposing_unit").order_by("order", "pk"),
-        "chair": session.minutes_signed_by,
+        "chair": chair,
+        "is_draft": session.state in (SessionState.VOTING_CLOSED, SessionState.MINUTES_DRAFTED),
+        # A biên bản is signed by the secretary and by whoever chaired the meeting, in their own right.
+        "secretary_signature": Signature(title="Thư ký", note="(Ký, ghi rõ họ tên)"),
+        "chair_signature": Signature(
+            title="Chủ trì",
+            note="(Ký, ghi rõ họ tên)",
+            name=full_name(chair),
+            remark=(
+                f"Đã ký trên hệ thống ngày {session.minutes_signed_on:%d/%m/%Y}"
+                if chair and session.minutes_signed_on
+                else ""
+            ),
+        ),
     }
 
 
-def _render(template: str, session: Session) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(template, context(session))
-    return HTML(string=html).write_pdf()
-
-
 def minutes_pdf(session: Session) -> bytes:
-    return _render("councils/pdf/minutes.html", session)
+    return render_pdf("councils/pdf/minutes.html", context(session))
 
 
 def tally_pdf(session: Session) -> bytes:
-    return _render("councils/pdf/tally.html", session)
+    return render_pdf("councils/pdf/tally.html", context(session, tally=True))
