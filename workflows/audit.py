@@ -1,4 +1,4 @@
-"""The audit writer and verifier. record() is the only code that inserts AuditEvent rows."""
+"""The audit writer and verifier. record() and record_many() are the only code that inserts AuditEvent rows."""
 
 from __future__ import annotations
 
@@ -178,25 +178,8 @@ def _append_postgres(cursor, connection, fields: dict, columns: list, alongside)
     return row
 
 
-def record(
-    *,
-    subject: models.Model,
-    actor: Actor,
-    verb: str,
-    source_state: str = "",
-    target_state: str = "",
-    comment: str = "",
-    data: dict | None = None,
-    alongside: tuple[str, list] | None = None,
-) -> RecordedEvent:
-    """Append one event for `subject` to the chain, in the caller's transaction. The only writer of events.
-
-    `alongside` is one more data-modifying statement (the engine's state UPDATE): on PostgreSQL it travels
-    in the same round trip as the event, on SQLite it runs just before it.
-    """
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        raise RuntimeError("audit.record() must run inside the transaction that makes the change")
+def _event_fields(connection, subject, actor, verb, source_state, target_state, comment, data):
+    """The event's fields as hashed (canonical payload) and as bound to the INSERT, without sequence or hashes."""
     content_type = ContentType.objects.get_for_model(subject, for_concrete_model=False)
     subject_label = f"{content_type.app_label}.{content_type.model}"
     data = normalise_data(data)
@@ -236,6 +219,31 @@ def record(
         ops.adapt_ipaddressfield_value(actor.client_ip),
         ops.adapt_datetimefield_value(created_at),
     ]
+    return fields, columns
+
+
+def record(
+    *,
+    subject: models.Model,
+    actor: Actor,
+    verb: str,
+    source_state: str = "",
+    target_state: str = "",
+    comment: str = "",
+    data: dict | None = None,
+    alongside: tuple[str, list] | None = None,
+) -> RecordedEvent:
+    """Append one event for `subject` to the chain, in the caller's transaction. The only writer of events.
+
+    `alongside` is one more data-modifying statement (the engine's state UPDATE): on PostgreSQL it travels
+    in the same round trip as the event, on SQLite it runs just before it.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit.record() must run inside the transaction that makes the change")
+    fields, columns = _event_fields(
+        connection, subject, actor, verb, source_state, target_state, comment, data
+    )
     with fixed_statement_cursor(connection) as cursor:
         if connection.vendor == "postgresql":
             event_id, sequence, digest = _append_postgres(cursor, connection, fields, columns, alongside)
@@ -248,6 +256,68 @@ def record(
             event_id = cursor.fetchone()[0]
             cursor.execute(f"UPDATE {_HEAD} SET hash = %s, prev_hash = %s WHERE id = 1", [digest, prev_hash])
     return RecordedEvent(event_id, sequence, digest)
+
+
+#: Rows per INSERT statement when record_many() writes a batch (bounded by the databases' parameter limits:
+#: 15 columns × 400 rows = 6 000 parameters, under SQLite's 32 766 and PostgreSQL's 65 535).
+_BATCH_ROWS = 400
+
+
+def record_many(events: list[dict]) -> list[RecordedEvent]:
+    """Append many events in order, in the caller's transaction: one head lock for the batch, the hashes linked
+    in Python, the rows written by multi-row INSERTs. Each entry of `events` holds record()'s keyword arguments
+    (subject, actor, verb, source_state, target_state, comment, data). The chain is exactly what as many
+    record() calls would have written: verify_chain checks it the same way."""
+    if not events:
+        return []
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit.record_many() must run inside the transaction that makes the change")
+    prepared = [
+        _event_fields(
+            connection,
+            event["subject"],
+            event["actor"],
+            event["verb"],
+            event.get("source_state", ""),
+            event.get("target_state", ""),
+            event.get("comment", ""),
+            event.get("data"),
+        )
+        for event in events
+    ]
+    count = len(prepared)
+    with fixed_statement_cursor(connection) as cursor:
+        advance = f"UPDATE {_HEAD} SET sequence = sequence + %s WHERE id = 1 RETURNING sequence, hash"
+        cursor.execute(advance, [count])
+        row = cursor.fetchone()
+        if row is None:
+            _start_head(cursor)
+            cursor.execute(advance, [count])
+            row = cursor.fetchone()
+        last_sequence, prev_hash = row
+        sequence = last_sequence - count
+        rows = []
+        results_hashes = []
+        for fields, columns in prepared:
+            sequence += 1
+            digest = compute_hash(event_payload(sequence=sequence, **fields), prev_hash)
+            rows.append([sequence, *columns, prev_hash, digest])
+            results_hashes.append((sequence, digest, prev_hash))
+            prev_hash = digest
+        placeholders = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+        ids = []
+        for start in range(0, count, _BATCH_ROWS):
+            chunk = rows[start : start + _BATCH_ROWS]
+            sql = f"INSERT INTO {_EVENTS} ({', '.join(_COLUMNS)}) VALUES {', '.join([placeholders] * len(chunk))}"
+            cursor.execute(sql + " RETURNING id, sequence", [value for row_ in chunk for value in row_])
+            ids.extend(sorted(cursor.fetchall(), key=lambda pair: pair[1]))
+        _last, final_hash, final_prev = results_hashes[-1]
+        cursor.execute(f"UPDATE {_HEAD} SET hash = %s, prev_hash = %s WHERE id = 1", [final_hash, final_prev])
+    return [
+        RecordedEvent(event_id, sequence, digest)
+        for (event_id, _seq), (sequence, digest, _prev) in zip(ids, results_hashes, strict=True)
+    ]
 
 
 @dataclass(frozen=True)

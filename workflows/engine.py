@@ -259,3 +259,115 @@ def _dispatch_notifications() -> None:
     from .tasks import dispatch_notifications
 
     dispatch_notifications()
+
+
+class BatchRefused(TransitionNotAllowed):
+    """perform_many() changed nothing: some objects may not take the transition. `errors` lists each one:
+    {"id": pk, "status": 409|403|400, "detail": why} (403 when the user's role does not reach the object)."""
+
+    def __init__(self, message: str, errors: list[dict]):
+        super().__init__(message)
+        self.errors = errors
+
+
+def perform_many(
+    objects,
+    name: str,
+    *,
+    user,
+    data: dict | None = None,
+    client_ip: str | None = None,
+    extra_audit: dict | None = None,
+) -> list[models.Model]:
+    """Perform transition `name` on many objects of one lifecycle, all or nothing, in one transaction.
+
+    The same checks as perform() run for every object (state, role, conditions, the input validated once, as
+    the same input goes to each); one statement locks all rows (in primary-key order, so that two batches
+    never deadlock); each object's state change is written as it happens (a transition may read its siblings);
+    the audit events, one per object, are appended together by audit.record_many() (one chain-head lock, the
+    rows in multi-row INSERTs). If any object is refused, nothing is written and BatchRefused lists why for
+    each refused object.
+    """
+    objects = list(objects)
+    if not objects:
+        return []
+    model = type(objects[0])
+    if any(type(obj) is not model for obj in objects):
+        raise TransitionNotAllowed(_("Mọi đối tượng của một thao tác hàng loạt phải cùng một loại."))
+    lifecycle_cls = lifecycle_for(model)
+    pks = sorted({obj.pk for obj in objects})
+    db = router.db_for_write(model)
+    connection = connections[db]
+    form_class = lifecycle_cls.form_class(name)
+    if form_class is TransitionForm and not data:
+        cleaned_input = {"comment": ""}
+    else:
+        form = form_class(data=data or {})
+        if not form.is_valid():
+            raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
+        cleaned_input = dict(form.cleaned_data)
+    comment = cleaned_input.pop("comment", "") or ""
+    with transaction.atomic(using=db):
+        locked = list(
+            model._default_manager.db_manager(db).select_for_update().filter(pk__in=pks).order_by("pk")
+        )
+        found = {obj.pk for obj in locked}
+        errors = [{"id": pk, "status": 404, "detail": _("Không tìm thấy.")} for pk in pks if pk not in found]
+        flows = []
+        for obj in locked:
+            flow = lifecycle_cls(obj)
+            verdict = check(flow, name, user)
+            if not verdict.allowed:
+                errors.append({"id": obj.pk, "status": verdict.status, "detail": verdict.reason})
+            flows.append((flow, verdict))
+        if errors:
+            raise BatchRefused(
+                _(
+                    "Không thực hiện được «%(action)s» cho %(count)s trong %(total)s đối tượng; không đối tượng nào bị thay đổi."
+                )
+                % {
+                    "action": lifecycle_cls(locked[0]).transition_label(name) if locked else name,
+                    "count": len(errors),
+                    "total": len(pks),
+                },
+                errors,
+            )
+        events = []
+        with fixed_statement_cursor(connection) as cursor:
+            for flow, verdict in flows:
+                obj = flow.obj
+                authority = verdict.authority
+                actor = audit.Actor(
+                    user=user,
+                    role=authority.role if authority else "",
+                    on_behalf_of=_user_ref(authority.on_behalf_of_id) if authority else None,
+                    client_ip=client_ip,
+                )
+                cleaned = dict(cleaned_input)
+                before = _snapshot(obj)
+                source = flow.state
+                getattr(flow, name)(cleaned_data=cleaned, actor=actor, comment=comment)
+                after = _snapshot(obj)
+                changed = {key: after[key] for key in after if after[key] != before[key]}
+                if changed:
+                    cursor.execute(*_update_statement(obj, list(changed)))
+                event_data = {"changes": {key: [before[key], after[key]] for key in changed}}
+                if cleaned:
+                    event_data["input"] = {k: v for k, v in cleaned.items() if not hasattr(v, "read")}
+                if extra_audit:
+                    event_data.update(extra_audit)
+                events.append(
+                    {
+                        "subject": obj,
+                        "actor": actor,
+                        "verb": name,
+                        "source_state": source,
+                        "target_state": flow.state,
+                        "comment": comment,
+                        "data": event_data,
+                    }
+                )
+        audit.record_many(events)
+        if settings.NOTIFICATIONS_DISPATCH_ON_COMMIT:
+            transaction.on_commit(_dispatch_notifications)
+    return locked
