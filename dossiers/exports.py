@@ -1,19 +1,26 @@
-"""Outputs of a decision: the awardees as an Excel sheet, and the decision draft as a PDF laid out per
-Nghị định 30/2020/NĐ-CP (administrative documents: national title block, number, place and date, signature)."""
+"""Outputs of a decision: the awardees as an Excel sheet; as PDFs laid out per Nghị định 30/2020/NĐ-CP
+(workflows/pdf.py), the chairman's decision (quyết định) on the awards the city decides and the city's proposal
+letter (tờ trình) to the central level for the state-level awards (AwardRoute.PROPOSE_CENTRAL: decided by the
+Prime Minister or the President, so the city cannot decide them, only propose them)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from workflows.exports import workbook_bytes, xlsx_response
+from workflows.models import AuditEvent
+from workflows.names import full_name
+from workflows.pdf import Signature, decree30_header, issuing_body, render_pdf
 from workflows.throttle import limit_exports
 
 from . import selectors
-from .models import AwardRoute, DossierState, NomineeState
+from .models import AwardRoute, Dossier, DossierState, NomineeState
 
 #: Before the decision the chair reads a draft listing the nominees the council passed.
 DRAFT_STATES = (DossierState.POSTED,)
@@ -73,29 +80,124 @@ def awardees_excel(request, pk):
     return xlsx_response(content, f"danh-sach-khen-thuong-{dossier.pk}.xlsx")
 
 
+def pdf_documents(dossier) -> list[dict]:
+    """The PDFs the dossier's pages offer, as {"url", "label"}: the decision for the awards the city decides,
+    the tờ trình for the state-level ones (each a draft until numbered); none before the council's results
+    are posted."""
+    if dossier.state not in (*DRAFT_STATES, *DECIDED_STATES):
+        return []
+    routes = {line.award.route for line in _awardees(dossier)}
+    documents = []
+    if routes - {AwardRoute.PROPOSE_CENTRAL}:
+        label = (
+            _("Quyết định khen thưởng (PDF)") if dossier.decision_number else _("Dự thảo quyết định (PDF)")
+        )
+        documents.append({"url": reverse("dossiers:decision_pdf", args=[dossier.pk]), "label": label})
+    if AwardRoute.PROPOSE_CENTRAL in routes:
+        label = (
+            _("Tờ trình Trung ương (PDF)")
+            if dossier.central_submission_number
+            else _("Dự thảo tờ trình Trung ương (PDF)")
+        )
+        documents.append({"url": reverse("dossiers:proposal_pdf", args=[dossier.pk]), "label": label})
+    return documents
+
+
+def _signature(dossier, *, on_behalf_of_committee: bool) -> Signature:
+    """Who signs: the chairman who decided, in their own right ("CHỦ TỊCH"), or a vice-chairman signing for
+    the chairman under a delegation ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"); the name is left blank before the
+    decision. A tờ trình is the committee's, so its block starts with "TM. ỦY BAN NHÂN DÂN"."""
+    committee = (f"TM. {issuing_body().superior.upper()}",) if on_behalf_of_committee else ()
+    event = None
+    if dossier.state not in DRAFT_STATES:
+        event = (
+            AuditEvent.objects.filter(
+                subject_type=ContentType.objects.get_for_model(Dossier),
+                subject_id=str(dossier.pk),
+                verb="decide",
+            )
+            .select_related("actor")
+            .order_by("-sequence")
+            .first()
+        )
+    name = full_name(event.actor) if event else ""
+    if event is not None and event.on_behalf_of_id is not None:
+        return Signature(forms=(*committee, "KT. CHỦ TỊCH"), title="PHÓ CHỦ TỊCH", name=name)
+    return Signature(forms=committee, title="CHỦ TỊCH", name=name)
+
+
+def _document_context(dossier, lines) -> dict:
+    body = issuing_body()
+    return {
+        "dossier": dossier,
+        "lines": lines,
+        "body": body,
+        "board": f"Ban Thi đua - Khen thưởng {body.name}",
+    }
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
 @login_required
 @limit_exports
 def decision_pdf(request, pk):
-    from weasyprint import HTML
-
+    """QUYẾT ĐỊNH Về việc khen thưởng: the awards the city chairman decides (a draft while posted)."""
     dossier = get_object_or_404(selectors.dossiers_visible_to(request.user), pk=pk)
-    lines = _awardees(dossier)
-    groups: dict[str, list] = {}
-    for line in lines:
-        groups.setdefault(line.award.name, []).append(line)
+    lines = [line for line in _awardees(dossier) if line.award.route != AwardRoute.PROPOSE_CENTRAL]
+    if not lines:
+        raise Http404
+    is_draft = dossier.state in DRAFT_STATES
     day = dossier.decision_date or timezone.localdate()
-    html = render_to_string(
+    body = issuing_body()
+    content = render_pdf(
         "dossiers/decision_draft.html",
         {
-            "dossier": dossier,
-            "groups": groups,
-            "day": day,
-            "is_draft": dossier.state in DRAFT_STATES,
-            "city_lines": [line for line in lines if line.award.route != AwardRoute.PROPOSE_CENTRAL],
-            "central_lines": [line for line in lines if line.award.route == AwardRoute.PROPOSE_CENTRAL],
+            **_document_context(dossier, lines),
+            "is_draft": is_draft,
+            "header": decree30_header(day=day, number=dossier.decision_number, blank_number="/QĐ-UBND"),
+            "authority": f"Chủ tịch {body.full_name}",
+            "recipients": ["Như Điều 3", f"Chủ tịch, các Phó Chủ tịch {body.full_name}", "Lưu: VT"],
+            "signature": _signature(dossier, on_behalf_of_committee=False),
         },
+        request=request,
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="du-thao-quyet-dinh-{dossier.pk}.pdf"'
-    return response
+    name = "du-thao-quyet-dinh" if is_draft else "quyet-dinh"
+    return _pdf_response(content, f"{name}-{dossier.pk}.pdf")
+
+
+@login_required
+@limit_exports
+def proposal_pdf(request, pk):
+    """TỜ TRÌNH Về việc đề nghị khen thưởng: the state-level awards the city proposes to the central level
+    (Thủ tướng Chính phủ, Chủ tịch nước); a draft until the Board records the submission's number."""
+    dossier = get_object_or_404(selectors.dossiers_visible_to(request.user), pk=pk)
+    lines = [line for line in _awardees(dossier) if line.award.route == AwardRoute.PROPOSE_CENTRAL]
+    if not lines:
+        raise Http404
+    is_draft = not dossier.central_submission_number
+    day = dossier.central_submission_date or timezone.localdate()
+    awards = list(dict.fromkeys(line.award.name for line in lines))
+    content = render_pdf(
+        "dossiers/proposal_draft.html",
+        {
+            **_document_context(dossier, lines),
+            "is_draft": is_draft,
+            "header": decree30_header(
+                day=day, number=dossier.central_submission_number, blank_number="/TTr-UBND"
+            ),
+            "awards": awards,
+            # A province proposes to the Prime Minister through the Ministry of Home Affairs (Ban TĐKT Trung
+            # ương), also for the President's awards, which the Prime Minister puts to the President.
+            "addressees": ["Thủ tướng Chính phủ", "Bộ Nội vụ (Ban Thi đua - Khen thưởng Trung ương)"],
+            "to_president": any(line.award.deciding_authority == "Chủ tịch nước" for line in lines),
+            "recipients": ["Như trên", f"Hội đồng Thi đua - Khen thưởng {issuing_body().name}", "Lưu: VT"],
+            "signature": _signature(dossier, on_behalf_of_committee=True),
+        },
+        request=request,
+    )
+    name = "du-thao-to-trinh" if is_draft else "to-trinh"
+    return _pdf_response(content, f"{name}-{dossier.pk}.pdf")

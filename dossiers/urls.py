@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/thay-doi/", views.dossier_changes, name="changes"),
     path("<int:pk>/danh-sach-khen-thuong.xlsx", exports.awardees_excel, name="awardees_excel"),
     path("<int:pk>/du-thao-quyet-dinh.pdf", exports.decision_pdf, name="decision_pdf"),
+    path("<int:pk>/to-trinh.pdf", exports.proposal_pdf, name="proposal_pdf"),
     path("doi-tuong/<int:pk>/", views.line_edit, name="line_edit"),
     path("doi-tuong/<int:pk>/bot/", views.line_remove, name="line_remove"),
     path("ca-nhan-tap-the/<int:pk>/", views.nominee_detail, name="nominee"),

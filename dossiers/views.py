@@ -25,6 +25,7 @@ from workflows.uploads import pdf_download
 
 from . import appraisal, selectors, services
 from .eligibility import evaluate
+from .exports import pdf_documents
 from .forms import (
     DossierFilterForm,
     DossierForm,
@@ -178,6 +179,7 @@ def dossier_detail(request, pk):
         "is_board": is_board(request.user),
         "is_chairman": has_role(request.user, Role.CITY_CHAIRMAN),
         "today": timezone.localdate(),
+        "pdf_documents": pdf_documents(dossier),
     }
     failed = line_form.errors or upload_form.errors
     return render(request, "dossiers/dossier_detail.html", context, status=400 if failed else 200)
@@ -413,6 +415,7 @@ def dossier_decide(request, pk):
             "errors": errors,
             "field_errors": field_errors,
             "verdict": verdict,
+            "pdf_documents": pdf_documents(dossier),
         },
         status=400 if errors or field_errors else 200,
     )

@@ -142,7 +142,9 @@ dossiers:appraise                        dossier              302  403  404  200
 dossiers:decide                          dossier              302  200  404  200  404  404  200  404  404  404
 dossiers:changes                         dossier              302  403  404  200  404  404  200  404  404  404
 dossiers:awardees_excel                  posted_dossier       302  200  404  200  404  404  200  404  404  404
-dossiers:decision_pdf                    posted_dossier       302  200  404  200  404  404  200  404  404  404
+# the world's posted dossier holds state-level awards only: it has a tờ trình (proposal_pdf), no decision
+dossiers:decision_pdf                    posted_dossier       302  404  404  404  404  404  404  404  404  404
+dossiers:proposal_pdf                    posted_dossier       302  200  404  200  404  404  200  404  404  404
 dossiers:line_edit                       line                 302  200  404  200  404  404  200  404  404  404
 dossiers:line_remove                     line                 302  405  405  405  405  405  405  405  405  405
 dossiers:nominee                         nominee              302  200  404  200  404  404  200  404  404  404

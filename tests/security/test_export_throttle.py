@@ -22,6 +22,7 @@ REFUSED = "Bạn đã tải quá nhiều tệp xuất"
 WEB_EXPORTS = [
     ("dossiers:awardees_excel", {"pk": 999_999}),
     ("dossiers:decision_pdf", {"pk": 999_999}),
+    ("dossiers:proposal_pdf", {"pk": 999_999}),
     ("councils:minutes_pdf", {"pk": 999_999}),
     ("councils:tally_pdf", {"pk": 999_999}),
     ("innovation:round_results_excel", {"pk": 999_999}),
