@@ -7,8 +7,7 @@ from django.http import JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
-from workflows.models import Role
-from workflows.roles import authorities_of, is_administrator
+from workflows.policies import may_only_read
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -39,11 +38,9 @@ def _token_user(request):
 
 
 def is_read_only(user) -> bool:
-    """An auditor who holds no other role today (and is not an administrator) may only read."""
-    if user is None or not user.is_authenticated or is_administrator(user):
-        return False
-    roles = {authority.role for authority in authorities_of(user)}
-    return roles == {Role.AUDITOR}
+    """An auditor who holds no other role today (and is not an administrator) may only read
+    (workflows.policies.may_only_read)."""
+    return user is not None and bool(may_only_read(user))
 
 
 class AuditorReadOnlyMiddleware:

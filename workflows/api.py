@@ -26,20 +26,19 @@ from organisations.models import Unit
 from . import engine, tokens
 from .audit import history_for
 from .http import client_ip  # noqa: F401 (the views of every app take it from here)
-from .models import ApiToken, AuditEvent, Membership, Role
+from .models import ApiToken, AuditEvent, Membership
 from .names import full_name
-from .permissions import can_read_history
-from .policies import PolicyDenied
-from .roles import has_role, is_administrator
+from .policies import PolicyDenied, may_change_configuration, may_manage_roles, may_read_history
 from .services import membership_approve, membership_end, membership_grant, membership_reject
 
 
 def exception_handler(exc, context):
     """Map the engine's typed errors onto HTTP: 409 wrong state, 403 wrong role, 400 invalid input."""
     if isinstance(exc, engine.TransitionNotAllowed):
-        return Response(
-            {"detail": exc.message, "code": "transition_not_allowed"}, status=status.HTTP_409_CONFLICT
-        )
+        body = {"detail": exc.message, "code": "transition_not_allowed"}
+        if isinstance(exc, engine.BatchRefused):  # perform_many: why each refused object was refused
+            body["errors"] = exc.errors
+        return Response(body, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, PolicyDenied):  # the permission layer refused (engine.ActionForbidden is one)
         if exc.status == 404:
             return Response(
@@ -225,12 +224,12 @@ class TransitionsMixin:
         return Response(AuditEventSerializer(history_for(obj), many=True, context={"subject": obj}).data)
 
     def can_read_history(self, user, obj) -> bool:
-        return can_read_history(user, obj)
+        return bool(may_read_history(user, obj))
 
 
 class BoardHeadWritesOnly(BasePermission):
     """Everyone signed in reads; only the Board head (or an administrator: units are configuration, which
-    administrators keep, roles.is_administrator) writes."""
+    administrators keep) writes: workflows.policies.may_change_configuration."""
 
     message = "Chỉ Trưởng Ban TĐKT hoặc quản trị viên được thay đổi."
 
@@ -239,7 +238,7 @@ class BoardHeadWritesOnly(BasePermission):
             return False
         if request.method in SAFE_METHODS:
             return True
-        return is_administrator(request.user) or has_role(request.user, Role.BOARD_HEAD)
+        return bool(may_change_configuration(request.user))
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -277,8 +276,8 @@ class UnitViewSet(viewsets.ModelViewSet):
 
 class BoardWritesOnly(BasePermission):
     """Everyone signed in reads; the Board (head or officer) or an administrator writes (role grants are user
-    administration, which administrators keep, roles.is_administrator). The services decide the rest (who may
-    grant, approve or end what, with the second-person rules)."""
+    administration, which administrators keep): workflows.policies.may_manage_roles. The services decide the
+    rest (who may grant, approve or end what, with the second-person rules)."""
 
     message = "Chỉ Ban TĐKT hoặc quản trị viên được thay đổi."
 
@@ -287,7 +286,7 @@ class BoardWritesOnly(BasePermission):
             return False
         if request.method in SAFE_METHODS:
             return True
-        return is_administrator(request.user) or has_role(request.user, Role.BOARD_HEAD, Role.BOARD_OFFICER)
+        return bool(may_manage_roles(request.user))
 
 
 class MembershipSerializer(serializers.ModelSerializer):

@@ -9,7 +9,7 @@ Who may: the Board head, or an administrator (superuser) acting as IT administra
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
@@ -17,25 +17,20 @@ from django.utils.translation import gettext as _
 from organisations.models import Council, CouncilTerm, Unit
 
 from . import audit
-from .models import Role
-from .roles import has_role, is_administrator
+from .policies import PolicyDenied, may_change_configuration, require
 
 ADMIN_ROLE = "admin"
 
 
-def may_configure(user) -> bool:
-    """The Board head edits configuration; an administrator may too (and is recorded as such)."""
-    return is_administrator(user) or has_role(user, Role.BOARD_HEAD)
-
-
 def _acting(actor: audit.Actor) -> audit.Actor:
-    """Refuse whoever may not configure; record the actor in the role they hold (Board head or admin)."""
-    if actor.user is None:
-        return actor
-    if not may_configure(actor.user):
-        raise PermissionDenied(_("Chỉ Trưởng Ban TĐKT hoặc quản trị viên được sửa cấu hình."))
-    role = Role.BOARD_HEAD if has_role(actor.user, Role.BOARD_HEAD) else ADMIN_ROLE
-    return audit.Actor(actor.user, role=role, on_behalf_of=actor.on_behalf_of, client_ip=actor.client_ip)
+    """Refuse whoever may not configure (workflows.policies.may_change_configuration); record the actor in the
+    role decided there (Board head, or "admin" for an administrator)."""
+    try:
+        return require(may_change_configuration, actor)
+    except PolicyDenied as refused:
+        raise PolicyDenied(
+            _("Chỉ Trưởng Ban TĐKT hoặc quản trị viên được sửa cấu hình."), refused.status
+        ) from None
 
 
 def field_values(obj: models.Model) -> dict:

@@ -19,10 +19,8 @@ from .audit import Actor
 from .engine import TransitionNotAllowed
 from .forms import DateField
 from .models import APPROVAL_ROLES, Membership, Role
+from .policies import may_manage_grant_approval, may_manage_membership_end, may_manage_roles
 from .services import (
-    may_approve_grant,
-    may_end_membership,
-    may_propose_grant,
     membership_approve,
     membership_end,
     membership_grant,
@@ -55,10 +53,6 @@ class MembershipProposeForm(forms.Form):
     )
 
 
-def _may_manage(user) -> bool:
-    return may_propose_grant(user, Role.BOARD_OFFICER) or may_end_membership(user)
-
-
 def _actor(request) -> Actor:
     return Actor(request.user, client_ip=client_ip(request))
 
@@ -68,7 +62,7 @@ def _actor(request) -> Actor:
 def membership_list(request):
     """Active and pending memberships; the Board proposes (a unit role takes effect at once, a city-wide or
     council role waits for a second person's approval)."""
-    if not _may_manage(request.user):
+    if not may_manage_roles(request.user):
         raise PermissionDenied(_("Chỉ Ban TĐKT được quản lý việc giao vai trò."))
     form = MembershipProposeForm(data=request.POST if request.method == "POST" else None)
     status = 200
@@ -101,7 +95,7 @@ def membership_list(request):
                 return redirect("memberships")
         status = 400
     pending = [
-        {"membership": m, "may_approve": may_approve_grant(request.user, m)}
+        {"membership": m, "may_approve": may_manage_grant_approval(request.user, m)}
         for m in Membership.objects.filter(approved_at__isnull=True, ended_at__isnull=True)
         .select_related("user", "unit", "council_term__council", "proposed_by")
         .order_by("pk")
@@ -116,7 +110,7 @@ def membership_list(request):
             "form": form,
             "pending": pending,
             "active": active.order_by("user__username", "role")[:500],
-            "may_end": may_end_membership(request.user),
+            "may_end": may_manage_membership_end(request.user),
             "approval_roles": sorted(Role(r).label for r in APPROVAL_ROLES),
         },
         status=status,

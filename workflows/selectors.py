@@ -12,7 +12,8 @@ from django.utils import timezone
 from .inbox import DUE, SOON, InboxItem, providers
 from .lifecycle import REGISTRY, Lifecycle, RoleRule
 from .models import Membership
-from .roles import active_q, authorities_of
+from .policies import admitted_authorities, authorities_for_display
+from .roles import active_q
 
 
 def _role_transitions(lifecycle_cls: type[Lifecycle]):
@@ -55,11 +56,7 @@ def _pending_scopes(lifecycle_cls: type[Lifecycle], user) -> dict[tuple, tuple[Q
     ]
     labelled.sort(key=lambda row: row[3])  # the next steps first, the ways out after them
     for source, rule, label, is_optional, name in labelled:
-        for authority in authorities_of(user):
-            if authority.role not in rule.roles:
-                continue
-            if rule.scope == "city" and (authority.unit_id or authority.council_term_id):
-                continue
+        for authority in admitted_authorities(user, rule.roles, city_only=rule.scope == "city"):
             scope_q = _scope_q(lifecycle_cls, authority)
             if scope_q is None:
                 continue
@@ -256,7 +253,7 @@ def inbox(user, limit: int = 25, show_all: str | None = None) -> Inbox:
                     more=len(rows) > limit,
                 )
             )
-    authorities = authorities_of(user)
+    authorities = authorities_for_display(user)
     for _name, provider in providers():
         add(list(provider(user, authorities, limit)))
     ordered = sorted(tasks.values(), key=InboxItem.sort_key)

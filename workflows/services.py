@@ -1,4 +1,9 @@
-"""Writes to the role data: grant and end memberships, create delegations. Each is audited."""
+"""Writes to the role data: grant and end memberships, create delegations. Each is audited.
+
+Who may is the permission layer's (workflows.policies may_manage_*): each service asks it with
+`actor = require(policy, actor, obj)` and records the actor in the role decided there. Power follows the
+memberships themselves (workflows.roles resolves them on each request); nothing is copied into object
+permissions."""
 
 from __future__ import annotations
 
@@ -12,8 +17,15 @@ from django.utils.translation import gettext as _
 from . import audit
 from .engine import TransitionNotAllowed
 from .models import APPROVAL_ROLES, COUNCIL_ROLES, UNIT_ROLES, Delegation, Membership, MembershipStatus, Role
-from .permissions import sync_object_permissions
-from .roles import forget_cached_authorities, is_administrator
+from .policies import (
+    may_manage_delegation,
+    may_manage_grant_approval,
+    may_manage_grant_proposal,
+    may_manage_grant_rejection,
+    may_manage_membership_end,
+    require,
+)
+from .roles import forget_cached_authorities
 
 
 def _check_scope(role: str, unit, council_term) -> None:
@@ -23,55 +35,6 @@ def _check_scope(role: str, unit, council_term) -> None:
         raise ValidationError({"council_term": _("Vai trò này cần chọn nhiệm kỳ hội đồng.")})
     if role not in UNIT_ROLES | COUNCIL_ROLES and (unit is not None or council_term is not None):
         raise ValidationError({"role": _("Vai trò này áp dụng cho toàn thành phố, không gắn với đơn vị.")})
-
-
-def _approval_roles_of(user) -> str:
-    """The Board role (head before officer) a user acts in when proposing or approving grants; "" if none."""
-    from .roles import has_role
-
-    for role in (Role.BOARD_HEAD, Role.BOARD_OFFICER):
-        if has_role(user, role):
-            return role
-    return ""
-
-
-def _acting_role(actor: audit.Actor) -> str:
-    if actor.user is None:
-        return actor.role
-    return _approval_roles_of(actor.user) or ("admin" if is_administrator(actor.user) else "")
-
-
-def _as(actor: audit.Actor, role: str) -> audit.Actor:
-    """The actor as recorded: in the role they actually hold, not the one a caller claimed."""
-    if actor.user is None:
-        return actor
-    return audit.Actor(actor.user, role=role, on_behalf_of=actor.on_behalf_of, client_ip=actor.client_ip)
-
-
-def may_propose_grant(user, role: str) -> bool:
-    """Unit roles: the Board head (or an administrator) grants them. City-wide and council roles: the Board
-    head or a Board officer (or an administrator) proposes them; a second person approves."""
-    if is_administrator(user):
-        return True
-    held = _approval_roles_of(user)
-    if role in APPROVAL_ROLES:
-        return bool(held)
-    return held == Role.BOARD_HEAD
-
-
-def may_approve_grant(user, membership: Membership) -> bool:
-    """A second person approves: a Board head, Board officer or administrator who is neither the grantee nor
-    the proposer."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.pk in (membership.user_id, membership.proposed_by_id):
-        return False
-    return bool(is_administrator(user) or _approval_roles_of(user))
-
-
-def may_end_membership(user) -> bool:
-    """The Board head (or an administrator) ends memberships."""
-    return is_administrator(user) or _approval_roles_of(user) == Role.BOARD_HEAD
 
 
 def _membership_data(membership: Membership) -> dict:
@@ -105,17 +68,14 @@ def membership_grant(
         Role(role)
     except ValueError:
         raise ValidationError({"role": _("Vai trò không hợp lệ.")}) from None
-    if actor.user is not None:
-        if actor.user.pk == user.pk:
-            raise PermissionDenied(_("Không ai được tự giao vai trò cho chính mình."))
-        if not may_propose_grant(actor.user, role):
-            raise PermissionDenied(_("Bạn không có quyền giao vai trò này."))
+    if actor.user is not None and actor.user.pk == user.pk:
+        raise PermissionDenied(_("Không ai được tự giao vai trò cho chính mình."))
+    acting = require(may_manage_grant_proposal, actor, role)
     _check_scope(role, unit, council_term)
     valid_from = valid_from or timezone.localdate()
     if valid_to is not None and valid_to < valid_from:
         raise ValidationError({"valid_to": _("Ngày hết hiệu lực phải sau ngày bắt đầu.")})
     needs_approval = actor.user is not None and role in APPROVAL_ROLES
-    acting = _as(actor, _acting_role(actor))
     with transaction.atomic():
         membership = Membership.objects.create(
             user=user,
@@ -133,8 +93,6 @@ def membership_grant(
             verb="membership_proposed" if needs_approval else "membership_granted",
             data=_membership_data(membership),
         )
-        if not needs_approval:
-            sync_object_permissions(actor=acting)
     forget_cached_authorities(user)
     return membership
 
@@ -159,16 +117,10 @@ def membership_approve(*, membership: Membership, actor: audit.Actor, comment: s
         raise PermissionDenied(_("Phê duyệt cần một người cụ thể."))
     with transaction.atomic():
         locked = _locked_pending(membership)
-        if actor.user.pk == locked.user_id:
-            raise PermissionDenied(_("Không ai được tự phê duyệt vai trò của chính mình."))
-        if actor.user.pk == locked.proposed_by_id:
-            raise PermissionDenied(_("Người đề xuất không được tự phê duyệt; cần một người thứ hai."))
-        if not may_approve_grant(actor.user, locked):
-            raise PermissionDenied(_("Chỉ Ban TĐKT được phê duyệt việc giao vai trò."))
+        acting = require(may_manage_grant_approval, actor, locked)
         locked.approved_by = actor.user
         locked.approved_at = timezone.now()
         locked.save(update_fields=["approved_by", "approved_at"])
-        acting = _as(actor, _acting_role(actor))
         audit.record(
             subject=locked,
             actor=acting,
@@ -176,24 +128,20 @@ def membership_approve(*, membership: Membership, actor: audit.Actor, comment: s
             comment=comment,
             data={**_membership_data(locked), "proposed_by": getattr(locked.proposed_by, "username", None)},
         )
-        sync_object_permissions(actor=acting)
     forget_cached_authorities(locked.user)
     return locked
 
 
 def membership_reject(*, membership: Membership, actor: audit.Actor, comment: str = "") -> Membership:
     """Refuse (or, for its proposer, withdraw) a pending grant; it never takes effect."""
-    if actor.user is not None and not (
-        actor.user.pk == membership.proposed_by_id or may_approve_grant(actor.user, membership)
-    ):
-        raise PermissionDenied(_("Chỉ Ban TĐKT được từ chối việc giao vai trò."))
+    acting = require(may_manage_grant_rejection, actor, membership)
     with transaction.atomic():
         locked = _locked_pending(membership)
         locked.ended_at = timezone.now()
         locked.save(update_fields=["ended_at"])
         audit.record(
             subject=locked,
-            actor=_as(actor, _acting_role(actor)),
+            actor=acting,
             verb="membership_rejected",
             comment=comment,
             data=_membership_data(locked),
@@ -202,10 +150,9 @@ def membership_reject(*, membership: Membership, actor: audit.Actor, comment: st
 
 
 def membership_end(*, membership: Membership, actor: audit.Actor, valid_to: date | None = None) -> Membership:
-    """End a membership: at once when no date or today is given (power and object permissions go in the same
-    transaction, not at the next hourly sync), or on a future `valid_to` (its last valid day); audited."""
-    if actor.user is not None and not may_end_membership(actor.user):
-        raise PermissionDenied(_("Chỉ Trưởng Ban TĐKT được kết thúc vai trò."))
+    """End a membership: at once when no date or today is given (its power goes with the commit: roles are
+    read from the memberships), or on a future `valid_to` (its last valid day); audited."""
+    acting = require(may_manage_membership_end, actor, membership)
     today = timezone.localdate()
     valid_to = valid_to or today
     if valid_to < today:
@@ -231,9 +178,7 @@ def membership_end(*, membership: Membership, actor: audit.Actor, valid_to: date
             changes["valid_to"] = [previous, valid_to]
         locked.valid_to = valid_to
         locked.save(update_fields=["valid_to", "ended_at"])
-        acting = _as(actor, _acting_role(actor))
         audit.record(subject=locked, actor=acting, verb="membership_ended", data={"changes": changes})
-        sync_object_permissions(actor=acting)
     forget_cached_authorities(locked.user)
     forget_cached_authorities(membership.user)
     return locked
@@ -254,11 +199,9 @@ def delegation_create(
     """Let `delegate` act in `delegator`'s role for a date range; the delegator must hold that role."""
     if delegator == delegate:
         raise ValidationError({"delegate": _("Không thể ủy quyền cho chính mình.")})
-    if actor.user is not None:
-        if actor.user.pk == delegate.pk:
-            raise PermissionDenied(_("Không ai được tự ủy quyền cho chính mình."))
-        if actor.user.pk != delegator.pk and not may_end_membership(actor.user):
-            raise PermissionDenied(_("Chỉ người giữ vai trò hoặc Trưởng Ban TĐKT được tạo ủy quyền."))
+    if actor.user is not None and actor.user.pk == delegate.pk:
+        raise PermissionDenied(_("Không ai được tự ủy quyền cho chính mình."))
+    actor = require(may_manage_delegation, actor, delegator)
     if valid_to < valid_from:
         raise ValidationError({"valid_to": _("Ngày hết hiệu lực phải sau ngày bắt đầu.")})
     holds = Membership.objects.filter(
