@@ -8,6 +8,7 @@ class PlanConfig(AppConfig):
     verbose_name = _("Kế hoạch TĐKT")
 
     def ready(self):
-        from . import audit_labels, lifecycle, processes, tasks  # noqa: F401  (labels, machine, beat task)
+        from . import audit_labels, lifecycle, policies, processes, tasks  # noqa: F401  (labels, machine,
+        # the permission layer's plan policies, beat task)
 
         processes.register()

@@ -18,11 +18,11 @@ from plan.models import (
     ProgressReport,
     UnitPlan,
 )
-from workflows.models import UNIT_ROLES
-from workflows.roles import authorities_of, can_read_everything
+from workflows.policies import readable_unit_ids
 
 from .deadlines import effective_due, working_days_late
 from .links import linked_process, process_is_finished
+from .policies import own_unit_ids  # noqa: F401  (the units a user acts for; plan/policies.py)
 
 
 def latest_plan() -> Plan | None:
@@ -171,10 +171,6 @@ def overseen_unit_ids(user, plan: Plan) -> set[int]:
     return ids
 
 
-def own_unit_ids(user) -> set[int]:
-    return {a.unit_id for a in authorities_of(user) if a.role in UNIT_ROLES and a.unit_id}
-
-
 def visible_unit_plans(user, plan: Plan) -> QuerySet:
     """The Board, auditors and the chairman see every unit's plan; a unit sees its own; a council member sees
     the units (and clusters/blocks) assigned to them."""
@@ -184,9 +180,10 @@ def visible_unit_plans(user, plan: Plan) -> QuerySet:
         .annotate(item_count=Count("items", distinct=True))
         .prefetch_related(Prefetch("reports", queryset=ProgressReport.objects.order_by("-submitted_at")))
     )
-    if can_read_everything(user):
+    own = readable_unit_ids(user)  # None: the user reads everything (workflows.policies)
+    if own is None:
         return queryset
-    return queryset.filter(unit_id__in=own_unit_ids(user) | overseen_unit_ids(user, plan))
+    return queryset.filter(unit_id__in=own | overseen_unit_ids(user, plan))
 
 
 def unit_progress(unit_plan: UnitPlan) -> dict:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import replace
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -16,8 +16,17 @@ from django.utils.translation import gettext as _
 
 from plan.models import Activity, OversightAssignment, Plan, ProgressReport, UnitPlan, UnitPlanItem
 from workflows import audit
-from workflows.models import COUNCIL_ROLES, UNIT_ROLES, Membership, Role
-from workflows.roles import Scope, acting_role, active_q, find_authority
+from workflows.models import COUNCIL_ROLES, Membership
+from workflows.policies import PolicyDenied, require
+from workflows.roles import active_q
+
+from .policies import (
+    may_assign_oversight,
+    may_copy_plan,
+    may_issue_plan,
+    may_register_unit_plan,
+    may_report_progress,
+)
 
 
 def shift_year(day: date | None, years: int = 1) -> date | None:
@@ -45,25 +54,18 @@ def shift_years_in_text(text: str, year: int, years: int = 1) -> str:
     return re.sub(r"(?P<prefix>năm )?(?<!\d)(?P<year>\d{4})(?!\d)", shift, text)
 
 
-def _require(actor: audit.Actor, roles: tuple[str, ...], message: str) -> audit.Actor:
-    """The actor must be a person holding one of `roles` today (a superuser is no exception, and these are
-    people's acts, not the system's); returns the actor as recorded, in a role they hold, never another."""
-    role = acting_role(actor.user, roles, claimed=actor.role) if actor.user is not None else None
-    if role is None:
-        raise PermissionDenied(message)
-    return replace(actor, role=role)
-
-
-def _require_board(actor: audit.Actor) -> audit.Actor:
-    return _require(
-        actor, (Role.BOARD_OFFICER, Role.BOARD_HEAD), _("Chỉ Ban TĐKT được thực hiện thao tác này.")
-    )
+def _require(entry, actor: audit.Actor, obj=None) -> audit.Actor:
+    """Ask the plan's policy (plan/policies.py); these are people's acts, so the system actor is refused too,
+    with the policy's own reason. Returns the actor as recorded, in the role decided there."""
+    if actor.user is None:
+        raise PolicyDenied(entry.func(AnonymousUser(), obj).reason)
+    return require(entry, actor, obj)
 
 
 @transaction.atomic
 def plan_copy_to_next_year(*, plan: Plan, actor: audit.Actor) -> Plan:
     """Draft next year's plan from this one (activity 32): same activities, dates moved one year, no number yet."""
-    actor = _require_board(actor)
+    actor = _require(may_copy_plan, actor, plan)
     return copy_plan(plan=plan, actor=actor)
 
 
@@ -117,7 +119,7 @@ def copy_plan(*, plan: Plan, actor: audit.Actor, year: int | None = None) -> Pla
 @transaction.atomic
 def plan_issue(*, plan: Plan, number: str, issued_on: date, actor: audit.Actor) -> Plan:
     """The Board head records the number and date under which the drafted plan was signed and issued."""
-    actor = _require(actor, (Role.BOARD_HEAD,), _("Chỉ Trưởng Ban TĐKT được ghi nhận ban hành kế hoạch."))
+    actor = _require(may_issue_plan, actor, plan)
     if plan.is_issued:
         raise ValidationError({"number": _("Kế hoạch đã được ban hành.")})
     number = number.strip()
@@ -132,10 +134,6 @@ def plan_issue(*, plan: Plan, number: str, issued_on: date, actor: audit.Actor) 
     return plan
 
 
-def _unit_actor_authority(actor: audit.Actor, unit) -> bool:
-    return find_authority(actor.user, UNIT_ROLES, Scope(unit_id=unit.pk)) is not None
-
-
 @transaction.atomic
 def unit_plan_register(
     *,
@@ -148,10 +146,7 @@ def unit_plan_register(
     activities=None,
 ) -> UnitPlan:
     """A unit's TĐKT officer or head registers the unit's plan, derived from the city activities it takes part in."""
-    if not _unit_actor_authority(actor, unit):
-        raise PermissionDenied(
-            _("Chỉ cán bộ TĐKT hoặc thủ trưởng của đơn vị được đăng ký kế hoạch của đơn vị.")
-        )
+    actor = _require(may_register_unit_plan, actor, unit)
     if UnitPlan.objects.filter(plan=plan, unit=unit).exists():
         raise ValidationError({"unit": _("Đơn vị đã đăng ký kế hoạch năm %(year)s.") % {"year": plan.year}})
     unit_plan = UnitPlan.objects.create(
@@ -196,8 +191,7 @@ def progress_report_submit(
     *, unit_plan: UnitPlan, period: str, content: str, items_done: int, actor: audit.Actor
 ) -> ProgressReport:
     """The unit reports periodically on its plan to the city (through the Board)."""
-    if not _unit_actor_authority(actor, unit_plan.unit):
-        raise PermissionDenied(_("Chỉ cán bộ TĐKT hoặc thủ trưởng của đơn vị được báo cáo tiến độ."))
+    actor = _require(may_report_progress, actor, unit_plan)
     if ProgressReport.objects.filter(unit_plan=unit_plan, period=period).exists():
         raise ValidationError({"period": _("Đơn vị đã báo cáo kỳ này.")})
     total = unit_plan.items.count()
@@ -224,9 +218,7 @@ def progress_report_submit(
 @transaction.atomic
 def oversight_assign(*, plan: Plan, member, unit, actor: audit.Actor) -> OversightAssignment:
     """The Board head assigns a council member to oversee a unit for the year (section III.2)."""
-    actor = _require(
-        actor, (Role.BOARD_HEAD,), _("Chỉ Trưởng Ban TĐKT được phân công thành viên hội đồng phụ trách.")
-    )
+    actor = _require(may_assign_oversight, actor, plan)
     is_member = Membership.objects.filter(
         active_q(timezone.localdate()), user=member, role__in=COUNCIL_ROLES
     ).exists()

@@ -21,18 +21,18 @@ from plan.models import ActivityState, Plan, UnitPlan
 from workflows import audit, engine
 from workflows.api import client_ip
 from workflows.exports import safe_append
-from workflows.models import Role
-from workflows.permissions import can_read_history
-from workflows.roles import Scope, can_read_everything, find_authority, has_role, is_board
+from workflows.policies import decide_many, may_read_everything, may_read_history
 from workflows.throttle import limit_exports
 
 from . import selectors, services
 from .deadlines import effective_due, working_days_late
 from .forms import FilterForm, IssueForm, OversightForm, ProgressReportForm, UnitPlanForm
+from .policies import may_assign_oversight, may_copy_plan, may_issue_plan, may_report_progress
 
 
-def _actor(request, role: str = "") -> audit.Actor:
-    return audit.Actor(request.user, role=role, client_ip=client_ip(request))
+def _actor(request) -> audit.Actor:
+    """The signed-in user as actor; the services' policies (plan/policies.py) decide the role recorded."""
+    return audit.Actor(request.user, client_ip=client_ip(request))
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -65,6 +65,7 @@ def dashboard(request, year: int):
         if not filters or not any(filters.values())
         else selectors.rows(selectors.activities(plan), today)
     )
+    may = decide_many(request.user, plan, may_copy_plan, may_issue_plan)
     counts = {value: 0 for value in ActivityState.values}
     for row in all_rows:
         counts[row.activity.state] += 1
@@ -81,8 +82,10 @@ def dashboard(request, year: int):
             "overdue_count": sum(1 for row in all_rows if row.overdue),
             "shown": len(activity_rows),
             "total": len(all_rows),
-            "is_board": is_board(request.user),
-            "can_report": can_read_everything(request.user),
+            "may": may,
+            # the Board's buttons (copy to next year; the issue form, which itself admits the Board head only)
+            "is_board": bool(may["copy_plan"]),
+            "can_report": bool(may_read_everything(request.user)),
             "query": request.GET.urlencode(),
             "next_plan": Plan.objects.filter(year=plan.year + 1).first(),
             "years": Plan.objects.values_list("year", flat=True).order_by("year"),
@@ -114,9 +117,9 @@ def activity_detail(request, pk: int):
             "effective_due": effective_due(activity.due_date),
             "days_late": working_days_late(activity, today),
             "process": selectors.process_info(activity),
-            "can_read_history": can_read_history(request.user),
+            "can_read_history": bool(may_read_history(request.user)),
             "unit_items": activity.unit_plan_items.select_related("unit_plan__unit")
-            if can_read_everything(request.user)
+            if may_read_everything(request.user)
             else [],
         },
     )
@@ -197,7 +200,7 @@ def export_xlsx(request, year: int):
 @login_required
 def report(request, year: int):
     """The Board's consolidated report on the plan and the units' own plans."""
-    if not can_read_everything(request.user):
+    if not may_read_everything(request.user):
         raise PermissionDenied(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND được xem báo cáo tổng hợp."))
     plan = get_object_or_404(Plan, year=year)
     return render(
@@ -216,7 +219,7 @@ def report(request, year: int):
 def copy_to_next_year(request, year: int):
     plan = get_object_or_404(Plan, year=year)
     try:
-        copy = services.plan_copy_to_next_year(plan=plan, actor=_actor(request, _board_role(request.user)))
+        copy = services.plan_copy_to_next_year(plan=plan, actor=_actor(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("plan:dashboard", plan.year)
@@ -224,20 +227,16 @@ def copy_to_next_year(request, year: int):
     return redirect("plan:dashboard", copy.year)
 
 
-def _board_role(user) -> str:
-    return Role.BOARD_HEAD if has_role(user, Role.BOARD_HEAD) else Role.BOARD_OFFICER
-
-
 @login_required
 def issue(request, year: int):
     """The Board head records the number and date of the signed plan (a draft copy becomes the issued plan)."""
     plan = get_object_or_404(Plan, year=year)
-    if not has_role(request.user, Role.BOARD_HEAD):
-        raise PermissionDenied(_("Chỉ Trưởng Ban TĐKT được ghi nhận ban hành kế hoạch."))
+    if not (decision := may_issue_plan(request.user, plan)):
+        raise PermissionDenied(decision.reason)
     form = IssueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_issue(plan=plan, actor=_actor(request, Role.BOARD_HEAD), **form.cleaned_data)
+            services.plan_issue(plan=plan, actor=_actor(request), **form.cleaned_data)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -272,7 +271,7 @@ def unit_plans(request, year: int):
                     issued_on=data["issued_on"],
                     summary=data["summary"],
                     activities=list(data["activities"]) or None,
-                    actor=_actor(request, _unit_role(request.user, data["unit"])),
+                    actor=_actor(request),
                 )
             except ValidationError as exc:
                 _form_errors(form, exc)
@@ -295,17 +294,12 @@ def unit_plans(request, year: int):
     )
 
 
-def _unit_role(user, unit) -> str:
-    authority = find_authority(user, (Role.UNIT_OFFICER, Role.UNIT_HEAD), Scope(unit_id=unit.pk))
-    return authority.role if authority else ""
-
-
 @login_required
 def unit_plan_detail(request, pk: int):
     unit_plan = get_object_or_404(UnitPlan.objects.select_related("plan", "unit"), pk=pk)
     if not selectors.visible_unit_plans(request.user, unit_plan.plan).filter(pk=pk).exists():
         raise Http404
-    can_report = unit_plan.unit_id in selectors.own_unit_ids(request.user)
+    can_report = bool(may_report_progress(request.user, unit_plan))
     form = ProgressReportForm(request.POST or None) if can_report else None
     if request.method == "POST":
         if form is None:
@@ -314,7 +308,7 @@ def unit_plan_detail(request, pk: int):
             try:
                 services.progress_report_submit(
                     unit_plan=unit_plan,
-                    actor=_actor(request, _unit_role(request.user, unit_plan.unit)),
+                    actor=_actor(request),
                     **form.cleaned_data,
                 )
             except ValidationError as exc:
@@ -341,18 +335,16 @@ def unit_plan_detail(request, pk: int):
 def oversight(request, year: int):
     """Council members assigned to oversee units (the Board head assigns; the Board reads)."""
     plan = get_object_or_404(Plan, year=year)
-    if not can_read_everything(request.user):
+    if not may_read_everything(request.user):
         raise PermissionDenied(_("Chỉ Ban TĐKT được xem phân công phụ trách."))
-    can_assign = has_role(request.user, Role.BOARD_HEAD)
+    can_assign = bool(may_assign_oversight(request.user, plan))
     form = OversightForm(request.POST or None) if can_assign else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied(_("Chỉ Trưởng Ban TĐKT được phân công."))
         if form.is_valid():
             try:
-                services.oversight_assign(
-                    plan=plan, actor=_actor(request, Role.BOARD_HEAD), **form.cleaned_data
-                )
+                services.oversight_assign(plan=plan, actor=_actor(request), **form.cleaned_data)
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
