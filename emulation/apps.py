@@ -7,6 +7,6 @@ class EmulationConfig(AppConfig):
     verbose_name = _("Cụm, khối thi đua")
 
     def ready(self):
-        from . import audit_labels, lifecycle, processes  # noqa: F401
+        from . import audit_labels, lifecycle, policies, processes  # noqa: F401
 
         processes.register()

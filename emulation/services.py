@@ -2,37 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisations.models import Unit
 from workflows import audit
-from workflows.models import COUNCIL_ROLES, Membership, Role
-from workflows.roles import acting_role, active_q
+from workflows.models import COUNCIL_ROLES, Membership
+from workflows.policies import require
+from workflows.roles import active_q
 
 from .models import Division, DivisionState, EmulationGroup
-
-
-def _require(actor: audit.Actor, *roles) -> audit.Actor:
-    """The actor must hold one of `roles` today (the system actor always may); a superuser is no exception.
-    Returns the actor as recorded: in the role they hold (the one the caller named if held, else the first of
-    `roles` held), never a role they do not hold."""
-    if actor.user is None:
-        return actor
-    role = acting_role(actor.user, roles, claimed=actor.role)
-    if role is None:
-        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
-    return replace(actor, role=role)
+from .policies import may_assign_group_overseer, may_draft_division, may_open_division
 
 
 @transaction.atomic
 def division_open(*, year: int, actor: audit.Actor) -> Division:
     """The Board opens a year's division before (or without) the plan activity that announces it."""
-    actor = _require(actor, Role.BOARD_OFFICER, Role.BOARD_HEAD)
+    actor = require(may_open_division, actor)
     division, created = Division.objects.get_or_create(year=year)
     if created:
         audit.record(subject=division, actor=actor, verb="created", data={"year": year})
@@ -44,7 +32,7 @@ def group_add(
     *, division: Division, kind: str, name: str, members, head_unit, deputy_unit=None, actor: audit.Actor
 ) -> EmulationGroup:
     """The Board drafts one cluster or block; a unit belongs to one group a year; head and deputy are members."""
-    actor = _require(actor, Role.BOARD_OFFICER, Role.BOARD_HEAD)
+    actor = require(may_draft_division, actor, division)
     division = Division.objects.select_for_update().get(pk=division.pk)
     if division.state != DivisionState.DRAFT:
         raise ValidationError({"name": _("Phân chia đã được thông báo, không thể sửa.")})
@@ -98,7 +86,7 @@ def group_add(
 @transaction.atomic
 def group_assign_overseer(*, group: EmulationGroup, member, actor: audit.Actor) -> None:
     """The Board head assigns a council member to oversee a cluster or block (plan section III.2)."""
-    actor = _require(actor, Role.BOARD_HEAD)
+    actor = require(may_assign_group_overseer, actor, group)
     if not Membership.objects.filter(
         active_q(timezone.localdate()), user=member, role__in=COUNCIL_ROLES
     ).exists():

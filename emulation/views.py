@@ -9,17 +9,17 @@ from django.views.decorators.http import require_POST
 
 from workflows import audit, engine
 from workflows.api import client_ip
-from workflows.models import Role
-from workflows.permissions import can_read_history
-from workflows.roles import has_role, is_board
+from workflows.policies import decide_many, may_read_history
 
 from . import services
 from .forms import GroupForm, OverseerForm
 from .models import Division, DivisionState
+from .policies import may_assign_group_overseer, may_draft_division, may_open_division
 
 
-def _actor(request, role):
-    return audit.Actor(request.user, role=role, client_ip=client_ip(request))
+def _actor(request):
+    """The signed-in user as actor; the services' policies (emulation/policies.py) decide the role recorded."""
+    return audit.Actor(request.user, client_ip=client_ip(request))
 
 
 def _errors(form, exc):
@@ -31,25 +31,27 @@ def _errors(form, exc):
 @login_required
 def division_detail(request, year: int):
     division = Division.objects.filter(year=year).first()
-    board = is_board(request.user)  # a superuser without a Board role drafts nothing (no domain powers)
+    may = decide_many(
+        request.user, division, may_open_division, may_draft_division, may_assign_group_overseer
+    )
+    board = bool(may["open_division"])  # a superuser without a Board role drafts nothing (no domain powers)
     if division is None:
         return render(
             request, "emulation/division_detail.html", {"year": year, "division": None, "board": board}
         )
-    board_head = has_role(request.user, Role.BOARD_HEAD)
-    group_form = GroupForm(prefix="group") if board and division.state == DivisionState.DRAFT else None
-    overseer_form = OverseerForm(prefix="overseer", division=division) if board_head else None
+    drafting = may["draft_division"] and division.state == DivisionState.DRAFT
+    group_form = GroupForm(prefix="group") if drafting else None
+    overseer_form = (
+        OverseerForm(prefix="overseer", division=division) if may["assign_group_overseer"] else None
+    )
     if request.method == "POST":
-        role = Role.BOARD_HEAD if has_role(request.user, Role.BOARD_HEAD) else Role.BOARD_OFFICER
         if "group-name" in request.POST:
             if group_form is None:
                 raise PermissionDenied(_("Chỉ Ban TĐKT được sửa dự thảo phân chia."))
             group_form = GroupForm(request.POST, prefix="group")
             if group_form.is_valid():
                 try:
-                    services.group_add(
-                        division=division, actor=_actor(request, role), **group_form.cleaned_data
-                    )
+                    services.group_add(division=division, actor=_actor(request), **group_form.cleaned_data)
                 except ValidationError as exc:
                     _errors(group_form, exc)
                 else:
@@ -61,9 +63,7 @@ def division_detail(request, year: int):
             overseer_form = OverseerForm(request.POST, prefix="overseer", division=division)
             if overseer_form.is_valid():
                 try:
-                    services.group_assign_overseer(
-                        actor=_actor(request, Role.BOARD_HEAD), **overseer_form.cleaned_data
-                    )
+                    services.group_assign_overseer(actor=_actor(request), **overseer_form.cleaned_data)
                 except ValidationError as exc:
                     _errors(overseer_form, exc)
                 else:
@@ -82,7 +82,7 @@ def division_detail(request, year: int):
             "checks": [c for c in engine.available(division, request.user) if c.allowed or c.status == 409],
             "group_form": group_form,
             "overseer_form": overseer_form,
-            "can_read_history": can_read_history(request.user),
+            "can_read_history": bool(may_read_history(request.user)),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -91,6 +91,5 @@ def division_detail(request, year: int):
 @login_required
 @require_POST
 def division_open(request, year: int):
-    role = Role.BOARD_HEAD if has_role(request.user, Role.BOARD_HEAD) else Role.BOARD_OFFICER
-    division = services.division_open(year=year, actor=_actor(request, role))
+    division = services.division_open(year=year, actor=_actor(request))
     return redirect(division.get_absolute_url())
