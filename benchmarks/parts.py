@@ -63,6 +63,44 @@ def transition_ratio(quick: bool) -> dict:
     }
 
 
+@part("batch")
+def batch_ratio(quick: bool) -> dict:
+    """engine.perform_many on 1 000 objects in one transaction: objects per second ÷ the per-row floor (one
+    transaction of one UPDATE + one INSERT per object), and the chain verified afterwards."""
+    from organisations.models import Unit
+    from tests.testapp.models import Widget
+    from workflows import audit, engine
+    from workflows.audit import SYSTEM
+    from workflows.models import Role
+    from workflows.roles import forget_cached_authorities
+    from workflows.services import membership_grant
+
+    count = 300 if quick else 1000
+    repeats = 3 if quick else 5
+    unit = Unit.objects.create(code="bench-batch", name="Đơn vị đo hàng loạt")
+    head = get_user_model().objects.create(username="bench-batch-head")
+    membership_grant(user=head, role=Role.UNIT_HEAD, unit=unit, actor=SYSTEM)
+    rates, floors, ratios = [], [], []
+    for _ in range(repeats):
+        Widget.objects.bulk_create([Widget(title=f"b{i}", unit=unit) for i in range(count)])
+        objects = list(Widget.objects.filter(state="draft").order_by("pk"))
+        floor = _floor_rate(len(objects))
+        forget_cached_authorities(head)
+        started = time.perf_counter()
+        engine.perform_many(objects, "submit", user=head)
+        rate = len(objects) / (time.perf_counter() - started)
+        rates.append(rate)
+        floors.append(floor)
+        ratios.append(rate / floor)
+    intact = not any(isinstance(step, audit.ChainProblem) for step in audit.verify_chain())
+    return {
+        "batch_ratio": round(median(ratios), 3),
+        "batch_objects_per_s": round(median(rates), 1),
+        "batch_size": count,
+        "batch_chain_intact": 1 if intact else 0,
+    }
+
+
 def generate_audit_chain(total: int, batch: int = 10_000) -> None:
     """Append `total` valid, hash-chained events quickly (the same hashing as record(); see load.py)."""
     from benchmarks.load import LoadEvent, append_events
