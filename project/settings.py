@@ -322,10 +322,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.dispatch_notifications",
         "schedule": 10.0,
     },
-    "sync-membership-permissions": {
-        "task": "workflows.tasks.sync_membership_permissions",
-        "schedule": 3600.0,
-    },
     "dossier-step-reminders": {
         "task": "dossiers.tasks.send_dossier_reminders",
         "schedule": 6 * 3600.0,

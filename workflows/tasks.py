@@ -75,14 +75,6 @@ def dispatch_notifications(batch: int = 1000) -> int:
 
 
 @shared_task
-def sync_membership_permissions() -> tuple[int, int]:
-    """Memberships start and end on dates; grant and revoke the object permissions that follow."""
-    from .permissions import sync_object_permissions
-
-    return sync_object_permissions()
-
-
-@shared_task
 def sign_audit_checkpoint() -> int | None:
     """Hourly (settings.AUDIT_CHECKPOINT_INTERVAL): sign the audit chain head if it moved since the last
     checkpoint. Returns the signed sequence, or None when nothing new was written."""

@@ -10,7 +10,7 @@ from django.utils import timezone
 from tests.testapp.models import Widget
 from workflows import engine
 from workflows.models import Notification, Role
-from workflows.permissions import sync_object_permissions
+from workflows.policies import may_view_unit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.testapp.urls")]
 
@@ -135,27 +135,33 @@ def test_notifications_reach_whoever_acts_next_once(widget, unit, person, django
     assert Notification.objects.filter(recipient=officer).count() == 1
 
 
-def test_object_permissions_follow_membership_dates(unit, person, grant):
+def test_seeing_a_unit_follows_the_membership_dates_without_a_copy_in_object_permissions(unit, person, grant):
+    """may_view_unit reads the memberships themselves: a role that ended yesterday shows nothing today, one that
+    runs until tomorrow shows the unit, and no guardian row is written for either (nothing to sync hourly)."""
+    from django.contrib.auth import get_user_model
+    from guardian.models import UserObjectPermission
+
     today = timezone.localdate()
-    user = person("temp")
-    membership = grant(
-        user,
+    current, former = person("temp"), person("former")
+    grant(
+        current,
         Role.UNIT_OFFICER,
         unit=unit,
         valid_from=today - timedelta(days=5),
         valid_to=today + timedelta(days=1),
     )
-    assert user.has_perm("organisations.view_unit", unit)
-    granted, revoked = sync_object_permissions(day=today + timedelta(days=2))
-    assert (granted, revoked) == (0, 1)
-    from django.contrib.auth import get_user_model
-
-    fresh = get_user_model().objects.get(pk=user.pk)
-    assert not fresh.has_perm("organisations.view_unit", unit)
-    from workflows.models import AuditEvent
-
-    assert AuditEvent.objects.filter(verb="permission_revoked", subject_id=str(unit.pk)).count() == 1
-    assert membership.pk
+    grant(
+        former,
+        Role.UNIT_OFFICER,
+        unit=unit,
+        valid_from=today - timedelta(days=5),
+        valid_to=today - timedelta(days=1),
+    )
+    users = get_user_model().objects
+    assert may_view_unit(users.get(pk=current.pk), unit)
+    refused = may_view_unit(users.get(pk=former.pk), unit)
+    assert not refused and refused.status == 404
+    assert not UserObjectPermission.objects.exists()
 
 
 def test_history_of_audited_data_without_a_lifecycle(client, unit, person, grant):
