@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import logging
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
+
 from workflows import requestid
 
 HEADER = "X-Request-ID"
@@ -25,13 +28,17 @@ class RequestIdMiddleware:
     def __call__(self, request):
         request_id = requestid.accept(request.META.get(META_KEY))
         request.request_id = request_id
-        token = requestid.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            requestid.reset(token)
+        # Kept until the response is closed (request_finished below), not only while the middleware runs:
+        # Django logs a 4xx answer ("Not Found: …") after the whole middleware chain has returned.
+        requestid.set(request_id)
+        response = self.get_response(request)
         response[HEADER] = request_id
         return response
+
+
+@receiver(request_finished, dispatch_uid="project.requestid.clear")
+def clear_request_id(**kwargs) -> None:
+    requestid.set(None)
 
 
 class RequestIdFilter(logging.Filter):

@@ -97,8 +97,6 @@ MIDDLEWARE = [
     # The request id in the response, the logs and the audit events (project/requestid.py).
     "project.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Static files with hashed, compressed names from STATIC_ROOT (collectstatic), before anything else runs.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,6 +116,13 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+if not DEBUG:
+    # Static files with hashed, compressed names from STATIC_ROOT (collectstatic), before anything else runs.
+    # In debug, runserver serves them from the source tree itself (no collectstatic needed).
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "project.urls"
 WSGI_APPLICATION = "project.wsgi.application"
@@ -201,6 +206,11 @@ ISSUING_PLACE = os.environ.get("DJANGO_ISSUING_PLACE", "Cần Thơ")
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+#: viewflow's own front end (50 MB, used by no page) is not collected (project/storage.py).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "project.storage.AppDirectoriesFinder",
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # Static files: WhiteNoise serves what collectstatic put in STATIC_ROOT, with hashed names (cached for a year)
