@@ -101,6 +101,68 @@ def batch_ratio(quick: bool) -> dict:
     }
 
 
+@part("peers")
+def peers(quick: bool) -> dict:
+    """The engine against its peers in the same process, on the same database, interleaved: the engine's
+    transition (Widget submit: lock, role check, audit event in the hash chain), a bare viewflow.fsm + ORM +
+    one audit row transition, and one task of a three-task viewflow.workflow process (benchmarks/peers).
+    Rates are transitions (or tasks) per second; the ratios are the engine's rate ÷ the peer's."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from benchmarks.peers import fsm as peer_fsm
+    from benchmarks.peers.flows import ThreeTaskFlow
+    from benchmarks.peers.models import PeerDocument
+    from organisations.models import Unit
+    from tests.testapp.models import Widget
+    from workflows import engine
+    from workflows.audit import SYSTEM
+    from workflows.models import Role
+    from workflows.roles import forget_cached_authorities
+    from workflows.services import membership_grant
+
+    count = 300 if quick else 1200
+    repeats = 3 if quick else 5
+    unit = Unit.objects.create(code="bench-peers", name="Đơn vị đo so sánh")
+    head = get_user_model().objects.create(username="bench-peers-head")
+    membership_grant(user=head, role=Role.UNIT_HEAD, unit=unit, actor=SYSTEM)
+    engine_rates, fsm_rates, workflow_rates = [], [], []
+    tasks = (ThreeTaskFlow.review, ThreeTaskFlow.approve, ThreeTaskFlow.publish)
+    for _ in range(repeats):
+        Widget.objects.bulk_create([Widget(title=f"p{i}", unit=unit) for i in range(count)])
+        widget_ids = list(Widget.objects.filter(state="draft").order_by("pk").values_list("pk", flat=True))
+        started = time.perf_counter()
+        for pk in widget_ids:
+            forget_cached_authorities(head)
+            engine.perform(Widget(pk=pk, unit_id=unit.pk), "submit", user=head)
+        engine_rates.append(len(widget_ids) / (time.perf_counter() - started))
+
+        PeerDocument.objects.bulk_create([PeerDocument(title=f"p{i}") for i in range(count)])
+        document_ids = list(PeerDocument.objects.filter(state="draft").values_list("pk", flat=True))
+        started = time.perf_counter()
+        for pk in document_ids:
+            peer_fsm.submit(pk, head)
+        fsm_rates.append(len(document_ids) / (time.perf_counter() - started))
+
+        processes = [ThreeTaskFlow.start.run(title=f"p{i}") for i in range(count // 3)]
+        started = time.perf_counter()
+        done = 0
+        for process in processes:
+            for node in tasks:
+                task = Task.objects.get(process=process, flow_task=node, status=STATUS.NEW)
+                node.run(task)
+                done += 1
+        workflow_rates.append(done / (time.perf_counter() - started))
+    engine_rate, fsm_rate, workflow_rate = median(engine_rates), median(fsm_rates), median(workflow_rates)
+    return {
+        "engine_vs_fsm": round(engine_rate / fsm_rate, 3),
+        "engine_vs_workflow": round(engine_rate / workflow_rate, 3),
+        "peer_engine_per_s": round(engine_rate, 1),
+        "peer_fsm_per_s": round(fsm_rate, 1),
+        "peer_workflow_tasks_per_s": round(workflow_rate, 1),
+    }
+
+
 def generate_audit_chain(total: int, batch: int = 10_000) -> None:
     """Append `total` valid, hash-chained events quickly (the same hashing as record(); see load.py)."""
     from benchmarks.load import LoadEvent, append_events

@@ -12,7 +12,13 @@ os.environ["DJANGO_DEBUG"] = "0"
 from .settings import *  # noqa: E402,F403
 from .settings import INSTALLED_APPS, STORAGES  # noqa: E402
 
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp.apps.TestAppConfig"]
+#: the engine's test-only machine, and the peers it is measured against (benchmarks/peers: bench-only)
+INSTALLED_APPS = [
+    *INSTALLED_APPS,
+    "tests.testapp.apps.TestAppConfig",
+    "viewflow.workflow",
+    "benchmarks.peers.apps.PeersConfig",
+]
 #: static files from the source tree, without collectstatic's manifest (tests/production checks the manifest)
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 CELERY_BROKER_URL = "memory://"
