@@ -145,7 +145,6 @@ def decree30_header(
     day: date,
     number: str = "",
     blank_number: str = "",
-    number_line: str = "",
     issuer: str = "",
     place: str = "",
 ) -> dict:
@@ -154,7 +153,7 @@ def decree30_header(
     Issued by the people's committee itself (`issuer` empty): its name in bold on two lines. Issued by a body
     under it (a council): the committee's name, regular, as the superior body (cơ quan chủ quản), and the
     issuer's name in bold. The number line reads "Số: <number>", or, before the document is numbered,
-    "Số:" with a blank and `blank_number` ("/QĐ-UBND"); `number_line` replaces it (an annex names its parent).
+    "Số:" with a blank and `blank_number` ("/QĐ-UBND").
     `place` overrides settings.ISSUING_PLACE (a council's rule may name its own)."""
     body = issuing_body()
     if issuer:
@@ -164,7 +163,7 @@ def decree30_header(
     return {
         "superior_lines": superior_lines,
         "issuer_lines": issuer_lines,
-        "number_line": number_line or (f"Số: {number}" if number else f"Số: {BLANK_NUMBER}{blank_number}"),
+        "number_line": f"Số: {number}" if number else f"Số: {BLANK_NUMBER}{blank_number}",
         "place": place or issuing_place(),
         "date_text": decree30_date(day),
     }
