@@ -529,13 +529,14 @@ def progress(
 # -- the diagram ------------------------------------------------------------------------------------------------
 LEFT = 150  # room for the arcs of the steps that skip ahead or go back along the main column
 TOP = 16
-MAIN_W, SIDE_W, GAP = 230, 200, 70
+MAIN_W, SIDE_W, GAP = 230, 200, 130
 BOX_H, ROW_H = 46, 80
 CHAR_W = 7.0  # average width of a 13 px character, to wrap the labels
+EDGE_CHAR_W = 6.0  # of an 11 px one
 
 
-def _wrap(text: str, width: float, lines: int = 2) -> list[str]:
-    per_line = max(8, int((width - 16) / CHAR_W))
+def _wrap(text: str, width: float, lines: int = 2, char_w: float = CHAR_W) -> list[str]:
+    per_line = max(6, int((width - 16) / char_w))
     words, rows, current = text.split(), [], ""
     for word in words:
         candidate = f"{current} {word}".strip()
@@ -597,6 +598,18 @@ def _border_point(box, toward: tuple[float, float]) -> tuple[float, float]:
     return cx + dx * scale, cy + dy * scale
 
 
+def _edge_label(text: str, x: float, y: float, anchor: str, room: float, upward: bool) -> str:
+    """A transition's label, wrapped to the room beside its arrow (lines stacked away from the arrow)."""
+    per_line = max(6, int(room / EDGE_CHAR_W))
+    lines = _wrap(text, per_line * EDGE_CHAR_W + 16, lines=3, char_w=EDGE_CHAR_W)
+    first = y - 13 * (len(lines) - 1) if upward else y
+    spans = "".join(
+        f'<tspan x="{_fmt(x)}" y="{_fmt(first + 13 * index)}">{escape(line)}</tspan>'
+        for index, line in enumerate(lines)
+    )
+    return f'<text class="lc-edge-label" text-anchor="{anchor}">{spans}</text>'
+
+
 def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
@@ -655,12 +668,14 @@ def diagram(
                 y1, y2 = sb[1] + sb[3], tb[1]
                 d = f"M{_fmt(x)},{_fmt(y1)} L{_fmt(x)},{_fmt(y2)}"
                 lx, ly, anchor = x + 8, (y1 + y2) / 2 + 4, "start"
+                room, upward = MAIN_W, False
             else:
                 x = sb[0]
                 y1, y2 = sb[1] + sb[3] / 2, tb[1] + tb[3] / 2
                 bend = x - 28 - 14 * min(abs(span), 8)
                 d = f"M{_fmt(x)},{_fmt(y1)} C{_fmt(bend)},{_fmt(y1)} {_fmt(bend)},{_fmt(y2)} {_fmt(x)},{_fmt(y2)}"
                 lx, ly, anchor = bend + 0.25 * (x - bend) - 4, (y1 + y2) / 2 + 4, "end"
+                room, upward = lx - 4, False
         else:
             centre_s = (sb[0] + sb[2] / 2, sb[1] + sb[3] / 2)
             centre_t = (tb[0] + tb[2] / 2, tb[1] + tb[3] / 2)
@@ -672,13 +687,11 @@ def diagram(
                 x1, y1, x2, y2 = x1 + ox, y1 + oy, x2 + ox, y2 + oy
             d = f"M{_fmt(x1)},{_fmt(y1)} L{_fmt(x2)},{_fmt(y2)}"
             lx, ly, anchor = (x1 + x2) / 2, (y1 + y2) / 2 - 4, "middle"
+            room, upward = (GAP - 8 if abs(y2 - y1) < 1 else SIDE_W), True
             if abs(y2 - y1) < 1 and (edge.target, edge.source) in pairs and x2 < x1:
-                ly += 20  # the way back under the way there
+                ly, upward = ly + 20, False  # the way back under the way there
         if show_label:
-            label_svg = (
-                f'<text class="lc-edge-label" x="{_fmt(lx)}" y="{_fmt(ly)}" text-anchor="{anchor}">'
-                f"{escape(edge.label)}</text>"
-            )
+            label_svg = _edge_label(edge.label, lx, ly, anchor, room, upward)
         edge_parts.append(
             f'<g class="{css}" data-transition="{escape(edge.name)}"><title>{escape(edge.label)}</title>'
             f'<path d="{d}" fill="none" marker-end="url(#{marker})"/>{label_svg}</g>'
