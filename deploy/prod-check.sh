@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The production smoke test (`make prod-check`, run by .ci/run): the application as docs/deployment.md deploys
+# it, on this machine, end to end.
+#
+#   debug off, a new secret key and audit signing key, PostgreSQL (database tdkt_prodcheck, recreated on each
+#   run), Redis db 5 as cache and Celery broker; migrate, collectstatic (the Dockerfile's step), the demo data,
+#   `check --deploy` clean; gunicorn (deploy/gunicorn.conf.py) on 127.0.0.1:8765, a Celery worker and beat in
+#   the background (logs in the work folder, all stopped on exit); then over HTTP: /healthz, /readyz, the login
+#   page and its hashed stylesheet, /metrics, an API token, one transition through the API, and the worker's
+#   notification for it (polled in the database, at most 60 s).
+#
+# One deliberate difference from production: gunicorn runs with DJANGO_SECURE_SSL_REDIRECT=0, because this
+# test talks plain HTTP to loopback with no TLS proxy in front (in production nginx terminates TLS and
+# redirects). `check --deploy` runs with the production value (redirect on) and must be clean.
+#
+# Environment: PG_HOST (127.0.0.1), PG_PORT (5432), REDIS_URL (redis://127.0.0.1:6379/5), PORT (8765),
+# PROD_CHECK_DIR (a new temporary folder; kept on failure, with the logs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+PY="$ROOT/.venv/bin/python"
+PG_HOST=${PG_HOST:-127.0.0.1}
+PG_PORT=${PG_PORT:-5432}
+DB=tdkt_prodcheck
+REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/5}
+PORT=${PORT:-8765}
+BASE="http://127.0.0.1:$PORT"
+WORK=${PROD_CHECK_DIR:-$(mktemp -d /tmp/tdkt-prod-check.XXXXXX)}
+mkdir -p "$WORK"
+PIDS=()
+
+fail() {
+  echo "prod-check FAILED: $*" >&2
+  for log in "$WORK"/*.log; do
+    [ -f "$log" ] || continue
+    echo "---- last lines of $log" >&2
+    tail -n 30 "$log" >&2
+  done
+  echo "(logs and files kept in $WORK)" >&2
+  exit 1
+}
+
+stop_all() {
+  local status=$?
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+  done
+  if [ "$status" -eq 0 ] && [ -z "${PROD_CHECK_DIR:-}" ]; then rm -rf "$WORK"; fi
+}
+trap stop_all EXIT
+
+step() { echo "-- $*"; }
+
+[ -x "$PY" ] || fail "no virtualenv: run \`make install\` first"
+
+step "services: PostgreSQL $PG_HOST:$PG_PORT, Redis $REDIS_URL"
+pg_isready -h "$PG_HOST" -p "$PG_PORT" -q || fail "PostgreSQL does not answer on $PG_HOST:$PG_PORT"
+"$PY" -c "import redis, sys; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=3).ping()" "$REDIS_URL" \
+  || fail "Redis does not answer at $REDIS_URL"
+# A fresh database and an empty Redis db on each run: the smoke test's transition needs the demo data as seeded.
+psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
+psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -qc "CREATE DATABASE $DB" >/dev/null
+"$PY" -c "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()" "$REDIS_URL"
+
+# The production environment (docs/deployment.md, "Environment"). DJANGO_DEBUG is unset: the WSGI entry point
+# and Celery then run with debug off; manage.py defaults to development, so its commands get DJANGO_DEBUG=0.
+unset DJANGO_DEBUG DJANGO_SETTINGS_MODULE
+export DJANGO_SECRET_KEY
+DJANGO_SECRET_KEY=$("$PY" -c "import secrets; print(secrets.token_urlsafe(50))")
+export AUDIT_SIGNING_KEY
+AUDIT_SIGNING_KEY=$("$PY" -c "import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())")
+export DATABASE_URL="postgres://postgres@$PG_HOST:$PG_PORT/$DB"
+export DJANGO_CACHE_URL="$REDIS_URL"
+export CELERY_BROKER_URL="$REDIS_URL"
+export DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost"
+export AUDIT_CHECKPOINT_DIR="$WORK/audit-checkpoints"
+export DJANGO_MEDIA_ROOT="$WORK/media"
+export DJANGO_STATIC_ROOT="$WORK/static"
+export DJANGO_LOG_FORMAT=json
+export DJANGO_LOG_LEVEL=INFO
+export PROMETHEUS_MULTIPROC_DIR="$WORK/prometheus"
+mkdir -p "$AUDIT_CHECKPOINT_DIR" "$DJANGO_MEDIA_ROOT" "$PROMETHEUS_MULTIPROC_DIR"
+manage() { DJANGO_DEBUG=0 "$PY" manage.py "$@"; }
+
+step "the Dockerfile's steps that run outside Docker (deploy/docker-steps.sh)"
+PYTHON="$PY" deploy/docker-steps.sh check-runtime || fail "the runtime packages WeasyPrint needs are missing"
+PYTHON="$PY" deploy/docker-steps.sh collectstatic >"$WORK/collectstatic.log" 2>&1 || fail "collectstatic"
+[ -f "$DJANGO_STATIC_ROOT/staticfiles.json" ] || fail "collectstatic wrote no manifest"
+
+step "migrate, demo data"
+manage migrate --noinput -v0 >"$WORK/migrate.log" 2>&1 || fail "migrate"
+# The demo data refuses to run with debug off unless told this is not production: it is not.
+manage seed_demo --quiet --i-know-this-is-not-production >"$WORK/seed.log" 2>&1 || fail "seed_demo"
+
+step "check --deploy (production values: HTTPS redirect on)"
+manage check --deploy --fail-level WARNING >"$WORK/check.log" 2>&1 || fail "check --deploy is not clean: $(cat "$WORK/check.log")"
+
+step "start gunicorn on 127.0.0.1:$PORT, a Celery worker and beat"
+GUNICORN_BIND="127.0.0.1:$PORT" GUNICORN_WORKERS=2 DJANGO_SECURE_SSL_REDIRECT=0 \
+  "$ROOT/.venv/bin/gunicorn" -c deploy/gunicorn.conf.py >"$WORK/gunicorn.access.log" 2>"$WORK/gunicorn.log" &
+PIDS+=($!)
+"$ROOT/.venv/bin/celery" -A project worker --concurrency 1 --loglevel INFO --without-gossip --without-mingle \
+  >"$WORK/worker.log" 2>&1 &
+PIDS+=($!)
+"$ROOT/.venv/bin/celery" -A project beat --loglevel INFO --schedule "$WORK/celerybeat-schedule" \
+  >"$WORK/beat.log" 2>&1 &
+PIDS+=($!)
+
+step "smoke test over HTTP"
+"$PY" deploy/smoke.py "$BASE" --timeout 60 --access-log "$WORK/gunicorn.access.log" || fail "smoke test"
+echo "prod-check passed"
