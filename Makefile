@@ -7,7 +7,7 @@ export DJANGO_DEBUG ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run serve migrate seed test test-postgres lint bench clean
+.PHONY: help install run serve migrate seed test test-postgres lint bench prod-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ lint: install ## ruff lint and format check
 
 bench: install ## measure the engine (see docs/benchmarks.md); QUICK=1 for a short run
 	$(PY) manage.py bench $(if $(QUICK),--quick,)
+
+prod-check: install ## production smoke test: debug off, PostgreSQL, Redis, gunicorn, Celery (deploy/prod-check.sh)
+	bash deploy/prod-check.sh
 
 clean: ## remove the virtualenv, the SQLite database and caches
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .pytest_cache .ruff_cache
