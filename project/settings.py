@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "emulation",
     "innovation",
     "plan",
+    "webhooks",
     # Built on the apps above; nothing imports them (tests/test_layers.py).
     "demo",
     "benchmarks",
@@ -328,6 +329,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 #: Without a broker, notify right after each transition commits; with one, the beat task below does it.
 NOTIFICATIONS_DISPATCH_ON_COMMIT = CELERY_TASK_ALWAYS_EAGER
 CELERY_BEAT_SCHEDULE = {
+    "deliver-webhooks": {
+        "task": "webhooks.tasks.deliver_webhooks",
+        "schedule": 60.0,
+    },
     "dispatch-notifications": {
         "task": "workflows.tasks.dispatch_notifications",
         "schedule": 10.0,
@@ -366,6 +371,13 @@ AUDIT_CHECKPOINT_INTERVAL = int(os.environ.get("AUDIT_CHECKPOINT_INTERVAL_SECOND
 CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {
     "task": "workflows.tasks.sign_audit_checkpoint",
     "schedule": float(AUDIT_CHECKPOINT_INTERVAL),
+}
+# The daily incremental check of the audit chain from the latest checkpoint (workflows/audit_check.py);
+# a failure notifies the auditors and the Board head. AUDIT_CHECK_BATCH_SIZE events per progress step.
+AUDIT_CHECK_BATCH_SIZE = int(os.environ.get("AUDIT_CHECK_BATCH_SIZE", "5000"))
+CELERY_BEAT_SCHEDULE["audit-check-daily"] = {
+    "task": "workflows.tasks.audit_check_daily",
+    "schedule": 24 * 3600.0,
 }
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -9,6 +9,7 @@ from councils.api import AgendaItemViewSet, CouncilViewSet, SessionViewSet
 from dossiers.api import AwardTypeViewSet, DossierViewSet, LineViewSet, NomineeViewSet
 from innovation.api import InitiativeViewSet, ReviewViewSet, RoundViewSet
 from plan.api import ActivityViewSet, PlanViewSet
+from webhooks.api import SubscriptionViewSet
 from workflows.api import MembershipViewSet, TokenLogoutAllView, TokenLogoutView, TokenView, UnitViewSet
 from workflows.language import set_language
 
@@ -29,6 +30,7 @@ router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
 router.register("rounds", RoundViewSet, basename="innovation-round")
 router.register("initiatives", InitiativeViewSet, basename="initiative")
 router.register("reviews", ReviewViewSet, basename="review")
+router.register("webhooks", SubscriptionViewSet, basename="webhook")
 
 #: Swagger UI: its script is served from /api/docs/?script= (no inline script), its assets are
 #: drf-spectacular-sidecar's static files (SPECTACULAR_SETTINGS: SIDECAR), so the CSP needs no other host.
@@ -65,6 +67,7 @@ urlpatterns = [
     path("cum-khoi/", include("emulation.urls")),
     path("hoi-dong/", include("councils.urls")),
     path("sang-kien/", include("innovation.urls")),
+    path("webhook/", include("webhooks.urls")),
     path("", include("workflows.urls")),
 ]
 

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORE = ROOT / "workflows"
 
 #: Top-level packages the engine core must not import (`plan` is the annual plan's own app since issue 13).
-ABOVE_THE_CORE = {"councils", "dossiers", "emulation", "innovation", "plan", "demo", "benchmarks"}
+ABOVE_THE_CORE = {"councils", "dossiers", "emulation", "innovation", "plan", "webhooks", "demo", "benchmarks"}
 
 #: Paths of workflows/ not scanned because they are about to move out (each must still exist). Empty: the
 #: annual plan has moved to its own app `plan/` (issue 13); its old migration 0003_plan stays in workflows/
@@ -138,6 +138,7 @@ LAYERS = {
     "workflows": 1,
     "councils": 2,
     "plan": 2,
+    "webhooks": 2,
     "dossiers": 3,
     "emulation": 3,
     "innovation": 4,

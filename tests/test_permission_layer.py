@@ -16,7 +16,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("organisations", "workflows", "councils", "dossiers", "emulation", "innovation", "plan", "project")
+APPS = (
+    "organisations",
+    "workflows",
+    "councils",
+    "dossiers",
+    "emulation",
+    "innovation",
+    "plan",
+    "webhooks",
+    "project",
+)
 
 #: The helpers that read a user's roles; only the layer calls them.
 ROLE_READERS = {

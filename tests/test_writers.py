@@ -19,7 +19,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("organisations", "workflows", "councils", "dossiers", "emulation", "innovation", "plan", "project")
+APPS = (
+    "organisations",
+    "workflows",
+    "councils",
+    "dossiers",
+    "emulation",
+    "innovation",
+    "plan",
+    "webhooks",
+    "project",
+)
 
 #: File names (or directories) that are entry points, not services.
 ENTRY_POINTS = (
