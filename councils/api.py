@@ -1,5 +1,5 @@
 """API: /api/councils/, /api/sessions/ (+ transitions, history, agenda, attendance, ballots, close,
-written-votes), /api/agenda-items/ (+ transitions: close_ballot, enter_tally, confirm_tally, reject_tally).
+written-votes, experts), /api/agenda-items/ (+ transitions: close_ballot, enter_tally, confirm_tally, reject_tally).
 
 Sessions the caller may not see are 404. No endpoint returns an individual ballot: only turnout (secretary
 and chair, while voting) and per-item totals once an item is counted.
@@ -15,17 +15,15 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from organisations.models import Council, CouncilTerm, Unit
 from workflows import audit
 from workflows.api import TransitionsMixin, client_ip
-from workflows.models import Role
-from workflows.roles import Scope, can_read_everything, find_authority
+from workflows.policies import require
 
-from . import selectors, services
-from .lifecycle import CHAIRS
+from . import policies, selectors, services
 from .models import AgendaItem, Attendance, AttendanceStatus, Choice, ItemState, Session, WrittenVote
 from .registry import Threshold, ThresholdBase
 from .templatetags.councils_extras import full_name
@@ -245,6 +243,40 @@ class WrittenVoteSerializer(serializers.ModelSerializer):
         return full_name(vote.member)
 
 
+class ExpertSerializer(serializers.Serializer):
+    """An outside expert invited to a session."""
+
+    id = serializers.IntegerField(source="pk", read_only=True)
+    username = serializers.CharField(read_only=True)
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return full_name(user)
+
+
+class ExpertInputSerializer(serializers.Serializer):
+    """Invite one user (by id or by username, not both) with the reason."""
+
+    user = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    username = serializers.CharField(required=False, max_length=150)
+    reason = serializers.CharField(max_length=500)
+
+    def validate(self, data):
+        users = get_user_model().objects
+        if ("user" in data) == ("username" in data):
+            raise serializers.ValidationError({"user": _("Cần đúng một trong hai: user (mã) hoặc username.")})
+        if "user" in data:
+            expert = users.filter(pk=data["user"]).first()
+            if expert is None:
+                raise serializers.ValidationError({"user": _("Không tìm thấy người dùng này.")})
+        else:
+            expert = users.filter(username__iexact=data["username"].strip()).first()
+            if expert is None:
+                raise serializers.ValidationError({"username": _("Không tìm thấy người dùng này.")})
+        data["expert"] = expert
+        return data
+
+
 def _actor(request) -> audit.Actor:
     return audit.Actor(user=request.user, client_ip=client_ip(request))
 
@@ -369,8 +401,7 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
             item = get_object_or_404(AgendaItem, pk=payload.validated_data["item"], session=session)
             services.ballot_cast(item=item, choice=payload.validated_data["choice"], actor=_actor(request))
             return Response({"detail": _("Đã ghi nhận phiếu bầu kín.")}, status=status.HTTP_201_CREATED)
-        scope = Scope(council_term_id=session.council_term_id)
-        console = find_authority(request.user, [Role.COUNCIL_SECRETARY, *CHAIRS], scope) is not None
+        console = policies.may_follow_turnout(request.user, session).allowed
         voted = set(session.items.filter(receipts__member=request.user).values_list("pk", flat=True))
         rows = []
         for row in selectors.turnout(session):
@@ -417,18 +448,6 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         )
         return Response(SessionSerializer(session).data)
 
-    def _written_vote_readers_only(self, request, session):
-        scope = Scope(council_term_id=session.council_term_id)
-        if find_authority(
-            request.user, [Role.COUNCIL_SECRETARY, *CHAIRS], scope
-        ) is None and not can_read_everything(request.user):
-            raise PermissionDenied(
-                _(
-                    "Chỉ thư ký, chủ tọa, Ban Thi đua - Khen thưởng và kiểm tra viên xem danh sách phiếu "
-                    "bằng văn bản."
-                )
-            )
-
     @extend_schema(
         request={"multipart/form-data": WrittenVoteInputSerializer},
         responses={200: WrittenVoteSerializer(many=True), 201: WrittenVoteSerializer},
@@ -452,9 +471,53 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
                 actor=_actor(request),
             )
             return Response(WrittenVoteSerializer(vote).data, status=status.HTTP_201_CREATED)
-        self._written_vote_readers_only(request, session)
+        require(policies.may_read_written_votes, request.user, session)
         votes = session.written_votes.select_related("member", "recorded_by", "decided_by").order_by("pk")
         return Response(WrittenVoteSerializer(votes, many=True).data)
+
+    @extend_schema(
+        request=ExpertInputSerializer,
+        responses={200: ExpertSerializer(many=True), 201: ExpertSerializer(many=True)},
+        description=(
+            "GET: the outside experts invited to the session (whoever sees the session). POST (a Board officer "
+            "or head, or the council's secretary): invite one user holding no role on the term, by `user` (id) "
+            "or `username`, with the `reason`; audited as permission_granted. The expert then sees this session, "
+            "its agenda and its minutes and tally once the voting is closed; never votes, never counts in the "
+            "quorum, sees no other session."
+        ),
+    )
+    @action(detail=True, methods=["get", "post"], url_path="experts")
+    def experts(self, request, pk=None):
+        session = self.get_object()
+        if request.method == "POST":
+            actor = require(policies.may_invite_expert, _actor(request), session)
+            payload = ExpertInputSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            services.session_invite_expert(
+                session=session,
+                user=payload.validated_data["expert"],
+                actor=actor,
+                reason=payload.validated_data["reason"],
+            )
+            experts = selectors.session_experts(session)
+            return Response(ExpertSerializer(experts, many=True).data, status=status.HTTP_201_CREATED)
+        return Response(ExpertSerializer(selectors.session_experts(session), many=True).data)
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        description="Withdraw an expert's invitation (audited as permission_revoked); 404 if not invited.",
+    )
+    @action(detail=True, methods=["delete"], url_path=r"experts/(?P<user_id>[0-9]{1,12})")
+    def expert_remove(self, request, pk=None, user_id=None):
+        session = self.get_object()
+        actor = require(policies.may_invite_expert, _actor(request), session)
+        expert = next((u for u in selectors.session_experts(session) if u.pk == int(user_id)), None)
+        if expert is None:
+            raise NotFound(_("Người này không được mời dự phiên họp này."))
+        reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
+        services.session_uninvite_expert(session=session, user=expert, actor=actor, reason=str(reason))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _written_vote(self, vote_pk) -> WrittenVote:
         return get_object_or_404(WrittenVote, pk=vote_pk, session=self.get_object())

@@ -9,7 +9,7 @@ class CouncilsConfig(AppConfig):
     def ready(self):
         from workflows import processes
 
-        from . import audit_labels, lifecycle  # noqa: F401  (history labels; the session and agenda item machines)
+        from . import audit_labels, lifecycle, policies  # noqa: F401  (history labels; the machines; the policies)
         from .services import council_session_is_finished, council_session_start
 
         processes.register(

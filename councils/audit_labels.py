@@ -39,5 +39,6 @@ register(
         "title": _("Tiêu đề"),
         "order": _("Thứ tự"),
         "proposing_unit": Detail(_("Đơn vị đề nghị"), model="organisations.Unit", lookup="code"),
+        "invitation_note": _("Lý do mời, thôi mời chuyên gia"),
     },
 )

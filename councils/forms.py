@@ -77,3 +77,43 @@ class WrittenVoteForm(forms.Form):
 
 class RecusalForm(forms.Form):
     note = forms.CharField(label=_("Lý do xung đột lợi ích"), max_length=500)
+
+
+class ExpertInviteForm(forms.Form):
+    """Invite an outside expert to one session: a user chosen from the list (`user`) or named by username, with
+    the reason. Who may be invited is the service's check (councils.policies.expert_refusal)."""
+
+    user = forms.IntegerField(label=_("Chọn người dùng"), required=False, min_value=1, max_value=2**31 - 1)
+    username = forms.CharField(label=_("hoặc nhập tên đăng nhập"), max_length=150, required=False)
+    reason = forms.CharField(label=_("Lý do mời (nội dung cần ý kiến chuyên gia)"), max_length=500)
+
+    @property
+    def expert_field(self) -> str:
+        """The field the expert was given in, where a refusal about them is shown."""
+        return "username" if (self.data.get("username") or "").strip() else "user"
+
+    def clean(self):
+        from django.contrib.auth import get_user_model
+
+        data = super().clean()
+        if "user" in self.errors or "username" in self.errors:
+            return data
+        users = get_user_model().objects
+        user_id, username = data.get("user"), (data.get("username") or "").strip()
+        expert = None
+        if user_id and username:
+            self.add_error("username", _("Chọn trong danh sách hoặc nhập tên đăng nhập, không chọn cả hai."))
+        elif user_id:
+            expert = users.filter(pk=user_id).first()
+            if expert is None:
+                self.add_error("user", _("Không tìm thấy người dùng này."))
+        elif username:
+            expert = users.filter(username__iexact=username).first()
+            if expert is None:
+                self.add_error(
+                    "username", _("Không tìm thấy người dùng «%(username)s».") % {"username": username}
+                )
+        else:
+            self.add_error("user", _("Chọn một người trong danh sách hoặc nhập tên đăng nhập."))
+        data["expert"] = expert
+        return data

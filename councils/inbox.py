@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from workflows.inbox import NOW, InboxItem
-from workflows.models import UNIT_ROLES, Role
 
 from .models import (
     AgendaItem,
@@ -21,7 +20,7 @@ from .models import (
     SessionState,
     VotingMode,
 )
-from .selectors import VOTING_ROLES
+from .policies import ballot_seats
 
 #: Sessions read at most; a member sits on a handful of councils, each votes one session at a time.
 MAX_ITEMS = 2000
@@ -31,14 +30,9 @@ def open_ballots(user, authorities, limit: int) -> list[InboxItem]:
     """Per voting session, the items on which `user` may cast a ballot now: a member of the session's term
     (in their own name: a ballot is never delegated), recorded present, not recused (recorded, nominee or
     proposing unit), not yet voted; item by item, only the item under vote. One query, none without a seat."""
-    own = [a for a in authorities if a.on_behalf_of_id is None and a.council_term_id is not None]
-    voting_terms = {a.council_term_id for a in own if a.role in VOTING_ROLES}
-    secretary_terms = {a.council_term_id for a in own if a.role == Role.COUNCIL_SECRETARY}
+    voting_terms, secretary_terms, own_units = ballot_seats(authorities)
     if not voting_terms and not secretary_terms:
         return []
-    own_units = {
-        a.unit_id for a in authorities if a.role in UNIT_ROLES and a.unit_id and a.on_behalf_of_id is None
-    }
     seat = Q(session__council_term_id__in=voting_terms) | Q(
         session__council_term_id__in=secretary_terms, session__secretary_votes=True
     )

@@ -140,6 +140,8 @@ class Session(StatefulModel):
         verbose_name = _("phiên họp hội đồng")
         verbose_name_plural = _("phiên họp hội đồng")
         ordering = ["-planned_on", "-pk"]
+        # the object grant of an outside expert invited to one session (councils.policies.EXPERT_GRANT)
+        permissions = [("attend_session", _("Dự phiên họp với tư cách chuyên gia được mời"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(quorum_denominator__gte=1), name="session_denominator_positive"

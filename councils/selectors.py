@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet
 
 from workflows.models import UNIT_ROLES, Membership, Role
-from workflows.roles import active_q, authorities_of, can_read_everything
+from workflows.roles import active_q
 
 from . import sealing
 from .models import (
@@ -297,25 +297,29 @@ def pending_written_item_ids(session: Session) -> set[int]:
     return ids
 
 
-def council_term_ids(user) -> set[int]:
-    """Terms where the user holds a council role today (so, while their membership lasts)."""
-    return {a.council_term_id for a in authorities_of(user) if a.council_term_id is not None}
-
-
 def sessions_visible_to(user) -> QuerySet[Session]:
-    """The Board, auditors and the chairman see every session; council people see the sessions of their terms."""
+    """The sessions `user` may open (councils.policies.may_view_session): every session for the Board, auditors
+    and the chairman; the sessions of their terms for council people; the one an expert was invited to."""
+    from .policies import visible_sessions_q
+
     sessions = Session.objects.select_related("council_term__council")
-    if can_read_everything(user):
-        return sessions
-    return sessions.filter(council_term_id__in=council_term_ids(user))
+    scope = visible_sessions_q(user)
+    return sessions if scope is None else sessions.filter(scope)
 
 
 def can_view_session(user, session: Session) -> bool:
-    from workflows.permissions import can_view_council_term
+    from .policies import may_view_session
 
-    return can_view_council_term(user, session.council_term) and (
-        can_read_everything(user) or session.council_term_id in council_term_ids(user)
-    )
+    return may_view_session(user, session).allowed
+
+
+def session_experts(session: Session) -> list:
+    """The outside experts invited to `session` (holders of its councils.attend_session grant), by name."""
+    from workflows.policies import grantees
+
+    from .policies import EXPERT_GRANT
+
+    return list(grantees(EXPERT_GRANT, session).order_by("first_name", "last_name", "username"))
 
 
 def recusals_of(item: AgendaItem) -> QuerySet[Recusal]:

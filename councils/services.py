@@ -17,11 +17,10 @@ from django.utils.translation import gettext_lazy
 
 from organisations.models import CouncilTerm
 from workflows import audit, engine
-from workflows.models import Role
-from workflows.roles import Scope, acting_role, find_authority
+from workflows.policies import PolicyDenied, grant, has_grant, revoke
 from workflows.uploads import pdf_name, read_pdf
 
-from . import sealing, selectors
+from . import policies, sealing, selectors
 from .models import (
     AgendaItem,
     Attendance,
@@ -39,6 +38,7 @@ from .models import (
     WrittenVote,
     WrittenVoteStatus,
 )
+from .policies import require
 from .registry import Threshold, contract_for, terms_differences
 from .results import discard_session_ballots, item_result
 from .templatetags.councils_extras import full_name
@@ -50,7 +50,6 @@ ATTENDANCE_STATES = {
     SessionState.OPENED,
     SessionState.VOTING,
 }
-CREATOR_ROLES = (Role.BOARD_OFFICER, Role.BOARD_HEAD)
 ROSTER_LIMIT = 500  # rows of one attendance roster (a council has a few dozen members)
 
 
@@ -77,32 +76,6 @@ BEFORE_VOTING = {
     SessionState.OPENED,
     SessionState.POSTPONED,
 }
-
-
-def as_actor(actor, *, roles: tuple[str, ...] = (), scope: Scope | None = None) -> audit.Actor:
-    """Accept an audit.Actor or a user; for a user, name the role they act in (the first of `roles` they hold)."""
-    if isinstance(actor, audit.Actor):
-        return actor
-    authority = find_authority(actor, roles, scope) if roles and scope is not None else None
-    return audit.Actor(user=actor, role=authority.role if authority else "")
-
-
-def _require(actor: audit.Actor, roles: tuple[str, ...], scope: Scope, message: str) -> audit.Actor:
-    """The actor must hold one of `roles` for `scope` today (the system actor always may). A superuser is no
-    exception: administering users and configuration gives no power over sessions, agendas or votes."""
-    if actor.user is None:
-        return actor
-    role = acting_role(actor.user, roles, scope, claimed=actor.role)
-    if role is None:
-        raise engine.ActionForbidden(message)
-    return audit.Actor(user=actor.user, role=role, on_behalf_of=actor.on_behalf_of, client_ip=actor.client_ip)
-
-
-def _term_scope(session_or_term) -> Scope:
-    term_id = (
-        session_or_term.pk if isinstance(session_or_term, CouncilTerm) else session_or_term.council_term_id
-    )
-    return Scope(council_term_id=term_id)
 
 
 def planned_on_refusal(council_term: CouncilTerm, day: date) -> str | None:
@@ -137,12 +110,7 @@ def session_create(
 ) -> Session:
     """The Board (officer or head) plans a session of a council term; the council's voting rule is copied.
     The day must fall within the term (the web form and the API also refuse a day already past)."""
-    actor = _require(
-        as_actor(actor),
-        CREATOR_ROLES,
-        _term_scope(council_term),
-        _("Chỉ Ban TĐKT được lập phiên họp hội đồng."),
-    )
+    actor = require(policies.may_create_session, actor, council_term)
     if (refusal := planned_on_refusal(council_term, planned_on)) is not None:
         raise ValidationError({"planned_on": refusal})
     return _session_create(
@@ -210,12 +178,7 @@ def agenda_item_add(
     """Put a free-form matter on the agenda (secretary or Board), with the pass rule they type; refused once the
     agenda is locked. A free-form item has no subject, so its result changes no record: a dossier line, an
     initiative… goes on an agenda only through its own app's service (agenda_subject_add), with its own rules."""
-    actor = _require(
-        as_actor(actor),
-        (Role.COUNCIL_SECRETARY, *CREATOR_ROLES),
-        _term_scope(session),
-        _("Chỉ thư ký hội đồng hoặc Ban TĐKT được thêm mục vào chương trình họp."),
-    )
+    actor = require(policies.may_edit_agenda, actor, session)
     if subject is not None:
         raise ValidationError({"subject": str(SUBJECT_BY_OWN_PROCESS)})
     return _agenda_item_create(
@@ -241,12 +204,7 @@ def agenda_subject_add(*, session: Session, subject: models.Model, actor) -> Age
     refuse a session of a council the subject's route does not name. A subject already waiting on an agenda
     cannot be scheduled a second time. The proposing unit's members and the terms' recused users are recorded
     as recused at once."""
-    actor = _require(
-        as_actor(actor),
-        (Role.COUNCIL_SECRETARY, *CREATOR_ROLES),
-        _term_scope(session),
-        _("Chỉ thư ký hội đồng hoặc Ban TĐKT được thêm mục vào chương trình họp."),
-    )
+    actor = require(policies.may_edit_agenda, actor, session)
     contract = contract_for(subject)
     if contract is None:
         raise ValidationError({"subject": _("Đối tượng này không được đưa ra hội đồng biểu quyết.")})
@@ -436,12 +394,7 @@ def _attendance_refusal(session: Session, member, status: str, current: Attendan
 
 def _attendance_session(session: Session, actor) -> tuple[audit.Actor, Session]:
     """The secretary's authority and the session locked for attendance (refused outside ATTENDANCE_STATES)."""
-    actor = _require(
-        as_actor(actor),
-        (Role.COUNCIL_SECRETARY,),
-        _term_scope(session),
-        _("Chỉ thư ký hội đồng được điểm danh."),
-    )
+    actor = require(policies.may_record_attendance, actor, session)
     locked = Session.objects.select_for_update().get(pk=session.pk)
     if locked.state not in ATTENDANCE_STATES:
         raise engine.TransitionNotAllowed(
@@ -540,16 +493,7 @@ def attendance_roster_record(*, session: Session, statuses: dict[int, str], acto
 
 def recusal_declare(*, item: AgendaItem, member, note: str, actor) -> Recusal:
     """A member declares a conflict of interest on an item (or the secretary records it); audited."""
-    actor = as_actor(
-        actor, roles=selectors.VOTING_ROLES + (Role.COUNCIL_SECRETARY,), scope=_term_scope(item.session)
-    )
-    if actor.user is not None and actor.user.pk != member.pk:
-        actor = _require(
-            actor,
-            (Role.COUNCIL_SECRETARY,),
-            _term_scope(item.session),
-            _("Chỉ chính thành viên hoặc thư ký được ghi nhận việc không tham gia biểu quyết."),
-        )
+    actor = require(policies.may_declare_recusal, actor, item, member=member)
     if not note.strip():
         raise ValidationError({"note": _("Cần nêu lý do xung đột lợi ích.")})
     with transaction.atomic():
@@ -600,12 +544,20 @@ def _absence_refusal(session: Session, member) -> BallotRefused | None:
     )
 
 
-def _refusal(item: AgendaItem, member, session: Session) -> Exception | None:
+def _voter(actor, session: Session) -> tuple[audit.Actor, BallotRefused | None]:
+    """The member as the audit log records them (councils.policies.may_cast_ballot: a seat on the session's
+    term on the meeting day), and the refusal to audit and raise when they hold none."""
+    try:
+        return require(policies.may_cast_ballot, actor, session), None
+    except PolicyDenied as refused:
+        actor = actor if isinstance(actor, audit.Actor) else audit.Actor(user=actor)
+        return actor, BallotRefused(refused.message, "not_member")
+
+
+def _refusal(item: AgendaItem, member, session: Session, not_member: Exception | None) -> Exception | None:
     """Why `member` may not cast a ballot on `item` now (None if they may). The item row is locked."""
-    if member.pk not in selectors.member_ids(session):
-        return BallotRefused(
-            _("Bạn không phải thành viên hội đồng của phiên họp này nên không được bỏ phiếu."), "not_member"
-        )
+    if not_member is not None:
+        return not_member
     if not selectors.ballot_open(item):
         if item.state == ItemState.PENDING and session.state in BEFORE_VOTING | {SessionState.VOTING}:
             return BallotConflict(
@@ -636,16 +588,14 @@ def ballot_cast(*, item: AgendaItem, choice: str, actor) -> BallotReceipt:
     written apart, with nothing linking them; the audit event names the member and item, never the choice.
     Refusals (closed, second ballot, non-member, recused, absent) are audited too."""
     member = actor.user if isinstance(actor, audit.Actor) else actor
-    actor = as_actor(
-        actor, roles=selectors.VOTING_ROLES + (Role.COUNCIL_SECRETARY,), scope=_term_scope(item.session)
-    )
     if choice not in Choice.values:
         raise ValidationError({"choice": _("Lựa chọn không hợp lệ: chọn đồng ý hoặc không đồng ý.")})
     refused = None
     with transaction.atomic():
         locked = AgendaItem.objects.select_for_update().select_related("session").get(pk=item.pk)
         session = locked.session
-        refused = _refusal(locked, member, session)
+        actor, not_member = _voter(actor, session)
+        refused = _refusal(locked, member, session, not_member)
         if refused is None:
             if choice == Choice.ABSTAIN and not session.abstain_allowed:
                 raise ValidationError({"choice": _("Phiên họp này không có lựa chọn «không biểu quyết».")})
@@ -672,9 +622,6 @@ def ballot_sheet_cast(*, session: Session, choices: dict[int, str], actor) -> in
     transaction, all or nothing. The same rules as ballot_cast hold for every item; receipts and ballots are
     written apart; one audit event names the member and the items, never the choices. Returns the count."""
     member = actor.user if isinstance(actor, audit.Actor) else actor
-    actor = as_actor(
-        actor, roles=selectors.VOTING_ROLES + (Role.COUNCIL_SECRETARY,), scope=_term_scope(session)
-    )
     if not choices:
         raise ValidationError({"choices": _("Phiếu trống: hãy chọn ý kiến cho ít nhất một mục.")})
     if any(choice not in Choice.values for choice in choices.values()):
@@ -683,6 +630,7 @@ def ballot_sheet_cast(*, session: Session, choices: dict[int, str], actor) -> in
     refused = None
     with transaction.atomic():
         session = Session.objects.get(pk=session.pk)
+        actor, not_member = _voter(actor, session)
         items = list(AgendaItem.objects.filter(session=session, pk__in=item_ids).order_by("pk"))
         if len(items) != len(item_ids):
             raise ValidationError({"choices": _("Phiếu có mục không thuộc chương trình phiên họp này.")})
@@ -694,7 +642,7 @@ def ballot_sheet_cast(*, session: Session, choices: dict[int, str], actor) -> in
         elif Choice.ABSTAIN in choices.values() and not session.abstain_allowed:
             raise ValidationError({"choices": _("Phiên họp này không có lựa chọn «không biểu quyết».")})
         else:
-            refused = _sheet_refusal(session, items, member)
+            refused = _sheet_refusal(session, items, member, not_member)
         if refused is None:
             try:
                 with transaction.atomic():
@@ -743,12 +691,12 @@ def _share_lock(items: list[AgendaItem]) -> None:
             )
 
 
-def _sheet_refusal(session: Session, items: list[AgendaItem], member) -> Exception | None:
+def _sheet_refusal(
+    session: Session, items: list[AgendaItem], member, not_member: Exception | None
+) -> Exception | None:
     """Why `member` may not cast this sheet (checked for all items with a handful of queries), or None."""
-    if member.pk not in selectors.member_ids(session):
-        return BallotRefused(
-            _("Bạn không phải thành viên hội đồng của phiên họp này nên không được bỏ phiếu."), "not_member"
-        )
+    if not_member is not None:
+        return not_member
     if session.state != SessionState.VOTING:
         return BallotConflict(_("Phiên họp không trong thời gian bỏ phiếu."), "closed")
     for item in items:
@@ -789,9 +737,6 @@ def _audit_refusal(item: AgendaItem, actor: audit.Actor, member, error: Exceptio
         )
 
 
-WRITTEN_VOTE_CONFIRMERS = (Role.COUNCIL_SECRETARY, Role.BOARD_OFFICER, Role.BOARD_HEAD)
-
-
 def _written_items(locked: Session, member, choices: dict[int, str]) -> list[AgendaItem]:
     """The items of a written vote, each open for written votes and for this member; refusals name the item."""
     items = []
@@ -825,12 +770,7 @@ def written_vote_record(*, session: Session, member, choices: dict[int, str], do
     """The secretary records the signed written vote (a PDF) of a member marked absent (DOMAIN.md §3). It counts
     only once a second person confirms it (written_vote_confirm); meanwhile its choices are sealed and the member
     can vote neither directly (they are absent) nor in writing again. Audited, without the choices."""
-    actor = _require(
-        as_actor(actor),
-        (Role.COUNCIL_SECRETARY,),
-        _term_scope(session),
-        _("Chỉ thư ký hội đồng được nhận phiếu bằng văn bản."),
-    )
+    actor = require(policies.may_record_written_vote, actor, session)
     if actor.user is not None and actor.user.pk == member.pk:
         raise engine.ActionForbidden(_("Thư ký không tự ghi nhận phiếu bằng văn bản của chính mình."))
     if not document:
@@ -910,29 +850,6 @@ def written_vote_record(*, session: Session, member, choices: dict[int, str], do
     return vote
 
 
-def _confirmer(vote: WrittenVote, actor, verb: str) -> audit.Actor:
-    """A second person decides a written vote: another secretary of the term or a Board officer, never the one who
-    recorded it nor the member; a superuser or the system has no such power."""
-    actor = as_actor(actor)
-    user = actor.user
-    authority = find_authority(user, WRITTEN_VOTE_CONFIRMERS, _term_scope(vote.session)) if user else None
-    if authority is None:
-        raise engine.ActionForbidden(
-            _("Chỉ thư ký hội đồng hoặc cán bộ Ban Thi đua - Khen thưởng được %(verb)s phiếu bằng văn bản.")
-            % {"verb": verb}
-        )
-    if user.pk == vote.recorded_by_id:
-        raise engine.ActionForbidden(_("Người xác nhận phải khác người đã ghi nhận phiếu bằng văn bản."))
-    if user.pk == vote.member_id:
-        raise engine.ActionForbidden(_("Thành viên không tự xác nhận phiếu bằng văn bản của chính mình."))
-    return audit.Actor(
-        user=user,
-        role=actor.role or authority.role,
-        on_behalf_of=actor.on_behalf_of,
-        client_ip=actor.client_ip,
-    )
-
-
 def _locked_pending(vote: WrittenVote) -> tuple[Session, WrittenVote]:
     locked_session = Session.objects.select_for_update().get(pk=vote.session_id)
     locked = WrittenVote.objects.select_for_update().select_related("member").get(pk=vote.pk)
@@ -945,7 +862,7 @@ def _locked_pending(vote: WrittenVote) -> tuple[Session, WrittenVote]:
 
 def written_vote_choices(*, vote: WrittenVote, actor) -> dict[int, str]:
     """What the secretary entered, for the person who compares it with the signed PDF before confirming."""
-    _confirmer(vote, actor, _("xem"))
+    require(policies.may_decide_written_vote, actor, vote, verb=_("xem"))
     if vote.status != WrittenVoteStatus.PENDING or not vote.sealed_choices:
         return {}
     try:
@@ -957,7 +874,7 @@ def written_vote_choices(*, vote: WrittenVote, actor) -> dict[int, str]:
 def written_vote_confirm(*, vote: WrittenVote, actor) -> list[BallotReceipt]:
     """A second person confirms a pending written vote against its signed PDF: it then counts, as one receipt and
     one sealed ballot per item (like a direct vote), and its sealed choices are erased. Audited, no choices."""
-    actor = _confirmer(vote, actor, _("xác nhận"))
+    actor = require(policies.may_decide_written_vote, actor, vote, verb=_("xác nhận"))
     with transaction.atomic():
         session, locked = _locked_pending(vote)
         if session.state != SessionState.VOTING:
@@ -1011,7 +928,7 @@ def written_vote_confirm(*, vote: WrittenVote, actor) -> list[BallotReceipt]:
 def written_vote_reject(*, vote: WrittenVote, reason: str, actor) -> WrittenVote:
     """The second person sends back a written vote that does not match its signed PDF, with a reason: it never
     counts, its sealed choices are erased, the member is absent again and the secretary may record it anew."""
-    actor = _confirmer(vote, actor, _("trả lại"))
+    actor = require(policies.may_decide_written_vote, actor, vote, verb=_("trả lại"))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Cần nêu lý do trả lại phiếu bằng văn bản.")})
@@ -1033,6 +950,53 @@ def written_vote_reject(*, vote: WrittenVote, reason: str, actor) -> WrittenVote
             data={"member": locked.member.username, "written_vote": locked.pk, "items": locked.item_ids},
         )
     return locked
+
+
+# -- outside experts invited to one session (the object grant councils.attend_session) -------------------------
+
+
+def session_invite_expert(*, session: Session, user, actor, reason: str) -> None:
+    """A Board officer or head, or the council's secretary, invites `user` (who holds no role on the term) to
+    this one session as an outside expert: they then see its page, agenda and documents, and never vote nor
+    count in the quorum (councils.policies). A django-guardian grant, audited on the session as
+    permission_granted with the reason. Refused next to the field: no reason, an administrator, an inactive
+    account, a member of the term, someone already invited; refused for a cancelled session."""
+    actor = require(policies.may_invite_expert, actor, session)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Cần nêu lý do mời chuyên gia (nội dung cần ý kiến).")})
+    if (refusal := policies.expert_refusal(session, user)) is not None:
+        raise ValidationError({"user": refusal})
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if locked.state == SessionState.CANCELLED:
+            raise engine.TransitionNotAllowed(_("Phiên họp đã hủy; không mời chuyên gia được nữa."))
+        if has_grant(user, policies.EXPERT_GRANT, locked):
+            raise ValidationError(
+                {"user": _("%(name)s đã được mời dự phiên họp này.") % {"name": full_name(user)}}
+            )
+        grant(
+            user,
+            policies.EXPERT_GRANT,
+            locked,
+            actor=actor,
+            data={"session": locked.pk, "invitation_note": reason[:500]},
+        )
+
+
+def session_uninvite_expert(*, session: Session, user, actor, reason: str = "") -> None:
+    """The same people withdraw an invitation: the expert no longer sees the session. Audited on the session as
+    permission_revoked. Refused (next to the field) when `user` was not invited."""
+    actor = require(policies.may_invite_expert, actor, session)
+    data = {"session": session.pk}
+    if (reason or "").strip():
+        data["invitation_note"] = reason.strip()[:500]
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if not revoke(user, policies.EXPERT_GRANT, locked, actor=actor, data=data):
+            raise ValidationError(
+                {"user": _("%(name)s không được mời dự phiên họp này.") % {"name": full_name(user)}}
+            )
 
 
 def session_close_voting(*, session: Session, user, client_ip: str | None = None) -> Session:
@@ -1081,7 +1045,7 @@ def council_session_start(activity, actor) -> Session:
         council_term=term,
         title=title,
         planned_on=due or timezone.localdate(),
-        actor=as_actor(actor),
+        actor=actor if isinstance(actor, audit.Actor) else audit.Actor(user=actor),
         source=activity,
     )
 

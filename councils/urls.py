@@ -31,4 +31,10 @@ urlpatterns = [
     path("phien/<int:pk>/bien-ban-hop.pdf", views.minutes_pdf, name="minutes_pdf"),
     path("phien/<int:pk>/bien-ban-kiem-phieu.pdf", views.tally_pdf, name="tally_pdf"),
     path("muc/<int:pk>/khong-tham-gia/", views.recusal_declare, name="recusal_declare"),
+    path("phien/<int:pk>/chuyen-gia/", views.session_expert_invite, name="session_expert_invite"),
+    path(
+        "phien/<int:pk>/chuyen-gia/<int:user_id>/thoi-moi/",
+        views.session_expert_uninvite,
+        name="session_expert_uninvite",
+    ),
 ]

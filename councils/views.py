@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,14 +13,19 @@ from django.views.decorators.http import require_POST
 
 from workflows import audit, engine
 from workflows.api import client_ip
-from workflows.models import Role
-from workflows.roles import Scope, can_read_everything, find_authority, has_role, is_board
+from workflows.policies import PolicyDenied, decide_many, may_read_everything
 from workflows.throttle import limit_exports
 from workflows.uploads import pdf_download
 
-from . import documents, selectors, services
-from .forms import AgendaItemForm, AttendanceForm, RecusalForm, SessionCreateForm, WrittenVoteForm
-from .lifecycle import CHAIRS
+from . import documents, policies, selectors, services
+from .forms import (
+    AgendaItemForm,
+    AttendanceForm,
+    ExpertInviteForm,
+    RecusalForm,
+    SessionCreateForm,
+    WrittenVoteForm,
+)
 from .models import (
     AgendaItem,
     AttendanceStatus,
@@ -33,17 +38,10 @@ from .models import (
 )
 from .templatetags.councils_extras import full_name
 
-RESULT_STATES = {
-    SessionState.VOTING_CLOSED,
-    SessionState.MINUTES_DRAFTED,
-    SessionState.MINUTES_SIGNED,
-    SessionState.RESOLUTION_ISSUED,
-}
-
 
 def _visible_session(request, pk) -> Session:
     session = get_object_or_404(Session.objects.select_related("council_term__council"), pk=pk)
-    if not selectors.can_view_session(request.user, session):
+    if not policies.may_view_session(request.user, session):
         raise Http404
     return session
 
@@ -53,12 +51,28 @@ def _actor(request, role: str = "") -> audit.Actor:
 
 
 def _flags(user, session: Session) -> dict:
-    scope = Scope(council_term_id=session.council_term_id)
+    """The page's switches, each a decision of the permission layer (councils.policies); `may` holds them all
+    by name (`may.invite_expert`, `may.read_session_documents` …) with their reasons."""
+    may = decide_many(
+        user,
+        session,
+        policies.may_record_attendance,
+        policies.may_follow_turnout,
+        policies.may_cast_ballot,
+        policies.may_edit_agenda,
+        policies.may_download_written_vote,
+        policies.may_read_written_votes,
+        policies.may_read_session_documents,
+        policies.may_invite_expert,
+        policies.may_attend_as_expert,
+        may_read_everything,
+    )
     return {
-        "is_secretary": find_authority(user, [Role.COUNCIL_SECRETARY], scope) is not None,
-        "is_chair": find_authority(user, CHAIRS, scope) is not None,
-        "is_board": can_read_everything(user),
-        "is_voter": user.pk in selectors.member_ids(session),
+        "may": may,
+        "is_secretary": may["record_attendance"].allowed,
+        "is_board": may["read_everything"].allowed,
+        "is_voter": may["cast_ballot"].allowed,
+        "is_expert": may["attend_as_expert"].allowed,
     }
 
 
@@ -71,15 +85,16 @@ def session_list(request):
         "councils/session_list.html",
         {
             "sessions": sessions,
-            "can_create": has_role(request.user, Role.BOARD_OFFICER, Role.BOARD_HEAD),
+            "can_create": policies.may_create_session(request.user).allowed,
         },
     )
 
 
 @login_required
 def session_create(request):
-    if not has_role(request.user, Role.BOARD_OFFICER, Role.BOARD_HEAD):
-        raise PermissionDenied(_("Chỉ Ban TĐKT được lập phiên họp hội đồng."))
+    decision = policies.may_create_session(request.user)
+    if not decision:
+        raise PolicyDenied(decision.reason, decision.status)
     form = SessionCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -88,7 +103,7 @@ def session_create(request):
             for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
-        except engine.ActionForbidden as exc:
+        except PolicyDenied as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Đã lập phiên họp «%(title)s».") % {"title": session.title})
@@ -103,11 +118,19 @@ def session_detail(request, pk):
 
 
 def _detail(
-    request, session: Session, *, written: dict | None = None, roster: dict | None = None, status: int = 200
+    request,
+    session: Session,
+    *,
+    written: dict | None = None,
+    roster: dict | None = None,
+    expert_form: ExpertInviteForm | None = None,
+    status: int = 200,
 ):
     """The session page; `written` carries a refused written-vote form back (values and errors by field),
-    `roster` a refused attendance roster (statuses chosen and errors, by member id)."""
+    `roster` a refused attendance roster (statuses chosen and errors, by member id), `expert_form` a refused
+    invitation of an outside expert (what was typed, the reason next to the field)."""
     flags = _flags(request.user, session)
+    may = flags["may"]
     items = list(session.items.select_related("proposing_unit").order_by("order", "pk"))
     my_receipts = set(session.items.filter(receipts__member=request.user).values_list("pk", flat=True))
     attendance = selectors.attendance_map(session)
@@ -131,8 +154,10 @@ def _detail(
                 "transitions": [c for c in engine.available(item, request.user) if c.allowed],
             }
         )
-    console = flags["is_secretary"] or flags["is_chair"]
+    console = may["follow_turnout"].allowed
     members = selectors.members(session) if (console or flags["is_board"]) else []
+    experts = selectors.session_experts(session)
+    inviting = may["invite_expert"].allowed and session.state != SessionState.CANCELLED
     return render(
         request,
         "councils/session_detail.html",
@@ -151,10 +176,9 @@ def _detail(
             "roster_statuses": ROSTER_STATUSES,
             "roster_refused": bool(roster),
             "my_status": my_status,
-            "results_visible": session.state in RESULT_STATES,
+            "results_visible": may["read_session_documents"].allowed,
             "written_votes_open": session.written_votes_allowed and session.state == SessionState.VOTING,
-            "can_add_items": session.state in services.AGENDA_OPEN_STATES
-            and (flags["is_secretary"] or has_role(request.user, Role.BOARD_OFFICER, Role.BOARD_HEAD)),
+            "can_add_items": session.state in services.AGENDA_OPEN_STATES and may["edit_agenda"].allowed,
             "pending_items": [i for i in items if i.state == ItemState.PENDING],
             "written": written or {"values": {}, "errors": {}},
             "absent_members": [
@@ -162,8 +186,17 @@ def _detail(
                 for m in members
                 if (a := attendance.get(m.pk)) is not None and a.status == AttendanceStatus.ABSENT
             ],
-            "written_votes": _written_votes(request, session, items) if console or flags["is_board"] else [],
-            "may_download_written": console or is_board(request.user),
+            "written_votes": (
+                _written_votes(request, session, items) if may["read_written_votes"].allowed else []
+            ),
+            "may_download_written": may["download_written_vote"].allowed,
+            "experts": experts,
+            "may_invite_expert": inviting,
+            "may_uninvite_expert": may["invite_expert"].allowed,
+            "expert_form": expert_form or ExpertInviteForm(),
+            "expert_candidates": (
+                policies.expert_candidates(session, [e.pk for e in experts]) if inviting else []
+            ),
         },
         status=status,
     )
@@ -202,14 +235,10 @@ def _written_votes(request, session: Session, items) -> list[dict]:
     for vote in session.written_votes.select_related("member", "recorded_by", "decided_by").order_by("pk"):
         entered = []
         may_decide = False
-        if vote.status == WrittenVoteStatus.PENDING:
-            try:
-                choices = services.written_vote_choices(vote=vote, actor=_actor(request))
-            except engine.ActionForbidden:
-                choices = None
-            if choices is not None:
-                may_decide = True
-                entered = [(titles.get(pk, pk), labels.get(choice, choice)) for pk, choice in choices.items()]
+        if vote.status == WrittenVoteStatus.PENDING and policies.may_decide_written_vote(request.user, vote):
+            choices = services.written_vote_choices(vote=vote, actor=_actor(request))
+            may_decide = True
+            entered = [(titles.get(pk, pk), labels.get(choice, choice)) for pk, choice in choices.items()]
         rows.append(
             {
                 "vote": vote,
@@ -235,7 +264,7 @@ def agenda_item_add(request, pk):
                 threshold=form.threshold(),
                 actor=_actor(request),
             )
-        except (engine.ActionForbidden, engine.TransitionNotAllowed) as exc:
+        except (PolicyDenied, engine.TransitionNotAllowed) as exc:
             messages.error(request, exc.message)
             return redirect(session)
         except ValidationError as exc:
@@ -257,7 +286,7 @@ def _run(request, session, action) -> None:
     """Run a service; put its refusal, in Vietnamese, on the page."""
     try:
         action()
-    except (engine.ActionForbidden, engine.TransitionNotAllowed) as exc:
+    except (PolicyDenied, engine.TransitionNotAllowed) as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:
         for message in exc.messages:
@@ -310,7 +339,7 @@ def attendance_record(request, pk):
     except services.RosterRefused as exc:
         messages.error(request, exc.message)
         return _detail(request, session, roster={"values": statuses, "errors": exc.rows}, status=400)
-    except (engine.ActionForbidden, engine.TransitionNotAllowed) as exc:
+    except (PolicyDenied, engine.TransitionNotAllowed) as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:
         for message in exc.messages:
@@ -371,7 +400,7 @@ def written_vote_record(request, pk):
                 document=form.cleaned_data["document"],
                 actor=_actor(request),
             )
-        except (engine.ActionForbidden, engine.TransitionNotAllowed) as exc:
+        except (PolicyDenied, engine.TransitionNotAllowed) as exc:
             errors["general"] = [exc.message]
         except ValidationError as exc:
             for field, messages_ in getattr(exc, "message_dict", {"general": exc.messages}).items():
@@ -429,8 +458,7 @@ def written_vote_reject(request, pk, vote_pk):
 def written_vote_document(request, pk, vote_pk):
     """The signed PDF of a written vote, for the council's secretary and chair and the Board."""
     session, vote = _written_vote(request, pk, vote_pk)
-    flags = _flags(request.user, session)
-    if not (flags["is_secretary"] or flags["is_chair"] or is_board(request.user)):
+    if not policies.may_download_written_vote(request.user, session):
         raise Http404
     return pdf_download(vote.document.open("rb"), vote.document.name, "phieu-van-ban.pdf")
 
@@ -461,13 +489,13 @@ def close_voting(request, pk):
     """Closing the voting is irreversible: a POST without `confirmed=1` shows what it would do (present members
     who have not voted lose their vote) and asks for confirmation; nothing changes until then."""
     session = _visible_session(request, pk)
-    flags = _flags(request.user, session)
     if request.POST.get("confirmed") != "1":
         if session.state != SessionState.VOTING:
             messages.error(request, _("Phiên họp không ở giai đoạn bỏ phiếu."))
             return redirect(session)
-        if not (flags["is_secretary"] or flags["is_chair"]):
-            messages.error(request, _("Chỉ thư ký hoặc chủ tọa hội đồng được kết thúc bỏ phiếu."))
+        decision = policies.may_close_voting(request.user, session)
+        if not decision:
+            messages.error(request, decision.reason)
             return redirect(session)
         not_voted = selectors.present_not_voted(session)
         return render(
@@ -496,7 +524,7 @@ def close_voting(request, pk):
 def minutes_pdf(request, pk):
     """Biên bản họp, generated from the session's data."""
     session = _visible_session(request, pk)
-    if session.state not in RESULT_STATES:
+    if not policies.may_read_session_documents(request.user, session):
         raise Http404
     return _pdf(documents.minutes_pdf(session), f"bien-ban-hop-{session.pk}.pdf")
 
@@ -506,7 +534,7 @@ def minutes_pdf(request, pk):
 def tally_pdf(request, pk):
     """Biên bản kiểm phiếu, generated from the session's data."""
     session = _visible_session(request, pk)
-    if session.state not in RESULT_STATES:
+    if not policies.may_read_session_documents(request.user, session):
         raise Http404
     return _pdf(documents.tally_pdf(session), f"bien-ban-kiem-phieu-{session.pk}.pdf")
 
@@ -515,3 +543,55 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+@login_required
+@require_POST
+def session_expert_invite(request, pk):
+    """Invite an outside expert to this session (a Board officer or head, or the council's secretary): a user
+    chosen from the list or named by username, with the reason; a refusal comes back next to the field with
+    what was typed."""
+    session = _visible_session(request, pk)
+    actor = policies.require(policies.may_invite_expert, _actor(request), session)
+    form = ExpertInviteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.session_invite_expert(
+                session=session,
+                user=form.cleaned_data["expert"],
+                actor=actor,
+                reason=form.cleaned_data["reason"],
+            )
+        except engine.TransitionNotAllowed as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            for field, field_messages in getattr(exc, "message_dict", {None: exc.messages}).items():
+                target = form.expert_field if field == "user" else field
+                form.add_error(target if target in form.fields else None, " ".join(field_messages))
+    if form.errors:
+        messages.error(request, _("Chưa mời chuyên gia: xem lỗi bên dưới."))
+        return _detail(request, session, expert_form=form, status=400)
+    messages.success(
+        request,
+        _("Đã mời %(name)s dự phiên họp với tư cách chuyên gia.")
+        % {"name": full_name(form.cleaned_data["expert"])},
+    )
+    return redirect(session.get_absolute_url() + "#chuyen-gia")
+
+
+@login_required
+@require_POST
+def session_expert_uninvite(request, pk, user_id):
+    """Withdraw an expert's invitation: they no longer see the session."""
+    session = _visible_session(request, pk)
+    actor = policies.require(policies.may_invite_expert, _actor(request), session)
+    expert = get_object_or_404(get_user_model(), pk=user_id)
+    if _run(
+        request,
+        session,
+        lambda: services.session_uninvite_expert(
+            session=session, user=expert, actor=actor, reason=request.POST.get("reason", "")
+        ),
+    ):
+        messages.success(request, _("Đã thôi mời %(name)s.") % {"name": full_name(expert)})
+    return redirect(session.get_absolute_url() + "#chuyen-gia")
