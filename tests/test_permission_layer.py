@@ -151,3 +151,16 @@ def test_a_superuser_without_a_role_is_refused_by_every_domain_policy(db):
         if decision.allowed:
             granted.append(name)
     assert not granted, f"a superuser with no role is allowed: {granted}"
+
+
+def test_docs_permissions_md_is_the_current_table(db):
+    """docs/permissions.md is `manage.py policies`'s output: regenerate it when a policy or a rule changes
+    (`.venv/bin/python manage.py policies > docs/permissions.md`)."""
+    from django.utils import translation
+
+    from workflows.management.commands.policies import permission_table
+
+    with translation.override("vi"):
+        current = permission_table()
+    written = (ROOT / "docs" / "permissions.md").read_text(encoding="utf-8")
+    assert written == current, "docs/permissions.md is stale: run manage.py policies > docs/permissions.md"
