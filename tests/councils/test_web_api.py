@@ -187,7 +187,8 @@ def test_api_full_session_never_exposes_who_chose_what(api, council, session_for
     cast = [event for event in history if event["verb"] == "ballot_cast"]
     assert len(cast) == 4
     for event in cast:  # who voted, never what they chose
-        assert set(event["data"]) == {"member", "item"}
+        # the request id (project/requestid.py) ties the event to the access log line, never to a choice
+        assert set(event["data"]) - {"request_id"} == {"member", "item"}
 
 
 def test_pdfs_are_generated_from_the_session(client, council, session_for):
