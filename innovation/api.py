@@ -21,6 +21,7 @@ from workflows.exports import xlsx_response
 from . import certificates, imports, selectors, services
 from .exports import results_bytes
 from .models import Author, Criterion, Evidence, Initiative, Review, ReviewAssignment, Round, Score
+from .policies import may_assign_reviewers
 
 
 class CriterionSerializer(serializers.ModelSerializer):
@@ -284,14 +285,23 @@ class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.Read
         )
         return response
 
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post", "delete"])
     def reviewers(self, request, pk=None):
-        """GET: the balanced suggestion (Board); POST {"reviewer": id}: assign one, refused on a conflict."""
+        """GET: the balanced suggestion (Board); POST {"reviewer": id}: assign one (granting them the review of
+        this initiative), refused on a conflict; DELETE {"reviewer": id}: take them off before reviews open
+        (their grant goes with it)."""
         initiative = self.get_object()
-        if not selectors.is_board(request.user):
-            raise PermissionDenied(_("Chỉ Ban TĐKT được phân công người chấm."))
-        if request.method == "POST":
-            reviewer = get_object_or_404(get_user_model(), pk=request.data.get("reviewer"))
+        decision = may_assign_reviewers(request.user, initiative)
+        if not decision:
+            raise PermissionDenied(decision.reason)
+        if request.method in ("POST", "DELETE"):
+            reviewer_id = request.data.get("reviewer")
+            if not str(reviewer_id or "").isdigit():
+                raise serializers.ValidationError({"reviewer": [_("Cần mã người chấm.")]})
+            reviewer = get_object_or_404(get_user_model(), pk=reviewer_id)
+            if request.method == "DELETE":
+                services.reviewer_unassign(initiative=initiative, reviewer=reviewer, actor=_actor(request))
+                return Response(status=status.HTTP_204_NO_CONTENT)
             assignment = services.reviewer_assign(
                 initiative=initiative, reviewer=reviewer, actor=_actor(request)
             )

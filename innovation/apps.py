@@ -10,7 +10,7 @@ class InnovationConfig(AppConfig):
         from councils.registry import register_subject
         from workflows import processes
 
-        from . import audit_labels, lifecycle  # noqa: F401  (history labels; the round and initiative machines)
+        from . import audit_labels, lifecycle, policies  # noqa: F401  (history labels; the machines; the policies)
         from .models import Initiative
         from .services import (
             council_agenda_terms,

@@ -5,26 +5,17 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from workflows.models import Role
 from workflows.pdf import Signature, decree30_header, render_pdf
-from workflows.roles import authorities_of, can_read_everything
 
-from .models import RECOGNISED_STATES, Author, Initiative, InitiativeState
+from .models import Author, Initiative
+from .policies import may_download_certificate
 
 
 def certificate_available(user, initiative: Initiative) -> bool:
     """Who may download the certificates of an initiative they can view: the Board (and auditors, the chairman)
-    once it is recognised, to print them; once issued also the submitting unit and the authors themselves."""
-    if initiative.state not in RECOGNISED_STATES:
-        return False
-    if can_read_everything(user):
-        return True
-    if initiative.state != InitiativeState.CERTIFIED:
-        return False
-    unit_roles = {Role.UNIT_OFFICER, Role.UNIT_HEAD}
-    if any(a.unit_id == initiative.unit_id and a.role in unit_roles for a in authorities_of(user)):
-        return True
-    return initiative.authors.filter(user=user).exists()
+    once it is recognised, to print them; once issued also the submitting unit and the authors themselves
+    (the permission layer decides: innovation.policies.may_download_certificate)."""
+    return bool(may_download_certificate(user, initiative))
 
 
 def certificate_context(author: Author) -> dict:

@@ -9,6 +9,7 @@ from workflows.forms import DateField, DateInput
 from workflows.names import full_name
 
 from .models import Initiative, InitiativeField
+from .policies import eligible_reviewers
 
 
 class InitiativeForm(forms.ModelForm):
@@ -94,11 +95,8 @@ def review_form_class(criteria):
 
 
 def _reviewer_candidates():
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, is_superuser=False)
-        .order_by("last_name", "first_name", "username")
-    )
+    """Who may be put in a round's pool: the permission layer's choice (innovation.policies)."""
+    return eligible_reviewers()
 
 
 class ReviewerChoiceField(forms.ModelMultipleChoiceField):

@@ -169,6 +169,9 @@ class Initiative(StatefulModel):
         verbose_name_plural = _("sáng kiến")
         ordering = ["round", "pk"]
         indexes = [models.Index(fields=["round", "state"])]
+        #: an object grant (django-guardian) of the reviewer assigned to it, given and taken by the assignment
+        #: services (innovation/policies.py: may_score_initiative; the reviewer's reading in full)
+        permissions = [("review_initiative", _("Chấm sáng kiến được phân công"))]
 
     def __str__(self) -> str:
         return self.title

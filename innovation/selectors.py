@@ -7,8 +7,7 @@ from decimal import Decimal
 
 from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
-from workflows.models import Role
-from workflows.roles import authorities_of, can_read_everything, has_role
+from workflows.policies import may_read_everything
 
 from .models import (
     PUBLISHED_ROUND_STATES,
@@ -17,41 +16,23 @@ from .models import (
     Review,
     ReviewAssignment,
     Round,
-    RoundState,
 )
-
-UNIT_ROLES = {Role.UNIT_OFFICER, Role.UNIT_HEAD}
-
-
-def is_board(user) -> bool:
-    """A Board officer or head today (a superuser without the role is not: no domain powers for administrators).
-    Gates the Board's pages and writes; reading everything is can_read_everything."""
-    return has_role(user, Role.BOARD_OFFICER, Role.BOARD_HEAD)
-
+from .policies import (
+    COUNCIL_READING_STATES,  # noqa: F401  (read here by other modules)
+    initiatives_in_full_q,
+    may_view_initiative,
+    may_view_ranking,
+)
 
 #: What a published result shows to everyone signed in is rank, title, unit, authors, score and recognition;
 #: these fields (the initiative's full text) stay with those who read it in full (readers_in_full_q).
 FULL_TEXT_FIELDS = ("summary", "problem", "solution", "first_applied_on", "benefits", "lower_recognition")
 
-#: Rounds whose council members read the initiatives in full: while the council sits and after it.
-COUNCIL_READING_STATES = (RoundState.IN_COUNCIL, *PUBLISHED_ROUND_STATES)
-
 
 def readers_in_full_q(user) -> Q | None:
-    """The condition on initiatives that `user` reads in full (text and evidence): their unit's, those assigned
-    to them for review, and, as a member of the round's council term, those of a round in or past the council.
-    None: every initiative (the Board, auditors, the chairman)."""
-    if can_read_everything(user):
-        return None
-    authorities = authorities_of(user)
-    unit_ids = {a.unit_id for a in authorities if a.unit_id and a.role in UNIT_ROLES}
-    term_ids = {a.council_term_id for a in authorities if a.council_term_id}
-    assigned = ReviewAssignment.objects.filter(initiative_id=OuterRef("pk"), reviewer=user)
-    return (
-        Q(unit_id__in=unit_ids)
-        | Q(Exists(assigned))
-        | Q(round__council_term_id__in=term_ids, round__state__in=COUNCIL_READING_STATES)
-    )
+    """The condition on initiatives that `user` reads in full; None: every one (the permission layer decides:
+    innovation.policies.initiatives_in_full_q; a reviewer reads through their review grant)."""
+    return initiatives_in_full_q(user)
 
 
 def initiatives_visible_to(user) -> QuerySet[Initiative]:
@@ -76,7 +57,7 @@ def initiatives_readable_in_full(user) -> QuerySet[Initiative]:
 
 
 def can_view_initiative(user, initiative: Initiative) -> bool:
-    return initiatives_visible_to(user).filter(pk=initiative.pk).exists()
+    return bool(may_view_initiative(user, initiative))
 
 
 def can_read_in_full(user, initiative: Initiative) -> bool:
@@ -102,7 +83,7 @@ def reviews_visible_to(user) -> QuerySet[Review]:
     queryset = Review.objects.select_related("assignment__initiative__round", "assignment__reviewer")
     if not getattr(user, "is_authenticated", False):
         return queryset.none()
-    if can_read_everything(user):
+    if may_read_everything(user):
         return queryset
     own_submitted = Review.objects.filter(
         assignment__initiative_id=OuterRef("assignment__initiative_id"),
@@ -173,6 +154,4 @@ def ranking(round_: Round) -> list[RankingRow]:
 
 def can_view_ranking(user, round_: Round) -> bool:
     """The Board (and auditors, the chairman) and the round's council members; everyone once published."""
-    if round_.state in PUBLISHED_ROUND_STATES or can_read_everything(user):
-        return True
-    return any(a.council_term_id == round_.council_term_id for a in authorities_of(user))
+    return bool(may_view_ranking(user, round_))

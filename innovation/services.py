@@ -19,10 +19,9 @@ from organisations.models import CouncilKind, CouncilTerm
 from workflows import audit, engine
 from workflows.lifecycle import internal_step
 from workflows.models import Role
-from workflows.roles import Scope, acting_role, authorities_of
+from workflows.policies import grant, revoke
 from workflows.uploads import pdf_name, read_pdf
 
-from .lifecycle import BOARD, UNIT
 from .models import (
     PUBLISHED_ROUND_STATES,
     Author,
@@ -36,6 +35,21 @@ from .models import (
     Round,
     RoundState,
     Score,
+)
+from .policies import (
+    REVIEW_GRANT,
+    may_add_evidence,
+    may_assign_reviewers,
+    may_choose_reviewers,
+    may_declare_conflict,
+    may_edit_authors,
+    may_import_initiatives,
+    may_open_round,
+    may_score_initiative,
+    may_send_to_council,
+    may_submit_initiative,
+    require,
+    unit_ids_of,
 )
 from .selectors import reviewer_load
 
@@ -63,29 +77,6 @@ INITIATIVE_FIELDS = (
 )
 
 
-def _user_of(actor):
-    return actor.user if isinstance(actor, audit.Actor) else actor
-
-
-def _require(actor, roles, scope: Scope, message: str) -> audit.Actor:
-    """The actor must hold one of `roles` for `scope` today (the system actor always may). A superuser is no
-    exception: administering users and configuration gives no power over rounds, initiatives or reviews. The
-    event records the role held (a role the caller named is kept only if it is one of `roles` and held)."""
-    if isinstance(actor, audit.Actor) and actor.user is None:
-        return actor
-    user = _user_of(actor)
-    role = acting_role(user, roles, scope, claimed=actor.role if isinstance(actor, audit.Actor) else "")
-    if role is None:
-        raise engine.ActionForbidden(message)
-    if isinstance(actor, audit.Actor):
-        return actor if actor.role == role else audit.Actor(user=user, role=role, client_ip=actor.client_ip)
-    return audit.Actor(user=user, role=role)
-
-
-def _require_board(actor, message: str) -> audit.Actor:
-    return _require(actor, BOARD, Scope(), message)
-
-
 # -- rounds ---------------------------------------------------------------------------------------------
 @transaction.atomic
 def round_create(
@@ -102,7 +93,7 @@ def round_create(
     spread_threshold: Decimal | None = None,
 ) -> Round:
     """The Board opens a round of an innovation council term, with its criteria (default: DEFAULT_CRITERIA)."""
-    actor = _require_board(actor, _("Chỉ Ban TĐKT được mở đợt xét sáng kiến."))
+    actor = require(may_open_round, actor)
     if council_term.council.kind != CouncilKind.INNOVATION:
         raise ValidationError({"council_term": _("Đợt xét sáng kiến phải thuộc một Hội đồng sáng kiến.")})
     if not title.strip():
@@ -138,7 +129,7 @@ def round_create(
 
 def round_reviewers_set(*, round_: Round, reviewers, actor) -> None:
     """The Board names the round's pool of reviewers (experts in the field)."""
-    actor = _require_board(actor, _("Chỉ Ban TĐKT được chọn người chấm."))
+    actor = require(may_choose_reviewers, actor, round_)
     with transaction.atomic():
         round_.reviewers.set(reviewers)
         audit.record(
@@ -296,12 +287,7 @@ def _save_initiative(
 @transaction.atomic
 def initiative_submit(*, round_: Round, unit, data: dict, authors: list[dict], actor) -> Initiative:
     """A unit officer (or head) submits an initiative of their unit while the round is open, within its window."""
-    actor = _require(
-        actor,
-        UNIT,
-        Scope(unit_id=unit.pk),
-        _("Chỉ cán bộ TĐKT hoặc thủ trưởng của đơn vị được nộp sáng kiến."),
-    )
+    actor = require(may_submit_initiative, actor, unit)
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     today = timezone.localdate()
     _submission_window_check(round_, today)
@@ -331,7 +317,7 @@ def initiatives_import(*, round_: Round, rows, actor) -> list[Initiative]:
     """The Board enters the paper submissions of an open round from a spreadsheet: `rows` is a list of
     ImportRow (innovation.imports). All or nothing: one bad row refuses the whole file, naming every bad row.
     Each initiative's creation is audited like a unit's submission (verb "submit", with the row number)."""
-    actor = _require_board(actor, _("Chỉ Ban TĐKT được nhập sáng kiến từ tệp Excel."))
+    actor = require(may_import_initiatives, actor, round_)
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     today = timezone.localdate()
     _submission_window_check(round_, today)
@@ -392,12 +378,7 @@ def _row_messages(error: ValidationError) -> list[str]:
 @transaction.atomic
 def authors_replace(*, initiative: Initiative, authors: list[dict], actor) -> Initiative:
     """The submitting unit corrects the authors and their shares of a returned initiative (then resubmits)."""
-    actor = _require(
-        actor,
-        UNIT,
-        Scope(unit_id=initiative.unit_id),
-        _("Chỉ cán bộ TĐKT hoặc thủ trưởng của đơn vị nộp được sửa tác giả."),
-    )
+    actor = require(may_edit_authors, actor, initiative)
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
     if initiative.state != InitiativeState.RETURNED:
         raise engine.TransitionNotAllowed(_("Chỉ sửa tác giả khi sáng kiến đã được trả lại để bổ sung."))
@@ -431,12 +412,7 @@ def evidence_upload(*, initiative: Initiative, upload, actor, description: str =
     from django.core.files.base import ContentFile
 
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
-    actor = _require(
-        actor,
-        (*UNIT, *BOARD),
-        Scope(unit_id=initiative.unit_id),
-        _("Chỉ đơn vị nộp sáng kiến hoặc Ban TĐKT được đính kèm minh chứng."),
-    )
+    actor = require(may_add_evidence, actor, initiative)
     if initiative.state not in EVIDENCE_STATES:
         raise engine.TransitionNotAllowed(
             _("Chỉ đính kèm minh chứng trước khi sáng kiến qua rà soát (hiện: %(state)s).")
@@ -483,7 +459,7 @@ def reviewer_conflict(initiative: Initiative, reviewer) -> str | None:
                 "reviewer": author.full_name,
                 "title": initiative.title,
             }
-    reviewer_units = {a.unit_id for a in authorities_of(reviewer) if a.unit_id}
+    reviewer_units = unit_ids_of(reviewer)
     author_units = {author.unit_id for author in authors} | {initiative.unit_id}
     shared = reviewer_units & author_units
     if shared:
@@ -504,8 +480,10 @@ def reviewer_conflict(initiative: Initiative, reviewer) -> str | None:
 
 @transaction.atomic
 def conflict_declare(*, initiative: Initiative, reason: str, actor) -> ConflictDeclaration:
-    """A reviewer declares a conflict of interest with an initiative (then they cannot be assigned to it)."""
-    user = _user_of(actor)
+    """A reviewer of the round's pool declares a conflict of interest with an initiative (then they cannot be
+    assigned to it)."""
+    actor = require(may_declare_conflict, actor, initiative)
+    user = actor.user
     if not reason.strip():
         raise ValidationError({"reason": _("Cần nêu lý do xung đột lợi ích.")})
     declaration, _created = ConflictDeclaration.objects.get_or_create(
@@ -513,7 +491,7 @@ def conflict_declare(*, initiative: Initiative, reason: str, actor) -> ConflictD
     )
     audit.record(
         subject=initiative,
-        actor=actor if isinstance(actor, audit.Actor) else audit.Actor(user=user, role="reviewer"),
+        actor=actor,
         verb="declare_conflict",
         comment=declaration.reason,
         data={"reviewer": user.pk},
@@ -532,6 +510,19 @@ def reviewers_suggest(initiative: Initiative, load: dict[int, int] | None = None
     return free[: max(round_.reviewers_per_initiative - len(taken), 0)]
 
 
+def _grant_review(assignment: ReviewAssignment, actor: audit.Actor) -> None:
+    """The assigned reviewer gets the object grant to score and read the initiative (innovation.policies),
+    audited as permission_granted on the assignment (the initiative's own history keeps assign_reviewer)."""
+    grant(
+        assignment.reviewer,
+        REVIEW_GRANT,
+        assignment.initiative,
+        actor=actor,
+        subject=assignment,
+        data={"initiative": assignment.initiative_id, "reviewer": assignment.reviewer_id},
+    )
+
+
 def _assign(initiative: Initiative, reviewer, actor: audit.Actor) -> ReviewAssignment:
     conflict = reviewer_conflict(initiative, reviewer)
     if conflict:
@@ -548,6 +539,7 @@ def _assign(initiative: Initiative, reviewer, actor: audit.Actor) -> ReviewAssig
     assignment = ReviewAssignment.objects.create(
         initiative=initiative, reviewer=reviewer, assigned_by=actor.user
     )
+    _grant_review(assignment, actor)
     audit.record(subject=initiative, actor=actor, verb="assign_reviewer", data={"reviewer": reviewer.pk})
     return assignment
 
@@ -562,17 +554,39 @@ def _check_assignable(initiative: Initiative) -> None:
 @transaction.atomic
 def reviewer_assign(*, initiative: Initiative, reviewer, actor) -> ReviewAssignment:
     """The Board assigns one reviewer; refused with the reason when the reviewer has a conflict."""
-    actor = _require_board(actor, _("Chỉ Ban TĐKT được phân công người chấm."))
+    actor = require(may_assign_reviewers, actor, initiative)
     initiative = Initiative.objects.select_related("round").get(pk=initiative.pk)
     _check_assignable(initiative)
     return _assign(initiative, reviewer, actor)
 
 
 @transaction.atomic
+def reviewer_unassign(*, initiative: Initiative, reviewer, actor) -> None:
+    """The Board takes a reviewer off an initiative before reviews open (a conflict found late, an expert who
+    cannot serve); their review grant goes with the assignment (audited as permission_revoked)."""
+    actor = require(may_assign_reviewers, actor, initiative)
+    initiative = Initiative.objects.select_for_update().select_related("round").get(pk=initiative.pk)
+    _check_assignable(initiative)
+    assignment = initiative.assignments.filter(reviewer=reviewer).first()
+    if assignment is None:
+        raise ValidationError({"reviewer": _("Người này không được phân công chấm sáng kiến này.")})
+    revoke(
+        reviewer,
+        REVIEW_GRANT,
+        initiative,
+        actor=actor,
+        subject=assignment,
+        data={"initiative": initiative.pk, "reviewer": reviewer.pk},
+    )
+    assignment.delete()
+    audit.record(subject=initiative, actor=actor, verb="unassign_reviewer", data={"reviewer": reviewer.pk})
+
+
+@transaction.atomic
 def assignments_balance(*, round_: Round, actor) -> int:
     """Assign every screened initiative its missing reviewers, spreading the load evenly (fewest first).
     All or nothing: refused, naming the initiative, when the pool has too few reviewers without a conflict."""
-    actor = _require_board(actor, _("Chỉ Ban TĐKT được phân công người chấm."))
+    actor = require(may_assign_reviewers, actor, round_)
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     if round_.state != RoundState.SCREENING:
         raise engine.TransitionNotAllowed(_("Chỉ phân công người chấm khi đợt đang rà soát."))
@@ -610,14 +624,14 @@ def review_save(
     *, assignment: ReviewAssignment, scores: dict[int, tuple], actor, comment: str = "", submit: bool = False
 ) -> Review:
     """The assigned reviewer scores each criterion (0 to its maximum) with a justification; once submitted the
-    sheet is final. The last submitted sheet of an initiative records its average and moves it on."""
-    user = _user_of(actor)
+    sheet is final. The last submitted sheet of an initiative records its average and moves it on. Only the
+    reviewer holding the review grant on the initiative, on their own sheet (may_score_initiative)."""
     assignment = (
         ReviewAssignment.objects.select_for_update().select_related("initiative__round").get(pk=assignment.pk)
     )
-    if assignment.reviewer_id != user.pk:
-        raise engine.ActionForbidden(_("Chỉ người được phân công mới được chấm phiếu này."))
     initiative = assignment.initiative
+    actor = require(may_score_initiative, actor, initiative, assignment=assignment)
+    user = actor.user
     if Review.objects.filter(assignment=assignment, submitted=True).exists():
         raise engine.TransitionNotAllowed(_("Phiếu chấm đã nộp, không thể sửa."))
     if initiative.round.state != RoundState.REVIEWING or initiative.state != InitiativeState.UNDER_REVIEW:
@@ -658,10 +672,9 @@ def review_save(
         review.submitted = True
         review.submitted_at = timezone.now()
     review.save()
-    reviewer = audit.Actor(user=user, role="reviewer")
     audit.record(
         subject=initiative,
-        actor=reviewer,
+        actor=actor,
         verb="review_submit" if submit else "review_save",
         data={"assignment": assignment.pk, "total": str(review.total)},
     )
@@ -680,7 +693,7 @@ def review_save(
 def round_send_to_council(*, round_: Round, planned_on: date, actor, place: str = ""):
     """The Board plans a session of the innovation council: initiatives reaching the pass score go on the
     agenda (≥ 2/3 secret ballot), the others are closed as below the pass score."""
-    actor = _require_board(actor, _("Chỉ Ban TĐKT được trình Hội đồng sáng kiến."))
+    actor = require(may_send_to_council, actor, round_)
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     if round_.state != RoundState.REVIEWS_COMPLETE:
         raise engine.TransitionNotAllowed(_("Chỉ trình hội đồng khi đợt đã chấm xong."))

@@ -18,6 +18,7 @@ urlpatterns = [
     path("dot/<int:pk>/trinh-hoi-dong/", views.round_send_to_council, name="round_send_to_council"),
     path("<int:pk>/", views.initiative_detail, name="initiative_detail"),
     path("<int:pk>/phan-cong/", views.initiative_assign, name="initiative_assign"),
+    path("<int:pk>/rut-phan-cong/", views.initiative_unassign, name="initiative_unassign"),
     path("<int:pk>/minh-chung/", views.evidence_upload, name="evidence_upload"),
     path("minh-chung/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("<int:pk>/tac-gia/", views.authors_edit, name="authors_edit"),

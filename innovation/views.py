@@ -16,8 +16,7 @@ from organisations.models import Unit
 from workflows import audit, engine
 from workflows.api import client_ip
 from workflows.exports import xlsx_response
-from workflows.models import Role
-from workflows.roles import authorities_of
+from workflows.policies import decide_many
 from workflows.throttle import limit_exports
 from workflows.uploads import pdf_download
 
@@ -36,8 +35,17 @@ from .forms import (
     review_form_class,
 )
 from .models import Author, Evidence, Initiative, InitiativeState, Review, Round, RoundState
-
-UNIT_ROLES = {Role.UNIT_OFFICER, Role.UNIT_HEAD}
+from .policies import (
+    may_add_evidence,
+    may_assign_reviewers,
+    may_choose_reviewers,
+    may_declare_conflict,
+    may_edit_authors,
+    may_import_initiatives,
+    may_open_round,
+    may_send_to_council,
+    submitting_unit_ids,
+)
 
 
 def _actor(request) -> audit.Actor:
@@ -63,14 +71,14 @@ def _errors_into(form, error: Exception, errors: list[str]) -> None:
         errors.extend(_messages_of(error))
 
 
-def _require_board_page(request) -> None:
-    if not selectors.is_board(request.user):
+def _page_or_404(entry, request, obj=None) -> None:
+    """The Board's pages are not shown to those the policy refuses (404, as for a missing page)."""
+    if not entry(request.user, obj):
         raise Http404
 
 
 def _submitting_units(user):
-    unit_ids = {a.unit_id for a in authorities_of(user) if a.unit_id and a.role in UNIT_ROLES}
-    return Unit.objects.filter(pk__in=unit_ids).order_by("name")
+    return Unit.objects.filter(pk__in=submitting_unit_ids(user)).order_by("name")
 
 
 @login_required
@@ -79,7 +87,7 @@ def round_list(request):
     return render(
         request,
         "innovation/round_list.html",
-        {"rounds": rounds, "is_board": selectors.is_board(request.user)},
+        {"rounds": rounds, "is_board": bool(may_open_round(request.user))},
     )
 
 
@@ -92,7 +100,15 @@ def round_detail(request, pk):
         .prefetch_related("authors")
         .order_by("pk")
     )
-    is_board = selectors.is_board(request.user)
+    may = decide_many(
+        request.user,
+        round_,
+        may_choose_reviewers,
+        may_assign_reviewers,
+        may_import_initiatives,
+        may_send_to_council,
+    )
+    is_board = bool(may["choose_reviewers"])
     return render(
         request,
         "innovation/round_detail.html",
@@ -100,15 +116,16 @@ def round_detail(request, pk):
             "round": round_,
             "initiatives": initiatives,
             "transitions": [c for c in engine.available(round_, request.user) if c.allowed],
+            "may": may,
             "is_board": is_board,
             "can_submit": round_.state == RoundState.OPEN and _submitting_units(request.user).exists(),
             "can_rank": selectors.can_view_ranking(request.user, round_),
             "load": selectors.reviewer_load(round_) if is_board else {},
             "reviewers": round_.reviewers.all() if is_board else [],
             "council_form": SendToCouncilForm()
-            if is_board and round_.state == RoundState.REVIEWS_COMPLETE
+            if may["send_to_council"] and round_.state == RoundState.REVIEWS_COMPLETE
             else None,
-            "can_import": is_board and round_.state == RoundState.OPEN,
+            "can_import": bool(may["import_initiatives"]) and round_.state == RoundState.OPEN,
         },
     )
 
@@ -170,14 +187,22 @@ def initiative_detail(request, pk):
 
 def _detail_context(request, initiative, evidence_form=None, evidence_errors=()) -> dict:
     round_ = initiative.round
-    is_board = selectors.is_board(request.user)
+    may = decide_many(
+        request.user,
+        initiative,
+        may_assign_reviewers,
+        may_add_evidence,
+        may_edit_authors,
+        may_declare_conflict,
+    )
+    is_board = bool(may["assign_reviewers"])
     own = initiative.assignments.filter(reviewer=request.user).first()
     reviews = (
         selectors.reviews_visible_to(request.user)
         .filter(assignment__initiative=initiative)
         .prefetch_related("scores__criterion")
     )
-    can_add_evidence = _can_add_evidence(request.user, initiative)
+    can_add_evidence = initiative.state in services.EVIDENCE_STATES and bool(may["add_evidence"])
     in_full = selectors.can_read_in_full(request.user, initiative)
     return {
         "initiative": initiative,
@@ -186,25 +211,19 @@ def _detail_context(request, initiative, evidence_form=None, evidence_errors=())
         "transitions": [c for c in engine.available(initiative, request.user) if c.allowed],
         "reviews": reviews,
         "own_assignment": own,
+        "may": may,
         "is_board": is_board,
         "assignments": initiative.assignments.select_related("reviewer") if is_board else [],
         "suggested": services.reviewers_suggest(initiative) if is_board else [],
         "assign_form": AssignForm(round_=round_) if is_board else None,
-        "conflict_form": ConflictForm() if own is None and request.user in round_.reviewers.all() else None,
+        "conflict_form": ConflictForm() if own is None and may["declare_conflict"] else None,
         "in_full": in_full,
         "evidence": initiative.evidence.all() if in_full else [],
         "evidence_form": (evidence_form or EvidenceForm()) if can_add_evidence and in_full else None,
         "evidence_errors": list(evidence_errors),
-        "can_edit_authors": initiative.state == InitiativeState.RETURNED
-        and _submitting_units(request.user).filter(pk=initiative.unit_id).exists(),
+        "can_edit_authors": initiative.state == InitiativeState.RETURNED and bool(may["edit_authors"]),
         "certificates": certificates.certificate_available(request.user, initiative),
     }
-
-
-def _can_add_evidence(user, initiative) -> bool:
-    if initiative.state not in services.EVIDENCE_STATES:
-        return False
-    return selectors.is_board(user) or _submitting_units(user).filter(pk=initiative.unit_id).exists()
 
 
 @login_required
@@ -265,8 +284,7 @@ def certificate_download(request, pk, author_pk):
 def authors_edit(request, pk):
     """The submitting unit corrects the authors and shares of a returned initiative; then it resubmits."""
     initiative = get_object_or_404(selectors.initiatives_visible_to(request.user), pk=pk)
-    if not _submitting_units(request.user).filter(pk=initiative.unit_id).exists():
-        raise Http404
+    _page_or_404(may_edit_authors, request, initiative)
     initial = [
         {"full_name": a.full_name, "unit": a.unit_id, "share": a.share}
         for a in initiative.authors.order_by("-share", "pk")
@@ -295,7 +313,7 @@ def authors_edit(request, pk):
 @login_required
 def round_create(request):
     """The Board opens a round: council term, fields, window, criteria (default ones offered) and reviewers."""
-    _require_board_page(request)
+    _page_or_404(may_open_round, request)
     form = RoundForm(request.POST or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -322,8 +340,8 @@ def round_create(request):
 @login_required
 def round_reviewers(request, pk):
     """The Board picks the round's pool of reviewers."""
-    _require_board_page(request)
     round_ = get_object_or_404(Round, pk=pk)
+    _page_or_404(may_choose_reviewers, request, round_)
     form = ReviewerPoolForm(request.POST or None, initial={"reviewers": list(round_.reviewers.all())})
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -347,8 +365,8 @@ def round_reviewers(request, pk):
 @login_required
 def round_import(request, pk):
     """The Board imports initiatives of an open round from Excel; any bad row refuses the whole file."""
-    _require_board_page(request)
     round_ = get_object_or_404(Round, pk=pk)
+    _page_or_404(may_import_initiatives, request, round_)
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     row_errors: list[tuple[int, str]] = []
@@ -413,10 +431,29 @@ def initiative_assign(request, pk):
 
 @login_required
 @require_POST
+def initiative_unassign(request, pk):
+    """The Board takes a reviewer off an initiative before reviews open; their review grant goes with it."""
+    initiative = get_object_or_404(selectors.initiatives_visible_to(request.user), pk=pk)
+    form = AssignForm(request.POST, round_=initiative.round)
+    if form.is_valid():
+        try:
+            services.reviewer_unassign(
+                initiative=initiative, reviewer=form.cleaned_data["reviewer"], actor=_actor(request)
+            )
+            messages.success(request, _("Đã rút người chấm khỏi sáng kiến."))
+        except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
+            for message in _messages_of(error):
+                messages.error(request, message)
+    else:
+        messages.error(request, _("Chọn người chấm trong danh sách của đợt."))
+    return redirect(initiative.get_absolute_url())
+
+
+@login_required
+@require_POST
 def conflict_declare(request, pk):
     initiative = get_object_or_404(Initiative.objects.select_related("round"), pk=pk)
-    if request.user not in initiative.round.reviewers.all():
-        raise Http404
+    _page_or_404(may_declare_conflict, request, initiative)
     form = ConflictForm(request.POST)
     if form.is_valid():
         services.conflict_declare(

@@ -205,6 +205,7 @@ innovation:round_assign_balanced         round                302  405  405  405
 innovation:round_send_to_council         round                302  405  405  405  405  405  405  405  405  405
 innovation:initiative_detail             initiative           302  200  404  200  404  404  200  404  404  200
 innovation:initiative_assign             initiative           302  405  405  405  405  405  405  405  405  405
+innovation:initiative_unassign           initiative           302  405  405  405  405  405  405  405  405  405
 innovation:evidence_upload               initiative           302  405  405  405  405  405  405  405  405  405
 innovation:evidence_download             evidence             302  200  404  200  404  404  200  404  404  200
 innovation:authors_edit                  initiative           302  200  404  404  404  404  404  404  404  404
