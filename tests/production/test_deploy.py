@@ -199,3 +199,72 @@ def test_gunicorn_config_reads_the_environment(tmp_path):
         "forwarded_allow_ips": "10.0.0.2",
         "accesslog": "-",
     }
+
+
+# -- the deployment files (no Docker engine or compose plugin runs here: their steps and wiring are checked) --
+
+
+def _docker_steps() -> set[str]:
+    script = (ROOT / "deploy" / "docker-steps.sh").read_text()
+    return set(re.findall(r"^  ([a-z-]+)\)$", script, re.MULTILINE))
+
+
+def test_the_dockerfile_runs_only_steps_of_docker_steps_sh_and_ends_unprivileged():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    used = set(re.findall(r"(?:RUN|&&) deploy/docker-steps\.sh ([a-z-]+)", dockerfile))
+    assert used and used <= _docker_steps(), used - _docker_steps()
+    assert {"runtime-packages", "collectstatic", "user", "venv"} <= used
+    stages = re.findall(r"^FROM .+ AS (\w+)$", dockerfile, re.MULTILINE)
+    assert stages == ["builder", "runtime"]
+    runtime = dockerfile.split("AS runtime", 1)[1]
+    assert re.search(r"^USER tdkt$", runtime, re.MULTILINE)
+    assert 'CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py"]' in runtime
+    # prod-check runs the steps that can run outside Docker
+    prod_check = (ROOT / "deploy" / "prod-check.sh").read_text()
+    assert "docker-steps.sh check-runtime" in prod_check and "docker-steps.sh collectstatic" in prod_check
+
+
+def test_the_runtime_packages_cover_weasyprint():
+    script = (ROOT / "deploy" / "docker-steps.sh").read_text()
+    packages = set(re.search(r'RUNTIME_PACKAGES="([^"]+)"', script).group(1).split())
+    assert {"libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fontconfig"} <= packages
+
+
+def test_compose_runs_web_worker_beat_postgres_redis_from_one_image():
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    services = compose["services"]
+    assert {"web", "worker", "beat", "postgres", "redis"} <= set(services)
+    for name in ("web", "worker", "beat", "migrate"):
+        service = services[name]
+        assert service["image"] == "tdkt-workflow:latest"
+        assert service["environment"]["DJANGO_DEBUG"] == "0"
+        assert service["environment"]["CELERY_BROKER_URL"].startswith("redis://redis:")
+        assert service["environment"]["DATABASE_URL"].startswith("postgres://")
+    assert services["worker"]["command"][:4] == ["celery", "-A", "project", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "project", "beat"]
+    assert services["web"]["ports"] == ["127.0.0.1:8000:8000"]  # only nginx on the host reaches it
+
+
+def test_systemd_units_start_the_three_processes():
+    units = {path.name: path.read_text() for path in (ROOT / "deploy" / "systemd").glob("*.service")}
+    assert set(units) == {"tdkt-web.service", "tdkt-worker.service", "tdkt-beat.service"}
+    assert "gunicorn -c deploy/gunicorn.conf.py" in units["tdkt-web.service"]
+    assert "celery -A project worker" in units["tdkt-worker.service"]
+    assert "celery -A project beat" in units["tdkt-beat.service"]
+    for text in units.values():
+        assert "User=tdkt" in text and "EnvironmentFile=/etc/tdkt/tdkt.env" in text
+
+
+def test_nginx_sample_matches_the_settings():
+    from django.conf import settings
+
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    limit_mb = settings.REQUEST_MAX_UPLOAD_BYTES // 2**20
+    assert f"client_max_body_size {limit_mb}m;" in conf
+    internal = re.search(r"location (/\S+/) \{\s*internal;", conf)
+    assert internal and internal.group(1) == settings.ACCEL_REDIRECT_LOCATION
+    for header in ("X-Forwarded-Proto $scheme", "X-Forwarded-For $remote_addr", "Host $host", "X-Request-ID"):
+        assert f"proxy_set_header {header}" in conf
+    assert "ssl_certificate " in conf and "listen 443 ssl" in conf
