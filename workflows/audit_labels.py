@@ -2,8 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from organisations.models import SuccessionKind
+
 from .history import Detail, register
-from .models import Role
+from .models import AuditCheckMode, Role
 
 register(
     "",
@@ -23,6 +25,8 @@ register(
         "delegation_created": _("Ủy quyền"),
         "permission_granted": _("Cấp quyền"),
         "permission_revoked": _("Thu hồi quyền"),
+        "audit_check_started": _("Bắt đầu kiểm tra nhật ký"),
+        "notification_resent": _("Gửi lại thư thông báo"),
     },
     details={
         "member": Detail(_("Thành viên"), user=True),
@@ -38,5 +42,23 @@ register(
         "title": _("Tiêu đề"),
         "file": _("Tệp"),
         "year": _("Năm"),
+        "mode": Detail(_("Phạm vi kiểm tra"), choices=AuditCheckMode),
+        "attempts": _("Số lần đã gửi"),
+    },
+)
+
+# The organisation over time (workflows/organisation_services.py): events on units.
+register(
+    "organisations",
+    verbs={
+        "unit_succession_recorded": _("Ghi nhận kế thừa đơn vị (sáp nhập, hợp nhất, chia tách, đổi tên)"),
+        "unit_parent_changed": _("Đổi đơn vị cấp trên"),
+    },
+    details={
+        "kind": Detail(_("Hình thức kế thừa"), choices=SuccessionKind),
+        "effective_on": _("Ngày có hiệu lực"),
+        "legal_act": _("Văn bản quy định"),
+        "predecessors": Detail(_("Đơn vị trước"), model="organisations.Unit", lookup="code"),
+        "new_parent": Detail(_("Đơn vị cấp trên mới"), model="organisations.Unit", lookup="code"),
     },
 )

@@ -1,5 +1,6 @@
 """Engine models (roles, audit, notifications, API tokens). The annual plan's models live in plan.models."""
 
+from .audit_check import AuditCheckMode, AuditCheckRun, AuditCheckState
 from .core import (
     APPROVAL_ROLES,
     COUNCIL_ROLES,
@@ -9,6 +10,7 @@ from .core import (
     AuditEvent,
     AuditSubjectLabel,
     Delegation,
+    MailStatus,
     Membership,
     MembershipStatus,
     Notification,
@@ -26,11 +28,15 @@ __all__ = [
     "APPROVAL_ROLES",
     "COUNCIL_ROLES",
     "UNIT_ROLES",
+    "AuditCheckMode",
+    "AuditCheckRun",
+    "AuditCheckState",
     "AuditChainHead",
     "AuditCheckpoint",
     "AuditEvent",
     "AuditSubjectLabel",
     "Delegation",
+    "MailStatus",
     "Membership",
     "MembershipStatus",
     "Notification",

@@ -330,8 +330,16 @@ class OutboxCursor(models.Model):
         return f"{self.name} @ {self.last_sequence}"
 
 
+class MailStatus(models.TextChoices):
+    NONE = "none", _("Không có địa chỉ thư")
+    PENDING = "pending", _("Đang gửi")
+    SENT = "sent", _("Đã gửi")
+    FAILED = "failed", _("Gửi không được")
+
+
 class Notification(models.Model):
-    """An in-app message to one user, created after a transition commits (and mailed)."""
+    """An in-app message to one user, created after a transition commits, and mailed by its own task
+    (workflows.tasks.send_notification_mail) once the transaction that created it has committed."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -344,10 +352,18 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # delivery by e-mail: what is sent (fixed when the notification is made) and how it went
+    mail_subject = models.CharField(max_length=200, blank=True)
+    mail_body = models.TextField(blank=True)
+    mail_status = models.CharField(max_length=8, choices=MailStatus.choices, default=MailStatus.NONE)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_key")]
+        indexes = [models.Index(fields=["mail_status", "-created_at"], name="notification_mail_status")]
 
     def __str__(self) -> str:
         return self.text
