@@ -19,14 +19,15 @@ from django.views.decorators.http import require_http_methods
 from . import engine, throttle
 from .api import AuditEventSerializer, client_ip
 from .audit import Actor
-from .checkpoints import CheckpointError, SignedCheckpoint, audit_checkpoint_sign, verify_log
+from .audit_check import active_run, problem_label, start_audit_check
+from .checkpoints import CheckpointError, SignedCheckpoint, audit_checkpoint_sign
 from .exports import safe_cell
 from .history import describe, history_events
 from .lifecycle import lifecycle_for, visible_to
-from .models import AuditCheckpoint, Notification, Role
+from .models import AuditCheckMode, AuditCheckpoint, AuditCheckRun, Notification, Role
 from .names import full_name
 from .permissions import can_read_history
-from .roles import authorities_of, has_role, is_administrator
+from .roles import acting_role, authorities_of, has_role, is_administrator
 from .selectors import inbox
 
 
@@ -267,15 +268,16 @@ def safe_next_url(request, *, fallback: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def audit_verify(request):
-    """The auditor's check of the whole audit log (what `manage.py verify_audit` checks, in one process),
-    the latest signed checkpoints in a block to copy elsewhere, and "sign a checkpoint now".
+    """The auditor's check of the audit log: start a check of the events since the latest signed checkpoint
+    ("Kiểm tra phần mới") or of the whole log ("Kiểm tra toàn bộ", what `manage.py verify_audit` checks), run
+    by a Celery task in batches (workflows/audit_check.py); the recent runs; the latest signed checkpoints in a
+    block to copy elsewhere, and "sign a checkpoint now".
 
-    Auditors may sign: a checkpoint attests the log, it changes no dossier, vote or role (this page is the
-    one write AuditorReadOnlyMiddleware lets a read-only auditor make, see EXEMPT_URL_NAMES).
+    Auditors may start a check and sign: neither changes a dossier, vote or role (this page is the one write
+    AuditorReadOnlyMiddleware lets a read-only auditor make, see EXEMPT_URL_NAMES); both are recorded.
     """
     if not (is_administrator(request.user) or has_role(request.user, Role.AUDITOR, Role.BOARD_HEAD)):
         raise PermissionDenied(_("Chỉ kiểm tra viên và Trưởng Ban TĐKT được kiểm tra nhật ký."))
-    result = None
     if request.method == "POST" and request.POST.get("action") == "sign":
         try:
             checkpoint = audit_checkpoint_sign(actor=Actor(user=request.user, client_ip=client_ip(request)))
@@ -288,7 +290,18 @@ def audit_verify(request):
             )
         return redirect("audit_verify")
     if request.method == "POST":
-        result = {"report": verify_log(1), "at": timezone.now()}
+        action = request.POST.get("action") or AuditCheckMode.FULL
+        mode = AuditCheckMode.FULL if action == "verify" else action  # "verify": the page's earlier button
+        if mode not in AuditCheckMode.values:
+            messages.error(request, _("Không rõ cần kiểm tra phần nào của nhật ký."))
+            return redirect("audit_verify")
+        role = acting_role(request.user, (Role.AUDITOR, Role.BOARD_HEAD)) or ""
+        run, started = start_audit_check(
+            mode=mode, actor=Actor(user=request.user, role=role, client_ip=client_ip(request))
+        )
+        if not started:
+            messages.info(request, _("Một lần kiểm tra khác đang chạy; trang này cho biết tiến độ của nó."))
+        return redirect("audit_check_run", pk=run.pk)
     checkpoints = list(AuditCheckpoint.objects.order_by("-signed_at")[:10])
     copy_block = "\n".join(
         json.dumps(SignedCheckpoint.of(checkpoint).as_json(), sort_keys=True) for checkpoint in checkpoints
@@ -296,7 +309,65 @@ def audit_verify(request):
     return render(
         request,
         "workflows/audit_verify.html",
-        {"result": result, "checkpoints": checkpoints, "copy_block": copy_block},
+        {
+            "runs": _recent_runs(),
+            "active": active_run(),
+            "checkpoints": checkpoints,
+            "copy_block": copy_block,
+        },
+    )
+
+
+def _recent_runs():
+    return list(AuditCheckRun.objects.select_related("started_by", "resumed_from")[:20])
+
+
+@login_required
+def audit_check_run(request, pk: int):
+    """One check of the audit log: its progress (the page reloads itself until the run has finished), then
+    what it found, each problem in the user's language."""
+    if not (is_administrator(request.user) or has_role(request.user, Role.AUDITOR, Role.BOARD_HEAD)):
+        raise PermissionDenied(_("Chỉ kiểm tra viên và Trưởng Ban TĐKT được kiểm tra nhật ký."))
+    run = get_object_or_404(AuditCheckRun.objects.select_related("started_by", "resumed_from"), pk=pk)
+    return render(
+        request,
+        "workflows/audit_check_run.html",
+        {
+            "run": run,
+            "problems": [problem_label(item) for item in run.problems],
+            "warnings": [problem_label(item) for item in run.warnings],
+            "runs": _recent_runs(),
+        },
+    )
+
+
+@login_required
+def audit_check_run_status(request, pk: int):
+    """A run's progress as JSON, for a script that polls it."""
+    if not (is_administrator(request.user) or has_role(request.user, Role.AUDITOR, Role.BOARD_HEAD)):
+        raise PermissionDenied(_("Chỉ kiểm tra viên và Trưởng Ban TĐKT được kiểm tra nhật ký."))
+    run = get_object_or_404(AuditCheckRun, pk=pk)
+    return JsonResponse(
+        {
+            "id": run.pk,
+            "mode": run.mode,
+            "state": run.state,
+            "state_label": run.get_state_display(),
+            "finished": run.finished,
+            "checked": run.checked,
+            "total": run.total,
+            "percent": run.percent,
+            "from_sequence": run.from_sequence,
+            "to_sequence": run.to_sequence,
+            "resumed_from_sequence": run.resumed_from.sequence if run.resumed_from_id else None,
+            "checkpoints_checked": run.checkpoints_checked,
+            "failure_sequence": run.failure_sequence,
+            "failure_reason": run.failure_reason,
+            "problems": [problem_label(item) for item in run.problems],
+            "started_at": run.started_at.isoformat() if run.started_at else None,
+            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        },
+        json_dumps_params={"ensure_ascii": False},
     )
 
 

@@ -182,6 +182,7 @@ def build_world(*, with_votes: bool = True) -> World:
     from organisations.models import Council, Unit
     from plan import services as plan_services
     from plan.models import Activity, Plan
+    from workflows.models import AuditCheckRun
 
     call_command("seed_demo", quiet=True, i_know_this_is_not_production=True)
     users = get_user_model().objects
@@ -278,7 +279,6 @@ def build_world(*, with_votes: bool = True) -> World:
         "line_transition": {"pk": line.pk, "transition": "propose"},
         "activity_transition": {"pk": activity.pk, "transition": "start"},
         "session_transition": {"pk": session.pk, "transition": "convene"},
-        "session_expert": {"pk": session.pk, "user_id": officer.pk},  # no expert is invited
         "written_vote": (
             {"pk": world.objects["voted_session"].pk, "vote_pk": world.objects["written_vote"].pk}
             if with_votes
@@ -294,6 +294,8 @@ def build_world(*, with_votes: bool = True) -> World:
             "pk": str(dossier.pk),
             "name": "submit",
         },
+        # a finished check of the audit log (its page and JSON status: auditors and the Board head)
+        "audit_check_run": {"pk": AuditCheckRun.objects.create(mode="full", state="passed", active=None).pk},
     }
     return world
 

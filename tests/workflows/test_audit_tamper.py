@@ -472,7 +472,7 @@ def test_auditor_page_signs_a_checkpoint_and_shows_it_to_copy(client, chain, che
         )
         in page
     )
-    result = client.post("/kiem-tra-nhat-ky/", {"action": "verify"}).content.decode()
+    result = client.post("/kiem-tra-nhat-ky/", {"action": "verify"}, follow=True).content.decode()
     assert "Nhật ký toàn vẹn." in result and "1 điểm kiểm chứng" in result
 
 
@@ -481,7 +481,7 @@ def test_auditor_page_names_each_problem_in_vietnamese(client, chain, checkpoint
     rechain_from(3)
     auditor = person("auditor", Role.AUDITOR)
     client.force_login(auditor)
-    page = client.post("/kiem-tra-nhat-ky/", {"action": "verify"}).content.decode()
+    page = client.post("/kiem-tra-nhat-ky/", {"action": "verify"}, follow=True).content.decode()
     assert "Nhật ký không toàn vẹn" in page
     assert f"sự kiện #{EVENTS} không khớp điểm kiểm chứng ký lúc" in page
 

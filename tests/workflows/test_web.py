@@ -109,7 +109,7 @@ def test_history_page_and_exports(client, widget, unit, person):
 def test_auditor_checks_the_chain_in_the_browser(client, widget, unit, person):
     engine.perform(widget, "submit", user=person("head", Role.UNIT_HEAD, unit=unit))
     client.force_login(person("auditor", Role.AUDITOR))
-    page = client.post("/kiem-tra-nhat-ky/").content.decode()
+    page = client.post("/kiem-tra-nhat-ky/", follow=True).content.decode()
     assert "Nhật ký toàn vẹn." in page
     client.force_login(person("officer", Role.UNIT_OFFICER, unit=unit))
     assert client.get("/kiem-tra-nhat-ky/").status_code == 403
