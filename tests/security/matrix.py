@@ -88,6 +88,8 @@ session-written-votes                    voted_session        401  404  404  200
 session-written-vote-entered             written_vote         401  404  404  200  403  404  403  404  404  404
 session-written-vote-confirm             written_vote         401  405  405  405  405  405  405  405  405  405
 session-written-vote-reject              written_vote         401  405  405  405  405  405  405  405  405  405
+session-experts                          session              401  404  404  200  200  404  200  404  404  404
+session-expert-remove                    session_expert       401  405  405  405  405  405  405  405  405  405
 session-history                          session              401  404  404  200  403  404  200  404  404  404
 session-perform-transition               session_transition   401  405  405  405  405  405  405  405  405  405
 session-transitions                      session              401  404  404  200  200  404  200  404  404  404
@@ -186,6 +188,8 @@ councils:close_voting                    session              302  405  405  405
 councils:minutes_pdf                     voted_session        302  404  404  200  200  404  200  404  404  404
 councils:tally_pdf                       voted_session        302  404  404  200  200  404  200  404  404  404
 councils:recusal_declare                 item                 302  405  405  405  405  405  405  405  405  405
+councils:session_expert_invite           session              302  405  405  405  405  405  405  405  405  405
+councils:session_expert_uninvite         session_expert       302  405  405  405  405  405  405  405  405  405
 # -- Web: innovation (/sang-kien/; owned by another engineer: a failure here is reported, not fixed)
 # URL name                               object               anon unitA unitB board in   out  aud  expM expD rev
 innovation:round_list                    -                    302  200  200  200  200  200  200  200  200  200
@@ -201,6 +205,7 @@ innovation:round_assign_balanced         round                302  405  405  405
 innovation:round_send_to_council         round                302  405  405  405  405  405  405  405  405  405
 innovation:initiative_detail             initiative           302  200  404  200  404  404  200  404  404  200
 innovation:initiative_assign             initiative           302  405  405  405  405  405  405  405  405  405
+innovation:initiative_unassign           initiative           302  405  405  405  405  405  405  405  405  405
 innovation:evidence_upload               initiative           302  405  405  405  405  405  405  405  405  405
 innovation:evidence_download             evidence             302  200  404  200  404  404  200  404  404  200
 innovation:authors_edit                  initiative           302  200  404  404  404  404  404  404  404  404

@@ -279,6 +279,7 @@ def build_world(*, with_votes: bool = True) -> World:
         "line_transition": {"pk": line.pk, "transition": "propose"},
         "activity_transition": {"pk": activity.pk, "transition": "start"},
         "session_transition": {"pk": session.pk, "transition": "convene"},
+        "session_expert": {"pk": session.pk, "user_id": officer.pk},  # no expert is invited
         "written_vote": (
             {"pk": world.objects["voted_session"].pk, "vote_pk": world.objects["written_vote"].pk}
             if with_votes
