@@ -30,14 +30,96 @@ class Unit(models.Model):
         related_name="children",
     )
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    #: the unit's legal life: empty valid_from = since always (units recorded before dates were kept),
+    #: empty valid_to = still in force; a succession (UnitSuccession) ends the predecessors the day before
+    valid_from = models.DateField(_("có hiệu lực từ ngày"), null=True, blank=True)
+    valid_to = models.DateField(_("có hiệu lực đến ngày"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("đơn vị")
         verbose_name_plural = _("đơn vị")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="unit_valid_to_after_valid_from",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class UnitParentPeriod(models.Model):
+    """The unit's parent over one period (the dated tree): Unit.parent is the parent today, kept in step by
+    workflows.organisation_services.unit_parent_change; periods of one unit never overlap."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="parent_periods"
+    )
+    parent = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị cấp trên"), on_delete=models.PROTECT, related_name="child_periods"
+    )
+    valid_from = models.DateField(_("từ ngày"), null=True, blank=True)
+    valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("giai đoạn trực thuộc")
+        verbose_name_plural = _("giai đoạn trực thuộc")
+        ordering = ["unit", models.F("valid_from").asc(nulls_first=True)]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="unitparentperiod_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(unit=models.F("parent")), name="unitparentperiod_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} → {self.parent} ({self.valid_from or '…'} – {self.valid_to or '…'})"
+
+
+class SuccessionKind(models.TextChoices):
+    MERGE = "merge", _("Hợp nhất")
+    SPLIT = "split", _("Chia tách")
+    RENAME = "rename", _("Đổi tên")
+    ABSORB = "absorb", _("Sáp nhập vào đơn vị khác")
+
+
+class UnitSuccession(models.Model):
+    """One link of a reorganisation: `predecessor` continues as `successor` from `effective_on`, by the legal
+    act named. A merge of three units is three links to one successor; a split, links to several."""
+
+    predecessor = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị trước"), on_delete=models.PROTECT, related_name="successions_out"
+    )
+    successor = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị kế thừa"), on_delete=models.PROTECT, related_name="successions_in"
+    )
+    kind = models.CharField(_("hình thức"), max_length=12, choices=SuccessionKind.choices)
+    effective_on = models.DateField(_("ngày có hiệu lực"))
+    legal_act = models.CharField(_("văn bản quy định"), max_length=255, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("kế thừa đơn vị")
+        verbose_name_plural = _("kế thừa đơn vị")
+        ordering = ["effective_on", "successor", "predecessor"]
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="unitsuccession_once"),
+            models.CheckConstraint(
+                condition=~models.Q(predecessor=models.F("successor")), name="unitsuccession_not_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.get_kind_display()}, {self.effective_on})"
 
 
 class CouncilKind(models.TextChoices):

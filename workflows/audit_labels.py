@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from organisations.models import SuccessionKind
 
 from .history import Detail, register
-from .models import AuditCheckMode, Role
+from .models import Role
 
 register(
     "",
@@ -25,8 +25,6 @@ register(
         "delegation_created": _("Ủy quyền"),
         "permission_granted": _("Cấp quyền"),
         "permission_revoked": _("Thu hồi quyền"),
-        "audit_check_started": _("Bắt đầu kiểm tra nhật ký"),
-        "notification_resent": _("Gửi lại thư thông báo"),
     },
     details={
         "member": Detail(_("Thành viên"), user=True),
@@ -42,8 +40,6 @@ register(
         "title": _("Tiêu đề"),
         "file": _("Tệp"),
         "year": _("Năm"),
-        "mode": Detail(_("Phạm vi kiểm tra"), choices=AuditCheckMode),
-        "attempts": _("Số lần đã gửi"),
     },
 )
 
