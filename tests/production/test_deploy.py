@@ -261,10 +261,12 @@ def test_nginx_sample_matches_the_settings():
     from django.conf import settings
 
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    proxy = (ROOT / "deploy" / "nginx-proxy.conf").read_text()
+    assert conf.count("include /etc/nginx/snippets/tdkt-proxy.conf;") == 4
     limit_mb = settings.REQUEST_MAX_UPLOAD_BYTES // 2**20
     assert f"client_max_body_size {limit_mb}m;" in conf
     internal = re.search(r"location (/\S+/) \{\s*internal;", conf)
     assert internal and internal.group(1) == settings.ACCEL_REDIRECT_LOCATION
     for header in ("X-Forwarded-Proto $scheme", "X-Forwarded-For $remote_addr", "Host $host", "X-Request-ID"):
-        assert f"proxy_set_header {header}" in conf
+        assert f"proxy_set_header {header}" in proxy
     assert "ssl_certificate " in conf and "listen 443 ssl" in conf
