@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from organisations.models import SuccessionKind
 
 from .history import Detail, register
-from .models import Role
+from .models import AuditCheckMode, Role
 
 register(
     "",
@@ -25,6 +25,8 @@ register(
         "delegation_created": _("Ủy quyền"),
         "permission_granted": _("Cấp quyền"),
         "permission_revoked": _("Thu hồi quyền"),
+        "audit_check_started": _("Bắt đầu kiểm tra nhật ký"),
+        "notification_resent": _("Gửi lại thư thông báo"),
     },
     details={
         "member": Detail(_("Thành viên"), user=True),
@@ -40,6 +42,8 @@ register(
         "title": _("Tiêu đề"),
         "file": _("Tệp"),
         "year": _("Năm"),
+        "mode": Detail(_("Phạm vi kiểm tra"), choices=AuditCheckMode),
+        "attempts": _("Số lần đã gửi"),
     },
 )
 
