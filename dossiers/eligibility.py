@@ -27,8 +27,10 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .models import AwardRecord, AwardType, EligibilityRule, Nominee, RecordStatus, RuleKind
-from .models.nominees import RATING_RANK, SCOPE_RANK, Rating
+from organisations import predecessors_of
+
+from .models import AwardRecord, AwardType, EligibilityRule, Nominee, RecipientKind, RecordStatus, RuleKind
+from .models.nominees import RATING_RANK, SCOPE_RANK, InitiativeRecognition, Rating, YearlyRating
 
 
 @dataclass(frozen=True)
@@ -62,25 +64,42 @@ class History:
         self, nominee: Nominee, *, exclude_line_id: int | None = None, include_declared: bool = False
     ):
         statuses = [RecordStatus.CONFIRMED] + ([RecordStatus.DECLARED] if include_declared else [])
-        records = AwardRecord.objects.filter(nominee=nominee, status__in=statuses).select_related("award")
+        lineage = _lineage(nominee)
+        records = AwardRecord.objects.filter(nominee__in=lineage, status__in=statuses).select_related("award")
         if exclude_line_id:
             records = records.exclude(dossier_nominee_id=exclude_line_id)
         self.nominee = nominee
         self.titles: dict[str, set[int]] = {}
         for record in records:
             self.titles.setdefault(record.award.code, set()).add(record.year)
-        ratings = nominee.ratings.filter(status__in=statuses).order_by("status")
+        ratings = YearlyRating.objects.filter(nominee__in=lineage, status__in=statuses).order_by("status")
         # a confirmed rating wins over a declared one of the same year ("confirmed" sorts before "declared")
         self.ratings = {}
         for rating_year, rating in ratings.values_list("year", "rating"):
             self.ratings.setdefault(rating_year, rating)
-        self.initiatives = list(nominee.initiatives.filter(status__in=statuses).values_list("scope", "year"))
+        self.initiatives = list(
+            InitiativeRecognition.objects.filter(nominee__in=lineage, status__in=statuses).values_list(
+                "scope", "year"
+            )
+        )
 
     def years_with(self, codes) -> set[int]:
         years: set[int] = set()
         for code in _as_list(codes):
             years |= self.titles.get(code, set())
         return years
+
+
+def _lineage(nominee: Nominee) -> list[int]:
+    """The nominee and, for a collective that is a unit itself (no sub-unit named), the same collective under
+    the units it succeeds (organisations.predecessors_of): a title won by phường Tân An counts for phường
+    Ninh Kiều that Tân An merged into. A person's history is theirs whatever their unit became."""
+    ids = [nominee.pk]
+    if nominee.kind == RecipientKind.COLLECTIVE and not nominee.sub_unit:
+        ids += Nominee.objects.filter(
+            kind=RecipientKind.COLLECTIVE, sub_unit="", unit__in=predecessors_of(nominee.unit)
+        ).values_list("pk", flat=True)
+    return ids
 
 
 def _as_list(value) -> list:
