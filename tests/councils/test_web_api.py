@@ -49,9 +49,6 @@ def test_member_whose_membership_ended_loses_sight(client, council, session_for)
         valid_from=timezone.localdate() - timedelta(days=30),
         valid_to=timezone.localdate() - timedelta(days=1),
     )
-    from workflows.permissions import sync_object_permissions
-
-    sync_object_permissions()
     member = type(member).objects.get(pk=member.pk)
     client.force_login(member)
     assert client.get(f"/hoi-dong/phien/{session.pk}/").status_code == 404

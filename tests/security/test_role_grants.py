@@ -11,6 +11,7 @@ from django.utils import timezone
 from tests.factories import CouncilTermFactory, UserFactory
 from workflows.audit import SYSTEM, Actor
 from workflows.models import AuditEvent, Membership, MembershipStatus, Role
+from workflows.policies import may_view_council_term, may_view_unit
 from workflows.roles import CITY, Scope, find_authority, has_role
 from workflows.services import (
     delegation_create,
@@ -110,16 +111,16 @@ def test_someone_outside_the_board_cannot_approve(board, person, unit):
     assert pending.status == MembershipStatus.PENDING
 
 
-def test_a_pending_council_seat_gives_no_object_permission_until_approved(board):
+def test_a_pending_council_seat_shows_no_council_term_until_approved(board):
     term = CouncilTermFactory()
     secretary = UserFactory(username="new.secretary")
     pending = membership_grant(
         user=secretary, role=Role.COUNCIL_SECRETARY, council_term=term, actor=Actor(board["officer"])
     )
-    assert not fresh(secretary).has_perm("organisations.view_councilterm", term)
+    assert not may_view_council_term(fresh(secretary), term)
     assert find_authority(fresh(secretary), [Role.COUNCIL_SECRETARY], Scope(council_term_id=term.pk)) is None
     membership_approve(membership=pending, actor=Actor(board["head"]))
-    assert fresh(secretary).has_perm("organisations.view_councilterm", term)
+    assert may_view_council_term(fresh(secretary), term)
     assert find_authority(fresh(secretary), [Role.COUNCIL_SECRETARY], Scope(council_term_id=term.pk))
 
 
@@ -167,7 +168,7 @@ def test_unit_roles_are_granted_by_the_board_head_at_once_not_by_an_officer(boar
         membership_grant(user=officer, role=Role.UNIT_OFFICER, unit=unit, actor=Actor(board["officer"]))
     membership = membership_grant(user=officer, role=Role.UNIT_OFFICER, unit=unit, actor=Actor(board["head"]))
     assert membership.status == MembershipStatus.ACTIVE
-    assert fresh(officer).has_perm("organisations.view_unit", unit)
+    assert may_view_unit(fresh(officer), unit)
     granted = events("membership_granted")[-1]
     assert granted.data["user"] == officer.username
     assert granted.actor == board["head"] and granted.role == Role.BOARD_HEAD
@@ -179,21 +180,21 @@ def test_the_system_actor_still_grants_directly(person):
     assert has_role(chairman, Role.CITY_CHAIRMAN)
 
 
-def test_ending_takes_effect_at_once_and_revokes_object_permissions_in_the_same_transaction(
+def test_ending_takes_effect_at_once_and_the_unit_is_no_longer_shown_in_the_same_transaction(
     board, unit, person, django_capture_on_commit_callbacks
 ):
     officer = person("unit.officer", Role.UNIT_OFFICER, unit=unit)
     membership = Membership.objects.get(user=officer)
-    assert fresh(officer).has_perm("organisations.view_unit", unit)
+    assert may_view_unit(fresh(officer), unit)
     with django_capture_on_commit_callbacks(execute=False):  # no hourly sync, no task after commit
         ended = membership_end(membership=membership, actor=Actor(board["head"]))
-        assert not fresh(officer).has_perm("organisations.view_unit", unit)
+        assert not may_view_unit(fresh(officer), unit)
         assert find_authority(fresh(officer), [Role.UNIT_OFFICER], Scope(unit_id=unit.pk)) is None
     assert ended.status == MembershipStatus.ENDED and ended.ended_at is not None
     assert ended.valid_to == timezone.localdate()
     [event] = events("membership_ended")
     assert event.actor == board["head"] and event.data["changes"]["ended_at"][0] is None
-    assert [e.data["user"] for e in events("permission_revoked")] == ["unit.officer"]
+    assert events("permission_revoked") == []  # nothing was copied, nothing to revoke (issue 13)
 
 
 def test_ending_through_the_api_is_immediate_and_only_for_the_board_head(api, board, unit, person):
