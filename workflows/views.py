@@ -26,14 +26,13 @@ from .history import describe, history_events
 from .lifecycle import lifecycle_for, visible_to
 from .models import AuditCheckMode, AuditCheckpoint, AuditCheckRun, Notification, Role
 from .names import full_name
-from .permissions import can_read_history
-from .roles import acting_role, authorities_of, has_role, is_administrator
+from .policies import authorities_for_display, may_read_history, may_verify_audit
 from .selectors import inbox
 
 
 @login_required
 def home(request):
-    authorities = authorities_of(request.user)
+    authorities = authorities_for_display(request.user)
     limit = request.GET.get("limit", "25")
     limit = int(limit) if limit in ("25", "50", "100") else 25
     show_all = request.GET.get("all") or None
@@ -83,7 +82,7 @@ def _can_see(user, subject) -> bool:
     try:
         lifecycle_for(subject)
     except LookupError:  # audited data without a lifecycle (memberships, units): readers of everything only
-        return can_read_history(user)
+        return bool(may_read_history(user))
     return visible_to(user, subject)
 
 
@@ -93,7 +92,7 @@ def history(request, app_label: str, model_name: str, pk: str):
     subject = _get_subject(app_label, model_name, pk, with_lifecycle=False)
     if not _can_see(request.user, subject):
         raise Http404
-    if not can_read_history(request.user, subject):
+    if not may_read_history(request.user, subject):
         raise PermissionDenied(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND được xem lịch sử."))
     events = list(history_events(subject))  # its own and its parts' (a dossier's lines)
     rows = describe(events, subject)
@@ -276,7 +275,7 @@ def audit_verify(request):
     Auditors may start a check and sign: neither changes a dossier, vote or role (this page is the one write
     AuditorReadOnlyMiddleware lets a read-only auditor make, see EXEMPT_URL_NAMES); both are recorded.
     """
-    if not (is_administrator(request.user) or has_role(request.user, Role.AUDITOR, Role.BOARD_HEAD)):
+    if not may_verify_audit(request.user):
         raise PermissionDenied(_("Chỉ kiểm tra viên và Trưởng Ban TĐKT được kiểm tra nhật ký."))
     if request.method == "POST" and request.POST.get("action") == "sign":
         try:
@@ -295,7 +294,7 @@ def audit_verify(request):
         if mode not in AuditCheckMode.values:
             messages.error(request, _("Không rõ cần kiểm tra phần nào của nhật ký."))
             return redirect("audit_verify")
-        role = acting_role(request.user, (Role.AUDITOR, Role.BOARD_HEAD)) or ""
+        role = may_verify_audit(request.user).role
         run, started = start_audit_check(
             mode=mode, actor=Actor(user=request.user, role=role, client_ip=client_ip(request))
         )
@@ -326,7 +325,7 @@ def _recent_runs():
 def audit_check_run(request, pk: int):
     """One check of the audit log: its progress (the page reloads itself until the run has finished), then
     what it found, each problem in the user's language."""
-    if not (is_administrator(request.user) or has_role(request.user, Role.AUDITOR, Role.BOARD_HEAD)):
+    if not may_verify_audit(request.user):
         raise PermissionDenied(_("Chỉ kiểm tra viên và Trưởng Ban TĐKT được kiểm tra nhật ký."))
     run = get_object_or_404(AuditCheckRun.objects.select_related("started_by", "resumed_from"), pk=pk)
     return render(
@@ -344,7 +343,7 @@ def audit_check_run(request, pk: int):
 @login_required
 def audit_check_run_status(request, pk: int):
     """A run's progress as JSON, for a script that polls it."""
-    if not (is_administrator(request.user) or has_role(request.user, Role.AUDITOR, Role.BOARD_HEAD)):
+    if not may_verify_audit(request.user):
         raise PermissionDenied(_("Chỉ kiểm tra viên và Trưởng Ban TĐKT được kiểm tra nhật ký."))
     run = get_object_or_404(AuditCheckRun, pk=pk)
     return JsonResponse(
