@@ -241,20 +241,71 @@ class BoardHeadWritesOnly(BasePermission):
         return bool(may_change_configuration(request.user))
 
 
+class UnitSuccessionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="successor.id")
+    code = serializers.CharField(source="successor.code")
+    name = serializers.CharField(source="successor.name")
+    kind = serializers.CharField()
+    effective_on = serializers.DateField()
+    legal_act = serializers.CharField()
+
+
 class UnitSerializer(serializers.ModelSerializer):
+    #: the units this one continued as (merge, split, rename, absorb), with the date and the legal act
+    successors = UnitSuccessionSerializer(source="successions_out", many=True, read_only=True)
+
     class Meta:
         model = Unit
-        fields = ["id", "code", "name", "short_name", "kind", "parent", "is_active"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "kind",
+            "parent",
+            "is_active",
+            "valid_from",
+            "valid_to",
+            "successors",
+        ]
+
+
+def unit_day(request):
+    """The day of `?on=YYYY-MM-DD` (None when absent); a day that is not a date is a 400 with the reason."""
+    from django.utils.dateparse import parse_date
+    from rest_framework.exceptions import ValidationError
+
+    text = request.query_params.get("on")
+    if text in (None, ""):
+        return None
+    try:
+        day = parse_date(text)
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValidationError(
+            {"on": [_("Ngày không hợp lệ: hãy ghi theo dạng NNNN-TT-NN, ví dụ 2025-07-01.")]}
+        )
+    return day
 
 
 class UnitViewSet(viewsets.ModelViewSet):
     """Units: read by everyone signed in; created and changed by the Board head (or an administrator) through
-    unit_create / unit_update, each audited with before/after values."""
+    unit_create / unit_update, each audited with before/after values; a new parent goes through
+    unit_parent_change (the dated tree, from today). `?on=YYYY-MM-DD` lists (and finds) only the units in
+    force on that day."""
 
     queryset = Unit.objects.order_by("name")
     serializer_class = UnitSerializer
     permission_classes = [BoardHeadWritesOnly]
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        from organisations.timeline import in_force_q
+
+        units = super().get_queryset().prefetch_related("successions_out__successor")
+        day = unit_day(self.request)
+        return units.filter(in_force_q(day)) if day else units
 
     def _actor(self):
         from .audit import Actor
@@ -267,10 +318,22 @@ class UnitViewSet(viewsets.ModelViewSet):
         serializer.instance = unit_create(actor=self._actor(), **serializer.validated_data)
 
     def perform_update(self, serializer):
-        from .config import unit_update
+        from django.utils import timezone
 
+        from .config import unit_update
+        from .organisation_services import unit_parent_change
+
+        changes = dict(serializer.validated_data)
+        if "parent" in changes and changes["parent"] != serializer.instance.parent:
+            unit_parent_change(
+                unit=serializer.instance,
+                parent=changes.pop("parent"),
+                effective_on=timezone.localdate(),
+                actor=self._actor(),
+            )
+        changes.pop("parent", None)
         serializer.instance = unit_update(
-            unit=serializer.instance, actor=self._actor(), **serializer.validated_data
+            unit=Unit.objects.get(pk=serializer.instance.pk), actor=self._actor(), **changes
         )
 
 
