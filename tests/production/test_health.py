@@ -10,6 +10,7 @@ from django.test import Client
 from project import health
 
 
+@pytest.mark.django_db
 def test_healthz_answers_without_touching_the_database(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/healthz")
