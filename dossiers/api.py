@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +16,10 @@ from rest_framework.response import Response
 from organisations.models import Unit
 from workflows import query
 from workflows.api import ErrorSerializer, TransitionsMixin, client_ip
+from workflows.names import full_name
+from workflows.policies import PolicyDenied
 
-from . import appraisal, selectors, services
+from . import appraisal, policies, selectors, services
 from .eligibility import evaluate
 from .models import AwardRecord, AwardType, Dossier, DossierNominee, DossierState, EligibilityRule, Nominee
 
@@ -395,6 +398,24 @@ class DocumentSerializer(serializers.Serializer):
     uploaded_at = serializers.DateTimeField(read_only=True)
 
 
+class AssignmentSerializer(serializers.Serializer):
+    """Who handles the dossier: the Board officer assigned to it, or nobody (any Board officer)."""
+
+    dossier = serializers.IntegerField()
+    officer = serializers.IntegerField(allow_null=True, help_text="the assigned officer's user id, or null")
+    officer_name = serializers.CharField(help_text="the officer's name (Vietnamese order), or empty")
+
+
+def _assignment(dossier) -> dict:
+    policies.forget_assignment(dossier)
+    officer = policies.assigned_officer(dossier)
+    return {
+        "dossier": dossier.pk,
+        "officer": officer.pk if officer else None,
+        "officer_name": full_name(officer) if officer else "",
+    }
+
+
 class ReturnRoundSerializer(serializers.Serializer):
     """One return of the dossier for supplement (selectors.dossier_returns)."""
 
@@ -501,6 +522,49 @@ class DossierViewSet(
             user=self.request.user,
             client_ip=client_ip(self.request),
         )
+
+    @extend_schema(
+        request=inline_serializer(
+            "DossierAssignInput",
+            fields={
+                "officer": serializers.IntegerField(
+                    allow_null=True, help_text="a Board officer's user id; null takes the dossier back"
+                )
+            },
+        ),
+        responses={
+            200: AssignmentSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="assign")
+    def assign(self, request, pk=None):
+        """The Board head gives the dossier to one Board officer (`{"officer": id}`) or takes it back
+        (`{"officer": null}`); while assigned, the Board officer's steps on it are that officer's. Someone who
+        is not a Board officer today: 400 next to `officer`."""
+        dossier = self.get_object()
+        decision = policies.may_assign_officer(request.user, dossier)
+        if not decision:
+            raise PolicyDenied(decision.reason)
+        data = request.data if hasattr(request.data, "get") else {}
+        refused = {"officer": [_("Người này hiện không phải chuyên viên Ban TĐKT.")]}
+        if "officer" not in data:
+            return Response(
+                {"officer": [_("Ghi mã người dùng của chuyên viên, hoặc null để thôi giao.")]}, status=400
+            )
+        raw, officer = data.get("officer"), None
+        if raw not in (None, ""):
+            if isinstance(raw, bool) or not str(raw).isdigit() or len(str(raw)) > 18:
+                return Response(refused, status=400)
+            officer = get_user_model().objects.filter(pk=int(raw)).first()
+            if officer is None:
+                return Response(refused, status=400)
+        services.dossier_assign_officer(
+            dossier, officer, actor=services.audit.Actor(user=request.user, client_ip=client_ip(request))
+        )
+        return Response(AssignmentSerializer(_assignment(dossier)).data)
 
     @action(detail=True, methods=["post"], url_path="documents")
     def upload(self, request, pk=None):

@@ -10,6 +10,7 @@ class DossiersConfig(AppConfig):
         from councils.registry import register_subject
 
         from . import audit_labels, lifecycle  # noqa: F401  (history labels; registers the state machines)
+        from . import policies  # noqa: F401  (registers the app's policies with the permission layer)
         from .models import DossierNominee
         from .services import council_agenda_terms, council_result_receive
 

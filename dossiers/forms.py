@@ -206,3 +206,28 @@ class RegisterSearchForm(forms.Form):
         self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
         codes = AwardType.objects.order_by("level", "name").values_list("code", "name").distinct()
         self.fields["award"].choices = [("", "—"), *dict(codes).items()]
+
+
+class OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        from workflows.names import full_name
+
+        return full_name(obj)
+
+
+class AssignOfficerForm(forms.Form):
+    """The Board head gives a submitted dossier to one Board officer (empty: nobody, any officer handles it)."""
+
+    officer = OfficerChoiceField(
+        label=_("Chuyên viên xử lý"),
+        queryset=None,
+        required=False,
+        empty_label=_("— Chưa giao (mọi chuyên viên) —"),
+        error_messages={"invalid_choice": _("Người này hiện không phải chuyên viên Ban TĐKT.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .policies import board_officers
+
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = board_officers()

@@ -29,6 +29,7 @@ from workflows.lifecycle import (
 )
 from workflows.models import Role
 
+from . import policies
 from .models import AwardRoute, Dossier, DossierNominee, DossierState, NomineeState
 
 #: Working days each step may take before it is overdue (DOMAIN.md §5: 20–25 working days for appraisal).
@@ -239,6 +240,29 @@ def _decidable_q():
     )
 
 
+def waiting_officers(flow: Lifecycle) -> list:
+    """The Board officers a Board officer's step out of the current state waits on (policies.OFFICER_STEPS:
+    not role rules, so the engine's role look-up does not name them): the dossier's assigned officer, or
+    every Board officer while it has none."""
+    steps = []
+    for name in flow.transition_methods():
+        transition = flow.current_transition(name)
+        if transition is not None and any(transition.permission is step for step in policies.OFFICER_STEPS):
+            steps.append(transition.permission)
+    if not steps:
+        return []
+    dossier = flow.obj.dossier if isinstance(flow.obj, DossierNominee) else flow.obj
+    return [
+        user for user in policies.officers_to_notify(dossier) if any(step(user, flow.obj) for step in steps)
+    ]
+
+
+def _with_waiting_officers(flow: Lifecycle, users) -> list:
+    users = list(users)
+    known = {user.pk for user in users}
+    return users + [user for user in waiting_officers(flow) if user.pk not in known]
+
+
 class DossierLifecycle(Lifecycle):
     model = Dossier
     states = DossierState
@@ -261,7 +285,7 @@ class DossierLifecycle(Lifecycle):
 
     def recipients(self, event) -> list:
         """Whoever acts next; a return for supplement also reaches the unit's officers, who supplement it."""
-        users = list(super().recipients(event))
+        users = _with_waiting_officers(self, super().recipients(event))
         if event.verb == "return_for_supplement":
             from django.contrib.auth import get_user_model
 
@@ -322,7 +346,7 @@ class DossierLifecycle(Lifecycle):
         source=DossierState.SUBMITTED,
         target=DossierState.RETURNED,
         label=_("Trả lại để bổ sung"),
-        permission=allowed(Role.BOARD_OFFICER),
+        permission=policies.may_return_dossier,
         custom={"form": ReturnForm},
     )
     def return_for_supplement(self, *, cleaned_data, actor, comment):
@@ -363,7 +387,7 @@ class DossierLifecycle(Lifecycle):
         source=DossierState.SUBMITTED,
         target=DossierState.ACCEPTED,
         label=_("Tiếp nhận"),
-        permission=allowed(Role.BOARD_OFFICER),
+        permission=policies.may_accept_dossier,
     )
     def accept(self, *, cleaned_data, actor, comment):
         """The Board accepts a complete dossier; the appraisal clock starts."""
@@ -384,7 +408,7 @@ class DossierLifecycle(Lifecycle):
         source=DossierState.APPRAISED,
         target=DossierState.ON_AGENDA,
         label=_("Đưa ra hội đồng"),
-        permission=allowed(Role.BOARD_OFFICER),
+        permission=policies.may_schedule_dossier,
         conditions=[_some_line_proposed],
         custom={"form": ScheduleForm},
     )
@@ -417,7 +441,7 @@ class DossierLifecycle(Lifecycle):
         source=DossierState.VOTED,
         target=DossierState.POSTED,
         label=_("Công khai"),
-        permission=allowed(Role.BOARD_OFFICER),
+        permission=policies.may_post_dossier,
         conditions=[_some_line_passed],
         custom={"form": PostForm},
     )
@@ -479,7 +503,7 @@ class DossierLifecycle(Lifecycle):
         source=DossierState.DECIDED,
         target=DossierState.FORWARDED,
         label=_("Trình Trung ương"),
-        permission=allowed(Role.BOARD_OFFICER),
+        permission=policies.may_forward_dossier,
         conditions=[_has_central_lines],
         custom={"form": ForwardForm},
     )
@@ -500,7 +524,7 @@ class DossierLifecycle(Lifecycle):
         source=[DossierState.VOTED, DossierState.DECIDED, DossierState.FORWARDED],
         target=DossierState.CLOSED,
         label=_("Kết thúc hồ sơ"),
-        permission=allowed(Role.BOARD_OFFICER),
+        permission=policies.may_close_dossier,
         conditions=[_nothing_left],
     )
     def close(self, *, cleaned_data, actor, comment):
@@ -516,13 +540,20 @@ class DossierNomineeLifecycle(Lifecycle):
     unit_reads_history = True  # as its dossier's
     council_term_path = "council_term"
     inbox_hidden = True  # appraised and decided from the dossier's pages
-    state_kinds = {NomineeState.NOT_PROPOSED: "refused", NomineeState.FAILED: "refused"}  # badges (progress.py)
+    state_kinds = {
+        NomineeState.NOT_PROPOSED: "refused",
+        NomineeState.FAILED: "refused",
+    }  # badges (progress.py)
+
+    def recipients(self, event) -> list:
+        """Whoever acts next, the Board officer's steps included (see waiting_officers)."""
+        return _with_waiting_officers(self, super().recipients(event))
 
     @state.transition(
         source=NomineeState.PENDING,
         target=NomineeState.PROPOSED,
         label=_("Đề nghị trình hội đồng"),
-        permission=allowed(Role.BOARD_OFFICER),
+        permission=policies.may_propose_nominee,
         custom={"form": OpinionForm},
         conditions=[_dossier_in(DossierState.ACCEPTED, DossierState.POSTED)],
     )
@@ -534,7 +565,7 @@ class DossierNomineeLifecycle(Lifecycle):
         source=NomineeState.PENDING,
         target=NomineeState.NOT_PROPOSED,
         label=_("Không đề nghị"),
-        permission=allowed(Role.BOARD_OFFICER),
+        permission=policies.may_not_propose_nominee,
         custom={"form": OpinionForm},
         conditions=[_dossier_in(DossierState.ACCEPTED, DossierState.POSTED)],
     )
@@ -546,7 +577,7 @@ class DossierNomineeLifecycle(Lifecycle):
         source=NomineeState.PROPOSED,
         target=NomineeState.ON_AGENDA,
         label=_("Đưa vào chương trình họp"),
-        permission=allowed(Role.BOARD_OFFICER),
+        permission=policies.may_place_nominee_on_agenda,
         custom={"form": ScheduleForm},
         conditions=[_dossier_in(DossierState.APPRAISED, DossierState.POSTED)],
     )
@@ -640,7 +671,7 @@ class DossierNomineeLifecycle(Lifecycle):
         source=NomineeState.FORWARDED,
         target=NomineeState.CENTRAL_APPROVED,
         label=_("Trung ương quyết định khen"),
-        permission=allowed(Role.BOARD_OFFICER),
+        permission=policies.may_record_central_approval,
         custom={"form": CentralDecisionForm},
         conditions=[_dossier_in(DossierState.FORWARDED)],
     )
@@ -661,7 +692,7 @@ class DossierNomineeLifecycle(Lifecycle):
         source=NomineeState.FORWARDED,
         target=NomineeState.CENTRAL_REJECTED,
         label=_("Trung ương không khen"),
-        permission=allowed(Role.BOARD_OFFICER),
+        permission=policies.may_record_central_rejection,
         custom={"form": ReasonForm},
         conditions=[_dossier_in(DossierState.FORWARDED)],
     )

@@ -14,7 +14,7 @@ from workflows.lifecycle import RoleRule
 from workflows.models import Notification
 from workflows.selectors import users_who_can_act
 
-from .lifecycle import DossierLifecycle
+from .lifecycle import DossierLifecycle, waiting_officers
 from .selectors import overdue_dossiers
 
 #: Transitions that are an option, not the step's duty: holding them does not make one the assignee.
@@ -22,14 +22,17 @@ NOT_DUTIES = {"withdraw"}
 
 
 def assignees(dossier) -> list:
-    """Who must act on the dossier's current step (the unit's option to withdraw does not count)."""
+    """Who must act on the dossier's current step (the unit's option to withdraw does not count): the role
+    rules' holders and the Board officer the dossier waits on (its assigned officer, or any while unassigned)."""
     flow = DossierLifecycle(dossier)
     duties = []
     for name in flow.transition_methods():
         transition = flow.current_transition(name)
         if name not in NOT_DUTIES and transition is not None and isinstance(transition.permission, RoleRule):
             duties.append(transition.permission)
-    return [user for user in users_who_can_act(flow) if any(rule(flow, user) for rule in duties)]
+    users = [user for user in users_who_can_act(flow) if any(rule(flow, user) for rule in duties)]
+    known = {user.pk for user in users}
+    return users + [user for user in waiting_officers(flow) if user.pk not in known]
 
 
 def send_overdue_reminders(today: date | None = None) -> int:

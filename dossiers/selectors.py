@@ -8,41 +8,42 @@ from datetime import date, datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from workflows.models import Role
 from workflows.names import full_name
-from workflows.roles import authorities_of, can_read_everything
+from workflows.policies import readable_unit_ids
 
 from .models import AwardRecord, Dossier, DossierNominee, DossierState, Nominee, NomineeState, ReturnItem
 from .models.dossier import FINAL_STATES
+from .policies import editing_unit_ids
 
 
 def unit_ids_of(user) -> set[int]:
-    """Units where the user is a unit officer or unit head today."""
-    return {
-        a.unit_id for a in authorities_of(user) if a.unit_id and a.role in (Role.UNIT_OFFICER, Role.UNIT_HEAD)
-    }
+    """Units where the user is a unit officer or unit head today (policies.editing_unit_ids)."""
+    return editing_unit_ids(user)
 
 
 def dossiers_visible_to(user) -> QuerySet[Dossier]:
     """The Board, auditors and the chairman see every dossier; a unit sees its own only."""
     dossiers = Dossier.objects.select_related("unit")
-    if can_read_everything(user):
-        return dossiers
-    return dossiers.filter(unit_id__in=unit_ids_of(user))
+    units = readable_unit_ids(user)
+    return dossiers if units is None else dossiers.filter(unit_id__in=units)
 
 
 def lines_visible_to(user) -> QuerySet[DossierNominee]:
     lines = DossierNominee.objects.select_related("dossier__unit", "nominee", "award")
-    if can_read_everything(user):
-        return lines
-    return lines.filter(dossier__unit_id__in=unit_ids_of(user))
+    units = readable_unit_ids(user)
+    return lines if units is None else lines.filter(dossier__unit_id__in=units)
 
 
 def nominees_visible_to(user) -> QuerySet[Nominee]:
     nominees = Nominee.objects.select_related("unit")
-    if can_read_everything(user):
-        return nominees
-    return nominees.filter(unit_id__in=unit_ids_of(user))
+    units = readable_unit_ids(user)
+    return nominees if units is None else nominees.filter(unit_id__in=units)
+
+
+def awards_visible_to(user, records: QuerySet[AwardRecord]) -> QuerySet[AwardRecord]:
+    """The register's rows `user` may read: all for the Board, auditors and the chairman, else their units'."""
+    units = readable_unit_ids(user)
+    return records if units is None else records.filter(nominee__unit_id__in=units)
 
 
 def dossier_search(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -13,8 +13,8 @@ from councils.registry import AgendaTerms, ItemResult
 from organisations.models import CouncilKind, Unit
 from workflows import audit, engine, throttle
 from workflows.lifecycle import internal_step
-from workflows.models import Role
-from workflows.roles import Scope, find_authority
+from workflows.names import full_name
+from workflows.policies import require
 from workflows.uploads import pdf_name, read_pdf
 
 from .eligibility import blocking_errors
@@ -32,7 +32,16 @@ from .models import (
     Submission,
 )
 from .models.catalogue import AwardRoute, DocumentKind
-from .models.dossier import EDITABLE_STATES
+from .models.dossier import EDITABLE_STATES, FINAL_STATES
+from .policies import (
+    HANDLE_DOSSIER,
+    assigned_officer,
+    board_officers,
+    forget_assignment,
+    may_assign_officer,
+    may_prepare_for_unit,
+    may_review_declared_history,
+)
 
 #: Document kinds attached to the dossier as a whole; the others belong to one nominee line.
 DOSSIER_LEVEL_KINDS = (
@@ -41,25 +50,6 @@ DOSSIER_LEVEL_KINDS = (
     DocumentKind.BALLOT_MINUTES,
     DocumentKind.CONSULTATION_OPINION,
 )
-
-
-def unit_actor(user, unit: Unit, *, client_ip: str | None = None) -> audit.Actor:
-    """The unit officer or unit head acting for `unit`; anyone else is refused."""
-    authority = find_authority(user, (Role.UNIT_OFFICER, Role.UNIT_HEAD), Scope(unit_id=unit.pk))
-    if authority is None or authority.unit_id is None:
-        raise PermissionDenied(
-            _("Chỉ cán bộ TĐKT hoặc thủ trưởng của đơn vị được lập, sửa hồ sơ của đơn vị.")
-        )
-    behalf = get_user(authority.on_behalf_of_id)
-    return audit.Actor(user=user, role=authority.role, on_behalf_of=behalf, client_ip=client_ip)
-
-
-def get_user(pk):
-    if pk is None:
-        return None
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.get(pk=pk)
 
 
 def _editable(dossier: Dossier) -> None:
@@ -72,7 +62,7 @@ def _editable(dossier: Dossier) -> None:
 @transaction.atomic
 def dossier_create(*, unit: Unit, year: int, occasion: str, title: str, user, client_ip=None) -> Dossier:
     """A unit officer or head opens a draft dossier for their unit."""
-    actor = unit_actor(user, unit, client_ip=client_ip)
+    actor = require(may_prepare_for_unit, audit.Actor(user=user, client_ip=client_ip), unit)
     dossier = Dossier.objects.create(unit=unit, year=year, occasion=occasion, title=title, created_by=user)
     audit.record(
         subject=dossier,
@@ -87,7 +77,7 @@ def dossier_create(*, unit: Unit, year: int, occasion: str, title: str, user, cl
 @transaction.atomic
 def nominee_create(*, unit: Unit, user, client_ip=None, **fields) -> Nominee:
     """A unit records a person, collective or household it may propose."""
-    actor = unit_actor(user, unit, client_ip=client_ip)
+    actor = require(may_prepare_for_unit, audit.Actor(user=user, client_ip=client_ip), unit)
     nominee = Nominee(unit=unit, **fields)
     nominee.full_clean()
     nominee.save()
@@ -167,7 +157,7 @@ def line_add(
 ) -> DossierNominee:
     """Add a nominee with one award and the achievement report to a draft or returned dossier."""
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    actor = unit_actor(user, dossier.unit, client_ip=client_ip)
+    actor = require(may_prepare_for_unit, audit.Actor(user=user, client_ip=client_ip), dossier.unit)
     _editable(dossier)
     _check_line(dossier, nominee, award)
     if DossierNominee.objects.filter(dossier=dossier, nominee=nominee, award=award).exists():
@@ -194,7 +184,7 @@ def line_add(
 def line_update(*, line: DossierNominee, user, client_ip=None, **fields) -> DossierNominee:
     """Change a line's award, report or collective figures while the dossier is editable."""
     dossier = Dossier.objects.select_for_update().get(pk=line.dossier_id)
-    actor = unit_actor(user, dossier.unit, client_ip=client_ip)
+    actor = require(may_prepare_for_unit, audit.Actor(user=user, client_ip=client_ip), dossier.unit)
     _editable(dossier)
     line = DossierNominee.objects.get(pk=line.pk)
     before = {
@@ -226,7 +216,7 @@ def line_update(*, line: DossierNominee, user, client_ip=None, **fields) -> Doss
 def line_remove(*, line: DossierNominee, user, client_ip=None) -> None:
     """Take a nominee out of a draft or returned dossier (its documents go with it)."""
     dossier = Dossier.objects.select_for_update().get(pk=line.dossier_id)
-    actor = unit_actor(user, dossier.unit, client_ip=client_ip)
+    actor = require(may_prepare_for_unit, audit.Actor(user=user, client_ip=client_ip), dossier.unit)
     _editable(dossier)
     if dossier.submission_count:
         raise ValidationError(_("Hồ sơ đã trình không được bớt đối tượng; hãy rút hồ sơ nếu cần."))
@@ -247,7 +237,7 @@ def document_upload(
     from django.core.files.base import ContentFile
 
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    actor = unit_actor(user, dossier.unit, client_ip=client_ip)
+    actor = require(may_prepare_for_unit, audit.Actor(user=user, client_ip=client_ip), dossier.unit)
     _editable(dossier)
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": _("Loại tài liệu không hợp lệ.")})
@@ -625,22 +615,6 @@ def history_kind_of(record) -> str:
     ]
 
 
-def _user_and_ip(actor):
-    if isinstance(actor, audit.Actor):
-        return actor.user, actor.client_ip
-    return actor, None
-
-
-def _board_actor(actor, message: str) -> audit.Actor:
-    user, client_ip = _user_and_ip(actor)
-    authority = find_authority(user, (Role.BOARD_OFFICER, Role.BOARD_HEAD), Scope())
-    if authority is None:
-        raise PermissionDenied(message)
-    return audit.Actor(
-        user=user, role=authority.role, on_behalf_of=get_user(authority.on_behalf_of_id), client_ip=client_ip
-    )
-
-
 def _text(fields: dict, key: str) -> str:
     return " ".join(str(fields.get(key) or "").split())
 
@@ -780,8 +754,7 @@ def _save_declared(record, actor: audit.Actor, extra: dict | None = None):
 def record_declare(*, nominee: Nominee, kind: str, fields: dict, actor):
     """The nominee's unit (officer or head) declares one past title, yearly rating or recognised initiative,
     with its decision as evidence. It waits for the Board and does not count toward eligibility until confirmed."""
-    unit_user, client_ip = _user_and_ip(actor)
-    actor = unit_actor(unit_user, nominee.unit, client_ip=client_ip)
+    actor = require(may_prepare_for_unit, actor, nominee.unit)
     nominee = Nominee.objects.select_for_update().get(pk=nominee.pk)
     return _save_declared(_history_record(nominee=nominee, kind=kind, fields=fields), actor)
 
@@ -798,8 +771,7 @@ class HistoryImportRefused(ValidationError):
 def history_import(*, nominee: Nominee, rows, actor) -> list:
     """Declare many records from the Excel template (`rows`: dossiers.history_import.HistoryRow). All or
     nothing: any bad row refuses the whole file, naming every bad row; nothing is written then."""
-    unit_user, client_ip = _user_and_ip(actor)
-    actor = unit_actor(unit_user, nominee.unit, client_ip=client_ip)
+    actor = require(may_prepare_for_unit, actor, nominee.unit)
     nominee = Nominee.objects.select_for_update().get(pk=nominee.pk)
     if not rows:
         raise ValidationError({"file": _("Tệp không có dòng nào ngoài dòng tiêu đề.")})
@@ -866,7 +838,7 @@ def record_confirm(*, record, actor, note: str = ""):
     """The Board confirms a declared record: from now on it counts toward eligibility."""
     from .models import RecordStatus
 
-    actor = _board_actor(actor, _("Chỉ Ban TĐKT được xác nhận quá trình đơn vị khai báo."))
+    actor = require(may_review_declared_history, actor, record)
     return _review(
         record, status=RecordStatus.CONFIRMED, note=" ".join(note.split())[:500], actor=actor, verb="confirm"
     )
@@ -877,15 +849,54 @@ def record_reject(*, record, actor, note: str):
     """The Board rejects a declared record, saying why; it never counts toward eligibility."""
     from .models import RecordStatus
 
-    actor = _board_actor(actor, _("Chỉ Ban TĐKT được xác nhận quá trình đơn vị khai báo."))
+    actor = require(may_review_declared_history, actor, record)
     note = " ".join((note or "").split())
     if not note:
         raise ValidationError({"note": _("Ghi lý do không xác nhận để đơn vị biết.")})
     return _review(record, status=RecordStatus.REJECTED, note=note[:500], actor=actor, verb="reject")
 
 
-def can_declare_history(user, nominee: Nominee) -> bool:
-    """May `user` declare history for `nominee` (officer or head of the nominee's unit)?"""
-    return (
-        find_authority(user, (Role.UNIT_OFFICER, Role.UNIT_HEAD), Scope(unit_id=nominee.unit_id)) is not None
-    )
+# -- the Board officer assigned to a dossier (object grant dossiers.handle_dossier, audited) ------------------
+
+#: A dossier is assigned once the unit has sent it and until nothing more is to be done with it.
+ASSIGNABLE_STATES = tuple(
+    state for state in DossierState.values if state not in (DossierState.DRAFT, *FINAL_STATES)
+)
+
+
+@transaction.atomic
+def dossier_assign_officer(dossier: Dossier, officer, *, actor) -> Dossier:
+    """The Board head gives `dossier` to one Board officer to handle (None: takes it back). The assignment is
+    the guardian object permission dossiers.handle_dossier, granted and revoked through the permission layer
+    (permission_granted / permission_revoked events on the dossier); reassigning revokes the previous
+    officer's grant first. Refused: someone other than the Board head (403), a dossier not yet sent or
+    already finished, or an officer who is not a Board officer today (400, next to the field)."""
+    from workflows.policies import grant, revoke
+
+    actor = require(may_assign_officer, actor, dossier)
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if locked.state not in ASSIGNABLE_STATES:
+        raise ValidationError(
+            {
+                "officer": _("Hồ sơ ở trạng thái «%(state)s» không giao cho chuyên viên được.")
+                % {"state": locked.get_state_display()}
+            }
+        )
+    if officer is not None and not board_officers().filter(pk=officer.pk).exists():
+        raise ValidationError({"officer": _("Người này hiện không phải chuyên viên Ban TĐKT.")})
+    previous = assigned_officer(locked)
+    if previous is not None and officer is not None and previous.pk == officer.pk:
+        return locked
+    if previous is not None:
+        revoke(
+            previous,
+            HANDLE_DOSSIER,
+            locked,
+            actor=actor,
+            data={"officer": full_name(previous), "reassigned_to": officer.username if officer else None},
+        )
+    if officer is not None:
+        grant(officer, HANDLE_DOSSIER, locked, actor=actor, data={"officer": full_name(officer)})
+    for instance in (locked, dossier):
+        forget_assignment(instance)
+    return locked

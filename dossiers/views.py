@@ -18,15 +18,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 from organisations.models import Unit
 from workflows import engine, throttle
 from workflows.api import client_ip
-from workflows.models import Role
-from workflows.permissions import can_read_history
-from workflows.roles import can_read_everything, has_role, is_board
+from workflows.names import full_name
+from workflows.policies import (
+    PolicyDenied,
+    decide_many,
+    may_act_for_board,
+    may_read_everything,
+    may_read_history,
+    readable_unit_ids,
+)
 from workflows.uploads import pdf_download
 
-from . import appraisal, selectors, services
+from . import appraisal, policies, selectors, services
 from .eligibility import evaluate
 from .exports import pdf_documents
 from .forms import (
+    AssignOfficerForm,
     DossierFilterForm,
     DossierForm,
     LineEditForm,
@@ -64,7 +71,7 @@ def dossier_list(request):
     """The dossiers the user may see, searched (nominee, title, number) and filtered by unit, award, year and
     state; a filter value that is not valid is shown as an error next to its field and left out."""
     own_units = Unit.objects.filter(pk__in=selectors.unit_ids_of(request.user))
-    filter_units = Unit.objects.all() if can_read_everything(request.user) else own_units
+    filter_units = Unit.objects.all() if readable_unit_ids(request.user) is None else own_units
     form = DossierFilterForm(request.GET or None, units=filter_units)
     filters = form.filters()
     dossiers = selectors.dossier_search(selectors.dossiers_visible_to(request.user), **filters)
@@ -84,7 +91,7 @@ def dossier_list(request):
             "filtered": any(filters.values()),
             "query_string": urlencode({**kept, "per_page": per_page}),
             "can_create": own_units.exists(),
-            "is_board": is_board(request.user),
+            "is_board": policies.may_open_board_queues(request.user).allowed,
             "today": timezone.localdate(),
         },
     )
@@ -93,9 +100,10 @@ def dossier_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def dossier_create(request):
+    decision = policies.may_create_dossier(request.user)
+    if not decision:
+        raise PolicyDenied(decision.reason)
     units = Unit.objects.filter(pk__in=selectors.unit_ids_of(request.user))
-    if not units.exists():
-        raise PermissionDenied(_("Chỉ cán bộ TĐKT hoặc thủ trưởng đơn vị được lập hồ sơ."))
     form = DossierForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         try:
@@ -112,6 +120,10 @@ def dossier_create(request):
 
 def _line_rows(dossier, user):
     documents = services.current_documents(dossier)
+    # the public's comments: once posted for everyone who sees the dossier, before that the Board's reading
+    comments_shown = dossier.state in (DossierState.POSTED, DossierState.DECIDED) or bool(
+        may_read_everything(user)
+    )
     rows = []
     for line in dossier.lines.select_related("nominee", "award"):
         outcomes = evaluate(line.nominee, line.award, dossier.year, line)
@@ -123,9 +135,7 @@ def _line_rows(dossier, user):
                 "warnings": [o for o in outcomes if o.warning],
                 "documents": [doc for (line_id, _kind), doc in documents.items() if line_id == line.pk],
                 "actions": _actions(line, user),
-                "comments": list(line.comments.all())
-                if dossier.state in (DossierState.POSTED, DossierState.DECIDED) or can_read_everything(user)
-                else [],
+                "comments": list(line.comments.all()) if comments_shown else [],
             }
         )
     return rows
@@ -135,11 +145,20 @@ def _line_rows(dossier, user):
 @require_http_methods(["GET", "POST"])
 def dossier_detail(request, pk):
     dossier = _dossier_for(request.user, pk)
-    unit_user = dossier.unit_id in selectors.unit_ids_of(request.user)
-    editable = unit_user and dossier.state in EDITABLE_STATES
+    may = decide_many(request.user, dossier, policies.may_assign_officer, may_act_for_board)
+    editable = dossier.state in EDITABLE_STATES and bool(
+        policies.may_prepare_for_unit(request.user, dossier.unit)
+    )
     line_form = LineForm(dossier=dossier, prefix="line")
     upload_form = UploadForm(dossier=dossier, prefix="upload")
-    if request.method == "POST":
+    assign_form = AssignOfficerForm(prefix="assign", initial={"officer": policies.assigned_officer(dossier)})
+    if request.method == "POST" and "assign" in request.POST:
+        if not may["assign_officer"]:
+            raise PolicyDenied(may["assign_officer"].reason)
+        assign_form = AssignOfficerForm(request.POST, prefix="assign")
+        if assign_form.is_valid() and _assign(request, dossier, assign_form):
+            return redirect(dossier)
+    elif request.method == "POST":
         if not editable:
             raise PermissionDenied(_("Hồ sơ này không sửa được."))
         if "add_line" in request.POST:
@@ -174,15 +193,34 @@ def dossier_detail(request, pk):
         "missing": services.missing_documents(dossier) if dossier.state in EDITABLE_STATES else [],
         "actions": _actions(dossier, request.user),
         "returns": selectors.dossier_returns(dossier),
-        "can_read_history": can_read_history(request.user, dossier),
-        "can_read_changes": can_read_history(request.user),
-        "is_board": is_board(request.user),
-        "is_chairman": has_role(request.user, Role.CITY_CHAIRMAN),
+        "can_read_history": may_read_history(request.user, dossier).allowed,
+        "can_read_changes": may_read_history(request.user).allowed,
+        "is_board": policies.may_appraise_dossier(request.user, dossier).allowed,
+        "may": may,
+        "assign_form": assign_form,
+        "assigned_officer": policies.assigned_officer(dossier) if may["act_for_board"] else None,
         "today": timezone.localdate(),
         "pdf_documents": pdf_documents(dossier),
     }
-    failed = line_form.errors or upload_form.errors
+    failed = line_form.errors or upload_form.errors or assign_form.errors
     return render(request, "dossiers/dossier_detail.html", context, status=400 if failed else 200)
+
+
+def _assign(request, dossier, form) -> bool:
+    """The Board head gives the dossier to a Board officer (or takes it back); a refusal goes next to the field."""
+    officer = form.cleaned_data["officer"]
+    try:
+        services.dossier_assign_officer(
+            dossier, officer, actor=services.audit.Actor(user=request.user, client_ip=client_ip(request))
+        )
+    except ValidationError as exc:
+        _errors_into(form, exc)
+        return False
+    if officer is None:
+        messages.success(request, _("Đã thôi giao hồ sơ; mọi chuyên viên Ban TĐKT đều xử lý được."))
+    else:
+        messages.success(request, _("Đã giao hồ sơ cho %(name)s xử lý.") % {"name": full_name(officer)})
+    return True
 
 
 def _add_line(request, dossier, form) -> bool:
@@ -314,8 +352,9 @@ def dossier_return(request, pk):
 def dossier_appraise(request, pk):
     """The Board's appraisal screen: eligibility, documents and an opinion per nominee (propose or not)."""
     dossier = _dossier_for(request.user, pk)
-    if not is_board(request.user):
-        raise PermissionDenied(_("Chỉ Ban TĐKT thẩm định hồ sơ."))
+    decision = policies.may_appraise_dossier(request.user, dossier)
+    if not decision:
+        raise PolicyDenied(decision.reason)
     values, errors, status = {}, {}, 200
     if request.method == "POST":
         line = get_object_or_404(dossier.lines.all(), pk=request.POST.get("line"))
@@ -469,8 +508,8 @@ def _decide_confirmation(request, dossier, lines, choices: dict, data: dict):
 def dossier_changes(request, pk):
     """The Board's view of a dossier's record: document versions and what changed between submissions."""
     dossier = _dossier_for(request.user, pk)
-    if not can_read_history(request.user):
-        raise PermissionDenied(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND được xem lịch sử."))
+    if not may_read_history(request.user):
+        raise PolicyDenied(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND được xem lịch sử."))
     submissions = list(dossier.submissions.all())
     rounds = []
     for index, submission in enumerate(submissions):
@@ -503,8 +542,8 @@ OVERDUE_PAGE_SIZE = 50
 def overdue(request):
     """The Board's intake queue and overdue steps, 50 a page (?page= out of range or not a number: the nearest
     page, never an error)."""
-    if not can_read_everything(request.user):
-        raise PermissionDenied(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND xem danh sách quá hạn."))
+    if not may_read_everything(request.user):
+        raise PolicyDenied(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND xem danh sách quá hạn."))
     today = timezone.localdate()
     page = Paginator(selectors.overdue_dossiers(today), OVERDUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -567,8 +606,7 @@ def register(request):
             year=data.get("year"),
             award_code=data.get("award") or "",
         )
-    if not can_read_everything(request.user):
-        records = records.filter(nominee__unit_id__in=selectors.unit_ids_of(request.user))
+    records = selectors.awards_visible_to(request.user, records)
     return render(request, "dossiers/register.html", {"form": form, "records": records[:500]})
 
 
@@ -583,7 +621,7 @@ def _nominee_page(request, nominee, *, forms=None, import_form=None, import_erro
     confirmation; the unit's declare forms and Excel import; the Board's confirm / reject buttons."""
     from .history_forms import DECLARE_FORMS, HistoryImportForm, RecordReviewForm
 
-    can_declare = services.can_declare_history(request.user, nominee)
+    can_declare = policies.may_prepare_for_unit(request.user, nominee.unit).allowed
     forms = forms or {}
     if can_declare:
         forms = {
@@ -602,7 +640,7 @@ def _nominee_page(request, nominee, *, forms=None, import_form=None, import_erro
         "initiatives": nominee.initiatives.select_related("declared_by", "reviewed_by"),
         "lines": lines,
         "can_declare": can_declare,
-        "can_review": is_board(request.user),
+        "can_review": policies.may_review_declared_history(request.user).allowed,
         "declare_forms": forms,
         "import_form": import_form or (HistoryImportForm() if can_declare else None),
         "import_errors": import_errors,

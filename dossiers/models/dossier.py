@@ -64,6 +64,8 @@ class Dossier(StatefulModel):
         verbose_name = _("hồ sơ đề nghị khen thưởng")
         verbose_name_plural = _("hồ sơ đề nghị khen thưởng")
         ordering = ["-created_at"]
+        # the object grant of the Board officer assigned to a dossier (dossiers.policies, guardian)
+        permissions = [("handle_dossier", _("xử lý hồ sơ được giao"))]
         indexes = [
             models.Index(fields=["state", "deadline"]),
             models.Index(fields=["unit", "-created_at"]),

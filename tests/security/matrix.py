@@ -60,6 +60,7 @@ dossier-history                          dossier              401  200  404  200
 dossier-perform-transition               dossier_transition   401  405  405  405  405  405  405  405  405  405
 dossier-transitions                      dossier              401  200  404  200  404  404  200  404  404  404
 dossier-upload                           dossier              401  405  405  405  405  405  405  405  405  405
+dossier-assign                           dossier              401  405  405  405  405  405  405  405  405  405
 dossier-line-list                        -                    401  200  200  200  200  200  200  200  200  200
 dossier-line-detail                      line                 401  200  404  200  404  404  200  404  404  404
 dossier-line-history                     line                 401  200  404  200  404  404  200  404  404  404

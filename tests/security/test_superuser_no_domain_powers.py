@@ -31,6 +31,7 @@ from workflows.audit import Actor
 from workflows.config import unit_update
 from workflows.lifecycle import REGISTRY, InternalRule, RoleRule, lifecycle_for
 from workflows.models import COUNCIL_ROLES, UNIT_ROLES, AuditEvent, Membership, Role
+from workflows.policies import Policy
 from workflows.services import membership_grant
 
 pytestmark = pytest.mark.django_db
@@ -215,7 +216,8 @@ def test_the_engine_refuses_a_superuser_every_transition_of_every_lifecycle(worl
                     transition.source,
                     verdict,
                 )
-                assert isinstance(transition.permission, RoleRule)
+                # a role rule, or a named policy of the layer (a dossier's Board officer steps: the assignment)
+                assert isinstance(transition.permission, RoleRule | Policy)
                 control = engine.check(flow, transition_name, holder)
                 if isinstance(transition.permission, InternalRule):
                     assert control.status == 403  # a system-only step: no user, role or not, starts it
