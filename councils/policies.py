@@ -254,7 +254,7 @@ def may_cast_ballot(user, session) -> Decision:
 
 
 @policy(
-    roles=(SECRETARY, *COUNCIL_ROLES),
+    roles=COUNCIL_ROLES,
     description="Ghi nhận không tham gia biểu quyết một mục (obj: mục; member: thành viên)",
 )
 def may_declare_recusal(user, item, member=None) -> Decision:
