@@ -181,6 +181,53 @@ def unit_parent_change(
     return unit
 
 
+def unit_end(
+    *,
+    unit: Unit,
+    last_day: datetime.date,
+    actor: audit.Actor,
+    legal_act: str = "",
+    comment: str = "",
+) -> Unit:
+    """End a unit's validity on `last_day` without a successor of its own (a district on the end of the
+    district level: its powers pass to the communes, NĐ 129/2025); its parent periods end with it. Audited
+    (`unit_ended`) with valid_to before and after; nothing recorded when it already ends that day."""
+    acting = _acting(actor)
+    if last_day is None:
+        raise ValidationError({"valid_to": _("Hãy nhập ngày kết thúc hiệu lực.")})
+    with transaction.atomic():
+        unit = Unit.objects.select_for_update().get(pk=unit.pk)
+        if unit.valid_from is not None and last_day < unit.valid_from:
+            raise ValidationError(
+                {
+                    "valid_to": _(
+                        "«%(unit)s» chỉ có hiệu lực từ ngày %(start)s: không kết thúc trước ngày đó được."
+                    )
+                    % {"unit": unit, "start": _day(unit.valid_from)}
+                }
+            )
+        if unit.valid_to == last_day:
+            return unit
+        _start_dated_tree(unit)
+        before = _iso(unit.valid_to)
+        unit.valid_to = last_day
+        unit.save(update_fields=["valid_to"])
+        _close_parent_periods(unit, last_day)
+        _sync_current_parent(unit)
+        audit.record(
+            subject=unit,
+            actor=acting,
+            verb="unit_ended",
+            comment=comment,
+            data={
+                "unit": unit.code,
+                "legal_act": legal_act,
+                "changes": {"valid_to": [before, last_day.isoformat()]},
+            },
+        )
+    return unit
+
+
 def unit_succession_record(
     *,
     predecessors: Iterable[Unit],

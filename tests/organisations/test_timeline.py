@@ -229,3 +229,20 @@ def test_only_who_may_configure_records_a_succession(tree, person):
             actor=officer,
         )
     assert not UnitSuccession.objects.exists()
+
+
+def test_ending_a_district_closes_it_and_its_parent_period_audited(tree, board_head):
+    from workflows.organisation_services import unit_end
+
+    city, district, wards, new_ward = tree
+    unit_end(
+        unit=district, last_day=LAST_DISTRICT_DAY, legal_act="Nghị định 129/2025/NĐ-CP", actor=board_head
+    )
+    district.refresh_from_db()
+    assert district.valid_to == LAST_DISTRICT_DAY and district.parent is None
+    assert organisations.parent_on(district, LAST_DISTRICT_DAY) == city
+    assert "ninh-kieu" not in set(organisations.units_on(REFORM_DAY).values_list("code", flat=True))
+    event = AuditEvent.objects.filter(verb="unit_ended").get()
+    assert event.data["changes"] == {"valid_to": [None, "2025-06-30"]}
+    unit_end(unit=district, last_day=LAST_DISTRICT_DAY, actor=board_head)  # again: nothing new
+    assert AuditEvent.objects.filter(verb="unit_ended").count() == 1

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from demo import plan_history
+from demo import plan_history, reorganisation
 from organisations.models import Council, CouncilTerm, Unit
 from workflows.audit import SYSTEM
 from workflows.models import COUNCIL_ROLES, Membership, Role
@@ -55,6 +55,8 @@ class Command(BaseCommand):
             if PLAN_FILE.exists() and "import_plan" in _commands():
                 call_command("import_plan", str(PLAN_FILE), verbosity=0)
                 self._plans()
+            with transaction.atomic():  # the tree after 1 July 2025, over the 2023 one (and the plan's units)
+                reorganisation.apply(data["reorganisation_2025"])
             call_command("seed_councils", verbosity=0)
             call_command("seed_dossiers", verbosity=0)
             call_command("seed_innovation", verbosity=0)
@@ -86,14 +88,12 @@ class Command(BaseCommand):
     def _units(self, rows) -> dict[str, Unit]:
         units: dict[str, Unit] = {}
         for row in rows:
+            values = {"name": row["name"], "short_name": row.get("short_name", ""), "kind": row["kind"]}
+            # the 2023 parent is set when the unit is created; later moves are the dated tree's (reorganisation)
             unit, _ = Unit.objects.update_or_create(
                 code=row["code"],
-                defaults={
-                    "name": row["name"],
-                    "short_name": row.get("short_name", ""),
-                    "kind": row["kind"],
-                    "parent": units.get(row.get("parent")),
-                },
+                defaults=values,
+                create_defaults={**values, "parent": units.get(row.get("parent"))},
             )
             units[unit.code] = unit
         return units
