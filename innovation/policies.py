@@ -176,7 +176,9 @@ def initiatives_in_full_q(user) -> Q | None:
 
 
 @policy(
-    roles=READ_EVERYTHING_ROLES, grant=REVIEW_GRANT, description="Xem một sáng kiến (toàn văn hoặc kết quả)"
+    roles=READ_EVERYTHING_ROLES,
+    grant=REVIEW_GRANT,
+    description="Xem một sáng kiến (đơn vị nộp, người chấm được phân công, hội đồng; kết quả đã công bố: mọi người)",
 )
 def may_view_initiative(user, initiative) -> Decision:
     """Those who read it in full (initiatives_in_full_q) and, once its round is published, everyone signed in."""
@@ -191,7 +193,9 @@ def may_view_initiative(user, initiative) -> Decision:
 
 
 @policy(
-    roles=READ_EVERYTHING_ROLES, grant=REVIEW_GRANT, description="Đọc toàn văn và minh chứng của sáng kiến"
+    roles=READ_EVERYTHING_ROLES,
+    grant=REVIEW_GRANT,
+    description="Đọc toàn văn và minh chứng (đơn vị nộp, người chấm được phân công, hội đồng từ khi họp)",
 )
 def may_read_initiative_in_full(user, initiative) -> Decision:
     pk = initiative.pk
@@ -201,7 +205,10 @@ def may_read_initiative_in_full(user, initiative) -> Decision:
     return deny(_("Không tìm thấy tài liệu minh chứng của sáng kiến này."), status=404)
 
 
-@policy(roles=READ_EVERYTHING_ROLES, description="Xem bảng xếp hạng và kết quả của đợt trước khi công bố")
+@policy(
+    roles=READ_EVERYTHING_ROLES,
+    description="Xem bảng xếp hạng của đợt trước khi công bố (Ban TĐKT, thành viên hội đồng của đợt)",
+)
 def may_view_ranking(user, round_) -> Decision:
     """The Board (and auditors, the chairman) and the round's council members; everyone once published."""
     if round_.state in PUBLISHED_ROUND_STATES or may_read_everything(user):

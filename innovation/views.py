@@ -43,6 +43,7 @@ from .policies import (
     may_edit_authors,
     may_import_initiatives,
     may_open_round,
+    may_score_initiative,
     may_send_to_council,
     submitting_unit_ids,
 )
@@ -516,6 +517,8 @@ def my_reviews(request):
 def review_edit(request, pk):
     assignment = get_object_or_404(selectors.assignments_of(request.user), pk=pk)
     initiative = assignment.initiative
+    if not may_score_initiative(request.user, initiative, assignment=assignment):
+        raise Http404  # the sheet is the grant holder's (innovation.review_initiative)
     criteria = list(initiative.round.criteria.all())
     form_class = review_form_class(criteria)
     review = Review.objects.filter(assignment=assignment).prefetch_related("scores").first()

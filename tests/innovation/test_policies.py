@@ -284,7 +284,9 @@ def test_the_grant_not_the_assignment_row_lets_the_reviewer_score_and_read(cast,
     # without the grant, the assignment row alone lets the reviewer neither read nor score
     UserObjectPermission.objects.filter(user=reviewer, object_pk=str(mine.pk)).delete()
     reviewer = get_user_model().objects.get(pk=reviewer.pk)
-    assert not signed_in(reviewer).get(mine.get_absolute_url()).status_code == 200
+    assert signed_in(reviewer).get(mine.get_absolute_url()).status_code == 404
+    assert signed_in(reviewer).get(reverse("innovation:review_edit", args=[own.pk])).status_code == 404
+    assert signed_in(colleague).get(reverse("innovation:review_edit", args=[other.pk])).status_code == 200
     with pytest.raises(engine.ActionForbidden, match="Chỉ người được phân công mới được chấm phiếu này."):
         services.review_save(assignment=own, scores=scores_for(round_, 0.5), actor=reviewer)
     # the colleague, still granted, scores and reads
