@@ -151,7 +151,8 @@ def dossier_detail(request, pk):
     )
     line_form = LineForm(dossier=dossier, prefix="line")
     upload_form = UploadForm(dossier=dossier, prefix="upload")
-    assign_form = AssignOfficerForm(prefix="assign", initial={"officer": policies.assigned_officer(dossier)})
+    assigned = policies.assigned_officer(dossier) if may["act_for_board"] else None  # the Board reads who
+    assign_form = AssignOfficerForm(prefix="assign", initial={"officer": assigned})
     if request.method == "POST" and "assign" in request.POST:
         if not may["assign_officer"]:
             raise PolicyDenied(may["assign_officer"].reason)
@@ -198,7 +199,7 @@ def dossier_detail(request, pk):
         "is_board": policies.may_appraise_dossier(request.user, dossier).allowed,
         "may": may,
         "assign_form": assign_form,
-        "assigned_officer": policies.assigned_officer(dossier) if may["act_for_board"] else None,
+        "assigned_officer": assigned,
         "today": timezone.localdate(),
         "pdf_documents": pdf_documents(dossier),
     }
