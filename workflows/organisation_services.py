@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,7 +55,7 @@ def _periods(unit: Unit) -> list[dict]:
     return [
         {"parent": parent, "valid_from": _iso(start), "valid_to": _iso(end)}
         for parent, start, end in UnitParentPeriod.objects.filter(unit=unit)
-        .order_by("valid_from")
+        .order_by(F("valid_from").asc(nulls_first=True))
         .values_list("parent__code", "valid_from", "valid_to")
     ]
 
