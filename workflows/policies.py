@@ -399,7 +399,10 @@ def may_read_history(user, subject=None) -> Decision:
 def may_view_object(user, obj) -> Decision:
     """The default read rule of an object with a lifecycle: the Board, auditors and the chairman see all; others
     see objects in a scope where they hold any role. A lifecycle may state its own rule as `can_view(user)`."""
-    flow = lifecycle_for(obj)(obj)
+    try:
+        flow = lifecycle_for(obj)(obj)
+    except LookupError:  # not an object with a lifecycle (or none at all): nothing to see here
+        return deny(_("Không tìm thấy."), status=404)
     custom = getattr(flow, "can_view", None)
     if custom is not None:
         return allow() if custom(user) else deny(_("Không tìm thấy."), status=404)
