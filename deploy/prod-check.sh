@@ -7,7 +7,10 @@
 #   `check --deploy` clean; gunicorn (deploy/gunicorn.conf.py) on 127.0.0.1:8765, a Celery worker and beat in
 #   the background (logs in the work folder, all stopped on exit); then over HTTP: /healthz, /readyz, the login
 #   page and its hashed stylesheet, /metrics, an API token, one transition through the API, and the worker's
-#   notification for it (polled in the database, at most 60 s).
+#   notification for it (polled in the database, at most 60 s); then, as root with nginx (CI installs
+#   nginx-light), the same through deploy/nginx.conf on 127.0.0.1:443 with a self-signed certificate: the
+#   HTTPS redirect, the request id, /metrics closed, a login through the form and a document download that the
+#   view allows and nginx sends (X-Accel-Redirect).
 #
 # One deliberate difference from production: gunicorn runs with DJANGO_SECURE_SSL_REDIRECT=0, because this
 # test talks plain HTTP to loopback with no TLS proxy in front (in production nginx terminates TLS and
@@ -103,8 +106,58 @@ manage seed_demo --quiet --i-know-this-is-not-production >"$WORK/seed.log" 2>&1 
 step "check --deploy (production values: HTTPS redirect on)"
 manage check --deploy --fail-level WARNING >"$WORK/check.log" 2>&1 || fail "check --deploy is not clean: $(cat "$WORK/check.log")"
 
+# nginx in front (deploy/nginx.conf as shipped, with this run's paths and a self-signed certificate, on
+# 127.0.0.1:80 and :443): needs root and nginx; CI installs Debian's nginx-light when it is missing.
+NGINX=""
+if [ "$(id -u)" = 0 ]; then
+  if ! command -v nginx >/dev/null && [ -n "${CI:-}" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >"$WORK/apt.log" 2>&1 \
+      || { apt-get update -q >>"$WORK/apt.log" 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >>"$WORK/apt.log" 2>&1; } \
+      || fail "cannot install nginx-light"
+  fi
+  command -v nginx >/dev/null && NGINX=$(command -v nginx)
+fi
+if [ -n "$NGINX" ]; then
+  step "nginx: the sample deploy/nginx.conf with this run's paths, checked with nginx -t"
+  mkdir -p "$WORK/nginx/tmp" "$WORK/acme"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" \
+    -keyout "$WORK/nginx/key.pem" -out "$WORK/nginx/cert.pem" >/dev/null 2>&1 || fail "openssl"
+  cp deploy/nginx-proxy.conf "$WORK/nginx/tdkt-proxy.conf"
+  sed -e "s|listen 80;|listen 127.0.0.1:80;|; /listen \[::\]/d; s|listen 443 ssl http2;|listen 127.0.0.1:443 ssl http2;|" \
+      -e "s|server 127.0.0.1:8000|server 127.0.0.1:$PORT|" \
+      -e "s|/etc/letsencrypt/live/tdkt.example.gov.vn/fullchain.pem|$WORK/nginx/cert.pem|" \
+      -e "s|/etc/letsencrypt/live/tdkt.example.gov.vn/privkey.pem|$WORK/nginx/key.pem|" \
+      -e "s|/etc/nginx/snippets/tdkt-proxy.conf|$WORK/nginx/tdkt-proxy.conf|" \
+      -e "s|/srv/tdkt/app/staticfiles/|$DJANGO_STATIC_ROOT/|; s|/srv/tdkt/var/media/|$DJANGO_MEDIA_ROOT/|" \
+      -e "s|/var/log/nginx/tdkt.access.log|$WORK/nginx.access.log|; s|/var/www/letsencrypt|$WORK/acme|" \
+      -e "s|server_name tdkt.example.gov.vn;|server_name 127.0.0.1;|" \
+      deploy/nginx.conf >"$WORK/nginx/site.conf"
+  cat >"$WORK/nginx/nginx.conf" <<CONF
+user root;
+worker_processes 1;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx.log warn;
+events { worker_connections 256; }
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    client_body_temp_path $WORK/nginx/tmp/body;
+    proxy_temp_path $WORK/nginx/tmp/proxy;
+    fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
+    uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
+    scgi_temp_path $WORK/nginx/tmp/scgi;
+    include $WORK/nginx/site.conf;
+}
+CONF
+  "$NGINX" -t -q -c "$WORK/nginx/nginx.conf" >"$WORK/nginx-t.log" 2>&1 || fail "nginx -t: $(cat "$WORK/nginx-t.log")"
+else
+  echo "   (no nginx, or not root: the nginx leg is not run; CI runs it)"
+fi
+
 step "start gunicorn on 127.0.0.1:$PORT, a Celery worker and beat"
+# Behind nginx as in production: X-Forwarded-Proto/-For believed, downloads sent by nginx (X-Accel-Redirect).
 GUNICORN_BIND="127.0.0.1:$PORT" GUNICORN_WORKERS=2 DJANGO_SECURE_SSL_REDIRECT=0 \
+  DJANGO_BEHIND_TLS_PROXY=1 DJANGO_ACCEL_REDIRECT=1 \
   "$ROOT/.venv/bin/gunicorn" -c deploy/gunicorn.conf.py >"$WORK/gunicorn.access.log" 2>"$WORK/gunicorn.log" &
 PIDS+=($!)
 "$ROOT/.venv/bin/celery" -A project worker --concurrency 1 --loglevel INFO --without-gossip --without-mingle \
@@ -114,6 +167,14 @@ PIDS+=($!)
   >"$WORK/beat.log" 2>&1 &
 PIDS+=($!)
 
+PROXY_ARGS=()
+if [ -n "$NGINX" ]; then
+  "$NGINX" -c "$WORK/nginx/nginx.conf" -g "daemon off;" >>"$WORK/nginx.log" 2>&1 &
+  PIDS+=($!)
+  PROXY_ARGS=(--proxy https://127.0.0.1)
+fi
+
 step "smoke test over HTTP"
-"$PY" deploy/smoke.py "$BASE" --timeout 60 --access-log "$WORK/gunicorn.access.log" || fail "smoke test"
+"$PY" deploy/smoke.py "$BASE" --timeout 60 --access-log "$WORK/gunicorn.access.log" "${PROXY_ARGS[@]}" \
+  || fail "smoke test"
 echo "prod-check passed"

@@ -68,6 +68,7 @@ def main() -> int:
     parser.add_argument("base")
     parser.add_argument("--access-log", type=Path)
     parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--proxy", help="nginx in front (deploy/nginx.conf), e.g. https://127.0.0.1")
     args = parser.parse_args()
     base = args.base.rstrip("/")
     try:
@@ -168,6 +169,71 @@ def run(base, args):
         ]
         mine = [line for line in lines if line.get("request_id") == request_id]
         expect(mine and mine[0]["status"] == 200, "gunicorn's JSON access log has the request with its id")
+
+    if args.proxy:
+        through_nginx(args.proxy.rstrip("/"), base, auth, dossier["id"])
+
+
+def through_nginx(proxy, base, auth, dossier_id):
+    """TLS, the redirect to HTTPS, the request id, /metrics closed, and a document download that the view
+    allows and nginx sends (X-Accel-Redirect), for a user signed in through the login form."""
+    import hashlib
+    import http.cookiejar
+    import ssl
+    import urllib.parse
+
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # the run's own self-signed certificate
+    jar = http.cookiejar.CookieJar()
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPSHandler(context=context), urllib.request.HTTPCookieProcessor(jar), NoRedirect()
+    )
+
+    def get(url, data=None, headers=None):
+        req = urllib.request.Request(url, data=data, headers=headers or {})
+        try:
+            with opener.open(req, timeout=20) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+
+    plain = proxy.replace("https://", "http://", 1)
+    status, headers, _ = get(plain + "/dang-nhap/")
+    expect(status == 301 and headers.get("Location", "").startswith("https://"), "nginx: http → https (301)")
+    status, headers, _ = get(proxy + "/healthz")
+    expect(status == 200, "nginx: /healthz over TLS")
+    expect(
+        re.fullmatch(r"[0-9a-f]{32}", headers.get("X-Request-ID", "")) is not None,
+        "nginx gave the request an id",
+    )
+    expect("max-age=31536000" in headers.get("Strict-Transport-Security", ""), "HSTS over HTTPS")
+    status, _, _ = get(proxy + "/metrics")
+    expect(status == 404, "nginx: /metrics is closed from outside")
+
+    status, _, body = request(base, f"/api/dossiers/{dossier_id}/", headers=auth)
+    document = json.loads(body)["documents"][0]
+    status, _, page = get(proxy + "/dang-nhap/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.decode()).group(1)
+    form = urllib.parse.urlencode(
+        {"username": "unit.officer", "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token}
+    ).encode()
+    status, headers, _ = get(proxy + "/dang-nhap/", data=form, headers={"Referer": proxy + "/dang-nhap/"})
+    expect(status == 302, "nginx: signed in through the login form (secure cookies over HTTPS)")
+    status, headers, pdf = get(proxy + f"/ho-so/tai-lieu/{document['id']}/")
+    expect(status == 200 and pdf.startswith(b"%PDF-"), "nginx sent the document the view allowed")
+    expect(hashlib.sha256(pdf).hexdigest() == document["sha256"], "the bytes are the stored document's")
+    expect(headers.get("Content-Type") == "application/pdf", "as application/pdf")
+    expect(headers.get("Content-Disposition", "").startswith("attachment"), "as an attachment")
+    expect("sandbox" in headers.get("Content-Security-Policy", ""), "with the sandbox policy")
+    expect("X-Accel-Redirect" not in headers, "the internal location stays hidden")
+    status, _, _ = get(proxy + "/_protected_media/" + "x.pdf")
+    expect(status == 404, "nginx: the protected location cannot be asked for directly")
 
 
 if __name__ == "__main__":
