@@ -9,8 +9,8 @@ class DossiersConfig(AppConfig):
     def ready(self):
         from councils.registry import register_subject
 
-        from . import audit_labels, lifecycle  # noqa: F401  (history labels; registers the state machines)
-        from . import policies  # noqa: F401  (registers the app's policies with the permission layer)
+        # history labels; the state machines; the app's policies (registered with the permission layer)
+        from . import audit_labels, lifecycle, policies  # noqa: F401
         from .models import DossierNominee
         from .services import council_agenda_terms, council_result_receive
 
