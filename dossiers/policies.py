@@ -154,8 +154,31 @@ def assigned_officer(dossier):
     return officer
 
 
+#: Bumped by every change of an assignment, so the assignments remembered on a user object are read again.
+_GENERATION = [0]
+
+
 def forget_assignment(dossier) -> None:
     dossier.__dict__.pop("_assigned_officer", None)
+    _GENERATION[0] += 1
+
+
+def _open_assignments(user) -> dict[int, int]:
+    """{dossier id: its assigned officer's id} for every dossier still under way, read once per user object
+    (one query, whatever the number of dossiers a page asks about; the policies ask it for each step)."""
+    cached = user.__dict__.get("_dossier_assignments")
+    if cached is not None and cached[0] == _GENERATION[0]:
+        return cached[1]
+    from .models import Dossier
+    from .models.dossier import FINAL_STATES
+
+    under_way = (
+        Dossier.objects.exclude(state__in=FINAL_STATES).annotate(key=Cast("pk", CharField())).values("key")
+    )
+    rows = _grants().filter(object_pk__in=under_way, user__is_active=True).values_list("object_pk", "user_id")
+    mapping = {int(pk): user_id for pk, user_id in rows}
+    user.__dict__["_dossier_assignments"] = (_GENERATION[0], mapping)
+    return mapping
 
 
 def assigned_officers(dossier_ids) -> dict[int, object]:
@@ -218,12 +241,10 @@ def _scope_of(obj) -> Scope | None:
     return lifecycle_for(obj)(obj).scope()
 
 
-def _dossier_of(obj):
+def _dossier_id_of(obj) -> int:
     from .models import DossierNominee
 
-    if isinstance(obj, DossierNominee):
-        return obj.dossier
-    return obj
+    return obj.dossier_id if isinstance(obj, DossierNominee) else obj.pk
 
 
 def _officer_step(user, obj, action) -> Decision:
@@ -239,12 +260,14 @@ def _officer_step(user, obj, action) -> Decision:
     )
     if not decision.allowed or obj is None:
         return decision
-    dossier = _dossier_of(obj)
-    officer = assigned_officer(dossier)
-    if officer is None or officer.pk == user.pk:
+    officer_id = _open_assignments(user).get(_dossier_id_of(obj))
+    if officer_id is None or officer_id == user.pk:
         return decision
     if by_role(user, (Role.BOARD_HEAD,), None):
         return decision
+    from django.contrib.auth import get_user_model
+
+    officer = get_user_model().objects.filter(pk=officer_id).first()
     return deny(_("Hồ sơ này đã giao cho %(name)s xử lý.") % {"name": full_name(officer)}, roles=roles)
 
 
