@@ -487,7 +487,7 @@ def progress(
     obj, user, *, with_history: bool | None = None, cache: dict | None = None, exact: bool = True
 ) -> Progress:
     """The panel's content for `obj` as `user` sees it. The audit trail is read (one query) only when the
-    viewer may read the object's history (with_history=None asks workflows.permissions); `exact` asks a
+    viewer may read the object's history (with_history=None asks workflows.policies); `exact` asks a
     named policy about each person it may wait on (see waiting_on)."""
     lifecycle_cls = lifecycle_for(obj)
     flow = lifecycle_cls(obj)
@@ -505,7 +505,7 @@ def progress(
 
     checks.sort(key=next_steps_first)
     if with_history is None:
-        from .permissions import can_read_history
+        from .policies import may_read_history as can_read_history
 
         with_history = can_read_history(user, obj)
     stays = visits(obj, lifecycle_cls) if with_history else None
