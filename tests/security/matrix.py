@@ -236,6 +236,18 @@ transition                               web_transition       302  200  404  200
 healthz                                  -                    200  200  200  200  200  200  200  200  200  200
 readyz                                   -                    200  200  200  200  200  200  200  200  200  200
 metrics                                  -                    200  200  200  200  200  200  200  200  200  200
+# -- webhooks (a subscription of the Board head: its owner only; the matrix's roles hold no subscriber role)
+# URL name                               object               anon unitA unitB board in   out  aud  expM expD rev
+webhook-list                             -                    401  200  200  200  200  200  200  200  200  200
+webhook-detail                           webhook              401  404  404  404  404  404  404  404  404  404
+webhook-deliveries                       webhook              401  404  404  404  404  404  404  404  404  404
+webhook-rotate-secret                    webhook              401  405  405  405  405  405  405  405  405  405
+webhook-redeliver                        webhook_delivery     401  405  405  405  405  405  405  405  405  405
+webhooks:list                            -                    302  403  403  403  403  403  403  403  403  403
+webhooks:detail                          webhook              302  404  404  404  404  404  404  404  404  404
+webhooks:end                             webhook              302  405  405  405  405  405  405  405  405  405
+webhooks:rotate                          webhook              302  405  405  405  405  405  405  405  405  405
+webhooks:redeliver                       webhook_delivery     302  405  405  405  405  405  405  405  405  405
 """
 
 #: Patterns with no row, each with the reason.

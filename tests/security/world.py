@@ -295,10 +295,23 @@ def build_world(*, with_votes: bool = True) -> World:
             "pk": str(dossier.pk),
             "name": "submit",
         },
+        # a webhook subscription of the Board head, who is none of the matrix's roles: everyone else gets 404
+        "webhook": {"pk": _webhook().pk},
+        "webhook_delivery": {"pk": _webhook().pk, "delivery_id": 0},
         # a finished check of the audit log (its page and JSON status: auditors and the Board head)
         "audit_check_run": {"pk": AuditCheckRun.objects.create(mode="full", state="passed", active=None).pk},
     }
     return world
+
+
+def _webhook():
+    from webhooks.models import Subscription
+
+    owner = get_user_model().objects.get(username="board.head")
+    subscription = Subscription.objects.filter(owner=owner).first()
+    return subscription or Subscription.objects.create(
+        name="Cổng tỉnh", url="https://portal.example.org/hook", secret="x" * 43, owner=owner
+    )
 
 
 def _actor(user):
