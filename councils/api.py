@@ -19,8 +19,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from organisations.models import Council, CouncilTerm, Unit
-from workflows import audit
 from workflows.api import TransitionsMixin, client_ip
+from workflows.http import request_actor
 from workflows.policies import require
 
 from . import policies, selectors, services
@@ -277,10 +277,6 @@ class ExpertInputSerializer(serializers.Serializer):
         return data
 
 
-def _actor(request) -> audit.Actor:
-    return audit.Actor(user=request.user, client_ip=client_ip(request))
-
-
 class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Council sessions: the Board creates; the engine moves them (transitions/); see the module docstring."""
 
@@ -298,7 +294,7 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
             title=data["title"],
             planned_on=data["planned_on"],
             place=data.get("place", ""),
-            actor=_actor(self.request),
+            actor=request_actor(self.request),
         )
 
     @extend_schema(
@@ -333,7 +329,7 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
                 strict=data["threshold_strict"],
                 ratio=ratio,
             ),
-            actor=_actor(request),
+            actor=request_actor(request),
         )
         return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
@@ -358,7 +354,9 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
                 if statuses.setdefault(row["member"], row["status"]) != row["status"]:
                     raise ValidationError({"detail": _("Một thành viên có hai tình trạng khác nhau.")})
             try:
-                services.attendance_roster_record(session=session, statuses=statuses, actor=_actor(request))
+                services.attendance_roster_record(
+                    session=session, statuses=statuses, actor=request_actor(request)
+                )
             except services.RosterRefused as exc:
                 return Response(
                     {
@@ -376,7 +374,7 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
                 session=session,
                 member=payload.validated_data["member"],
                 status=payload.validated_data["status"],
-                actor=_actor(request),
+                actor=request_actor(request),
             )
         rows = session.attendances.select_related("member").order_by("member__username")
         return Response(
@@ -401,7 +399,9 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
             payload = BallotInputSerializer(data=request.data)
             payload.is_valid(raise_exception=True)
             item = get_object_or_404(AgendaItem, pk=payload.validated_data["item"], session=session)
-            services.ballot_cast(item=item, choice=payload.validated_data["choice"], actor=_actor(request))
+            services.ballot_cast(
+                item=item, choice=payload.validated_data["choice"], actor=request_actor(request)
+            )
             return Response({"detail": _("Đã ghi nhận phiếu bầu kín.")}, status=status.HTTP_201_CREATED)
         console = policies.may_follow_turnout(request.user, session).allowed
         voted = set(session.items.filter(receipts__member=request.user).values_list("pk", flat=True))
@@ -435,7 +435,7 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         if not isinstance(raw, dict) or not all(str(key).isdigit() for key in raw):
             raise ValidationError({"choices": [_("Cần một bảng {mã mục: lựa chọn}.")]})
         count = services.ballot_sheet_cast(
-            session=session, choices={int(k): v for k, v in raw.items()}, actor=_actor(request)
+            session=session, choices={int(k): v for k, v in raw.items()}, actor=request_actor(request)
         )
         return Response(
             {"detail": _("Đã ghi nhận phiếu bầu kín."), "count": count}, status=status.HTTP_201_CREATED
@@ -470,7 +470,7 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
                 member=payload.validated_data["member"],
                 choices=payload.validated_data["choices"],
                 document=payload.validated_data["document"],
-                actor=_actor(request),
+                actor=request_actor(request),
             )
             return Response(WrittenVoteSerializer(vote).data, status=status.HTTP_201_CREATED)
         require(policies.may_read_written_votes, request.user, session)
@@ -492,7 +492,7 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     def experts(self, request, pk=None):
         session = self.get_object()
         if request.method == "POST":
-            actor = require(policies.may_invite_expert, _actor(request), session)
+            actor = require(policies.may_invite_expert, request_actor(request), session)
             payload = ExpertInputSerializer(data=request.data)
             payload.is_valid(raise_exception=True)
             services.session_invite_expert(
@@ -513,7 +513,7 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     @action(detail=True, methods=["delete"], url_path=r"experts/(?P<user_id>[0-9]{1,12})")
     def expert_remove(self, request, pk=None, user_id=None):
         session = self.get_object()
-        actor = require(policies.may_invite_expert, _actor(request), session)
+        actor = require(policies.may_invite_expert, request_actor(request), session)
         expert = next((u for u in selectors.session_experts(session) if u.pk == int(user_id)), None)
         if expert is None:
             raise NotFound(_("Người này không được mời dự phiên họp này."))
@@ -537,7 +537,7 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     @action(detail=True, methods=["get"], url_path=r"written-votes/(?P<vote_pk>[0-9]{1,12})/entered")
     def written_vote_entered(self, request, pk=None, vote_pk=None):
         vote = self._written_vote(vote_pk)
-        choices = services.written_vote_choices(vote=vote, actor=_actor(request))
+        choices = services.written_vote_choices(vote=vote, actor=request_actor(request))
         return Response({"id": vote.pk, "choices": {str(k): v for k, v in choices.items()}})
 
     @extend_schema(request=None, responses={200: WrittenVoteSerializer})
@@ -545,7 +545,7 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     def written_vote_confirm(self, request, pk=None, vote_pk=None):
         """A second person (another secretary or the Board), not the recorder, confirms it: it then counts."""
         vote = self._written_vote(vote_pk)
-        services.written_vote_confirm(vote=vote, actor=_actor(request))
+        services.written_vote_confirm(vote=vote, actor=request_actor(request))
         vote.refresh_from_db()
         return Response(WrittenVoteSerializer(vote).data)
 
@@ -558,7 +558,7 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         """The second person sends it back with a reason; it never counts."""
         vote = self._written_vote(vote_pk)
         reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
-        vote = services.written_vote_reject(vote=vote, reason=str(reason), actor=_actor(request))
+        vote = services.written_vote_reject(vote=vote, reason=str(reason), actor=request_actor(request))
         return Response(WrittenVoteSerializer(vote).data)
 
 

@@ -11,8 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from workflows import audit, engine
+from workflows import engine
 from workflows.api import client_ip
+from workflows.http import request_actor
 from workflows.policies import PolicyDenied, decide_many, may_read_everything
 from workflows.throttle import limit_exports
 from workflows.uploads import pdf_download
@@ -44,10 +45,6 @@ def _visible_session(request, pk) -> Session:
     if not policies.may_view_session(request.user, session):
         raise Http404
     return session
-
-
-def _actor(request, role: str = "") -> audit.Actor:
-    return audit.Actor(user=request.user, role=role, client_ip=client_ip(request))
 
 
 def _flags(user, session: Session) -> dict:
@@ -98,7 +95,7 @@ def session_create(request):
     form = SessionCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            session = services.session_create(actor=_actor(request), **form.cleaned_data)
+            session = services.session_create(actor=request_actor(request), **form.cleaned_data)
         except ValidationError as exc:
             for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
                 for error in errors:
@@ -236,7 +233,7 @@ def _written_votes(request, session: Session, items) -> list[dict]:
         entered = []
         may_decide = False
         if vote.status == WrittenVoteStatus.PENDING and policies.may_decide_written_vote(request.user, vote):
-            choices = services.written_vote_choices(vote=vote, actor=_actor(request))
+            choices = services.written_vote_choices(vote=vote, actor=request_actor(request))
             may_decide = True
             entered = [(titles.get(pk, pk), labels.get(choice, choice)) for pk, choice in choices.items()]
         rows.append(
@@ -262,7 +259,7 @@ def agenda_item_add(request, pk):
                 summary=form.cleaned_data["summary"],
                 proposing_unit=form.cleaned_data["proposing_unit"],
                 threshold=form.threshold(),
-                actor=_actor(request),
+                actor=request_actor(request),
             )
         except (PolicyDenied, engine.TransitionNotAllowed) as exc:
             messages.error(request, exc.message)
@@ -310,7 +307,7 @@ def ballot_cast(request, pk):
             request,
             session,
             lambda item=item, choice=choice: services.ballot_cast(
-                item=item, choice=choice, actor=_actor(request)
+                item=item, choice=choice, actor=request_actor(request)
             ),
         ):
             cast += 1
@@ -335,7 +332,9 @@ def attendance_record(request, pk):
         if name == "status" and member_id.isdigit() and len(member_id) < 12 and value:
             statuses[int(member_id)] = value
     try:
-        changes = services.attendance_roster_record(session=session, statuses=statuses, actor=_actor(request))
+        changes = services.attendance_roster_record(
+            session=session, statuses=statuses, actor=request_actor(request)
+        )
     except services.RosterRefused as exc:
         messages.error(request, exc.message)
         return _detail(request, session, roster={"values": statuses, "errors": exc.rows}, status=400)
@@ -362,7 +361,7 @@ def _attendance_one(request, session: Session):
         request,
         session,
         lambda: services.attendance_record(
-            session=session, member=member, status=form.cleaned_data["status"], actor=_actor(request)
+            session=session, member=member, status=form.cleaned_data["status"], actor=request_actor(request)
         ),
     ):
         messages.success(request, _("Đã điểm danh %(name)s.") % {"name": full_name(member)})
@@ -398,7 +397,7 @@ def written_vote_record(request, pk):
                 member=member,
                 choices=choices,
                 document=form.cleaned_data["document"],
-                actor=_actor(request),
+                actor=request_actor(request),
             )
         except (PolicyDenied, engine.TransitionNotAllowed) as exc:
             errors["general"] = [exc.message]
@@ -430,7 +429,7 @@ def _written_vote(request, pk, vote_pk) -> tuple[Session, WrittenVote]:
 def written_vote_confirm(request, pk, vote_pk):
     """A second person confirms a written vote against its signed PDF."""
     session, vote = _written_vote(request, pk, vote_pk)
-    if _run(request, session, lambda: services.written_vote_confirm(vote=vote, actor=_actor(request))):
+    if _run(request, session, lambda: services.written_vote_confirm(vote=vote, actor=request_actor(request))):
         messages.success(
             request, _("Đã xác nhận phiếu bằng văn bản của %(name)s.") % {"name": full_name(vote.member)}
         )
@@ -446,7 +445,7 @@ def written_vote_reject(request, pk, vote_pk):
     if _run(
         request,
         session,
-        lambda: services.written_vote_reject(vote=vote, reason=reason, actor=_actor(request)),
+        lambda: services.written_vote_reject(vote=vote, reason=reason, actor=request_actor(request)),
     ):
         messages.success(
             request, _("Đã trả lại phiếu bằng văn bản của %(name)s.") % {"name": full_name(vote.member)}
@@ -476,7 +475,7 @@ def recusal_declare(request, pk):
         request,
         session,
         lambda: services.recusal_declare(
-            item=item, member=request.user, note=form.cleaned_data["note"], actor=_actor(request)
+            item=item, member=request.user, note=form.cleaned_data["note"], actor=request_actor(request)
         ),
     ):
         messages.success(request, _("Đã ghi nhận: bạn không tham gia biểu quyết mục này."))
@@ -552,7 +551,7 @@ def session_expert_invite(request, pk):
     chosen from the list or named by username, with the reason; a refusal comes back next to the field with
     what was typed."""
     session = _visible_session(request, pk)
-    actor = policies.require(policies.may_invite_expert, _actor(request), session)
+    actor = policies.require(policies.may_invite_expert, request_actor(request), session)
     form = ExpertInviteForm(request.POST)
     if form.is_valid():
         try:
@@ -584,7 +583,7 @@ def session_expert_invite(request, pk):
 def session_expert_uninvite(request, pk, user_id):
     """Withdraw an expert's invitation: they no longer see the session."""
     session = _visible_session(request, pk)
-    actor = policies.require(policies.may_invite_expert, _actor(request), session)
+    actor = policies.require(policies.may_invite_expert, request_actor(request), session)
     expert = get_object_or_404(get_user_model(), pk=user_id)
     if _run(
         request,

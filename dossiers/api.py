@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from organisations.models import Unit
 from workflows import query
 from workflows.api import ErrorSerializer, TransitionsMixin, client_ip
+from workflows.http import request_actor
 from workflows.names import full_name
 from workflows.policies import PolicyDenied
 
@@ -161,9 +162,6 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             unit=unit, user=self.request.user, client_ip=client_ip(self.request), **data
         )
 
-    def _actor(self, request):
-        return services.audit.Actor(user=request.user, client_ip=client_ip(request))
-
     @extend_schema(request=None, responses={200: None})
     @action(detail=True, methods=["get", "post"], url_path="history")
     def history(self, request, pk=None):
@@ -186,7 +184,7 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 {field: [str(m) for m in errors] for field, errors in form.errors.items()}, status=400
             )
         record = services.record_declare(
-            nominee=nominee, kind=kind, fields=form.cleaned_data, actor=self._actor(request)
+            nominee=nominee, kind=kind, fields=form.cleaned_data, actor=request_actor(request)
         )
         return Response(_history_item(record), status=201)
 
@@ -199,7 +197,7 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         nominee = self.get_object()
         rows = history_import.read_rows(request.FILES.get("file"), nominee)
         try:
-            created = services.history_import(nominee=nominee, rows=rows, actor=self._actor(request))
+            created = services.history_import(nominee=nominee, rows=rows, actor=request_actor(request))
         except services.HistoryImportRefused as exc:
             return Response({"rows": [str(m) for m in exc.messages]}, status=400)
         return Response({"created": [_history_item(record) for record in created]}, status=201)
@@ -216,9 +214,9 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         record = get_object_or_404(services.history_model(kind).objects.filter(nominee=nominee), pk=record_id)
         note = str(request.data.get("note", ""))
         if verb == "confirm":
-            record = services.record_confirm(record=record, note=note, actor=self._actor(request))
+            record = services.record_confirm(record=record, note=note, actor=request_actor(request))
         else:
-            record = services.record_reject(record=record, note=note, actor=self._actor(request))
+            record = services.record_reject(record=record, note=note, actor=request_actor(request))
         return Response(_history_item(record))
 
 
@@ -561,9 +559,7 @@ class DossierViewSet(
             officer = get_user_model().objects.filter(pk=int(raw)).first()
             if officer is None:
                 return Response(refused, status=400)
-        services.dossier_assign_officer(
-            dossier, officer, actor=services.audit.Actor(user=request.user, client_ip=client_ip(request))
-        )
+        services.dossier_assign_officer(dossier, officer, actor=request_actor(request))
         return Response(AssignmentSerializer(_assignment(dossier)).data)
 
     @action(detail=True, methods=["post"], url_path="documents")

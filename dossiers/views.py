@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from organisations.models import Unit
 from workflows import engine, throttle
 from workflows.api import client_ip
+from workflows.http import request_actor
 from workflows.names import full_name
 from workflows.policies import (
     PolicyDenied,
@@ -211,9 +212,7 @@ def _assign(request, dossier, form) -> bool:
     """The Board head gives the dossier to a Board officer (or takes it back); a refusal goes next to the field."""
     officer = form.cleaned_data["officer"]
     try:
-        services.dossier_assign_officer(
-            dossier, officer, actor=services.audit.Actor(user=request.user, client_ip=client_ip(request))
-        )
+        services.dossier_assign_officer(dossier, officer, actor=request_actor(request))
     except ValidationError as exc:
         _errors_into(form, exc)
         return False
@@ -666,7 +665,7 @@ def nominee_declare(request, pk, kind):
                 nominee=nominee,
                 kind=kind,
                 fields=form.cleaned_data,
-                actor=services.audit.Actor(user=request.user, client_ip=client_ip(request)),
+                actor=request_actor(request),
             )
         except ValidationError as exc:
             _errors_into(form, exc)
@@ -702,7 +701,7 @@ def nominee_history_import(request, pk):
             created = services.history_import(
                 nominee=nominee,
                 rows=rows,
-                actor=services.audit.Actor(user=request.user, client_ip=client_ip(request)),
+                actor=request_actor(request),
             )
         except services.HistoryImportRefused as exc:
             row_errors = exc.messages
@@ -736,7 +735,7 @@ def history_review(request, kind, pk, verb):
     )
     form = RecordReviewForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    actor = services.audit.Actor(user=request.user, client_ip=client_ip(request))
+    actor = request_actor(request)
     try:
         if verb == "confirm":
             services.record_confirm(record=record, note=note, actor=actor)

@@ -7,19 +7,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from workflows import audit, engine
-from workflows.api import client_ip
+from workflows import engine
+from workflows.http import request_actor
 from workflows.policies import decide_many, may_read_history
 
 from . import services
 from .forms import GroupForm, OverseerForm
 from .models import Division, DivisionState
 from .policies import may_assign_group_overseer, may_draft_division, may_open_division
-
-
-def _actor(request):
-    """The signed-in user as actor; the services' policies (emulation/policies.py) decide the role recorded."""
-    return audit.Actor(request.user, client_ip=client_ip(request))
 
 
 def _errors(form, exc):
@@ -51,7 +46,9 @@ def division_detail(request, year: int):
             group_form = GroupForm(request.POST, prefix="group")
             if group_form.is_valid():
                 try:
-                    services.group_add(division=division, actor=_actor(request), **group_form.cleaned_data)
+                    services.group_add(
+                        division=division, actor=request_actor(request), **group_form.cleaned_data
+                    )
                 except ValidationError as exc:
                     _errors(group_form, exc)
                 else:
@@ -63,7 +60,7 @@ def division_detail(request, year: int):
             overseer_form = OverseerForm(request.POST, prefix="overseer", division=division)
             if overseer_form.is_valid():
                 try:
-                    services.group_assign_overseer(actor=_actor(request), **overseer_form.cleaned_data)
+                    services.group_assign_overseer(actor=request_actor(request), **overseer_form.cleaned_data)
                 except ValidationError as exc:
                     _errors(overseer_form, exc)
                 else:
@@ -91,5 +88,5 @@ def division_detail(request, year: int):
 @login_required
 @require_POST
 def division_open(request, year: int):
-    division = services.division_open(year=year, actor=_actor(request))
+    division = services.division_open(year=year, actor=request_actor(request))
     return redirect(division.get_absolute_url())

@@ -14,9 +14,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from organisations.models import Unit
-from workflows import audit, query, throttle
-from workflows.api import TransitionsMixin, client_ip
+from workflows import query, throttle
+from workflows.api import TransitionsMixin
 from workflows.exports import xlsx_response
+from workflows.http import request_actor
 
 from . import certificates, imports, selectors, services
 from .exports import results_bytes
@@ -54,10 +55,6 @@ class RoundSerializer(serializers.ModelSerializer):
         read_only_fields = ["session", "state"]
 
 
-def _actor(request) -> audit.Actor:
-    return audit.Actor(user=request.user, client_ip=client_ip(request))
-
-
 class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Rounds: everyone signed in reads; the Board opens them, assigns reviewers and sends them to the council."""
 
@@ -68,7 +65,7 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        serializer.instance = services.round_create(actor=_actor(self.request), **data)
+        serializer.instance = services.round_create(actor=request_actor(self.request), **data)
 
     @action(detail=True, methods=["get"])
     def ranking(self, request, pk=None):
@@ -99,7 +96,7 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
     @action(detail=True, methods=["post"], url_path="assign-balanced")
     def assign_balanced(self, request, pk=None):
         """Give every screened initiative its missing reviewers, fewest current assignments first."""
-        created = services.assignments_balance(round_=self.get_object(), actor=_actor(request))
+        created = services.assignments_balance(round_=self.get_object(), actor=request_actor(request))
         return Response({"created": created})
 
     @action(detail=True, methods=["post"], url_path="reviewers")
@@ -112,7 +109,7 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
         users = list(get_user_model().objects.filter(pk__in=ids, is_active=True))
         if len(users) != len(set(map(int, ids))):
             raise serializers.ValidationError({"reviewers": [_("Có mã người chấm không tồn tại.")]})
-        services.round_reviewers_set(round_=round_, reviewers=users, actor=_actor(request))
+        services.round_reviewers_set(round_=round_, reviewers=users, actor=request_actor(request))
         return Response({"reviewers": sorted(user.pk for user in users)})
 
     @action(detail=True, methods=["post"], url_path="import")
@@ -122,7 +119,7 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
         round_ = self.get_object()
         rows = imports.read_rows(request.FILES.get("file"))
         try:
-            created = services.initiatives_import(round_=round_, rows=rows, actor=_actor(request))
+            created = services.initiatives_import(round_=round_, rows=rows, actor=request_actor(request))
         except services.ImportRefused as refused:
             return Response(
                 {
@@ -153,7 +150,7 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
             round_=self.get_object(),
             planned_on=planned_on,
             place=request.data.get("place", ""),
-            actor=_actor(request),
+            actor=request_actor(request),
         )
         return Response({"session": session.pk}, status=status.HTTP_201_CREATED)
 
@@ -236,7 +233,7 @@ class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.Read
         round_ = data.pop("round")
         unit = data.pop("unit")
         serializer.instance = services.initiative_submit(
-            round_=round_, unit=unit, data=data, authors=authors, actor=_actor(self.request)
+            round_=round_, unit=unit, data=data, authors=authors, actor=request_actor(self.request)
         )
 
     @action(detail=True, methods=["get", "post"])
@@ -251,7 +248,7 @@ class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.Read
                 initiative=initiative,
                 upload=request.FILES.get("file"),
                 description=request.data.get("description", ""),
-                actor=_actor(request),
+                actor=request_actor(request),
             )
             return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
         return Response(EvidenceSerializer(initiative.evidence.all(), many=True).data)
@@ -263,7 +260,7 @@ class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.Read
         payload = AuthorSerializer(data=request.data.get("authors"), many=True)
         payload.is_valid(raise_exception=True)
         updated = services.authors_replace(
-            initiative=initiative, authors=list(payload.validated_data), actor=_actor(request)
+            initiative=initiative, authors=list(payload.validated_data), actor=request_actor(request)
         )
         return Response(self.get_serializer(updated).data)
 
@@ -300,10 +297,12 @@ class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.Read
                 raise serializers.ValidationError({"reviewer": [_("Cần mã người chấm.")]})
             reviewer = get_object_or_404(get_user_model(), pk=reviewer_id)
             if request.method == "DELETE":
-                services.reviewer_unassign(initiative=initiative, reviewer=reviewer, actor=_actor(request))
+                services.reviewer_unassign(
+                    initiative=initiative, reviewer=reviewer, actor=request_actor(request)
+                )
                 return Response(status=status.HTTP_204_NO_CONTENT)
             assignment = services.reviewer_assign(
-                initiative=initiative, reviewer=reviewer, actor=_actor(request)
+                initiative=initiative, reviewer=reviewer, actor=request_actor(request)
             )
             return Response({"assignment": assignment.pk}, status=status.HTTP_201_CREATED)
         return Response(

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organisations.models import Unit
-from workflows import audit, engine
-from workflows.api import client_ip
+from workflows import engine
 from workflows.exports import xlsx_response
+from workflows.http import request_actor
 from workflows.policies import decide_many
 from workflows.throttle import limit_exports
 from workflows.uploads import pdf_download
@@ -47,10 +47,6 @@ from .policies import (
     may_send_to_council,
     submitting_unit_ids,
 )
-
-
-def _actor(request) -> audit.Actor:
-    return audit.Actor(user=request.user, client_ip=client_ip(request))
 
 
 def _messages_of(error: Exception) -> list[str]:
@@ -150,7 +146,11 @@ def initiative_submit(request, pk):
             rows = [row for row in (f.author() for f in authors) if row is not None]
             try:
                 initiative = services.initiative_submit(
-                    round_=round_, unit=unit, data=form.cleaned_data, authors=rows, actor=_actor(request)
+                    round_=round_,
+                    unit=unit,
+                    data=form.cleaned_data,
+                    authors=rows,
+                    actor=request_actor(request),
                 )
             except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
                 if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
@@ -240,7 +240,7 @@ def evidence_upload(request, pk):
                 initiative=initiative,
                 upload=form.cleaned_data["file"],
                 description=form.cleaned_data["description"],
-                actor=_actor(request),
+                actor=request_actor(request),
             )
         except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
             _errors_into(form, error, errors)
@@ -297,7 +297,7 @@ def authors_edit(request, pk):
     elif request.method == "POST" and authors.is_valid():
         rows = [row for row in (f.author() for f in authors) if row is not None]
         try:
-            services.authors_replace(initiative=initiative, authors=rows, actor=_actor(request))
+            services.authors_replace(initiative=initiative, authors=rows, actor=request_actor(request))
         except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
             errors.extend(_messages_of(error))
         else:
@@ -320,10 +320,12 @@ def round_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                round_ = services.round_create(actor=_actor(request), **form.service_kwargs())
+                round_ = services.round_create(actor=request_actor(request), **form.service_kwargs())
                 if form.cleaned_data["reviewers"]:
                     services.round_reviewers_set(
-                        round_=round_, reviewers=list(form.cleaned_data["reviewers"]), actor=_actor(request)
+                        round_=round_,
+                        reviewers=list(form.cleaned_data["reviewers"]),
+                        actor=request_actor(request),
                     )
         except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
             _errors_into(form, error, errors)
@@ -348,7 +350,7 @@ def round_reviewers(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.round_reviewers_set(
-                round_=round_, reviewers=list(form.cleaned_data["reviewers"]), actor=_actor(request)
+                round_=round_, reviewers=list(form.cleaned_data["reviewers"]), actor=request_actor(request)
             )
         except (ValidationError, engine.ActionForbidden) as error:
             _errors_into(form, error, errors)
@@ -374,7 +376,7 @@ def round_import(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             rows = imports.read_rows(form.cleaned_data["file"])
-            created = services.initiatives_import(round_=round_, rows=rows, actor=_actor(request))
+            created = services.initiatives_import(round_=round_, rows=rows, actor=request_actor(request))
         except services.ImportRefused as refused:
             row_errors = refused.rows
         except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
@@ -419,7 +421,7 @@ def initiative_assign(request, pk):
     if form.is_valid():
         try:
             services.reviewer_assign(
-                initiative=initiative, reviewer=form.cleaned_data["reviewer"], actor=_actor(request)
+                initiative=initiative, reviewer=form.cleaned_data["reviewer"], actor=request_actor(request)
             )
             messages.success(request, _("Đã phân công người chấm."))
         except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
@@ -439,7 +441,7 @@ def initiative_unassign(request, pk):
     if form.is_valid():
         try:
             services.reviewer_unassign(
-                initiative=initiative, reviewer=form.cleaned_data["reviewer"], actor=_actor(request)
+                initiative=initiative, reviewer=form.cleaned_data["reviewer"], actor=request_actor(request)
             )
             messages.success(request, _("Đã rút người chấm khỏi sáng kiến."))
         except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
@@ -469,7 +471,7 @@ def conflict_declare(request, pk):
 def round_assign_balanced(request, pk):
     round_ = get_object_or_404(Round, pk=pk)
     try:
-        created = services.assignments_balance(round_=round_, actor=_actor(request))
+        created = services.assignments_balance(round_=round_, actor=request_actor(request))
         messages.success(request, _("Đã phân công %(n)d lượt chấm.") % {"n": created})
     except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
         for message in _messages_of(error):
@@ -486,7 +488,9 @@ def round_send_to_council(request, pk):
         messages.error(request, _("Cần nhập ngày họp hội đồng."))
         return redirect(round_.get_absolute_url())
     try:
-        session = services.round_send_to_council(round_=round_, actor=_actor(request), **form.cleaned_data)
+        session = services.round_send_to_council(
+            round_=round_, actor=request_actor(request), **form.cleaned_data
+        )
     except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
         for message in _messages_of(error):
             messages.error(request, message)

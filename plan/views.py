@@ -18,9 +18,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from organisations.models import Unit
 from plan.models import ActivityState, Plan, UnitPlan
-from workflows import audit, engine
-from workflows.api import client_ip
+from workflows import engine
 from workflows.exports import safe_append
+from workflows.http import request_actor
 from workflows.policies import decide_many, may_read_everything, may_read_history
 from workflows.throttle import limit_exports
 
@@ -28,11 +28,6 @@ from . import selectors, services
 from .deadlines import effective_due, working_days_late
 from .forms import FilterForm, IssueForm, OversightForm, ProgressReportForm, UnitPlanForm
 from .policies import may_assign_oversight, may_copy_plan, may_issue_plan, may_report_progress
-
-
-def _actor(request) -> audit.Actor:
-    """The signed-in user as actor; the services' policies (plan/policies.py) decide the role recorded."""
-    return audit.Actor(request.user, client_ip=client_ip(request))
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -219,7 +214,7 @@ def report(request, year: int):
 def copy_to_next_year(request, year: int):
     plan = get_object_or_404(Plan, year=year)
     try:
-        copy = services.plan_copy_to_next_year(plan=plan, actor=_actor(request))
+        copy = services.plan_copy_to_next_year(plan=plan, actor=request_actor(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("plan:dashboard", plan.year)
@@ -236,7 +231,7 @@ def issue(request, year: int):
     form = IssueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_issue(plan=plan, actor=_actor(request), **form.cleaned_data)
+            services.plan_issue(plan=plan, actor=request_actor(request), **form.cleaned_data)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -271,7 +266,7 @@ def unit_plans(request, year: int):
                     issued_on=data["issued_on"],
                     summary=data["summary"],
                     activities=list(data["activities"]) or None,
-                    actor=_actor(request),
+                    actor=request_actor(request),
                 )
             except ValidationError as exc:
                 _form_errors(form, exc)
@@ -308,7 +303,7 @@ def unit_plan_detail(request, pk: int):
             try:
                 services.progress_report_submit(
                     unit_plan=unit_plan,
-                    actor=_actor(request),
+                    actor=request_actor(request),
                     **form.cleaned_data,
                 )
             except ValidationError as exc:
@@ -344,7 +339,7 @@ def oversight(request, year: int):
             raise PermissionDenied(_("Chỉ Trưởng Ban TĐKT được phân công."))
         if form.is_valid():
             try:
-                services.oversight_assign(plan=plan, actor=_actor(request), **form.cleaned_data)
+                services.oversight_assign(plan=plan, actor=request_actor(request), **form.cleaned_data)
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:

@@ -9,8 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from workflows import audit
-from workflows.http import client_ip
+from workflows.http import request_actor
 
 from . import services
 from .models import Delivery, Subscription
@@ -71,27 +70,28 @@ class SubscriptionViewSet(
     def get_queryset(self):
         return Subscription.objects.filter(pk__in=owned_subscription_ids(self.request.user)).order_by("pk")
 
-    def _actor(self):
-        return audit.Actor(self.request.user, client_ip=client_ip(self.request))
-
     @extend_schema(responses={201: CreatedSubscriptionSerializer})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        subscription, secret = services.subscribe(actor=self._actor(), **serializer.validated_data)
+        subscription, secret = services.subscribe(
+            actor=request_actor(self.request), **serializer.validated_data
+        )
         body = CreatedSubscriptionSerializer(subscription).data
         body["secret"] = secret
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={204: None})
     def destroy(self, request, *args, **kwargs):
-        services.unsubscribe(self.get_object(), actor=self._actor())
+        services.unsubscribe(self.get_object(), actor=request_actor(self.request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={200: SecretSerializer})
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request, pk=None):
-        return Response({"secret": services.rotate_secret(self.get_object(), actor=self._actor())})
+        return Response(
+            {"secret": services.rotate_secret(self.get_object(), actor=request_actor(self.request))}
+        )
 
     @extend_schema(responses={200: DeliverySerializer(many=True)})
     @action(detail=True, methods=["get"])
@@ -105,4 +105,6 @@ class SubscriptionViewSet(
     def redeliver(self, request, pk=None, delivery_id=None):
         subscription = self.get_object()
         delivery = get_object_or_404(subscription.deliveries, pk=delivery_id)
-        return Response(DeliverySerializer(services.redeliver(delivery, actor=self._actor())).data)
+        return Response(
+            DeliverySerializer(services.redeliver(delivery, actor=request_actor(self.request))).data
+        )

@@ -8,8 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from workflows import audit
-from workflows.http import client_ip
+from workflows.http import request_actor
 from workflows.policies import PolicyDenied, require
 
 from . import services
@@ -18,26 +17,22 @@ from .models import Subscription
 from .policies import may_manage_subscription, may_subscribe_webhooks, owned_subscription_ids
 
 
-def _actor(request) -> audit.Actor:
-    return audit.Actor(request.user, client_ip=client_ip(request))
-
-
 def _owned(request, pk) -> Subscription:
     subscription = get_object_or_404(Subscription, pk=pk, pk__in=owned_subscription_ids(request.user))
-    require(may_manage_subscription, _actor(request), subscription)
+    require(may_manage_subscription, request_actor(request), subscription)
     return subscription
 
 
 @login_required
 def subscriptions(request):
-    require(may_subscribe_webhooks, _actor(request))
+    require(may_subscribe_webhooks, request_actor(request))
     form = SubscriptionForm(request.POST or None)
     secret = None
     created = None
     if request.method == "POST" and form.is_valid():
         try:
             created, secret = services.subscribe(
-                actor=_actor(request),
+                actor=request_actor(request),
                 name=form.cleaned_data["name"],
                 url=form.cleaned_data["url"],
                 subject_types=form.cleaned_data["subject_types"],
@@ -70,7 +65,7 @@ def subscription_detail(request, pk):
 @login_required
 @require_POST
 def subscription_end(request, pk):
-    services.unsubscribe(_owned(request, pk), actor=_actor(request))
+    services.unsubscribe(_owned(request, pk), actor=request_actor(request))
     return redirect("webhooks:detail", pk=pk)
 
 
@@ -78,7 +73,7 @@ def subscription_end(request, pk):
 @require_POST
 def subscription_rotate(request, pk):
     subscription = _owned(request, pk)
-    secret = services.rotate_secret(subscription, actor=_actor(request))
+    secret = services.rotate_secret(subscription, actor=request_actor(request))
     deliveries = subscription.deliveries.select_related("event").order_by("-sequence")[:200]
     return render(
         request,
@@ -93,7 +88,7 @@ def delivery_redeliver(request, pk, delivery_id):
     subscription = _owned(request, pk)
     delivery = get_object_or_404(subscription.deliveries, pk=delivery_id)
     try:
-        services.redeliver(delivery, actor=_actor(request))
+        services.redeliver(delivery, actor=request_actor(request))
     except (ValidationError, PolicyDenied) as error:
         from django.contrib import messages
 

@@ -25,7 +25,7 @@ from organisations.models import Unit
 
 from . import engine, tokens
 from .audit import history_for
-from .http import client_ip  # noqa: F401 (the views of every app take it from here)
+from .http import client_ip, request_actor  # noqa: F401 (client_ip: the views of every app take it from here)
 from .models import ApiToken, AuditEvent, Membership
 from .names import full_name
 from .policies import PolicyDenied, may_change_configuration, may_manage_roles, may_read_history
@@ -307,15 +307,10 @@ class UnitViewSet(viewsets.ModelViewSet):
         day = unit_day(self.request)
         return units.filter(in_force_q(day)) if day else units
 
-    def _actor(self):
-        from .audit import Actor
-
-        return Actor(self.request.user, client_ip=client_ip(self.request))
-
     def perform_create(self, serializer):
         from .config import unit_create
 
-        serializer.instance = unit_create(actor=self._actor(), **serializer.validated_data)
+        serializer.instance = unit_create(actor=request_actor(self.request), **serializer.validated_data)
 
     def perform_update(self, serializer):
         from django.utils import timezone
@@ -329,11 +324,11 @@ class UnitViewSet(viewsets.ModelViewSet):
                 unit=serializer.instance,
                 parent=changes.pop("parent"),
                 effective_on=timezone.localdate(),
-                actor=self._actor(),
+                actor=request_actor(self.request),
             )
         changes.pop("parent", None)
         serializer.instance = unit_update(
-            unit=Unit.objects.get(pk=serializer.instance.pk), actor=self._actor(), **changes
+            unit=Unit.objects.get(pk=serializer.instance.pk), actor=request_actor(self.request), **changes
         )
 
 
@@ -426,12 +421,11 @@ class MembershipViewSet(
     )
     @action(detail=True, methods=["post"], url_path="approve")
     def approve(self, request, pk=None):
-        from .audit import Actor
 
         membership = membership_approve(
             membership=self.get_object(),
             comment=self._comment(request),
-            actor=Actor(request.user, client_ip=client_ip(request)),
+            actor=request_actor(request),
         )
         return Response(self.get_serializer(membership).data)
 
@@ -441,12 +435,11 @@ class MembershipViewSet(
     )
     @action(detail=True, methods=["post"], url_path="reject")
     def reject(self, request, pk=None):
-        from .audit import Actor
 
         membership = membership_reject(
             membership=self.get_object(),
             comment=self._comment(request),
-            actor=Actor(request.user, client_ip=client_ip(request)),
+            actor=request_actor(request),
         )
         return Response(self.get_serializer(membership).data)
 
@@ -458,7 +451,6 @@ class MembershipViewSet(
     )
     @action(detail=True, methods=["post"], url_path="end")
     def end(self, request, pk=None):
-        from .audit import Actor
 
         data = request.data if hasattr(request.data, "get") else {}
         field = serializers.DateField(required=False)
@@ -466,7 +458,7 @@ class MembershipViewSet(
         membership = membership_end(
             membership=self.get_object(),
             valid_to=valid_to,
-            actor=Actor(request.user, client_ip=client_ip(request)),
+            actor=request_actor(request),
         )
         return Response(self.get_serializer(membership).data)
 

@@ -15,3 +15,12 @@ def client_ip(request) -> str | None:
         if forwarded:
             return forwarded[-1]
     return request.META.get("REMOTE_ADDR") or None
+
+
+def request_actor(request, role: str = ""):
+    """The signed-in user of `request` as the audit log's actor, with their client address; the role is the one
+    the caller claims (the permission layer records the role it decides, workflows.policies.require)."""
+    from .audit import Actor
+
+    request = getattr(request, "_request", request)
+    return Actor(user=request.user, role=role, client_ip=client_ip(request))

@@ -14,10 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from organisations.models import CouncilTerm, Unit
 
-from .api import client_ip
-from .audit import Actor
 from .engine import TransitionNotAllowed
 from .forms import DateField
+from .http import request_actor
 from .models import APPROVAL_ROLES, Membership, Role
 from .policies import may_manage_grant_approval, may_manage_membership_end, may_manage_roles
 from .services import (
@@ -53,10 +52,6 @@ class MembershipProposeForm(forms.Form):
     )
 
 
-def _actor(request) -> Actor:
-    return Actor(request.user, client_ip=client_ip(request))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def membership_list(request):
@@ -77,7 +72,7 @@ def membership_list(request):
                     council_term=data["council_term"],
                     valid_from=data["valid_from"],
                     valid_to=data["valid_to"],
-                    actor=_actor(request),
+                    actor=request_actor(request),
                 )
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
@@ -134,7 +129,9 @@ def _act(request, pk: int, action) -> None:
 @require_POST
 def membership_approve_view(request, pk: int):
     comment = request.POST.get("comment", "")[:1000]
-    if _act(request, pk, lambda m: membership_approve(membership=m, actor=_actor(request), comment=comment)):
+    if _act(
+        request, pk, lambda m: membership_approve(membership=m, actor=request_actor(request), comment=comment)
+    ):
         messages.success(request, _("Đã phê duyệt; vai trò có hiệu lực ngay."))
     return redirect("memberships")
 
@@ -143,7 +140,9 @@ def membership_approve_view(request, pk: int):
 @require_POST
 def membership_reject_view(request, pk: int):
     comment = request.POST.get("comment", "")[:1000]
-    if _act(request, pk, lambda m: membership_reject(membership=m, actor=_actor(request), comment=comment)):
+    if _act(
+        request, pk, lambda m: membership_reject(membership=m, actor=request_actor(request), comment=comment)
+    ):
         messages.success(request, _("Đã từ chối đề xuất giao vai trò."))
     return redirect("memberships")
 
@@ -151,6 +150,6 @@ def membership_reject_view(request, pk: int):
 @login_required
 @require_POST
 def membership_end_view(request, pk: int):
-    if _act(request, pk, lambda m: membership_end(membership=m, actor=_actor(request))):
+    if _act(request, pk, lambda m: membership_end(membership=m, actor=request_actor(request))):
         messages.success(request, _("Đã kết thúc vai trò; quyền chấm dứt ngay."))
     return redirect("memberships")
