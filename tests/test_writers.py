@@ -67,6 +67,9 @@ ALLOWED: dict[tuple[str, str], str] = {
         "workflows/exports.py",
         "book.save(buffer)",
     ): "an openpyxl workbook written to the response, not a model",
+    ("workflows/admin.py", "instances = formset.save(commit=False)"): (
+        "commit=False only builds the inline objects; config_save / config_delete write them, audited"
+    ),
 }
 
 

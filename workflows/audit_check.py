@@ -356,7 +356,7 @@ def failure_recipients() -> list:
 
 def notify_failure(run: AuditCheckRun) -> int:
     """One notification per auditor and Board head; each is mailed by its own task after the commit."""
-    from .tasks import create_notification
+    from .notifications import create_notification
 
     item = run.problems[0] if run.problems else {"code": "error", "params": {"reason": run.failure_reason}}
     text = str(_("Kiểm tra nhật ký kiểm toán #%(run)s phát hiện nhật ký không toàn vẹn: %(problem)s")) % {

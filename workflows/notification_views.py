@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,8 +16,8 @@ from . import audit
 from .api import client_ip
 from .models import MailStatus, Notification
 from .names import full_name
+from .notifications import resend
 from .policies import may_act_for_board, may_verify_audit
-from .tasks import queue_notification_mail
 
 PAGE_SIZE = 50
 
@@ -63,21 +62,13 @@ def delivery_resend(request):
         raise Http404 from None
     back = reverse("notification_delivery") + _filter_query(request.POST.get("status", ""))
     actor = audit.Actor(user=request.user, role=board.role, client_ip=client_ip(request))
-    with transaction.atomic():
-        notification = Notification.objects.select_for_update().filter(pk=pk).first()
-        if notification is None:
-            raise Http404
-        if notification.mail_status != MailStatus.FAILED:
-            messages.error(request, _("Chỉ gửi lại được thư đã gửi không được."))
-            return redirect(back)
-        Notification.objects.filter(pk=pk).update(mail_status=MailStatus.PENDING)
-        audit.record(
-            subject=notification,
-            actor=actor,
-            verb="notification_resent",
-            data={"user": notification.recipient_id, "attempts": notification.attempts},
-        )
-        queue_notification_mail(notification.pk)  # after the commit, by its own task
+    try:
+        notification = resend(pk, actor=actor)
+    except Notification.DoesNotExist:
+        raise Http404 from None
+    if notification is None:
+        messages.error(request, _("Chỉ gửi lại được thư đã gửi không được."))
+        return redirect(back)
     notification.refresh_from_db()
     if notification.mail_status == MailStatus.SENT:
         messages.success(

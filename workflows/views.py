@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -24,8 +23,9 @@ from .checkpoints import CheckpointError, SignedCheckpoint, audit_checkpoint_sig
 from .exports import safe_cell
 from .history import describe, history_events
 from .lifecycle import lifecycle_for, visible_to
-from .models import AuditCheckMode, AuditCheckpoint, AuditCheckRun, Notification, Role
+from .models import AuditCheckMode, AuditCheckpoint, AuditCheckRun, Role
 from .names import full_name
+from .notifications import mark_all_read
 from .policies import authorities_for_display, may_read_history, may_verify_audit
 from .selectors import inbox
 
@@ -374,8 +374,6 @@ def audit_check_run_status(request, pk: int):
 def notifications(request):
     items = request.user.notifications.all()[:100]
     if request.method == "POST":
-        Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
+        mark_all_read(request.user)
         return redirect("notifications")
     return render(request, "workflows/notifications.html", {"items": items})

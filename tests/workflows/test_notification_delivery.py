@@ -60,7 +60,7 @@ def test_the_mail_task_runs_outside_the_notifier_lock(submitted, django_capture_
         return 1
 
     with (
-        mock.patch("workflows.tasks.send_mail", side_effect=observed_send_mail),
+        mock.patch("workflows.notifications.send_mail", side_effect=observed_send_mail),
         django_capture_on_commit_callbacks(execute=True),
     ):
         real_dispatch()
@@ -87,7 +87,7 @@ def test_a_mail_failure_is_retried_with_backoff_and_recorded_as_failed(
     assert send_notification_mail.autoretry_for == (SMTPException, OSError)
     assert send_notification_mail.retry_backoff is True and send_notification_mail.max_retries == 6
     with (
-        mock.patch("workflows.tasks.send_mail", side_effect=SMTPException("421 dịch vụ tạm ngừng")) as sender,
+        mock.patch("workflows.notifications.send_mail", side_effect=SMTPException("421 dịch vụ tạm ngừng")) as sender,
         django_capture_on_commit_callbacks(execute=True),
     ):
         dispatch_notifications()  # the failing mail neither raises here nor undoes the notification
@@ -101,7 +101,7 @@ def test_a_mail_failure_is_retried_with_backoff_and_recorded_as_failed(
 def test_a_mail_that_fails_twice_then_goes_through_is_sent(submitted, django_capture_on_commit_callbacks):
     outcomes = [SMTPServerDisconnected("mất kết nối"), ConnectionRefusedError(111, "Connection refused"), 1]
     with (
-        mock.patch("workflows.tasks.send_mail", side_effect=outcomes),
+        mock.patch("workflows.notifications.send_mail", side_effect=outcomes),
         django_capture_on_commit_callbacks(execute=True),
     ):
         dispatch_notifications()
@@ -123,7 +123,7 @@ def test_a_sent_mail_is_not_sent_again(submitted, django_capture_on_commit_callb
 
 def failed_notification(submitted, django_capture_on_commit_callbacks) -> Notification:
     with (
-        mock.patch("workflows.tasks.send_mail", side_effect=OSError(101, "Network is unreachable")),
+        mock.patch("workflows.notifications.send_mail", side_effect=OSError(101, "Network is unreachable")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         dispatch_notifications()
