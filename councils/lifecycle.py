@@ -74,10 +74,30 @@ def _has_items(flow) -> State.CONDITION:
     return State.CONDITION(flow.obj.items.exists(), _("Chương trình họp chưa có mục biểu quyết nào."))
 
 
+def _quorum_condition(session, refused: str) -> State.CONDITION:
+    """Quorum (DOMAIN.md §3) as a transition condition: it holds for the whole meeting, so it is checked when the
+    meeting opens, when voting opens, when each item's result is counted and when voting closes. Marking members
+    absent after the opening so that fewer than the quorum remain refuses the next of these steps."""
+    quorum = selectors.quorum(session)
+    return State.CONDITION(quorum.met, _("%(refused)s: %(why)s.") % {"refused": refused, "why": quorum.refusal})
+
+
 def _quorum_met(flow) -> State.CONDITION:
-    quorum = selectors.quorum(flow.obj)
-    return State.CONDITION(
-        quorum.met, _("Chưa đủ số thành viên có mặt: %(why)s.") % {"why": quorum.explanation}
+    return _quorum_condition(flow.obj, _("Chưa thể khai mạc phiên họp"))
+
+
+def _quorum_for_voting(flow) -> State.CONDITION:
+    return _quorum_condition(flow.obj, _("Chưa thể mở bỏ phiếu"))
+
+
+def _quorum_for_closing(flow) -> State.CONDITION:
+    return _quorum_condition(flow.obj, _("Không thể kết thúc bỏ phiếu"))
+
+
+def _quorum_for_counting(flow) -> State.CONDITION:
+    return _quorum_condition(
+        flow.obj.session,
+        _("Không thể kiểm phiếu mục «%(item)s»") % {"item": flow.obj.title},
     )
 
 
@@ -224,7 +244,7 @@ class SessionLifecycle(Lifecycle):
     def open(self, *, cleaned_data, actor, comment):
         """The chair opens the meeting once attendance reaches the quorum (DOMAIN.md §3: ≥ 2/3 present)."""
         quorum = selectors.quorum(self.obj)
-        self.obj.member_count = quorum.total
+        self.obj.member_count = quorum.total  # selectors.total_members(): the one definition
         self.obj.present_count = quorum.present
 
     @state.transition(
@@ -232,6 +252,7 @@ class SessionLifecycle(Lifecycle):
         target=SessionState.VOTING,
         label=gettext_lazy("Mở bỏ phiếu"),
         permission=allowed(SECRETARY, *CHAIRS),
+        conditions=[_quorum_for_voting],
         custom={"form": VotingModeForm},
     )
     def open_voting(self, *, cleaned_data, actor, comment):
@@ -243,7 +264,7 @@ class SessionLifecycle(Lifecycle):
         target=SessionState.VOTING_CLOSED,
         label=gettext_lazy("Kết thúc bỏ phiếu"),
         permission=allowed(SECRETARY, *CHAIRS),
-        conditions=[_all_items_counted],
+        conditions=[_all_items_counted, _quorum_for_closing],
     )
     def close_voting(self, *, cleaned_data, actor, comment):
         """Voting ends once every item is counted (services.session_close_voting counts the open ones first)."""
@@ -314,7 +335,7 @@ class AgendaItemLifecycle(Lifecycle):
         target=ItemState.COUNTED,
         label=gettext_lazy("Kết thúc bỏ phiếu mục"),
         permission=allowed(SECRETARY, *CHAIRS),
-        conditions=[_session_voting, _no_pending_written_vote],
+        conditions=[_session_voting, _no_pending_written_vote, _quorum_for_counting],
     )
     def close_ballot(self, *, cleaned_data, actor, comment):
         """Closing an item counts its secret ballots in one aggregate query; no ballot is accepted after."""
@@ -354,6 +375,7 @@ class AgendaItemLifecycle(Lifecycle):
         target=ItemState.COUNTED,
         label=gettext_lazy("Xác nhận kết quả kiểm phiếu"),
         permission=allowed(*CONFIRMERS),
+        conditions=[_quorum_for_counting],
     )
     def confirm_tally(self, *, cleaned_data, actor, comment):
         """A second person (standing member or chair), not the one who entered it, confirms the paper tally."""

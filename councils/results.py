@@ -12,7 +12,7 @@ from workflows.engine import TransitionNotAllowed
 from .models import AgendaItem, Ballot
 from .registry import ItemResult, ThresholdBase
 from .sealing import BrokenSeal
-from .selectors import closing, member_ids, present_ids, receipt_count, tally
+from .selectors import closing, present_ids, receipt_count, tally, total_members
 from .thresholds import evaluate
 
 logger = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 def base_count(item: AgendaItem, *, agree: int, disagree: int, abstain: int) -> int:
     """Total members on the meeting day, members present, or valid ballots, as the item's threshold says."""
     if item.threshold_base == ThresholdBase.TOTAL_MEMBERS:
-        return len(member_ids(item.session))
+        return total_members(item.session)
     if item.threshold_base == ThresholdBase.PRESENT:
         return len(present_ids(item.session))
     return agree + disagree + abstain

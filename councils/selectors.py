@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from workflows.models import UNIT_ROLES, Membership, Role
 from workflows.roles import active_q
@@ -78,6 +79,14 @@ def member_ids(session: Session) -> set[int]:
     return ids
 
 
+def total_members(session: Session) -> int:
+    """THE "total members" of a session (tổng số thành viên): its voting members on the meeting day, the secretary
+    among them only where the council's rule says the secretary votes (Session.secretary_votes, copied from
+    CouncilRule). The quorum, the count recorded when the meeting opens, a threshold computed on all members and
+    the minutes all read this number."""
+    return len(member_ids(session))
+
+
 def members(session: Session) -> list:
     return list(
         get_user_model()
@@ -103,19 +112,41 @@ class Quorum:
     total: int
     met: bool
     explanation: str
+    required: int = 0  # the fewest members present that reach the rule
+    rule: str = ""  # "2/3"
+
+    @property
+    def refusal(self) -> str:
+        """Why the meeting cannot proceed, with the figures: "Chỉ 9/22 thành viên có mặt, chưa đủ 2/3 (15)"."""
+        return _("Chỉ %(present)s/%(total)s thành viên có mặt, chưa đủ %(rule)s (%(required)s)") % {
+            "present": self.present,
+            "total": self.total,
+            "rule": self.rule,
+            "required": self.required,
+        }
 
 
 def quorum(session: Session) -> Quorum:
-    """Present members against the session's rule (DOMAIN.md §3: ≥ 2/3 of members by default)."""
-    total = len(member_ids(session))
+    """Present members against the session's rule (DOMAIN.md §3: ≥ 2/3 of members by default), over
+    total_members(). While the whole session closes (closing_session(), the session row locked, so attendance
+    cannot change) it is computed once for the session, not once per item."""
+    cache = _CLOSING.get()
+    key = ("quorum", session.pk)
+    if cache is not None and key in cache:
+        return cache[key]
+    total = total_members(session)
     present = len(present_ids(session))
+    numerator, denominator = session.quorum_numerator, session.quorum_denominator
     verdict: Verdict = quorum_explanation(
-        present=present,
-        total=total,
-        numerator=session.quorum_numerator,
-        denominator=session.quorum_denominator,
+        present=present, total=total, numerator=numerator, denominator=denominator
     )
-    return Quorum(present, total, verdict.passed, verdict.explanation)
+    required = max(1, -(-numerator * total // denominator)) if total else 1
+    result = Quorum(
+        present, total, verdict.passed, verdict.explanation, required, f"{numerator}/{denominator}"
+    )
+    if cache is not None:
+        cache[key] = result
+    return result
 
 
 def automatic_recusals(item: AgendaItem) -> dict[int, str]:

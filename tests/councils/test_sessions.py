@@ -87,7 +87,7 @@ def test_quorum_boundary_two_thirds_of_twenty_one(council, session_for, present,
     else:
         with pytest.raises(engine.TransitionNotAllowed) as error:
             engine.perform(session, "open", user=c.chair)
-        assert "13/21 thành viên có mặt < 2/3" in error.value.message
+        assert "Chỉ 13/21 thành viên có mặt, chưa đủ 2/3 (14)" in error.value.message
         session.refresh_from_db()
         assert session.state == SessionState.AGENDA_LOCKED
 
