@@ -539,3 +539,183 @@ def _verify(total_events: int) -> dict:
         raise RuntimeError(f"generated chain does not verify: {problem}, {checked} of {total}")
     key = "verify_audit_1m_s" if total_events == 1_000_000 else f"verify_audit_{total_events // 1000}k_s"
     return {key: round(elapsed, 2), "verify_audit_events": checked}
+
+
+def _writer(conn, barrier, kind: str, pks: list[int], user_pk: int, unit_pk: int) -> None:
+    """One concurrent writer (a forked process with its own connection): waits for the others, then performs
+    its transitions (`engine`: Widget submit through engine.perform; `floor`: the floor's UPDATE + INSERT per
+    transaction on rows of its own) and sends back (started, finished) on the monotonic clock."""
+    from django.db import connections
+
+    connections.close_all()  # never share the parent's socket: open a connection of this process's own
+    try:
+        from tests.testapp.models import Widget
+        from workflows import engine
+        from workflows.roles import forget_cached_authorities
+
+        user = get_user_model().objects.get(pk=user_pk)
+        connection.ensure_connection()
+        barrier.wait()
+        started = time.monotonic()
+        for pk in pks:
+            if kind == "engine":
+                forget_cached_authorities(user)
+                engine.perform(Widget(pk=pk, unit_id=unit_pk), "submit", user=user)
+            else:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute("UPDATE bench_floor_rows SET state = %s WHERE id = %s", ["submitted", pk])
+                    cursor.execute(
+                        "INSERT INTO bench_floor_audit (subject_id, verb, source_state, target_state, data,"
+                        " created_at, hash) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                        [
+                            str(pk),
+                            "submit",
+                            "draft",
+                            "submitted",
+                            "{}",
+                            datetime.now(UTC).isoformat(),
+                            "0" * 64,
+                        ],
+                    )
+        conn.send(("ok", started, time.monotonic()))
+    except BaseException as exc:  # reported to the parent, which fails the run
+        conn.send(("error", repr(exc), 0.0))
+    finally:
+        connections.close_all()
+
+
+def _concurrent_rate(kind: str, writers: int, per_writer: int, user, unit) -> float:
+    """Transitions per second of `writers` forked processes, each performing `per_writer` transitions on
+    objects of its own, from the first start to the last finish."""
+    import multiprocessing
+
+    from django.db import connections
+
+    from tests.testapp.models import Widget
+
+    if kind == "engine":
+        Widget.objects.bulk_create(
+            [Widget(title=f"c{i}", unit=unit) for i in range(writers * per_writer)], batch_size=1000
+        )
+        ids = list(Widget.objects.filter(state="draft").order_by("pk").values_list("pk", flat=True))
+    else:
+        _floor_rate(0)  # the floor's tables
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM bench_floor_rows")
+            cursor.executemany(
+                "INSERT INTO bench_floor_rows (id, state) VALUES (%s, %s)",
+                [(pk, "draft") for pk in range(1, writers * per_writer + 1)],
+            )
+        ids = list(range(1, writers * per_writer + 1))
+    connections.close_all()  # the children must not inherit an open connection
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(writers)
+    pipes, processes = [], []
+    for index in range(writers):
+        parent_end, child_end = context.Pipe(duplex=False)
+        chunk = ids[index * per_writer : (index + 1) * per_writer]
+        process = context.Process(target=_writer, args=(child_end, barrier, kind, chunk, user.pk, unit.pk))
+        process.start()
+        pipes.append(parent_end)
+        processes.append(process)
+    replies = [pipe.recv() for pipe in pipes]
+    for process in processes:
+        process.join()
+    failures = [reply[1] for reply in replies if reply[0] != "ok"]
+    if failures:
+        raise RuntimeError(f"{len(failures)} of {writers} writers failed: {failures[0]}")
+    elapsed = max(reply[2] for reply in replies) - min(reply[1] for reply in replies)
+    return writers * per_writer / elapsed
+
+
+@part("chain_writers")
+def chain_writers(quick: bool) -> dict:
+    """The chain under concurrency: engine transitions per second with 1, 8 and 32 concurrent writers (forked
+    processes, each with its own connection, each submitting Widgets of its own). Every transition takes the
+    one chain-head row lock, so the writers queue on it; the same harness runs the floor (UPDATE + INSERT per
+    transaction, no shared row) so that the scaling the machine allows is measured beside the engine's.
+    `chain_scaling_<n>` = rate at n writers ÷ rate at 1 writer (engine), `floor_scaling_<n>` the same for the
+    floor. SQLite serialises every writer on its one database lock: 1 writer only. The chain is verified."""
+    from organisations.models import Unit
+    from workflows import audit
+    from workflows.audit import SYSTEM
+    from workflows.models import AuditEvent, Role
+    from workflows.services import membership_grant
+
+    unit = Unit.objects.create(code="bench-writers", name="Đơn vị đo ghi đồng thời")
+    head = get_user_model().objects.create(username="bench-writers-head")
+    membership_grant(user=head, role=Role.UNIT_HEAD, unit=unit, actor=SYSTEM)
+    total = 240 if quick else 1600
+    levels = (1, 8, 32) if connection.vendor == "postgresql" else (1,)
+    figures: dict = {}
+    before = AuditEvent.objects.count()
+    performed = 0
+    for writers in levels:
+        per_writer = max(1, total // writers)
+        engine_rate = _concurrent_rate("engine", writers, per_writer, head, unit)
+        performed += writers * per_writer
+        floor_rate = _concurrent_rate("floor", writers, per_writer, head, unit)
+        figures[f"chain_writers_{writers}_per_s"] = round(engine_rate, 1)
+        figures[f"floor_writers_{writers}_per_s"] = round(floor_rate, 1)
+    for writers in levels[1:]:
+        figures[f"chain_scaling_{writers}"] = round(
+            figures[f"chain_writers_{writers}_per_s"] / figures["chain_writers_1_per_s"], 3
+        )
+        figures[f"floor_scaling_{writers}"] = round(
+            figures[f"floor_writers_{writers}_per_s"] / figures["floor_writers_1_per_s"], 3
+        )
+    if AuditEvent.objects.count() - before != performed:
+        raise RuntimeError("lost or doubled transitions under concurrency")
+    intact = not any(isinstance(step, audit.ChainProblem) for step in audit.verify_chain())
+    if not intact:
+        raise RuntimeError("the chain does not verify after the concurrent writers")
+    figures["chain_writers_chain_intact"] = 1
+    return figures
+
+
+@part("verify_incremental")
+def verify_incremental(quick: bool) -> dict:
+    """verify_audit's incremental check (workflows.audit_check, mode «incremental», the daily beat task's):
+    a large generated chain (quick: 100 000 events; full: 1 000 000) is signed as a checkpoint, 10 000 new
+    events are appended, then a run is started and performed (the Celery task's body, here): it checks the
+    checkpoint's signature and hash and reads only the events after it. `verify_audit_incremental_s` is the
+    run's time; the run must pass and have read only the new events (plus its own start event)."""
+    import base64
+    import os
+    import tempfile
+
+    from django.test import override_settings
+
+    from workflows.audit import SYSTEM
+    from workflows.audit_check import perform_run, start_audit_check
+    from workflows.checkpoints import audit_checkpoint_sign
+    from workflows.models import AuditCheckMode, AuditCheckState
+
+    base, new = (100_000 if quick else 1_000_000), 10_000
+    key = base64.b64encode(os.urandom(32)).decode()
+    folder = tempfile.mkdtemp(prefix="tdkt-bench-checkpoints-")
+    with override_settings(
+        AUDIT_SIGNING_KEY=key, AUDIT_CHECKPOINT_DIR=folder, AUDIT_SIGNING_KEY_IS_DEVELOPMENT=False
+    ):
+        started = time.perf_counter()
+        generate_audit_chain(base)
+        generated_s = time.perf_counter() - started
+        started = time.perf_counter()
+        checkpoint = audit_checkpoint_sign(actor=SYSTEM)  # verifies the whole chain before signing it
+        signed_s = time.perf_counter() - started
+        generate_audit_chain(new)
+        started = time.perf_counter()
+        run, created = start_audit_check(mode=AuditCheckMode.INCREMENTAL, actor=SYSTEM)
+        run = perform_run(run.pk)
+        elapsed = time.perf_counter() - started
+    if not created or run.state != AuditCheckState.PASSED:
+        raise RuntimeError(f"the incremental check did not pass: {run.state} {run.problems}")
+    if run.from_sequence != checkpoint.sequence + 1 or run.checked != new + 1:
+        raise RuntimeError(f"the incremental check read {run.checked} events from #{run.from_sequence}")
+    return {
+        "verify_audit_incremental_s": round(elapsed, 3),
+        "verify_incremental_events": run.checked,
+        "verify_incremental_base_events": base,
+        "verify_incremental_sign_s": round(signed_s, 2),
+        "verify_incremental_generate_s": round(generated_s, 1),
+    }
