@@ -7,7 +7,7 @@ export DJANGO_DEBUG ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run serve migrate seed test test-postgres lint bench prod-check clean
+.PHONY: help install run serve migrate seed test test-postgres lint bench prod-check pgbouncer-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ bench: install ## measure the engine (see docs/benchmarks.md); QUICK=1 for a sho
 
 prod-check: install ## production smoke test: debug off, PostgreSQL, Redis, gunicorn, Celery (deploy/prod-check.sh)
 	bash deploy/prod-check.sh
+
+pgbouncer-check: install ## migrate and a subset of the tests through a real PgBouncer in transaction mode (deploy/pgbouncer-check.sh)
+	bash deploy/pgbouncer-check.sh
 
 clean: ## remove the virtualenv, the SQLite database and caches
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .pytest_cache .ruff_cache

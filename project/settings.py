@@ -167,6 +167,11 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
         None if _prepare.lower() == "off" else int(_prepare)
     )
+    # Behind a transaction pooler (docs/scaling.md): no WITH HOLD cursor for QuerySet.iterator() outside a
+    # transaction, which would outlive the server connection the pooler lent for it.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = os.environ.get(
+        "DATABASE_DISABLE_SERVER_SIDE_CURSORS", "0"
+    ).lower() in ("1", "true", "yes")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
