@@ -645,7 +645,7 @@ def chain_writers(quick: bool) -> dict:
     unit = Unit.objects.create(code="bench-writers", name="Đơn vị đo ghi đồng thời")
     head = get_user_model().objects.create(username="bench-writers-head")
     membership_grant(user=head, role=Role.UNIT_HEAD, unit=unit, actor=SYSTEM)
-    total = 240 if quick else 1600
+    total = 16 if tiny() else (240 if quick else 1600)
     levels = (1, 8, 32) if connection.vendor == "postgresql" else (1,)
     figures: dict = {}
     before = AuditEvent.objects.count()
@@ -691,7 +691,7 @@ def verify_incremental(quick: bool) -> dict:
     from workflows.checkpoints import audit_checkpoint_sign
     from workflows.models import AuditCheckMode, AuditCheckState
 
-    base, new = (100_000 if quick else 1_000_000), 10_000
+    base, new = (300, 100) if tiny() else ((100_000 if quick else 1_000_000), 10_000)
     key = base64.b64encode(os.urandom(32)).decode()
     folder = tempfile.mkdtemp(prefix="tdkt-bench-checkpoints-")
     with override_settings(
@@ -719,3 +719,129 @@ def verify_incremental(quick: bool) -> dict:
         "verify_incremental_sign_s": round(signed_s, 2),
         "verify_incremental_generate_s": round(generated_s, 1),
     }
+
+
+def tiny() -> bool:
+    """BENCH_TINY=1: the smoke tests' sizes (tests/benchmarks), far below a quick run's; no figure is meant."""
+    import os
+
+    return os.environ.get("BENCH_TINY") == "1"
+
+
+@part("year_round")
+def year_round(quick: bool) -> dict:
+    """The unit side of a year-end round at volume (full: 500 units × 20 nominees; quick: 50 × 20), through the
+    dossiers services and the engine only: per unit a dossier, its nominees recorded (nominee_create) and put on
+    it with an award and the achievement report (line_add), the documents uploaded; eligibility computed for
+    every dossier; every dossier submitted by its unit head (engine.perform: the eligibility, completeness and
+    snapshot checks run again there); the Board accepts all of them (perform_many), gives its opinion on every
+    line (perform_many per dossier) and its head signs every appraisal off (perform_many).
+
+    Not driven (docs/benchmarks.md): a unit-level council vote and unit decision have no lifecycle in the
+    product (an award the unit decides is refused by the city council, and nothing records the unit's own
+    decision), and the 300 city-level lines through a 25-member city council session and one city decision
+    are not part of this part yet. `year_round_partial_s` is the time of the stages driven."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dossiers import services
+    from dossiers.models import AwardType, Dossier
+    from organisations.models import Unit
+    from workflows import engine
+    from workflows.audit import SYSTEM
+    from workflows.models import Role
+    from workflows.roles import forget_cached_authorities
+    from workflows.services import membership_grant
+
+    units_count, per_unit = (3, 4) if tiny() else ((50, 20) if quick else (500, 20))
+    users = get_user_model().objects
+    today = datetime.now(UTC).date()
+    award = AwardType.objects.effective_on(today).get(
+        code="giay-khen"
+    )  # no history rule: eligible as recorded
+    board = users.create(username="bench-round-board")
+    membership_grant(user=board, role=Role.BOARD_OFFICER, actor=SYSTEM)
+    board_head = users.create(username="bench-round-board-head")
+    membership_grant(user=board_head, role=Role.BOARD_HEAD, actor=SYSTEM)
+    units = Unit.objects.bulk_create(
+        [Unit(code=f"bench-round-{i}", name=f"Đơn vị {i} (đo)") for i in range(units_count)]
+    )
+    people = []
+    for unit in units:
+        officer = users.create(username=f"bench-round-officer-{unit.code}")
+        head = users.create(username=f"bench-round-head-{unit.code}")
+        membership_grant(user=officer, role=Role.UNIT_OFFICER, unit=unit, actor=SYSTEM)
+        membership_grant(user=head, role=Role.UNIT_HEAD, unit=unit, actor=SYSTEM)
+        people.append((officer, head))
+    pdf = _blank_pdf()
+    stages: dict[str, float] = {}
+
+    started = time.perf_counter()
+    dossiers = []
+    for unit, (officer, _head) in zip(units, people, strict=True):
+        dossier = services.dossier_create(
+            unit=unit, year=today.year, occasion="annual", title=f"Khen thưởng năm {unit.code}", user=officer
+        )
+        for kind in award.required_documents:
+            if kind in services.DOSSIER_LEVEL_KINDS:
+                services.document_upload(
+                    dossier=dossier, kind=kind, upload=SimpleUploadedFile(f"{kind}.pdf", pdf), user=officer
+                )
+        for index in range(per_unit):
+            nominee = services.nominee_create(
+                unit=unit,
+                user=officer,
+                kind="individual",
+                full_name=f"Trần Thị {index} ({unit.code})",
+                birth_year=1975 + index % 20,
+                gender="female",
+                position="Chuyên viên",
+            )
+            line = services.line_add(
+                dossier=dossier,
+                nominee=nominee,
+                award=award,
+                user=officer,
+                achievement_report="Hoàn thành xuất sắc nhiệm vụ năm.",
+            )
+            for kind in award.required_documents:
+                if kind not in services.DOSSIER_LEVEL_KINDS:
+                    services.document_upload(
+                        dossier=dossier,
+                        kind=kind,
+                        upload=SimpleUploadedFile(f"{kind}.pdf", pdf),
+                        user=officer,
+                        line=line,
+                    )
+        dossiers.append(dossier)
+    stages["import"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    blocked = sum(bool(services.eligibility_errors(dossier)) for dossier in dossiers)
+    stages["eligibility"] = time.perf_counter() - started
+    if blocked:
+        raise RuntimeError(f"{blocked} dossiers are not eligible")
+
+    started = time.perf_counter()
+    for dossier, (_officer, head) in zip(dossiers, people, strict=True):
+        forget_cached_authorities(head)
+        engine.perform(dossier, "submit", user=head)
+    stages["submit"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    forget_cached_authorities(board)
+    engine.perform_many(Dossier.objects.filter(pk__in=[d.pk for d in dossiers]), "accept", user=board)
+    for dossier in dossiers:
+        forget_cached_authorities(board)
+        engine.perform_many(dossier.lines.all(), "propose", user=board, data={"comment": "Đủ tiêu chuẩn"})
+    forget_cached_authorities(board_head)
+    engine.perform_many(Dossier.objects.filter(pk__in=[d.pk for d in dossiers]), "sign_off", user=board_head)
+    stages["appraise"] = time.perf_counter() - started
+
+    appraised = Dossier.objects.filter(pk__in=[d.pk for d in dossiers], state="appraised").count()
+    if appraised != units_count:
+        raise RuntimeError(f"only {appraised} of {units_count} dossiers reached «appraised»")
+    figures = {f"year_round_{name}_s": round(seconds, 2) for name, seconds in stages.items()}
+    figures["year_round_partial_s"] = round(sum(stages.values()), 2)
+    figures["year_round_units"] = units_count
+    figures["year_round_lines"] = units_count * per_unit
+    return figures
