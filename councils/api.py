@@ -76,6 +76,7 @@ class SessionSerializer(serializers.ModelSerializer):
             "abstain_allowed",
             "written_votes_allowed",
             "member_count",
+            "secretary_votes",
             "present_count",
             "minutes_number",
             "minutes_signed_on",

@@ -12,10 +12,12 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, parsers, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed, ErrorDetail, NotAuthenticated
+from rest_framework.exceptions import APIException, ErrorDetail, NotAuthenticated
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,8 +25,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from organisations.models import Unit
 
-from . import engine, tokens
+from . import engine, problems, tokens
 from .audit import history_for
+from .filters import MembershipFilter, UnitFilter
 from .http import client_ip, request_actor  # noqa: F401 (client_ip: the views of every app take it from here)
 from .models import ApiToken, AuditEvent, Membership
 from .names import full_name
@@ -33,20 +36,24 @@ from .services import membership_approve, membership_end, membership_grant, memb
 
 
 def exception_handler(exc, context):
-    """Map the engine's typed errors onto HTTP: 409 wrong state, 403 wrong role, 400 invalid input."""
+    """Every refusal as RFC 9457 problem details (workflows/problems.py, docs/api.md), in the caller's language.
+
+    401 missing or bad credentials · 403 a role that may not act · 404 an unknown object or transition (and an
+    object the caller may not see) · 409 the wrong state (role is checked first: workflows.engine.check) ·
+    400 invalid input, with `errors` {field: [messages]}.
+    """
+    if isinstance(exc, engine.TransitionNotFound):
+        return _answer(context, problems.problem(404, "transition_not_found", exc.message))
     if isinstance(exc, engine.TransitionNotAllowed):
-        body = {"detail": exc.message, "code": "transition_not_allowed"}
+        extra = {}
+        code = "transition_not_allowed"
         if isinstance(exc, engine.BatchRefused):  # perform_many: why each refused object was refused
-            body["errors"] = exc.errors
-        return Response(body, status=status.HTTP_409_CONFLICT)
+            code, extra = "batch_refused", {"objects": exc.errors}
+        return _answer(context, problems.problem(409, code, exc.message, **extra))
     if isinstance(exc, PolicyDenied):  # the permission layer refused (engine.ActionForbidden is one)
         if exc.status == 404:
-            return Response(
-                {"detail": _("Không tìm thấy."), "code": "not_found"}, status=status.HTTP_404_NOT_FOUND
-            )
-        return Response(
-            {"detail": exc.message, "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN
-        )
+            return _answer(context, problems.problem(404, "not_found", _("Không tìm thấy.")))
+        return _answer(context, problems.problem(403, "permission_denied", exc.message))
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             errors = {
@@ -54,19 +61,51 @@ def exception_handler(exc, context):
             }
         else:
             errors = {"non_field_errors": [str(m) for m in exc.messages]}
-        return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+        return _answer(context, _invalid(errors))
     if isinstance(exc, DjangoPermissionDenied):
-        return Response({"detail": str(exc) or _("Bạn không có quyền.")}, status=status.HTTP_403_FORBIDDEN)
+        return _answer(context, problems.problem(403, "permission_denied", str(exc) or _("Bạn không có quyền.")))
     if isinstance(exc, Http404):
-        return Response({"detail": _("Không tìm thấy.")}, status=status.HTTP_404_NOT_FOUND)
+        return _answer(context, problems.problem(404, "not_found", _("Không tìm thấy.")))
     if isinstance(exc, NotAuthenticated):
         exc.detail = ErrorDetail(
             _("Chưa đăng nhập: gửi mã truy cập (Authorization: Token …) hoặc đăng nhập."),
             code="not_authenticated",
         )
     response = drf_exception_handler(exc, context)
-    if isinstance(exc, NotAuthenticated | AuthenticationFailed) and response is not None:
-        response.data["code"] = exc.get_codes()  # token_expired, token_revoked, … (workflows/tokens.py)
+    if response is None or not isinstance(exc, APIException):
+        return response
+    if isinstance(exc, DRFValidationError):
+        body = _invalid(problems.field_errors(exc.detail))
+    else:
+        codes = exc.get_codes()  # token_expired, token_revoked, … (workflows/tokens.py)
+        code = codes if isinstance(codes, str) else exc.default_code
+        detail = exc.detail if not isinstance(exc.detail, list | dict) else problems.field_errors(exc.detail)
+        if isinstance(detail, dict):
+            detail = " ".join(message for messages in detail.values() for message in messages)
+        body = problems.problem(response.status_code, code, problems.localise(detail))
+    body["status"] = response.status_code
+    return _answer(context, body, headers=response.headers)
+
+
+def _invalid(errors: dict) -> dict:
+    """The 400 problem of refused input: `errors` per field; `detail` the first message, for a person."""
+    first = next((messages[0] for messages in errors.values() if messages), _("Dữ liệu không hợp lệ."))
+    return problems.problem(400, "invalid", first, errors=errors)
+
+
+def _answer(context, body: dict, headers=None) -> Response:
+    return problem_response(body, request=context.get("request"), headers=headers)
+
+
+def problem_response(body: dict, *, request=None, headers=None) -> Response:
+    """A problem-details answer: application/problem+json (unless the browsable API renders it as a page),
+    keeping the headers DRF set (WWW-Authenticate, Retry-After, Allow)."""
+    renderer = getattr(request, "accepted_renderer", None)
+    json = renderer is None or getattr(renderer, "format", "json") == "json"
+    response = Response(body, status=body["status"], content_type=problems.MEDIA_TYPE if json else None)
+    for name, value in (headers or {}).items():
+        if name.lower() != "content-type":
+            response[name] = value
     return response
 
 
@@ -172,12 +211,60 @@ TransitionCheckListSerializer = inline_serializer(
         "label": serializers.CharField(),
         "allowed": serializers.BooleanField(),
         "reason": serializers.CharField(),
+        "status": serializers.IntegerField(help_text="200 allowed, 403 not this user's role, 409 not now"),
+        "input": serializers.JSONField(
+            help_text="JSON Schema of the POST body (the web form's fields: type, required, choices, labels)"
+        ),
     },
 )
 TransitionInputSerializer = inline_serializer(
     "TransitionInput", fields={"comment": serializers.CharField(required=False, allow_blank=True)}
 )
-ErrorSerializer = inline_serializer("Error", fields={"detail": serializers.CharField()})
+#: RFC 9457 problem details, the body of every 4xx (workflows/problems.py, docs/api.md).
+ErrorSerializer = inline_serializer(
+    "Problem",
+    fields={
+        "type": serializers.CharField(help_text="https://tdkt.example/errors/<code>"),
+        "title": serializers.CharField(),
+        "status": serializers.IntegerField(),
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(),
+        "errors": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            required=False,
+            help_text="400 only: field name → messages (non_field_errors for the whole input)",
+        ),
+    },
+)
+ProblemResponse = OpenApiResponse(response=ErrorSerializer, description="RFC 9457 problem details")
+PROBLEMS = {status_code: ProblemResponse for status_code in (400, 401, 403, 404, 409)}
+
+
+class TransitionInputSchema(AutoSchema):
+    """Documents the POST body of `transitions/<name>/` as one schema per transition of the viewset's machine
+    (oneOf, each titled with the transition's name), generated from the forms the web uses."""
+
+    def get_request_serializer(self):
+        if getattr(self.view, "action", None) != "perform_transition":
+            return super().get_request_serializer()
+        from .form_schema import transition_input_schema
+        from .registry import lifecycle_for
+
+        try:
+            lifecycle = lifecycle_for(self.view.get_queryset().model)
+        except (KeyError, LookupError, AttributeError):
+            return super().get_request_serializer()
+        variants = []
+        for name, method in lifecycle.transition_methods().items():
+            schema = transition_input_schema(lifecycle, name, with_choices=False)
+            labels = [str(transition.label) for transition in method.get_transitions()]
+            variants.append({"title": name, "description": labels[0] if labels else name, **schema})
+        body = {
+            "oneOf": variants,
+            "description": "The body of the transition named in the path: its schema is the one titled with "
+            "that name (GET …/transitions/ gives it with current choices, in the caller's language).",
+        }
+        return {"application/json": body, "multipart/form-data": body}
 
 
 class TransitionsMixin:
@@ -186,27 +273,37 @@ class TransitionsMixin:
     get_object() must already hide objects the caller may not see (404 for another unit's objects).
     """
 
-    @extend_schema(responses={200: TransitionCheckListSerializer})
+    @extend_schema(responses={200: TransitionCheckListSerializer, **PROBLEMS})
     @action(detail=True, methods=["get"], url_path="transitions")
     def transitions(self, request, pk=None):
+        from .form_schema import transition_input_schema
+        from .registry import lifecycle_for
+
         obj = self.get_object()
+        lifecycle = lifecycle_for(obj)
         return Response(
             [
-                {"name": c.name, "label": c.label, "allowed": c.allowed, "reason": c.reason}
+                {
+                    "name": c.name,
+                    "label": c.label,
+                    "allowed": c.allowed,
+                    "reason": c.reason,
+                    "status": c.status,
+                    "input": transition_input_schema(lifecycle, c.name),
+                }
                 for c in engine.available(obj, request.user)
             ]
         )
 
     @extend_schema(
-        request=TransitionInputSerializer,
-        responses={
-            200: OpenApiResponse(description="the object with its new state"),
-            400: ErrorSerializer,
-            403: ErrorSerializer,
-            409: ErrorSerializer,
-        },
+        responses={200: OpenApiResponse(description="the object with its new state"), **PROBLEMS},
     )
-    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<transition>[a-z_]+)")
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"transitions/(?P<transition>[a-z_]+)",
+        schema=TransitionInputSchema(),
+    )
     def perform_transition(self, request, pk=None, transition=None):
         obj = self.get_object()
         data = request.data if hasattr(request.data, "get") else {}
@@ -215,12 +312,12 @@ class TransitionsMixin:
         )
         return Response(self.get_serializer(updated).data, status=status.HTTP_200_OK)
 
-    @extend_schema(responses={200: AuditEventSerializer(many=True)})
+    @extend_schema(responses={200: AuditEventSerializer(many=True), **PROBLEMS})
     @action(detail=True, methods=["get"], url_path="history")
     def history(self, request, pk=None):
         obj = self.get_object()
         if not self.can_read_history(request.user, obj):
-            return Response({"detail": _("Chỉ Ban TĐKT và kiểm tra viên được xem lịch sử.")}, status=403)
+            raise PolicyDenied(_("Chỉ Ban TĐKT và kiểm tra viên được xem lịch sử."))
         return Response(AuditEventSerializer(history_for(obj), many=True, context={"subject": obj}).data)
 
     def can_read_history(self, user, obj) -> bool:
@@ -297,6 +394,7 @@ class UnitViewSet(viewsets.ModelViewSet):
 
     queryset = Unit.objects.order_by("name")
     serializer_class = UnitSerializer
+    filterset_class = UnitFilter
     permission_classes = [BoardHeadWritesOnly]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -396,6 +494,7 @@ class MembershipViewSet(
     )
     serializer_class = MembershipSerializer
     permission_classes = [BoardWritesOnly]
+    filterset_class = MembershipFilter
 
     def perform_create(self, serializer):
         from .audit import Actor

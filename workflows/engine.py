@@ -1,7 +1,7 @@
 """The transition service: the one path by which any activity changes state.
 
-perform() locks the row, checks the order (wrong state → TransitionNotAllowed, HTTP 409), checks the
-actor's role for this object (→ ActionForbidden, HTTP 403), validates the input (→ ValidationError,
+perform() locks the row, checks the actor's role for this object (→ ActionForbidden, HTTP 403), checks the
+order (wrong state → TransitionNotAllowed, HTTP 409; an undeclared name → TransitionNotFound, HTTP 404), validates the input (→ ValidationError,
 HTTP 400), runs the viewflow.fsm transition, saves, writes exactly one audit event in the same
 transaction. A failure at any step rolls everything back.
 
@@ -35,6 +35,10 @@ class TransitionNotAllowed(Exception):
         self.message = message
 
 
+class TransitionNotFound(TransitionNotAllowed):
+    """The machine declares no transition of that name (HTTP 404)."""
+
+
 class ActionForbidden(PolicyDenied):
     """The permission layer refused: the user holds no role (or grant) that allows this on this object."""
 
@@ -54,41 +58,59 @@ class Check:
     authority: Authority | None = None
 
 
+def _role_verdict(flow: Lifecycle, transition, user, label: str):
+    """Whether `user` holds the role `transition` asks for on this object: (authority, None) or (None, why not)."""
+    rule = transition.permission
+    if isinstance(rule, RoleRule):  # the permission layer's role rule (workflows.policies.by_role)
+        authority = rule.decide(flow, user).authority
+        if authority is None:
+            return None, _("Chỉ %(roles)s có thẩm quyền mới được thực hiện «%(action)s».") % {
+                "roles": rule.describe(),
+                "action": label,
+            }
+        return authority, None
+    if isinstance(rule, Policy):  # a named policy of the layer, asked about this object
+        decision = rule(user, flow.obj)
+        if not decision.allowed:
+            return None, decision.reason
+        return decision.authority or Authority(role="", unit_id=None, council_term_id=None), None
+    if not transition.has_perm(flow, user):
+        return None, _("Bạn không có quyền thực hiện «%(action)s».") % {"action": label}
+    return Authority(role="", unit_id=None, council_term_id=None), None
+
+
 def check(flow: Lifecycle, name: str, user) -> Check:
-    """Evaluate one transition for `user` without running it: state, then role, then conditions."""
+    """Evaluate one transition for `user` without running it: role, then state, then conditions.
+
+    Role comes first (docs/api.md): whoever may never perform a transition on this object learns "not your
+    job" (403) whatever the object's state, and only someone who holds the role learns that the state is
+    wrong (409). A name the machine does not declare is a 404.
+    """
     methods = flow.transition_methods()
     if name not in methods:
-        return Check(name, name, False, _("Không có thao tác «%(name)s».") % {"name": name}, 409)
+        return Check(name, name, False, _("Không có thao tác «%(name)s».") % {"name": name}, 404)
     label = flow.transition_label(name)
     transition = flow.current_transition(name)
     if transition is None:
+        # Not from this state: refuse as 403 unless the user holds the role of some source of this transition.
+        reasons = []
+        for candidate in methods[name].get_transitions():
+            authority, why = _role_verdict(flow, candidate, user, str(candidate.label))
+            if authority is not None:
+                break
+            reasons.append(why)
+        else:
+            if reasons:
+                return Check(name, label, False, reasons[0], 403)
         reason = _("Không thể thực hiện «%(action)s» khi đang ở trạng thái «%(state)s».") % {
             "action": label,
             "state": flow.state_label(flow.state),
         }
         return Check(name, label, False, reason, 409)
     label = str(transition.label)
-    rule = transition.permission
-    authority = None
-    if isinstance(rule, RoleRule):  # the permission layer's role rule (workflows.policies.by_role)
-        authority = rule.decide(flow, user).authority
-        if authority is None:
-            reason = _("Chỉ %(roles)s có thẩm quyền mới được thực hiện «%(action)s».") % {
-                "roles": rule.describe(),
-                "action": label,
-            }
-            return Check(name, label, False, reason, 403)
-    elif isinstance(rule, Policy):  # a named policy of the layer, asked about this object
-        decision = rule(user, flow.obj)
-        if not decision.allowed:
-            return Check(name, label, False, decision.reason, 403)
-        authority = decision.authority or Authority(role="", unit_id=None, council_term_id=None)
-    elif not transition.has_perm(flow, user):
-        return Check(
-            name, label, False, _("Bạn không có quyền thực hiện «%(action)s».") % {"action": label}, 403
-        )
-    else:
-        authority = Authority(role="", unit_id=None, council_term_id=None)
+    authority, why = _role_verdict(flow, transition, user, label)
+    if authority is None:
+        return Check(name, label, False, why, 403)
     unmet = transition.get_unmet_condition(flow)
     if unmet is not None:
         condition, result = unmet
@@ -204,6 +226,8 @@ def perform(
         if not verdict.allowed:
             if verdict.status == 403:
                 raise ActionForbidden(verdict.reason)
+            if verdict.status == 404:
+                raise TransitionNotFound(verdict.reason)
             raise TransitionNotAllowed(verdict.reason)
         form_class = lifecycle_cls.form_class(name)
         if form_class is TransitionForm and not data and not files:

@@ -46,7 +46,7 @@ def test_invalid_input_is_400_with_vietnamese_field_errors(api, widget, unit, pe
         url(widget, "transitions/approve/"), {"score": 500}, format="json"
     )
     assert response.status_code == 400
-    assert response.json() == {"score": ["Đảm bảo giá trị này là nhỏ hơn hoặc bằng với 100 ."]}
+    assert response.json()["errors"] == {"score": ["Đảm bảo giá trị này là nhỏ hơn hoặc bằng với 100 ."]}
     widget.refresh_from_db()
     assert widget.state == "submitted" and widget.score == 0
 
@@ -55,8 +55,12 @@ def test_transitions_listing_says_why_not(api, widget, unit, person):
     head = person("head", Role.UNIT_HEAD, unit=unit)
     listing = {row["name"]: row for row in api(head).get(url(widget, "transitions/")).json()}
     assert listing["submit"]["allowed"] is True and listing["submit"]["reason"] == ""
-    assert listing["approve"]["allowed"] is False and "Dự thảo" in listing["approve"]["reason"]
+    # role before state: approve is not the unit head's job, whatever the state
+    assert listing["approve"]["allowed"] is False and "Trưởng Ban TĐKT" in listing["approve"]["reason"]
     assert listing["cancel"]["allowed"] is False and "Chủ tịch UBND" in listing["cancel"]["reason"]
+    board_head = person("boss", Role.BOARD_HEAD)
+    listing = {row["name"]: row for row in api(board_head).get(url(widget, "transitions/")).json()}
+    assert listing["approve"]["allowed"] is False and "Dự thảo" in listing["approve"]["reason"]
 
 
 def test_history_is_readable_by_board_and_auditor_only(api, widget, unit, person):
@@ -146,4 +150,4 @@ def test_membership_without_required_scope_is_400(api, person):
         "/api/memberships/", {"user": newcomer.pk, "role": Role.UNIT_OFFICER}, format="json"
     )
     assert response.status_code == 400
-    assert response.json() == {"unit": ["Vai trò này cần chọn đơn vị."]}
+    assert response.json()["errors"] == {"unit": ["Vai trò này cần chọn đơn vị."]}

@@ -244,8 +244,13 @@ def test_available_lists_every_transition_with_reasons(widget, unit, person):
     head = person("head", Role.UNIT_HEAD, unit=unit)
     checks = {c.name: c for c in engine.available(widget, head)}
     assert checks["submit"].allowed
-    assert not checks["approve"].allowed and checks["approve"].status == 409
+    # Role before state: approve is the Board head's, so the unit head hears "not your job" (403), not "wrong
+    # state"; the Board head, who holds the role, hears that the draft cannot be approved yet (409).
+    assert not checks["approve"].allowed and checks["approve"].status == 403
     assert not checks["cancel"].allowed and checks["cancel"].status == 403
+    board_head = person("boss", Role.BOARD_HEAD)
+    approve = {c.name: c for c in engine.available(widget, board_head)}["approve"]
+    assert not approve.allowed and approve.status == 409
 
 
 def test_the_engine_locks_the_row_and_writes_state_and_audit(widget, unit, person):
