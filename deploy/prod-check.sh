@@ -160,8 +160,9 @@ GUNICORN_BIND="127.0.0.1:$PORT" GUNICORN_WORKERS=2 DJANGO_SECURE_SSL_REDIRECT=0 
   DJANGO_BEHIND_TLS_PROXY=1 DJANGO_ACCEL_REDIRECT=1 \
   "$ROOT/.venv/bin/gunicorn" -c deploy/gunicorn.conf.py >"$WORK/gunicorn.access.log" 2>"$WORK/gunicorn.log" &
 PIDS+=($!)
-"$ROOT/.venv/bin/celery" -A project worker --concurrency 1 --loglevel INFO --without-gossip --without-mingle \
-  >"$WORK/worker.log" 2>&1 &
+# one worker for every queue, as tdkt-worker.service (settings.TASK_QUEUES; a province splits them)
+"$ROOT/.venv/bin/celery" -A project worker --queues default,mail,audit,webhooks --concurrency 1 --loglevel INFO \
+  --without-gossip --without-mingle >"$WORK/worker.log" 2>&1 &
 PIDS+=($!)
 "$ROOT/.venv/bin/celery" -A project beat --loglevel INFO --schedule "$WORK/celerybeat-schedule" \
   >"$WORK/beat.log" 2>&1 &

@@ -331,6 +331,34 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 #: The worker logs through LOGGING below (JSON, with the request id of the task's request), not its own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Queues (docs/scaling.md, "Celery queues"): one worker per group, so a long audit check or a slow webhook
+# receiver never holds up notification mail. Every task is named here with its queue and its soft and hard
+# time limits in seconds (tests/production/test_celery_routes.py fails on a task left out). The soft limit
+# raises SoftTimeLimitExceeded inside the task; the hard one kills the worker process running it.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+TASK_QUEUES = ("default", "mail", "audit", "webhooks")
+TASK_LIMITS = {
+    # one mail per task, retried with backoff; EMAIL_TIMEOUT below makes a hung SMTP server an OSError first
+    "workflows.tasks.send_notification_mail": ("mail", 60, 90),
+    # a full check of a long chain in batches; a killed run is closed as abandoned (AUDIT_CHECK_STALE_SECONDS)
+    "workflows.tasks.run_audit_check": ("audit", 7200, 7500),
+    "workflows.tasks.audit_check_daily": ("audit", 300, 360),
+    "workflows.tasks.sign_audit_checkpoint": ("audit", 300, 360),
+    # the hard limit stays under the subscription's 5-minute lease (webhooks/delivery.py LEASE)
+    "webhooks.tasks.deliver_webhooks": ("webhooks", 240, 270),
+    "workflows.tasks.notify_event": ("default", 30, 60),
+    "workflows.tasks.dispatch_notifications": ("default", 120, 150),
+    "dossiers.tasks.send_dossier_reminders": ("default", 600, 660),
+    "plan.tasks.send_plan_reminders": ("default", 600, 660),
+}
+CELERY_TASK_ROUTES = {name: {"queue": queue} for name, (queue, _soft, _hard) in TASK_LIMITS.items()}
+CELERY_TASK_ANNOTATIONS = {
+    name: {"soft_time_limit": soft, "time_limit": hard} for name, (_queue, soft, hard) in TASK_LIMITS.items()
+}
+#: a task not in the table above still stops in time (and the route test names it)
+CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT = 300, 360
+#: the SMTP connection's socket timeout, under send_notification_mail's soft limit
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "30"))
 #: Without a broker, notify right after each transition commits; with one, the beat task below does it.
 NOTIFICATIONS_DISPATCH_ON_COMMIT = CELERY_TASK_ALWAYS_EAGER
 CELERY_BEAT_SCHEDULE = {

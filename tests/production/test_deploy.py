@@ -255,7 +255,13 @@ def test_compose_runs_web_worker_beat_postgres_redis_from_one_image():
 
 def test_systemd_units_start_the_three_processes():
     units = {path.name: path.read_text() for path in (ROOT / "deploy" / "systemd").glob("*.service")}
-    assert set(units) == {"tdkt-web.service", "tdkt-worker.service", "tdkt-beat.service"}
+    # tdkt-worker@.service: the province's one worker per queue (tests/production/test_celery_routes.py)
+    assert set(units) == {
+        "tdkt-web.service",
+        "tdkt-worker.service",
+        "tdkt-worker@.service",
+        "tdkt-beat.service",
+    }
     assert "gunicorn -c deploy/gunicorn.conf.py" in units["tdkt-web.service"]
     assert "celery -A project worker" in units["tdkt-worker.service"]
     assert "celery -A project beat" in units["tdkt-beat.service"]
