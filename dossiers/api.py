@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,8 @@ from workflows.policies import PolicyDenied
 
 from . import appraisal, policies, selectors, services
 from .eligibility import evaluate
-from .models import AwardRecord, AwardType, Dossier, DossierNominee, DossierState, EligibilityRule, Nominee
+from .filters import DossierFilter, LineFilter, NomineeFilter
+from .models import AwardRecord, AwardType, Dossier, DossierNominee, EligibilityRule, Nominee
 
 
 class EligibilityRuleSerializer(serializers.ModelSerializer):
@@ -64,16 +66,6 @@ class AwardListQuery(serializers.Serializer):
 
 class EligibilityQuery(serializers.Serializer):
     year = query.year("the year the rules are checked for (default this year)")
-
-
-class DossierListQuery(serializers.Serializer):
-    """The dossier list's search and filters, the same as the web list's (selectors.dossier_search)."""
-
-    q = query.text(max_length=100, help_text="a nominee's name, the title, the dossier id, a decision number")
-    unit = query.object_id("the proposing unit's id")
-    award = query.text(max_length=40, help_text="an award code: dossiers with a line proposing it")
-    year = query.year("the achievement year")
-    state = query.choice(DossierState.choices)
 
 
 @extend_schema_view(list=extend_schema(parameters=[AwardListQuery]))
@@ -138,6 +130,8 @@ class NomineeSerializer(serializers.ModelSerializer):
             "unit",
             "full_name",
             "birth_year",
+            "date_of_birth",
+            "cccd",
             "gender",
             "position",
             "sub_unit",
@@ -146,11 +140,15 @@ class NomineeSerializer(serializers.ModelSerializer):
             "award_records",
         ]
         read_only_fields = ["on_hold", "hold_reason"]
+        # the CCCD's uniqueness among persons is the service's check (a message naming the nominee)
+        validators = []
+        extra_kwargs = {"cccd": {"max_length": 20, "validators": []}}
 
 
 class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = NomineeSerializer
     permission_classes = [IsAuthenticated]
+    filterset_class = NomineeFilter
 
     def get_queryset(self):
         return selectors.nominees_visible_to(self.request.user).prefetch_related("award_records__award")
@@ -161,6 +159,46 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer.instance = services.nominee_create(
             unit=unit, user=self.request.user, client_ip=client_ip(self.request), **data
         )
+
+    def create(self, request, *args, **kwargs):
+        try:
+            return super().create(request, *args, **kwargs)
+        except DjangoValidationError as exc:
+            return _coded(self, exc)
+
+    @extend_schema(request=None, responses={200: None, 201: None, 400: ErrorSerializer, 403: ErrorSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="holds")
+    def holds(self, request, pk=None):
+        """GET: the nominee's holds (discipline, inspection, complaint, press), each with `in_force` today. POST
+        (kind, starts_on, ends_on?, source_document, note?; dates dd/mm/yyyy or ISO): the Board records one (201);
+        anyone else 403; bad input 400 next to the field."""
+        from .forms import HoldForm
+
+        nominee = self.get_object()
+        if request.method == "GET":
+            return Response({"holds": [_hold_item(hold) for hold in nominee.holds.all()]})
+        actor = request_actor(request)
+        decision = policies.may_manage_holds(request.user, nominee)
+        if not decision:
+            raise PolicyDenied(decision.reason)
+        form = HoldForm(_form_data(request.data))
+        if not form.is_valid():
+            return Response(
+                {field: [str(m) for m in errors] for field, errors in form.errors.items()}, status=400
+            )
+        hold = services.hold_create(nominee=nominee, actor=actor, **form.cleaned_data)
+        return Response(_hold_item(hold), status=201)
+
+    @extend_schema(request=None, responses={200: None, 400: ErrorSerializer, 403: ErrorSerializer})
+    @action(detail=True, methods=["post"], url_path=r"holds/(?P<hold_id>[0-9]+)/lift")
+    def hold_lift(self, request, pk=None, hold_id=None):
+        """The Board lifts one hold of the nominee, with a `note` saying why (400 without one)."""
+        nominee = self.get_object()
+        hold = get_object_or_404(nominee.holds.all(), pk=hold_id)
+        hold = services.hold_lift(
+            hold=hold, note=str(request.data.get("note", "")), actor=request_actor(request)
+        )
+        return Response(_hold_item(hold))
 
     @extend_schema(request=None, responses={200: None})
     @action(detail=True, methods=["get", "post"], url_path="history")
@@ -218,6 +256,39 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         else:
             record = services.record_reject(record=record, note=note, actor=request_actor(request))
         return Response(_history_item(record))
+
+
+#: Refusals of the integrity checks that carry their own stable code in the API answer.
+CODED_REFUSALS = ("duplicate_award", "duplicate_cccd")
+
+
+def _coded(view, exc: DjangoValidationError) -> Response:
+    """A service's refusal answered as the API answers every invalid input (400, the messages per field), with
+    the refusal's own `code` (duplicate_award, duplicate_cccd) in place of the generic one."""
+    response = view.get_exception_handler()(exc, view.get_exception_handler_context())
+    errors = getattr(exc, "error_dict", None) or {"non_field_errors": exc.error_list}
+    code = next((e.code for errs in errors.values() for e in errs if e.code in CODED_REFUSALS), None)
+    if code and isinstance(response.data, dict):
+        response.data["code"] = code
+        if "type" in response.data:  # problem details: the type is the code as a URI
+            base = str(response.data["type"]).rsplit("/", 1)[0]
+            response.data["type"] = f"{base}/{code.replace('_', '-')}"
+    return response
+
+
+def _hold_item(hold) -> dict:
+    return {
+        "id": hold.pk,
+        "kind": hold.kind,
+        "kind_display": hold.get_kind_display(),
+        "starts_on": hold.starts_on.isoformat(),
+        "ends_on": hold.ends_on.isoformat() if hold.ends_on else None,
+        "source_document": hold.source_document,
+        "note": hold.note,
+        "in_force": hold.in_force(timezone.localdate()),
+        "lifted_on": hold.lifted_on.isoformat() if hold.lifted_on else None,
+        "lift_note": hold.lift_note,
+    }
 
 
 def _form_data(data) -> dict:
@@ -323,6 +394,7 @@ class LineViewSet(
 
     serializer_class = LineSerializer
     permission_classes = [IsAuthenticated]
+    filterset_class = LineFilter
 
     def get_queryset(self):
         return selectors.lines_visible_to(self.request.user)
@@ -342,6 +414,12 @@ class LineViewSet(
             client_ip=client_ip(self.request),
             **data,
         )
+
+    def create(self, request, *args, **kwargs):
+        try:
+            return super().create(request, *args, **kwargs)
+        except DjangoValidationError as exc:
+            return _coded(self, exc)
 
     @extend_schema(
         request=inline_serializer(
@@ -476,7 +554,6 @@ class DossierSerializer(serializers.ModelSerializer):
         return ReturnRoundSerializer(cache[dossier.pk], many=True).data
 
 
-@extend_schema_view(list=extend_schema(parameters=[DossierListQuery]))
 class DossierViewSet(
     LineVersionsMixin, TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
@@ -484,19 +561,10 @@ class DossierViewSet(
 
     serializer_class = DossierSerializer
     permission_classes = [IsAuthenticated]
+    filterset_class = DossierFilter  # the web list's search and filters (selectors.dossier_search)
 
     def get_queryset(self):
         dossiers = selectors.dossiers_visible_to(self.request.user)
-        if self.action == "list":
-            params = query.validated_query(self.request, DossierListQuery)
-            dossiers = selectors.dossier_search(
-                dossiers,
-                query=params.get("q", "").strip(),
-                unit_id=params.get("unit"),
-                award_code=params.get("award", ""),
-                year=params.get("year"),
-                state=params.get("state", ""),
-            )
         return dossiers.prefetch_related("lines__nominee", "lines__award", "documents")
 
     def lines_of(self, objects) -> list[DossierNominee]:

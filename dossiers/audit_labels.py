@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.history import Detail, register
 
-from .models import DocumentKind, OccasionKind, RecipientKind
+from .models import DocumentKind, HoldKind, OccasionKind, RecipientKind
 
 register(
     "dossiers",
@@ -19,15 +19,27 @@ register(
         "declare": _("Khai báo quá trình khen thưởng, xếp loại"),
         "confirm": _("Ban TĐKT xác nhận"),
         "reject": _("Ban TĐKT không xác nhận"),
+        # a dated hold (discipline, inspection, complaint, press) recorded and lifted by the Board
+        "hold_create": _("Ban TĐKT ghi tạm dừng xét khen thưởng"),
+        "hold_lift": _("Ban TĐKT gỡ tạm dừng xét khen thưởng"),
     },
     details={
         "line": Detail(_("Đối tượng trong hồ sơ"), model="dossiers.DossierNominee"),
         "nominee": _("Đối tượng"),
         "full_name": _("Họ và tên / tên tập thể"),
-        "kind": Detail(_("Loại"), choices={**dict(RecipientKind.choices), **dict(DocumentKind.choices)}),
+        "kind": Detail(
+            _("Loại"),
+            choices={**dict(RecipientKind.choices), **dict(DocumentKind.choices), **dict(HoldKind.choices)},
+        ),
         "award": Detail(_("Danh hiệu, hình thức"), model="dossiers.AwardType", lookup="code"),
         "document": Detail(_("Tài liệu"), model="dossiers.DossierDocument"),
         "occasion": Detail(_("Loại khen thưởng"), choices=OccasionKind),
         "author": _("Người góp ý"),
+        "hold": _("Mã việc tạm dừng"),
+        "starts_on": _("Từ ngày"),
+        "ends_on": _("Đến ngày"),
+        "lifted_on": _("Ngày gỡ"),
+        "source_document": _("Văn bản căn cứ"),
+        "note": _("Ghi chú"),
     },
 )

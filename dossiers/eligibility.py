@@ -208,6 +208,11 @@ def check_rule(kind: str, params: dict, history: History, year: int, line=None) 
     if kind == RuleKind.NO_HOLD:
         if history.nominee.on_hold:
             return False, history.nominee.hold_reason or _("đang bị tạm dừng xét khen thưởng")
+        from .integrity import holds_in_force
+
+        held = holds_in_force([history.nominee.pk]).get(history.nominee.pk)
+        if held:
+            return False, "; ".join(hold.describe() for hold in held)
         return True, _("không có")
     if kind == RuleKind.ANY_OF:
         details = []

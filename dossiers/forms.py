@@ -6,7 +6,19 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AwardType, DocumentKind, Dossier, Gender, Nominee, OccasionKind, RecipientKind
+from workflows.forms import DateField
+
+from .identity import normalise_cccd, validate_cccd
+from .models import (
+    AwardType,
+    DocumentKind,
+    Dossier,
+    Gender,
+    HoldKind,
+    Nominee,
+    OccasionKind,
+    RecipientKind,
+)
 from .services import PUBLIC_COMMENT_LIMITS
 
 
@@ -37,6 +49,13 @@ class LineForm(forms.Form):
     )
     full_name = forms.CharField(label=_("Họ và tên / tên tập thể"), max_length=255, required=False)
     birth_year = forms.IntegerField(label=_("Năm sinh"), min_value=1900, max_value=2100, required=False)
+    date_of_birth = DateField(label=_("Ngày sinh"), required=False)
+    cccd = forms.CharField(
+        label=_("Số CCCD"),
+        max_length=20,
+        required=False,
+        help_text=_("12 chữ số; dùng để tìm trùng đối tượng trong thành phố."),
+    )
     gender = forms.ChoiceField(label=_("Giới tính"), choices=[("", "—"), *Gender.choices], required=False)
     position = forms.CharField(label=_("Chức vụ"), max_length=255, required=False)
     sub_unit = forms.CharField(label=_("Bộ phận, đơn vị trực thuộc"), max_length=255, required=False)
@@ -68,6 +87,46 @@ class LineForm(forms.Form):
         if not data.get("nominee") and not data.get("kind"):
             self.add_error("kind", _("Chọn loại đối tượng."))
         return data
+
+    def clean_cccd(self):
+        value = normalise_cccd(self.cleaned_data.get("cccd"))
+        validate_cccd(value)
+        return value
+
+
+class HoldForm(forms.Form):
+    """The Board records a hold on a nominee (web page section and API input)."""
+
+    kind = forms.ChoiceField(
+        label=_("Loại"),
+        choices=HoldKind.choices,
+        error_messages={
+            "required": _("Chọn loại: kỷ luật, thanh tra, khiếu nại hoặc báo chí phản ánh."),
+            "invalid_choice": _("Chọn loại: kỷ luật, thanh tra, khiếu nại hoặc báo chí phản ánh."),
+        },
+    )
+    starts_on = DateField(
+        label=_("Từ ngày"), error_messages={"required": _("Ghi ngày bắt đầu (dd/mm/yyyy).")}
+    )
+    ends_on = DateField(
+        label=_("Đến ngày"), required=False, help_text=_("Để trống nếu chưa xác định ngày kết thúc.")
+    )
+    source_document = forms.CharField(
+        label=_("Văn bản căn cứ"),
+        max_length=500,
+        error_messages={"required": _("Ghi văn bản căn cứ (số, ngày, cơ quan ban hành).")},
+    )
+    note = forms.CharField(
+        label=_("Ghi chú"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class HoldLiftForm(forms.Form):
+    note = forms.CharField(
+        label=_("Lý do gỡ"),
+        max_length=1000,
+        error_messages={"required": _("Ghi lý do gỡ tạm dừng xét khen thưởng.")},
+    )
 
 
 class LineEditForm(forms.Form):

@@ -217,6 +217,36 @@ def _nothing_left(flow):
     return State.CONDITION(done, gettext("Còn đối tượng chưa có kết quả cuối cùng."))
 
 
+def _one_award_per_achievement(flow):
+    """Re-checked at (re)submission: no line proposes an award already proposed or received for the same
+    achievement (another dossier's line, or an award record); see dossiers.integrity."""
+    from .integrity import duplicate_awards
+
+    lines = _lines(flow.obj).select_related("nominee", "award", "dossier")
+    found = duplicate_awards(lines)
+    return State.CONDITION(not found, " ".join(found))
+
+
+def _no_hold_on(*states):
+    """No nominee of the dossier's lines in `states` (all lines when none) has a hold in force today."""
+
+    def condition(flow):
+        from .integrity import hold_refusals
+
+        found = hold_refusals(_lines(flow.obj, *states).select_related("nominee"))
+        return State.CONDITION(not found, " ".join(found))
+
+    return condition
+
+
+def _line_not_held(flow):
+    """The line's nominee has no hold in force today (agenda, decision)."""
+    from .integrity import hold_refusals
+
+    found = hold_refusals(DossierNominee.objects.filter(pk=flow.obj.pk).select_related("nominee"))
+    return State.CONDITION(not found, " ".join(found))
+
+
 def _dossier_in(*states):
     def condition(flow):
         dossier = Dossier.objects.only("state").get(pk=flow.obj.dossier_id)
@@ -337,6 +367,7 @@ class DossierLifecycle(Lifecycle):
         target=DossierState.SUBMITTED,
         label=_("Trình hồ sơ"),
         permission=allowed(Role.UNIT_HEAD),
+        conditions=[_one_award_per_achievement, _no_hold_on()],
     )
     def submit(self, *, cleaned_data, actor, comment):
         """The unit head signs the tờ trình; eligibility and required documents are checked (Luật TĐKT Đ.84)."""
@@ -367,6 +398,7 @@ class DossierLifecycle(Lifecycle):
         target=DossierState.SUBMITTED,
         label=_("Trình lại"),
         permission=allowed(Role.UNIT_HEAD),
+        conditions=[_one_award_per_achievement, _no_hold_on()],
     )
     def resubmit(self, *, cleaned_data, actor, comment):
         """The unit head sends the supplemented dossier back; the same checks as the first submission run."""
@@ -409,7 +441,7 @@ class DossierLifecycle(Lifecycle):
         target=DossierState.ON_AGENDA,
         label=_("Đưa ra hội đồng"),
         permission=policies.may_schedule_dossier,
-        conditions=[_some_line_proposed],
+        conditions=[_some_line_proposed, _no_hold_on(NomineeState.PROPOSED)],
         custom={"form": ScheduleForm},
     )
     def schedule(self, *, cleaned_data, actor, comment):
@@ -471,7 +503,7 @@ class DossierLifecycle(Lifecycle):
         target=DossierState.DECIDED,
         label=_("Quyết định khen thưởng"),
         permission=allowed(Role.CITY_CHAIRMAN, scope="city"),
-        conditions=[_ready_for_decision],
+        conditions=[_ready_for_decision, _no_hold_on(NomineeState.PASSED)],
         custom={"form": DecideForm},
     )
     def decide(self, *, cleaned_data, actor, comment):
@@ -579,7 +611,7 @@ class DossierNomineeLifecycle(Lifecycle):
         label=_("Đưa vào chương trình họp"),
         permission=policies.may_place_nominee_on_agenda,
         custom={"form": ScheduleForm},
-        conditions=[_dossier_in(DossierState.APPRAISED, DossierState.POSTED)],
+        conditions=[_dossier_in(DossierState.APPRAISED, DossierState.POSTED), _line_not_held],
     )
     def place_on_agenda(self, *, cleaned_data, actor, comment):
         """The nominee becomes an item of the named council session's agenda (councils.agenda_subject_add)."""
@@ -635,6 +667,7 @@ class DossierNomineeLifecycle(Lifecycle):
         target=NomineeState.APPROVED,
         label=_("Đồng ý khen thưởng"),
         permission=InternalRule(_("Chủ tịch UBND thành phố (trong quyết định của hồ sơ)")),
+        conditions=[_line_not_held],
     )
     def approve(self, *, cleaned_data, actor, comment):
         """Part of the chair's decision: the nominee is awarded (or proposed to the central level)."""

@@ -78,6 +78,16 @@ def may_review_declared_history(user, record=None) -> Decision:
     return by_role(user, BOARD_ROLES, None, reason=_("Chỉ Ban TĐKT được xác nhận quá trình đơn vị khai báo."))
 
 
+@policy(
+    roles=BOARD_ROLES,
+    description="Ghi, gỡ việc tạm dừng xét khen thưởng của một đối tượng (kỷ luật, thanh tra, khiếu nại, báo chí)",
+)
+def may_manage_holds(user, nominee=None) -> Decision:
+    return by_role(
+        user, BOARD_ROLES, None, reason=_("Chỉ Ban TĐKT được ghi hoặc gỡ việc tạm dừng xét khen thưởng.")
+    )
+
+
 @policy(roles=BOARD_ROLES, description="Thấy danh sách tiếp nhận và quá hạn trong trình đơn hồ sơ")
 def may_open_board_queues(user, obj=None) -> Decision:
     return by_role(user, BOARD_ROLES, None, reason=_("Chỉ Ban Thi đua - Khen thưởng."))

@@ -18,6 +18,8 @@ from workflows.policies import require
 from workflows.uploads import pdf_name, read_pdf
 
 from .eligibility import blocking_errors
+from .identity import normalise_cccd, same_cccd
+from .integrity import DUPLICATE_AWARD, duplicate_award
 from .models import (
     AwardRecord,
     AwardType,
@@ -26,6 +28,7 @@ from .models import (
     DossierNominee,
     DossierState,
     Nominee,
+    NomineeHold,
     NomineeState,
     PublicComment,
     RecordSource,
@@ -39,6 +42,7 @@ from .policies import (
     board_officers,
     forget_assignment,
     may_assign_officer,
+    may_manage_holds,
     may_prepare_for_unit,
     may_review_declared_history,
 )
@@ -78,8 +82,11 @@ def dossier_create(*, unit: Unit, year: int, occasion: str, title: str, user, cl
 def nominee_create(*, unit: Unit, user, client_ip=None, **fields) -> Nominee:
     """A unit records a person, collective or household it may propose."""
     actor = require(may_prepare_for_unit, audit.Actor(user=user, client_ip=client_ip), unit)
+    if "cccd" in fields:
+        fields["cccd"] = normalise_cccd(fields["cccd"])
     nominee = Nominee(unit=unit, **fields)
-    nominee.full_clean()
+    nominee.full_clean(validate_constraints=False)
+    _check_identity(nominee)
     nominee.save()
     audit.record(
         subject=nominee,
@@ -88,6 +95,43 @@ def nominee_create(*, unit: Unit, user, client_ip=None, **fields) -> Nominee:
         data={"kind": nominee.kind, "full_name": nominee.full_name, "unit": unit.code},
     )
     return nominee
+
+
+def _check_identity(nominee: Nominee) -> None:
+    """A CCCD belongs to a person only, and to one person nominee within the city: a second nominee with the
+    same number is refused, naming (and linking) the one already recorded."""
+    from .models.catalogue import RecipientKind
+
+    if not nominee.cccd:
+        return
+    if nominee.kind != RecipientKind.INDIVIDUAL:
+        raise ValidationError({"cccd": _("Chỉ cá nhân mới có số CCCD; tập thể được xác định theo đơn vị.")})
+    existing = same_cccd(nominee.cccd, exclude_pk=nominee.pk)
+    if existing is not None:
+        raise ValidationError(
+            {
+                "cccd": ValidationError(
+                    _(
+                        "Số CCCD %(cccd)s đã có ở đối tượng %(name)s (%(unit)s), mã %(pk)s: %(url)s. "
+                        "Mỗi người chỉ có một hồ sơ đối tượng trong thành phố; hãy dùng đối tượng đó."
+                    )
+                    % {
+                        "cccd": nominee.cccd,
+                        "name": existing.full_name,
+                        "unit": existing.unit.name,
+                        "pk": existing.pk,
+                        "url": existing_url(existing),
+                    },
+                    code="duplicate_cccd",
+                )
+            }
+        )
+
+
+def existing_url(nominee: Nominee) -> str:
+    from django.urls import reverse
+
+    return reverse("dossiers:nominee", args=[nominee.pk])
 
 
 COLLECTIVE_FIELDS = (
@@ -99,7 +143,9 @@ COLLECTIVE_FIELDS = (
 )
 
 
-def _check_line(dossier: Dossier, nominee: Nominee, award: AwardType) -> None:
+def _check_line(dossier: Dossier, nominee: Nominee, award: AwardType, *, exclude_line_id=None) -> None:
+    """Refuse a line the dossier cannot hold: another unit's nominee, an award not for this kind of nominee or
+    occasion, an award version out of force, or an achievement already proposed or awarded (integrity)."""
     errors = []
     if nominee.unit_id != dossier.unit_id:
         errors.append(_("Đối tượng không thuộc đơn vị đề nghị."))
@@ -115,31 +161,9 @@ def _check_line(dossier: Dossier, nominee: Nominee, award: AwardType) -> None:
         )
     if not AwardType.objects.effective_on(timezone.localdate()).filter(pk=award.pk).exists():
         errors.append(_("%(award)s (phiên bản này) không còn hiệu lực.") % {"award": award.name})
-    open_elsewhere = (
-        DossierNominee.objects.filter(
-            nominee=nominee,
-            award__code=award.code,
-            dossier__year=dossier.year,
-        )
-        .exclude(dossier=dossier)
-        .exclude(dossier__state__in=(DossierState.WITHDRAWN, DossierState.CLOSED))
-        .exclude(
-            state__in=(
-                NomineeState.NOT_PROPOSED,
-                NomineeState.FAILED,
-                NomineeState.REJECTED,
-                NomineeState.CENTRAL_REJECTED,
-            )
-        )
-    )
-    if open_elsewhere.exists():
-        errors.append(
-            _(
-                "%(name)s đã được đề nghị %(award)s năm %(year)s trong một hồ sơ khác "
-                "(một thành tích chỉ khen một hình thức)."
-            )
-            % {"name": nominee.full_name, "award": award.name, "year": dossier.year}
-        )
+    duplicate = duplicate_award(nominee, award, dossier.year, exclude_line_id=exclude_line_id)
+    if duplicate:
+        errors.append(ValidationError(duplicate, code=DUPLICATE_AWARD))
     if errors:
         raise ValidationError({"award": errors})
 
@@ -193,7 +217,7 @@ def line_update(*, line: DossierNominee, user, client_ip=None, **fields) -> Doss
         **{key: getattr(line, key) for key in COLLECTIVE_FIELDS},
     }
     if "award" in fields:
-        _check_line(dossier, line.nominee, fields["award"])
+        _check_line(dossier, line.nominee, fields["award"], exclude_line_id=line.pk)
         twin = dossier.lines.filter(nominee=line.nominee, award=fields["award"]).exclude(pk=line.pk)
         if twin.exists():
             raise ValidationError({"award": _("Đối tượng này đã được đề nghị hình thức này trong hồ sơ.")})
@@ -900,3 +924,97 @@ def dossier_assign_officer(dossier: Dossier, officer, *, actor) -> Dossier:
     for instance in (locked, dossier):
         forget_assignment(instance)
     return locked
+
+
+# -- holds (tạm dừng xét khen thưởng): dated records the Board creates and lifts, audited ------------------------
+
+HOLD_TEXT_LIMITS = {"source_document": 500, "note": 1000}
+
+
+@transaction.atomic
+def hold_create(
+    *, nominee: Nominee, kind: str, starts_on, ends_on=None, source_document: str, note: str = "", actor
+) -> NomineeHold:
+    """The Board records that `nominee` is under discipline, inspection, a complaint or a press-reported issue
+    from `starts_on` (to `ends_on`, open-ended when None), citing the source document. While in force it
+    blocks submission, agenda and decision for the nominee's lines (dossiers.lifecycle conditions)."""
+    from .models import HoldKind
+
+    actor = require(may_manage_holds, actor, nominee)
+    nominee = Nominee.objects.select_for_update().get(pk=nominee.pk)
+    source_document = " ".join(str(source_document or "").split())
+    note = " ".join(str(note or "").split())
+    errors: dict[str, str] = {}
+    if kind not in HoldKind.values:
+        errors["kind"] = _("Chọn loại: kỷ luật, thanh tra, khiếu nại hoặc báo chí phản ánh.")
+    if not starts_on:
+        errors["starts_on"] = _("Ghi ngày bắt đầu (dd/mm/yyyy).")
+    elif ends_on and ends_on < starts_on:
+        errors["ends_on"] = _("Ngày kết thúc (%(end)s) không được trước ngày bắt đầu (%(start)s).") % {
+            "end": ends_on.strftime("%d/%m/%Y"),
+            "start": starts_on.strftime("%d/%m/%Y"),
+        }
+    if not source_document:
+        errors["source_document"] = _("Ghi văn bản căn cứ (số, ngày, cơ quan ban hành).")
+    for field, limit in HOLD_TEXT_LIMITS.items():
+        value = source_document if field == "source_document" else note
+        if len(value) > limit and field not in errors:
+            errors[field] = _("Tối đa %(limit)s ký tự (đã nhập %(length)s).") % {
+                "limit": limit,
+                "length": len(value),
+            }
+    if errors:
+        raise ValidationError(errors)
+    hold = NomineeHold.objects.create(
+        nominee=nominee,
+        kind=kind,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        source_document=source_document,
+        note=note,
+        created_by=actor.user,
+    )
+    audit.record(
+        subject=nominee,
+        actor=actor,
+        verb="hold_create",
+        data={
+            "hold": hold.pk,
+            "kind": kind,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat() if ends_on else None,
+            "source_document": source_document,
+            "note": note,
+        },
+    )
+    return hold
+
+
+@transaction.atomic
+def hold_lift(*, hold: NomineeHold, note: str, actor, lifted_on=None) -> NomineeHold:
+    """The Board lifts a hold (the inspection concluded nothing, the complaint was unfounded …), saying why;
+    it no longer blocks from `lifted_on` (today). The record stays, with who lifted it and when."""
+    actor = require(may_manage_holds, actor, hold.nominee)
+    hold = NomineeHold.objects.select_for_update().select_related("nominee").get(pk=hold.pk)
+    if hold.lifted_on is not None:
+        raise ValidationError(
+            _("Việc tạm dừng này đã được gỡ ngày %(day)s.") % {"day": hold.lifted_on.strftime("%d/%m/%Y")}
+        )
+    note = " ".join(str(note or "").split())
+    if not note:
+        raise ValidationError({"note": _("Ghi lý do gỡ tạm dừng xét khen thưởng.")})
+    if len(note) > HOLD_TEXT_LIMITS["note"]:
+        raise ValidationError(
+            {"note": _("Tối đa %(limit)s ký tự (đã nhập %(length)s).") % {"limit": 1000, "length": len(note)}}
+        )
+    hold.lifted_on = lifted_on or timezone.localdate()
+    hold.lifted_by = actor.user
+    hold.lift_note = note
+    hold.save(update_fields=["lifted_on", "lifted_by", "lift_note"])
+    audit.record(
+        subject=hold.nominee,
+        actor=actor,
+        verb="hold_lift",
+        data={"hold": hold.pk, "kind": hold.kind, "lifted_on": hold.lifted_on.isoformat(), "note": note},
+    )
+    return hold

@@ -23,6 +23,8 @@ urlpatterns = [
         "ca-nhan-tap-the/<int:pk>/mau-qua-trinh.xlsx", views.nominee_history_template, name="history_template"
     ),
     path("ca-nhan-tap-the/<int:pk>/nhap-qua-trinh/", views.nominee_history_import, name="history_import"),
+    path("ca-nhan-tap-the/<int:pk>/tam-dung/", views.nominee_hold_add, name="nominee_hold_add"),
+    path("tam-dung/<int:pk>/go/", views.nominee_hold_lift, name="hold_lift"),
     path("qua-trinh/<str:kind>/<int:pk>/<str:verb>/", views.history_review, name="history_review"),
     path("tai-lieu/<int:pk>/", views.document_download, name="document"),
     path("qua-han/", views.overdue, name="overdue"),

@@ -237,6 +237,8 @@ def _add_line(request, dossier, form) -> bool:
                     kind=data["kind"],
                     full_name=data["full_name"],
                     birth_year=data.get("birth_year"),
+                    date_of_birth=data.get("date_of_birth"),
+                    cccd=data.get("cccd") or "",
                     gender=data.get("gender") or "",
                     position=data.get("position") or "",
                     sub_unit=data.get("sub_unit") or "",
@@ -616,7 +618,9 @@ def nominee_detail(request, pk):
     return _nominee_page(request, nominee)
 
 
-def _nominee_page(request, nominee, *, forms=None, import_form=None, import_errors=(), status=200):
+def _nominee_page(
+    request, nominee, *, forms=None, import_form=None, import_errors=(), hold_form=None, status=200
+):
     """The nominee page: history with each record's confirmation, the proposals and the rules that wait on a
     confirmation; the unit's declare forms and Excel import; the Board's confirm / reject buttons."""
     from .history_forms import DECLARE_FORMS, HistoryImportForm, RecordReviewForm
@@ -646,7 +650,67 @@ def _nominee_page(request, nominee, *, forms=None, import_form=None, import_erro
         "import_errors": import_errors,
         "review_form": RecordReviewForm(),
     }
+    if policies.may_manage_holds(request.user, nominee).allowed:
+        from .forms import HoldForm, HoldLiftForm
+
+        today = timezone.localdate()
+        context.update(
+            can_manage_holds=True,
+            holds=[
+                {"hold": hold, "in_force": hold.in_force(today)}
+                for hold in nominee.holds.select_related("created_by", "lifted_by")
+            ],
+            hold_form=hold_form or HoldForm(prefix="hold"),
+            lift_form=HoldLiftForm(prefix="lift"),
+        )
     return render(request, "dossiers/nominee_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def nominee_hold_add(request, pk):
+    """The Board records a hold (discipline, inspection, complaint, press) on the nominee; audited."""
+    from .forms import HoldForm
+
+    nominee = get_object_or_404(selectors.nominees_visible_to(request.user), pk=pk)
+    decision = policies.may_manage_holds(request.user, nominee)
+    if not decision:
+        raise PolicyDenied(decision.reason)
+    form = HoldForm(request.POST, prefix="hold")
+    if form.is_valid():
+        try:
+            services.hold_create(nominee=nominee, actor=request_actor(request), **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("Đã ghi tạm dừng xét khen thưởng."))
+            return redirect("dossiers:nominee", pk=nominee.pk)
+    return _nominee_page(request, nominee, hold_form=form, status=400)
+
+
+@login_required
+@require_POST
+def nominee_hold_lift(request, pk):
+    """The Board lifts a hold, saying why; audited."""
+    from .forms import HoldLiftForm
+    from .models import NomineeHold
+
+    hold = get_object_or_404(
+        NomineeHold.objects.filter(nominee__in=selectors.nominees_visible_to(request.user)), pk=pk
+    )
+    decision = policies.may_manage_holds(request.user, hold.nominee)
+    if not decision:
+        raise PolicyDenied(decision.reason)
+    form = HoldLiftForm(request.POST, prefix="lift")
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.get("note") or _("Ghi lý do gỡ tạm dừng xét khen thưởng."))
+        services.hold_lift(hold=hold, note=form.cleaned_data["note"], actor=request_actor(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _nominee_page(request, hold.nominee, status=400)
+    messages.success(request, _("Đã gỡ tạm dừng xét khen thưởng."))
+    return redirect("dossiers:nominee", pk=hold.nominee_id)
 
 
 @login_required

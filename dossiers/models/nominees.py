@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..identity import validate_cccd
 from .catalogue import AwardLevel, AwardType, RecipientKind
 
 
@@ -26,6 +27,14 @@ class Nominee(models.Model):
     )
     full_name = models.CharField(_("họ và tên / tên tập thể"), max_length=255)
     birth_year = models.PositiveSmallIntegerField(_("năm sinh"), null=True, blank=True)
+    date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
+    cccd = models.CharField(
+        _("số CCCD"),
+        max_length=12,
+        blank=True,
+        validators=[validate_cccd],
+        help_text=_("Số căn cước công dân, 12 chữ số (chỉ cho cá nhân)."),
+    )
     gender = models.CharField(_("giới tính"), max_length=8, choices=Gender.choices, blank=True)
     position = models.CharField(_("chức vụ"), max_length=255, blank=True)
     sub_unit = models.CharField(_("bộ phận, đơn vị trực thuộc"), max_length=255, blank=True)
@@ -37,11 +46,79 @@ class Nominee(models.Model):
         verbose_name = _("đối tượng đề nghị")
         verbose_name_plural = _("đối tượng đề nghị")
         ordering = ["full_name"]
+        constraints = [
+            # one person, one nominee within the city: found by the CCCD, not by the name
+            models.UniqueConstraint(
+                fields=["cccd"],
+                condition=models.Q(kind="individual") & ~models.Q(cccd=""),
+                name="nominee_person_cccd_once",
+            )
+        ]
 
     def __str__(self) -> str:
         if self.kind == RecipientKind.INDIVIDUAL and self.position:
             return f"{self.full_name} ({self.position})"
         return self.full_name
+
+
+class HoldKind(models.TextChoices):
+    DISCIPLINE = "discipline", _("Kỷ luật")
+    INSPECTION = "inspection", _("Thanh tra, kiểm tra")
+    COMPLAINT = "complaint", _("Khiếu nại, tố cáo")
+    PRESS = "press", _("Báo chí phản ánh")
+
+
+class NomineeHold(models.Model):
+    """A dated reason not to award a nominee now (kỷ luật, thanh tra, khiếu nại, báo chí phản ánh): recorded and
+    lifted by the Board through services.hold_create / hold_lift (audited). In force from `starts_on` until
+    `ends_on` (open-ended when empty) unless lifted; while in force it blocks the submission of a dossier
+    holding the nominee, putting the nominee on a council's agenda and the decision for that line."""
+
+    nominee = models.ForeignKey(
+        Nominee, verbose_name=_("đối tượng"), on_delete=models.PROTECT, related_name="holds"
+    )
+    kind = models.CharField(_("loại"), max_length=16, choices=HoldKind.choices)
+    starts_on = models.DateField(_("từ ngày"))
+    ends_on = models.DateField(_("đến ngày"), null=True, blank=True)
+    source_document = models.CharField(_("văn bản căn cứ"), max_length=500)
+    note = models.CharField(_("ghi chú"), max_length=1000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người ghi"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    lifted_on = models.DateField(_("ngày gỡ"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người gỡ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lift_note = models.CharField(_("lý do gỡ"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("tạm dừng xét khen thưởng")
+        verbose_name_plural = _("tạm dừng xét khen thưởng")
+        ordering = ["nominee", "-starts_on", "-pk"]
+        indexes = [models.Index(fields=["nominee", "lifted_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.source_document}"
+
+    def in_force(self, day) -> bool:
+        return (
+            self.lifted_on is None and self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+        )
+
+    def describe(self) -> str:
+        until = self.ends_on.strftime("%d/%m/%Y") if self.ends_on else _("chưa xác định")
+        return _("%(kind)s (%(source)s, từ %(start)s đến %(end)s)") % {
+            "kind": self.get_kind_display(),
+            "source": self.source_document,
+            "start": self.starts_on.strftime("%d/%m/%Y"),
+            "end": until,
+        }
 
 
 class RecordSource(models.TextChoices):

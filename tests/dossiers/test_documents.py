@@ -133,7 +133,7 @@ def test_the_same_nominee_and_award_cannot_be_proposed_twice_in_one_year(cast, d
         services.line_add(
             dossier=other, nominee=line.nominee, award=line.award, achievement_report="Lặp", user=cast.officer
         )
-    assert "một thành tích chỉ khen một hình thức" in " ".join(error.value.messages)
+    assert f"trong hồ sơ số {dossier.pk}." in " ".join(error.value.messages)  # one achievement, one award
     next_year = services.dossier_create(
         unit=cast.unit, year=YEAR + 1, occasion="annual", title="Năm sau", user=cast.officer
     )

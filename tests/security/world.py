@@ -257,6 +257,8 @@ def build_world(*, with_votes: bool = True) -> World:
         "nominee_declare": {"pk": nominee.pk, "kind": "title"},
         "history_review": {"kind": "title", "pk": 0, "verb": "confirm"},
         "history_review_api": {"pk": nominee.pk, "kind": "title", "record_id": 0, "verb": "confirm"},
+        "hold_lift": {"pk": 0},
+        "hold_lift_api": {"pk": nominee.pk, "hold_id": 0},
         "year": {"year": plan.year},
         "plan": {"pk": plan.pk},
         "activity": {"pk": activity.pk},
