@@ -79,7 +79,9 @@ def _quorum_condition(session, refused: str) -> State.CONDITION:
     meeting opens, when voting opens, when each item's result is counted and when voting closes. Marking members
     absent after the opening so that fewer than the quorum remain refuses the next of these steps."""
     quorum = selectors.quorum(session)
-    return State.CONDITION(quorum.met, _("%(refused)s: %(why)s.") % {"refused": refused, "why": quorum.refusal})
+    return State.CONDITION(
+        quorum.met, _("%(refused)s: %(why)s.") % {"refused": refused, "why": quorum.refusal}
+    )
 
 
 def _quorum_met(flow) -> State.CONDITION:

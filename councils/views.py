@@ -505,6 +505,7 @@ def close_voting(request, pk):
                 "not_voted": not_voted,
                 "pending_items": session.items.filter(state=ItemState.PENDING).order_by("order", "pk"),
                 "pending_written": selectors.pending_written_item_ids(session),
+                "quorum": selectors.quorum(session),
             },
         )
     if _run(
