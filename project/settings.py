@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_filters",  # its templates: the filter form of the browsable API (workflows/filters.py)
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -141,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "workflows.context_processors.roles",
+                "webhooks.context_processors.webhooks",
             ],
         },
     },
@@ -277,8 +279,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # ?page= and ?page_size= (at most 100); django-filter on every list, ?ordering= over an allow-list per list
+    # (workflows/filters.py).
+    "DEFAULT_PAGINATION_CLASS": "workflows.filters.ApiPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["workflows.filters.ApiFilterBackend"],
     "EXCEPTION_HANDLER": "workflows.api.exception_handler",
     # Only views that name a throttle_scope are throttled (the export and PDF endpoints: scope "exports"); the
     # web export views count in the same per-user counters (workflows/throttle.py).
@@ -307,6 +312,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Quy trình thi đua, khen thưởng: hồ sơ, hội đồng, kế hoạch, nhật ký kiểm toán.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/v1/ only: the unversioned /api/… aliases are deprecated (project/api_versions.py); the prefix is not
+    # part of the operation ids and tags.
+    "PREPROCESSING_HOOKS": ["project.api_versions.current_version_only"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     # /api/schema/ and /api/docs/ need a signed-in user unless DEBUG is on (docs/security.md).
     "SERVE_PERMISSIONS": ["project.security.ApiDocsPermission"],
     # Swagger UI and ReDoc from drf-spectacular-sidecar's static files, not a CDN (the CSP allows 'self' only).

@@ -241,3 +241,11 @@ def test_the_web_page_registers_shows_the_key_once_and_keeps_bad_input(people, r
     officer.force_login(people["officer"])
     assert officer.get("/webhook/").status_code == 403
     assert officer.get(f"/webhook/{subscription.pk}/").status_code == 404
+
+
+def test_the_header_links_the_page_for_subscribers_only(people):
+    head, officer = Client(), Client()
+    head.force_login(people["head"])
+    officer.force_login(people["officer"])
+    assert 'href="/webhook/"' in head.get("/").content.decode()
+    assert 'href="/webhook/"' not in officer.get("/").content.decode()
