@@ -264,3 +264,21 @@ def test_secretary_who_votes_counts_towards_the_quorum(council, session_for):
     engine.perform(session, "open_voting", user=c.secretary, data={"voting_mode": "all_items"})
     services.ballot_cast(item=session.items.get(), choice="agree", actor=c.secretary)
     assert session.items.get().receipts.filter(member=c.secretary).exists()
+
+
+@pytest.mark.parametrize("secretary_votes", [True, False])
+def test_minutes_state_the_secretary_rule_and_the_same_total(client, council, session_for, secretary_votes):
+    from tests import pdf_checks
+
+    c = council(size=4, secretary_votes=secretary_votes)
+    session = _opened(c, session_for(c), present=c.voters)
+    if secretary_votes:
+        _mark(session, c, [c.secretary], "present")
+    engine.perform(session, "open_voting", user=c.secretary, data={"voting_mode": "all_items"})
+    services.session_close_voting(session=session, user=c.secretary)
+    client.force_login(c.secretary)
+    words = pdf_checks.words(client.get(f"/hoi-dong/phien/{session.pk}/bien-ban-hop.pdf").content)
+    total = 5 if secretary_votes else 4
+    assert f"tổng số thành viên: {total};" in words
+    rule = "thư ký là thành viên bỏ phiếu" if secretary_votes else "thư ký không bỏ phiếu"
+    assert rule in words
