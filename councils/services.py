@@ -151,6 +151,7 @@ def _session_create(*, council_term, title, planned_on, actor: audit.Actor, plac
                 "quorum": f"{rule.quorum_numerator}/{rule.quorum_denominator}",
                 "abstain_allowed": rule.abstain_allowed,
                 "written_votes_allowed": rule.written_votes_allowed,
+                "secretary_votes": rule.secretary_votes,
                 "source": f"{source._meta.label_lower}:{source.pk}" if source is not None else None,
             },
         )

@@ -9,6 +9,7 @@ from councils.models import Ballot, ItemState, SessionState
 from councils.registry import ThresholdBase
 from workflows import engine
 from workflows.lifecycle import lifecycle_for
+from workflows.models import AuditEvent
 
 from .conftest import attend, threshold
 
@@ -220,6 +221,8 @@ def test_secretary_rule_changes_total_members_quorum_and_threshold(
         c, items=[("Bằng khen cho ông A", threshold("70", base=ThresholdBase.TOTAL_MEMBERS))]
     )
     assert session.secretary_votes is secretary_votes
+    created = AuditEvent.objects.get(subject_id=str(session.pk), verb="session_created")
+    assert created.data["secretary_votes"] is secretary_votes  # the rule the session copied, on record
     assert selectors.total_members(session) == total
     assert (c.secretary.pk in selectors.member_ids(session)) is secretary_votes
     engine.perform(session, "lock_agenda", user=c.secretary)
