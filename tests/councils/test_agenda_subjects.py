@@ -75,7 +75,7 @@ def test_api_probe_zero_percent_on_a_dossier_line_is_refused(api, council, cast,
     ):
         response = api(user).post(f"/api/sessions/{session.pk}/agenda/", {**PROBE, **subject}, format="json")
         assert response.status_code == 400, response.content
-        body = response.json()
+        body = response.json()["errors"]
         for field in subject:
             assert "chính quy trình" in body[field][0]
     assert not AgendaItem.objects.filter(session=session).exists()
@@ -92,7 +92,7 @@ def test_api_refuses_an_initiative_subject_too(api, council, person):
     session = convened(c.term, c.board, c.secretary)
     payload = {**PROBE, "subject_type": "innovation.initiative", "subject_id": str(initiative.pk)}
     response = api(c.secretary).post(f"/api/sessions/{session.pk}/agenda/", payload, format="json")
-    assert response.status_code == 400 and "subject_type" in response.json()
+    assert response.status_code == 400 and "subject_type" in response.json()["errors"]
     assert not AgendaItem.objects.exists()
 
 

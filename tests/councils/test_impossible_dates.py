@@ -80,7 +80,7 @@ def test_api_refuses_a_session_in_the_past_or_outside_its_term(api, council):
         {"council_term": c.term.pk, "title": "Phiên họp", "planned_on": YESTERDAY.isoformat()},
         format="json",
     )
-    assert past.status_code == 400 and "Ngày họp đã qua" in past.json()["planned_on"][0]
+    assert past.status_code == 400 and "Ngày họp đã qua" in past.json()["errors"]["planned_on"][0]
     before_term = client.post(
         "/api/sessions/",
         {"council_term": c.term.pk, "title": "Phiên họp", "planned_on": "2030-01-01"},
@@ -98,7 +98,7 @@ def test_api_refuses_a_session_in_the_past_or_outside_its_term(api, council):
         },
         format="json",
     )
-    assert outside.status_code == 400 and "nằm trong nhiệm kỳ" in outside.json()["planned_on"][0]
+    assert outside.status_code == 400 and "nằm trong nhiệm kỳ" in outside.json()["errors"]["planned_on"][0]
     assert Session.objects.count() == 1
 
 
@@ -139,11 +139,11 @@ def test_api_refuses_a_convene_date_in_the_past_or_outside_the_term(api, council
     client = api(c.secretary)
     url = f"/api/sessions/{session.pk}/transitions/convene/"
     past = client.post(url, {"planned_on": YESTERDAY.isoformat()}, format="json")
-    assert past.status_code == 400 and "Ngày họp đã qua" in past.json()["planned_on"][0]
+    assert past.status_code == 400 and "Ngày họp đã qua" in past.json()["errors"]["planned_on"][0]
     c.term.ends_on = MEETING_DAY + timedelta(days=3)
     c.term.save()
     late = client.post(url, {"planned_on": (MEETING_DAY + timedelta(days=4)).isoformat()}, format="json")
-    assert late.status_code == 400 and "nằm trong nhiệm kỳ" in late.json()["planned_on"][0]
+    assert late.status_code == 400 and "nằm trong nhiệm kỳ" in late.json()["errors"]["planned_on"][0]
     session.refresh_from_db()
     assert (session.state, session.planned_on) == (SessionState.PLANNED, MEETING_DAY)
     assert client.post(url, {"planned_on": MEETING_DAY.isoformat()}, format="json").status_code == 200
@@ -191,6 +191,6 @@ def test_api_refuses_a_resolution_dated_before_its_session(api, council):
         format="json",
     )
     assert response.status_code == 400
-    assert "không được trước ngày họp" in response.json()["resolution_issued_on"][0]
+    assert "không được trước ngày họp" in response.json()["errors"]["resolution_issued_on"][0]
     session.refresh_from_db()
     assert session.state == SessionState.MINUTES_SIGNED and session.resolution_issued_on is None

@@ -261,7 +261,9 @@ def test_the_api_answers_403_json_to_a_superuser_on_every_transition_of_both_mac
                 format="json",
             )
             assert response.status_code == 403, (basename, name, source, response.content[:200])
-            assert response["Content-Type"].startswith("application/json") and response.json()["detail"]
+            assert (
+                response["Content-Type"].startswith("application/problem+json") and response.json()["detail"]
+            )
             assert model.objects.get(pk=obj.pk).state == source
             assert AuditEvent.objects.count() == events
             checked += 1
@@ -409,7 +411,7 @@ def test_the_wrong_roles_and_another_terms_people_cannot_invite(cast, client, ap
             f"/api/sessions/{session.pk}/experts/", {"user": nobody.pk, "reason": "Thử"}, format="json"
         )
         assert response.status_code == status, (who, response.content[:200])
-        assert response["Content-Type"].startswith("application/json")
+        assert response["Content-Type"].startswith("application/problem+json")
     remove = reverse("councils:session_expert_uninvite", args=[session.pk, cast.people["expert"].pk])
     client.force_login(cast.people["member"])
     assert client.post(remove).status_code == 403
@@ -432,9 +434,9 @@ def test_the_api_invites_lists_and_removes_experts(cast, api, session_for):
     board = api(c.board)
     url = f"/api/sessions/{session.pk}/experts/"
     bad = board.post(url, {"reason": "Thiếu người"}, format="json")
-    assert bad.status_code == 400 and "user" in bad.json()
+    assert bad.status_code == 400 and "user" in bad.json()["errors"]
     member = board.post(url, {"user": c.members[0].pk, "reason": "Thành viên"}, format="json")
-    assert member.status_code == 400 and "là thành viên hội đồng" in member.json()["user"][0]
+    assert member.status_code == 400 and "là thành viên hội đồng" in member.json()["errors"]["user"][0]
     created = board.post(url, {"username": "api-scientist", "reason": "Tư vấn pháp lý"}, format="json")
     assert created.status_code == 201
     assert {row["username"] for row in created.json()} == {"expert", "api-scientist"}

@@ -255,8 +255,8 @@ def test_api_agenda_add_free_form_with_an_exact_ratio_and_no_subject(api, counci
         address, {**payload, "subject_type": "testapp.widget", "subject_id": str(widget.pk)}
     )
     assert named.status_code == 400
-    assert "chính quy trình" in named.json()["subject_type"][0]
-    assert "chính quy trình" in named.json()["subject_id"][0]
+    assert "chính quy trình" in named.json()["errors"]["subject_type"][0]
+    assert "chính quy trình" in named.json()["errors"]["subject_id"][0]
     created = api(c.secretary).post(address, payload)
     assert created.status_code == 201
     assert created.json()["threshold"] == {
