@@ -63,7 +63,9 @@ def exception_handler(exc, context):
             errors = {"non_field_errors": [str(m) for m in exc.messages]}
         return _answer(context, _invalid(errors))
     if isinstance(exc, DjangoPermissionDenied):
-        return _answer(context, problems.problem(403, "permission_denied", str(exc) or _("Bạn không có quyền.")))
+        return _answer(
+            context, problems.problem(403, "permission_denied", str(exc) or _("Bạn không có quyền."))
+        )
     if isinstance(exc, Http404):
         return _answer(context, problems.problem(404, "not_found", _("Không tìm thấy.")))
     if isinstance(exc, NotAuthenticated):

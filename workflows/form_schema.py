@@ -61,7 +61,9 @@ def field_schema(field: forms.Field, *, with_choices: bool = True) -> dict:
         schema = _enum({"type": "string"}, _choices(field, True))
     elif isinstance(field, forms.BooleanField | forms.NullBooleanField):
         schema = {"type": "boolean"}
-    elif isinstance(field, forms.IntegerField) and not isinstance(field, forms.DecimalField | forms.FloatField):
+    elif isinstance(field, forms.IntegerField) and not isinstance(
+        field, forms.DecimalField | forms.FloatField
+    ):
         schema = {"type": "integer", **_bounds(field)}
     elif isinstance(field, forms.DecimalField | forms.FloatField):
         schema = {"type": "number", **_bounds(field)}
@@ -102,4 +104,3 @@ def form_schema(form_class: type[forms.Form], *, with_choices: bool = True) -> d
 
 def transition_input_schema(lifecycle: type[Lifecycle], name: str, *, with_choices: bool = True) -> dict:
     return form_schema(lifecycle.form_class(name), with_choices=with_choices)
-

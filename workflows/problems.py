@@ -183,7 +183,7 @@ DRF_VIETNAMESE = {
     "Invalid cursor": "Con trỏ phân trang không hợp lệ.",
     "Invalid version in URL path.": "Phiên bản trong đường dẫn không hợp lệ.",
     "Invalid version in query parameter.": "Phiên bản trong tham số truy vấn không hợp lệ.",
-    "Invalid version in \"Accept\" header.": "Phiên bản trong tiêu đề Accept không hợp lệ.",
+    'Invalid version in "Accept" header.': "Phiên bản trong tiêu đề Accept không hợp lệ.",
 }
 
 

@@ -9,6 +9,13 @@ from .models import Widget, WidgetState
 
 class ReturnForm(ReasonForm):
     deadline = forms.DateField(label="Hạn bổ sung")
+    #: a choice, for the transitions listing's JSON Schema (tests/workflows/test_problem_details.py)
+    kind = forms.ChoiceField(
+        label="Loại bổ sung",
+        choices=[("papers", "Giấy tờ"), ("figures", "Số liệu")],
+        required=False,
+        help_text="Phần hồ sơ cần bổ sung.",
+    )
 
 
 class ScoreForm(TransitionForm):
