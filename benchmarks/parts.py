@@ -7,6 +7,7 @@ import statistics
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -422,14 +423,22 @@ def dossier_lifecycle(quick: bool) -> dict:
                 item_id=line.pk,
             )
             handler_for(line)(subject=line, result=result, actor=Actor(None, role="council_secretary"))
-        engine.perform(dossier, "post", user=fresh("board"), data={"working_days": 10})
+        posted = engine.perform(dossier, "post", user=fresh("board"), data={"working_days": 10})
         approved = ",".join(str(pk) for pk in dossier.lines.values_list("pk", flat=True))
-        engine.perform(
-            dossier,
-            "decide",
-            user=fresh("chairman"),
-            data={"decision_number": "1/QĐ-UBND", "decision_date": "2024-01-15", "approved": approved},
-        )
+        after_posting = posted.posted_until + timedelta(days=1)
+        # the public posting lasts ten working days: the decision comes the day after it ends (the clock is
+        # moved there for this step only; the engine's checks run unchanged)
+        with mock.patch("django.utils.timezone.localdate", return_value=after_posting):
+            engine.perform(
+                dossier,
+                "decide",
+                user=fresh("chairman"),
+                data={
+                    "decision_number": "1/QĐ-UBND",
+                    "decision_date": after_posting.isoformat(),
+                    "approved": approved,
+                },
+            )
     elapsed = time.perf_counter() - started
     decided = Dossier.objects.filter(pk__in=[d.pk for d in dossiers], state="decided").count()
     if decided != count:
