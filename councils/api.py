@@ -24,6 +24,7 @@ from workflows.http import request_actor
 from workflows.policies import require
 
 from . import policies, selectors, services
+from .filters import AgendaItemFilter, SessionFilter
 from .models import AgendaItem, Attendance, AttendanceStatus, Choice, ItemState, Session, WrittenVote
 from .registry import Threshold, ThresholdBase
 from .templatetags.councils_extras import full_name
@@ -282,6 +283,7 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     """Council sessions: the Board creates; the engine moves them (transitions/); see the module docstring."""
 
     serializer_class = SessionSerializer
+    filterset_class = SessionFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator: no user, maybe no database
@@ -567,6 +569,7 @@ class AgendaItemViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
     """Agenda items of the sessions the caller may see; their transitions (close, paper tally, confirm)."""
 
     serializer_class = AgendaItemSerializer
+    filterset_class = AgendaItemFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator: no user, maybe no database

@@ -23,7 +23,8 @@ from workflows.policies import PolicyDenied
 
 from . import appraisal, policies, selectors, services
 from .eligibility import evaluate
-from .models import AwardRecord, AwardType, Dossier, DossierNominee, DossierState, EligibilityRule, Nominee
+from .filters import DossierFilter, LineFilter, NomineeFilter
+from .models import AwardRecord, AwardType, Dossier, DossierNominee, EligibilityRule, Nominee
 
 
 class EligibilityRuleSerializer(serializers.ModelSerializer):
@@ -65,16 +66,6 @@ class AwardListQuery(serializers.Serializer):
 
 class EligibilityQuery(serializers.Serializer):
     year = query.year("the year the rules are checked for (default this year)")
-
-
-class DossierListQuery(serializers.Serializer):
-    """The dossier list's search and filters, the same as the web list's (selectors.dossier_search)."""
-
-    q = query.text(max_length=100, help_text="a nominee's name, the title, the dossier id, a decision number")
-    unit = query.object_id("the proposing unit's id")
-    award = query.text(max_length=40, help_text="an award code: dossiers with a line proposing it")
-    year = query.year("the achievement year")
-    state = query.choice(DossierState.choices)
 
 
 @extend_schema_view(list=extend_schema(parameters=[AwardListQuery]))
@@ -157,6 +148,7 @@ class NomineeSerializer(serializers.ModelSerializer):
 class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = NomineeSerializer
     permission_classes = [IsAuthenticated]
+    filterset_class = NomineeFilter
 
     def get_queryset(self):
         return selectors.nominees_visible_to(self.request.user).prefetch_related("award_records__award")
@@ -402,6 +394,7 @@ class LineViewSet(
 
     serializer_class = LineSerializer
     permission_classes = [IsAuthenticated]
+    filterset_class = LineFilter
 
     def get_queryset(self):
         return selectors.lines_visible_to(self.request.user)
@@ -561,7 +554,6 @@ class DossierSerializer(serializers.ModelSerializer):
         return ReturnRoundSerializer(cache[dossier.pk], many=True).data
 
 
-@extend_schema_view(list=extend_schema(parameters=[DossierListQuery]))
 class DossierViewSet(
     LineVersionsMixin, TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
@@ -569,19 +561,10 @@ class DossierViewSet(
 
     serializer_class = DossierSerializer
     permission_classes = [IsAuthenticated]
+    filterset_class = DossierFilter  # the web list's search and filters (selectors.dossier_search)
 
     def get_queryset(self):
         dossiers = selectors.dossiers_visible_to(self.request.user)
-        if self.action == "list":
-            params = query.validated_query(self.request, DossierListQuery)
-            dossiers = selectors.dossier_search(
-                dossiers,
-                query=params.get("q", "").strip(),
-                unit_id=params.get("unit"),
-                award_code=params.get("award", ""),
-                year=params.get("year"),
-                state=params.get("state", ""),
-            )
         return dossiers.prefetch_related("lines__nominee", "lines__award", "documents")
 
     def lines_of(self, objects) -> list[DossierNominee]:

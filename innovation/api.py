@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -14,13 +13,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from organisations.models import Unit
-from workflows import query, throttle
+from workflows import throttle
 from workflows.api import TransitionsMixin
 from workflows.exports import xlsx_response
 from workflows.http import request_actor
 
 from . import certificates, imports, selectors, services
 from .exports import results_bytes
+from .filters import InitiativeFilter, ReviewFilter, RoundFilter
 from .models import Author, Criterion, Evidence, Initiative, Review, ReviewAssignment, Round, Score
 from .policies import may_assign_reviewers
 
@@ -62,6 +62,7 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
     permission_classes = [IsAuthenticated]
     throttle_scope = None  # the export actions set "exports" (workflows/throttle.py)
     queryset = Round.objects.select_related("council_term").prefetch_related("criteria")
+    filterset_class = RoundFilter
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -210,22 +211,16 @@ class EvidenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InitiativeQuery(serializers.Serializer):
-    round = query.object_id("only the initiatives of this round (its id)")
-
-
-@extend_schema_view(list=extend_schema(parameters=[InitiativeQuery]))
 class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Initiatives: a unit submits and follows its own; the Board screens and assigns; reviewers see theirs."""
 
     serializer_class = InitiativeSerializer
     permission_classes = [IsAuthenticated]
     throttle_scope = None  # the export actions set "exports" (workflows/throttle.py)
+    filterset_class = InitiativeFilter
 
     def get_queryset(self):
-        queryset = selectors.initiatives_visible_to(self.request.user).prefetch_related("authors")
-        round_id = query.validated_query(self.request, InitiativeQuery).get("round")
-        return queryset.filter(round_id=round_id) if round_id else queryset
+        return selectors.initiatives_visible_to(self.request.user).prefetch_related("authors")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -366,6 +361,7 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ReviewSerializer
     permission_classes = [IsAuthenticated]
+    filterset_class = ReviewFilter
 
     def get_queryset(self):
         return selectors.reviews_visible_to(self.request.user).prefetch_related("scores").order_by("pk")

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from plan.models import Activity, ActivityKind, ActivityState, Plan
-from workflows import query
+from plan.models import Activity, Plan
 from workflows.api import TransitionsMixin
 
 from .deadlines import effective_due, working_days_late
+from .filters import ActivityFilter, PlanFilter
 from .selectors import process_info
 
 
@@ -41,6 +39,7 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Plan.objects.order_by("-year")
     serializer_class = PlanSerializer
+    filterset_class = PlanFilter
 
 
 class ActivitySerializer(serializers.ModelSerializer):
@@ -115,41 +114,16 @@ class ActivitySerializer(serializers.ModelSerializer):
         }
 
 
-class ActivityQuery(serializers.Serializer):
-    year = query.year("the plan's year")
-    unit = query.text(max_length=50, help_text="unit code or id (lead or coordinating)")
-    kind = query.choice(ActivityKind.choices)
-    state = query.choice(ActivityState.choices)
-    quarter = query.integer(min_value=1, max_value=4)
-
-
-@extend_schema_view(list=extend_schema(parameters=[ActivityQuery]))
 class ActivityViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
     """Plan activities; every state change goes through transitions/<name>/ (start, complete, postpone, resume,
     cancel)."""
 
     serializer_class = ActivitySerializer
+    filterset_class = ActivityFilter  # year, plan, lead unit, unit (lead or coordinating), kind, state, quarter
 
     def get_queryset(self):
-        queryset = (
+        return (
             Activity.objects.select_related("plan", "lead_unit", "process_type")
             .prefetch_related("coordinating_units")
             .order_by("plan__year", "number")
         )
-        if self.action != "list":
-            return queryset
-        params = query.validated_query(self.request, ActivityQuery)
-        if params.get("year"):
-            queryset = queryset.filter(plan__year=params["year"])
-        if params.get("unit"):
-            unit = params["unit"]
-            unit_q = Q(lead_unit__code=unit) | Q(coordinating_units__code=unit)
-            if unit.isdigit() and 0 < int(unit) <= query.MAX_ID:
-                unit_q |= Q(lead_unit_id=int(unit)) | Q(coordinating_units__id=int(unit))
-            queryset = queryset.filter(unit_q).distinct()
-        for name in ("kind", "state"):
-            if params.get(name):
-                queryset = queryset.filter(**{name: params[name]})
-        if params.get("quarter"):
-            queryset = queryset.filter(quarter=params["quarter"])
-        return queryset

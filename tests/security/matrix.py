@@ -258,6 +258,8 @@ webhooks:redeliver                       webhook_delivery     302  405  405  405
 EXCLUDED_PREFIXES = {
     "admin/": "Django admin: staff only, its own permission system; checked for ballot secrecy in "
     "test_ballot_secrecy.py",
+    "^api/": "the deprecated unversioned aliases of /api/v1/ (project/api_versions.py): each answers exactly as "
+    "its /api/v1/ row, checked in tests/workflows/test_api_versioning.py",
 }
 EXCLUDED_FORMAT_SUFFIX = (
     "DRF's format-suffix twins (…\\.(?P<format>…)): the same view as the row without the suffix"

@@ -96,7 +96,7 @@ def test_schema_and_docs_are_served(api, person):
     user = person("reader", Role.AUDITOR)
     schema = api(user).get("/api/schema/")
     assert schema.status_code == 200
-    assert b"/api/units/" in schema.content and b"/api/memberships/" in schema.content
+    assert b"/api/v1/units/" in schema.content and b"/api/v1/memberships/" in schema.content
     assert api(user).get("/api/docs/").status_code == 200
 
 
