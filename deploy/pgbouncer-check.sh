@@ -110,11 +110,11 @@ fi
 "$PGBOUNCER" "${RUN_AS[@]}" "$WORK/pgbouncer.ini" >/dev/null 2>&1 &  # it logs to $WORK/pgbouncer.log
 PGB_PID=$!
 for _ in $(seq 1 40); do
-  pg_isready -h 127.0.0.1 -p "$PGB_PORT" -q 2>/dev/null && break
+  pg_isready -h 127.0.0.1 -p "$PGB_PORT" -U postgres -d pgbouncer -q 2>/dev/null && break
   kill -0 "$PGB_PID" 2>/dev/null || fail "pgbouncer exited at start"
   sleep 0.25
 done
-pg_isready -h 127.0.0.1 -p "$PGB_PORT" -q || fail "pgbouncer does not answer on 127.0.0.1:$PGB_PORT"
+pg_isready -h 127.0.0.1 -p "$PGB_PORT" -U postgres -d pgbouncer -q || fail "pgbouncer does not answer on 127.0.0.1:$PGB_PORT"
 
 admin() { psql -h 127.0.0.1 -p "$PGB_PORT" -U postgres -d pgbouncer -qtAc "$1"; }
 mode=$(admin "SHOW CONFIG" | awk -F'|' '$1 == "pool_mode" {print $2}')
