@@ -617,16 +617,16 @@ class DossierViewSet(
         data = request.data if hasattr(request.data, "get") else {}
         refused = {"officer": [_("Người này hiện không phải chuyên viên Ban TĐKT.")]}
         if "officer" not in data:
-            return Response(
-                {"officer": [_("Ghi mã người dùng của chuyên viên, hoặc null để thôi giao.")]}, status=400
+            raise serializers.ValidationError(
+                {"officer": [_("Ghi mã người dùng của chuyên viên, hoặc null để thôi giao.")]}
             )
         raw, officer = data.get("officer"), None
         if raw not in (None, ""):
             if isinstance(raw, bool) or not str(raw).isdigit() or len(str(raw)) > 18:
-                return Response(refused, status=400)
+                raise serializers.ValidationError(refused)  # problem details (workflows.api)
             officer = get_user_model().objects.filter(pk=int(raw)).first()
             if officer is None:
-                return Response(refused, status=400)
+                raise serializers.ValidationError(refused)
         services.dossier_assign_officer(dossier, officer, actor=request_actor(request))
         return Response(AssignmentSerializer(_assignment(dossier)).data)
 

@@ -61,7 +61,7 @@ def test_a_unit_builds_and_submits_a_dossier_through_the_api(api, cast):
     response = board.post(
         f"/api/dossiers/{pk}/transitions/return_for_supplement/", {"comment": "Thiếu"}, format="json"
     )
-    assert response.status_code == 400 and "items" in response.data
+    assert response.status_code == 400 and "items" in response.data["errors"]
     assert board.post(f"/api/dossiers/{pk}/transitions/accept/").status_code == 200
     response = board.post(f"/api/dossier-lines/{line}/transitions/propose/", {"comment": "Đủ"}, format="json")
     assert response.status_code == 200 and response.data["state"] == "proposed"
@@ -112,8 +112,9 @@ def test_scheduling_through_the_api_names_an_emulation_council_session(api, cast
     for body in ({}, {"session": ""}, {"session": innovation.pk}):
         response = board.post(url, body, format="json")
         assert response.status_code == 400, (body, response.status_code)
-        assert response["Content-Type"].startswith("application/json")
-        assert list(response.json()) == ["session"] and response.json()["session"], body
+        assert response["Content-Type"].startswith("application/problem+json")
+        errors = response.json()["errors"]
+        assert list(errors) == ["session"] and errors["session"], body
         dossier.refresh_from_db()
         assert dossier.state == DossierState.APPRAISED
         assert dossier.lines.get().state == "proposed"

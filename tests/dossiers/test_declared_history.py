@@ -421,7 +421,9 @@ def test_hostile_files_are_refused_with_a_message(cast, api, upload, message):
     upload.seek(0)
     # signed in with a session, as the request-size middleware sees it (a token caller would be the same)
     via_api = signed_in(cast.officer).post(f"/api/nominees/{nominee.pk}/history-import/", {"file": upload})
-    assert via_api.status_code == 400 and via_api.headers["Content-Type"].startswith("application/json")
+    assert via_api.status_code == 400 and via_api.headers["Content-Type"].startswith(
+        "application/problem+json"
+    )
     assert not nominee.award_records.exists()
 
 

@@ -173,4 +173,4 @@ def test_the_api_list_answers_400_json_on_a_bad_value(cast, name, value):
     client = APIClient()
     client.force_authenticate(cast.board)
     response = client.get("/api/dossiers/", {name: value})
-    assert response.status_code == 400 and name in response.json()
+    assert response.status_code == 400 and name in response.json()["errors"]

@@ -302,7 +302,7 @@ def test_the_api_follows_the_assignment_and_assigns_with_400_next_to_the_field(c
     for wrong in (cast2.officer.pk, 999999, "abc", True, -1):
         response = head.post(url, {"officer": wrong}, format="json")
         assert response.status_code == 400, wrong
-        assert response.json() == {"officer": ["Người này hiện không phải chuyên viên Ban TĐKT."]}
+        assert response.json()["errors"] == {"officer": ["Người này hiện không phải chuyên viên Ban TĐKT."]}
     assert head.post(url, {}, format="json").status_code == 400
     assert api_client(cast2.board).post(url, {"officer": cast2.board.pk}, format="json").status_code == 403
     assert api_client(cast2.head).post(url, {"officer": cast2.board.pk}, format="json").status_code == 403

@@ -108,7 +108,9 @@ def test_api_refuses_a_public_posting_of_zero_working_days(api, cast):
         f"/api/dossiers/{dossier.pk}/transitions/post/", {"working_days": 0}, format="json"
     )
     assert response.status_code == 400
-    assert response.json()["working_days"] == ["Thời hạn công khai phải có ít nhất 1 ngày làm việc."]
+    assert response.json()["errors"]["working_days"] == [
+        "Thời hạn công khai phải có ít nhất 1 ngày làm việc."
+    ]
     dossier.refresh_from_db()
     assert dossier.state == DossierState.VOTED
 
@@ -155,7 +157,7 @@ def test_a_decision_dated_within_the_posting_period_is_refused_next_to_the_date(
         _decision(dossier, ended.isoformat()),
         format="json",
     )
-    assert api_response.status_code == 400 and api_response.json()["decision_date"] == [message]
+    assert api_response.status_code == 400 and api_response.json()["errors"]["decision_date"] == [message]
     dossier.refresh_from_db()
     assert dossier.state == DossierState.POSTED and dossier.decision_date is None
     assert (

@@ -143,7 +143,7 @@ def test_api_submission_visibility_transitions_and_reviews(cast, api):
         ],
     }
     response = api(cast.officer).post("/api/initiatives/", payload, format="json")
-    assert response.status_code == 400 and "100 %" in response.json()["authors"][0]
+    assert response.status_code == 400 and "100 %" in response.json()["errors"]["authors"][0]
     payload["authors"][1]["share"] = "30"
     assert api(cast.other_officer).post("/api/initiatives/", payload, format="json").status_code == 403
     response = api(cast.officer).post("/api/initiatives/", payload, format="json")

@@ -80,8 +80,8 @@ def test_a_day_that_is_not_a_date_is_a_400_in_vietnamese(api, person, reorganise
     client = api(person("auditor", Role.AUDITOR))
     response = client.get("/api/units/", {"on": day})
     assert response.status_code == 400
-    assert response["Content-Type"].startswith("application/json")
-    assert "Ngày không hợp lệ" in response.json()["on"][0]
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert "Ngày không hợp lệ" in response.json()["errors"]["on"][0]
 
 
 def test_a_new_parent_through_the_api_enters_the_dated_tree(api, person, reorganised):
@@ -105,4 +105,4 @@ def test_a_parent_cycle_through_the_api_is_a_400(api, person, reorganised):
     client = api(person("board.head", Role.BOARD_HEAD))
     response = client.patch(f"/api/units/{city.pk}/", {"parent": new_ward.pk}, format="json")
     assert response.status_code == 400
-    assert "cấp dưới" in response.json()["parent"][0]
+    assert "cấp dưới" in response.json()["errors"]["parent"][0]

@@ -54,12 +54,12 @@ def test_completion_without_evidence_is_400_in_vietnamese(api, activity, board_o
     started(activity, board_officer)
     response = transition(api, board_officer, activity, "complete", {}, format="json")
     assert response.status_code == 400
-    assert "Cần minh chứng kết quả" in response.json()["evidence_number"][0]
+    assert "Cần minh chứng kết quả" in response.json()["errors"]["evidence_number"][0]
     response = transition(
         api, board_officer, activity, "complete", {"evidence_number": "12/BC"}, format="json"
     )
     assert response.status_code == 400
-    assert "Nhập ngày" in response.json()["evidence_date"][0]
+    assert "Nhập ngày" in response.json()["errors"]["evidence_date"][0]
     activity.refresh_from_db()
     assert activity.state == ActivityState.IN_PROGRESS
 
@@ -87,7 +87,7 @@ def test_a_file_that_is_not_a_pdf_is_refused(api, activity, board_officer, setti
         api, board_officer, activity, "complete", {"evidence_file": upload}, format="multipart"
     )
     assert response.status_code == 400
-    assert "PDF" in response.json()["evidence_file"][0]
+    assert "PDF" in response.json()["errors"]["evidence_file"][0]
 
 
 def test_lead_unit_officer_may_start_and_complete_but_not_another_units(api, plan, person):
@@ -143,12 +143,12 @@ def test_only_the_board_head_postpones_with_reason_and_a_later_date(api, activit
     response = transition(
         api, board_head, activity, "postpone", {"new_due_date": "2023-04-28"}, format="json"
     )
-    assert response.status_code == 400 and "comment" in response.json()
+    assert response.status_code == 400 and "comment" in response.json()["errors"]
     response = transition(
         api, board_head, activity, "postpone", {**data, "new_due_date": "2023-03-01"}, format="json"
     )
     assert response.status_code == 400
-    assert "Thời hạn mới phải sau" in response.json()["new_due_date"][0]
+    assert "Thời hạn mới phải sau" in response.json()["errors"]["new_due_date"][0]
     response = transition(api, board_head, activity, "postpone", data, format="json")
     assert response.status_code == 200, response.content
     activity.refresh_from_db()
@@ -183,7 +183,7 @@ def test_only_the_city_chairman_cancels_with_a_reason(api, activity, board_head,
         == 403
     )
     response = transition(api, chairman, activity, "cancel", {}, format="json")
-    assert response.status_code == 400 and response.json()["comment"]
+    assert response.status_code == 400 and response.json()["errors"]["comment"]
     response = transition(
         api, chairman, activity, "cancel", {"comment": "Gộp vào hoạt động 14"}, format="json"
     )
