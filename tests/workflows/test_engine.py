@@ -190,7 +190,7 @@ def test_transition_input_changes_fields_and_is_audited(widget, unit, person):
     assert widget.deadline == date(2023, 3, 1)
     event = transition_events(widget)[-1]
     assert event.data["changes"]["deadline"] == [None, "2023-03-01"]
-    assert event.data["input"] == {"deadline": "2023-03-01"}
+    assert event.data["input"] == {"deadline": "2023-03-01", "kind": ""}  # kind: the form's optional choice
     assert event.comment == "Bổ sung biên bản"
 
 
