@@ -119,7 +119,8 @@ class ActivityViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
     cancel)."""
 
     serializer_class = ActivitySerializer
-    filterset_class = ActivityFilter  # year, plan, lead unit, unit (lead or coordinating), kind, state, quarter
+    #: year, plan, lead unit, unit (lead or coordinating), kind, state, quarter
+    filterset_class = ActivityFilter
 
     def get_queryset(self):
         return (

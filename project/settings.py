@@ -533,3 +533,9 @@ if os.environ.get("SENTRY_DSN"):
         integrations=[DjangoIntegration(), CeleryIntegration()],
         send_default_pii=False,
     )
+
+#: Webhooks (webhooks/): plain http and receivers inside the deployment's own network are refused unless
+#: opened here, e.g. for a provincial portal on the government's private network (docs/scaling.md).
+WEBHOOKS_ALLOW_HTTP = os.environ.get("DJANGO_WEBHOOKS_ALLOW_HTTP", "1" if DEBUG else "0") == "1"
+WEBHOOKS_ALLOW_PRIVATE_HOSTS = os.environ.get("DJANGO_WEBHOOKS_ALLOW_PRIVATE_HOSTS", "0") == "1"
+WEBHOOKS_MAX_ATTEMPTS = int(os.environ.get("DJANGO_WEBHOOKS_MAX_ATTEMPTS", "8"))

@@ -45,7 +45,9 @@ def _choices(field, with_choices: bool) -> list[tuple]:
 def _enum(schema: dict, rows: list[tuple]) -> dict:
     if rows:
         schema["enum"] = [value for value, _label in rows]
-        schema["oneOf"] = [{"const": value, "title": label} for value, label in rows]
+        schema["oneOf"] = [
+            {"enum": [value], "title": label} for value, label in rows
+        ]  # OpenAPI 3.0 has no const
     return schema
 
 
@@ -73,7 +75,7 @@ def field_schema(field: forms.Field, *, with_choices: bool = True) -> dict:
         # ISO (2026-12-28) as the schema says; the form also reads day-first 28/12/2026 (workflows/forms.py).
         schema = {"type": "string", "format": "date"}
     elif isinstance(field, forms.FileField):
-        schema = {"type": "string", "format": "binary", "contentMediaType": "application/octet-stream"}
+        schema = {"type": "string", "format": "binary"}  # OpenAPI 3.0: a file part (no contentMediaType)
     elif isinstance(field, forms.EmailField):
         schema = {"type": "string", "format": "email", **_bounds(field)}
     else:

@@ -55,7 +55,8 @@ def keys(user):
 
 @pytest.mark.django_db
 def test_beat_cannot_reach_the_broker_then_the_worker_comes_back_and_sends_each_reminder_once(scene):
-    unreachable = Celery("tdkt-down", broker="redis://127.0.0.1:1/0")  # nothing listens on port 1
+    # nothing listens on port 1; not the current app, or every task run after this test would go to it
+    unreachable = Celery("tdkt-down", broker="redis://127.0.0.1:1/0", set_as_current=False)
     unreachable.conf.broker_transport_options = {"max_retries": 0}  # refuse at once, not after 6 s
     with on_day(date(2023, 1, 17)), pytest.raises(kombu.exceptions.OperationalError):
         unreachable.send_task(TASK, retry=False)  # beat's tick on the day the reminder fell due: lost

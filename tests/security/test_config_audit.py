@@ -243,7 +243,7 @@ def test_unit_api_refuses_others_and_a_parent_loop_changing_nothing(api, person)
     )
     head = person("board.head", Role.BOARD_HEAD)
     loop = api(head).patch(f"/api/units/{parent.pk}/", {"parent": child.pk}, format="json")
-    assert loop.status_code == 400 and "parent" in loop.json()
+    assert loop.status_code == 400 and "parent" in loop.json()["errors"]
     parent.refresh_from_db()
     assert parent.parent_id is None and config_events() == []
 

@@ -46,7 +46,7 @@ def test_api_upload_refused_and_nothing_stored(world, tmp_path, case):
         format="multipart",
     )
     assert response.status_code == 400, response.content
-    assert message in " ".join(response.json()["file"])
+    assert message in " ".join(response.json()["errors"]["file"])
     assert DossierDocument.objects.count() == rows and _stored(tmp_path) == files
 
 
@@ -93,9 +93,9 @@ def test_api_input_over_long_wrong_types_and_bad_dates_get_field_errors(world):
         reverse("dossier-list"), {"unit": "abc", "year": "năm ngoái", "title": "x" * 5000}, format="json"
     )
     assert response.status_code == 400
-    assert {"unit", "year", "title"} <= set(response.json())
+    assert {"unit", "year", "title"} <= set(response.json()["errors"])
     response = client.post(reverse("session-list"), {"planned_on": "2023-02-30"}, format="json")
-    assert response.status_code == 400 and "planned_on" in response.json()
+    assert response.status_code == 400 and "planned_on" in response.json()["errors"]
     assert not Dossier.objects.filter(title__startswith="xxxx", unit=unit).exists()
 
 

@@ -108,7 +108,7 @@ def test_zip_bomb_through_the_web_and_the_api(board_round, bomb, openpyxl_never_
     response = (_web if channel == "web" else _api)(board, round_, bomb)
     assert time.perf_counter() - started < 2.0
     assert response.status_code == 400
-    text = response.content.decode() if channel == "web" else " ".join(response.json()["file"])
+    text = response.content.decode() if channel == "web" else " ".join(response.json()["errors"]["file"])
     assert "giải nén ra quá lớn" in text
     assert not Initiative.objects.exists()
 
@@ -174,6 +174,6 @@ def test_rows_past_the_limit_are_refused_with_the_row_number(board_round):
     entries[SHEET] = _sheet(rows)
     response = _api(board, round_, _zip(entries))
     assert response.status_code == 400
-    message = " ".join(response.json()["file"])
+    message = " ".join(response.json()["errors"]["file"])
     assert f"Dòng {imports.MAX_IMPORT_ROWS + 2}: mỗi lần nhập tối đa {imports.MAX_IMPORT_ROWS}" in message
     assert not Initiative.objects.exists()

@@ -172,7 +172,7 @@ def test_dossier_upload_refuses_a_polyglot_and_stores_nothing(dossier, media, ch
     content, message = HOSTILE[case]
     response = _dossier_upload(channel, dossier, "trang.html", content)
     assert response.status_code == 400, response.content[:500]
-    text = response.content.decode() if channel == "web" else " ".join(response.json()["file"])
+    text = response.content.decode() if channel == "web" else " ".join(response.json()["errors"]["file"])
     assert message in text
     assert not DossierDocument.objects.exists() and _stored(media) == []
 
@@ -183,7 +183,7 @@ def test_evidence_upload_refuses_a_polyglot_and_stores_nothing(initiative, media
     content, message = HOSTILE[case]
     response = _evidence_upload(channel, initiative, "trang.html", content)
     assert response.status_code == 400, response.content[:500]
-    text = response.content.decode() if channel == "web" else " ".join(response.json()["file"])
+    text = response.content.decode() if channel == "web" else " ".join(response.json()["errors"]["file"])
     assert message in text
     assert not Evidence.objects.exists() and _stored(media) == []
 

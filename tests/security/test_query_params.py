@@ -59,9 +59,9 @@ def test_a_hostile_value_answers_400_json_or_a_valid_answer_never_500(
     assert response.status_code in (200, 400), response.content[:300]
     assert "json" in response["Content-Type"]
     if response.status_code == 400:
-        body = response.json()
-        assert name in body, body
-        assert all(isinstance(message, str) and message for message in body[name])
+        errors = response.json()["errors"]  # RFC 9457 problem details: the field errors under "errors"
+        assert name in errors, errors
+        assert all(isinstance(message, str) and message for message in errors[name])
 
 
 @pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_a_valid_value_is_accepted(board_client, paths, path, name, valid):
 def test_the_message_is_vietnamese_and_names_the_parameter(board_client, paths, path, name, value, message):
     response = board_client.get(path.format(**paths), {name: value})
     assert response.status_code == 400
-    assert message in " ".join(response.json()[name])
+    assert message in " ".join(response.json()["errors"][name])
 
 
 @pytest.mark.django_db

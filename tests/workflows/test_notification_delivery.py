@@ -87,7 +87,9 @@ def test_a_mail_failure_is_retried_with_backoff_and_recorded_as_failed(
     assert send_notification_mail.autoretry_for == (SMTPException, OSError)
     assert send_notification_mail.retry_backoff is True and send_notification_mail.max_retries == 6
     with (
-        mock.patch("workflows.notifications.send_mail", side_effect=SMTPException("421 dịch vụ tạm ngừng")) as sender,
+        mock.patch(
+            "workflows.notifications.send_mail", side_effect=SMTPException("421 dịch vụ tạm ngừng")
+        ) as sender,
         django_capture_on_commit_callbacks(execute=True),
     ):
         dispatch_notifications()  # the failing mail neither raises here nor undoes the notification

@@ -131,7 +131,7 @@ def test_the_transitions_listing_gives_each_form_as_json_schema(api, widget, uni
     assert properties["kind"] == {
         "type": "string",
         "enum": ["papers", "figures"],
-        "oneOf": [{"const": "papers", "title": "Giấy tờ"}, {"const": "figures", "title": "Số liệu"}],
+        "oneOf": [{"enum": ["papers"], "title": "Giấy tờ"}, {"enum": ["figures"], "title": "Số liệu"}],
         "title": "Loại bổ sung",
         "description": "Phần hồ sơ cần bổ sung.",
     }
