@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workflows.lifecycle import RoleRule
-from workflows.models import Notification
+from workflows.notifications import create_notification
 from workflows.selectors import users_who_can_act
 
 from .lifecycle import DossierLifecycle, waiting_officers
@@ -47,14 +44,11 @@ def send_overdue_reminders(today: date | None = None) -> int:
         }
         key = f"dossier-overdue:{dossier.pk}:{dossier.state}:{dossier.deadline.isoformat()}"
         for user in assignees(dossier):
-            try:
-                with transaction.atomic():
-                    Notification.objects.create(
-                        recipient=user, key=key, text=text[:500], url=dossier.get_absolute_url()
-                    )
-            except IntegrityError:
-                continue
-            if user.email:
-                send_mail(text[:200], text, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
+            # its mail goes out from its own task after the commit, retried (workflows.notifications)
+            if (
+                create_notification(recipient=user, key=key, text=text, url=dossier.get_absolute_url())
+                is None
+            ):
+                continue  # already reminded of this step
             sent += 1
     return sent

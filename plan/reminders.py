@@ -9,14 +9,13 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plan.models import OPEN_STATES, Activity, ActivityState
-from workflows.models import UNIT_ROLES, Membership, Notification, Role
+from workflows.models import UNIT_ROLES, Membership, Role
+from workflows.notifications import create_notification
 from workflows.roles import active_q
 
 from .deadlines import effective_due, reminder_day, working_days_late
@@ -101,23 +100,11 @@ def send_reminders(today: date | None = None, days_before: int | None = None) ->
         else:
             recipients = lead_unit_recipients(reminder.activity, today)
         for user in recipients:
-            try:
-                with transaction.atomic():
-                    Notification.objects.create(
-                        recipient=user,
-                        key=reminder.key,
-                        text=reminder.text[:500],
-                        url=reminder.activity.get_absolute_url(),
-                    )
-            except IntegrityError:
-                continue
-            if user.email:
-                send_mail(
-                    reminder.text[:200],
-                    reminder.text,
-                    settings.DEFAULT_FROM_EMAIL,
-                    [user.email],
-                    fail_silently=True,
-                )
+            # its mail goes out from its own task after the commit, retried (workflows.notifications)
+            notification = create_notification(
+                recipient=user, key=reminder.key, text=reminder.text, url=reminder.activity.get_absolute_url()
+            )
+            if notification is None:
+                continue  # already reminded
             sent += 1
     return sent

@@ -54,7 +54,9 @@ def keys(user):
 
 
 @pytest.mark.django_db
-def test_beat_cannot_reach_the_broker_then_the_worker_comes_back_and_sends_each_reminder_once(scene):
+def test_beat_cannot_reach_the_broker_then_the_worker_comes_back_and_sends_each_reminder_once(
+    scene, django_capture_on_commit_callbacks
+):
     # nothing listens on port 1; not the current app, or every task run after this test would go to it
     unreachable = Celery("tdkt-down", broker="redis://127.0.0.1:1/0", set_as_current=False)
     unreachable.conf.broker_transport_options = {"max_retries": 0}  # refuse at once, not after 6 s
@@ -62,21 +64,23 @@ def test_beat_cannot_reach_the_broker_then_the_worker_comes_back_and_sends_each_
         unreachable.send_task(TASK, retry=False)  # beat's tick on the day the reminder fell due: lost
     assert Notification.objects.count() == 0 and mail.outbox == []
 
-    # Tết passes with the worker down. It comes back on 24/01; beat's next ticks (and a redelivery) run it.
-    with on_day(date(2023, 1, 24)):
-        assert send_plan_reminders.apply().get() == 1  # the reminder of 17/01 is still due: sent now
-        assert send_plan_reminders.apply().get() == 0
-        assert send_plan_reminders.apply().get() == 0
-    # An operator replays the day that was missed: nothing doubles.
-    assert send_plan_reminders.apply(args=["2023-01-17"]).get() == 0
-    assert keys(scene.lead) == [f"{scene.key}:2023-01-27:before"]
+    # each notification's mail goes out from its own task once the reminder job's transaction commits
+    with django_capture_on_commit_callbacks(execute=True):
+        # Tết passes with the worker down. It comes back on 24/01; beat's next ticks (and a redelivery) run it.
+        with on_day(date(2023, 1, 24)):
+            assert send_plan_reminders.apply().get() == 1  # the reminder of 17/01 is still due: sent now
+            assert send_plan_reminders.apply().get() == 0
+            assert send_plan_reminders.apply().get() == 0
+        # An operator replays the day that was missed: nothing doubles.
+        assert send_plan_reminders.apply(args=["2023-01-17"]).get() == 0
+        assert keys(scene.lead) == [f"{scene.key}:2023-01-27:before"]
 
-    with on_day(DUE):
-        assert [send_plan_reminders.apply().get() for _ in range(3)] == [1, 0, 0]
-    with on_day(date(2023, 1, 30)):  # Monday: one working day late, the Board head is told, once
-        assert [send_plan_reminders.apply().get() for _ in range(3)] == [1, 0, 0]
-    assert keys(scene.lead) == [f"{scene.key}:2023-01-27:before", f"{scene.key}:2023-01-27:due"]
-    assert keys(scene.head) == [f"{scene.key}:2023-01-27:overdue"]
+        with on_day(DUE):
+            assert [send_plan_reminders.apply().get() for _ in range(3)] == [1, 0, 0]
+        with on_day(date(2023, 1, 30)):  # Monday: one working day late, the Board head is told, once
+            assert [send_plan_reminders.apply().get() for _ in range(3)] == [1, 0, 0]
+        assert keys(scene.lead) == [f"{scene.key}:2023-01-27:before", f"{scene.key}:2023-01-27:due"]
+        assert keys(scene.head) == [f"{scene.key}:2023-01-27:overdue"]
     assert len(mail.outbox) == Notification.objects.count() == 3  # one mail per notification
 
 
