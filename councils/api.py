@@ -19,9 +19,10 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from organisations.models import Council, CouncilTerm, Unit
-from workflows.api import TransitionsMixin, client_ip
+from workflows.api import TransitionsMixin, client_ip, problem_response
 from workflows.http import request_actor
 from workflows.policies import require
+from workflows.problems import problem
 
 from . import policies, selectors, services
 from .filters import AgendaItemFilter, SessionFilter
@@ -361,15 +362,8 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
                     session=session, statuses=statuses, actor=request_actor(request)
                 )
             except services.RosterRefused as exc:
-                return Response(
-                    {
-                        "detail": exc.message,
-                        "rows": [
-                            {"member": member, "detail": message} for member, message in exc.rows.items()
-                        ],
-                    },
-                    status=status.HTTP_400_BAD_REQUEST,
-                )
+                rows = [{"member": member, "detail": message} for member, message in exc.rows.items()]
+                return problem_response(problem(400, "invalid", exc.message, rows=rows), request=request)
         elif request.method == "POST":
             payload = AttendanceInputSerializer(data=request.data)
             payload.is_valid(raise_exception=True)

@@ -16,15 +16,23 @@ from rest_framework.response import Response
 
 from organisations.models import Unit
 from workflows import query
-from workflows.api import ErrorSerializer, TransitionsMixin, client_ip
+from workflows.api import ErrorSerializer, TransitionsMixin, client_ip, problem_response
 from workflows.http import request_actor
 from workflows.names import full_name
 from workflows.policies import PolicyDenied
+from workflows.problems import problem
 
 from . import appraisal, policies, selectors, services
 from .eligibility import evaluate
 from .filters import DossierFilter, LineFilter, NomineeFilter
 from .models import AwardRecord, AwardType, Dossier, DossierNominee, EligibilityRule, Nominee
+
+
+def _invalid(errors) -> Response:
+    """400 problem details with the field errors, as every other refusal of the API (workflows/problems.py)."""
+    fields = {field: [str(m) for m in messages] for field, messages in errors.items()}
+    first = next((messages[0] for messages in fields.values() if messages), "")
+    return problem_response(problem(400, "invalid", first, errors=fields))
 
 
 class EligibilityRuleSerializer(serializers.ModelSerializer):
@@ -183,9 +191,7 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise PolicyDenied(decision.reason)
         form = HoldForm(_form_data(request.data))
         if not form.is_valid():
-            return Response(
-                {field: [str(m) for m in errors] for field, errors in form.errors.items()}, status=400
-            )
+            return _invalid(form.errors)
         hold = services.hold_create(nominee=nominee, actor=actor, **form.cleaned_data)
         return Response(_hold_item(hold), status=201)
 
@@ -213,14 +219,10 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return Response(_history_payload(nominee))
         kind = str(request.data.get("kind", ""))
         if kind not in DECLARE_FORMS:
-            return Response(
-                {"kind": [_("Loại quá trình phải là title, rating hoặc initiative.")]}, status=400
-            )
+            return _invalid({"kind": [_("Loại quá trình phải là title, rating hoặc initiative.")]})
         form = DECLARE_FORMS[kind](_form_data(request.data), nominee=nominee, prefix="")
         if not form.is_valid():
-            return Response(
-                {field: [str(m) for m in errors] for field, errors in form.errors.items()}, status=400
-            )
+            return _invalid(form.errors)
         record = services.record_declare(
             nominee=nominee, kind=kind, fields=form.cleaned_data, actor=request_actor(request)
         )
@@ -237,7 +239,10 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         try:
             created = services.history_import(nominee=nominee, rows=rows, actor=request_actor(request))
         except services.HistoryImportRefused as exc:
-            return Response({"rows": [str(m) for m in exc.messages]}, status=400)
+            rows = [str(m) for m in exc.messages]
+            return problem_response(
+                problem(400, "invalid", rows[0] if rows else "", errors={"rows": rows}, rows=rows)
+            )
         return Response({"created": [_history_item(record) for record in created]}, status=201)
 
     @extend_schema(request=None, responses={200: None}, operation_id="nominees_history_review")

@@ -14,9 +14,10 @@ from rest_framework.response import Response
 
 from organisations.models import Unit
 from workflows import throttle
-from workflows.api import TransitionsMixin
+from workflows.api import TransitionsMixin, problem_response
 from workflows.exports import xlsx_response
 from workflows.http import request_actor
+from workflows.problems import problem
 
 from . import certificates, imports, selectors, services
 from .exports import results_bytes
@@ -122,12 +123,15 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
         try:
             created = services.initiatives_import(round_=round_, rows=rows, actor=request_actor(request))
         except services.ImportRefused as refused:
-            return Response(
-                {
-                    "detail": _("Tệp có dòng sai nên chưa nhập sáng kiến nào."),
-                    "rows": [{"row": number, "message": message} for number, message in refused.rows],
-                },
-                status=status.HTTP_400_BAD_REQUEST,
+            rows = [{"row": number, "message": message} for number, message in refused.rows]
+            return problem_response(
+                problem(
+                    400,
+                    "invalid",
+                    _("Tệp có dòng sai nên chưa nhập sáng kiến nào."),
+                    errors={"file": [f"Dòng {row['row']}: {row['message']}" for row in rows]},
+                    rows=rows,
+                )
             )
         return Response(
             {"created": [initiative.pk for initiative in created]}, status=status.HTTP_201_CREATED

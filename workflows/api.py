@@ -623,12 +623,13 @@ class TokenLogoutView(APIView):
     @extend_schema(request=None, responses={204: None, 400: ErrorSerializer})
     def post(self, request, *args, **kwargs):
         if not isinstance(request.auth, ApiToken):
-            return Response(
-                {
-                    "detail": _("Yêu cầu này phải gửi kèm mã truy cập cần thu hồi (Authorization: Token …)."),
-                    "code": "no_token",
-                },
-                status=status.HTTP_400_BAD_REQUEST,
+            return problem_response(
+                problems.problem(
+                    400,
+                    "no_token",
+                    _("Yêu cầu này phải gửi kèm mã truy cập cần thu hồi (Authorization: Token …)."),
+                ),
+                request=request,
             )
         tokens.token_revoke(token=request.auth)
         return Response(status=status.HTTP_204_NO_CONTENT)

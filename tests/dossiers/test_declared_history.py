@@ -278,7 +278,7 @@ def test_api_declare_confirm_reject_and_4xx(cast, api):
     }
     assert api(cast.officer).post(url, {**body, "rating": "SUPER"}, format="json").status_code == 400
     bad_kind = api(cast.officer).post(url, {**body, "kind": "x"}, format="json")
-    assert bad_kind.status_code == 400 and "kind" in bad_kind.json()
+    assert bad_kind.status_code == 400 and "kind" in bad_kind.json()["errors"]  # problem details
     assert api(cast.officer2).post(url, body, format="json").status_code == 404
     assert api(cast.board).post(url, body, format="json").status_code == 403
     created = api(cast.officer).post(url, body, format="json")
