@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,7 +87,13 @@ def nominee_create(*, unit: Unit, user, client_ip=None, **fields) -> Nominee:
     nominee = Nominee(unit=unit, **fields)
     nominee.full_clean(validate_constraints=False)
     _check_identity(nominee)
-    nominee.save()
+    try:
+        with transaction.atomic():  # a savepoint: a twin saved at the same moment trips the unique constraint
+            nominee.save()
+    except IntegrityError:
+        nominee.pk = None
+        _check_identity(nominee)  # names the twin that won the race
+        raise ValidationError({"cccd": _("Số CCCD này vừa được ghi cho một đối tượng khác.")}) from None
     audit.record(
         subject=nominee,
         actor=actor,

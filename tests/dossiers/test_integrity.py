@@ -387,3 +387,20 @@ def test_the_api_refuses_a_duplicate_or_invalid_cccd(cast, api):
     assert response.status_code == 400 and "12 chữ số" in str(_field(response, "cccd"))
     response = officer.post("/api/nominees/", {**body, "cccd": "079123456780"}, format="json")
     assert response.status_code == 201 and response.data["cccd"] == "079123456780"
+
+
+def test_a_twin_saved_at_the_same_moment_is_refused_with_the_message_not_a_500(monkeypatch, cast):
+    """The service checks first; if another request saved the same CCCD in between, the unique constraint
+    trips: the refusal names the twin, next to the field, instead of a server error."""
+    first = services.nominee_create(
+        unit=cast.unit, user=cast.officer, kind="individual", full_name="Lê Văn An", cccd="092085001299"
+    )
+    checks = iter([None])  # the check before saving sees no twin, as in a race; the one after the error does
+    real = services._check_identity
+    monkeypatch.setattr(services, "_check_identity", lambda nominee: next(checks, "again") and real(nominee))
+    with pytest.raises(ValidationError) as refused:
+        services.nominee_create(
+            unit=cast.unit, user=cast.officer, kind="individual", full_name="Lê An", cccd="092085001299"
+        )
+    assert str(first.pk) in " ".join(refused.value.message_dict["cccd"])
+    assert Nominee.objects.filter(cccd="092085001299").count() == 1
