@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.fsm import State
 
 from workflows.calendar import add_working_days
-from workflows.forms import DateField
+from workflows.forms import DateField, IdListField
 from workflows.lifecycle import (
     InternalRule,
     Lifecycle,
@@ -119,25 +119,9 @@ class OpinionForm(TransitionForm):
 class DecideForm(TransitionForm):
     decision_number = forms.CharField(label=_("Số quyết định"), max_length=60)
     decision_date = DateField(label=_("Ngày quyết định"))
-    approved = forms.CharField(
-        label=_("Đối tượng được khen (mã, cách nhau bởi dấu phẩy)"), required=False, max_length=4000
-    )
-    rejected = forms.CharField(
-        label=_("Đối tượng không khen (mã, cách nhau bởi dấu phẩy)"), required=False, max_length=4000
-    )
-
-    def _ids(self, name):
-        raw = self.cleaned_data.get(name) or ""
-        try:
-            return sorted({int(part) for part in raw.replace(";", ",").split(",") if part.strip()})
-        except ValueError:
-            raise ValidationError(gettext("Danh sách đối tượng không hợp lệ.")) from None
-
-    def clean_approved(self):
-        return self._ids("approved")
-
-    def clean_rejected(self):
-        return self._ids("rejected")
+    #: line ids: an array in the API (`[12, 15]`), comma-separated text on the web form (workflows.forms)
+    approved = IdListField(label=_("Đối tượng được khen (mã)"), required=False)
+    rejected = IdListField(label=_("Đối tượng không khen (mã)"), required=False)
 
 
 class ForwardForm(TransitionForm):

@@ -53,7 +53,10 @@ def _enum(schema: dict, rows: list[tuple]) -> dict:
 
 def field_schema(field: forms.Field, *, with_choices: bool = True) -> dict:
     """One form field as JSON Schema (type, format, bounds, choices with their labels, title, description)."""
-    if isinstance(field, forms.ModelMultipleChoiceField):
+    own = getattr(field, "json_schema", None)  # a field that states its own (workflows.forms.IdListField)
+    if own is not None:
+        schema = dict(own)
+    elif isinstance(field, forms.ModelMultipleChoiceField):
         schema = {"type": "array", "items": _enum({"type": "integer"}, _choices(field, with_choices))}
     elif isinstance(field, forms.ModelChoiceField):
         schema = _enum({"type": "integer"}, _choices(field, with_choices))

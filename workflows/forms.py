@@ -42,3 +42,26 @@ class DateField(forms.DateField):
         kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
         kwargs.setdefault("widget", DateInput)
         super().__init__(**kwargs)
+
+
+class IdListField(forms.Field):
+    """Object ids: a JSON array of integers from the API (`[12, 15]`), or comma-separated text from a web form
+    ("12, 15"). Cleans to a sorted list without duplicates; anything else is refused next to the field."""
+
+    json_schema = {"type": "array", "items": {"type": "integer", "minimum": 1}, "uniqueItems": True}
+    max_ids = 5000
+
+    def to_python(self, value):
+        if value in (None, "", [], ()):
+            return []
+        parts = value if isinstance(value, list | tuple) else str(value).replace(";", ",").split(",")
+        try:
+            ids = sorted({int(str(part).strip()) for part in parts if str(part).strip()})
+        except (TypeError, ValueError):
+            raise forms.ValidationError(_("Danh sách đối tượng không hợp lệ."), code="invalid") from None
+        if any(pk < 1 for pk in ids) or len(ids) > self.max_ids:
+            raise forms.ValidationError(_("Danh sách đối tượng không hợp lệ."), code="invalid")
+        return ids
+
+    def prepare_value(self, value):
+        return ", ".join(str(pk) for pk in value) if isinstance(value, list | tuple) else value

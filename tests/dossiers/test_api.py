@@ -2,7 +2,7 @@
 
 import pytest
 
-from dossiers.models import Dossier, DossierState, Nominee
+from dossiers.models import Dossier, DossierState, Nominee, NomineeState
 
 from .helpers import YEAR, award, council_session, eligible_nominee, pdf, ready_dossier, walk_to
 
@@ -213,3 +213,27 @@ def test_the_states_after_a_decision_are_visible_in_the_api(api, cast):
     data = api(cast.officer).get(f"/api/dossiers/{dossier.pk}/").data
     assert data["state"] == DossierState.DECIDED and data["decision_number"] == "123/QĐ-UBND"
     assert data["lines"][0]["state"] == "approved"
+
+
+def test_decide_takes_an_array_of_line_ids_and_documents_it(api, cast):
+    """The API's decide body lists the awarded lines as a JSON array (comma-separated text stays for the web
+    form); a value that is not a list of ids is refused next to the field, and the transitions listing and the
+    OpenAPI schema say it is an array of integers."""
+    from tests.dossiers.helpers import end_posting
+
+    dossier = walk_to(cast, ready_dossier(cast), "posted")
+    end_posting(dossier)
+    passed = list(dossier.lines.filter(state=NomineeState.PASSED).values_list("pk", flat=True))
+    url = f"/api/dossiers/{dossier.pk}/transitions/decide/"
+    body = {"decision_number": "7/QĐ-UBND", "decision_date": "2024-01-15"}
+    listing = api(cast.chairman).get(f"/api/dossiers/{dossier.pk}/transitions/").json()
+    decide = next(row for row in listing if row["name"] == "decide")
+    assert decide["input"]["properties"]["approved"]["type"] == "array"
+    assert decide["input"]["properties"]["approved"]["items"]["type"] == "integer"
+    bad = api(cast.chairman).post(url, {**body, "approved": ["một", 2]}, format="json")
+    assert bad.status_code == 400 and "approved" in bad.json()["errors"]
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.POSTED
+    done = api(cast.chairman).post(url, {**body, "approved": passed}, format="json")
+    assert done.status_code == 200, done.content
+    assert done.json()["state"] == DossierState.DECIDED
