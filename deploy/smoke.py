@@ -117,7 +117,7 @@ def run(base, args):
     )
 
     status, _, body = request(
-        base, "/api/auth/token/", method="POST", body={"username": UNIT_HEAD, "password": DEMO_PASSWORD}
+        base, "/api/v1/auth/token/", method="POST", body={"username": UNIT_HEAD, "password": DEMO_PASSWORD}
     )
     expect(status == 200, f"API token for {UNIT_HEAD}")
     auth = {"Authorization": f"Token {json.loads(body)['token']}"}
@@ -125,8 +125,8 @@ def run(base, args):
     dossier = None
     page_number = 1
     while dossier is None:
-        status, _, body = request(base, f"/api/dossiers/?page={page_number}", headers=auth)
-        expect(status == 200, f"/api/dossiers/ page {page_number}")
+        status, _, body = request(base, f"/api/v1/dossiers/?page={page_number}", headers=auth)
+        expect(status == 200, f"/api/v1/dossiers/ page {page_number}")
         listing = json.loads(body)
         dossier = next((d for d in listing["results"] if d["title"] == RETURNED_TITLE), None)
         if dossier is None and not listing.get("next"):
@@ -137,7 +137,7 @@ def run(base, args):
     request_id = f"prod-check-{uuid.uuid4().hex[:12]}"
     status, headers, body = request(
         base,
-        f"/api/dossiers/{dossier['id']}/transitions/resubmit/",
+        f"/api/v1/dossiers/{dossier['id']}/transitions/resubmit/",
         method="POST",
         body={"comment": "Đã bổ sung theo yêu cầu."},
         headers={**auth, "X-Request-ID": request_id},
@@ -216,7 +216,7 @@ def through_nginx(proxy, base, auth, dossier_id):
     status, _, _ = get(proxy + "/metrics")
     expect(status == 404, "nginx: /metrics is closed from outside")
 
-    status, _, body = request(base, f"/api/dossiers/{dossier_id}/", headers=auth)
+    status, _, body = request(base, f"/api/v1/dossiers/{dossier_id}/", headers=auth)
     document = json.loads(body)["documents"][0]
     status, _, page = get(proxy + "/dang-nhap/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.decode()).group(1)
