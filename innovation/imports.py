@@ -7,14 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dossiers.models.catalogue import AwardLevel
 from organisations.models import Unit
 from workflows.exports import workbook_bytes
-from workflows.uploads import check_xlsx, sheet_key, stream_sheet_rows
+from workflows.uploads import open_xlsx_upload, sheet_key, stream_sheet_rows, unreadable_xlsx
 
 from .models import InitiativeField
 
@@ -175,33 +174,11 @@ def read_rows(upload) -> list[ImportRow]:
     a row are listed on that row (its number as Excel shows it)."""
     from zipfile import BadZipFile
 
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    if upload is None:
-        raise ValidationError({"file": _("Chọn tệp Excel (.xlsx) theo mẫu.")})
-    size = getattr(upload, "size", None) or 0
-    if size == 0:
-        raise ValidationError({"file": _("Tệp rỗng, vui lòng chọn lại tệp Excel.")})
-    if size > MAX_IMPORT_BYTES:
-        raise ValidationError(
-            {
-                "file": _("Tệp vượt quá dung lượng cho phép (%(limit)s MB).")
-                % {"limit": MAX_IMPORT_BYTES // 2**20}
-            }
-        )
-    check_xlsx(upload)  # a real .xlsx, not a zip bomb: from the zip directory, before any XML is parsed
-    unreadable = ValidationError(
-        {"file": _("Không đọc được tệp Excel; hãy lưu lại tệp dạng .xlsx theo mẫu.")}
-    )
-    try:
-        book = load_workbook(upload, read_only=True, data_only=True, keep_links=False)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError):
-        raise unreadable from None
+    book = open_xlsx_upload(upload, max_bytes=MAX_IMPORT_BYTES)
     try:
         body = _stream_body(book)
     except (BadZipFile, KeyError, OSError, ValueError, SyntaxError, IndexError):
-        raise unreadable from None
+        raise unreadable_xlsx() from None
     finally:
         book.close()
     units = _units_by_key()

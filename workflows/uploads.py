@@ -203,6 +203,34 @@ def check_xlsx(upload) -> None:
             raise too_big
 
 
+def open_xlsx_upload(upload, *, max_bytes: int):
+    """An import template's workbook (openpyxl, read-only, values, no links), after the checks every import
+    makes: a file was chosen, it is not empty or too large, it is a real .xlsx and no zip bomb (check_xlsx).
+    Raises ValidationError({"file": …}); a workbook that opens but cannot be streamed is the caller's to catch
+    (unreadable_xlsx() is the message)."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if upload is None:
+        raise ValidationError({"file": _("Chọn tệp Excel (.xlsx) theo mẫu.")})
+    size = getattr(upload, "size", None) or 0
+    if size == 0:
+        raise ValidationError({"file": _("Tệp rỗng, vui lòng chọn lại tệp Excel.")})
+    if size > max_bytes:
+        raise ValidationError(
+            {"file": _("Tệp vượt quá dung lượng cho phép (%(limit)s MB).") % {"limit": max_bytes // 2**20}}
+        )
+    check_xlsx(upload)  # a real .xlsx, not a zip bomb: from the zip directory, before any XML is parsed
+    try:
+        return load_workbook(upload, read_only=True, data_only=True, keep_links=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError):
+        raise unreadable_xlsx() from None
+
+
+def unreadable_xlsx() -> ValidationError:
+    return ValidationError({"file": _("Không đọc được tệp Excel; hãy lưu lại tệp dạng .xlsx theo mẫu.")})
+
+
 def sheet_key(text) -> str:
     """A heading or a choice as typed in a spreadsheet, compared without case, extra spaces or Unicode forms."""
     return " ".join(unicodedata.normalize("NFC", str(text or "")).casefold().split())
