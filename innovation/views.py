@@ -413,43 +413,35 @@ def round_results_excel(request, pk):
     return xlsx_response(results_bytes(round_), f"ket-qua-xet-sang-kien-{round_.pk}.xlsx")
 
 
-@login_required
-@require_POST
-def initiative_assign(request, pk):
+def _reviewer_change(request, pk, change, done: str):
+    """Assign or take back one reviewer of an initiative (the Board, through the service's policy)."""
     initiative = get_object_or_404(selectors.initiatives_visible_to(request.user), pk=pk)
     form = AssignForm(request.POST, round_=initiative.round)
     if form.is_valid():
         try:
-            services.reviewer_assign(
+            change(
                 initiative=initiative, reviewer=form.cleaned_data["reviewer"], actor=request_actor(request)
             )
-            messages.success(request, _("Đã phân công người chấm."))
+            messages.success(request, done)
         except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
             for message in _messages_of(error):
                 messages.error(request, message)
     else:
         messages.error(request, _("Chọn người chấm trong danh sách của đợt."))
     return redirect(initiative.get_absolute_url())
+
+
+@login_required
+@require_POST
+def initiative_assign(request, pk):
+    return _reviewer_change(request, pk, services.reviewer_assign, _("Đã phân công người chấm."))
 
 
 @login_required
 @require_POST
 def initiative_unassign(request, pk):
     """The Board takes a reviewer off an initiative before reviews open; their review grant goes with it."""
-    initiative = get_object_or_404(selectors.initiatives_visible_to(request.user), pk=pk)
-    form = AssignForm(request.POST, round_=initiative.round)
-    if form.is_valid():
-        try:
-            services.reviewer_unassign(
-                initiative=initiative, reviewer=form.cleaned_data["reviewer"], actor=request_actor(request)
-            )
-            messages.success(request, _("Đã rút người chấm khỏi sáng kiến."))
-        except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden) as error:
-            for message in _messages_of(error):
-                messages.error(request, message)
-    else:
-        messages.error(request, _("Chọn người chấm trong danh sách của đợt."))
-    return redirect(initiative.get_absolute_url())
+    return _reviewer_change(request, pk, services.reviewer_unassign, _("Đã rút người chấm khỏi sáng kiến."))
 
 
 @login_required
