@@ -22,14 +22,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workflows import audit, engine
 from workflows.models import Membership, Role
 from workflows.policies import (
     BOARD_ROLES,
     READ_EVERYTHING_ROLES,
     UNIT_ROLES,
     Decision,
-    PolicyDenied,
     allow,
     by_role,
     council_term_ids_of,
@@ -38,8 +36,8 @@ from workflows.policies import (
     is_administrator,
     may_read_everything,
     policy,
+    require,  # noqa: F401  (the services take it from here)
 )
-from workflows.policies import require as _layer_require
 from workflows.roles import Scope, active_q, authorities_of
 
 from . import selectors
@@ -62,17 +60,6 @@ RESULT_STATES = (
 )
 #: Users offered in the invitation form's list at most (anyone else is invited by username).
 CANDIDATE_LIMIT = 300
-
-
-def require(entry, actor, obj=None, **context) -> audit.Actor:
-    """workflows.policies.require, refusing with engine.ActionForbidden (a PolicyDenied, so HTTP 403/404 alike):
-    the councils views and their callers catch the engine's typed errors."""
-    try:
-        return _layer_require(entry, actor, obj, **context)
-    except engine.ActionForbidden:
-        raise
-    except PolicyDenied as refused:
-        raise engine.ActionForbidden(refused.message, refused.status) from None
 
 
 def _scope(session_or_term) -> Scope:

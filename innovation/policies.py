@@ -15,13 +15,11 @@ from django.db.models import CharField, Exists, OuterRef, Q
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
-from workflows import audit, engine
 from workflows.policies import (
     BOARD_ROLES,
     READ_EVERYTHING_ROLES,
     UNIT_ROLES,
     Decision,
-    PolicyDenied,
     allow,
     by_role,
     council_term_ids_of,
@@ -29,9 +27,9 @@ from workflows.policies import (
     has_grant,
     may_read_everything,
     policy,
+    require,  # noqa: F401  (the services take it from here)
     unit_ids_with,
 )
-from workflows.policies import require as _layer_require
 from workflows.roles import CITY, Authority, Scope, authorities_of
 
 from .models import PUBLISHED_ROUND_STATES, RECOGNISED_STATES, Initiative, InitiativeState, RoundState
@@ -42,17 +40,6 @@ REVIEW_GRANT = "innovation.review_initiative"
 REVIEWER = "reviewer"
 #: Rounds whose council members read the initiatives in full: while the council sits and after it.
 COUNCIL_READING_STATES = (RoundState.IN_COUNCIL, *PUBLISHED_ROUND_STATES)
-
-
-def require(entry, actor, obj=None, **context) -> audit.Actor:
-    """workflows.policies.require, refusing with engine.ActionForbidden (a PolicyDenied, so HTTP 403/404 alike):
-    the innovation views and their callers catch the engine's typed errors."""
-    try:
-        return _layer_require(entry, actor, obj, **context)
-    except engine.ActionForbidden:
-        raise
-    except PolicyDenied as refused:
-        raise engine.ActionForbidden(refused.message, refused.status) from None
 
 
 def _board(user, reason: str) -> Decision:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from . import audit, roles
 from .db import fixed_statement_cursor
 from .lifecycle import Lifecycle, RoleRule, TransitionForm, lifecycle_for
-from .policies import Policy, PolicyDenied
+from .policies import ActionForbidden, Policy
 from .roles import Authority
 
 
@@ -37,13 +37,6 @@ class TransitionNotAllowed(Exception):
 
 class TransitionNotFound(TransitionNotAllowed):
     """The machine declares no transition of that name (HTTP 404)."""
-
-
-class ActionForbidden(PolicyDenied):
-    """The permission layer refused: the user holds no role (or grant) that allows this on this object."""
-
-    def __init__(self, message: str, status: int = 403):
-        super().__init__(message, status)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,11 @@ class PolicyDenied(PermissionDenied):
         self.status = status
 
 
+class ActionForbidden(PolicyDenied):
+    """The refusal of an action: the engine's for a transition, require()'s for a service's write. Views and
+    the API catch this one type (workflows.engine re-exports it)."""
+
+
 # -- the registry -----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Policy:
@@ -142,7 +147,7 @@ def require(entry: Policy, actor: audit.Actor | object, obj=None, **context) -> 
         return actor
     decision = entry(actor.user, obj, **context)
     if not decision.allowed:
-        raise PolicyDenied(
+        raise ActionForbidden(
             decision.reason or _("Bạn không có quyền thực hiện thao tác này."), decision.status
         )
     authority = decision.authority
