@@ -61,6 +61,59 @@ class Nominee(models.Model):
         return self.full_name
 
 
+class NomineeEmployment(models.Model):
+    """One period of a nominee's employment at a unit (quá trình công tác): written by
+    dossiers.transfers.nominee_transfer, which ends the current period the day before the transfer, opens the
+    new one and moves Nominee.unit (the unit today). A nominee without periods (recorded before transfers were
+    kept) is read as employed at Nominee.unit for their whole life. Periods of one nominee never overlap."""
+
+    nominee = models.ForeignKey(
+        Nominee, verbose_name=_("đối tượng"), on_delete=models.CASCADE, related_name="employments"
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        verbose_name=_("đơn vị công tác"),
+        on_delete=models.PROTECT,
+        related_name="nominee_employments",
+    )
+    #: empty valid_from: since always (before the first recorded transfer); empty valid_to: still there
+    valid_from = models.DateField(_("từ ngày"), null=True, blank=True)
+    valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
+    legal_act = models.CharField(_("quyết định điều động, chuyển công tác"), max_length=255, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=1000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quá trình công tác")
+        verbose_name_plural = _("quá trình công tác")
+        ordering = ["nominee", models.F("valid_from").asc(nulls_first=True), "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="nomineeemployment_ends_after_start",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["nominee", "valid_from"]),
+            models.Index(fields=["unit", "valid_from"]),
+        ]
+
+    def __str__(self) -> str:
+        start = self.valid_from.strftime("%d/%m/%Y") if self.valid_from else "…"
+        end = self.valid_to.strftime("%d/%m/%Y") if self.valid_to else "…"
+        return f"{self.nominee} · {self.unit} ({start} – {end})"
+
+
 class HoldKind(models.TextChoices):
     DISCIPLINE = "discipline", _("Kỷ luật")
     INSPECTION = "inspection", _("Thanh tra, kiểm tra")
