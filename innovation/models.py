@@ -155,6 +155,14 @@ class Initiative(StatefulModel):
     recognised_scope = models.CharField(
         _("phạm vi được công nhận"), max_length=16, choices=AwardLevel.choices, blank=True
     )
+    #: a national scope (toàn quốc) is never the council's to give: it stands on a central recognition,
+    #: recorded by the Board (services.central_recognition_record)
+    central_document_number = models.CharField(
+        _("số văn bản công nhận của Trung ương"), max_length=60, blank=True
+    )
+    central_document_date = models.DateField(
+        _("ngày văn bản công nhận của Trung ương"), null=True, blank=True
+    )
     average_score = models.DecimalField(
         _("điểm trung bình"), max_digits=6, decimal_places=2, null=True, blank=True
     )

@@ -16,6 +16,32 @@ class UnitKind(models.TextChoices):
     OTHER = "other", _("Khác")
 
 
+class RatingCalendar(models.TextChoices):
+    """The calendar a sector rates and awards on: the calendar year, or the school year for education
+    (a school year is numbered by the year it ends in: 2023 is the school year 2022–2023)."""
+
+    CALENDAR_YEAR = "calendar", _("Năm dương lịch")
+    SCHOOL_YEAR = "school_year", _("Năm học")
+
+
+#: A school year runs from 1 September of the year before to 31 August of the year it is numbered by.
+SCHOOL_YEAR_FIRST_MONTH = 9
+
+
+def period_of(day, calendar: str) -> int:
+    """The rating period (year number) holding `day` on `calendar`."""
+    if calendar == RatingCalendar.SCHOOL_YEAR and day.month >= SCHOOL_YEAR_FIRST_MONTH:
+        return day.year + 1
+    return day.year
+
+
+def period_label(year: int, calendar: str) -> str:
+    """How a period reads: "2023" on the calendar year, "2022–2023" on the school year."""
+    if calendar == RatingCalendar.SCHOOL_YEAR:
+        return f"{year - 1}–{year}"
+    return str(year)
+
+
 class Unit(models.Model):
     code = models.SlugField(_("mã"), max_length=60, unique=True)
     name = models.CharField(_("tên"), max_length=255)
@@ -34,6 +60,14 @@ class Unit(models.Model):
     #: empty valid_to = still in force; a succession (UnitSuccession) ends the predecessors the day before
     valid_from = models.DateField(_("có hiệu lực từ ngày"), null=True, blank=True)
     valid_to = models.DateField(_("có hiệu lực đến ngày"), null=True, blank=True)
+    #: the sector's rating calendar: consecutive years of its people are counted on it (education: school year)
+    rating_calendar = models.CharField(
+        _("lịch bình xét"),
+        max_length=12,
+        choices=RatingCalendar.choices,
+        default=RatingCalendar.CALENDAR_YEAR,
+        help_text=_("Năm dương lịch, hoặc năm học cho ngành giáo dục (năm học 2022–2023 ghi là 2023)."),
+    )
 
     class Meta:
         verbose_name = _("đơn vị")
@@ -128,10 +162,21 @@ class CouncilKind(models.TextChoices):
     AD_HOC = "ad_hoc", _("Hội đồng lâm thời")
 
 
+class CouncilLevel(models.TextChoices):
+    """The level a council works at; an innovation council recognises a scope up to its own level (its values
+    are those of the award and scope levels: grassroots < city)."""
+
+    GRASSROOTS = "grassroots", _("Cơ sở")
+    CITY = "city", _("Thành phố")
+
+
 class Council(models.Model):
     code = models.SlugField(_("mã"), max_length=60, unique=True)
     name = models.CharField(_("tên"), max_length=255)
     kind = models.CharField(_("loại"), max_length=20, choices=CouncilKind.choices)
+    level = models.CharField(
+        _("cấp hội đồng"), max_length=12, choices=CouncilLevel.choices, default=CouncilLevel.CITY
+    )
     unit = models.ForeignKey(
         Unit, verbose_name=_("cơ quan thường trực"), on_delete=models.PROTECT, related_name="councils"
     )

@@ -4,8 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from organisations.models import RatingCalendar, period_label
+
 from ..identity import validate_cccd
-from .catalogue import AwardLevel, AwardType, RecipientKind
+from .catalogue import AwardLevel, AwardType, OccasionKind, RecipientKind
 
 
 class Gender(models.TextChoices):
@@ -233,6 +235,18 @@ class AwardRecord(DeclaredHistory):
     source = models.CharField(
         _("nguồn"), max_length=16, choices=RecordSource.choices, default=RecordSource.IMPORTED
     )
+    #: regular yearly merit, a thematic movement or a sudden achievement: only annual awards make merit chains
+    occasion = models.CharField(
+        _("loại khen thưởng"), max_length=16, choices=OccasionKind.choices, default=OccasionKind.ANNUAL
+    )
+    #: the calendar `year` is on (the nominee's sector calendar when recorded): 2023 on the school year is
+    #: the school year 2022–2023
+    calendar = models.CharField(
+        _("lịch bình xét"),
+        max_length=12,
+        choices=RatingCalendar.choices,
+        default=RatingCalendar.CALENDAR_YEAR,
+    )
     dossier_nominee = models.OneToOneField(
         "dossiers.DossierNominee",
         null=True,
@@ -249,7 +263,11 @@ class AwardRecord(DeclaredHistory):
         indexes = [models.Index(fields=["nominee", "year"])]
 
     def __str__(self) -> str:
-        return f"{self.nominee} · {self.award} · {self.year}"
+        return f"{self.nominee} · {self.award} · {self.period}"
+
+    @property
+    def period(self) -> str:
+        return period_label(self.year, self.calendar)
 
 
 class Rating(models.TextChoices):
@@ -269,6 +287,12 @@ class YearlyRating(DeclaredHistory):
     nominee = models.ForeignKey(Nominee, on_delete=models.CASCADE, related_name="ratings")
     year = models.PositiveSmallIntegerField(_("năm"))
     rating = models.CharField(_("xếp loại"), max_length=4, choices=Rating.choices)
+    calendar = models.CharField(
+        _("lịch bình xét"),
+        max_length=12,
+        choices=RatingCalendar.choices,
+        default=RatingCalendar.CALENDAR_YEAR,
+    )
     decision_number = models.CharField(_("số quyết định"), max_length=60, blank=True)
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
 
@@ -285,7 +309,11 @@ class YearlyRating(DeclaredHistory):
         ]
 
     def __str__(self) -> str:
-        return f"{self.nominee} · {self.year} · {self.rating}"
+        return f"{self.nominee} · {self.period} · {self.rating}"
+
+    @property
+    def period(self) -> str:
+        return period_label(self.year, self.calendar)
 
 
 #: Initiative scope levels, lowest first (cơ sở < thành phố < toàn quốc).
@@ -302,6 +330,13 @@ class InitiativeRecognition(DeclaredHistory):
     recognised_by = models.CharField(_("cơ quan công nhận"), max_length=255, blank=True)
     decision_number = models.CharField(_("số quyết định"), max_length=60, blank=True)
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    #: a national scope (toàn quốc) stands only on a central recognition, recorded here (number and date)
+    central_document_number = models.CharField(
+        _("số văn bản công nhận của Trung ương"), max_length=60, blank=True
+    )
+    central_document_date = models.DateField(
+        _("ngày văn bản công nhận của Trung ương"), null=True, blank=True
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
