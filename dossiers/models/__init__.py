@@ -11,6 +11,13 @@ from .catalogue import (
     RuleKind,
     RuleSeverity,
 )
+from .central import (
+    ConsultationAgency,
+    ConsultationOutcome,
+    ConsultationRequest,
+    ForwardingPackage,
+    PublicNotice,
+)
 from .dossier import (
     Dossier,
     DossierDocument,
@@ -40,12 +47,16 @@ __all__ = [
     "AwardRecord",
     "AwardRoute",
     "AwardType",
+    "ConsultationAgency",
+    "ConsultationOutcome",
+    "ConsultationRequest",
     "DocumentKind",
     "Dossier",
     "DossierDocument",
     "DossierNominee",
     "DossierState",
     "EligibilityRule",
+    "ForwardingPackage",
     "Gender",
     "HoldKind",
     "InitiativeRecognition",
@@ -55,6 +66,7 @@ __all__ = [
     "NomineeState",
     "OccasionKind",
     "PublicComment",
+    "PublicNotice",
     "Rating",
     "RecipientKind",
     "RecordSource",

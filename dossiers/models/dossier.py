@@ -240,6 +240,12 @@ class PublicComment(models.Model):
     contact = models.CharField(_("địa chỉ, số điện thoại hoặc thư điện tử"), max_length=255)
     text = models.TextField(_("nội dung góp ý"), max_length=4000)
     created_at = models.DateTimeField(auto_now_add=True)
+    # the Board's recorded answer (dossiers.notice.public_comment_answer): a comment is resolved once answered
+    answer = models.TextField(_("trả lời của Ban TĐKT"), max_length=4000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("thời điểm trả lời"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ý kiến góp ý công khai")
@@ -248,3 +254,7 @@ class PublicComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author_name}: {self.text[:60]}"
+
+    @property
+    def resolved(self) -> bool:
+        return self.answered_at is not None
