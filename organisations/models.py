@@ -160,6 +160,8 @@ class CouncilKind(models.TextChoices):
     EMULATION = "emulation", _("Hội đồng Thi đua - Khen thưởng")
     INNOVATION = "innovation", _("Hội đồng Sáng kiến")
     AD_HOC = "ad_hoc", _("Hội đồng lâm thời")
+    #: a unit's own emulation council (council.unit = the unit): votes on the awards the unit decides itself
+    UNIT = "unit", _("Hội đồng Thi đua - Khen thưởng của đơn vị")
 
 
 class CouncilLevel(models.TextChoices):
