@@ -1,7 +1,9 @@
-"""The award catalogue as data: titles and forms, versioned by effective date, with their eligibility rules."""
+"""The award catalogue as data: rule versions by effective date (legal basis, quorum, notice days, SLA, reward
+multipliers), each with its titles and forms and their eligibility rules."""
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -47,17 +49,129 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("Tài liệu khác")
 
 
+def in_force_q(day: date) -> Q:
+    """Rows whose [effective_from, effective_to] holds `day` (a row without effective_from is a draft)."""
+    return Q(effective_from__lte=day) & (Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+
+
+def ranges_overlap_q(start: date, end: date | None) -> Q:
+    """Rows whose dated range meets [start, end] (end None: open-ended); drafts never overlap."""
+    q = Q(effective_from__isnull=False) & (Q(effective_to__isnull=True) | Q(effective_to__gte=start))
+    return q & Q(effective_from__lte=end) if end is not None else q
+
+
+class RuleVersionQuerySet(models.QuerySet):
+    def effective_on(self, day: date):
+        return self.filter(in_force_q(day))
+
+
+class RuleVersion(models.Model):
+    """One version of the emulation and commendation rules, in force between two dates, with its legal basis.
+
+    A version holds the values the law or the Board sets for a period: quorum, default public-notice days, the
+    working days each dossier step may take (SLA) and the reward multipliers; its award types (AwardType) hold
+    the thresholds, documents and eligibility rules. `assumptions` lists the values that are not confirmed
+    from a source ({"field": path, "note": why}), shown on the rules page. A version without effective_from is
+    a draft the Board is preparing. Versions never overlap (dossiers.rule_versions; on PostgreSQL also an
+    exclusion constraint, migration 0014)."""
+
+    code = models.SlugField(_("mã phiên bản"), max_length=40, unique=True)
+    name = models.CharField(_("tên phiên bản"), max_length=255)
+    legal_basis = models.JSONField(
+        _("căn cứ pháp lý"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Danh sách văn bản: số hiệu (number), ngày ban hành (date, YYYY-MM-DD), trích yếu (title)."
+        ),
+    )
+    effective_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    effective_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    quorum_numerator = models.PositiveSmallIntegerField(_("tỷ lệ tối thiểu có mặt (tử số)"), default=2)
+    quorum_denominator = models.PositiveSmallIntegerField(_("tỷ lệ tối thiểu có mặt (mẫu số)"), default=3)
+    public_notice_days = models.PositiveSmallIntegerField(
+        _("số ngày làm việc công khai (mặc định)"), default=10
+    )
+    sla_working_days = models.JSONField(
+        _("thời hạn từng bước (ngày làm việc)"),
+        default=dict,
+        blank=True,
+        help_text=_("Theo bước: submitted, accepted, appraised, voted, decided, decision_after_notice."),
+    )
+    reward_multipliers = models.JSONField(
+        _("hệ số mức tiền thưởng"),
+        default=dict,
+        blank=True,
+        help_text=_("Theo mã danh hiệu, hình thức: hệ số nhân với mức lương cơ sở."),
+    )
+    assumptions = models.JSONField(
+        _("giá trị chưa được xác nhận"),
+        default=list,
+        blank=True,
+        help_text=_("Danh sách {field, note}: giá trị giả định, chưa đối chiếu được với văn bản."),
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    objects = RuleVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("phiên bản quy định khen thưởng")
+        verbose_name_plural = _("phiên bản quy định khen thưởng")
+        ordering = [models.F("effective_from").asc(nulls_last=True), "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True)
+                | (Q(effective_from__isnull=False) & Q(effective_to__gte=models.F("effective_from"))),
+                name="ruleversion_effective_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(quorum_denominator__gt=0)
+                & Q(quorum_numerator__lte=models.F("quorum_denominator")),
+                name="ruleversion_quorum_fraction",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        from dossiers.rule_versions import version_overlap_errors
+
+        super().clean()
+        errors = version_overlap_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
+    def sla_days(self, step: str) -> int | None:
+        value = (self.sla_working_days or {}).get(step)
+        return int(value) if value not in (None, "") else None
+
+    def assumed(self, path: str) -> str | None:
+        """The note of an assumed value (None when the value is confirmed)."""
+        for item in self.assumptions or []:
+            if item.get("field") == path:
+                return item.get("note") or ""
+        return None
+
+
 class AwardTypeQuerySet(models.QuerySet):
     def effective_on(self, day: date):
         """Versions in force on `day` (effective_from ≤ day ≤ effective_to)."""
-        return self.filter(
-            Q(effective_from__lte=day) & (Q(effective_to__isnull=True) | Q(effective_to__gte=day))
-        )
+        return self.filter(in_force_q(day))
 
 
 class AwardType(models.Model):
-    """One emulation title or commendation form, as in force between two dates (the law changes)."""
+    """One emulation title or commendation form of one rule version; its effective dates are the version's
+    (copied here by dossiers.rule_versions so the catalogue can be filtered and constrained by date)."""
 
+    rule_version = models.ForeignKey(
+        RuleVersion,
+        verbose_name=_("phiên bản quy định"),
+        on_delete=models.PROTECT,
+        related_name="awards",
+        null=True,
+        blank=True,
+    )
     code = models.SlugField(_("mã"), max_length=40)
     name = models.CharField(_("tên danh hiệu, hình thức"), max_length=255)
     level = models.CharField(_("cấp"), max_length=16, choices=AwardLevel.choices)
@@ -87,7 +201,7 @@ class AwardType(models.Model):
     public_notice_required = models.BooleanField(_("phải công khai"), default=False)
     public_notice_days = models.PositiveSmallIntegerField(_("số ngày làm việc công khai"), default=10)
     legal_source = models.CharField(_("căn cứ pháp lý"), max_length=255, blank=True)
-    effective_from = models.DateField(_("hiệu lực từ"))
+    effective_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     effective_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
 
     objects = AwardTypeQuerySet.as_manager()
@@ -98,6 +212,7 @@ class AwardType(models.Model):
         ordering = ["level", "name", "-effective_from"]
         constraints = [
             models.UniqueConstraint(fields=["code", "effective_from"], name="awardtype_code_version"),
+            models.UniqueConstraint(fields=["rule_version", "code"], name="awardtype_code_in_rule_version"),
             models.CheckConstraint(
                 condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
                 name="awardtype_effective_range",
@@ -110,6 +225,14 @@ class AwardType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        from dossiers.rule_versions import award_overlap_errors
+
+        super().clean()
+        errors = award_overlap_errors(self)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def decided_centrally(self) -> bool:

@@ -109,6 +109,16 @@ class DossierNominee(StatefulModel):
         on_delete=models.PROTECT,
         related_name="lines",
     )
+    # The rules the line is judged by, chosen from the achievement (dossiers.rule_versions.version_for_year) and
+    # kept when the rules change later.
+    rule_version = models.ForeignKey(
+        "dossiers.RuleVersion",
+        verbose_name=_("phiên bản quy định áp dụng"),
+        on_delete=models.PROTECT,
+        related_name="lines",
+        null=True,
+        blank=True,
+    )
     achievement_report = models.TextField(_("tóm tắt thành tích"))
     members_total = models.PositiveIntegerField(_("tổng số thành viên"), null=True, blank=True)
     members_completed = models.PositiveIntegerField(_("số hoàn thành nhiệm vụ"), null=True, blank=True)
