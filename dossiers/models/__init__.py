@@ -41,6 +41,7 @@ from .nominees import (
     RecordStatus,
     YearlyRating,
 )
+from .unit_round import AwardQuota, QuotaScope, RoundLineState, RoundState, UnitRound, UnitRoundLine
 
 __all__ = [
     "AwardLevel",
