@@ -312,6 +312,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Quy trình thi đua, khen thưởng: hồ sơ, hội đồng, kế hoạch, nhật ký kiểm toán.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # A request body has its own component (DossierRequest, …) without the read-only fields, so a client
+    # generated from the schema (tests/api/test_generated_client.py) does not have to send id, state, …
+    "COMPONENT_SPLIT_REQUEST": True,
     # /api/v1/ only: the unversioned /api/… aliases are deprecated (project/api_versions.py); the prefix is not
     # part of the operation ids and tags.
     "PREPROCESSING_HOOKS": ["project.api_versions.current_version_only"],
