@@ -73,7 +73,7 @@ class RuleVersion(models.Model):
     the thresholds, documents and eligibility rules. `assumptions` lists the values that are not confirmed
     from a source ({"field": path, "note": why}), shown on the rules page. A version without effective_from is
     a draft the Board is preparing. Versions never overlap (dossiers.rule_versions; on PostgreSQL also an
-    exclusion constraint, migration 0014)."""
+    exclusion constraint, migration 0016)."""
 
     code = models.SlugField(_("mã phiên bản"), max_length=40, unique=True)
     name = models.CharField(_("tên phiên bản"), max_length=255)
