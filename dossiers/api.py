@@ -126,9 +126,28 @@ class AwardRecordSerializer(serializers.ModelSerializer):
         fields = ["award", "year", "authority", "decision_number", "decision_date", "source", "status"]
 
 
+class EmploymentSerializer(serializers.Serializer):
+    """One period of the person's employment (quá trình công tác); valid_from null: since always, valid_to
+    null: still there."""
+
+    unit = serializers.IntegerField(source="unit_id")
+    unit_name = serializers.CharField(source="unit.name")
+    valid_from = serializers.DateField(allow_null=True)
+    valid_to = serializers.DateField(allow_null=True)
+    legal_act = serializers.CharField()
+    note = serializers.CharField()
+
+
 class NomineeSerializer(serializers.ModelSerializer):
     award_records = AwardRecordSerializer(many=True, read_only=True)
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    employments = serializers.SerializerMethodField()
+
+    @extend_schema_field(EmploymentSerializer(many=True))
+    def get_employments(self, nominee) -> list:
+        from .transfers import employments_of
+
+        return EmploymentSerializer(employments_of(nominee), many=True).data
 
     class Meta:
         model = Nominee
@@ -146,6 +165,7 @@ class NomineeSerializer(serializers.ModelSerializer):
             "on_hold",
             "hold_reason",
             "award_records",
+            "employments",
         ]
         read_only_fields = ["on_hold", "hold_reason"]
         # the CCCD's uniqueness among persons is the service's check (a message naming the nominee)
@@ -194,6 +214,51 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return _invalid(form.errors)
         hold = services.hold_create(nominee=nominee, actor=actor, **form.cleaned_data)
         return Response(_hold_item(hold), status=201)
+
+    @extend_schema(
+        request=inline_serializer(
+            "NomineeTransferInput",
+            {
+                "to_unit": serializers.IntegerField(),
+                "on": serializers.DateField(),
+                "legal_act": serializers.CharField(),
+                "position": serializers.CharField(required=False),
+                "sub_unit": serializers.CharField(required=False),
+                "note": serializers.CharField(required=False),
+            },
+        ),
+        responses={200: NomineeSerializer, 400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="transfer")
+    def transfer(self, request, pk=None):
+        """The Board records the person's transfer (chuyển công tác) to `to_unit` (id) from `on` (dd/mm/yyyy or
+        ISO) by the decision `legal_act`; answers the nominee with its employments. Anyone else 403; bad input,
+        or the person on a dossier line still open, 400 problem details (code open-dossier-line)."""
+        from . import transfers
+        from .forms import TransferForm
+
+        nominee = self.get_object()
+        decision = policies.may_transfer_nominee(request.user, nominee)
+        if not decision:
+            raise PolicyDenied(decision.reason)
+        form = TransferForm(_form_data(request.data))
+        if not form.is_valid():
+            return _invalid(form.errors)
+        data = form.cleaned_data
+        try:
+            transfers.nominee_transfer(
+                nominee=nominee,
+                to_unit=data["to_unit"],
+                on=data["on"],
+                legal_act=data["legal_act"],
+                note=data["note"],
+                position=data["position"],
+                sub_unit=data["sub_unit"],
+                actor=request_actor(request),
+            )
+        except DjangoValidationError as exc:
+            return _coded(self, exc)
+        return Response(self.get_serializer(self.get_queryset().get(pk=nominee.pk)).data)
 
     @extend_schema(request=None, responses={200: None, 400: ErrorSerializer, 403: ErrorSerializer})
     @action(detail=True, methods=["post"], url_path=r"holds/(?P<hold_id>[0-9]+)/lift")
@@ -264,7 +329,7 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 #: Refusals of the integrity checks that carry their own stable code in the API answer.
-CODED_REFUSALS = ("duplicate_award", "duplicate_cccd")
+CODED_REFUSALS = ("duplicate_award", "duplicate_cccd", "open_dossier_line")
 
 
 def _coded(view, exc: DjangoValidationError) -> Response:

@@ -22,6 +22,8 @@ register(
         # a dated hold (discipline, inspection, complaint, press) recorded and lifted by the Board
         "hold_create": _("Ban TĐKT ghi tạm dừng xét khen thưởng"),
         "hold_lift": _("Ban TĐKT gỡ tạm dừng xét khen thưởng"),
+        # a person's transfer to another unit, recorded by the Board (dossiers.transfers)
+        "nominee_transferred": _("Ban TĐKT ghi chuyển công tác"),
     },
     details={
         "line": Detail(_("Đối tượng trong hồ sơ"), model="dossiers.DossierNominee"),
@@ -41,5 +43,9 @@ register(
         "lifted_on": _("Ngày gỡ"),
         "source_document": _("Văn bản căn cứ"),
         "note": _("Ghi chú"),
+        "from_unit": Detail(_("Đơn vị chuyển đi"), model="organisations.Unit", lookup="code"),
+        "to_unit": Detail(_("Đơn vị chuyển đến"), model="organisations.Unit", lookup="code"),
+        "transferred_on": _("Ngày chuyển công tác"),
+        "legal_act": _("Quyết định điều động, chuyển công tác"),
     },
 )

@@ -80,6 +80,94 @@ def awardees_excel(request, pk):
     return xlsx_response(content, f"danh-sach-khen-thuong-{dossier.pk}.xlsx")
 
 
+#: The register's rows one page or one sheet holds.
+REGISTER_LIMIT = 500
+
+
+def register_rows(request) -> tuple[object, list[dict], str]:
+    """The award register as the query string asks (dossiers.forms.RegisterSearchForm): the form, the rows
+    the user may read ({"record", "unit": the unit then or its successor today, "linked": whether the user opens
+    the person's page, which a unit the person left does not}) and the unit view chosen."""
+    from .forms import RegisterSearchForm
+
+    form = RegisterSearchForm(request.GET or None)
+    unit_view = selectors.UNIT_THEN
+    records = selectors.register_search()
+    if form.is_valid():
+        data = form.cleaned_data
+        unit_view = data.get("unit_view") or selectors.UNIT_THEN
+        records = selectors.register_search(
+            query=data.get("q") or "",
+            unit_id=getattr(data.get("unit"), "pk", None),
+            year=data.get("year"),
+            award_code=data.get("award") or "",
+            unit_view=unit_view,
+        )
+    records = list(selectors.awards_visible_to(request.user, records)[:REGISTER_LIMIT])
+    labels = selectors.unit_labels({record.unit_then_id for record in records}, unit_view)
+    readable = set(
+        selectors.nominees_visible_to(request.user)
+        .filter(pk__in={record.nominee_id for record in records})
+        .values_list("pk", flat=True)
+    )
+    rows = [
+        {
+            "record": record,
+            "unit": labels.get(record.unit_then_id, ""),
+            "linked": record.nominee_id in readable,
+        }
+        for record in records
+    ]
+    return form, rows, unit_view
+
+
+@login_required
+@limit_exports
+def register_excel(request):
+    """The award register (sổ vàng) as an Excel sheet, with the same search as the page; the unit column is the
+    unit then or its successor today, as chosen."""
+    _form, rows, unit_view = register_rows(request)
+    unit_heading = (
+        "Đơn vị kế thừa hiện nay" if unit_view == selectors.UNIT_SUCCESSOR else "Đơn vị lúc được khen"
+    )
+    content = workbook_bytes(
+        sheet_title="Sổ vàng khen thưởng",
+        heading=[
+            "SỔ VÀNG KHEN THƯỞNG",
+            "Theo đơn vị kế thừa hiện nay" if unit_view == selectors.UNIT_SUCCESSOR else "Theo đơn vị lúc đó",
+        ],
+        header=[
+            "STT",
+            "Năm",
+            "Họ và tên / tên tập thể",
+            unit_heading,
+            "Đơn vị công tác hiện nay",
+            "Danh hiệu, hình thức",
+            "Số quyết định",
+            "Ngày quyết định",
+            "Cấp quyết định",
+            "Nguồn",
+        ],
+        rows=(
+            [
+                index,
+                row["record"].year,
+                row["record"].nominee.full_name,
+                row["unit"],
+                row["record"].nominee.unit.name,
+                row["record"].award.name,
+                row["record"].decision_number,
+                row["record"].decision_date.strftime("%d/%m/%Y"),
+                row["record"].authority,
+                row["record"].get_source_display(),
+            ]
+            for index, row in enumerate(rows, start=1)
+        ),
+        widths=(6, 8, 32, 32, 32, 34, 18, 14, 28, 24),
+    )
+    return xlsx_response(content, "so-vang-khen-thuong.xlsx")
+
+
 def pdf_documents(dossier) -> list[dict]:
     """The PDFs the dossier's pages offer, as {"url", "label"}: the decision for the awards the city decides,
     the tờ trình for the state-level ones (each a draft until numbered); none before the council's results

@@ -121,6 +121,47 @@ class HoldForm(forms.Form):
     )
 
 
+class TransferForm(forms.Form):
+    """The Board records a person's transfer to another unit (web page section and API input)."""
+
+    to_unit = forms.ModelChoiceField(
+        label=_("Đơn vị chuyển đến"),
+        queryset=None,
+        error_messages={
+            "required": _("Hãy chọn đơn vị chuyển đến."),
+            "invalid_choice": _("Đơn vị chuyển đến không có hoặc đã hết hiệu lực."),
+        },
+    )
+    on = DateField(
+        label=_("Ngày chuyển công tác"),
+        error_messages={"required": _("Hãy nhập ngày chuyển công tác (dd/mm/yyyy).")},
+        help_text=_("Ngày bắt đầu công tác tại đơn vị mới (dd/mm/yyyy)."),
+    )
+    legal_act = forms.CharField(
+        label=_("Quyết định điều động, chuyển công tác"),
+        max_length=255,
+        error_messages={
+            "required": _("Ghi quyết định điều động, chuyển công tác (số, ngày, cơ quan ban hành).")
+        },
+    )
+    position = forms.CharField(
+        label=_("Chức vụ tại đơn vị mới"),
+        max_length=255,
+        required=False,
+        help_text=_("Để trống nếu giữ nguyên chức vụ."),
+    )
+    sub_unit = forms.CharField(label=_("Bộ phận tại đơn vị mới"), max_length=255, required=False)
+    note = forms.CharField(
+        label=_("Ghi chú"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from organisations.timeline import units_on
+
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = units_on(timezone.localdate()).filter(is_active=True)
+
+
 class HoldLiftForm(forms.Form):
     note = forms.CharField(
         label=_("Lý do gỡ"),
@@ -257,6 +298,18 @@ class RegisterSearchForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None, required=False)
     year = forms.IntegerField(label=_("Năm"), required=False)
     award = forms.ChoiceField(label=_("Danh hiệu, hình thức"), required=False)
+    unit_view = forms.ChoiceField(
+        label=_("Đơn vị hiển thị"),
+        required=False,
+        choices=[
+            ("then", _("Theo đơn vị lúc đó")),
+            ("successor", _("Theo đơn vị kế thừa hiện nay")),
+        ],
+        help_text=_(
+            "Đơn vị lúc được khen (kể cả đơn vị đã sáp nhập, người đã chuyển công tác), "
+            "hoặc đơn vị kế thừa đơn vị đó hiện nay."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         from organisations.models import Unit

@@ -88,6 +88,18 @@ def may_manage_holds(user, nominee=None) -> Decision:
     )
 
 
+@policy(
+    roles=BOARD_ROLES,
+    description="Ghi việc một cá nhân chuyển công tác sang đơn vị khác (quá trình công tác đi theo người)",
+)
+def may_transfer_nominee(user, nominee=None) -> Decision:
+    """The Board records a transfer from the decision that made it (quyết định điều động, chuyển công tác):
+    neither unit decides alone where a person's history (titles, ratings, initiatives, holds) belongs."""
+    return by_role(
+        user, BOARD_ROLES, None, reason=_("Chỉ Ban TĐKT được ghi việc chuyển công tác của một cá nhân.")
+    )
+
+
 @policy(roles=BOARD_ROLES, description="Thấy danh sách tiếp nhận và quá hạn trong trình đơn hồ sơ")
 def may_open_board_queues(user, obj=None) -> Decision:
     return by_role(user, BOARD_ROLES, None, reason=_("Chỉ Ban Thi đua - Khen thưởng."))

@@ -41,9 +41,15 @@ def nominees_visible_to(user) -> QuerySet[Nominee]:
 
 
 def awards_visible_to(user, records: QuerySet[AwardRecord]) -> QuerySet[AwardRecord]:
-    """The register's rows `user` may read: all for the Board, auditors and the chairman, else their units'."""
+    """The register's rows `user` may read: all for the Board, auditors and the chairman, else those of the
+    people working at their units now (their whole history) and those won while working at their units (a
+    person transferred away: what they were awarded there, dossiers.transfers)."""
+    from .transfers import award_unit_then_q
+
     units = readable_unit_ids(user)
-    return records if units is None else records.filter(nominee__unit_id__in=units)
+    if units is None:
+        return records
+    return records.filter(Q(nominee__unit_id__in=units) | award_unit_then_q(units))
 
 
 def dossier_search(
@@ -121,20 +127,57 @@ def posted_lines() -> QuerySet[DossierNominee]:
     )
 
 
+#: How a report names the unit of a past record: the unit as it was then, or what it became (its successors in
+#: force today, organisations.timeline.successors_of: a district ended in 2025 → the units that took its place).
+UNIT_THEN = "then"
+UNIT_SUCCESSOR = "successor"
+
+
 def register_search(
-    *, query: str = "", unit_id=None, year=None, award_code: str = ""
+    *, query: str = "", unit_id=None, year=None, award_code: str = "", unit_view: str = UNIT_THEN
 ) -> QuerySet[AwardRecord]:
-    """The award register (sổ vàng), searchable by person, unit, year and award."""
-    records = AwardRecord.objects.select_related("nominee__unit", "award")
+    """The award register (sổ vàng), searchable by person, unit, year and award. Each row carries
+    `unit_then_id`, the unit the person worked at when awarded (dossiers.transfers.with_unit_then); `unit_id`
+    keeps the rows of that unit then, or with `unit_view` UNIT_SUCCESSOR the rows of the units it continues
+    (itself and its predecessors)."""
+    from organisations.timeline import predecessor_ids
+
+    from .transfers import award_unit_then_q, with_unit_then
+
+    records = with_unit_then(AwardRecord.objects.select_related("nominee__unit", "award"))
     if query:
         records = records.filter(nominee__full_name__icontains=query)
     if unit_id:
-        records = records.filter(nominee__unit_id=unit_id)
+        unit_id = getattr(unit_id, "pk", unit_id)
+        ids = {unit_id}
+        if unit_view == UNIT_SUCCESSOR:
+            from organisations.models import Unit
+
+            unit = Unit.objects.filter(pk=unit_id).first()
+            ids |= predecessor_ids(unit) if unit else set()
+        records = records.filter(award_unit_then_q(ids))
     if year:
         records = records.filter(year=year)
     if award_code:
         records = records.filter(award__code=award_code)
-    return records.order_by("-year", "award__level", "nominee__full_name")
+    return records.order_by("-year", "award__level", "nominee__full_name", "pk")
+
+
+def unit_labels(unit_ids, unit_view: str = UNIT_THEN, day: date | None = None) -> dict[int, str]:
+    """{unit id: the name a report shows for it}: its own name (the unit then), or with UNIT_SUCCESSOR the names
+    of its successors in force on `day` (today), its own name when nothing succeeds it."""
+    from organisations.models import Unit
+    from organisations.timeline import successors_of
+
+    units = Unit.objects.in_bulk({pk for pk in unit_ids if pk})
+    if unit_view != UNIT_SUCCESSOR:
+        return {pk: unit.name for pk, unit in units.items()}
+    day = day or timezone.localdate()
+    labels = {}
+    for pk, unit in units.items():
+        successors = successors_of(unit, day)
+        labels[pk] = ", ".join(s.name for s in successors) if successors else unit.name
+    return labels
 
 
 @dataclass(frozen=True)

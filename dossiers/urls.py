@@ -30,4 +30,6 @@ urlpatterns = [
     path("qua-han/", views.overdue, name="overdue"),
     path("cong-khai/", views.public_posting, name="public"),
     path("so-vang/", views.register, name="register"),
+    path("so-vang.xlsx", exports.register_excel, name="register_excel"),
+    path("ca-nhan-tap-the/<int:pk>/chuyen-cong-tac/", views.nominee_transfer, name="nominee_transfer"),
 ]

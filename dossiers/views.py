@@ -40,7 +40,6 @@ from .forms import (
     LineEditForm,
     LineForm,
     PublicCommentForm,
-    RegisterSearchForm,
     UploadForm,
 )
 from .lifecycle import DossierLifecycle, decision_date_refusal
@@ -598,18 +597,16 @@ def public_posting(request):
 
 @login_required
 def register(request):
-    form = RegisterSearchForm(request.GET or None)
-    records = selectors.register_search()
-    if form.is_valid():
-        data = form.cleaned_data
-        records = selectors.register_search(
-            query=data.get("q") or "",
-            unit_id=getattr(data.get("unit"), "pk", None),
-            year=data.get("year"),
-            award_code=data.get("award") or "",
-        )
-    records = selectors.awards_visible_to(request.user, records)
-    return render(request, "dossiers/register.html", {"form": form, "records": records[:500]})
+    """The award register: search by person, unit, year and award; the unit shown is the one the person worked
+    at when awarded, or its successor today (dossiers.exports.register_rows, the Excel export's rows too)."""
+    from .exports import register_rows
+
+    form, rows, unit_view = register_rows(request)
+    return render(
+        request,
+        "dossiers/register.html",
+        {"form": form, "rows": rows, "unit_view": unit_view, "query": request.GET.urlencode()},
+    )
 
 
 @login_required
@@ -619,7 +616,15 @@ def nominee_detail(request, pk):
 
 
 def _nominee_page(
-    request, nominee, *, forms=None, import_form=None, import_errors=(), hold_form=None, status=200
+    request,
+    nominee,
+    *,
+    forms=None,
+    import_form=None,
+    import_errors=(),
+    hold_form=None,
+    transfer_form=None,
+    status=200,
 ):
     """The nominee page: history with each record's confirmation, the proposals and the rules that wait on a
     confirmation; the unit's declare forms and Excel import; the Board's confirm / reject buttons."""
@@ -663,7 +668,51 @@ def _nominee_page(
             hold_form=hold_form or HoldForm(prefix="hold"),
             lift_form=HoldLiftForm(prefix="lift"),
         )
+    from .transfers import employments_of
+
+    context["employments"] = employments_of(nominee)
+    if nominee.kind == "individual" and policies.may_transfer_nominee(request.user, nominee).allowed:
+        from .forms import TransferForm
+
+        context["transfer_form"] = transfer_form or TransferForm(prefix="transfer")
     return render(request, "dossiers/nominee_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def nominee_transfer(request, pk):
+    """The Board records the person's transfer to another unit (Chuyển công tác); audited. Refused while the
+    person is on an open line of a dossier (the message names it), the form keeping what was typed."""
+    from . import transfers
+    from .forms import TransferForm
+
+    nominee = get_object_or_404(selectors.nominees_visible_to(request.user), pk=pk)
+    decision = policies.may_transfer_nominee(request.user, nominee)
+    if not decision:
+        raise PolicyDenied(decision.reason)
+    form = TransferForm(request.POST, prefix="transfer")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            transfers.nominee_transfer(
+                nominee=nominee,
+                to_unit=data["to_unit"],
+                on=data["on"],
+                legal_act=data["legal_act"],
+                note=data["note"],
+                position=data["position"],
+                sub_unit=data["sub_unit"],
+                actor=request_actor(request),
+            )
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Đã ghi chuyển công tác sang «%(unit)s».") % {"unit": data["to_unit"]},
+            )
+            return redirect("dossiers:nominee", pk=nominee.pk)
+    return _nominee_page(request, nominee, transfer_form=form, status=400)
 
 
 @login_required

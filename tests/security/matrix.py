@@ -73,6 +73,7 @@ nominee-history-import                   nominee              401  405  405  405
 nominee-history-review                   history_review_api   401  405  405  405  405  405  405  405  405  405
 nominee-holds                            nominee              401  200  404  200  404  404  200  404  404  404
 nominee-hold-lift                        hold_lift_api        401  405  405  405  405  405  405  405  405  405
+nominee-transfer                         nominee              401  405  405  405  405  405  405  405  405  405
 award-list                               -                    401  200  200  200  200  200  200  200  200  200
 award-detail                             award                401  200  200  200  200  200  200  200  200  200
 award-eligibility                        eligibility          401  200  404  200  404  404  200  404  404  404
@@ -159,10 +160,12 @@ dossiers:history_import                  nominee              302  405  405  405
 dossiers:history_review                  history_review       302  405  405  405  405  405  405  405  405  405
 dossiers:nominee_hold_add                nominee              302  405  405  405  405  405  405  405  405  405
 dossiers:hold_lift                       hold_lift            302  405  405  405  405  405  405  405  405  405
+dossiers:nominee_transfer                nominee              302  405  405  405  405  405  405  405  405  405
 dossiers:document                        document             302  200  404  200  404  404  200  404  404  404
 dossiers:overdue                         -                    302  403  403  200  403  403  200  403  403  403
 dossiers:public                          -                    200  200  200  200  200  200  200  200  200  200
 dossiers:register                        -                    302  200  200  200  200  200  200  200  200  200
+dossiers:register_excel                  -                    302  200  200  200  200  200  200  200  200  200
 # -- Web: plan (/ke-hoach/), clusters (/cum-khoi/)
 # URL name                               object               anon unitA unitB board in   out  aud  expM expD rev
 plan:index                               -                    302  302  302  302  302  302  302  302  302  302

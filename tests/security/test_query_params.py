@@ -127,7 +127,8 @@ def test_the_schema_documents_every_parameter():
 WEB_PAGES = [
     ("home", {}, ["limit"]),
     ("dossiers:list", {}, ["q", "unit", "award", "year", "state", "per_page", "page"]),
-    ("dossiers:register", {}, ["q", "unit", "year", "award"]),
+    ("dossiers:register", {}, ["q", "unit", "year", "award", "unit_view"]),
+    ("dossiers:register_excel", {}, ["q", "unit", "year", "award", "unit_view"]),
     ("plan:dashboard", {"year": 2023}, ["kind", "state", "unit"]),
 ]
 
