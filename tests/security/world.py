@@ -253,6 +253,8 @@ def build_world(*, with_votes: bool = True) -> World:
         "voted_session": {"pk": world.objects["voted_session"].pk} if with_votes else {"pk": session.pk},
         "line": {"pk": line.pk},
         "document": {"pk": document.pk},
+        "dossier_comment": {"pk": dossier.pk, "comment_id": 0},
+        "dossier_consultation": {"pk": dossier.pk, "consultation_id": 0},
         "nominee": {"pk": nominee.pk},
         "nominee_declare": {"pk": nominee.pk, "kind": "title"},
         "history_review": {"kind": "title", "pk": 0, "verb": "confirm"},
