@@ -12,22 +12,32 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from organisations.models import Council, CouncilTerm, Unit
-from workflows.api import TransitionsMixin, client_ip, problem_response
+from workflows.api import ErrorSerializer, TransitionsMixin, client_ip, problem_response
 from workflows.http import request_actor
 from workflows.policies import require
 from workflows.problems import problem
 
 from . import policies, selectors, services
 from .filters import AgendaItemFilter, SessionFilter
-from .models import AgendaItem, Attendance, AttendanceStatus, Choice, ItemState, Session, WrittenVote
-from .registry import Threshold, ThresholdBase
+from .models import (
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    Choice,
+    CouncilRule,
+    ItemState,
+    Recusal,
+    Session,
+    WrittenVote,
+)
+from .registry import Threshold, ThresholdBase, subject_reference
 from .templatetags.councils_extras import full_name
 
 
@@ -37,18 +47,41 @@ class CouncilTermSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "starts_on", "ends_on"]
 
 
+class CouncilRuleSerializer(serializers.ModelSerializer):
+    """How the council meets and votes; each session copies it when created (SessionSerializer carries the copy)."""
+
+    class Meta:
+        model = CouncilRule
+        fields = [
+            "quorum_numerator",
+            "quorum_denominator",
+            "abstain_allowed",
+            "written_votes_allowed",
+            "secretary_votes",
+        ]
+
+
 class CouncilSerializer(serializers.ModelSerializer):
     terms = CouncilTermSerializer(many=True, read_only=True)
+    rule = serializers.SerializerMethodField(
+        help_text="The council's voting rule (quorum, abstention, written votes, whether the secretary votes); "
+        "null while the Board has not set one (sessions then take the defaults)."
+    )
 
     class Meta:
         model = Council
-        fields = ["id", "code", "name", "kind", "unit", "terms"]
+        fields = ["id", "code", "name", "kind", "unit", "terms", "rule"]
+
+    @extend_schema_field(CouncilRuleSerializer(allow_null=True))
+    def get_rule(self, council) -> dict | None:
+        rule = getattr(council, "rule", None)  # no rule yet: RelatedObjectDoesNotExist is an AttributeError
+        return CouncilRuleSerializer(rule).data if rule is not None else None
 
 
 class CouncilViewSet(viewsets.ReadOnlyModelViewSet):
-    """Councils and their terms (public within the system)."""
+    """Councils and their terms (public within the system), each with its voting rule."""
 
-    queryset = Council.objects.prefetch_related("terms").order_by("name")
+    queryset = Council.objects.select_related("rule").prefetch_related("terms").order_by("name")
     serializer_class = CouncilSerializer
 
 
@@ -89,6 +122,14 @@ class SessionSerializer(serializers.ModelSerializer):
         read_only_fields = [f for f in fields if f not in {"council_term", "title", "planned_on", "place"}]
 
 
+class AgendaSubjectSerializer(serializers.Serializer):
+    """An agenda item's subject, typed: what kind of record it is, its id and its API address."""
+
+    kind = serializers.CharField(help_text="dossier_line (a nominee of a dossier) or initiative")
+    id = serializers.IntegerField()
+    url = serializers.CharField(allow_null=True, help_text="the subject's /api/v1/ detail")
+
+
 class AgendaItemSerializer(serializers.ModelSerializer):
     subject = serializers.SerializerMethodField()
     threshold = serializers.SerializerMethodField()
@@ -115,12 +156,12 @@ class AgendaItemSerializer(serializers.ModelSerializer):
             "result_explanation",
         ]
 
-    def get_subject(self, item) -> str | None:
-        return (
-            f"{item.subject_type.app_label}.{item.subject_type.model}:{item.subject_id}"
-            if item.subject_type_id
-            else None
-        )
+    @extend_schema_field(AgendaSubjectSerializer(allow_null=True))
+    def get_subject(self, item) -> dict | None:
+        """What the item is about: {kind, id, url} (councils.registry.subject_reference); null if free-form."""
+        if not item.subject_type_id:
+            return None
+        return subject_reference(item.subject_type.model_class(), item.subject_id)
 
     def get_threshold(self, item) -> dict:
         return {
@@ -559,6 +600,19 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         return Response(WrittenVoteSerializer(vote).data)
 
 
+class RecusalInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500, help_text="why the member does not vote on the item")
+
+
+class RecusalSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="member.username", read_only=True)
+    reason_label = serializers.CharField(source="get_reason_display", read_only=True)
+
+    class Meta:
+        model = Recusal
+        fields = ["item", "member", "username", "reason", "reason_label", "note"]
+
+
 class AgendaItemViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
     """Agenda items of the sessions the caller may see; their transitions (close, paper tally, confirm)."""
 
@@ -573,4 +627,35 @@ class AgendaItemViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
             AgendaItem.objects.filter(session__in=sessions)
             .select_related("subject_type")
             .order_by("session", "order")
+        )
+
+    @extend_schema(
+        request=RecusalInputSerializer,
+        responses={
+            201: RecusalSerializer,
+            200: RecusalSerializer,
+            400: ErrorSerializer,
+            401: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+        description=(
+            "A member of the session's council declares a conflict of interest on this item, with the reason "
+            "(`note`): they then do not vote on it and do not count in its base (councils.services."
+            "recusal_declare, as the session page's button). 201 recorded; 200 already recorded; 403 not a "
+            "voting member of this session; 409 the item is counted or the member has already voted on it."
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="recusal")
+    def recusal(self, request, pk=None):
+        item = self.get_object()
+        payload = RecusalInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        existed = Recusal.objects.filter(item=item, member=request.user).exists()
+        recusal = services.recusal_declare(
+            item=item, member=request.user, note=payload.validated_data["note"], actor=request_actor(request)
+        )
+        return Response(
+            RecusalSerializer(recusal).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED
         )

@@ -16,11 +16,6 @@ and the result is pushed only if the item still carries them.
 
 on_result(subject=..., result=ItemResult, actor=workflows.audit.Actor) runs inside the transaction that
 issues the session's resolution, and must change state only through workflows.engine.
-
-An app may also register, with register_lock_check(model, lock_refusals), a check asked again when the agenda
-is locked: lock_refusals(subject=..., session=Session) -> list[str] says why the subject may not be voted on now
-(its public notice has not run its course, a hold is in force…); the lock is refused with those reasons
-(councils.lifecycle).
 """
 
 from __future__ import annotations
@@ -83,6 +78,10 @@ class AgendaTerms:
 class SubjectContract:
     agenda_terms: Callable[..., AgendaTerms]
     on_result: Callable[..., None]
+    #: what the API calls the subject ("dossier_line", "initiative") and the URL name of its API detail
+    #: ("dossier-line-detail"), so that an agenda item names its subject as {kind, id, url}
+    kind: str = ""
+    api_route: str = ""
 
 
 _CONTRACTS: dict[type[models.Model], SubjectContract] = {}
@@ -93,26 +92,30 @@ def register_subject(
     *,
     agenda_terms: Callable[..., AgendaTerms],
     on_result: Callable[..., None],
+    kind: str = "",
+    api_route: str = "",
 ) -> None:
-    _CONTRACTS[model] = SubjectContract(agenda_terms=agenda_terms, on_result=on_result)
+    _CONTRACTS[model] = SubjectContract(
+        agenda_terms=agenda_terms, on_result=on_result, kind=kind, api_route=api_route
+    )
 
 
-_LOCK_CHECKS: dict[type[models.Model], Callable[..., list[str]]] = {}
+def subject_reference(model: type[models.Model] | None, subject_id) -> dict | None:
+    """An agenda item's subject as the API gives it: {"kind", "id", "url"}, the kind and the URL as the owning
+    app registered them (an unregistered model: its label, and no URL)."""
+    if model is None or subject_id is None:
+        return None
+    from django.urls import NoReverseMatch, reverse
 
-
-def register_lock_check(model: type[models.Model], lock_refusals: Callable[..., list[str]]) -> None:
-    _LOCK_CHECKS[model] = lock_refusals
-
-
-def lock_refusals(items) -> list[str]:
-    """Why the subjects of agenda `items` may not be voted on now, from their apps' registered lock checks."""
-    found: list[str] = []
-    for item in items:
-        subject = item.subject if item.subject_type_id else None
-        check = _LOCK_CHECKS.get(type(subject)) if subject is not None else None
-        if check is not None:
-            found += check(subject=subject, session=item.session)
-    return found
+    contract = _CONTRACTS.get(model)
+    kind = (contract.kind if contract else "") or model._meta.label_lower
+    url = None
+    if contract and contract.api_route:
+        try:
+            url = reverse(contract.api_route, args=[subject_id])
+        except NoReverseMatch:
+            url = None
+    return {"kind": kind, "id": int(subject_id), "url": url}
 
 
 def unregister_subject(model: type[models.Model]) -> None:

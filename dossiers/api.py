@@ -6,9 +6,17 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -21,9 +29,9 @@ from workflows.http import request_actor
 from workflows.names import full_name
 from workflows.policies import PolicyDenied
 from workflows.problems import problem
+from workflows.uploads import pdf_download
 
 from . import appraisal, policies, selectors, services
-from .central_api import CentralStepsMixin
 from .eligibility import evaluate
 from .filters import DossierFilter, LineFilter, NomineeFilter
 from .models import AwardRecord, AwardType, Dossier, DossierNominee, EligibilityRule, Nominee
@@ -433,6 +441,17 @@ class LineSerializer(serializers.ModelSerializer):
             "central_decision_date",
         ]
 
+    def get_fields(self):
+        """The dossier and nominee a line names are looked up among those the caller sees: another unit's id
+        is refused with the very answer of an id that does not exist (no existence oracle)."""
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            fields["dossier"].queryset = selectors.dossiers_visible_to(user)
+            fields["nominee"].queryset = selectors.nominees_visible_to(user)
+        return fields
+
     def get_version(self, line) -> int:
         """The line's appraisal version (appraisal.versions), computed once per dossier per response."""
         cache = self.context.setdefault("line_versions", {})
@@ -543,6 +562,12 @@ class DocumentSerializer(serializers.Serializer):
     size = serializers.IntegerField(read_only=True)
     sha256 = serializers.CharField(read_only=True)
     uploaded_at = serializers.DateTimeField(read_only=True)
+    download_url = serializers.SerializerMethodField(
+        help_text="GET it (with the same key) for the PDF; whoever may not see the dossier gets 404."
+    )
+
+    def get_download_url(self, document) -> str:
+        return reverse("dossier-document", args=[document.dossier_id, document.pk])
 
 
 class AssignmentSerializer(serializers.Serializer):
@@ -626,11 +651,7 @@ class DossierSerializer(serializers.ModelSerializer):
 
 
 class DossierViewSet(
-    CentralStepsMixin,
-    LineVersionsMixin,
-    TransitionsMixin,
-    mixins.CreateModelMixin,
-    viewsets.ReadOnlyModelViewSet,
+    LineVersionsMixin, TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
     """Dossiers: the unit's own, or all for the Board; transitions/ and history/ per the API convention."""
 
@@ -704,6 +725,29 @@ class DossierViewSet(
                 raise serializers.ValidationError(refused)
         services.dossier_assign_officer(dossier, officer, actor=request_actor(request))
         return Response(AssignmentSerializer(_assignment(dossier)).data)
+
+    @extend_schema(
+        request=None,
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                response=OpenApiTypes.BINARY, description="the PDF, as the web's download gives it"
+            ),
+            401: ErrorSerializer,
+            404: ErrorSerializer,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"documents/(?P<document_id>[0-9]{1,12})",
+        url_name="document",
+    )
+    def document(self, request, pk=None, document_id=None):
+        """One document of the dossier as its PDF (`download_url` of each entry of `documents`): the same
+        isolation as the web's download, another unit's dossier or document answering 404."""
+        dossier = self.get_object()
+        document = get_object_or_404(dossier.documents.all(), pk=document_id)
+        return pdf_download(document.file.open("rb"), document.original_name)
 
     @action(detail=True, methods=["post"], url_path="documents")
     def upload(self, request, pk=None):

@@ -14,22 +14,16 @@ class DossiersConfig(AppConfig):
         from .models import DossierNominee
         from .services import council_agenda_terms, council_result_receive
 
-        register_subject(DossierNominee, agenda_terms=council_agenda_terms, on_result=council_result_receive)
+        register_subject(
+            DossierNominee,
+            agenda_terms=council_agenda_terms,
+            on_result=council_result_receive,
+            kind="dossier_line",
+            api_route="dossier-line-detail",
+        )
 
         from workflows import inbox
 
         from .inbox import dossier_work
 
         inbox.register("dossiers.work", dossier_work)
-
-        # a unit's own year-end round: its state machines, and its lines as subjects of the unit's own council
-        from . import unit_round_lifecycle  # noqa: F401
-        from .models import UnitRoundLine
-        from .unit_round import round_agenda_terms, round_result_receive
-
-        register_subject(
-            UnitRoundLine,
-            agenda_terms=round_agenda_terms,
-            on_result=round_result_receive,
-            kind="unit_round_line",
-        )

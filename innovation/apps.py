@@ -19,7 +19,13 @@ class InnovationConfig(AppConfig):
             round_start_from_activity,
         )
 
-        register_subject(Initiative, agenda_terms=council_agenda_terms, on_result=council_result_receive)
+        register_subject(
+            Initiative,
+            agenda_terms=council_agenda_terms,
+            on_result=council_result_receive,
+            kind="initiative",
+            api_route="initiative-detail",
+        )
         processes.register(
             "innovation_round",
             start=round_start_from_activity,

@@ -1,0 +1,139 @@
+"""Issue 18, "Reading what a client needs" (dossiers): a unit reads its own dossier's documents back through the
+API (download URLs, the web's isolation), the return reason and its dossier's and lines' history; another unit's
+nominee id answers exactly as an id that does not exist (no existence oracle)."""
+
+import hashlib
+
+import pytest
+
+from dossiers.models import Nominee
+from tests.pdfs import pdf_bytes
+
+from .helpers import YEAR, award, eligible_nominee, ready_dossier
+
+pytestmark = pytest.mark.django_db
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_each_document_has_a_download_url_giving_back_the_pdf(api, cast):
+    dossier = ready_dossier(cast)
+    documents = api(cast.officer).get(f"/api/v1/dossiers/{dossier.pk}/").json()["documents"]
+    assert documents
+    for entry in documents:
+        assert entry["download_url"] == f"/api/v1/dossiers/{dossier.pk}/documents/{entry['id']}/"
+        response = api(cast.officer).get(entry["download_url"])
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        content = _body(response)
+        assert content.startswith(b"%PDF") and hashlib.sha256(content).hexdigest() == entry["sha256"]
+        assert response["X-Content-Type-Options"] == "nosniff"
+    # the Board and the auditor read them too, as on the web
+    url = documents[0]["download_url"]
+    assert api(cast.board).get(url).status_code == 200
+    assert api(cast.auditor).get(url).status_code == 200
+
+
+def test_an_upload_answers_with_its_download_url(api, cast):
+    dossier = ready_dossier(cast)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("to-trinh.pdf", pdf_bytes(b"to trinh"), content_type="application/pdf")
+    created = api(cast.officer).post(
+        f"/api/v1/dossiers/{dossier.pk}/documents/",
+        {"kind": "submission_letter", "file": upload},
+        format="multipart",
+    )
+    assert created.status_code == 201, created.content
+    response = api(cast.officer).get(created.json()["download_url"])
+    assert response.status_code == 200 and _body(response).startswith(b"%PDF")
+
+
+def test_another_units_document_answers_as_a_missing_one(api, cast):
+    dossier = ready_dossier(cast)
+    document = dossier.documents.order_by("pk").first()
+    url = f"/api/v1/dossiers/{dossier.pk}/documents/{document.pk}/"
+    missing = api(cast.officer2).get(f"/api/v1/dossiers/{dossier.pk}/documents/99999999/")
+    refused = api(cast.officer2).get(url)
+    assert refused.status_code == missing.status_code == 404
+    assert refused.json() == missing.json()
+    assert api().get(url).status_code == 401
+    # a document of one dossier is not found under another (visible) dossier's path
+    other = ready_dossier(cast, title="Hồ sơ thứ hai")
+    assert api(cast.officer).get(f"/api/v1/dossiers/{other.pk}/documents/{document.pk}/").status_code == 404
+
+
+def test_a_unit_reads_its_dossier_and_line_history_and_not_another_units(api, cast):
+    dossier = ready_dossier(cast)
+    line = dossier.lines.get()
+    for user in (cast.officer, cast.head):
+        assert api(user).get(f"/api/v1/dossiers/{dossier.pk}/history/").status_code == 200
+        events = api(user).get(f"/api/v1/dossier-lines/{line.pk}/history/").json()
+        assert isinstance(events, list)
+    for user in (cast.officer2, cast.head2):
+        assert api(user).get(f"/api/v1/dossiers/{dossier.pk}/history/").status_code == 404
+        assert api(user).get(f"/api/v1/dossier-lines/{line.pk}/history/").status_code == 404
+
+
+def _missing_nominee_id() -> int:
+    return (Nominee.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+
+
+def _same(first, second, ids=()):
+    """The two answers are the same, but for the id each names (a message may echo the id it was given)."""
+    assert first.status_code == second.status_code, (first.content, second.content)
+    texts = [first.content.decode(), second.content.decode()]
+    if ids:
+        texts = [text.replace(f"«{ident}»", "«…»") for text, ident in zip(texts, ids, strict=True)]
+    assert texts[0] == texts[1]
+    return first
+
+
+def test_another_units_nominee_answers_exactly_as_a_nonexistent_one(api, cast):
+    theirs = eligible_nominee(cast.other_unit)
+    missing = _missing_nominee_id()
+    client = api(cast.officer)
+    detail = _same(client.get(f"/api/v1/nominees/{theirs.pk}/"), client.get(f"/api/v1/nominees/{missing}/"))
+    assert detail.status_code == 404
+    for suffix in ("history/", "holds/"):
+        _same(
+            client.get(f"/api/v1/nominees/{theirs.pk}/{suffix}"),
+            client.get(f"/api/v1/nominees/{missing}/{suffix}"),
+        )
+    bk = award("bk-tp")
+    _same(
+        client.get(f"/api/v1/awards/{bk.pk}/eligibility/{theirs.pk}/"),
+        client.get(f"/api/v1/awards/{bk.pk}/eligibility/{missing}/"),
+    )
+    listed = _same(
+        client.get(f"/api/v1/nominees/?id={theirs.pk}"), client.get(f"/api/v1/nominees/?id={missing}")
+    )
+    assert listed.status_code in (200, 400)
+
+
+def test_adding_another_units_nominee_to_a_dossier_answers_as_a_nonexistent_one(api, cast):
+    from dossiers import services
+
+    dossier = services.dossier_create(
+        unit=cast.unit, year=YEAR, occasion="annual", title="Hồ sơ", user=cast.officer
+    )
+    theirs = eligible_nominee(cast.other_unit)
+    client = api(cast.officer)
+
+    def add(nominee_id):
+        return client.post(
+            "/api/v1/dossier-lines/",
+            {
+                "dossier": dossier.pk,
+                "nominee": nominee_id,
+                "award": award("bk-tp").pk,
+                "achievement_report": "Hoàn thành xuất sắc nhiệm vụ.",
+            },
+            format="json",
+        )
+
+    missing = _missing_nominee_id()
+    answer = _same(add(theirs.pk), add(missing), ids=(theirs.pk, missing))
+    assert answer.status_code in (400, 404)
+    assert not dossier.lines.exists()
