@@ -31,6 +31,13 @@ register(
         "full_name": _("Họ và tên / tên tập thể"),
         "kind": Detail(
             _("Loại"),
+        # a unit's own year-end round (dossiers.unit_round)
+        "round_imported": _("Nhập danh sách đợt bình xét của đơn vị"),
+        "round_line_added": _("Thêm đối tượng vào đợt bình xét của đơn vị"),
+        # the Board's edits of the rules (dossiers.rule_versions)
+        "rule_version_copy": _("Tạo phiên bản quy định mới từ phiên bản có sẵn"),
+        "rule_version_update": _("Sửa phiên bản quy định khen thưởng"),
+        "rule_award_update": _("Sửa danh hiệu, hình thức của phiên bản quy định"),
             choices={**dict(RecipientKind.choices), **dict(DocumentKind.choices), **dict(HoldKind.choices)},
         ),
         "award": Detail(_("Danh hiệu, hình thức"), model="dossiers.AwardType", lookup="code"),
@@ -49,3 +56,39 @@ register(
         "legal_act": _("Quyết định điều động, chuyển công tác"),
     },
 )
+        "round": Detail(_("Đợt bình xét của đơn vị"), model="dossiers.UnitRound"),
+        "row": _("Dòng trong tệp"),
+        "rows": _("Số dòng"),
+        "version": Detail(_("Phiên bản quy định"), model="dossiers.RuleVersion", lookup="code"),
+        "copied_from": Detail(_("Tạo từ phiên bản"), model="dossiers.RuleVersion", lookup="code"),
+        "awards": _("Số danh hiệu, hình thức"),
+        "rules": _("Số điều kiện"),
+        "new_people": _("Số người mới ghi nhận"),
+        "rating": _("Xếp loại"),
+        "batch": _("Số mục đưa vào cùng lúc"),
+    },
+)
+
+# the public notice before the council, hiệp y (dossiers.notice, dossiers.consultation)
+register(
+    "dossiers",
+    verbs={
+        "public_notice_start": _("Công khai trước khi họp hội đồng"),
+        "public_comment_answer": _("Ban TĐKT trả lời ý kiến góp ý"),
+        "consultation_send": _("Gửi đề nghị hiệp y"),
+        "consultation_answer": _("Ghi ý kiến hiệp y"),
+        "consultation_no_answer": _("Ghi cơ quan không trả lời hiệp y trong thời hạn"),
+        "consultation_override": _("Trưởng Ban quyết định vẫn trình khi có ý kiến hiệp y phản đối"),
+    },
+    details={
+        "lines": _("Các đối tượng (mã)"),
+        "working_days": _("Số ngày làm việc"),
+        "comment": _("Mã ý kiến góp ý"),
+        "answer": _("Nội dung trả lời"),
+        "consultation": Detail(_("Đề nghị hiệp y"), model="dossiers.ConsultationRequest"),
+        "agency": Detail(_("Cơ quan hiệp y"), choices=ConsultationAgency),
+        "outcome": Detail(_("Ý kiến hiệp y"), choices=ConsultationOutcome),
+        "reason": _("Lý do"),
+        "deadline": _("Hạn trả lời"),
+        "letter_reference": _("Số công văn đề nghị"),
+        "answer_reference": _("Số văn bản trả lời"),
