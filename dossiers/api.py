@@ -32,7 +32,6 @@ from workflows.problems import problem
 from workflows.uploads import pdf_download
 
 from . import appraisal, policies, selectors, services
-from .central_api import CentralStepsMixin
 from .eligibility import evaluate
 from .filters import DossierFilter, LineFilter, NomineeFilter
 from .models import AwardRecord, AwardType, Dossier, DossierNominee, EligibilityRule, Nominee
@@ -652,11 +651,7 @@ class DossierSerializer(serializers.ModelSerializer):
 
 
 class DossierViewSet(
-    CentralStepsMixin,
-    LineVersionsMixin,
-    TransitionsMixin,
-    mixins.CreateModelMixin,
-    viewsets.ReadOnlyModelViewSet,
+    LineVersionsMixin, TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
     """Dossiers: the unit's own, or all for the Board; transitions/ and history/ per the API convention."""
 

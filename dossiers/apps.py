@@ -22,20 +22,14 @@ class DossiersConfig(AppConfig):
             api_route="dossier-line-detail",
         )
 
+        from councils.registry import register_lock_check
+
+        from .notice import lock_refusals
+
+        register_lock_check(DossierNominee, lock_refusals)  # public notice and holds, again at the lock
+
         from workflows import inbox
 
         from .inbox import dossier_work
 
         inbox.register("dossiers.work", dossier_work)
-
-        # a unit's own year-end round: its state machines, and its lines as subjects of the unit's own council
-        from . import unit_round_lifecycle  # noqa: F401
-        from .models import UnitRoundLine
-        from .unit_round import round_agenda_terms, round_result_receive
-
-        register_subject(
-            UnitRoundLine,
-            agenda_terms=round_agenda_terms,
-            on_result=round_result_receive,
-            kind="unit_round_line",
-        )

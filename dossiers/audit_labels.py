@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.history import Detail, register
 
-from .models import DocumentKind, HoldKind, OccasionKind, RecipientKind
+from .models import ConsultationAgency, ConsultationOutcome, DocumentKind, HoldKind, OccasionKind, RecipientKind
 
 register(
     "dossiers",
@@ -31,13 +31,6 @@ register(
         "full_name": _("Họ và tên / tên tập thể"),
         "kind": Detail(
             _("Loại"),
-        # a unit's own year-end round (dossiers.unit_round)
-        "round_imported": _("Nhập danh sách đợt bình xét của đơn vị"),
-        "round_line_added": _("Thêm đối tượng vào đợt bình xét của đơn vị"),
-        # the Board's edits of the rules (dossiers.rule_versions)
-        "rule_version_copy": _("Tạo phiên bản quy định mới từ phiên bản có sẵn"),
-        "rule_version_update": _("Sửa phiên bản quy định khen thưởng"),
-        "rule_award_update": _("Sửa danh hiệu, hình thức của phiên bản quy định"),
             choices={**dict(RecipientKind.choices), **dict(DocumentKind.choices), **dict(HoldKind.choices)},
         ),
         "award": Detail(_("Danh hiệu, hình thức"), model="dossiers.AwardType", lookup="code"),
@@ -54,18 +47,6 @@ register(
         "to_unit": Detail(_("Đơn vị chuyển đến"), model="organisations.Unit", lookup="code"),
         "transferred_on": _("Ngày chuyển công tác"),
         "legal_act": _("Quyết định điều động, chuyển công tác"),
-    },
-)
-        "round": Detail(_("Đợt bình xét của đơn vị"), model="dossiers.UnitRound"),
-        "row": _("Dòng trong tệp"),
-        "rows": _("Số dòng"),
-        "version": Detail(_("Phiên bản quy định"), model="dossiers.RuleVersion", lookup="code"),
-        "copied_from": Detail(_("Tạo từ phiên bản"), model="dossiers.RuleVersion", lookup="code"),
-        "awards": _("Số danh hiệu, hình thức"),
-        "rules": _("Số điều kiện"),
-        "new_people": _("Số người mới ghi nhận"),
-        "rating": _("Xếp loại"),
-        "batch": _("Số mục đưa vào cùng lúc"),
     },
 )
 
@@ -92,3 +73,5 @@ register(
         "deadline": _("Hạn trả lời"),
         "letter_reference": _("Số công văn đề nghị"),
         "answer_reference": _("Số văn bản trả lời"),
+    },
+)

@@ -186,6 +186,15 @@ def _has_central_lines(flow):
     return State.CONDITION(central, gettext("Không có đối tượng nào cần trình cấp Trung ương."))
 
 
+def _consultation_settled(flow):
+    """Hiệp y (dossiers.consultation): every request answered or past its deadline, no objection to an approved
+    state-level nominee left without the Board head's override."""
+    from .consultation import forwarding_refusals
+
+    found = forwarding_refusals(flow.obj)
+    return State.CONDITION(not found, " ".join(found))
+
+
 def _nothing_left(flow):
     dossier = flow.obj
     open_lines = _lines(
@@ -232,16 +241,6 @@ def _line_not_held(flow):
 
 
 def _dossier_in(*states):
-def _city_route_and_quotas(flow):
-    """Re-checked at (re)submission: no line proposes an award the unit decides itself (it goes to the unit's own
-    round, never to the Board: Luật TĐKT 2022 Đ.80), and the city-wide quotas hold (Cờ thi đua của Chính phủ ≤ 20 %
-    of the cluster and block leaders), with the computation shown (dossiers.unit_round)."""
-    from .unit_round import dossier_quota_refusals, unit_award_refusals
-
-    found = unit_award_refusals(flow.obj) + dossier_quota_refusals(flow.obj)
-    return State.CONDITION(not found, " ".join(found))
-
-
     def condition(flow):
         dossier = Dossier.objects.only("state").get(pk=flow.obj.dossier_id)
         return State.CONDITION(
@@ -361,7 +360,7 @@ class DossierLifecycle(Lifecycle):
         target=DossierState.SUBMITTED,
         label=_("Trình hồ sơ"),
         permission=allowed(Role.UNIT_HEAD),
-        conditions=[_one_award_per_achievement, _no_hold_on(), _city_route_and_quotas],
+        conditions=[_one_award_per_achievement, _no_hold_on()],
     )
     def submit(self, *, cleaned_data, actor, comment):
         """The unit head signs the tờ trình; eligibility and required documents are checked (Luật TĐKT Đ.84)."""
@@ -392,7 +391,7 @@ class DossierLifecycle(Lifecycle):
         target=DossierState.SUBMITTED,
         label=_("Trình lại"),
         permission=allowed(Role.UNIT_HEAD),
-        conditions=[_one_award_per_achievement, _no_hold_on(), _city_route_and_quotas],
+        conditions=[_one_award_per_achievement, _no_hold_on()],
     )
     def resubmit(self, *, cleaned_data, actor, comment):
         """The unit head sends the supplemented dossier back; the same checks as the first submission run."""
@@ -530,7 +529,7 @@ class DossierLifecycle(Lifecycle):
         target=DossierState.FORWARDED,
         label=_("Trình Trung ương"),
         permission=policies.may_forward_dossier,
-        conditions=[_has_central_lines],
+        conditions=[_has_central_lines, _consultation_settled],
         custom={"form": ForwardForm},
     )
     def forward(self, *, cleaned_data, actor, comment):
@@ -539,12 +538,18 @@ class DossierLifecycle(Lifecycle):
 
         self.obj.central_submission_number = cleaned_data["submission_number"]
         self.obj.central_submission_date = cleaned_data["submission_date"]
-        for line in _lines(self.obj, NomineeState.APPROVED).filter(award__route=AwardRoute.PROPOSE_CENTRAL):
+        from .forwarding import package_build
+
+        forwarded = list(
+            _lines(self.obj, NomineeState.APPROVED).filter(award__route=AwardRoute.PROPOSE_CENTRAL)
+        )
+        for line in forwarded:
             with internal_step(
                 line, role=actor.role, on_behalf_of_id=getattr(actor.on_behalf_of, "pk", None)
             ):
                 engine.perform(line, "forward", user=actor.user, client_ip=actor.client_ip)
         self.obj.deadline = None
+        package_build(dossier=self.obj, lines=forwarded, user=actor.user)  # the ZIP (dossiers.forwarding)
 
     @state.transition(
         source=[DossierState.VOTED, DossierState.DECIDED, DossierState.FORWARDED],

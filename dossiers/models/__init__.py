@@ -10,7 +10,6 @@ from .catalogue import (
     RecipientKind,
     RuleKind,
     RuleSeverity,
-    RuleVersion,
 )
 from .central import (
     ConsultationAgency,
@@ -76,7 +75,6 @@ __all__ = [
     "ReturnItem",
     "RuleKind",
     "RuleSeverity",
-    "RuleVersion",
     "Submission",
     "YearlyRating",
 ]
