@@ -136,8 +136,41 @@ def may_read_session_documents(user, session) -> Decision:
 
 
 # -- planning and the agenda -----------------------------------------------------------------------------------
-@policy(roles=BOARD_ROLES, description="Lập phiên họp hội đồng (obj: nhiệm kỳ hội đồng, hoặc không có)")
+def _own_unit_council(session_or_term):
+    """The unit whose own emulation council (kind «unit») the session or term belongs to, or None."""
+    from organisations.models import CouncilKind, CouncilTerm
+
+    if session_or_term is None:
+        return None
+    term_id = _scope(session_or_term).council_term_id
+    return (
+        CouncilTerm.objects.filter(pk=term_id, council__kind=CouncilKind.UNIT)
+        .values_list("council__unit_id", flat=True)
+        .first()
+    )
+
+
+def _own_unit_role(user, unit_id: int) -> Decision | None:
+    """The user's unit officer or head role in that very unit (a unit role held city-wide is not a unit's)."""
+    decision = by_role(user, UNIT_ROLES, Scope(unit_id=unit_id))
+    return decision if decision and decision.authority.unit_id == unit_id else None
+
+
+@policy(
+    roles=(*BOARD_ROLES, SECRETARY, *UNIT_ROLES),
+    description="Lập phiên họp hội đồng (obj: nhiệm kỳ hội đồng, hoặc không có); hội đồng của đơn vị: thư ký "
+    "của hội đồng, cán bộ TĐKT hoặc thủ trưởng đơn vị",
+)
 def may_create_session(user, council_term=None) -> Decision:
+    """The Board plans any council's sessions; a unit's own council (kind «unit») is also planned by its
+    secretary and by the unit's officer or head (Luật TĐKT 2022 Đ.80: the unit decides its own awards)."""
+    unit_id = _own_unit_council(council_term)
+    if unit_id is not None:
+        secretary = by_role(user, (SECRETARY,), _scope(council_term))
+        if secretary:
+            return secretary
+        if own := _own_unit_role(user, unit_id):
+            return own
     return by_role(
         user,
         BOARD_ROLES,
@@ -146,8 +179,17 @@ def may_create_session(user, council_term=None) -> Decision:
     )
 
 
-@policy(roles=(SECRETARY, *BOARD_ROLES), description="Thêm mục vào chương trình họp (obj: phiên họp)")
+@policy(
+    roles=(SECRETARY, *BOARD_ROLES, *UNIT_ROLES),
+    description="Thêm mục vào chương trình họp (obj: phiên họp); hội đồng của đơn vị: cả cán bộ TĐKT, thủ "
+    "trưởng đơn vị",
+)
 def may_edit_agenda(user, session) -> Decision:
+    """The secretary or the Board; for a unit's own council, the unit's officer or head too (they put the unit's
+    round on it)."""
+    unit_id = _own_unit_council(session)
+    if unit_id is not None and (own := _own_unit_role(user, unit_id)):
+        return own
     return by_role(
         user,
         (SECRETARY, *BOARD_ROLES),

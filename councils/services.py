@@ -243,6 +243,108 @@ def agenda_subject_add(*, session: Session, subject: models.Model, actor) -> Age
     return item
 
 
+def agenda_subjects_add(*, session: Session, subjects: list[models.Model], actor) -> list[AgendaItem]:
+    """Put many subjects of one kind on a session's agenda in one go (a unit's year-end round: hundreds of lines),
+    under the rules of agenda_subject_add: every item's terms from the subject's own app, no subject already
+    waiting on a live agenda, the agenda still open. One lock of the session; the items written in bulk and their
+    audit events appended together (audit.record_many); recusals recorded where the terms imply any. All or
+    nothing."""
+    actor = require(policies.may_edit_agenda, actor, session)
+    subjects = list(subjects)
+    if not subjects:
+        raise ValidationError({"subject": _("Không có đối tượng nào để đưa vào chương trình họp.")})
+    model = type(subjects[0])
+    contract = contract_for(subjects[0])
+    if contract is None or any(type(subject) is not model for subject in subjects):
+        raise ValidationError({"subject": _("Đối tượng này không được đưa ra hội đồng biểu quyết.")})
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if locked.state not in AGENDA_OPEN_STATES:
+            raise engine.TransitionNotAllowed(
+                _("Chương trình họp đã chốt (trạng thái «%(state)s»); không thể thêm mục.")
+                % {"state": locked.get_state_display()}
+            )
+        terms = [contract.agenda_terms(subject=subject, session=locked) for subject in subjects]
+        subject_type = ContentType.objects.get_for_model(model)
+        other = (
+            AgendaItem.objects.filter(
+                subject_type=subject_type,
+                subject_id__in=[str(subject.pk) for subject in subjects],
+                session__state__in=_ITEM_LIVE_STATES,
+            )
+            .select_related("session")
+            .order_by("pk")
+            .first()
+        )
+        if other is not None:
+            raise engine.TransitionNotAllowed(
+                _("«%(subject)s» đã có trong chương trình phiên họp «%(session)s»; không thể đưa vào lần nữa.")
+                % {"subject": other.title, "session": other.session.title}
+            )
+        last = locked.items.aggregate(last=Max("order"))["last"] or 0
+        items = []
+        for position, (subject, term) in enumerate(zip(subjects, terms, strict=True), start=last + 1):
+            percent = Decimal(term.threshold.percent)
+            ratio = term.threshold.ratio
+            items.append(
+                AgendaItem(
+                    session=locked,
+                    order=position,
+                    title=term.title.strip()[:500],
+                    summary=term.summary,
+                    subject_type=subject_type,
+                    subject_id=str(subject.pk),
+                    proposing_unit=term.proposing_unit,
+                    nominee_user=term.nominee_user,
+                    threshold_percent=percent,
+                    threshold_numerator=ratio[0] if ratio else None,
+                    threshold_denominator=ratio[1] if ratio else None,
+                    threshold_base=term.threshold.base,
+                    threshold_strict=term.threshold.strict,
+                    written_votes_allowed=term.threshold.written_votes_allowed,
+                )
+            )
+        items = AgendaItem.objects.bulk_create(items)
+        audit.record_many(
+            [
+                {
+                    "subject": item,
+                    "actor": actor,
+                    "verb": "agenda_item_added",
+                    "target_state": item.state,
+                    "data": {
+                        "session": locked.pk,
+                        "order": item.order,
+                        "title": item.title,
+                        "subject": f"{model._meta.label_lower}:{subject.pk}",
+                        "proposing_unit": getattr(term.proposing_unit, "code", None),
+                        "nominee": getattr(term.nominee_user, "username", None),
+                        "threshold": {
+                            "percent": item.threshold_percent,
+                            "ratio": list(term.threshold.ratio) if term.threshold.ratio else None,
+                            "base": item.threshold_base,
+                            "strict": item.threshold_strict,
+                        },
+                        "rules": "subject",
+                        "batch": len(items),
+                    },
+                }
+                for item, subject, term in zip(items, subjects, terms, strict=True)
+            ]
+        )
+        members = None
+        for item, term in zip(items, terms, strict=True):
+            if not (item.proposing_unit_id or item.nominee_user_id or term.recused_users):
+                continue
+            recusals = selectors.automatic_recusals(item)
+            members = selectors.member_ids(locked) if members is None else members
+            for user in term.recused_users:
+                if user is not None and user.pk in members:
+                    recusals.setdefault(user.pk, RecusalReason.NOMINEE)
+            recusals_record_automatic(item=item, recusals=recusals, actor=actor)
+    return items
+
+
 def recusals_record_automatic(*, item: AgendaItem, recusals: dict[int, str], actor: audit.Actor) -> None:
     """Record the recusals the rules imply (nominee, proposing unit, authors), each once, each audited."""
     for member_id, reason in sorted(recusals.items()):

@@ -33,3 +33,15 @@ class DossiersConfig(AppConfig):
         from .inbox import dossier_work
 
         inbox.register("dossiers.work", dossier_work)
+
+        # a unit's own year-end round: its state machines, and its lines as subjects of the unit's own council
+        from . import unit_round_lifecycle  # noqa: F401
+        from .models import UnitRoundLine
+        from .unit_round import round_agenda_terms, round_result_receive
+
+        register_subject(
+            UnitRoundLine,
+            agenda_terms=round_agenda_terms,
+            on_result=round_result_receive,
+            kind="unit_round_line",
+        )

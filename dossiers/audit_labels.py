@@ -24,6 +24,9 @@ register(
         "hold_lift": _("Ban TĐKT gỡ tạm dừng xét khen thưởng"),
         # a person's transfer to another unit, recorded by the Board (dossiers.transfers)
         "nominee_transferred": _("Ban TĐKT ghi chuyển công tác"),
+        # a unit's own year-end round (dossiers.unit_round)
+        "round_imported": _("Nhập danh sách đợt bình xét của đơn vị"),
+        "round_line_added": _("Thêm đối tượng vào đợt bình xét của đơn vị"),
     },
     details={
         "line": Detail(_("Đối tượng trong hồ sơ"), model="dossiers.DossierNominee"),
@@ -47,6 +50,12 @@ register(
         "to_unit": Detail(_("Đơn vị chuyển đến"), model="organisations.Unit", lookup="code"),
         "transferred_on": _("Ngày chuyển công tác"),
         "legal_act": _("Quyết định điều động, chuyển công tác"),
+        "round": Detail(_("Đợt bình xét của đơn vị"), model="dossiers.UnitRound"),
+        "row": _("Dòng trong tệp"),
+        "rows": _("Số dòng"),
+        "new_people": _("Số người mới ghi nhận"),
+        "rating": _("Xếp loại"),
+        "batch": _("Số mục đưa vào cùng lúc"),
     },
 )
 

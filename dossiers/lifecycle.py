@@ -220,6 +220,16 @@ def _one_award_per_achievement(flow):
     return State.CONDITION(not found, " ".join(found))
 
 
+def _city_route_and_quotas(flow):
+    """Re-checked at (re)submission: no line proposes an award the unit decides itself (it goes to the unit's own
+    round, never to the Board: Luật TĐKT 2022 Đ.80), and the city-wide quotas hold (Cờ thi đua của Chính phủ ≤ 20 %
+    of the cluster and block leaders), with the computation shown (dossiers.unit_round)."""
+    from .unit_round import dossier_quota_refusals, unit_award_refusals
+
+    found = unit_award_refusals(flow.obj) + dossier_quota_refusals(flow.obj)
+    return State.CONDITION(not found, " ".join(found))
+
+
 def _no_hold_on(*states):
     """No nominee of the dossier's lines in `states` (all lines when none) has a hold in force today."""
 
@@ -360,7 +370,7 @@ class DossierLifecycle(Lifecycle):
         target=DossierState.SUBMITTED,
         label=_("Trình hồ sơ"),
         permission=allowed(Role.UNIT_HEAD),
-        conditions=[_one_award_per_achievement, _no_hold_on()],
+        conditions=[_one_award_per_achievement, _no_hold_on(), _city_route_and_quotas],
     )
     def submit(self, *, cleaned_data, actor, comment):
         """The unit head signs the tờ trình; eligibility and required documents are checked (Luật TĐKT Đ.84)."""
@@ -391,7 +401,7 @@ class DossierLifecycle(Lifecycle):
         target=DossierState.SUBMITTED,
         label=_("Trình lại"),
         permission=allowed(Role.UNIT_HEAD),
-        conditions=[_one_award_per_achievement, _no_hold_on()],
+        conditions=[_one_award_per_achievement, _no_hold_on(), _city_route_and_quotas],
     )
     def resubmit(self, *, cleaned_data, actor, comment):
         """The unit head sends the supplemented dossier back; the same checks as the first submission run."""

@@ -82,9 +82,27 @@ def internal_step(obj, *, role: str, on_behalf_of_id: int | None = None, payload
         _internal_step.reset(token)
 
 
+@contextmanager
+def internal_steps(objs, *, role: str, on_behalf_of_id: int | None = None, payload=None):
+    """internal_step for many objects of one model at once (engine.perform_many inside another step)."""
+    objs = list(objs)
+    model = type(objs[0]) if objs else None
+    token = _internal_step.set((model, frozenset(obj.pk for obj in objs), role, on_behalf_of_id, payload))
+    try:
+        yield
+    finally:
+        _internal_step.reset(token)
+
+
+def _step_covers(step, obj) -> bool:
+    if not step or step[0] is not type(obj):
+        return False
+    return obj.pk in step[1] if isinstance(step[1], frozenset) else step[1] == obj.pk
+
+
 def internal_payload(obj):
     step = _internal_step.get()
-    if step and step[0] is type(obj) and step[1] == obj.pk:
+    if _step_covers(step, obj):
         return step[4]
     return None
 
@@ -98,7 +116,7 @@ class InternalRule(RoleRule):
 
     def decide(self, flow, user) -> Decision:
         step = _internal_step.get()
-        if step and step[0] is type(flow.obj) and step[1] == flow.obj.pk:
+        if _step_covers(step, flow.obj):
             return allow(Authority(role=step[2], unit_id=None, council_term_id=None, on_behalf_of_id=step[3]))
         return deny(self.describe())
 

@@ -1,0 +1,931 @@
+"""A unit's own year-end round (đợt bình xét của đơn vị, issue 16 "Routing by level"): the awards the unit decides
+itself (route `unit_decides`: Lao động tiên tiến, Chiến sĩ thi đua cơ sở, Giấy khen…, Luật TĐKT 2022 Đ.80) are
+proposed and decided inside the unit, as one batch, and never reach the Board's queue or the city chairman.
+
+import (Excel, every bad row named, nothing written if one is bad) → eligibility for every row in one pass →
+submit: every line on one session of the unit's own council (kind «unit») in one go → the council votes (all
+items on one ballot) → its result comes back line by line (councils.registry) → the unit head decides: one
+decision, an annex listing every awardee, the award register (AwardRecord) and each person's rating written in
+bulk through engine.perform_many / audit.record_many.
+
+Quotas (AwardQuota, per award version) cap a submission: CSTĐCS ≤ 15 % of the unit's LĐTT (where a version sets
+it), Cờ thi đua của Chính phủ ≤ 20 % of the cluster and block leaders (city dossiers); a breach blocks the
+submission and shows the computation ("4/20 = 20 % > 15 %").
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from io import BytesIO
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from councils.registry import AgendaTerms, ItemResult
+from organisations.models import CouncilKind, Unit
+from workflows import audit, engine
+from workflows.exports import safe_append
+from workflows.lifecycle import internal_step
+from workflows.policies import require
+from workflows.uploads import open_xlsx_upload, sheet_key, stream_sheet_rows, unreadable_xlsx
+
+from . import eligibility
+from .identity import normalise_cccd, validate_cccd
+from .integrity import REFUSED_LINE_STATES
+from .models import (
+    AwardQuota,
+    AwardRecord,
+    AwardRoute,
+    AwardType,
+    DossierNominee,
+    DossierState,
+    Nominee,
+    NomineeHold,
+    QuotaScope,
+    Rating,
+    RecipientKind,
+    RecordStatus,
+    RoundLineState,
+    RoundState,
+    RuleKind,
+    UnitRound,
+    UnitRoundLine,
+    YearlyRating,
+)
+from .models.nominees import HoldKind
+from .policies import may_prepare_for_unit
+
+MAX_IMPORT_BYTES = 4 * 1024 * 1024
+MAX_IMPORT_ROWS = 1000
+MAX_SCANNED_ROWS = 3 * MAX_IMPORT_ROWS
+FIRST_DATA_ROW = 2
+
+#: (key, column heading, explanation): the columns of the round's template, in order.
+COLUMNS = (
+    ("full_name", gettext_lazy("Họ và tên"), gettext_lazy("Họ và tên đầy đủ, có dấu.")),
+    (
+        "cccd",
+        gettext_lazy("Số CCCD"),
+        gettext_lazy("12 chữ số; người đã có trong hệ thống được nhận theo số này."),
+    ),
+    ("date_of_birth", gettext_lazy("Ngày sinh"), gettext_lazy("Ngày dạng dd/mm/yyyy (hoặc ô kiểu ngày).")),
+    ("position", gettext_lazy("Chức vụ"), gettext_lazy("Chức vụ, vị trí công tác.")),
+    (
+        "award",
+        gettext_lazy("Danh hiệu, hình thức"),
+        gettext_lazy("Mã hoặc tên danh hiệu do đơn vị quyết định: %(awards)s."),
+    ),
+    ("rating", gettext_lazy("Xếp loại"), gettext_lazy("Xếp loại chất lượng trong năm: %(ratings)s.")),
+    ("achievement", gettext_lazy("Tóm tắt thành tích"), gettext_lazy("Thành tích chủ yếu trong năm.")),
+)
+#: Short names the units write for the usual titles.
+AWARD_ALIASES = {"lđtt": "ldtt", "cstđcs": "cstdcs", "gk": "giay-khen"}
+
+
+class RoundImportRefused(ValidationError):
+    """An import refused as a whole; `rows` lists (row number, message), each shown as "Dòng N: …"."""
+
+    def __init__(self, rows: list[tuple[int, str]]):
+        self.rows = rows
+        super().__init__([_("Dòng %(row)d: %(message)s") % {"row": n, "message": m} for n, m in rows])
+
+
+@dataclass
+class RoundRow:
+    number: int
+    fields: dict = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+# -- the catalogue of the unit's own awards ----------------------------------------------------------------
+def unit_awards(year: int) -> dict[str, AwardType]:
+    """The unit-decided awards for individuals of the version that judges achievements of `year` (the one in force
+    on 31 December), by code."""
+    awards = (
+        AwardType.objects.effective_on(date(year, 12, 31))
+        .filter(route=AwardRoute.UNIT_DECIDES)
+        .prefetch_related("rules", "quotas")
+        .order_by("code")
+    )
+    return {award.code: award for award in awards if award.accepts(RecipientKind.INDIVIDUAL)}
+
+
+def _award_lookup(awards: dict[str, AwardType]) -> dict[str, AwardType]:
+    lookup = {}
+    for code, award in awards.items():
+        lookup[sheet_key(code)] = award
+        lookup.setdefault(sheet_key(award.name), award)
+    for alias, code in AWARD_ALIASES.items():
+        if code in awards:
+            lookup.setdefault(sheet_key(alias), awards[code])
+    return lookup
+
+
+# -- the Excel file --------------------------------------------------------------------------------------------
+def template_bytes(year: int) -> bytes:
+    """The round's template: the headings, a dropdown of the unit's awards and of the ratings, and a guide."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    awards = unit_awards(year)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(_("Danh sách"))[:31]
+    safe_append(sheet, [str(heading) for _k, heading, _t in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for index, width in enumerate((28, 16, 14, 28, 26, 10, 60), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    last = MAX_IMPORT_ROWS + 1
+    for column, values in (("E", list(awards)), ("F", list(Rating.values))):
+        if values:
+            rule = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
+            rule.add(f"{column}{FIRST_DATA_ROW}:{column}{last}")
+            sheet.add_data_validation(rule)
+    guide = book.create_sheet(str(_("Hướng dẫn"))[:31])
+    safe_append(guide, [str(_("Cột")), str(_("Cách ghi"))])
+    substitutions = {
+        "awards": ", ".join(f"{code} ({award.name})" for code, award in awards.items()),
+        "ratings": ", ".join(f"{code} ({label})" for code, label in Rating.choices),
+    }
+    for _k, heading, text in COLUMNS:
+        safe_append(guide, [str(heading), str(text) % substitutions])
+    safe_append(
+        guide,
+        [
+            str(_("Lưu ý")),
+            str(
+                _(
+                    "Mỗi dòng là một người với một danh hiệu, bắt đầu từ dòng 2. Nếu có dòng sai, không dòng nào "
+                    "được nhập; hệ thống báo lỗi theo số dòng."
+                )
+            ),
+        ],
+    )
+    guide.column_dimensions["A"].width = 24
+    guide.column_dimensions["B"].width = 100
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _date(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip()
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value if value is not None else "").split())
+
+
+def read_rows(upload) -> list[RoundRow]:
+    """Read a filled-in template into rows (no database access). Problems of the file itself raise
+    ValidationError({"file": …}); problems of a row are listed on that row (its number as Excel shows it)."""
+    from zipfile import BadZipFile
+
+    book = open_xlsx_upload(upload, max_bytes=MAX_IMPORT_BYTES)
+    try:
+        body = stream_sheet_rows(
+            book,
+            headings=[heading for _k, heading, _t in COLUMNS],
+            first_data_row=FIRST_DATA_ROW,
+            max_scanned_rows=MAX_SCANNED_ROWS,
+            max_rows=MAX_IMPORT_ROWS,
+            too_many_rows=_("Dòng %(row)d: mỗi lần nhập tối đa %(n)d dòng."),
+        )
+    except (BadZipFile, KeyError, OSError, ValueError, SyntaxError, IndexError, TypeError):
+        raise unreadable_xlsx() from None
+    finally:
+        book.close()
+    rows = []
+    for number, line in body:
+        values = dict(zip((key for key, _h, _t in COLUMNS), list(line) + [None] * len(COLUMNS), strict=False))
+        birth = values["date_of_birth"]
+        rows.append(
+            RoundRow(
+                number=number,
+                fields={
+                    "full_name": _text(values["full_name"]),
+                    "cccd": normalise_cccd(_text(values["cccd"])),
+                    "date_of_birth": _date(birth),
+                    "date_of_birth_text": _text(birth) if _date(birth) is None else "",
+                    "position": _text(values["position"]),
+                    "award": _text(values["award"]),
+                    "rating": _text(values["rating"]).upper(),
+                    "achievement": str(values["achievement"] or "").strip(),
+                },
+            )
+        )
+    return rows
+
+
+# -- eligibility, for every row in one pass --------------------------------------------------------------------
+def _empty_history(nominee) -> eligibility.History:
+    """An eligibility.History built without its own queries (filled by histories_for)."""
+    history = eligibility.History.__new__(eligibility.History)
+    history.nominee = nominee
+    history.titles = {}
+    history.ratings = {}
+    history.initiatives = []
+    if hasattr(eligibility, "record_calendar"):  # the sector's rating calendar (issue 16)
+        history.calendar = eligibility.record_calendar(nominee)
+        history.merit_titles = {}
+        history._disciplines = []
+    return history
+
+
+def histories_for(nominees: list[Nominee]) -> dict[int, eligibility.History]:
+    """The confirmed history of every person in `nominees`, as eligibility.History objects, in four queries
+    whatever their number (History() makes its own queries for one nominee). Persons only: a person's lineage
+    is themself."""
+    histories = {nominee.pk: _empty_history(nominee) for nominee in nominees if nominee.pk}
+    ids = list(histories)
+    if not ids:
+        return histories
+    confirmed = {"nominee_id__in": ids, "status": RecordStatus.CONFIRMED}
+    annual = getattr(AwardRecord, "occasion", None) is not None
+    for record in AwardRecord.objects.filter(**confirmed).select_related("award"):
+        history = histories[record.nominee_id]
+        history.titles.setdefault(record.award.code, set()).add(record.year)
+        if annual and record.occasion == "annual":
+            history.merit_titles.setdefault(record.award.code, set()).add(record.year)
+    for nominee_id, year, rating in YearlyRating.objects.filter(**confirmed).values_list(
+        "nominee_id", "year", "rating"
+    ):
+        histories[nominee_id].ratings.setdefault(year, rating)
+    from .models import InitiativeRecognition
+
+    for nominee_id, scope, year in InitiativeRecognition.objects.filter(**confirmed).values_list(
+        "nominee_id", "scope", "year"
+    ):
+        histories[nominee_id].initiatives.append((scope, year))
+    if hasattr(histories[ids[0]], "_disciplines"):
+        holds = NomineeHold.objects.filter(
+            nominee_id__in=ids, kind=HoldKind.DISCIPLINE, lifted_on__isnull=True
+        )
+        for hold in holds:
+            histories[hold.nominee_id]._disciplines.append(hold)
+        for history in histories.values():
+            history._disciplines.sort(key=lambda hold: (hold.ends_on is not None, hold.ends_on))
+    return histories
+
+
+def _holds_today(nominee_ids) -> dict[int, list[str]]:
+    from .integrity import holds_in_force
+
+    return {
+        nominee_id: [hold.describe() for hold in holds]
+        for nominee_id, holds in holds_in_force([pk for pk in nominee_ids if pk]).items()
+    }
+
+
+def evaluate_many(entries, year: int) -> list[list[str]]:
+    """The blocking eligibility messages of each (nominee, award, rating) entry for `year`, in one pass: the
+    histories, holds and rules are loaded once for all entries. The entry's rating is the unit's rating of its
+    own staff for the round's year (it is what the rating rules read for that year)."""
+    entries = list(entries)
+    histories = histories_for([nominee for nominee, _award, _rating in entries])
+    holds = _holds_today(nominee.pk for nominee, _award, _rating in entries)
+    results = []
+    for nominee, award, rating in entries:
+        history = histories.get(nominee.pk) or _empty_history(nominee)
+        if rating:
+            history.ratings = {**history.ratings, year: rating}
+        messages = []
+        if not award.accepts(nominee.kind):
+            messages.append(
+                _("%(award)s không dành cho đối tượng «%(kind)s».")
+                % {"award": award.name, "kind": nominee.get_kind_display()}
+            )
+        for rule in award.rules.all():
+            if rule.kind == RuleKind.NO_HOLD:
+                held = holds.get(nominee.pk)
+                passed, detail = (False, "; ".join(held)) if held else (True, "")
+                if nominee.on_hold:
+                    passed, detail = False, nominee.hold_reason or _("đang bị tạm dừng xét khen thưởng")
+            else:
+                passed, detail = eligibility.check_rule(rule.kind, rule.parameters, history, year)
+            if rule.is_blocking and not passed:
+                messages.append(f"{rule.description}: {detail} ({rule.legal_source})")
+        results.append(messages)
+    return results
+
+
+def _taken_achievements(nominee_ids, codes, year: int, *, exclude_round_id=None) -> dict[tuple, str]:
+    """(nominee id, award code) → why the achievement of `year` is already proposed or awarded (one achievement,
+    one award): an award record, a city dossier's line, another round's line. Three queries for all rows."""
+    ids = [pk for pk in nominee_ids if pk]
+    taken: dict[tuple, str] = {}
+    if not ids:
+        return taken
+    records = (
+        AwardRecord.objects.filter(nominee_id__in=ids, award__code__in=codes, year=year)
+        .exclude(status=RecordStatus.REJECTED)
+        .select_related("award")
+    )
+    for record in records:
+        taken.setdefault(
+            (record.nominee_id, record.award.code),
+            _("đã được «%(award)s» năm %(year)s (quyết định số %(number)s ngày %(day)s).")
+            % {
+                "award": record.award.name,
+                "year": year,
+                "number": record.decision_number,
+                "day": record.decision_date.strftime("%d/%m/%Y"),
+            },
+        )
+    lines = (
+        DossierNominee.objects.filter(nominee_id__in=ids, award__code__in=codes, dossier__year=year)
+        .exclude(dossier__state=DossierState.WITHDRAWN)
+        .exclude(state__in=REFUSED_LINE_STATES)
+        .values_list("nominee_id", "award__code", "dossier_id")
+    )
+    for nominee_id, code, dossier_id in lines:
+        taken.setdefault(
+            (nominee_id, code), _("đã được đề nghị trong hồ sơ số %(dossier)s.") % {"dossier": dossier_id}
+        )
+    others = (
+        UnitRoundLine.objects.filter(nominee_id__in=ids, award__code__in=codes, unit_round__year=year)
+        .exclude(unit_round__state=RoundState.WITHDRAWN)
+        .exclude(state__in=(RoundLineState.FAILED, RoundLineState.NOT_AWARDED))
+    )
+    if exclude_round_id is not None:
+        others = others.exclude(unit_round_id=exclude_round_id)
+    for nominee_id, code, round_id in others.values_list("nominee_id", "award__code", "unit_round_id"):
+        taken.setdefault(
+            (nominee_id, code),
+            _("đã có trong đợt bình xét số %(round)s của năm %(year)s.") % {"round": round_id, "year": year},
+        )
+    return taken
+
+
+# -- quotas -------------------------------------------------------------------------------------------------------
+def _percent(value: Decimal) -> str:
+    text = f"{value.quantize(Decimal('0.1')):f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") + " %"
+
+
+def quota_breach(quota: AwardQuota, count: int, base: int) -> str | None:
+    """ "Chiến sĩ thi đua cơ sở: 4/20 = 20 % > 15 % (…)" when `count` of `base` exceeds the quota, else None."""
+    limit = Decimal(quota.max_percent)
+    if base == 0:
+        if count == 0:
+            return None
+        return _(
+            "%(award)s: %(count)s/0 — chưa có ai đạt «%(base)s» trong năm làm cơ sở tính, vượt tỷ lệ tối đa "
+            "%(limit)s (%(rule)s; %(source)s)."
+        ) % {
+            "award": quota.award.name,
+            "count": count,
+            "base": _base_name(quota),
+            "limit": _percent(limit),
+            "rule": quota.description,
+            "source": quota.legal_source,
+        }
+    share = Decimal(count) * 100 / Decimal(base)
+    if share <= limit:
+        return None
+    return _("%(award)s: %(count)s/%(base)s = %(share)s > %(limit)s (%(rule)s; %(source)s).") % {
+        "award": quota.award.name,
+        "count": count,
+        "base": base,
+        "share": _percent(share),
+        "limit": _percent(limit),
+        "rule": quota.description,
+        "source": quota.legal_source,
+    }
+
+
+def _base_name(quota: AwardQuota) -> str:
+    return (
+        AwardType.objects.filter(code=quota.base_award_code).values_list("name", flat=True).first()
+        or quota.base_award_code
+    )
+
+
+def _record_count(code: str, year: int, *, unit_id=None, exclude: Q | None = None) -> int:
+    records = AwardRecord.objects.filter(award__code=code, year=year).exclude(status=RecordStatus.REJECTED)
+    if unit_id is not None:
+        records = records.filter(nominee__unit_id=unit_id)
+    return (records.exclude(exclude) if exclude is not None else records).count()
+
+
+def round_quota_refusals(unit_round: UnitRound) -> list[str]:
+    """The round's active quotas (scope: the unit), each computed over the round's live lines and the unit's
+    awards of the same year decided elsewhere: CSTĐCS over LĐTT."""
+    lines = list(
+        unit_round.lines.exclude(state__in=(RoundLineState.FAILED, RoundLineState.NOT_AWARDED)).values_list(
+            "award_id", "award__code"
+        )
+    )
+    proposed = Counter(code for _award_id, code in lines)
+    award_ids = {award_id for award_id, _code in lines}
+    quotas = AwardQuota.objects.filter(award_id__in=award_ids, is_active=True, scope=QuotaScope.UNIT)
+    this_round = Q(round_line__unit_round_id=unit_round.pk)
+    messages = []
+    for quota in quotas.select_related("award").order_by("pk"):
+        code = quota.award.code
+        count = proposed[code] + _record_count(
+            code, unit_round.year, unit_id=unit_round.unit_id, exclude=this_round
+        )
+        base = proposed[quota.base_award_code] + _record_count(
+            quota.base_award_code, unit_round.year, unit_id=unit_round.unit_id, exclude=this_round
+        )
+        if (message := quota_breach(quota, count, base)) is not None:
+            messages.append(message)
+    return messages
+
+
+def dossier_quota_refusals(dossier) -> list[str]:
+    """A city dossier's active city-wide quotas (Cờ thi đua của Chính phủ ≤ 20 % of the collectives that led their
+    cluster or block, i.e. received Cờ thi đua thành phố that year): the proposals of the year in every live
+    dossier and the awards already recorded, over the leaders recorded for that year."""
+    award_ids = set(dossier.lines.values_list("award_id", flat=True))
+    quotas = AwardQuota.objects.filter(award_id__in=award_ids, is_active=True, scope=QuotaScope.CITY)
+    messages = []
+    for quota in quotas.select_related("award").order_by("pk"):
+        code = quota.award.code
+        live = (
+            DossierNominee.objects.filter(award__code=code, dossier__year=dossier.year)
+            .exclude(dossier__state=DossierState.WITHDRAWN)
+            .exclude(state__in=REFUSED_LINE_STATES)
+        )
+        proposed = set(live.values_list("nominee_id", flat=True))
+        recorded = set(
+            AwardRecord.objects.filter(award__code=code, year=dossier.year)
+            .exclude(status=RecordStatus.REJECTED)
+            .values_list("nominee_id", flat=True)
+        )
+        base = _record_count(quota.base_award_code, dossier.year)
+        if (message := quota_breach(quota, len(proposed | recorded), base)) is not None:
+            messages.append(message)
+    return messages
+
+
+def unit_award_refusals(dossier) -> list[str]:
+    """A city dossier may not carry an award the unit decides itself: it is decided in the unit's own round and
+    never reaches the Board's queue (Luật TĐKT 2022 Đ.80)."""
+    names = (
+        dossier.lines.filter(award__route=AwardRoute.UNIT_DECIDES)
+        .values_list("award__name", flat=True)
+        .distinct()
+        .order_by("award__name")
+    )
+    return [
+        _(
+            "«%(award)s» do thủ trưởng đơn vị tự quyết định (đợt bình xét của đơn vị, hội đồng thi đua – khen "
+            "thưởng của đơn vị); không trình Ban TĐKT thành phố."
+        )
+        % {"award": name}
+        for name in names
+    ]
+
+
+# -- services ------------------------------------------------------------------------------------------------------
+@transaction.atomic
+def round_create(*, unit: Unit, year: int, title: str, actor) -> UnitRound:
+    """The unit's officer or head opens the year's round of the unit's own awards."""
+    actor = require(may_prepare_for_unit, actor, unit)
+    title = " ".join(str(title or "").split())
+    if not title:
+        raise ValidationError({"title": _("Cần nhập tên đợt bình xét.")})
+    if not unit_awards(year):
+        raise ValidationError(
+            {"year": _("Năm %(year)s chưa có danh hiệu nào do đơn vị quyết định.") % {"year": year}}
+        )
+    unit_round = UnitRound.objects.create(unit=unit, year=year, title=title[:255], created_by=actor.user)
+    audit.record(
+        subject=unit_round,
+        actor=actor,
+        verb="create",
+        target_state=unit_round.state,
+        data={"unit": unit.code, "year": year, "title": unit_round.title},
+    )
+    return unit_round
+
+
+def _row_problems(row: RoundRow, awards: dict[str, AwardType]) -> list[str]:
+    fields = row.fields
+    problems = list(row.errors)
+    if not fields["full_name"]:
+        problems.append(_("Thiếu họ và tên."))
+    if not fields["cccd"]:
+        problems.append(_("Thiếu số CCCD."))
+    else:
+        try:
+            validate_cccd(fields["cccd"])
+        except ValidationError as error:
+            problems.extend(error.messages)
+    if fields["date_of_birth"] is None:
+        if fields.get("date_of_birth_text"):
+            problems.append(
+                _("Ngày sinh «%(value)s» không hợp lệ (ghi dạng dd/mm/yyyy).")
+                % {"value": fields["date_of_birth_text"]}
+            )
+        else:
+            problems.append(_("Thiếu ngày sinh."))
+    award = awards.get(sheet_key(fields["award"]))
+    if award is None:
+        problems.append(
+            _("«%(value)s» không phải danh hiệu, hình thức do đơn vị quyết định (chọn: %(codes)s).")
+            % {"value": fields["award"], "codes": ", ".join(sorted({a.code for a in awards.values()}))}
+        )
+    fields["award_type"] = award
+    if fields["rating"] and fields["rating"] not in Rating.values:
+        problems.append(
+            _("Xếp loại «%(value)s» không hợp lệ (chọn: %(ratings)s).")
+            % {"value": fields["rating"], "ratings": ", ".join(Rating.values)}
+        )
+    if not fields["achievement"]:
+        problems.append(_("Thiếu tóm tắt thành tích."))
+    return problems
+
+
+@transaction.atomic
+def round_import(*, unit_round: UnitRound, rows: list[RoundRow], actor) -> list[UnitRoundLine]:
+    """Add the rows of the unit's Excel list to a draft round, all or nothing: every bad row is named with its
+    number and why (format, a CCCD already recorded for someone of another unit or under another name, a
+    repeated row, an achievement already proposed or awarded, the award's eligibility rules, computed for every
+    row in one pass); nothing is written while one row is bad. New persons are recorded, known ones (by CCCD)
+    reused; one audit event per line and per new person, appended together."""
+    actor = require(may_prepare_for_unit, actor, unit_round.unit)
+    unit_round = UnitRound.objects.select_for_update().select_related("unit").get(pk=unit_round.pk)
+    if unit_round.state != RoundState.DRAFT:
+        raise engine.TransitionNotAllowed(
+            _("Đợt bình xét ở trạng thái «%(state)s»: không nhập thêm danh sách.")
+            % {"state": unit_round.get_state_display()}
+        )
+    if not rows:
+        raise ValidationError({"file": _("Tệp không có dòng nào ngoài dòng tiêu đề.")})
+    awards = _award_lookup(unit_awards(unit_round.year))
+    errors: dict[int, list[str]] = {}
+    good = []
+    for row in rows:
+        problems = _row_problems(row, awards)
+        if problems:
+            errors[row.number] = problems
+        else:
+            good.append(row)
+    # who is already known, by CCCD (one query)
+    known = {
+        nominee.cccd: nominee
+        for nominee in Nominee.objects.filter(
+            kind=RecipientKind.INDIVIDUAL, cccd__in=[row.fields["cccd"] for row in good]
+        ).select_related("unit")
+    }
+    seen: dict[tuple, int] = {}
+    people: dict[str, tuple[int, str]] = {}
+    in_round = set(unit_round.lines.values_list("nominee_id", "award_id"))
+    candidates = []
+    for row in good:
+        fields, award = row.fields, row.fields["award_type"]
+        problems = []
+        key = (fields["cccd"], award.code)
+        if key in seen:
+            problems.append(_("Trùng với dòng %(row)d (cùng người, cùng danh hiệu).") % {"row": seen[key]})
+        seen.setdefault(key, row.number)
+        first = people.setdefault(fields["cccd"], (row.number, fields["full_name"]))
+        if sheet_key(first[1]) != sheet_key(fields["full_name"]):
+            problems.append(
+                _("Số CCCD %(cccd)s đã ghi cho «%(name)s» ở dòng %(row)d.")
+                % {"cccd": fields["cccd"], "name": first[1], "row": first[0]}
+            )
+        nominee = known.get(fields["cccd"])
+        if nominee is not None:
+            if nominee.unit_id != unit_round.unit_id:
+                problems.append(
+                    _("Số CCCD %(cccd)s là của %(name)s thuộc %(unit)s, không phải người của đơn vị.")
+                    % {"cccd": fields["cccd"], "name": nominee.full_name, "unit": nominee.unit.name}
+                )
+            elif sheet_key(nominee.full_name) != sheet_key(fields["full_name"]):
+                problems.append(
+                    _("Số CCCD %(cccd)s đã được ghi cho «%(name)s», khác tên trong tệp.")
+                    % {"cccd": fields["cccd"], "name": nominee.full_name}
+                )
+            elif (nominee.pk, award.pk) in in_round:
+                problems.append(
+                    _("%(name)s đã có «%(award)s» trong đợt này.")
+                    % {"name": nominee.full_name, "award": award.name}
+                )
+        else:
+            nominee = Nominee(
+                kind=RecipientKind.INDIVIDUAL,
+                unit=unit_round.unit,
+                full_name=fields["full_name"][:255],
+                cccd=fields["cccd"],
+                date_of_birth=fields["date_of_birth"],
+                birth_year=fields["date_of_birth"].year,
+                position=fields["position"][:255],
+            )
+            known[fields["cccd"]] = nominee
+        if problems:
+            errors.setdefault(row.number, []).extend(problems)
+        candidates.append((row, nominee, award))
+    # one achievement, one award; the rules of each award: for every row at once
+    taken = _taken_achievements(
+        {nominee.pk for _row, nominee, _award in candidates},
+        {award.code for _row, _nominee, award in candidates},
+        unit_round.year,
+        exclude_round_id=unit_round.pk,
+    )
+    existing_ratings = dict(
+        YearlyRating.objects.filter(
+            nominee_id__in=[nominee.pk for _row, nominee, _award in candidates if nominee.pk],
+            year=unit_round.year,
+            status=RecordStatus.CONFIRMED,
+        ).values_list("nominee_id", "rating")
+    )
+    verdicts = evaluate_many(
+        [(nominee, award, row.fields["rating"]) for row, nominee, award in candidates], unit_round.year
+    )
+    for (row, nominee, award), messages in zip(candidates, verdicts, strict=True):
+        if nominee.pk and (nominee.pk, award.code) in taken:
+            errors.setdefault(row.number, []).append(
+                _("%(name)s %(why)s") % {"name": nominee.full_name, "why": taken[(nominee.pk, award.code)]}
+            )
+        recorded = existing_ratings.get(nominee.pk)
+        if recorded and row.fields["rating"] and recorded != row.fields["rating"]:
+            errors.setdefault(row.number, []).append(
+                _("Xếp loại năm %(year)s đã ghi nhận là %(recorded)s, khác %(rating)s trong tệp.")
+                % {"year": unit_round.year, "recorded": recorded, "rating": row.fields["rating"]}
+            )
+        if messages:
+            errors.setdefault(row.number, []).extend(
+                _("Chưa đủ điều kiện «%(award)s»: %(why)s") % {"award": award.name, "why": message}
+                for message in messages
+            )
+    if errors:
+        raise RoundImportRefused(
+            [(number, message) for number in sorted(errors) for message in errors[number]]
+        )
+    new_people = list(
+        {id(nominee): nominee for _row, nominee, _award in candidates if nominee.pk is None}.values()
+    )
+    Nominee.objects.bulk_create(new_people)
+    start = unit_round.lines.order_by("-row_number").values_list("row_number", flat=True).first() or 0
+    lines = UnitRoundLine.objects.bulk_create(
+        [
+            UnitRoundLine(
+                unit_round=unit_round,
+                row_number=start + row.number - FIRST_DATA_ROW + 1,
+                nominee=nominee,
+                award=award,
+                rating=row.fields["rating"],
+                achievement_report=row.fields["achievement"],
+            )
+            for row, nominee, award in candidates
+        ]
+    )
+    events = [
+        {
+            "subject": nominee,
+            "actor": actor,
+            "verb": "create",
+            "data": {
+                "kind": nominee.kind,
+                "full_name": nominee.full_name,
+                "unit": unit_round.unit.code,
+                "round": unit_round.pk,
+            },
+        }
+        for nominee in new_people
+    ]
+    events += [
+        {
+            "subject": line,
+            "actor": actor,
+            "verb": "round_line_added",
+            "target_state": line.state,
+            "data": {
+                "round": unit_round.pk,
+                "row": row.number,
+                "nominee": line.nominee.pk,
+                "award": line.award.code,
+                "rating": line.rating,
+            },
+        }
+        for line, (row, _nominee, _award) in zip(lines, candidates, strict=True)
+    ]
+    events.append(
+        {
+            "subject": unit_round,
+            "actor": actor,
+            "verb": "round_imported",
+            "data": {"rows": len(lines), "new_people": len(new_people)},
+        }
+    )
+    audit.record_many(events)
+    return lines
+
+
+def round_eligibility(unit_round: UnitRound) -> dict[int, list[str]]:
+    """{line id: blocking messages} for every live line of the round, in one pass (submission re-checks them)."""
+    lines = list(
+        unit_round.lines.filter(state=RoundLineState.PENDING)
+        .select_related("nominee__unit", "award")
+        .prefetch_related("award__rules")
+        .order_by("row_number", "pk")
+    )
+    verdicts = evaluate_many([(line.nominee, line.award, line.rating) for line in lines], unit_round.year)
+    return {line.pk: messages for line, messages in zip(lines, verdicts, strict=True) if messages}
+
+
+def round_submission_refusals(unit_round: UnitRound) -> list[str]:
+    """Why the round cannot go to the unit council now: no line, a line no longer eligible (with its row), a
+    quota exceeded (with the computation)."""
+    if not unit_round.lines.exists():
+        return [_("Đợt bình xét chưa có đối tượng nào.")]
+    messages = [
+        _(
+            "Dòng %(row)d: «%(award)s» không do đơn vị quyết định: trình Ban TĐKT thành phố trong hồ sơ đề nghị, "
+            "không xét trong đợt bình xét của đơn vị."
+        )
+        % {"row": row, "award": name}
+        for row, name in unit_round.lines.exclude(award__route=AwardRoute.UNIT_DECIDES)
+        .order_by("row_number")
+        .values_list("row_number", "award__name")
+    ]
+    if messages:
+        return messages
+    refused = round_eligibility(unit_round)
+    if refused:
+        rows = dict(unit_round.lines.filter(pk__in=refused).values_list("pk", "row_number"))
+        for line_id in sorted(refused, key=rows.get):
+            messages += [
+                _("Dòng %(row)d: %(message)s") % {"row": rows[line_id], "message": m}
+                for m in refused[line_id]
+            ]
+    return messages + round_quota_refusals(unit_round)
+
+
+def round_submit(*, unit_round: UnitRound, session, actor) -> UnitRound:
+    """Put every line of the round on one session of the unit's own council, in one go (engine)."""
+    user = actor.user if isinstance(actor, audit.Actor) else actor
+    client_ip = actor.client_ip if isinstance(actor, audit.Actor) else None
+    return engine.perform(
+        unit_round,
+        "submit",
+        user=user,
+        client_ip=client_ip,
+        data={"session": getattr(session, "pk", session)},
+    )
+
+
+def round_decide(
+    *, unit_round: UnitRound, decision_number: str, decision_date, not_awarded=(), actor
+) -> UnitRound:
+    """The unit head's decision: every line the unit council passed is awarded (except those named in
+    `not_awarded`), the register and the persons' ratings written in bulk (engine)."""
+    user = actor.user if isinstance(actor, audit.Actor) else actor
+    client_ip = actor.client_ip if isinstance(actor, audit.Actor) else None
+    return engine.perform(
+        unit_round,
+        "decide",
+        user=user,
+        client_ip=client_ip,
+        data={
+            "decision_number": decision_number,
+            "decision_date": decision_date.strftime("%d/%m/%Y")
+            if isinstance(decision_date, date)
+            else decision_date,
+            "not_awarded": ",".join(str(pk) for pk in not_awarded),
+        },
+    )
+
+
+def register_write(*, unit_round: UnitRound, lines: list[UnitRoundLine]) -> list[AwardRecord]:
+    """The decision enters the award register (sổ vàng) and each person's history, in bulk: one AwardRecord per
+    awarded line, linked from the line, and the year's rating the unit gave (where none was recorded). Runs
+    inside the decision's transition."""
+    if not lines:
+        return []
+    kwargs = {}
+    if hasattr(AwardRecord, "occasion"):
+        kwargs["occasion"] = "annual"
+    records = AwardRecord.objects.bulk_create(
+        [
+            AwardRecord(
+                nominee_id=line.nominee_id,
+                award_id=line.award_id,
+                year=unit_round.year,
+                authority=line.award.deciding_authority,
+                decision_number=unit_round.decision_number,
+                decision_date=unit_round.decision_date,
+                source="decided_here",
+                status=RecordStatus.CONFIRMED,
+                **kwargs,
+            )
+            for line in lines
+        ]
+    )
+    for line, record in zip(lines, records, strict=True):
+        line.award_record_id = record.pk
+    UnitRoundLine.objects.bulk_update(lines, ["award_record"])
+    rated = set(
+        YearlyRating.objects.filter(nominee_id__in=[line.nominee_id for line in lines], year=unit_round.year)
+        .exclude(status=RecordStatus.REJECTED)
+        .values_list("nominee_id", flat=True)
+    )
+    ratings = {}
+    for line in lines:
+        if line.rating and line.nominee_id not in rated:
+            ratings.setdefault(
+                line.nominee_id,
+                YearlyRating(
+                    nominee_id=line.nominee_id,
+                    year=unit_round.year,
+                    rating=line.rating,
+                    decision_number=unit_round.decision_number,
+                    decision_date=unit_round.decision_date,
+                    status=RecordStatus.CONFIRMED,
+                ),
+            )
+    YearlyRating.objects.bulk_create(list(ratings.values()))
+    return records
+
+
+# -- the unit council (councils.registry) ----------------------------------------------------------------------------
+def own_council_refusal(unit_round: UnitRound, session) -> str | None:
+    """Why `session` is not one of the round's own unit council (kind «unit», council.unit = the round's unit)."""
+    council = session.council_term.council
+    if council.kind == CouncilKind.UNIT and council.unit_id == unit_round.unit_id:
+        return None
+    return _(
+        "«%(council)s» không phải hội đồng thi đua – khen thưởng của %(unit)s; đợt bình xét của đơn vị chỉ trình "
+        "hội đồng của chính đơn vị."
+    ) % {"council": council.name, "unit": unit_round.unit.name}
+
+
+def round_agenda_terms(*, subject: UnitRoundLine, session) -> AgendaTerms:
+    """How a round line is put to a council: only the unit's own council (kind «unit», of the round's unit) votes
+    on it, on the pass rule of the line's award version; a city award never takes this path. The unit is the
+    council's own, so its members are not recused as the "proposing unit"."""
+    line = UnitRoundLine.objects.select_related("award", "nominee", "unit_round__unit").get(pk=subject.pk)
+    if line.award.route != AwardRoute.UNIT_DECIDES:
+        raise ValidationError(
+            {
+                "session": _(
+                    "«%(award)s» không do đơn vị quyết định: trình Ban TĐKT thành phố trong hồ sơ đề nghị, "
+                    "không xét trong đợt bình xét của đơn vị."
+                )
+                % {"award": line.award.name}
+            }
+        )
+    if (refusal := own_council_refusal(line.unit_round, session)) is not None:
+        raise ValidationError({"session": refusal})
+    nominee = line.nominee
+    summary = _("%(name)s (%(position)s): %(report)s") % {
+        "name": nominee.full_name,
+        "position": nominee.position or "—",
+        "report": line.achievement_report[:1500],
+    }
+    return AgendaTerms(
+        title=f"{line.row_number}. {nominee.full_name} – {line.award.name}",
+        summary=summary,
+        threshold=line.award.threshold(),
+    )
+
+
+def round_result_receive(*, subject: UnitRoundLine, result: ItemResult, actor: audit.Actor) -> None:
+    """The unit council's result for one line (from its tally); once no line waits, the round is voted."""
+    verb = "council_pass" if result.passed else "council_fail"
+    role = actor.role or "system"
+    behalf = getattr(actor.on_behalf_of, "pk", None)
+    tally = {
+        "council_result": {
+            "session": result.session_id,
+            "item": result.item_id,
+            "agree": result.agree,
+            "disagree": result.disagree,
+            "abstain": result.abstain,
+            "base": result.base_count,
+            "passed": result.passed,
+            "explanation": result.explanation,
+        }
+    }
+    with internal_step(subject, role=role, on_behalf_of_id=behalf, payload=result):
+        engine.perform(subject, verb, user=actor.user, client_ip=actor.client_ip, extra_audit=tally)
+    unit_round = UnitRound.objects.get(pk=subject.unit_round_id)
+    waiting = unit_round.lines.filter(state=RoundLineState.ON_AGENDA).exists()
+    if unit_round.state == RoundState.ON_AGENDA and not waiting:
+        with internal_step(unit_round, role=role, on_behalf_of_id=behalf):
+            engine.perform(unit_round, "record_council_results", user=actor.user, client_ip=actor.client_ip)
