@@ -18,6 +18,21 @@ collective_ratio     {"field": "members_advanced", "min_percent": 50, "strict": 
 no_hold              {}                                      no pending discipline, inspection or complaint
 any_of               {"options": [{"kind": ..., "parameters": {...}, "label": "..."}, ...]}
 all_of               same shape; every option must pass
+
+Occasion (DOMAIN.md §2, issue 16). Only awards for regular yearly merit (công trạng, thường xuyên: occasion
+"annual") make merit chains: thematic, sudden, tenure and foreign awards are not counted by consecutive_titles
+and title_count. And a line proposed for another occasion than "annual" is not held to the merit-chain rules
+(MERIT_CHAIN_KINDS: consecutive_titles, rating_streak, title_count, prior_award; a sudden achievement needs no
+streak): they are shown as not applying. Any rule may name the occasions it applies to in its parameters
+({"occasions": ["annual", "sudden"]}), which overrides that default.
+
+Discipline. A discipline hold (NomineeHold of kind discipline, not lifted) breaks the chains: achievements
+count again only from the period after the one its end date falls in (an open-ended one: none yet), and the
+explanation says so with the dates.
+
+Rating calendar. Periods are counted on the nominee's sector calendar (Unit.rating_calendar): the calendar
+year, or the school year for education, numbered by the year it ends in (2023 is the school year 2022–2023)
+and shown as "2022–2023".
 """
 
 from __future__ import annotations
@@ -28,9 +43,38 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from organisations import predecessors_of
+from organisations.models import RatingCalendar, period_label, period_of
 
-from .models import AwardRecord, AwardType, EligibilityRule, Nominee, RecipientKind, RecordStatus, RuleKind
-from .models.nominees import RATING_RANK, SCOPE_RANK, InitiativeRecognition, Rating, YearlyRating
+from .models import (
+    AwardRecord,
+    AwardType,
+    EligibilityRule,
+    Nominee,
+    OccasionKind,
+    RecipientKind,
+    RecordStatus,
+    RuleKind,
+)
+from .models.nominees import (
+    RATING_RANK,
+    SCOPE_RANK,
+    HoldKind,
+    InitiativeRecognition,
+    NomineeHold,
+    Rating,
+    YearlyRating,
+)
+
+#: Rules that read a chain of earlier merit (consecutive years, counts, the award ladder): they do not hold a
+#: line proposed for a thematic, sudden, tenure or foreign award (unless the rule's "occasions" says so).
+MERIT_CHAIN_KINDS = (
+    RuleKind.CONSECUTIVE_TITLES,
+    RuleKind.RATING_STREAK,
+    RuleKind.TITLE_COUNT,
+    RuleKind.PRIOR_AWARD,
+)
+#: Rules that count consecutive periods or titles in a window: a discipline breaks them.
+STREAK_KINDS = (RuleKind.CONSECUTIVE_TITLES, RuleKind.RATING_STREAK, RuleKind.TITLE_COUNT)
 
 
 @dataclass(frozen=True)
@@ -69,9 +113,14 @@ class History:
         if exclude_line_id:
             records = records.exclude(dossier_nominee_id=exclude_line_id)
         self.nominee = nominee
+        self.calendar = _calendar_of(nominee)
         self.titles: dict[str, set[int]] = {}
+        #: the titles of regular yearly merit only: what merit chains count
+        self.merit_titles: dict[str, set[int]] = {}
         for record in records:
             self.titles.setdefault(record.award.code, set()).add(record.year)
+            if record.occasion == OccasionKind.ANNUAL:
+                self.merit_titles.setdefault(record.award.code, set()).add(record.year)
         ratings = YearlyRating.objects.filter(nominee__in=lineage, status__in=statuses).order_by("status")
         # a confirmed rating wins over a declared one of the same year ("confirmed" sorts before "declared")
         self.ratings = {}
@@ -83,11 +132,67 @@ class History:
             )
         )
 
-    def years_with(self, codes) -> set[int]:
+        self._disciplines = None
+
+    def years_with(self, codes, *, merit_only: bool = False) -> set[int]:
+        titles = self.merit_titles if merit_only else self.titles
         years: set[int] = set()
         for code in _as_list(codes):
-            years |= self.titles.get(code, set())
+            years |= titles.get(code, set())
         return years
+
+    def label(self, year: int) -> str:
+        """A period as it reads on the nominee's calendar: "2023" or "2022–2023"."""
+        return period_label(year, self.calendar)
+
+    @property
+    def period_word(self) -> str:
+        return _("năm học") if self.calendar == RatingCalendar.SCHOOL_YEAR else _("năm")
+
+    def disciplines(self) -> list[NomineeHold]:
+        """The nominee's discipline holds not lifted (a lifted one was annulled); loaded once."""
+        if self._disciplines is None:
+            self._disciplines = list(
+                NomineeHold.objects.filter(
+                    nominee=self.nominee, kind=HoldKind.DISCIPLINE, lifted_on__isnull=True
+                )
+            )
+        return self._disciplines
+
+    def counts_from(self, year: int) -> tuple[int | None, NomineeHold | None]:
+        """The first period whose achievements count toward a chain for a proposal in `year`, and the discipline
+        that sets it: the period after the one the latest discipline ended in (None: a discipline not ended
+        yet, nothing counts); (None, None) when no discipline started by then."""
+        started = [hold for hold in self.disciplines() if period_of(hold.starts_on, self.calendar) <= year]
+        if not started:
+            return None, None
+        open_ended = [hold for hold in started if hold.ends_on is None]
+        if open_ended:
+            return None, open_ended[0]
+        latest = max(started, key=lambda hold: hold.ends_on)
+        return period_of(latest.ends_on, self.calendar) + 1, latest
+
+    def discipline_cut(self, year: int) -> tuple[int, str]:
+        """(first counted period, explanation) for chains in `year`; (0, "") without discipline."""
+        start, hold = self.counts_from(year)
+        if hold is None:
+            return 0, ""
+        if start is None:
+            return year + 1, _("%(hold)s chưa kết thúc: chưa tính thành tích nào") % {"hold": hold.describe()}
+        return start, _("sau %(hold)s chỉ tính thành tích từ %(word)s %(period)s") % {
+            "hold": hold.describe(),
+            "word": self.period_word,
+            "period": self.label(start),
+        }
+
+
+def _calendar_of(nominee: Nominee) -> str:
+    return getattr(nominee.unit, "rating_calendar", "") or RatingCalendar.CALENDAR_YEAR
+
+
+def record_calendar(nominee: Nominee) -> str:
+    """The calendar a new rating or award record of `nominee` is on: its unit's sector calendar."""
+    return _calendar_of(nominee)
 
 
 def _lineage(nominee: Nominee) -> list[int]:
@@ -119,26 +224,72 @@ def _longest_run_ending(years: set[int], end: int) -> int:
     return run
 
 
-def check_rule(kind: str, params: dict, history: History, year: int, line=None) -> tuple[bool, str]:
-    """Evaluate one rule kind; returns (passed, what was found, in Vietnamese)."""
+def rule_applies(kind: str, params: dict, occasion: str) -> bool:
+    """Whether a rule holds a line of `occasion`: the rule's own "occasions" when it names them, otherwise
+    every rule but the merit chains for an occasion other than regular yearly merit."""
+    occasions = params.get("occasions")
+    if occasions is not None:
+        return occasion in _as_list(occasions)
+    return occasion == OccasionKind.ANNUAL or kind not in MERIT_CHAIN_KINDS
+
+
+def _occasion_label(occasion: str) -> str:
+    try:
+        return str(OccasionKind(occasion).label)
+    except ValueError:
+        return occasion
+
+
+def _with_note(detail: str, note: str) -> str:
+    return f"{detail}; {note}" if note else detail
+
+
+def _span(history: History, run: int, end: int) -> str:
+    """ " (2020–2021 đến 2022–2023)" on the school year, the periods a run of `run` ending in `end` covers."""
+    if history.calendar != RatingCalendar.SCHOOL_YEAR or run <= 0:
+        return ""
+    if run == 1:
+        return f" ({history.label(end)})"
+    return " (%s)" % (
+        _("%(first)s đến %(last)s") % {"first": history.label(end - run + 1), "last": history.label(end)}
+    )
+
+
+def check_rule(
+    kind: str, params: dict, history: History, year: int, line=None, occasion: str = OccasionKind.ANNUAL
+) -> tuple[bool, str]:
+    """Evaluate one rule kind for a line of `occasion`; returns (passed, what was found, in Vietnamese)."""
+    if not rule_applies(kind, params, occasion):
+        return True, _("không áp dụng với khen thưởng %(occasion)s") % {
+            "occasion": _occasion_label(occasion).lower()
+        }
     if kind == RuleKind.RATING_MIN:
         wanted = params.get("rating", Rating.GOOD)
         rating = history.ratings.get(year)
         if rating is None:
-            return False, _("chưa có xếp loại năm %(year)s") % {"year": year}
-        return RATING_RANK[rating] >= RATING_RANK[wanted], _("năm %(year)s xếp loại %(rating)s") % {
-            "year": year,
+            return False, _("chưa có xếp loại %(word)s %(year)s") % {
+                "word": history.period_word,
+                "year": history.label(year),
+            }
+        return RATING_RANK[rating] >= RATING_RANK[wanted], _("%(word)s %(year)s xếp loại %(rating)s") % {
+            "word": history.period_word,
+            "year": history.label(year),
             "rating": rating,
         }
     if kind == RuleKind.CONSECUTIVE_TITLES:
         needed = int(params["years"])
-        years = history.years_with(params["award"])
-        run = max(_longest_run_ending(years, year), _longest_run_ending(years, year - 1))
-        return run >= needed, _("đạt %(run)s/%(needed)s năm liên tục %(award)s") % {
+        first, note = history.discipline_cut(year)
+        years = {held for held in history.years_with(params["award"], merit_only=True) if held >= first}
+        run, end = max(
+            (_longest_run_ending(years, year), year), (_longest_run_ending(years, year - 1), year - 1)
+        )
+        detail = _("đạt %(run)s/%(needed)s %(word)s liên tục %(award)s") % {
             "run": run,
             "needed": needed,
+            "word": history.period_word,
             "award": _names(params["award"]),
         }
+        return run >= needed, _with_note(detail + _span(history, run, end), note)
     if kind == RuleKind.INITIATIVE_SCOPE:
         needed = int(params.get("count", 1))
         minimum = SCOPE_RANK[params["scope"]]
@@ -175,34 +326,51 @@ def check_rule(kind: str, params: dict, history: History, year: int, line=None) 
     if kind == RuleKind.RATING_STREAK:
         needed = int(params["years"])
         wanted = RATING_RANK[params.get("rating", Rating.GOOD)]
+        first, note = history.discipline_cut(year)
         run = 0
         excellent = 0
-        while run < needed and RATING_RANK.get(history.ratings.get(year - run), 0) >= wanted:
+        while (
+            run < needed
+            and year - run >= first
+            and RATING_RANK.get(history.ratings.get(year - run), 0) >= wanted
+        ):
             excellent += history.ratings[year - run] == Rating.EXCELLENT
             run += 1
         excellent_min = int(params.get("excellent_min", 0))
         passed = run >= needed and excellent >= excellent_min
-        detail = _("%(run)s/%(needed)s năm liên tục đạt %(rating)s trở lên") % {
+        detail = _("%(run)s/%(needed)s %(word)s liên tục đạt %(rating)s trở lên") % {
             "run": run,
             "needed": needed,
+            "word": history.period_word,
             "rating": params.get("rating", Rating.GOOD),
         }
+        detail += _span(history, run, year)
         if excellent_min:
-            detail += _(", trong đó %(found)s/%(needed)s năm HTXS") % {
+            detail += _(", trong đó %(found)s/%(needed)s %(word)s HTXS") % {
                 "found": excellent,
                 "needed": excellent_min,
+                "word": history.period_word,
             }
-        return passed, detail
+        return passed, _with_note(detail, note)
     if kind == RuleKind.TITLE_COUNT:
         window = int(params["window_years"])
         needed = int(params["count"])
-        found = len([held for held in history.years_with(params["award"]) if year - window < held <= year])
-        return found >= needed, _("%(found)s/%(needed)s lần %(award)s trong %(window)s năm") % {
+        first, note = history.discipline_cut(year)
+        found = len(
+            [
+                held
+                for held in history.years_with(params["award"], merit_only=True)
+                if year - window < held <= year and held >= first
+            ]
+        )
+        detail = _("%(found)s/%(needed)s lần %(award)s trong %(window)s %(word)s") % {
             "found": found,
             "needed": needed,
             "award": _names(params["award"]),
             "window": window,
+            "word": history.period_word,
         }
+        return found >= needed, _with_note(detail, note)
     if kind == RuleKind.COLLECTIVE_RATIO:
         return _collective_ratio(params, line)
     if kind == RuleKind.NO_HOLD:
@@ -217,7 +385,9 @@ def check_rule(kind: str, params: dict, history: History, year: int, line=None) 
     if kind == RuleKind.ANY_OF:
         details = []
         for option in params["options"]:
-            passed, detail = check_rule(option["kind"], option.get("parameters", {}), history, year, line)
+            passed, detail = check_rule(
+                option["kind"], option.get("parameters", {}), history, year, line, occasion
+            )
             if passed:
                 return True, f"{option.get('label', '')}: {detail}".strip(": ")
             details.append(f"{option.get('label', '')}: {detail}".strip(": "))
@@ -226,7 +396,9 @@ def check_rule(kind: str, params: dict, history: History, year: int, line=None) 
         details = []
         passed_all = True
         for option in params["options"]:
-            passed, detail = check_rule(option["kind"], option.get("parameters", {}), history, year, line)
+            passed, detail = check_rule(
+                option["kind"], option.get("parameters", {}), history, year, line, occasion
+            )
             passed_all = passed_all and passed
             details.append(f"{option.get('label', '')}: {detail}".strip(": "))
         return passed_all, "; ".join(details)
@@ -254,23 +426,37 @@ def _collective_ratio(params: dict, line) -> tuple[bool, str]:
     }
 
 
-def evaluate(nominee: Nominee, award: AwardType, year: int, line=None) -> list[Outcome]:
-    """Every rule of the award, checked for the nominee in the proposal year (recipient kind first)."""
+def line_occasion(line, occasion: str | None = None) -> str:
+    """The occasion a check is for: the one asked, else the line's dossier's, else regular yearly merit."""
+    if occasion:
+        return occasion
+    dossier = getattr(line, "dossier", None) if line is not None else None
+    return getattr(dossier, "occasion", None) or OccasionKind.ANNUAL
+
+
+def evaluate(
+    nominee: Nominee, award: AwardType, year: int, line=None, occasion: str | None = None
+) -> list[Outcome]:
+    """Every rule of the award, checked for the nominee in the proposal year, for the line's occasion (its
+    dossier's; `occasion` when given; regular yearly merit otherwise)."""
+    occasion = line_occasion(line, occasion)
     history = History(nominee, exclude_line_id=getattr(line, "pk", None))
     declared = None
     outcomes = []
     for rule in award.rules.all():
-        passed, detail = check_rule(rule.kind, rule.parameters, history, year, line)
+        passed, detail = check_rule(rule.kind, rule.parameters, history, year, line, occasion)
         pending = False
         if not passed:
             if declared is None:
                 declared = History(nominee, exclude_line_id=getattr(line, "pk", None), include_declared=True)
-            pending = check_rule(rule.kind, rule.parameters, declared, year, line)[0]
+            pending = check_rule(rule.kind, rule.parameters, declared, year, line, occasion)[0]
         outcomes.append(Outcome(rule, passed, detail, pending))
     return outcomes
 
 
-def blocking_errors(nominee: Nominee, award: AwardType, year: int, line=None) -> list[str]:
+def blocking_errors(
+    nominee: Nominee, award: AwardType, year: int, line=None, occasion: str | None = None
+) -> list[str]:
     """Messages of failed blocking rules, plus a wrong recipient kind; empty when the nominee may be proposed."""
     errors = []
     if not award.accepts(nominee.kind):
@@ -278,5 +464,7 @@ def blocking_errors(nominee: Nominee, award: AwardType, year: int, line=None) ->
             _("%(award)s không dành cho đối tượng «%(kind)s».")
             % {"award": award.name, "kind": nominee.get_kind_display()}
         )
-    errors += [outcome.message() for outcome in evaluate(nominee, award, year, line) if outcome.blocking]
+    errors += [
+        outcome.message() for outcome in evaluate(nominee, award, year, line, occasion) if outcome.blocking
+    ]
     return errors

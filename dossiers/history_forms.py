@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from workflows.forms import DateField
 
 from .history_import import awards_for
-from .models.catalogue import AwardLevel
+from .models.catalogue import AwardLevel, OccasionKind
 from .models.nominees import Rating
 
 
@@ -23,7 +23,14 @@ class TitleDeclareForm(_Evidence):
     prefix = "title"
     award = forms.ModelChoiceField(label=_("Danh hiệu, hình thức"), queryset=None)
     authority = forms.CharField(label=_("Cấp quyết định"), max_length=255)
-    field_order = ["award", "year", "authority", "decision_number", "decision_date"]
+    occasion = forms.ChoiceField(
+        label=_("Loại khen thưởng"),
+        choices=OccasionKind.choices,
+        initial=OccasionKind.ANNUAL,
+        required=False,
+        help_text=_("Chỉ khen thưởng thường xuyên (tổng kết năm) được tính vào số năm liên tục."),
+    )
+    field_order = ["award", "occasion", "year", "authority", "decision_number", "decision_date"]
 
     def __init__(self, *args, nominee, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,7 +53,23 @@ class InitiativeDeclareForm(_Evidence):
     title = forms.CharField(label=_("Tên sáng kiến, đề tài"), max_length=500)
     scope = forms.ChoiceField(label=_("Phạm vi ảnh hưởng"), choices=AwardLevel.choices)
     recognised_by = forms.CharField(label=_("Cơ quan công nhận"), max_length=255, required=False)
-    field_order = ["title", "scope", "year", "recognised_by", "decision_number", "decision_date"]
+    central_document_number = forms.CharField(
+        label=_("Số văn bản công nhận của Trung ương"),
+        max_length=60,
+        required=False,
+        help_text=_("Bắt buộc với phạm vi toàn quốc (Nhà nước)."),
+    )
+    central_document_date = DateField(label=_("Ngày văn bản công nhận của Trung ương"), required=False)
+    field_order = [
+        "title",
+        "scope",
+        "year",
+        "recognised_by",
+        "decision_number",
+        "decision_date",
+        "central_document_number",
+        "central_document_date",
+    ]
 
     def __init__(self, *args, nominee=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,11 +26,15 @@ DUPLICATE_AWARD = "duplicate_award"
 HOLD_IN_FORCE = "hold_in_force"
 
 
-def duplicate_award(nominee, award, year: int, *, exclude_line_id=None) -> str | None:
+def duplicate_award(
+    nominee, award, year: int, *, exclude_line_id=None, occasion: str | None = None
+) -> str | None:
     """Why `award` (any version of its code) cannot be proposed for `nominee`'s achievements of `year`: another
     line proposing it in any dossier (draft, decided or closed alike; only a withdrawn dossier or a refused
     line holds nothing), or an award record (entered by hand, declared or confirmed, or decided here).
-    None when the achievement is free. `exclude_line_id`: the line being checked itself."""
+    None when the achievement is free. `exclude_line_id`: the line being checked itself. With `occasion`, only
+    proposals and records of the same occasion hold the achievement: a sudden achievement is not the year's
+    regular merit, so the same award may be given for each."""
     lines = (
         DossierNominee.objects.filter(nominee=nominee, award__code=award.code, dossier__year=year)
         .exclude(dossier__state=DossierState.WITHDRAWN)
@@ -40,6 +44,8 @@ def duplicate_award(nominee, award, year: int, *, exclude_line_id=None) -> str |
     )
     if exclude_line_id is not None:
         lines = lines.exclude(pk=exclude_line_id)
+    if occasion:
+        lines = lines.filter(dossier__occasion=occasion)
     other = lines.first()
     if other is not None:
         return _("Đã đề nghị «%(award)s» cho %(name)s năm %(year)s trong hồ sơ số %(dossier)s.") % {
@@ -55,6 +61,8 @@ def duplicate_award(nominee, award, year: int, *, exclude_line_id=None) -> str |
     )
     if exclude_line_id is not None:
         records = records.exclude(dossier_nominee_id=exclude_line_id)
+    if occasion:
+        records = records.filter(occasion=occasion)
     record = records.first()
     if record is not None:
         return _(
@@ -76,7 +84,13 @@ def duplicate_awards(lines: Iterable[DossierNominee]) -> list[str]:
     """The duplicate-award refusal of each line (its own line excepted), for the submission's condition."""
     messages = []
     for line in lines:
-        message = duplicate_award(line.nominee, line.award, line.dossier.year, exclude_line_id=line.pk)
+        message = duplicate_award(
+            line.nominee,
+            line.award,
+            line.dossier.year,
+            exclude_line_id=line.pk,
+            occasion=line.dossier.occasion,
+        )
         if message:
             messages.append(message)
     return messages

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -195,10 +197,18 @@ class InitiativeSerializer(serializers.ModelSerializer):
             "authors",
             "average_score",
             "recognised_scope",
+            "central_document_number",
+            "central_document_date",
             "state",
             "state_label",
         ]
-        read_only_fields = ["average_score", "recognised_scope", "state"]
+        read_only_fields = [
+            "average_score",
+            "recognised_scope",
+            "central_document_number",
+            "central_document_date",
+            "state",
+        ]
 
     def to_representation(self, instance):
         """A published result for those who do not read the initiative in full: its text fields are left out."""
@@ -230,6 +240,12 @@ class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.Read
     def get_queryset(self):
         return selectors.initiatives_visible_to(self.request.user).prefetch_related("authors")
 
+    def create(self, request, *args, **kwargs):
+        try:
+            return super().create(request, *args, **kwargs)
+        except DjangoValidationError as exc:  # a scope above the council's level keeps its own code
+            return _coded(self, exc)
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         authors = data.pop("authors")
@@ -238,6 +254,37 @@ class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.Read
         serializer.instance = services.initiative_submit(
             round_=round_, unit=unit, data=data, authors=authors, actor=request_actor(self.request)
         )
+
+    @extend_schema(
+        request=inline_serializer(
+            "CentralRecognition",
+            fields={"document_number": serializers.CharField(), "document_date": serializers.DateField()},
+        ),
+        responses={200: InitiativeSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="central-recognition")
+    def central_recognition(self, request, pk=None):
+        """The Board records the central body's recognition (document number and date) that makes a recognised
+        initiative's scope national, and its authors' recognitions with it. 400 (code
+        central_recognition_required) without the document; 409 for an initiative not recognised."""
+        from .forms import CentralRecognitionForm
+
+        initiative = self.get_object()
+        form = CentralRecognitionForm(
+            {key: request.data.get(key) or "" for key in ("document_number", "document_date")}
+        )
+        if not form.is_valid():
+            raise serializers.ValidationError(form.errors)
+        try:
+            updated = services.central_recognition_record(
+                initiative=initiative,
+                document_number=form.cleaned_data["document_number"],
+                document_date=form.cleaned_data["document_date"],
+                actor=request_actor(request),
+            )
+        except DjangoValidationError as exc:
+            return _coded(self, exc)
+        return Response(self.get_serializer(updated).data)
 
     @action(detail=True, methods=["get", "post"])
     def evidence(self, request, pk=None):
@@ -394,3 +441,21 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
     def assignments(self, request):
         """The caller's own review assignments."""
         return Response(AssignmentSerializer(selectors.assignments_of(request.user), many=True).data)
+
+
+#: Refusals of the scope rules that carry their own stable code in the API answer (dossiers.initiative_scope).
+CODED_REFUSALS = ("scope_exceeds_council", "central_recognition_required")
+
+
+def _coded(view, exc: DjangoValidationError) -> Response:
+    """A service's refusal answered as every invalid input is (400 problem details, the messages per field),
+    with the refusal's own code in place of the generic one."""
+    response = view.get_exception_handler()(exc, view.get_exception_handler_context())
+    errors = getattr(exc, "error_dict", None) or {"non_field_errors": exc.error_list}
+    code = next((e.code for errs in errors.values() for e in errs if e.code in CODED_REFUSALS), None)
+    if code and isinstance(response.data, dict):
+        response.data["code"] = code
+        if "type" in response.data:
+            base = str(response.data["type"]).rsplit("/", 1)[0]
+            response.data["type"] = f"{base}/{code.replace('_', '-')}"
+    return response

@@ -18,6 +18,7 @@ register(
         "review_save": _("Lưu phiếu chấm"),
         "review_submit": _("Nộp phiếu chấm"),
         "record_recognitions": _("Ghi nhận công nhận sáng kiến"),
+        "central_recognition": _("Ghi công nhận phạm vi toàn quốc của Trung ương"),
     },
     details={
         "round": Detail(_("Đợt xét"), model="innovation.Round"),
@@ -32,5 +33,10 @@ register(
         "name": _("Tên tệp"),
         "total": _("Tổng điểm"),
         "title": _("Tiêu đề"),
+        "scope_before": _("Phạm vi trước đó"),
+        "scope": _("Phạm vi được công nhận"),
+        "document_number": _("Số văn bản công nhận của Trung ương"),
+        "document_date": _("Ngày văn bản công nhận của Trung ương"),
+        "recognitions": _("Bản ghi công nhận của tác giả"),
     },
 )

@@ -231,3 +231,12 @@ class ImportForm(forms.Form):
             attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         ),
     )
+
+
+class CentralRecognitionForm(forms.Form):
+    """The Board records the central body's recognition of an initiative nationwide (the service checks it)."""
+
+    document_number = forms.CharField(
+        label=_("Số văn bản công nhận của Trung ương"), max_length=200, required=False
+    )
+    document_date = DateField(label=_("Ngày văn bản"), required=False)

@@ -231,8 +231,13 @@ class InitiativeLifecycle(Lifecycle):
         permission=InternalRule(_("Hội đồng sáng kiến (từ kết quả bỏ phiếu)")),
     )
     def council_recognise(self, *, cleaned_data, actor, comment):
-        """≥ 2/3 of the council agreed by secret ballot (TT 18/2013 Đ.8): recognised at the requested scope."""
-        self.obj.recognised_scope = self.obj.requested_scope
+        """≥ 2/3 of the council agreed by secret ballot (TT 18/2013 Đ.8): recognised at the requested scope, never
+        above the council's own level (dossiers.initiative_scope; the submission refused a wider one already)."""
+        from dossiers.initiative_scope import scope_exceeds_council
+
+        council = self.obj.round.council_term.council
+        requested = self.obj.requested_scope
+        self.obj.recognised_scope = council.level if scope_exceeds_council(requested, council) else requested
 
     @state.transition(
         source=InitiativeState.REVIEWED,

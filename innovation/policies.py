@@ -82,6 +82,13 @@ def may_send_to_council(user, round_=None) -> Decision:
 
 
 # -- the unit's work on an initiative --------------------------------------------------------------------
+@policy(
+    roles=BOARD_ROLES, description="Ghi công nhận phạm vi toàn quốc của cơ quan Trung ương (obj: sáng kiến)"
+)
+def may_record_central_recognition(user, initiative=None) -> Decision:
+    return _board(user, _("Chỉ Ban TĐKT ghi văn bản công nhận của Trung ương."))
+
+
 @policy(roles=UNIT_ROLES, description="Nộp sáng kiến của một đơn vị (obj: đơn vị; không có: đơn vị bất kỳ)")
 def may_submit_initiative(user, unit=None) -> Decision:
     scope = None if unit is None else Scope(unit_id=getattr(unit, "pk", unit))

@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 
 from councils import services as council_services
 from councils.registry import AgendaTerms, ItemResult, Threshold, ThresholdBase
+from dossiers.initiative_scope import (
+    CENTRAL_RECOGNITION_REQUIRED,
+    SCOPE_EXCEEDS_COUNCIL,
+    central_recognition_errors,
+    scope_exceeds_council,
+)
 from dossiers.models import InitiativeRecognition, Nominee
+from dossiers.models.catalogue import AwardLevel
 from organisations.models import CouncilKind, CouncilTerm
 from workflows import audit, engine
 from workflows.lifecycle import internal_step
@@ -45,6 +52,7 @@ from .policies import (
     may_edit_authors,
     may_import_initiatives,
     may_open_round,
+    may_record_central_recognition,
     may_score_initiative,
     may_send_to_council,
     may_submit_initiative,
@@ -260,6 +268,9 @@ def _prepare_initiative(
         raise ValidationError(
             {"first_applied_on": _("Sáng kiến phải đã được áp dụng (ngày áp dụng không ở tương lai).")}
         )
+    too_wide = scope_exceeds_council(initiative.requested_scope, round_.council_term.council)
+    if too_wide:
+        raise ValidationError({"requested_scope": ValidationError(too_wide, code=SCOPE_EXCEEDS_COUNCIL)})
     return initiative, cleaned_authors
 
 
@@ -816,6 +827,8 @@ def recognitions_record(*, initiative: Initiative, actor: audit.Actor) -> list[I
                 scope=initiative.recognised_scope,
                 year=decided_on.year,
                 recognised_by=council.name[:255],
+                central_document_number=initiative.central_document_number,
+                central_document_date=initiative.central_document_date,
                 recorded_by=actor.user,
             )
         )
@@ -826,6 +839,72 @@ def recognitions_record(*, initiative: Initiative, actor: audit.Actor) -> list[I
         data={"recognitions": [r.pk for r in created], "nominees": [r.nominee_id for r in created]},
     )
     return created
+
+
+#: Initiatives a central recognition may be recorded for: those the council recognised.
+CENTRAL_RECOGNITION_STATES = (InitiativeState.RECOGNISED, InitiativeState.CERTIFIED)
+
+
+@transaction.atomic
+def central_recognition_record(*, initiative: Initiative, document_number: str, document_date, actor):
+    """The Board records that a central body recognised a recognised initiative nationwide (its document number
+    and date): the initiative's scope becomes national (toàn quốc) and so do its authors' recognitions, which
+    the award rules read (CSTĐ toàn quốc). A national scope stands on nothing else: no council of the city
+    gives it (dossiers.initiative_scope). Refused, leaving everything as it was: an initiative not recognised
+    (409), a missing or future document (400, next to the field, code central_recognition_required)."""
+    actor = require(may_record_central_recognition, actor, initiative)
+    initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    if initiative.state not in CENTRAL_RECOGNITION_STATES:
+        raise engine.TransitionNotAllowed(
+            _(
+                "Chỉ ghi công nhận của Trung ương cho sáng kiến đã được hội đồng công nhận (hiện: «%(state)s»)."
+            )
+            % {"state": initiative.get_state_display()}
+        )
+    number = " ".join(str(document_number or "").split())
+    errors = central_recognition_errors(number, document_date, timezone.localdate())
+    if errors:
+        raise ValidationError(
+            {
+                field: ValidationError(message, code=CENTRAL_RECOGNITION_REQUIRED)
+                for field, message in errors.items()
+            }
+        )
+    before = initiative.recognised_scope
+    initiative.recognised_scope = AwardLevel.STATE
+    initiative.central_document_number = number
+    initiative.central_document_date = document_date
+    initiative.save(update_fields=["recognised_scope", "central_document_number", "central_document_date"])
+    recognitions = InitiativeRecognition.objects.filter(
+        title=initiative.title[:500], nominee__in=_author_nominees(initiative)
+    )
+    updated = list(recognitions.values_list("pk", flat=True))
+    recognitions.update(
+        scope=AwardLevel.STATE, central_document_number=number, central_document_date=document_date
+    )
+    audit.record(
+        subject=initiative,
+        actor=actor,
+        verb="central_recognition",
+        data={
+            "scope_before": before,
+            "scope": AwardLevel.STATE,
+            "document_number": number,
+            "document_date": document_date.isoformat(),
+            "recognitions": updated,
+        },
+    )
+    return initiative
+
+
+def _author_nominees(initiative: Initiative) -> list[int]:
+    """The person records of the initiative's authors (as recognitions_record found or made them)."""
+    ids = []
+    for author in initiative.authors.all():
+        ids += Nominee.objects.filter(
+            kind="individual", unit_id=author.unit_id, full_name__iexact=author.full_name
+        ).values_list("pk", flat=True)
+    return ids
 
 
 # -- configuration: a round's review criteria and settings (audited with before/after; workflows.config) ----

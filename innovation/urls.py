@@ -28,6 +28,7 @@ urlpatterns = [
         name="certificate_download",
     ),
     path("<int:pk>/xung-dot/", views.conflict_declare, name="conflict_declare"),
+    path("<int:pk>/cong-nhan-trung-uong/", views.central_recognition, name="central_recognition"),
     path("cham-diem/", views.my_reviews, name="my_reviews"),
     path("cham-diem/<int:pk>/", views.review_edit, name="review_edit"),
 ]

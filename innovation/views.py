@@ -25,6 +25,7 @@ from .exports import results_bytes
 from .forms import (
     AssignForm,
     AuthorFormSet,
+    CentralRecognitionForm,
     ConflictForm,
     EvidenceForm,
     ImportForm,
@@ -43,6 +44,7 @@ from .policies import (
     may_edit_authors,
     may_import_initiatives,
     may_open_round,
+    may_record_central_recognition,
     may_score_initiative,
     may_send_to_council,
     submitting_unit_ids,
@@ -186,7 +188,9 @@ def initiative_detail(request, pk):
     return render(request, "innovation/initiative_detail.html", _detail_context(request, initiative))
 
 
-def _detail_context(request, initiative, evidence_form=None, evidence_errors=()) -> dict:
+def _detail_context(
+    request, initiative, evidence_form=None, evidence_errors=(), central_form=None, central_errors=()
+) -> dict:
     round_ = initiative.round
     may = decide_many(
         request.user,
@@ -195,6 +199,10 @@ def _detail_context(request, initiative, evidence_form=None, evidence_errors=())
         may_add_evidence,
         may_edit_authors,
         may_declare_conflict,
+        may_record_central_recognition,
+    )
+    can_record_central = initiative.state in services.CENTRAL_RECOGNITION_STATES and bool(
+        may["record_central_recognition"]
     )
     is_board = bool(may["assign_reviewers"])
     own = initiative.assignments.filter(reviewer=request.user).first()
@@ -224,7 +232,46 @@ def _detail_context(request, initiative, evidence_form=None, evidence_errors=())
         "evidence_errors": list(evidence_errors),
         "can_edit_authors": initiative.state == InitiativeState.RETURNED and bool(may["edit_authors"]),
         "certificates": certificates.certificate_available(request.user, initiative),
+        "central_form": (central_form or CentralRecognitionForm()) if can_record_central else None,
+        "central_errors": list(central_errors),
     }
+
+
+@login_required
+@require_POST
+def central_recognition(request, pk):
+    """The Board records the central recognition that makes a recognised initiative's scope national; a refused
+    form is shown again with what was typed and the message next to the field."""
+    initiative = get_object_or_404(selectors.initiatives_visible_to(request.user), pk=pk)
+    form = CentralRecognitionForm(request.POST)
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            services.central_recognition_record(
+                initiative=initiative,
+                document_number=form.cleaned_data["document_number"],
+                document_date=form.cleaned_data["document_date"],
+                actor=request_actor(request),
+            )
+        except ValidationError as error:
+            fields = {"central_document_number": "document_number", "central_document_date": "document_date"}
+            for field, messages_ in error.message_dict.items():
+                if fields.get(field) in form.fields:
+                    for message in messages_:
+                        form.add_error(fields[field], message)
+                else:
+                    errors.extend(messages_)
+        except (engine.TransitionNotAllowed, engine.ActionForbidden) as error:
+            errors.extend(_messages_of(error))
+        else:
+            messages.success(request, _("Đã ghi công nhận phạm vi toàn quốc của Trung ương."))
+            return redirect(initiative.get_absolute_url())
+    context = _detail_context(request, initiative, central_form=form, central_errors=errors)
+    if context["central_form"] is None:  # not the Board, or not a recognised initiative
+        context["central_errors"] = errors or [
+            _("Không ghi được công nhận của Trung ương cho sáng kiến này.")
+        ]
+    return render(request, "innovation/initiative_detail.html", context, status=400)
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from demo import plan_history, reorganisation
-from organisations.models import Council, CouncilTerm, Unit
+from organisations.models import Council, CouncilTerm, RatingCalendar, Unit
 from workflows.audit import SYSTEM
 from workflows.models import COUNCIL_ROLES, Membership, Role
 from workflows.services import membership_grant
@@ -89,6 +89,7 @@ class Command(BaseCommand):
         units: dict[str, Unit] = {}
         for row in rows:
             values = {"name": row["name"], "short_name": row.get("short_name", ""), "kind": row["kind"]}
+            values["rating_calendar"] = row.get("rating_calendar", RatingCalendar.CALENDAR_YEAR)
             # the 2023 parent is set when the unit is created; later moves are the dated tree's (reorganisation)
             unit, _ = Unit.objects.update_or_create(
                 code=row["code"],
