@@ -132,7 +132,17 @@ class AwardRecordSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AwardRecord
-        fields = ["award", "year", "authority", "decision_number", "decision_date", "source", "status"]
+        fields = [
+            "award",
+            "year",
+            "authority",
+            "decision_number",
+            "decision_date",
+            "source",
+            "status",
+            "occasion",
+            "calendar",
+        ]
 
 
 class EmploymentSerializer(serializers.Serializer):
@@ -297,9 +307,12 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         form = DECLARE_FORMS[kind](_form_data(request.data), nominee=nominee, prefix="")
         if not form.is_valid():
             return _invalid(form.errors)
-        record = services.record_declare(
-            nominee=nominee, kind=kind, fields=form.cleaned_data, actor=request_actor(request)
-        )
+        try:
+            record = services.record_declare(
+                nominee=nominee, kind=kind, fields=form.cleaned_data, actor=request_actor(request)
+            )
+        except DjangoValidationError as exc:
+            return _coded(self, exc)
         return Response(_history_item(record), status=201)
 
     @extend_schema(request=None, responses={201: None})
@@ -338,7 +351,13 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 #: Refusals of the integrity checks that carry their own stable code in the API answer.
-CODED_REFUSALS = ("duplicate_award", "duplicate_cccd", "open_dossier_line")
+CODED_REFUSALS = (
+    "duplicate_award",
+    "duplicate_cccd",
+    "open_dossier_line",
+    "central_recognition_required",
+    "scope_exceeds_council",
+)
 
 
 def _coded(view, exc: DjangoValidationError) -> Response:
@@ -386,11 +405,26 @@ def _history_item(record) -> dict:
     }
     kind = item["kind"]
     if kind == "title":
-        item.update(award=record.award.code, authority=record.authority, source=record.source)
+        item.update(
+            award=record.award.code,
+            authority=record.authority,
+            source=record.source,
+            occasion=record.occasion,
+            calendar=record.calendar,
+            period=record.period,
+        )
     elif kind == "rating":
-        item.update(rating=record.rating)
+        item.update(rating=record.rating, calendar=record.calendar, period=record.period)
     else:
-        item.update(title=record.title, scope=record.scope, recognised_by=record.recognised_by)
+        item.update(
+            title=record.title,
+            scope=record.scope,
+            recognised_by=record.recognised_by,
+            central_document_number=record.central_document_number,
+            central_document_date=(
+                record.central_document_date.isoformat() if record.central_document_date else None
+            ),
+        )
     return item
 
 

@@ -17,7 +17,7 @@ from workflows.names import full_name
 from workflows.policies import require
 from workflows.uploads import pdf_name, read_pdf
 
-from .eligibility import blocking_errors
+from .eligibility import blocking_errors, record_calendar
 from .identity import normalise_cccd, same_cccd
 from .integrity import DUPLICATE_AWARD, duplicate_award
 from .models import (
@@ -34,7 +34,7 @@ from .models import (
     RecordSource,
     Submission,
 )
-from .models.catalogue import AwardRoute, DocumentKind
+from .models.catalogue import AwardRoute, DocumentKind, OccasionKind
 from .models.dossier import EDITABLE_STATES, FINAL_STATES
 from .policies import (
     HANDLE_DOSSIER,
@@ -167,7 +167,9 @@ def _check_line(dossier: Dossier, nominee: Nominee, award: AwardType, *, exclude
         )
     if not AwardType.objects.effective_on(timezone.localdate()).filter(pk=award.pk).exists():
         errors.append(_("%(award)s (phiên bản này) không còn hiệu lực.") % {"award": award.name})
-    duplicate = duplicate_award(nominee, award, dossier.year, exclude_line_id=exclude_line_id)
+    duplicate = duplicate_award(
+        nominee, award, dossier.year, exclude_line_id=exclude_line_id, occasion=dossier.occasion
+    )
     if duplicate:
         errors.append(ValidationError(duplicate, code=DUPLICATE_AWARD))
     if errors:
@@ -323,12 +325,25 @@ def current_documents(dossier: Dossier) -> dict[tuple[int | None, str], DossierD
     return latest
 
 
+#: Documents each line needs for the dossier's occasion, on top of its award's (NĐ 98/2023: a sudden
+#: achievement is proven by its own record).
+OCCASION_DOCUMENTS = {OccasionKind.SUDDEN: (DocumentKind.SUDDEN_ACHIEVEMENT_PROOF,)}
+
+
+def required_documents(award, occasion: str) -> list[str]:
+    """The document kinds a line of `award` needs in a dossier of `occasion`: the award's, then the occasion's."""
+    kinds = list(award.required_documents)
+    kinds += [kind for kind in OCCASION_DOCUMENTS.get(occasion, ()) if kind not in kinds]
+    return kinds
+
+
 def missing_documents(dossier: Dossier) -> list[str]:
-    """Required documents (per award of each line) not yet uploaded, as Vietnamese messages."""
+    """Required documents (per award of each line, and per the dossier's occasion) not yet uploaded, as
+    Vietnamese messages."""
     have = set(current_documents(dossier))
     missing = []
     for line in dossier.lines.select_related("award", "nominee"):
-        for kind in line.award.required_documents:
+        for kind in required_documents(line.award, dossier.occasion):
             key = (None, kind) if kind in DOSSIER_LEVEL_KINDS else (line.pk, kind)
             if key in have:
                 continue
@@ -423,7 +438,8 @@ def submission_changes(previous: dict, current: dict) -> list[str]:
 def award_record_create(
     *, line: DossierNominee, decision_number: str, decision_date, authority: str
 ) -> AwardRecord:
-    """A decided award enters the register (sổ vàng) and the nominee's history, feeding future eligibility."""
+    """A decided award enters the register (sổ vàng) and the nominee's history, feeding future eligibility; it
+    keeps its dossier's occasion (only regular yearly merit makes merit chains) and the nominee's calendar."""
     return AwardRecord.objects.create(
         nominee=line.nominee,
         award=line.award,
@@ -432,6 +448,8 @@ def award_record_create(
         decision_number=decision_number,
         decision_date=decision_date,
         source=RecordSource.DECIDED_HERE,
+        occasion=line.dossier.occasion,
+        calendar=record_calendar(line.nominee),
         dossier_nominee=line,
     )
 
@@ -651,8 +669,10 @@ def _text(fields: dict, key: str) -> str:
 
 def _history_record(*, nominee: Nominee, kind: str, fields: dict):
     """An unsaved, validated DECLARED record of `kind` for `nominee`; ValidationError keyed by field otherwise.
-    `fields` holds: year, decision_number, decision_date, and per kind award (an AwardType) + authority
-    (title), rating (rating), title + scope + recognised_by (initiative)."""
+    `fields` holds: year, decision_number, decision_date, and per kind award (an AwardType) + authority +
+    occasion (title; regular yearly merit when empty), rating (rating), title + scope + recognised_by
+    (initiative; a national scope also central_document_number + central_document_date, the central
+    recognition it stands on). Titles and ratings are on the nominee's sector calendar."""
     from .models import InitiativeRecognition, RecordStatus, YearlyRating
     from .models.catalogue import AwardLevel, RecipientKind
     from .models.nominees import Rating
@@ -714,8 +734,24 @@ def _history_record(*, nominee: Nominee, kind: str, fields: dict):
             )
         if not authority:
             error("authority", _("Ghi cấp quyết định (ví dụ: Chủ tịch UBND thành phố)."))
+        occasion = fields.get("occasion") or OccasionKind.ANNUAL
+        if occasion not in OccasionKind.values:
+            error(
+                "occasion",
+                _("Chọn loại khen thưởng: thường xuyên, chuyên đề, đột xuất, cống hiến hoặc đối ngoại."),
+            )
+        elif isinstance(award, AwardType) and award.occasion_kinds and occasion not in award.occasion_kinds:
+            error(
+                "occasion",
+                _("%(award)s không xét theo loại khen thưởng «%(occasion)s».")
+                % {"award": award.name, "occasion": OccasionKind(occasion).label},
+            )
         record = AwardRecord(
-            award=award if isinstance(award, AwardType) else None, authority=authority[:255], **common
+            award=award if isinstance(award, AwardType) else None,
+            authority=authority[:255],
+            occasion=occasion,
+            calendar=record_calendar(nominee),
+            **common,
         )
     elif kind == "rating":
         rating = fields.get("rating")
@@ -725,7 +761,7 @@ def _history_record(*, nominee: Nominee, kind: str, fields: dict):
             error("rating", _("Chọn một mức xếp loại trong danh sách."))
         if year is not None and live.exists():
             error("year", _("Năm %(year)s đã có xếp loại.") % {"year": year})
-        record = YearlyRating(rating=rating or "", **common)
+        record = YearlyRating(rating=rating or "", calendar=record_calendar(nominee), **common)
     else:
         title = _text(fields, "title")
         scope = fields.get("scope")
@@ -739,8 +775,21 @@ def _history_record(*, nominee: Nominee, kind: str, fields: dict):
             error("title", _("Sáng kiến này đã có trong quá trình năm %(year)s.") % {"year": year})
         if scope not in AwardLevel.values:
             error("scope", _("Chọn phạm vi ảnh hưởng trong danh sách."))
+        central_number = _text(fields, "central_document_number")
+        central_date = fields.get("central_document_date") or None
+        if scope == AwardLevel.STATE:
+            # a national scope is never a local council's to give (DOMAIN.md §2): it needs the central act
+            from .initiative_scope import CENTRAL_RECOGNITION_REQUIRED, central_recognition_errors
+
+            for field, message in central_recognition_errors(central_number, central_date, today).items():
+                error(field, ValidationError(message, code=CENTRAL_RECOGNITION_REQUIRED))
         record = InitiativeRecognition(
-            title=title[:500], scope=scope or "", recognised_by=_text(fields, "recognised_by")[:255], **common
+            title=title[:500],
+            scope=scope or "",
+            recognised_by=_text(fields, "recognised_by")[:255],
+            central_document_number=central_number[:60] if scope == AwardLevel.STATE else "",
+            central_document_date=central_date if scope == AwardLevel.STATE else None,
+            **common,
         )
     if errors:
         raise ValidationError(errors)
@@ -758,11 +807,16 @@ def _history_data(record) -> dict:
         "decision_date": record.decision_date.isoformat() if record.decision_date else "",
     }
     if kind == "title":
-        data.update(award=record.award.code, authority=record.authority)
+        data.update(award=record.award.code, authority=record.authority, occasion=record.occasion)
     elif kind == "rating":
         data.update(rating=record.rating)
     else:
         data.update(title=record.title, scope=record.scope, recognised_by=record.recognised_by)
+        if record.central_document_number:
+            data.update(
+                central_document_number=record.central_document_number,
+                central_document_date=record.central_document_date.isoformat(),
+            )
     return data
 
 

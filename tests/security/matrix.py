@@ -121,6 +121,7 @@ initiative-list                          -                    401  200  200  200
 initiative-detail                        initiative           401  200  404  200  404  404  200  404  404  200
 initiative-authors                       initiative           401  405  405  405  405  405  405  405  405  405
 initiative-certificate                   certificate_api      401  404  404  404  404  404  404  404  404  404
+initiative-central-recognition           initiative           401  405  405  405  405  405  405  405  405  405
 initiative-evidence                      initiative           401  200  404  200  404  404  200  404  404  200
 initiative-history                       initiative           401  403  404  200  404  404  200  404  404  403
 initiative-perform-transition            initiative_transition 401  405  405  405  405  405  405  405  405  405
@@ -221,6 +222,7 @@ innovation:evidence_download             evidence             302  200  404  200
 innovation:authors_edit                  initiative           302  200  404  404  404  404  404  404  404  404
 innovation:certificate_download          certificate          302  404  404  404  404  404  404  404  404  404
 innovation:conflict_declare              initiative           302  405  405  405  405  405  405  405  405  405
+innovation:central_recognition           initiative           302  405  405  405  405  405  405  405  405  405
 innovation:my_reviews                    -                    302  200  200  200  200  200  200  200  200  200
 innovation:review_edit                   assignment           302  404  404  404  404  404  404  404  404  200
 # -- Web: home, notifications, audit check, history, transitions
