@@ -356,8 +356,9 @@ def dossier_lifecycle(quick: bool) -> dict:
         planned_on=date.today() + timedelta(days=1),
         actor=people["board"],
     )
-    award = AwardType.objects.effective_on(date.today()).get(code="bk-tp")
-    grassroots = AwardType.objects.effective_on(date.today()).get(code="cstdcs")
+    year = date.today().year - 1  # last year's achievements, judged by the rules in force at its end
+    award = AwardType.objects.effective_on(date(year, 12, 31)).get(code="bk-tp")
+    grassroots = AwardType.objects.effective_on(date(year, 12, 31)).get(code="cstdcs")
     pdf = _blank_pdf()  # a structurally valid PDF: workflows.uploads parses every upload
     dossiers = []
     for index in range(count):
@@ -369,17 +370,17 @@ def dossier_lifecycle(quick: bool) -> dict:
             gender="male",
             position="Chuyên viên",
         )
-        for year in (2022, 2023):
+        for past in (year - 1, year):
             AwardRecord.objects.create(
                 nominee=nominee,
                 award=grassroots,
-                year=year,
+                year=past,
                 authority="UBND quận",
-                decision_number=f"{year}/QĐ",
-                decision_date=date(year, 12, 1),
+                decision_number=f"{past}/QĐ",
+                decision_date=date(past, 12, 1),
             )
         dossier = services.dossier_create(
-            unit=unit, year=2023, occasion="annual", title=f"Hồ sơ {index}", user=people["officer"]
+            unit=unit, year=year, occasion="annual", title=f"Hồ sơ {index}", user=people["officer"]
         )
         line = services.line_add(
             dossier=dossier,
@@ -854,3 +855,13 @@ def year_round(quick: bool) -> dict:
     figures["year_round_units"] = units_count
     figures["year_round_lines"] = units_count * per_unit
     return figures
+
+
+@part("http_load")
+def http_load(quick: bool) -> dict:
+    """Simulated users of every role against gunicorn with the production configuration, PostgreSQL and Redis
+    (benchmarks/http_load.py): requests per second, latency percentiles, errors, and afterwards the audit
+    trail against what the client saw (none lost or doubled) and the chain verified. PostgreSQL only."""
+    from .http_load import measure
+
+    return measure(quick, tiny=tiny())

@@ -1,0 +1,50 @@
+"""The HTTP load generator (benchmarks/http_load.py) against a live server: it counts requests, successes and
+errors truly, and the audit check afterwards compares what the server wrote with what the client saw. No
+timing is asserted (`make bench` measures; docs/benchmarks.md)."""
+
+import pytest
+
+from benchmarks.http_load import SimUser, audit_check, prepare_world, run_load
+from councils.models import BallotReceipt
+from dossiers.models import Dossier
+from workflows.models import AuditEvent
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def world(audit_flush):
+    return prepare_world(units=2, board=1, pairs=1, members=2, items=30)
+
+
+def test_every_role_of_the_mix_is_served_and_the_trail_matches_what_the_client_saw(live_server, world):
+    roles = {user.role for user in world.users}
+    assert roles == {"unit", "board", "pair", "member"}
+    since = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+
+    # one request in flight: the test server shares one in-memory SQLite database between its threads
+    stats = run_load(live_server.url, world.users, duration_s=3, think_s=0.02, connections=1)
+
+    assert stats.errors == []
+    assert stats.requests > 20
+    assert stats.transitions_ok > 0 and stats.ballots_ok > 0
+    assert {"inbox (web)", "dossier page (web)", "ballot (API)"} <= set(stats.by_name)
+    summary = stats.summary()
+    assert summary["http_requests"] == stats.requests and summary["http_errors"] == 0
+    assert summary["http_p50_ms"] <= summary["http_p95_ms"] <= summary["http_p99_ms"]
+    assert BallotReceipt.objects.count() == stats.ballots_ok
+    check = audit_check(world, stats, since_sequence=since)
+    assert check == {"http_lost_or_doubled": 0, "http_chain_ok": 1}
+    pair = next(user for user in world.users if user.role == "pair")
+    # the pair's dossier went back and forth: in «returned» after an odd number of steps, else «submitted»
+    expected = "returned" if stats.transitions_ok % 2 else "submitted"
+    assert Dossier.objects.get(pk=pair.dossier_id).state == expected
+
+
+def test_a_refused_request_is_an_error_and_a_miscount_is_reported(live_server, world):
+    stranger = SimUser("unit", token="not-a-key", session_cookie="nope", dossier_id=world.dossier_ids[0])
+    stats = run_load(live_server.url, [stranger], duration_s=1, think_s=0.02, connections=1)
+    assert stats.requests > 0 and len(stats.errors) == stats.requests
+
+    stats.transitions_ok += 1  # the client claims a transition the server never wrote
+    assert audit_check(world, stats, since_sequence=0)["http_lost_or_doubled"] == 1
