@@ -61,7 +61,7 @@ class Command(BaseCommand):
         if Dossier.objects.exists() and not force:
             raise CommandError("the database already has dossiers; use --force on a throwaway database only")
         rng = random.Random(seed)
-        award = AwardType.objects.effective_on(date.today()).get(code="bk-tp")
+        award = AwardType.objects.effective_on(date(2023, 12, 31)).get(code="bk-tp")  # the dossiers' year
         with transaction.atomic():
             unit_rows = self._units(units)
             board, unit_officer = self._users(unit_rows[0])
