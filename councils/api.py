@@ -321,6 +321,10 @@ class ExpertInputSerializer(serializers.Serializer):
         return data
 
 
+TURNOUT_ONLY = "the secretary's and the chair's console only (turnout, never the content)"
+COUNTED_ONLY = "once the item is counted"
+
+
 class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Council sessions: the Board creates; the engine moves them (transitions/); see the module docstring."""
 
@@ -425,7 +429,27 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     @extend_schema(
         request=BallotInputSerializer,
         responses={
-            200: inline_serializer("Turnout", fields={"items": serializers.ListField()}),
+            200: inline_serializer(
+                "Turnout",
+                fields={
+                    "items": inline_serializer(
+                        "TurnoutItem",
+                        fields={
+                            "item": serializers.IntegerField(help_text="the agenda item's id"),
+                            "open": serializers.BooleanField(help_text="its ballot is open"),
+                            "voted_by_me": serializers.BooleanField(),
+                            "received": serializers.IntegerField(required=False, help_text=TURNOUT_ONLY),
+                            "eligible": serializers.IntegerField(required=False, help_text=TURNOUT_ONLY),
+                            "recused": serializers.IntegerField(required=False, help_text=TURNOUT_ONLY),
+                            "result": serializers.CharField(required=False, help_text=COUNTED_ONLY),
+                            "passed": serializers.BooleanField(
+                                required=False, allow_null=True, help_text=COUNTED_ONLY
+                            ),
+                        },
+                        many=True,
+                    )
+                },
+            ),
             201: inline_serializer("BallotAccepted", fields={"detail": serializers.CharField()}),
         },
     )

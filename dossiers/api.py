@@ -34,7 +34,7 @@ from workflows.uploads import pdf_download
 from . import appraisal, policies, selectors, services
 from .eligibility import evaluate
 from .filters import DossierFilter, LineFilter, NomineeFilter
-from .models import AwardRecord, AwardType, Dossier, DossierNominee, EligibilityRule, Nominee
+from .models import AwardRecord, AwardType, DocumentKind, Dossier, DossierNominee, EligibilityRule, Nominee
 
 
 def _invalid(errors) -> Response:
@@ -783,6 +783,23 @@ class DossierViewSet(
         document = get_object_or_404(dossier.documents.all(), pk=document_id)
         return pdf_download(document.file.open("rb"), document.original_name)
 
+    @extend_schema(
+        request={
+            "multipart/form-data": inline_serializer(
+                "DocumentUpload",
+                fields={
+                    "kind": serializers.ChoiceField(choices=DocumentKind.choices),
+                    "line": serializers.IntegerField(
+                        required=False,
+                        help_text="the line's id, for a document of one nominee (achievement report, …); "
+                        "left out for the dossier's own (submission letter, council minutes)",
+                    ),
+                    "file": serializers.FileField(help_text="the PDF"),
+                },
+            )
+        },
+        responses={201: DocumentSerializer},
+    )
     @action(detail=True, methods=["post"], url_path="documents")
     def upload(self, request, pk=None):
         """Upload a PDF (multipart: kind, line, file); a new version never replaces the old one."""

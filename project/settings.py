@@ -318,6 +318,12 @@ SPECTACULAR_SETTINGS = {
     # /api/v1/ only: the unversioned /api/… aliases are deprecated (project/api_versions.py); the prefix is not
     # part of the operation ids and tags.
     "PREPROCESSING_HOOKS": ["project.api_versions.current_version_only"],
+    # each request body in the one encoding that carries it (JSON, or multipart for a file), so a generated
+    # client sends it right (workflows/schema_hooks.py); drf-spectacular's own enum hook first
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "workflows.schema_hooks.one_media_type_per_body",
+    ],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # /api/schema/ and /api/docs/ need a signed-in user unless DEBUG is on (docs/security.md).
     "SERVE_PERMISSIONS": ["project.security.ApiDocsPermission"],
@@ -334,6 +340,7 @@ SPECTACULAR_SETTINGS = {
         "AttendanceStatusEnum": "councils.models.AttendanceStatus",
         "WrittenVoteStatusEnum": "councils.models.WrittenVoteStatus",
         "MembershipStatusEnum": "workflows.models.core.MembershipStatus",
+        "DocumentKindEnum": "dossiers.models.DocumentKind",
     },
 }
 

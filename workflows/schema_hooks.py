@@ -1,0 +1,58 @@
+"""Post-processing of the OpenAPI schema for clients generated from it (tests/api/test_generated_client.py).
+
+drf-spectacular documents every request body once per parser of the view (JSON, form, multipart), each with the
+same schema. A generated client (openapi-python-client, openapi-generator) turns that into one body parameter of
+the same type three times, cannot tell which encoding the caller meant, and sends JSON for all of them (or
+nothing, for the multipart of a oneOf). So each body is documented in the encoding that carries it:
+
+* a body without a file: `application/json` only;
+* a body with a file (`format: binary`): `multipart/form-data` only;
+* the body of `transitions/{transition}/` (a oneOf of one schema per transition) where some transition takes a
+  file: `application/json` for the others and `multipart/form-data` for that one, both kept.
+
+The server still accepts the other encodings (the web's forms post them); the schema names the one to use.
+"""
+
+from __future__ import annotations
+
+JSON = "application/json"
+MULTIPART = "multipart/form-data"
+
+
+def one_media_type_per_body(result, generator, request, public):
+    """drf-spectacular POSTPROCESSING_HOOKS entry: keep one encoding per request body (see the module)."""
+    components = result.get("components", {}).get("schemas", {})
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            content = (
+                (operation.get("requestBody") or {}).get("content") if isinstance(operation, dict) else None
+            )
+            if not content or len(content) < 2:
+                continue
+            keep = _media_types(content, components)
+            for media_type in [media_type for media_type in content if media_type not in keep]:
+                del content[media_type]
+    return result
+
+
+def _media_types(content: dict, components: dict) -> set[str]:
+    schema = (content.get(MULTIPART) or content.get(JSON) or next(iter(content.values()))).get("schema", {})
+    if not _has_file(schema, components):
+        return {JSON} if JSON in content else set(content)
+    if "oneOf" in schema and JSON in content:
+        return {JSON, MULTIPART} & set(content)
+    return {MULTIPART} if MULTIPART in content else set(content)
+
+
+def _has_file(schema, components: dict, seen: frozenset = frozenset()) -> bool:
+    if isinstance(schema, list):
+        return any(_has_file(item, components, seen) for item in schema)
+    if not isinstance(schema, dict):
+        return False
+    if schema.get("format") == "binary":
+        return True
+    reference = schema.get("$ref")
+    if isinstance(reference, str):
+        name = reference.rsplit("/", 1)[-1]
+        return name not in seen and _has_file(components.get(name, {}), components, seen | {name})
+    return any(_has_file(value, components, seen) for value in schema.values())
