@@ -1,6 +1,6 @@
 """A person's transfer to another unit (chuyển công tác), and where a person worked on a given day.
 
-The rule (issue 17, docs/organisation-over-time.md):
+The rule (issue 17, docs/transfers.md):
 - Who: the Board (dossiers.policies.may_transfer_nominee), citing the decision that moved the person.
 - What moves: the person's whole record. Titles, ratings, initiatives and holds belong to the Nominee, not to a
   unit, so the receiving unit sees the person with all of it, proposes them, and eligibility counts every year
