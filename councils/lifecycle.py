@@ -74,6 +74,14 @@ def _has_items(flow) -> State.CONDITION:
     return State.CONDITION(flow.obj.items.exists(), _("Chương trình họp chưa có mục biểu quyết nào."))
 
 
+def _subjects_may_be_voted(flow) -> State.CONDITION:
+    """Each item's subject may be voted on now, as its own app says (councils.registry lock checks)."""
+    from .registry import lock_refusals
+
+    found = lock_refusals(flow.obj.items.select_related("session").order_by("order", "pk"))
+    return State.CONDITION(not found, " ".join(found))
+
+
 def _quorum_condition(session, refused: str) -> State.CONDITION:
     """Quorum (DOMAIN.md §3) as a transition condition: it holds for the whole meeting, so it is checked when the
     meeting opens, when voting opens, when each item's result is counted and when voting closes. Marking members
@@ -225,7 +233,7 @@ class SessionLifecycle(Lifecycle):
         target=SessionState.AGENDA_LOCKED,
         label=gettext_lazy("Chốt chương trình họp"),
         permission=allowed(SECRETARY),
-        conditions=[_has_items],
+        conditions=[_has_items, _subjects_may_be_voted],
     )
     def lock_agenda(self, *, cleaned_data, actor, comment):
         """No more items; the order is fixed; automatic recusals (nominee, proposing unit) are recorded."""

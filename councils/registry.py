@@ -16,6 +16,11 @@ and the result is pushed only if the item still carries them.
 
 on_result(subject=..., result=ItemResult, actor=workflows.audit.Actor) runs inside the transaction that
 issues the session's resolution, and must change state only through workflows.engine.
+
+An app may also register, with register_lock_check(model, lock_refusals), a check asked again when the agenda
+is locked: lock_refusals(subject=..., session=Session) -> list[str] says why the subject may not be voted on now
+(its public notice has not run its course, a hold is in force…); the lock is refused with those reasons
+(councils.lifecycle).
 """
 
 from __future__ import annotations
@@ -116,6 +121,24 @@ def subject_reference(model: type[models.Model] | None, subject_id) -> dict | No
         except NoReverseMatch:
             url = None
     return {"kind": kind, "id": int(subject_id), "url": url}
+
+
+_LOCK_CHECKS: dict[type[models.Model], Callable[..., list[str]]] = {}
+
+
+def register_lock_check(model: type[models.Model], lock_refusals: Callable[..., list[str]]) -> None:
+    _LOCK_CHECKS[model] = lock_refusals
+
+
+def lock_refusals(items) -> list[str]:
+    """Why the subjects of agenda `items` may not be voted on now, from their apps' registered lock checks."""
+    found: list[str] = []
+    for item in items:
+        subject = item.subject if item.subject_type_id else None
+        check = _LOCK_CHECKS.get(type(subject)) if subject is not None else None
+        if check is not None:
+            found += check(subject=subject, session=item.session)
+    return found
 
 
 def unregister_subject(model: type[models.Model]) -> None:

@@ -32,6 +32,7 @@ from workflows.problems import problem
 from workflows.uploads import pdf_download
 
 from . import appraisal, policies, selectors, services
+from .central_api import CentralStepsMixin
 from .eligibility import evaluate
 from .filters import DossierFilter, LineFilter, NomineeFilter
 from .models import AwardRecord, AwardType, DocumentKind, Dossier, DossierNominee, EligibilityRule, Nominee
@@ -685,7 +686,11 @@ class DossierSerializer(serializers.ModelSerializer):
 
 
 class DossierViewSet(
-    LineVersionsMixin, TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+    CentralStepsMixin,
+    LineVersionsMixin,
+    TransitionsMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Dossiers: the unit's own, or all for the Board; transitions/ and history/ per the API convention."""
 

@@ -263,9 +263,19 @@ def proposal_pdf(request, pk):
     """TỜ TRÌNH Về việc đề nghị khen thưởng: the state-level awards the city proposes to the central level
     (Thủ tướng Chính phủ, Chủ tịch nước); a draft until the Board records the submission's number."""
     dossier = get_object_or_404(selectors.dossiers_visible_to(request.user), pk=pk)
+    content = proposal_pdf_bytes(dossier, request=request)
+    if content is None:
+        raise Http404
+    name = "du-thao-to-trinh" if not dossier.central_submission_number else "to-trinh"
+    return _pdf_response(content, f"{name}-{dossier.pk}.pdf")
+
+
+def proposal_pdf_bytes(dossier, *, request=None) -> bytes | None:
+    """The tờ trình as PDF bytes (None when the dossier proposes nothing to the central level): the page above
+    and the package forwarded to the central level (dossiers.forwarding) render the same document."""
     lines = [line for line in _awardees(dossier) if line.award.route == AwardRoute.PROPOSE_CENTRAL]
     if not lines:
-        raise Http404
+        return None
     is_draft = not dossier.central_submission_number
     day = dossier.central_submission_date or timezone.localdate()
     awards = list(dict.fromkeys(line.award.name for line in lines))
@@ -287,5 +297,4 @@ def proposal_pdf(request, pk):
         },
         request=request,
     )
-    name = "du-thao-to-trinh" if is_draft else "to-trinh"
-    return _pdf_response(content, f"{name}-{dossier.pk}.pdf")
+    return content

@@ -19,6 +19,7 @@ from .models import (
     OccasionKind,
     RecipientKind,
 )
+from .rule_versions import awards_for_year
 from .services import PUBLIC_COMMENT_LIMITS
 
 
@@ -76,9 +77,8 @@ class LineForm(forms.Form):
     def __init__(self, *args, dossier: Dossier, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["nominee"].queryset = Nominee.objects.filter(unit=dossier.unit)
-        self.fields["award"].queryset = AwardType.objects.effective_on(timezone.localdate()).order_by(
-            "level", "name"
-        )
+        # the awards of the rule version that applies to the dossier's achievements (dossiers.rule_versions)
+        self.fields["award"].queryset = awards_for_year(dossier.year).order_by("level", "name")
 
     def clean(self):
         data = super().clean()
@@ -185,11 +185,14 @@ class LineEditForm(forms.Form):
         label=_("Số bị kỷ luật từ khiển trách trở lên"), min_value=0, required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, dossier: Dossier | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["award"].queryset = AwardType.objects.effective_on(timezone.localdate()).order_by(
-            "level", "name"
+        awards = (
+            awards_for_year(dossier.year)
+            if dossier is not None
+            else AwardType.objects.effective_on(timezone.localdate())
         )
+        self.fields["award"].queryset = awards.order_by("level", "name")
 
 
 class UploadForm(forms.Form):

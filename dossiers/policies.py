@@ -355,3 +355,62 @@ OFFICER_STEPS = (
     may_record_central_approval,
     may_record_central_rejection,
 )
+
+# -- before the council and on the way to the central level (dossiers.notice, consultation, forwarding) -----
+may_start_public_notice = _step_policy(
+    "may_start_public_notice",
+    gettext_lazy("Công khai trước khi họp hội đồng"),
+    "Công khai các đối tượng phải lấy ý kiến nhân dân trước khi họp hội đồng",
+)
+may_answer_public_comment = _step_policy(
+    "may_answer_public_comment",
+    gettext_lazy("Trả lời ý kiến góp ý"),
+    "Ghi câu trả lời của Ban cho một ý kiến góp ý công khai",
+)
+may_manage_consultation = _step_policy(
+    "may_manage_consultation",
+    gettext_lazy("Hiệp y"),
+    "Gửi đề nghị hiệp y và ghi ý kiến trả lời của cơ quan được hỏi",
+)
+
+
+@policy(
+    roles=(Role.BOARD_HEAD,),
+    description="Vẫn trình Trung ương đối tượng bị cơ quan hiệp y phản đối (ghi rõ lý do)",
+)
+def may_override_consultation(user, consultation=None) -> Decision:
+    return by_role(
+        user,
+        (Role.BOARD_HEAD,),
+        None,
+        reason=_("Chỉ Trưởng Ban Thi đua - Khen thưởng được quyết định vẫn trình khi có ý kiến hiệp y phản đối."),
+    )
+
+
+#: Who reads the public notice's comments (with the commenters' contacts), the hiệp y and the package
+#: forwarded to the central level: the Board, and the auditors, who read everything.
+CENTRAL_STEP_READERS = (Role.BOARD_OFFICER, Role.BOARD_HEAD, Role.AUDITOR)
+
+
+@policy(
+    roles=CENTRAL_STEP_READERS,
+    description="Xem công khai trước hội đồng (cả ý kiến góp ý), hiệp y và tải hồ sơ (ZIP) đã trình Trung ương",
+)
+def may_read_central_steps(user, dossier=None) -> Decision:
+    return by_role(
+        user,
+        CENTRAL_STEP_READERS,
+        None,
+        reason=_("Chỉ Ban TĐKT (hoặc kiểm tra viên) xem được công khai, hiệp y và hồ sơ trình Trung ương."),
+    )
+
+
+# -- the rules (rule versions and their awards; dossiers.rule_versions) -------------------------------------
+@policy(
+    roles=BOARD_ROLES,
+    description="Sửa quy định khen thưởng: tạo phiên bản mới từ phiên bản có sẵn, sửa giá trị, đặt ngày hiệu lực",
+)
+def may_edit_rules(user, version=None) -> Decision:
+    return by_role(
+        user, BOARD_ROLES, None, reason=_("Chỉ Ban Thi đua - Khen thưởng được sửa quy định khen thưởng.")
+    )

@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
+
+from workflows import audit
+from workflows.config import config_diff, field_values
+from workflows.policies import require
 
 from .models.catalogue import AwardType, RuleVersion, ranges_overlap_q
 
@@ -65,3 +71,223 @@ def award_overlap_errors(award: AwardType) -> dict:
         "effective_from": _("«%(award)s» đã có một phiên bản khác có hiệu lực từ %(start)s đến %(end)s.")
         % {"award": other.name, "start": _day(other.effective_from), "end": _day(other.effective_to)}
     }
+
+
+def awards_for_year(year: int):
+    """The award types a line for achievements of `year` may propose: those of the version that applies."""
+    version = version_for_year(year)
+    return AwardType.objects.filter(rule_version=version) if version else AwardType.objects.none()
+
+
+def dossier_version(dossier) -> RuleVersion | None:
+    """The version a dossier's lines are judged by (recorded on its lines), or the one for its year."""
+    line = dossier.lines.exclude(rule_version=None).select_related("rule_version").first()
+    return line.rule_version if line is not None else version_for_year(dossier.year)
+
+
+def _long_date(text: str) -> str:
+    try:
+        day = date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return ""
+    # Decree 30/2020: a day below 10 and a month below 3 are written with a leading zero
+    day_text = f"{day.day:02d}" if day.day < 10 else str(day.day)
+    month_text = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"ngày {day_text} tháng {month_text} năm {day.year}"
+
+
+def citation(act: dict) -> str:
+    """One act of a version's legal basis as a "Căn cứ" line says it (without "Căn cứ" and the ";")."""
+    kind, number, title = act.get("kind", ""), act.get("number", ""), act.get("title", "")
+    when = _long_date(act.get("date", ""))
+    if kind == "Luật":
+        parts = [title, f"số {number}" if number else "", when]
+    else:
+        parts = [kind, f"số {number}" if number else "", when, title]
+    return " ".join(part for part in parts if part)
+
+
+def citations(versions) -> list[str]:
+    """The "Căn cứ" lines of the versions a document applies (each act once, in the versions' order)."""
+    lines = []
+    for version in versions:
+        for act in (version.legal_basis if version is not None else None) or []:
+            text = citation(act)
+            if text and text not in lines:
+                lines.append(text)
+    return lines
+
+
+def line_versions(dossier, lines) -> list[RuleVersion]:
+    """The versions the given lines are judged by (the dossier's when none is recorded)."""
+    found = []
+    for line in lines:
+        if line.rule_version is not None and line.rule_version not in found:
+            found.append(line.rule_version)
+    return found or [dossier_version(dossier)]
+
+
+# -- the Board's edits (rules page, dossiers/rules_views.py), each audited with before/after values ---------
+
+VERSION_FIELDS = (
+    "name",
+    "legal_basis",
+    "effective_from",
+    "effective_to",
+    "quorum_numerator",
+    "quorum_denominator",
+    "public_notice_days",
+    "sla_working_days",
+    "reward_multipliers",
+    "assumptions",
+    "note",
+)
+#: What may still change on a version already applied to a submitted dossier: closing it, notes.
+IN_USE_FIELDS = ("effective_to", "assumptions", "note")
+AWARD_EDIT_FIELDS = (
+    "name",
+    "deciding_authority",
+    "required_documents",
+    "vote_threshold_percent",
+    "vote_threshold_base",
+    "vote_threshold_strict",
+    "secret_ballot",
+    "public_notice_required",
+    "public_notice_days",
+    "legal_source",
+)
+#: The SLA steps a version sets (RuleVersion.sla_working_days; dossiers.lifecycle.step_working_days).
+SLA_STEPS = ("submitted", "accepted", "appraised", "voted", "decided", "decision_after_notice")
+
+
+def version_in_use(version: RuleVersion) -> bool:
+    """A version some submitted dossier's line is judged by: its rules are fixed for that dossier."""
+    from .models import DossierNominee
+
+    return DossierNominee.objects.filter(rule_version=version, dossier__submission_count__gt=0).exists()
+
+
+def _in_use_refusal(version: RuleVersion, fields) -> None:
+    locked = sorted(set(fields) - set(IN_USE_FIELDS))
+    if locked and version_in_use(version):
+        message = _(
+            "Phiên bản «%(version)s» đã áp dụng cho hồ sơ đã trình nên không sửa được nữa: hãy tạo phiên bản mới "
+            "từ phiên bản này, sửa và đặt ngày có hiệu lực."
+        ) % {"version": version.name}
+        raise ValidationError({locked[0]: message})
+
+
+def _actor(user, client_ip):
+    from .policies import may_edit_rules
+
+    return require(may_edit_rules, audit.Actor(user=user, client_ip=client_ip))
+
+
+@transaction.atomic
+def version_update(*, version: RuleVersion, user, client_ip=None, **changes) -> RuleVersion:
+    """Change a version's fields (and its awards' dates with its own); refused while another version is in
+    force on one of its days, or, for all but its end date and notes, once a submitted dossier applies it."""
+    actor = _actor(user, client_ip)
+    unknown = sorted(set(changes) - set(VERSION_FIELDS))
+    if unknown:
+        raise ValidationError({name: _("Trường này không sửa được.") for name in unknown})
+    version = RuleVersion.objects.select_for_update().get(pk=version.pk)
+    before = field_values(version)
+    for name, value in changes.items():
+        setattr(version, name, value)
+    after_candidate = field_values(version)
+    changed = config_diff(before, after_candidate)
+    if not changed:
+        return version
+    _in_use_refusal(version, changed)
+    if version.effective_from is None and version.effective_to is not None:
+        raise ValidationError({"effective_from": _("Hãy nhập ngày có hiệu lực trước ngày hết hiệu lực.")})
+    version.full_clean()
+    awards = list(AwardType.objects.select_for_update().filter(rule_version=version))
+    for award in awards:
+        award.effective_from, award.effective_to = version.effective_from, version.effective_to
+        errors = award_overlap_errors(award)
+        if errors:
+            raise ValidationError(errors)
+    version.save()
+    AwardType.objects.filter(rule_version=version).update(
+        effective_from=version.effective_from, effective_to=version.effective_to
+    )
+    audit.record(
+        subject=version,
+        actor=actor,
+        verb="rule_version_update",
+        data={"version": version.code, "changes": config_diff(before, field_values(version))},
+    )
+    return version
+
+
+@transaction.atomic
+def award_update(*, award: AwardType, user, client_ip=None, **changes) -> AwardType:
+    """Change an award of a version (thresholds, documents, notice days…); refused once the version is in use."""
+    actor = _actor(user, client_ip)
+    unknown = sorted(set(changes) - set(AWARD_EDIT_FIELDS))
+    if unknown:
+        raise ValidationError({name: _("Trường này không sửa được.") for name in unknown})
+    award = AwardType.objects.select_for_update().select_related("rule_version").get(pk=award.pk)
+    before = field_values(award)
+    for name, value in changes.items():
+        setattr(award, name, value)
+    award.full_clean()
+    award.save()
+    changed = config_diff(before, field_values(AwardType.objects.get(pk=award.pk)))
+    if not changed:
+        return award
+    if award.rule_version is not None:
+        _in_use_refusal(award.rule_version, changed)
+    audit.record(
+        subject=award.rule_version or award,
+        actor=actor,
+        verb="rule_award_update",
+        data={"award": award.code, "changes": changed},
+    )
+    return award
+
+
+@transaction.atomic
+def version_copy(*, source: RuleVersion, code: str, name: str, user, client_ip=None) -> RuleVersion:
+    """A new draft version (no effective date yet) copied from `source`: its values, awards and their rules."""
+
+    actor = _actor(user, client_ip)
+    version = RuleVersion(
+        code=code,
+        name=name,
+        **{
+            field: getattr(source, field)
+            for field in VERSION_FIELDS
+            if field not in ("name", "effective_from", "effective_to")
+        },
+    )
+    version.full_clean()
+    version.save()
+    awards = rules = 0
+    for award in AwardType.objects.filter(rule_version=source).prefetch_related("rules"):
+        award_rules = list(award.rules.all())
+        award.pk = None
+        award.rule_version = version
+        award.effective_from = award.effective_to = None
+        award.save()
+        awards += 1
+        for rule in award_rules:
+            rule.pk = None
+            rule.award = award
+            rule.save()
+            rules += 1
+    audit.record(
+        subject=version,
+        actor=actor,
+        verb="rule_version_copy",
+        data={
+            "version": version.code,
+            "copied_from": source.code,
+            "awards": awards,
+            "rules": rules,
+            "changes": config_diff({}, field_values(version)),
+        },
+    )
+    return version

@@ -117,12 +117,20 @@ def intake_queue() -> QuerySet[Dossier]:
 
 
 def posted_lines() -> QuerySet[DossierNominee]:
-    """Nominees under public comment now (no login needed to read them)."""
+    """Nominees under public comment now (no login needed to read them): posted after the vote, or under
+    their public notice before the council (dossiers.notice)."""
     today = timezone.localdate()
+    after_vote = Q(dossier__state=DossierState.POSTED, state=NomineeState.PASSED) & (
+        Q(dossier__posted_until__isnull=True) | Q(dossier__posted_until__gte=today)
+    )
+    before_council = Q(
+        public_notice__starts_on__lte=today,
+        public_notice__ends_on__gte=today,
+        state__in=(NomineeState.PENDING, NomineeState.PROPOSED, NomineeState.ON_AGENDA),
+    )
     return (
-        DossierNominee.objects.select_related("dossier__unit", "nominee", "award")
-        .filter(dossier__state=DossierState.POSTED, state=NomineeState.PASSED)
-        .filter(Q(dossier__posted_until__isnull=True) | Q(dossier__posted_until__gte=today))
+        DossierNominee.objects.select_related("dossier__unit", "nominee", "award", "public_notice")
+        .filter(after_vote | before_council)
         .order_by("dossier__unit__name", "nominee__full_name")
     )
 

@@ -584,6 +584,15 @@ def _public_comment_throttle(dossier: Dossier, client_ip) -> None:
             )
 
 
+def _under_notice(line: DossierNominee) -> bool:
+    """The line is under its public notice before the council (dossiers.notice) today."""
+    from .models import PublicNotice
+    from .notice import NOTICE_LINE_STATES, is_open
+
+    notice = PublicNotice.objects.filter(line_id=line.pk).first()
+    return notice is not None and line.state in NOTICE_LINE_STATES and is_open(notice)
+
+
 @transaction.atomic
 def public_comment_add(
     *, line: DossierNominee, author_name: str, contact: str, text: str, client_ip=None
@@ -593,11 +602,12 @@ def public_comment_add(
     _public_comment_limits({"author_name": author_name, "contact": contact, "text": text})
     line = DossierNominee.objects.select_related("dossier").get(pk=line.pk)
     dossier = line.dossier
-    if (
-        dossier.state != DossierState.POSTED
-        or line.state != NomineeState.PASSED
-        or (dossier.posted_until and timezone.localdate() > dossier.posted_until)
-    ):
+    posted = (
+        dossier.state == DossierState.POSTED
+        and line.state == NomineeState.PASSED
+        and not (dossier.posted_until and timezone.localdate() > dossier.posted_until)
+    )
+    if not posted and not _under_notice(line):
         raise ValidationError(_("Đối tượng này không còn trong thời gian lấy ý kiến."))
     _public_comment_throttle(dossier, client_ip)
     comment = PublicComment.objects.create(line=line, author_name=author_name, contact=contact, text=text)

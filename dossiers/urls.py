@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exports, views
+from . import central_views, exports, views
 
 app_name = "dossiers"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     path("<int:pk>/danh-sach-khen-thuong.xlsx", exports.awardees_excel, name="awardees_excel"),
     path("<int:pk>/du-thao-quyet-dinh.pdf", exports.decision_pdf, name="decision_pdf"),
     path("<int:pk>/to-trinh.pdf", exports.proposal_pdf, name="proposal_pdf"),
+    path("<int:pk>/cong-khai-truoc-hoi-dong/", central_views.public_notice, name="public_notice"),
+    path("<int:pk>/hiep-y/", central_views.consultation, name="consultation"),
+    path(
+        "<int:pk>/ho-so-trinh-trung-uong.zip", central_views.forwarding_package, name="forwarding_package"
+    ),
     path("doi-tuong/<int:pk>/", views.line_edit, name="line_edit"),
     path("doi-tuong/<int:pk>/bot/", views.line_remove, name="line_remove"),
     path("ca-nhan-tap-the/<int:pk>/", views.nominee_detail, name="nominee"),

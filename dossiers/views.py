@@ -267,7 +267,7 @@ def line_edit(request, pk):
         "achievement_report": line.achievement_report,
         **{key: getattr(line, key) for key in services.COLLECTIVE_FIELDS},
     }
-    form = LineEditForm(request.POST or None, initial=initial)
+    form = LineEditForm(request.POST or None, initial=initial, dossier=line.dossier)
     if request.method == "POST" and form.is_valid():
         try:
             services.line_update(

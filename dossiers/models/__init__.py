@@ -10,6 +10,7 @@ from .catalogue import (
     RecipientKind,
     RuleKind,
     RuleSeverity,
+    RuleVersion,
 )
 from .central import (
     ConsultationAgency,
@@ -75,6 +76,7 @@ __all__ = [
     "ReturnItem",
     "RuleKind",
     "RuleSeverity",
+    "RuleVersion",
     "Submission",
     "YearlyRating",
 ]

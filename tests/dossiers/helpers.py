@@ -8,6 +8,7 @@ from councils.registry import ItemResult, handler_for
 from councils.services import session_create
 from dossiers import services
 from dossiers.models import AwardType, Dossier, NomineeState
+from dossiers.rule_versions import version_for_year
 from organisations.models import CouncilKind
 from tests.factories import AwardRecordFactory, CouncilTermFactory, NomineeFactory
 from tests.pdfs import pdf_bytes
@@ -21,8 +22,9 @@ def pdf(name="tai-lieu.pdf", body=b"noi dung"):
     return SimpleUploadedFile(name, pdf_bytes(body), content_type="application/pdf")
 
 
-def award(code):
-    return AwardType.objects.get(code=code)
+def award(code, year=YEAR):
+    """The award of the rule version that applies to achievements of `year` (dossiers.rule_versions)."""
+    return AwardType.objects.get(code=code, rule_version=version_for_year(year))
 
 
 def eligible_nominee(unit, code="bk-tp", **fields):

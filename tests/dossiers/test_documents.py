@@ -140,7 +140,7 @@ def test_the_same_nominee_and_award_cannot_be_proposed_twice_in_one_year(cast, d
     services.line_add(
         dossier=next_year,
         nominee=line.nominee,
-        award=line.award,
+        award=award(line.award.code, year=YEAR + 1),
         achievement_report="Năm sau",
         user=cast.officer,
     )

@@ -11,7 +11,15 @@ from tests.factories import (
     YearlyRatingFactory,
 )
 
-from .helpers import YEAR, award
+from .helpers import YEAR
+from .helpers import award as award_of_year
+
+#: The rules this file checks are the current law's (Luật TĐKT 2022, NĐ 152/2025): the version for 2025.
+CURRENT_LAW_YEAR = 2025
+
+
+def award(code):
+    return award_of_year(code, year=CURRENT_LAW_YEAR)
 
 pytestmark = pytest.mark.django_db
 
@@ -190,18 +198,10 @@ def test_a_version_out_of_force_is_not_offered(cast):
     from dossiers import services
     from dossiers.models import AwardType
 
-    old = AwardType.objects.create(
-        code="cstd-tp",
-        name="Chiến sĩ thi đua thành phố (NĐ 91/2017)",
-        level="city",
-        recipient_kind="individual",
-        deciding_authority="Chủ tịch UBND thành phố",
-        route="city_decides",
-        effective_from=date(2018, 1, 1),
-        effective_to=date(2023, 12, 31),
-    )
-    assert old not in AwardType.objects.effective_on(date(2025, 1, 1))
-    assert old in AwardType.objects.effective_on(date(2023, 6, 1))
+    # the NĐ 152/2025 version of the award is not offered for achievements of 2023 (NĐ 91/2017 applies)
+    old = award("cstd-tp")
+    assert old not in AwardType.objects.effective_on(date(2023, 6, 1))
+    assert old in AwardType.objects.effective_on(date(2025, 7, 1))
     dossier = services.dossier_create(
         unit=cast.unit, year=YEAR, occasion="annual", title="Cũ", user=cast.officer
     )
@@ -213,4 +213,4 @@ def test_a_version_out_of_force_is_not_offered(cast):
             achievement_report="x",
             user=cast.officer,
         )
-    assert "không còn hiệu lực" in str(error.value)
+    assert "không áp dụng cho thành tích năm 2023" in str(error.value)

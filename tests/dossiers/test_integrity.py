@@ -41,7 +41,11 @@ def _draft(cast, year=YEAR):
 
 def _add(cast, dossier, nominee, code="bk-tp"):
     return services.line_add(
-        dossier=dossier, nominee=nominee, award=award(code), achievement_report=REPORT, user=cast.officer
+        dossier=dossier,
+        nominee=nominee,
+        award=award(code, year=dossier.year),  # the award of the rule version for the dossier's year
+        achievement_report=REPORT,
+        user=cast.officer,
     )
 
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 from councils import services as council_services
 from councils.models import AgendaItem
 from dossiers.eligibility import blocking_errors
-from dossiers.models import AwardType, InitiativeRecognition, Nominee
+from dossiers.models import InitiativeRecognition, Nominee
+from dossiers.rule_versions import awards_for_year
 from innovation import selectors, services
 from innovation.models import Initiative, InitiativeState, RoundState
 from tests.councils.conftest import start_voting
@@ -34,8 +35,8 @@ def test_a_whole_round_of_two_hundred_initiatives(person):
     year = timezone.localdate().year
     veteran = NomineeFactory(unit=units[0], full_name="Lê Thị Mai")
     for past in (year - 3, year - 2, year - 1):
-        AwardRecordFactory(nominee=veteran, award=AwardType.objects.get(code="cstdcs"), year=past)
-    city_fighter = AwardType.objects.get(code="cstd-tp")
+        AwardRecordFactory(nominee=veteran, award=awards_for_year(year).get(code="cstdcs"), year=past)
+    city_fighter = awards_for_year(year).get(code="cstd-tp")
     [before] = blocking_errors(veteran, city_fighter, year)
     assert "sáng kiến" in before
 
@@ -147,7 +148,7 @@ def test_a_whole_round_of_two_hundred_initiatives(person):
     lead_name = top.authors.order_by("-share").first().full_name
     lead = Nominee.objects.get(full_name=lead_name, unit=top.unit)
     for past in (year - 3, year - 2, year - 1):
-        AwardRecordFactory(nominee=lead, award=AwardType.objects.get(code="cstdcs"), year=past)
+        AwardRecordFactory(nominee=lead, award=awards_for_year(year).get(code="cstdcs"), year=past)
     assert blocking_errors(lead, city_fighter, year) == []
 
 
@@ -157,8 +158,8 @@ def test_a_recognised_initiative_feeds_the_eligibility_of_an_existing_person_rec
     year = timezone.localdate().year
     veteran = NomineeFactory(unit=cast.unit, full_name="Lê Thị Mai")
     for past in (year - 3, year - 2, year - 1):
-        AwardRecordFactory(nominee=veteran, award=AwardType.objects.get(code="cstdcs"), year=past)
-    city_fighter = AwardType.objects.get(code="cstd-tp")
+        AwardRecordFactory(nominee=veteran, award=awards_for_year(year).get(code="cstdcs"), year=past)
+    city_fighter = awards_for_year(year).get(code="cstd-tp")
     assert blocking_errors(veteran, city_fighter, year)
     initiative = services.initiative_submit(
         round_=round_,

@@ -62,6 +62,14 @@ dossier-transitions                      dossier              401  200  404  200
 dossier-upload                           dossier              401  405  405  405  405  405  405  405  405  405
 dossier-document                         dossier_document     401  200  404  200  404  404  200  404  404  404
 dossier-assign                           dossier              401  405  405  405  405  405  405  405  405  405
+dossier-public-notice                    dossier              401  403  404  200  404  404  200  404  404  404
+dossier-public-comment-answer            dossier_comment      401  405  405  405  405  405  405  405  405  405
+dossier-consultations                    dossier              401  403  404  200  404  404  200  404  404  404
+dossier-consultation-answer              dossier_consultation 401  405  405  405  405  405  405  405  405  405
+dossier-consultation-no-answer           dossier_consultation 401  405  405  405  405  405  405  405  405  405
+dossier-consultation-override            dossier_consultation 401  405  405  405  405  405  405  405  405  405
+# the world's dossier is not forwarded: no package yet (404 for those who may read one)
+dossier-forwarding-package               dossier              401  403  404  404  404  404  404  404  404  404
 dossier-line-list                        -                    401  200  200  200  200  200  200  200  200  200
 dossier-line-detail                      line                 401  200  404  200  404  404  200  404  404  404
 dossier-line-history                     line                 401  200  404  200  404  404  200  404  404  404
@@ -154,6 +162,9 @@ dossiers:awardees_excel                  posted_dossier       302  200  404  200
 # the world's posted dossier holds state-level awards only: it has a tờ trình (proposal_pdf), no decision
 dossiers:decision_pdf                    posted_dossier       302  404  404  404  404  404  404  404  404  404
 dossiers:proposal_pdf                    posted_dossier       302  200  404  200  404  404  200  404  404  404
+dossiers:public_notice                   dossier              302  403  404  200  404  404  200  404  404  404
+dossiers:consultation                    dossier              302  403  404  200  404  404  200  404  404  404
+dossiers:forwarding_package              dossier              302  403  404  404  404  404  404  404  404  404
 dossiers:line_edit                       line                 302  200  404  200  404  404  200  404  404  404
 dossiers:line_remove                     line                 302  405  405  405  405  405  405  405  405  405
 dossiers:nominee                         nominee              302  200  404  200  404  404  200  404  404  404

@@ -254,6 +254,8 @@ def build_world(*, with_votes: bool = True) -> World:
         "line": {"pk": line.pk},
         "document": {"pk": document.pk},
         "dossier_document": {"pk": document.dossier_id, "document_id": document.pk},
+        "dossier_comment": {"pk": dossier.pk, "comment_id": 0},
+        "dossier_consultation": {"pk": dossier.pk, "consultation_id": 0},
         "nominee": {"pk": nominee.pk},
         "nominee_declare": {"pk": nominee.pk, "kind": "title"},
         "history_review": {"kind": "title", "pk": 0, "verb": "confirm"},

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from dossiers import services
 from dossiers.models import AwardRecord, AwardType, Dossier, InitiativeRecognition, Nominee, YearlyRating
+from dossiers.rule_versions import awards_for_year
 from organisations.models import Unit
 from workflows import engine
 
@@ -139,7 +140,7 @@ class Command(BaseCommand):
         )
         kinds = set()
         for nominee, code, figures in lines:
-            award = AwardType.objects.effective_on(date.today()).get(code=code)
+            award = awards_for_year(YEAR).get(code=code)
             line = services.line_add(
                 dossier=dossier,
                 nominee=nominee,

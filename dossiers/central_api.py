@@ -1,0 +1,250 @@
+"""API of the steps before the council and towards the central level (issue 16), mixed into DossierViewSet:
+
+  GET/POST /api/v1/dossiers/<pk>/public-notice/                         the public notice before the council
+  POST     /api/v1/dossiers/<pk>/public-comments/<id>/answer/           the Board's answer to one comment
+  GET/POST /api/v1/dossiers/<pk>/consultations/                         hiệp y requests (agency, working_days)
+  POST     /api/v1/dossiers/<pk>/consultations/<id>/answer/             agreed | objected (reason, lines)
+  POST     /api/v1/dossiers/<pk>/consultations/<id>/no-answer/          silent past the deadline
+  POST     /api/v1/dossiers/<pk>/consultations/<id>/override/           the Board head forwards anyway (reason)
+  GET      /api/v1/dossiers/<pk>/forwarding-package/                    the ZIP forwarded (application/zip)
+
+Reads need may_read_central_steps (the Board, the auditors); another unit's dossier answers 404 first. Writes
+are the services' (dossiers.notice, dossiers.consultation): their refusals are problem details, 400 next to
+the field, 403 for the role.
+"""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from workflows.api import ErrorSerializer
+from workflows.http import request_actor
+from workflows.names import full_name
+from workflows.policies import PolicyDenied
+
+from . import consultation as hiep_y
+from . import forwarding, notice, policies
+from .models import ConsultationRequest, ForwardingPackage, PublicComment
+
+_ID = r"[0-9]{1,12}"
+
+
+def _day(value):
+    return value.isoformat() if value else None
+
+
+def _comment(comment: PublicComment) -> dict:
+    return {
+        "id": comment.pk,
+        "author_name": comment.author_name,
+        "contact": comment.contact,
+        "text": comment.text,
+        "created_at": comment.created_at.isoformat(),
+        "resolved": comment.resolved,
+        "answer": comment.answer,
+        "answered_by": full_name(comment.answered_by) if comment.answered_by else None,
+        "answered_at": comment.answered_at.isoformat() if comment.answered_at else None,
+    }
+
+
+def notice_payload(dossier) -> dict:
+    return {
+        "lines": [
+            {
+                "line": row["line"].pk,
+                "nominee": row["line"].nominee.full_name,
+                "award": row["line"].award.code,
+                "starts_on": _day(row["notice"].starts_on) if row["notice"] else None,
+                "ends_on": _day(row["notice"].ends_on) if row["notice"] else None,
+                "elapsed": row["elapsed"],
+                "required": row["required"],
+                "refusal": row["refusal"],
+                "comments": [_comment(comment) for comment in row["comments"]],
+            }
+            for row in notice.notice_rows(dossier)
+        ]
+    }
+
+
+def consultation_item(request: ConsultationRequest) -> dict:
+    return {
+        "id": request.pk,
+        "agency": request.agency,
+        "agency_display": request.get_agency_display(),
+        "letter_reference": request.letter_reference,
+        "sent_on": _day(request.sent_on),
+        "working_days": request.working_days,
+        "deadline": _day(request.deadline),
+        "outcome": request.outcome,
+        "status": hiep_y.consultation_status(request),
+        "reason": request.reason,
+        "lines": [line.pk for line in request.objected_lines.all()],
+        "answer_reference": request.answer_reference,
+        "answered_on": _day(request.answered_on),
+        "overridden": request.overridden_at is not None,
+        "override_reason": request.override_reason,
+    }
+
+
+def consultations_payload(dossier) -> dict:
+    return {
+        "consultations": [
+            consultation_item(r) for r in dossier.consultations.prefetch_related("objected_lines")
+        ],
+        "forwarding_refusals": hiep_y.forwarding_refusals(dossier),
+    }
+
+
+def _data(request) -> dict:
+    return request.data if hasattr(request.data, "get") else {}
+
+
+def _lines_of(data) -> list:
+    raw = data.getlist("lines") if hasattr(data, "getlist") else data.get("lines")
+    if isinstance(raw, str):
+        raw = [part.strip() for part in raw.split(",") if part.strip()]
+    if isinstance(raw, int):
+        raw = [raw]
+    return [str(value) for value in raw or []]
+
+
+class CentralStepsMixin:
+    """Actions of DossierViewSet (see the module's docstring)."""
+
+    def _readable(self):
+        dossier = self.get_object()
+        decision = policies.may_read_central_steps(self.request.user, dossier)
+        if not decision:
+            raise PolicyDenied(decision.reason)
+        return dossier
+
+    @extend_schema(request=None, responses={200: None, 201: None, 400: ErrorSerializer, 403: ErrorSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="public-notice", url_name="public-notice")
+    def public_notice(self, request, pk=None):
+        """GET: each line needing public notice before the council, with the days over, the comments and why
+        it may not be locked on an agenda yet. POST {working_days}: the Board starts the notice (201)."""
+        dossier = self._readable() if request.method == "GET" else self.get_object()
+        if request.method == "POST":
+            notice.public_notice_start(
+                dossier=dossier, working_days=_data(request).get("working_days"), actor=request_actor(request)
+            )
+            return Response(notice_payload(dossier), status=201)
+        return Response(notice_payload(dossier))
+
+    @extend_schema(request=None, responses={200: None, 400: ErrorSerializer, 403: ErrorSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=rf"public-comments/(?P<comment_id>{_ID})/answer",
+        url_name="public-comment-answer",
+    )
+    def public_comment_answer(self, request, pk=None, comment_id=None):
+        """{answer}: the Board's answer to one public comment on the dossier's lines (once)."""
+        dossier = self.get_object()
+        comment = get_object_or_404(PublicComment.objects.filter(line__dossier=dossier), pk=comment_id)
+        comment = notice.public_comment_answer(
+            comment=comment, answer=_data(request).get("answer", ""), actor=request_actor(request)
+        )
+        return Response({"comments": [_comment(comment)]})
+
+    @extend_schema(request=None, responses={200: None, 201: None, 400: ErrorSerializer, 403: ErrorSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="consultations", url_name="consultations")
+    def consultations(self, request, pk=None):
+        """GET: the hiệp y requests and what still holds the forwarding back. POST {agency, working_days,
+        letter_reference?}: the Board sends one (201)."""
+        dossier = self._readable() if request.method == "GET" else self.get_object()
+        if request.method == "POST":
+            data = _data(request)
+            sent = hiep_y.consultation_send(
+                dossier=dossier,
+                agency=str(data.get("agency", "")),
+                working_days=data.get("working_days"),
+                letter_reference=str(data.get("letter_reference", "")),
+                actor=request_actor(request),
+            )
+            return Response(consultation_item(sent), status=201)
+        return Response(consultations_payload(dossier))
+
+    def _consultation(self, consultation_id):
+        dossier = self.get_object()
+        return get_object_or_404(dossier.consultations.all(), pk=consultation_id)
+
+    @extend_schema(request=None, responses={200: None, 400: ErrorSerializer, 403: ErrorSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=rf"consultations/(?P<consultation_id>{_ID})/answer",
+        url_name="consultation-answer",
+    )
+    def consultation_answer(self, request, pk=None, consultation_id=None):
+        """{outcome: agreed | objected, reason, lines: [line ids], answer_reference?}: the agency's answer."""
+        data = _data(request)
+        answered = hiep_y.consultation_answer(
+            consultation=self._consultation(consultation_id),
+            outcome=str(data.get("outcome", "")),
+            reason=str(data.get("reason", "")),
+            lines=_lines_of(data),
+            answer_reference=str(data.get("answer_reference", "")),
+            actor=request_actor(request),
+        )
+        return Response(consultation_item(answered))
+
+    @extend_schema(request=None, responses={200: None, 400: ErrorSerializer, 403: ErrorSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=rf"consultations/(?P<consultation_id>{_ID})/no-answer",
+        url_name="consultation-no-answer",
+    )
+    def consultation_no_answer(self, request, pk=None, consultation_id=None):
+        """The agency did not answer by the deadline (400 before it has passed)."""
+        done = hiep_y.consultation_no_answer(
+            consultation=self._consultation(consultation_id), actor=request_actor(request)
+        )
+        return Response(consultation_item(done))
+
+    @extend_schema(request=None, responses={200: None, 400: ErrorSerializer, 403: ErrorSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=rf"consultations/(?P<consultation_id>{_ID})/override",
+        url_name="consultation-override",
+    )
+    def consultation_override(self, request, pk=None, consultation_id=None):
+        """{reason}: the Board head forwards the objected nominees anyway."""
+        done = hiep_y.consultation_override(
+            consultation=self._consultation(consultation_id),
+            reason=str(_data(request).get("reason", "")),
+            actor=request_actor(request),
+        )
+        return Response(consultation_item(done))
+
+    @extend_schema(
+        request=None,
+        responses={(200, "application/zip"): OpenApiTypes.BINARY, 403: ErrorSerializer, 404: ErrorSerializer},
+    )
+    @action(detail=True, methods=["get"], url_path="forwarding-package", url_name="forwarding-package")
+    def forwarding_package(self, request, pk=None):
+        """The ZIP forwarded to the central level (404 before the forwarding); its SHA-256 in `X-Content-SHA256`."""
+        dossier = self._readable()
+        package = ForwardingPackage.objects.filter(dossier=dossier).first()
+        if package is None:
+            raise Http404
+        return package_response(package)
+
+
+def package_response(package: ForwardingPackage) -> FileResponse:
+    response = FileResponse(
+        package.file.open("rb"),
+        as_attachment=True,
+        filename=forwarding.package_name(package.dossier),
+        content_type="application/zip",
+    )
+    response["X-Content-SHA256"] = package.sha256
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

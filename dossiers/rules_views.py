@@ -1,0 +1,268 @@
+"""The rules page: the Board reads and edits the rule versions (dossiers.rule_versions), others read them.
+
+List of versions with their dates; a version's page with its legal basis, values, which values are assumed,
+its awards and the audited history of its edits; "create a new version from this one"; the version's fields
+and dates; an award's thresholds, documents and notice days. Every write goes through dossiers.rule_versions.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from councils.registry import ThresholdBase
+from workflows.api import client_ip
+from workflows.audit import history_for
+from workflows.forms import DateField
+from workflows.policies import PolicyDenied
+
+from . import rule_versions
+from .models import AwardType, DocumentKind, RuleVersion
+from .policies import may_edit_rules
+
+
+class VersionForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Tên phiên bản"), max_length=255)
+    effective_from = DateField(label=gettext_lazy("Hiệu lực từ"), required=False)
+    effective_to = DateField(label=gettext_lazy("Hiệu lực đến"), required=False)
+    quorum_numerator = forms.IntegerField(label=gettext_lazy("Tỷ lệ có mặt tối thiểu: tử số"), min_value=0)
+    quorum_denominator = forms.IntegerField(label=gettext_lazy("mẫu số"), min_value=1)
+    public_notice_days = forms.IntegerField(label=gettext_lazy("Số ngày làm việc công khai"), min_value=0)
+    legal_basis = forms.JSONField(
+        label=gettext_lazy("Căn cứ pháp lý"),
+        help_text=gettext_lazy(
+            'Danh sách [{"kind": "Nghị định", "number": "…", "date": "YYYY-MM-DD", "title": "…"}]'
+        ),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    reward_multipliers = forms.JSONField(
+        label=gettext_lazy("Hệ số mức tiền thưởng"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    assumptions = forms.JSONField(
+        label=gettext_lazy("Giá trị chưa được xác nhận"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for step in rule_versions.SLA_STEPS:
+            self.fields[f"sla_{step}"] = forms.IntegerField(
+                label=_("Thời hạn bước «%(step)s» (ngày làm việc)") % {"step": SLA_LABELS[step]},
+                min_value=0,
+                required=False,
+            )
+
+    def clean_legal_basis(self):
+        value = self.cleaned_data["legal_basis"]
+        if not isinstance(value, list) or not all(
+            isinstance(act, dict) and act.get("number") for act in value
+        ):
+            raise ValidationError(_("Ghi danh sách văn bản, mỗi văn bản có số hiệu (number)."))
+        return value
+
+    def changes(self) -> dict:
+        data = dict(self.cleaned_data)
+        sla = {step: data.pop(f"sla_{step}") for step in rule_versions.SLA_STEPS}
+        data["sla_working_days"] = {step: days for step, days in sla.items() if days is not None}
+        data["reward_multipliers"] = data.get("reward_multipliers") or {}
+        data["assumptions"] = data.get("assumptions") or []
+        return data
+
+
+SLA_LABELS = {
+    "submitted": gettext_lazy("Ban tiếp nhận hồ sơ đã trình"),
+    "accepted": gettext_lazy("Thẩm định"),
+    "appraised": gettext_lazy("Đưa ra hội đồng"),
+    "voted": gettext_lazy("Sau khi hội đồng xét"),
+    "decided": gettext_lazy("Sau quyết định"),
+    "decision_after_notice": gettext_lazy("Quyết định sau khi hết công khai"),
+}
+
+
+class AwardForm(forms.Form):
+    deciding_authority = forms.CharField(label=gettext_lazy("Thẩm quyền quyết định"), max_length=255)
+    vote_threshold_percent = forms.DecimalField(
+        label=gettext_lazy("Tỷ lệ phiếu đồng ý (%)"), min_value=0, max_value=100, decimal_places=2
+    )
+    vote_threshold_base = forms.ChoiceField(
+        label=gettext_lazy("Cơ sở tính tỷ lệ"), choices=ThresholdBase.choices
+    )
+    vote_threshold_strict = forms.BooleanField(label=gettext_lazy("Phải vượt (>) tỷ lệ"), required=False)
+    secret_ballot = forms.BooleanField(label=gettext_lazy("Bỏ phiếu kín"), required=False)
+    public_notice_required = forms.BooleanField(label=gettext_lazy("Phải công khai"), required=False)
+    public_notice_days = forms.IntegerField(label=gettext_lazy("Số ngày làm việc công khai"), min_value=0)
+    required_documents = forms.MultipleChoiceField(
+        label=gettext_lazy("Thành phần hồ sơ bắt buộc"),
+        choices=DocumentKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    legal_source = forms.CharField(label=gettext_lazy("Căn cứ pháp lý"), max_length=255, required=False)
+
+
+class CopyForm(forms.Form):
+    code = forms.SlugField(label=gettext_lazy("Mã phiên bản mới"), max_length=40)
+    name = forms.CharField(label=gettext_lazy("Tên phiên bản mới"), max_length=255)
+
+
+def _can_edit(request) -> bool:
+    return may_edit_rules(request.user).allowed
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def rules_list(request):
+    versions = RuleVersion.objects.all()
+    rows = [
+        {
+            "version": version,
+            "awards": version.awards.count(),
+            "in_use": rule_versions.version_in_use(version),
+        }
+        for version in versions
+    ]
+    return render(
+        request,
+        "dossiers/rules/list.html",
+        {"rows": rows, "can_edit": _can_edit(request), "copy_form": CopyForm()},
+    )
+
+
+def _initial(version: RuleVersion) -> dict:
+    initial = {field: getattr(version, field) for field in rule_versions.VERSION_FIELDS}
+    for step in rule_versions.SLA_STEPS:
+        initial[f"sla_{step}"] = version.sla_days(step)
+    return initial
+
+
+def _history(version: RuleVersion) -> list[dict]:
+    from workflows.history import verb_label
+
+    return [
+        {
+            "event": event,
+            "label": verb_label(RuleVersion, event.verb),
+            "changes": (event.data or {}).get("changes") or {},
+            "award": (event.data or {}).get("award", ""),
+        }
+        for event in history_for(version)
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_version_detail(request, pk):
+    version = get_object_or_404(RuleVersion, pk=pk)
+    can_edit = _can_edit(request)
+    form = VersionForm(request.POST or None, initial=_initial(version))
+    if request.method == "POST":
+        if not can_edit:
+            raise PolicyDenied(may_edit_rules(request.user).reason)
+        if form.is_valid():
+            try:
+                rule_versions.version_update(
+                    version=version, user=request.user, client_ip=client_ip(request), **form.changes()
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("Đã lưu phiên bản quy định."))
+                return redirect("dossiers:rule_version", pk=version.pk)
+    awards = (
+        AwardType.objects.filter(rule_version=version).prefetch_related("rules").order_by("level", "name")
+    )
+    sla = [(SLA_LABELS[step], version.sla_days(step)) for step in rule_versions.SLA_STEPS]
+    return render(
+        request,
+        "dossiers/rules/detail.html",
+        {
+            "version": version,
+            "basis": rule_versions.citations([version]),
+            "awards": awards,
+            "sla": sla,
+            "multipliers": sorted((version.reward_multipliers or {}).items()),
+            "in_use": rule_versions.version_in_use(version),
+            "can_edit": can_edit,
+            "form": form,
+            "copy_form": CopyForm(),
+            "history": _history(version),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def rule_version_copy(request, pk):
+    source = get_object_or_404(RuleVersion, pk=pk)
+    if not _can_edit(request):
+        raise PolicyDenied(may_edit_rules(request.user).reason)
+    form = CopyForm(request.POST)
+    if form.is_valid():
+        try:
+            version = rule_versions.version_copy(
+                source=source, user=request.user, client_ip=client_ip(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Đã tạo phiên bản mới; hãy sửa các giá trị và đặt ngày có hiệu lực."))
+            return redirect("dossiers:rule_version", pk=version.pk)
+    rows = [
+        {"version": v, "awards": v.awards.count(), "in_use": rule_versions.version_in_use(v)}
+        for v in RuleVersion.objects.all()
+    ]
+    return render(
+        request,
+        "dossiers/rules/list.html",
+        {"rows": rows, "can_edit": True, "copy_form": form, "copy_source": source},
+        status=400,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_award_edit(request, pk):
+    award = get_object_or_404(
+        AwardType.objects.select_related("rule_version"), pk=pk, rule_version__isnull=False
+    )
+    can_edit = _can_edit(request)
+    if not can_edit:
+        raise PolicyDenied(may_edit_rules(request.user).reason)
+    initial = {name: getattr(award, name) for name in AwardForm.base_fields}
+    form = AwardForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule_versions.award_update(
+                award=award, user=request.user, client_ip=client_ip(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Đã lưu «%(award)s».") % {"award": award.name})
+            return redirect("dossiers:rule_version", pk=award.rule_version_id)
+    return render(
+        request,
+        "dossiers/rules/award_form.html",
+        {"award": award, "version": award.rule_version, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,270 @@
+"""Rule versions by effective date (issue 17): the version applied to a line is the one in force on the last day
+of the achievement year, recorded on the line and kept; versions never overlap; documents cite the version's
+legal basis; the Board edits the rules through the rules page, audited with before/after values."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+
+from dossiers import rule_versions, services
+from dossiers.forms import LineForm
+from dossiers.lifecycle import step_working_days
+from dossiers.models import AwardType, DossierState, RuleVersion
+from tests.factories import NomineeFactory
+from workflows import engine
+from workflows.audit import history_for
+
+from .helpers import ready_dossier
+
+pytestmark = pytest.mark.django_db
+
+
+def _dossier(cast, year):
+    return services.dossier_create(
+        unit=cast.unit, year=year, occasion="annual", title=f"Đề nghị năm {year}", user=cast.officer
+    )
+
+
+def _line(cast, dossier, code="bk-tp"):
+    return services.line_add(
+        dossier=dossier,
+        nominee=NomineeFactory(unit=cast.unit),
+        award=rule_versions.awards_for_year(dossier.year).get(code=code),
+        achievement_report="Hoàn thành xuất sắc nhiệm vụ.",
+        user=cast.officer,
+    )
+
+
+@pytest.mark.parametrize(
+    ("year", "code", "basis"),
+    [
+        (2022, "nd91-2017", "Nghị định số 91/2017/NĐ-CP"),  # the 2023 demo session's dossiers
+        (2023, "nd91-2017", "Nghị định số 91/2017/NĐ-CP"),
+        (2024, "nd98-2023", "Nghị định số 98/2023/NĐ-CP"),
+        (2025, "nd152-2025", "Nghị định số 152/2025/NĐ-CP"),
+    ],
+)
+def test_the_line_is_judged_by_the_version_in_force_at_the_end_of_the_achievement_year(
+    cast, year, code, basis
+):
+    dossier = _dossier(cast, year)
+    line = _line(cast, dossier)
+    assert line.rule_version.code == code
+    assert line.award.rule_version_id == line.rule_version_id
+    assert any(
+        basis in text for text in rule_versions.citations(rule_versions.line_versions(dossier, [line]))
+    )
+    # the line form offers the awards of that version only
+    offered = set(LineForm(dossier=dossier).fields["award"].queryset)
+    assert offered == set(AwardType.objects.filter(rule_version__code=code))
+
+
+def test_the_2022_dossier_uses_the_decree_91_rules(cast):
+    award = rule_versions.awards_for_year(2022).get(code="cstdcs")
+    assert all("2003" in rule.legal_source or "91/2017" in rule.legal_source for rule in award.rules.all())
+    # under the 2003/2013 law an initiative was required for CSTĐCS; the 2022 law accepts HTXS instead
+    assert award.rules.filter(kind="initiative_scope").exists()
+    assert not rule_versions.awards_for_year(2025).get(code="cstdcs").rules.filter(kind="initiative_scope")
+
+
+def test_an_award_of_another_version_is_refused(cast):
+    dossier = _dossier(cast, 2022)
+    current = rule_versions.awards_for_year(2025).get(code="bk-tp")
+    with pytest.raises(ValidationError) as refused:
+        services.line_add(
+            dossier=dossier,
+            nominee=NomineeFactory(unit=cast.unit),
+            award=current,
+            achievement_report="x",
+            user=cast.officer,
+        )
+    assert "không áp dụng cho thành tích năm 2022" in refused.value.message_dict["award"][0]
+    assert not dossier.lines.exists()
+
+
+def test_the_sla_comes_from_the_version(cast):
+    dossier = _dossier(cast, 2024)
+    _line(cast, dossier)
+    version = RuleVersion.objects.get(code="nd98-2023")
+    assert step_working_days(dossier, "accepted") == 20
+    rule_versions.version_update(
+        version=version,
+        user=cast.board_head,
+        sla_working_days={**version.sla_working_days, "accepted": 25},
+    )
+    assert step_working_days(dossier, "accepted") == 25
+
+
+def test_an_edit_leaves_a_submitted_dossier_untouched(cast):
+    dossier = ready_dossier(cast)  # achievements of 2023: NĐ 91/2017
+    engine.perform(dossier, "submit", user=cast.head)
+    line = dossier.lines.get()
+    version, award = line.rule_version, line.award
+    threshold = award.vote_threshold_percent
+    with pytest.raises(ValidationError) as refused:
+        rule_versions.award_update(award=award, user=cast.board_head, vote_threshold_percent=75)
+    assert "tạo phiên bản mới" in " ".join(refused.value.messages)
+    with pytest.raises(ValidationError):
+        rule_versions.version_update(version=version, user=cast.board_head, public_notice_days=7)
+    award.refresh_from_db()
+    assert award.vote_threshold_percent == threshold
+    # the Board copies the version and edits the copy instead: the submitted dossier keeps its version
+    copy = rule_versions.version_copy(
+        source=version, code="nd91-sua-doi", name="NĐ 91 (sửa)", user=cast.board_head
+    )
+    copied = copy.awards.get(code=award.code)
+    rule_versions.award_update(award=copied, user=cast.board_head, vote_threshold_percent=75)
+    line.refresh_from_db()
+    assert (line.rule_version_id, line.award_id) == (version.pk, award.pk)
+    assert line.award.vote_threshold_percent == threshold
+    assert dossier.lines.get().award.threshold().percent == threshold
+    assert copy.awards.count() == version.awards.count()
+    assert sum(a.rules.count() for a in copy.awards.all()) == sum(
+        a.rules.count() for a in version.awards.all()
+    )
+    # closing the version in use stays possible (its end date only)
+    rule_versions.version_update(version=version, user=cast.board_head, effective_to=date(2023, 12, 31))
+
+
+def test_overlapping_versions_are_refused(cast):
+    current = RuleVersion.objects.get(code="nd152-2025")
+    copy = rule_versions.version_copy(
+        source=current, code="nd152-2026", name="Bản 2026", user=cast.board_head
+    )
+    with pytest.raises(ValidationError) as refused:
+        rule_versions.version_update(version=copy, user=cast.board_head, effective_from=date(2026, 1, 1))
+    assert "chồng lên phiên bản «Luật TĐKT 06/2022/QH15 và Nghị định 152/2025/NĐ-CP»" in str(refused.value)
+    copy.refresh_from_db()
+    assert copy.effective_from is None and not copy.awards.exclude(effective_from=None).exists()
+    # close the current one first, then the new one takes over: its awards carry its dates
+    rule_versions.version_update(version=current, user=cast.board_head, effective_to=date(2025, 12, 31))
+    rule_versions.version_update(version=copy, user=cast.board_head, effective_from=date(2026, 1, 1))
+    assert rule_versions.version_for_year(2026) == copy
+    assert set(copy.awards.values_list("effective_from", flat=True)) == {date(2026, 1, 1)}
+    # an award's own overlap is refused by the model's check too (SQLite has no exclusion constraint)
+    twin = AwardType(
+        code="bk-tp",
+        name="Trùng",
+        level="city",
+        recipient_kind="any",
+        deciding_authority="x",
+        route="city_decides",
+        effective_from=date(2026, 6, 1),
+    )
+    with pytest.raises(ValidationError) as refused:
+        twin.full_clean()
+    assert "đã có một phiên bản khác" in str(refused.value)
+
+
+@pytest.mark.postgres
+def test_postgresql_refuses_overlaps_by_constraint():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL): the exclusion constraints exist there only")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RuleVersion.objects.create(code="chong", name="Chồng", effective_from=date(2025, 1, 1))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AwardType.objects.create(
+            code="bk-tp",
+            name="Trùng",
+            level="city",
+            recipient_kind="any",
+            deciding_authority="x",
+            route="city_decides",
+            effective_from=date(2024, 6, 1),
+            effective_to=date(2024, 6, 30),
+        )
+    # drafts (no start) never overlap
+    RuleVersion.objects.create(code="du-thao", name="Dự thảo")
+
+
+def test_documents_cite_the_basis_of_the_version_they_apply(cast, client):
+    from dossiers.exports import _document_context
+
+    old = _dossier(cast, 2022)
+    old_line = _line(cast, old)
+    new = _dossier(cast, 2025)
+    new_line = _line(cast, new)
+    old_basis = _document_context(old, [old_line])["basis"]
+    new_basis = _document_context(new, [new_line])["basis"]
+    assert any("91/2017/NĐ-CP ngày 31 tháng 7 năm 2017" in text for text in old_basis)
+    assert not any("152/2025" in text for text in old_basis)
+    assert (
+        "Nghị định số 152/2025/NĐ-CP ngày 14 tháng 6 năm 2025 của Chính phủ quy định về phân cấp, phân quyền và "
+        "quy định chi tiết Luật Thi đua, khen thưởng" in new_basis
+    )
+    assert "Luật Thi đua, khen thưởng số 06/2022/QH15 ngày 15 tháng 6 năm 2022" in new_basis
+    from django.template.loader import render_to_string
+
+    for template in ("dossiers/decision_draft.html", "dossiers/proposal_draft.html"):
+        html = render_to_string(
+            template, {**_document_context(old, [old_line]), "awards": [], "addressees": []}
+        )
+        assert "Căn cứ Nghị định số 91/2017/NĐ-CP" in html and "152/2025" not in html
+
+
+def test_the_board_creates_and_edits_a_version_on_the_rules_page_audited(cast, client):
+    source = RuleVersion.objects.get(code="nd152-2025")
+    client.force_login(cast.officer)
+    assert client.get(reverse("dossiers:rules")).status_code == 200
+    refused = client.post(reverse("dossiers:rule_version_copy", args=[source.pk]), {"code": "x", "name": "x"})
+    assert refused.status_code == 403 and not RuleVersion.objects.filter(code="x").exists()
+    client.force_login(cast.board_head)
+    page = client.get(reverse("dossiers:rule_version", args=[source.pk]))
+    assert "CHƯA được xác nhận" in page.content.decode()  # the assumed thresholds are shown
+    response = client.post(
+        reverse("dossiers:rule_version_copy", args=[source.pk]), {"code": "nd152-2026", "name": "Bản 2026"}
+    )
+    copy = RuleVersion.objects.get(code="nd152-2026")
+    assert response.status_code == 302 and copy.awards.count() == source.awards.count()
+    award = copy.awards.get(code="cstd-tp")
+    form = {
+        "deciding_authority": award.deciding_authority,
+        "vote_threshold_percent": "80",
+        "vote_threshold_base": award.vote_threshold_base,
+        "secret_ballot": "on",
+        "public_notice_days": "10",
+        "required_documents": award.required_documents,
+        "legal_source": award.legal_source,
+    }
+    assert client.post(reverse("dossiers:rule_award", args=[award.pk]), form).status_code == 302
+    award.refresh_from_db()
+    assert award.vote_threshold_percent == 80
+    [copied, edited] = history_for(copy)
+    assert copied.verb == "rule_version_copy" and copied.data["copied_from"] == "nd152-2025"
+    assert edited.verb == "rule_award_update" and edited.data["changes"]["vote_threshold_percent"] == [
+        "90.00",
+        "80.00",
+    ]
+    page = client.get(reverse("dossiers:rule_version", args=[copy.pk])).content.decode()
+    assert "Sửa danh hiệu, hình thức của phiên bản quy định" in page and "80.00" in page
+    # an overlapping date is refused next to the field, the input kept, nothing changed
+    version_form = {
+        "name": "Bản 2026",
+        "effective_from": "01/01/2026",
+        "quorum_numerator": "2",
+        "quorum_denominator": "3",
+        "public_notice_days": "10",
+        "legal_basis": '[{"kind": "Nghị định", "number": "152/2025/NĐ-CP", "date": "2025-06-14", "title": "x"}]',
+        "reward_multipliers": "{}",
+        "assumptions": "[]",
+        "sla_accepted": "25",
+    }
+    response = client.post(reverse("dossiers:rule_version", args=[copy.pk]), version_form)
+    assert response.status_code == 400 and "chồng lên" in response.content.decode()
+    assert 'value="01/01/2026"' in response.content.decode()
+    copy.refresh_from_db()
+    assert copy.effective_from is None
+
+
+def test_the_api_lists_versions_and_lines_name_theirs(cast, client):
+    client.force_login(cast.officer)
+    answer = client.get("/api/v1/rule-versions/").json()
+    rows = answer.get("results", answer)
+    assert [row["code"] for row in rows] == ["nd91-2017", "nd98-2023", "nd152-2025"]
+    assert any("98/2023/NĐ-CP" in text for text in rows[1]["citations"])
+    line = _line(cast, _dossier(cast, 2024))
+    assert client.get(f"/api/v1/dossier-lines/{line.pk}/").json()["rule_version"] == "nd98-2023"
+    assert DossierState.DRAFT == line.dossier.state
