@@ -929,3 +929,94 @@ def round_result_receive(*, subject: UnitRoundLine, result: ItemResult, actor: a
     if unit_round.state == RoundState.ON_AGENDA and not waiting:
         with internal_step(unit_round, role=role, on_behalf_of_id=behalf):
             engine.perform(unit_round, "record_council_results", user=actor.user, client_ip=actor.client_ip)
+
+
+# -- reads ---------------------------------------------------------------------------------------------------------
+def rounds_visible_to(user):
+    """The rounds `user` sees: every round for the Board, auditors and the chairman (read only); otherwise the
+    rounds of the units where they hold a role today, and those put to a council term they sit on."""
+    from workflows.policies import council_term_ids_of, may_read_everything
+    from workflows.roles import authorities_of
+
+    rounds = UnitRound.objects.select_related("unit", "session__council_term__council")
+    if may_read_everything(user):
+        return rounds
+    unit_ids = {authority.unit_id for authority in authorities_of(user) if authority.unit_id is not None}
+    return rounds.filter(Q(unit_id__in=unit_ids) | Q(session__council_term_id__in=council_term_ids_of(user)))
+
+
+def own_council_sessions(unit_round: UnitRound):
+    """The sessions of the round's unit council that still take items (the submission form's choices)."""
+    from councils.models import Session
+    from councils.services import AGENDA_OPEN_STATES
+
+    return (
+        Session.objects.filter(
+            state__in=AGENDA_OPEN_STATES,
+            council_term__council__kind=CouncilKind.UNIT,
+            council_term__council__unit_id=unit_round.unit_id,
+        )
+        .select_related("council_term__council")
+        .order_by("planned_on", "pk")
+    )
+
+
+def round_summary(unit_round: UnitRound) -> list[dict]:
+    """Per award: how many lines, and how many in each state (the round page's head count)."""
+    from django.db.models import Count
+
+    rows = (
+        unit_round.lines.values("award__code", "award__name", "state")
+        .annotate(n=Count("pk"))
+        .order_by("award__name", "state")
+    )
+    summary: dict[str, dict] = {}
+    for row in rows:
+        entry = summary.setdefault(
+            row["award__code"], {"award": row["award__name"], "total": 0, "states": {}}
+        )
+        entry["total"] += row["n"]
+        entry["states"][str(RoundLineState(row["state"]).label)] = row["n"]
+    return list(summary.values())
+
+
+def decision_context(unit_round: UnitRound, *, draft: bool = False) -> dict:
+    """What the decision and its annex show: the awardees grouped by award (the draft: the lines the council
+    passed), the council's session, the header of a document issued by the unit under the people's committee
+    (Decree 30)."""
+    from workflows.names import full_name
+    from workflows.pdf import Signature, decree30_header, issuing_body
+
+    from .rule_versions import citations
+
+    lines = list(
+        unit_round.lines.filter(state=RoundLineState.PASSED if draft else RoundLineState.AWARDED)
+        .select_related("nominee", "award__rule_version")
+        .order_by("award__name", "row_number", "pk")
+    )
+    groups: dict[str, dict] = {}
+    for line in lines:
+        groups.setdefault(line.award.code, {"award": line.award, "lines": []})["lines"].append(line)
+    versions = []
+    for line in lines:
+        version = getattr(line.award, "rule_version", None)
+        if version is not None and version not in versions:
+            versions.append(version)
+    day = unit_round.decision_date or date.today()
+    return {
+        "round": unit_round,
+        "unit": unit_round.unit,
+        "groups": list(groups.values()),
+        "count": len(lines),
+        "session": unit_round.session,
+        "basis": citations(versions),
+        "body": issuing_body(),
+        "header": decree30_header(
+            day=day, number=unit_round.decision_number, blank_number="/QĐ", issuer=unit_round.unit.name
+        ),
+        "signature": Signature(
+            title="THỦ TRƯỞNG ĐƠN VỊ", name=full_name(unit_round.decided_by) if unit_round.decided_by else ""
+        ),
+        "recipients": ["Như Điều 3", "Lưu: VT"],
+        "is_draft": unit_round.state != RoundState.DECIDED,
+    }

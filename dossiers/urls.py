@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import central_views, exports, views
+from . import central_views, exports, unit_round_views, views
 
 app_name = "dossiers"
 
@@ -37,4 +37,10 @@ urlpatterns = [
     path("so-vang/", views.register, name="register"),
     path("so-vang.xlsx", exports.register_excel, name="register_excel"),
     path("ca-nhan-tap-the/<int:pk>/chuyen-cong-tac/", views.nominee_transfer, name="nominee_transfer"),
+    path("dot-binh-xet/", unit_round_views.round_list, name="unit_rounds"),
+    path("dot-binh-xet/<int:pk>/", unit_round_views.round_detail, name="unit_round"),
+    path("dot-binh-xet/<int:pk>/mau-danh-sach.xlsx", unit_round_views.round_template, name="unit_round_template"),
+    path(
+        "dot-binh-xet/<int:pk>/quyet-dinh.pdf", unit_round_views.round_decision_pdf, name="unit_round_decision_pdf"
+    ),
 ]

@@ -409,3 +409,140 @@ def test_the_government_flag_quota_counts_the_cluster_leaders(cast):
     DossierNominee.objects.create(dossier=dossier, nominee=collectives[1], award=flag, achievement_report="x")
     [message] = rounds.dossier_quota_refusals(dossier)
     assert "Cờ thi đua của Chính phủ: 2/5 = 40 % > 20 %" in message
+
+
+# -- API and web ---------------------------------------------------------------------------------------------------
+def test_the_api_imports_submits_and_decides(cast, unit_council, api):
+    client = api(cast.officer)
+    created = client.post(
+        "/api/v1/unit-rounds/",
+        {"unit": cast.unit.pk, "year": YEAR, "title": "Bình xét năm 2025"},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    bad = client.post(
+        f"/api/v1/unit-rounds/{pk}/import/", {"file": workbook([person_row(1), person_row(2, rating="HT")])}
+    )
+    assert bad.status_code == 400 and bad["Content-Type"].startswith("application/problem+json")
+    assert bad.json()["rows"][0].startswith("Dòng 3: Chưa đủ điều kiện «Lao động tiên tiến»")
+    good = client.post(
+        f"/api/v1/unit-rounds/{pk}/import/", {"file": workbook([person_row(n) for n in range(1, 6)])}
+    )
+    assert good.status_code == 201 and good.json() == {"created": 5}
+    lines = client.get(f"/api/v1/unit-rounds/{pk}/lines/").json()
+    assert lines["count"] == 5 and lines["results"][0]["eligibility"] == []
+    assert api(cast.officer2).get(f"/api/v1/unit-rounds/{pk}/").status_code == 404
+    session = a_session(unit_council, Actor(user=unit_council.secretary))
+    AwardQuota.objects.filter(award=award("cstdcs")).update(is_active=True)
+    submitted = client.post(
+        f"/api/v1/unit-rounds/{pk}/transitions/submit/", {"session": session.pk}, format="json"
+    )
+    assert submitted.status_code == 200, submitted.content
+    assert submitted.json()["state"] == "on_agenda"
+    vote_and_issue(session, unit_council)
+    early = api(cast.head).post(
+        f"/api/v1/unit-rounds/{pk}/transitions/decide/",
+        {"decision_number": "7/QĐ", "decision_date": "01/01/2020", "not_awarded": []},
+        format="json",
+    )
+    assert early.status_code == 400 and "decision_date" in early.json()["errors"]
+    refused = client.post(
+        f"/api/v1/unit-rounds/{pk}/transitions/decide/",
+        {"decision_number": "7/QĐ", "decision_date": session.planned_on.strftime("%d/%m/%Y")},
+        format="json",
+    )
+    assert refused.status_code == 403  # the officer prepares; the head decides
+    decided = api(cast.head).post(
+        f"/api/v1/unit-rounds/{pk}/transitions/decide/",
+        {
+            "decision_number": "7/QĐ",
+            "decision_date": session.planned_on.strftime("%d/%m/%Y"),
+            "not_awarded": [],
+        },
+        format="json",
+    )
+    assert decided.status_code == 200 and decided.json()["state"] == "decided"
+    assert AwardRecord.objects.filter(decision_number="7/QĐ").count() == 5
+
+
+def test_the_api_shows_a_quota_breach_as_409_with_the_computation(cast, unit_council, api):
+    unit_round = new_round(cast)
+    rows = [person_row(n, rating="HTXS") for n in range(1, 11)] + [
+        person_row(n, award="CSTĐCS", rating="HTXS") for n in range(1, 3)
+    ]
+    rounds.round_import(
+        unit_round=unit_round, rows=rounds.read_rows(workbook(rows)), actor=Actor(user=cast.officer)
+    )
+    AwardQuota.objects.filter(award=award("cstdcs")).update(is_active=True)
+    session = a_session(unit_council, Actor(user=unit_council.secretary))
+    answer = api(cast.officer).post(
+        f"/api/v1/unit-rounds/{unit_round.pk}/transitions/submit/", {"session": session.pk}, format="json"
+    )
+    assert answer.status_code == 409
+    assert "Chiến sĩ thi đua cơ sở: 2/10 = 20 % > 15 %" in answer.json()["detail"]
+
+
+def test_the_web_pages_import_keep_the_errors_and_decide(cast, unit_council, client):
+    client.force_login(cast.officer)
+    opened = client.post(
+        "/ho-so/dot-binh-xet/",
+        {"unit": str(cast.unit.pk), "year": str(YEAR), "title": "Bình xét năm 2025"},
+    )
+    assert opened.status_code == 302
+    unit_round = cast.unit.award_rounds.get()
+    page = client.get(unit_round.get_absolute_url())
+    assert page.status_code == 200 and "Nhập danh sách từ tệp Excel" in page.content.decode()
+    bad = client.post(
+        unit_round.get_absolute_url(),
+        {
+            "action": "import",
+            "file": workbook([person_row(1), person_row(2)[:4] + ["XYZ"] + person_row(2)[5:]]),
+        },
+    )
+    text = bad.content.decode()
+    assert bad.status_code == 400 and "Tệp có 1 lỗi; chưa dòng nào được nhập." in text
+    assert "Dòng 3: «XYZ» không phải danh hiệu, hình thức do đơn vị quyết định" in text
+    client.post(unit_round.get_absolute_url(), {"action": "import", "file": workbook([person_row(1)])})
+    assert unit_round.lines.count() == 1
+    empty = client.post(unit_round.get_absolute_url(), {"action": "submit", "session": ""})
+    assert empty.status_code == 400 and "Chọn phiên họp của hội đồng đơn vị" in empty.content.decode()
+    session = a_session(unit_council, Actor(user=unit_council.secretary))
+    assert (
+        client.post(
+            unit_round.get_absolute_url(), {"action": "submit", "session": str(session.pk)}
+        ).status_code
+        == 302
+    )
+    vote_and_issue(session, unit_council)
+    client.force_login(cast.head)
+    wrong = client.post(
+        unit_round.get_absolute_url(),
+        {"action": "decide", "decision_number": "9/QĐ", "decision_date": "31/02/2025"},
+    )
+    assert wrong.status_code == 400 and 'value="9/QĐ"' in wrong.content.decode()
+    assert "Nhập ngày theo dạng ngày/tháng/năm" in wrong.content.decode()
+    day = session.planned_on.strftime("%d/%m/%Y")
+    assert (
+        client.post(
+            unit_round.get_absolute_url(),
+            {"action": "decide", "decision_number": "9/QĐ", "decision_date": day},
+        ).status_code
+        == 302
+    )
+    unit_round.refresh_from_db()
+    assert unit_round.state == RoundState.DECIDED
+    pdf = client.get(f"/ho-so/dot-binh-xet/{unit_round.pk}/quyet-dinh.pdf")
+    assert (
+        pdf.status_code == 200
+        and pdf["Content-Type"] == "application/pdf"
+        and pdf.content.startswith(b"%PDF")
+    )
+    template = client.get(f"/ho-so/dot-binh-xet/{unit_round.pk}/mau-danh-sach.xlsx")
+    assert (
+        template.status_code == 200
+        and rounds.read_rows(
+            SimpleUploadedFile("m.xlsx", template.content, content_type=template["Content-Type"])
+        )
+        == []
+    )

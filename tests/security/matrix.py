@@ -86,6 +86,14 @@ nominee-transfer                         nominee              401  405  405  405
 award-list                               -                    401  200  200  200  200  200  200  200  200  200
 award-detail                             award                401  200  200  200  200  200  200  200  200  200
 award-eligibility                        eligibility          401  200  404  200  404  404  200  404  404  404
+# a unit's own year-end round: the world's is unit A's draft (no lines, no session, no decision yet)
+unit-round-list                          -                    401  200  200  200  200  200  200  200  200  200
+unit-round-detail                        unit_round           401  200  404  200  404  404  200  404  404  404
+unit-round-lines                         unit_round           401  200  404  200  404  404  200  404  404  404
+unit-round-history                       unit_round           401  200  404  200  404  404  200  404  404  404
+unit-round-transitions                   unit_round           401  200  404  200  404  404  200  404  404  404
+unit-round-import-rows                   unit_round           401  405  405  405  405  405  405  405  405  405
+unit-round-perform-transition            unit_round_transition 401  405  405  405  405  405  405  405  405  405
 # -- API: councils, sessions, agenda items
 # URL name                               object               anon unitA unitB board in   out  aud  expM expD rev
 council-list                             -                    401  200  200  200  200  200  200  200  200  200
@@ -180,6 +188,11 @@ dossiers:overdue                         -                    302  403  403  200
 dossiers:public                          -                    200  200  200  200  200  200  200  200  200  200
 dossiers:register                        -                    302  200  200  200  200  200  200  200  200  200
 dossiers:register_excel                  -                    302  200  200  200  200  200  200  200  200  200
+dossiers:unit_rounds                     -                    302  200  200  200  200  200  200  200  200  200
+dossiers:unit_round                      unit_round           302  200  404  200  404  404  200  404  404  404
+dossiers:unit_round_template             unit_round           302  200  404  200  404  404  200  404  404  404
+# a draft round has no decision yet (404 for those who may read one)
+dossiers:unit_round_decision_pdf         unit_round           302  404  404  404  404  404  404  404  404  404
 # -- Web: plan (/ke-hoach/), clusters (/cum-khoi/)
 # URL name                               object               anon unitA unitB board in   out  aud  expM expD rev
 plan:index                               -                    302  302  302  302  302  302  302  302  302  302

@@ -224,6 +224,9 @@ def build_world(*, with_votes: bool = True) -> World:
     DossierNominee.objects.filter(dossier=posted).update(state="passed")
     if with_votes:
         _voted_session(world, board)
+    from dossiers.unit_round import round_create
+
+    unit_round = round_create(unit=unit_a, year=plan.year, title="Bình xét thi đua của quận", actor=_actor(officer))
 
     world.objects.update(
         unit_a=unit_a,
@@ -246,6 +249,7 @@ def build_world(*, with_votes: bool = True) -> World:
         award=AwardType.objects.order_by("pk").first(),
         council=Council.objects.order_by("pk").first(),
         membership=Membership.objects.filter(user=officer).first(),
+        unit_round=unit_round,
     )
     world.kwargs = {
         "dossier": {"pk": dossier.pk},
@@ -281,6 +285,8 @@ def build_world(*, with_votes: bool = True) -> World:
         "unit": {"pk": unit_a.pk},
         "membership": {"pk": world.objects["membership"].pk},
         "dossier_transition": {"pk": dossier.pk, "transition": "submit"},
+        "unit_round": {"pk": unit_round.pk},
+        "unit_round_transition": {"pk": unit_round.pk, "transition": "submit"},
         "line_transition": {"pk": line.pk, "transition": "propose"},
         "activity_transition": {"pk": activity.pk, "transition": "start"},
         "session_transition": {"pk": session.pk, "transition": "convene"},
