@@ -198,15 +198,32 @@ def report(request, year: int):
     if not may_read_everything(request.user):
         raise PermissionDenied(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND được xem báo cáo tổng hợp."))
     plan = get_object_or_404(Plan, year=year)
+    report = selectors.consolidated_report(plan, timezone.localdate())
+    unit_view = "successor" if request.GET.get("unit_view") == "successor" else "then"
+    if unit_view == "successor":
+        report["unit_plans"] = [
+            (unit_plan, {**progress, "successors": _successor_names(unit_plan.unit)})
+            for unit_plan, progress in report["unit_plans"]
+        ]
     return render(
         request,
         "plan/report.html",
         {
             "plan": plan,
-            "report": selectors.consolidated_report(plan, timezone.localdate()),
+            "report": report,
+            "unit_view": unit_view,
             "state_labels": [label for _value, label in ActivityState.choices],
         },
     )
+
+
+def _successor_names(unit) -> str:
+    """The units that continue `unit` today (organisations.timeline.successors_of), "" when it is still in
+    force or nothing succeeds it: the report then names the unit as it was."""
+    from organisations.timeline import successors_of
+
+    successors = [successor for successor in successors_of(unit) if successor.pk != unit.pk]
+    return ", ".join(successor.name for successor in successors)
 
 
 @login_required
