@@ -31,11 +31,20 @@ from workflows.policies import PolicyDenied
 from workflows.problems import problem
 from workflows.uploads import pdf_download
 
-from . import appraisal, policies, selectors, services
+from . import appraisal, policies, rule_versions, selectors, services
 from .central_api import CentralStepsMixin
 from .eligibility import evaluate
 from .filters import DossierFilter, LineFilter, NomineeFilter
-from .models import AwardRecord, AwardType, DocumentKind, Dossier, DossierNominee, EligibilityRule, Nominee
+from .models import (
+    AwardRecord,
+    AwardType,
+    DocumentKind,
+    Dossier,
+    DossierNominee,
+    EligibilityRule,
+    Nominee,
+    RuleVersion,
+)
 
 
 def _invalid(errors) -> Response:
@@ -76,6 +85,47 @@ class AwardTypeSerializer(serializers.ModelSerializer):
             "effective_to",
             "rules",
         ]
+
+
+class RuleVersionSerializer(serializers.ModelSerializer):
+    """A rule version for integrators: dates, legal basis ("Căn cứ" lines), values, assumed values, awards."""
+
+    citations = serializers.SerializerMethodField()
+    awards = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RuleVersion
+        fields = [
+            "id",
+            "code",
+            "name",
+            "effective_from",
+            "effective_to",
+            "legal_basis",
+            "citations",
+            "quorum_numerator",
+            "quorum_denominator",
+            "public_notice_days",
+            "sla_working_days",
+            "reward_multipliers",
+            "assumptions",
+            "note",
+            "awards",
+        ]
+
+    def get_citations(self, version) -> list[str]:
+        return rule_versions.citations([version])
+
+    def get_awards(self, version) -> list[str]:
+        return [award.code for award in version.awards.all()]
+
+
+class RuleVersionViewSet(viewsets.ReadOnlyModelViewSet):
+    """The rule versions by effective date (issue 17); a dossier line records the one it is judged by."""
+
+    serializer_class = RuleVersionSerializer
+    permission_classes = [IsAuthenticated]
+    queryset = RuleVersion.objects.prefetch_related("awards").order_by("effective_from", "code")
 
 
 class AwardListQuery(serializers.Serializer):
@@ -444,6 +494,11 @@ class LineSerializer(serializers.ModelSerializer):
     )
     award_code = serializers.CharField(source="award.code", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
+    rule_version = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        help_text="The rule version the line is judged by (chosen from the dossier's year, kept afterwards).",
+    )
 
     class Meta:
         model = DossierNominee
@@ -454,6 +509,7 @@ class LineSerializer(serializers.ModelSerializer):
             "nominee_name",
             "award",
             "award_code",
+            "rule_version",
             "achievement_report",
             "members_total",
             "members_completed",

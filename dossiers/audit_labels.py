@@ -27,6 +27,10 @@ register(
         # a unit's own year-end round (dossiers.unit_round)
         "round_imported": _("Nhập danh sách đợt bình xét của đơn vị"),
         "round_line_added": _("Thêm đối tượng vào đợt bình xét của đơn vị"),
+        # the Board's edits of the rules (dossiers.rule_versions)
+        "rule_version_copy": _("Tạo phiên bản quy định mới từ phiên bản có sẵn"),
+        "rule_version_update": _("Sửa phiên bản quy định khen thưởng"),
+        "rule_award_update": _("Sửa danh hiệu, hình thức của phiên bản quy định"),
     },
     details={
         "line": Detail(_("Đối tượng trong hồ sơ"), model="dossiers.DossierNominee"),
@@ -53,6 +57,10 @@ register(
         "round": Detail(_("Đợt bình xét của đơn vị"), model="dossiers.UnitRound"),
         "row": _("Dòng trong tệp"),
         "rows": _("Số dòng"),
+        "version": Detail(_("Phiên bản quy định"), model="dossiers.RuleVersion", lookup="code"),
+        "copied_from": Detail(_("Tạo từ phiên bản"), model="dossiers.RuleVersion", lookup="code"),
+        "awards": _("Số danh hiệu, hình thức"),
+        "rules": _("Số điều kiện"),
         "new_people": _("Số người mới ghi nhận"),
         "rating": _("Xếp loại"),
         "batch": _("Số mục đưa vào cùng lúc"),

@@ -21,6 +21,7 @@ from workflows.throttle import limit_exports
 
 from . import selectors
 from .models import AwardRoute, Dossier, DossierState, NomineeState
+from .rule_versions import citations, line_versions
 
 #: Before the decision the chair reads a draft listing the nominees the council passed.
 DRAFT_STATES = (DossierState.POSTED,)
@@ -221,6 +222,8 @@ def _document_context(dossier, lines) -> dict:
         "lines": lines,
         "body": body,
         "board": f"Ban Thi đua - Khen thưởng {body.name}",
+        # the "Căn cứ" lines: the legal basis of the rule version the lines are judged by
+        "basis": citations(line_versions(dossier, lines)),
     }
 
 

@@ -31,8 +31,9 @@ from workflows.models import Role
 
 from . import policies
 from .models import AwardRoute, Dossier, DossierNominee, DossierState, NomineeState
+from .rule_versions import dossier_version
 
-#: Working days each step may take before it is overdue (DOMAIN.md §5: 20–25 working days for appraisal).
+#: Fallback working days each step may take before it is overdue (DOMAIN.md §5: 20–25 working days for appraisal).
 STEP_WORKING_DAYS = {
     DossierState.SUBMITTED: 5,
     DossierState.ACCEPTED: 20,
@@ -42,6 +43,17 @@ STEP_WORKING_DAYS = {
 }
 #: Working days the chair has to decide once the public comment period is over.
 DECISION_WORKING_DAYS = 5
+#: The fallbacks above by the keys of RuleVersion.sla_working_days.
+FALLBACK_WORKING_DAYS = {str(step): days for step, days in STEP_WORKING_DAYS.items()}
+FALLBACK_WORKING_DAYS["decision_after_notice"] = DECISION_WORKING_DAYS
+
+
+def step_working_days(dossier: Dossier, step: str) -> int | None:
+    """Working days the step may take: the SLA of the rule version the dossier's lines are judged by
+    (RuleVersion.sla_working_days); the constants above only where no version applies or it sets none."""
+    version = dossier_version(dossier)
+    days = version.sla_days(str(step)) if version is not None else None
+    return days if days is not None else FALLBACK_WORKING_DAYS.get(str(step))
 
 
 def _deadline(days: int | None):
@@ -362,7 +374,7 @@ class DossierLifecycle(Lifecycle):
         submission_check(self.obj)
         self.obj.submission_count += 1
         self.obj.submitted_at = timezone.now()
-        self.obj.deadline = _deadline(STEP_WORKING_DAYS[DossierState.SUBMITTED])
+        self.obj.deadline = _deadline(step_working_days(self.obj, DossierState.SUBMITTED))
         submission_snapshot(self.obj)
 
     @state.transition(
@@ -426,7 +438,7 @@ class DossierLifecycle(Lifecycle):
     )
     def accept(self, *, cleaned_data, actor, comment):
         """The Board accepts a complete dossier; the appraisal clock starts."""
-        self.obj.deadline = _deadline(STEP_WORKING_DAYS[DossierState.ACCEPTED])
+        self.obj.deadline = _deadline(step_working_days(self.obj, DossierState.ACCEPTED))
 
     @state.transition(
         source=DossierState.ACCEPTED,
@@ -437,7 +449,7 @@ class DossierLifecycle(Lifecycle):
     )
     def sign_off(self, *, cleaned_data, actor, comment):
         """The Board head signs off the appraisal once every nominee has the Board's opinion."""
-        self.obj.deadline = _deadline(STEP_WORKING_DAYS[DossierState.APPRAISED])
+        self.obj.deadline = _deadline(step_working_days(self.obj, DossierState.APPRAISED))
 
     @state.transition(
         source=DossierState.APPRAISED,
@@ -470,7 +482,7 @@ class DossierLifecycle(Lifecycle):
     )
     def record_council_results(self, *, cleaned_data, actor, comment):
         """Runs when the council's results for the last nominee of the dossier are issued."""
-        self.obj.deadline = _deadline(STEP_WORKING_DAYS[DossierState.VOTED])
+        self.obj.deadline = _deadline(step_working_days(self.obj, DossierState.VOTED))
 
     @state.transition(
         source=DossierState.VOTED,
@@ -499,7 +511,9 @@ class DossierLifecycle(Lifecycle):
                 }
             )
         self.obj.posted_until = add_working_days(timezone.localdate(), days)
-        self.obj.deadline = add_working_days(self.obj.posted_until, DECISION_WORKING_DAYS)
+        self.obj.deadline = add_working_days(
+            self.obj.posted_until, step_working_days(self.obj, "decision_after_notice")
+        )
 
     @state.transition(
         source=DossierState.POSTED,
@@ -532,7 +546,7 @@ class DossierLifecycle(Lifecycle):
             verb = "approve" if pk in approved else "reject"
             with internal_step(passed[pk], role=actor.role, on_behalf_of_id=behalf, payload=self.obj):
                 engine.perform(passed[pk], verb, user=actor.user, client_ip=actor.client_ip)
-        self.obj.deadline = _deadline(STEP_WORKING_DAYS[DossierState.DECIDED])
+        self.obj.deadline = _deadline(step_working_days(self.obj, DossierState.DECIDED))
 
     @state.transition(
         source=DossierState.DECIDED,

@@ -46,6 +46,7 @@ from .policies import (
     may_prepare_for_unit,
     may_review_declared_history,
 )
+from .rule_versions import version_for_year
 
 #: Document kinds attached to the dossier as a whole; the others belong to one nominee line.
 DOSSIER_LEVEL_KINDS = (
@@ -165,8 +166,16 @@ def _check_line(dossier: Dossier, nominee: Nominee, award: AwardType, *, exclude
             _("%(award)s không xét theo loại khen thưởng «%(occasion)s».")
             % {"award": award.name, "occasion": dossier.get_occasion_display()}
         )
-    if not AwardType.objects.effective_on(timezone.localdate()).filter(pk=award.pk).exists():
-        errors.append(_("%(award)s (phiên bản này) không còn hiệu lực.") % {"award": award.name})
+    version = version_for_year(dossier.year)
+    if version is None:
+        errors.append(
+            _("Không có phiên bản quy định nào áp dụng cho thành tích năm %(year)s.") % {"year": dossier.year}
+        )
+    elif award.rule_version_id != version.pk:
+        errors.append(
+            _("%(award)s (phiên bản này) không áp dụng cho thành tích năm %(year)s: áp dụng «%(version)s».")
+            % {"award": award.name, "year": dossier.year, "version": version.name}
+        )
     duplicate = duplicate_award(
         nominee, award, dossier.year, exclude_line_id=exclude_line_id, occasion=dossier.occasion
     )
@@ -199,6 +208,7 @@ def line_add(
         dossier=dossier,
         nominee=nominee,
         award=award,
+        rule_version_id=award.rule_version_id,
         achievement_report=achievement_report,
         position=position,
         **{key: collective.get(key) for key in COLLECTIVE_FIELDS},
@@ -229,6 +239,7 @@ def line_update(*, line: DossierNominee, user, client_ip=None, **fields) -> Doss
         twin = dossier.lines.filter(nominee=line.nominee, award=fields["award"]).exclude(pk=line.pk)
         if twin.exists():
             raise ValidationError({"award": _("Đối tượng này đã được đề nghị hình thức này trong hồ sơ.")})
+        line.rule_version_id = fields["award"].rule_version_id
     for key, value in fields.items():
         setattr(line, key, value)
     line.save()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import central_views, exports, unit_round_views, views
+from . import central_views, exports, rules_views, unit_round_views, views
 
 app_name = "dossiers"
 
@@ -43,4 +43,8 @@ urlpatterns = [
     path(
         "dot-binh-xet/<int:pk>/quyet-dinh.pdf", unit_round_views.round_decision_pdf, name="unit_round_decision_pdf"
     ),
+    path("quy-dinh/", rules_views.rules_list, name="rules"),
+    path("quy-dinh/<int:pk>/", rules_views.rule_version_detail, name="rule_version"),
+    path("quy-dinh/<int:pk>/tao-ban-sao/", rules_views.rule_version_copy, name="rule_version_copy"),
+    path("quy-dinh/danh-hieu/<int:pk>/", rules_views.rule_award_edit, name="rule_award"),
 ]

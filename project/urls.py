@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from councils.api import AgendaItemViewSet, CouncilViewSet, SessionViewSet
-from dossiers.api import AwardTypeViewSet, DossierViewSet, LineViewSet, NomineeViewSet
+from dossiers.api import AwardTypeViewSet, DossierViewSet, LineViewSet, NomineeViewSet, RuleVersionViewSet
 from dossiers.unit_round_api import UnitRoundViewSet
 from innovation.api import InitiativeViewSet, ReviewViewSet, RoundViewSet
 from plan.api import ActivityViewSet, PlanViewSet
@@ -25,6 +25,7 @@ router.register("dossiers", DossierViewSet, basename="dossier")
 router.register("dossier-lines", LineViewSet, basename="dossier-line")
 router.register("nominees", NomineeViewSet, basename="nominee")
 router.register("awards", AwardTypeViewSet, basename="award")
+router.register("rule-versions", RuleVersionViewSet, basename="rule-version")
 router.register("unit-rounds", UnitRoundViewSet, basename="unit-round")
 router.register("councils", CouncilViewSet, basename="council")
 router.register("sessions", SessionViewSet, basename="session")

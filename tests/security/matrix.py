@@ -85,6 +85,8 @@ nominee-hold-lift                        hold_lift_api        401  405  405  405
 nominee-transfer                         nominee              401  405  405  405  405  405  405  405  405  405
 award-list                               -                    401  200  200  200  200  200  200  200  200  200
 award-detail                             award                401  200  200  200  200  200  200  200  200  200
+rule-version-list                        -                    401  200  200  200  200  200  200  200  200  200
+rule-version-detail                      rule_version         401  200  200  200  200  200  200  200  200  200
 award-eligibility                        eligibility          401  200  404  200  404  404  200  404  404  404
 # a unit's own year-end round: the world's is unit A's draft (no lines, no session, no decision yet)
 unit-round-list                          -                    401  200  200  200  200  200  200  200  200  200
@@ -188,6 +190,10 @@ dossiers:overdue                         -                    302  403  403  200
 dossiers:public                          -                    200  200  200  200  200  200  200  200  200  200
 dossiers:register                        -                    302  200  200  200  200  200  200  200  200  200
 dossiers:register_excel                  -                    302  200  200  200  200  200  200  200  200  200
+dossiers:rules                           -                    302  200  200  200  200  200  200  200  200  200
+dossiers:rule_version                    rule_version         302  200  200  200  200  200  200  200  200  200
+dossiers:rule_version_copy               rule_version         302  405  405  405  405  405  405  405  405  405
+dossiers:rule_award                      rule_award           302  403  403  200  403  403  403  403  403  403
 dossiers:unit_rounds                     -                    302  200  200  200  200  200  200  200  200  200
 dossiers:unit_round                      unit_round           302  200  404  200  404  404  200  404  404  404
 dossiers:unit_round_template             unit_round           302  200  404  200  404  404  200  404  404  404

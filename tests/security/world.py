@@ -280,6 +280,8 @@ def build_world(*, with_votes: bool = True) -> World:
         "assignment": {"pk": assignment.pk},
         "review": {"pk": review.pk},
         "award": {"pk": world.objects["award"].pk},
+        "rule_version": {"pk": world.objects["award"].rule_version_id},
+        "rule_award": {"pk": world.objects["award"].pk},
         "eligibility": {"pk": world.objects["award"].pk, "nominee_id": nominee.pk},
         "council": {"pk": world.objects["council"].pk},
         "unit": {"pk": unit_a.pk},
