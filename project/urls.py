@@ -12,6 +12,7 @@ from innovation.api import InitiativeViewSet, ReviewViewSet, RoundViewSet
 from plan.api import ActivityViewSet, PlanViewSet
 from webhooks.api import SubscriptionViewSet
 from workflows.api import MembershipViewSet, TokenLogoutAllView, TokenLogoutView, TokenView, UnitViewSet
+from workflows.audit_api import AuditCheckpointViewSet, AuditCheckRunViewSet
 from workflows.language import set_language
 
 from . import api_versions, health
@@ -34,6 +35,8 @@ router.register("rounds", RoundViewSet, basename="innovation-round")
 router.register("initiatives", InitiativeViewSet, basename="initiative")
 router.register("reviews", ReviewViewSet, basename="review")
 router.register("webhooks", SubscriptionViewSet, basename="webhook")
+router.register("audit-checks", AuditCheckRunViewSet, basename="audit-check")
+router.register("audit-checkpoints", AuditCheckpointViewSet, basename="audit-checkpoint")
 
 #: Swagger UI: its script is served from /api/docs/?script= (no inline script), its assets are
 #: drf-spectacular-sidecar's static files (SPECTACULAR_SETTINGS: SIDECAR), so the CSP needs no other host.

@@ -487,7 +487,8 @@ MembershipCommentSerializer = inline_serializer(
 class MembershipViewSet(
     mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Memberships: read by everyone signed in; proposed, approved, refused and ended by the Board through
+    """Memberships: the Board and auditors read them all, anyone else their own, their unit's and their
+    council's (workflows.policies.readable_memberships); proposed, approved, refused and ended by the Board through
     the services. Nobody grants themselves a role (403); a city-wide or council role is created `pending` and
     takes effect when a second person approves it (approving it again: 409)."""
 
@@ -497,6 +498,13 @@ class MembershipViewSet(
     serializer_class = MembershipSerializer
     permission_classes = [BoardWritesOnly]
     filterset_class = MembershipFilter
+
+    def get_queryset(self):
+        """Each caller lists what their role needs (workflows.selectors.memberships_visible_to); another's
+        membership answers 404, as one that does not exist."""
+        from .selectors import memberships_visible_to
+
+        return memberships_visible_to(self.request.user, super().get_queryset())
 
     def perform_create(self, serializer):
         from .audit import Actor

@@ -32,7 +32,15 @@ from rest_framework.pagination import PageNumberPagination
 
 from organisations.models import Unit, UnitKind
 
-from .models import Membership, MembershipStatus, Role
+from .models import (
+    AuditCheckMode,
+    AuditCheckpoint,
+    AuditCheckRun,
+    AuditCheckState,
+    Membership,
+    MembershipStatus,
+    Role,
+)
 from .query import MAX_ID, MAX_YEAR, MIN_YEAR
 
 INTEGER_MESSAGES = {
@@ -229,3 +237,22 @@ class MembershipFilter(filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(MEMBERSHIP_STATUS_Q[value])
+
+
+class AuditCheckRunFilter(filters.FilterSet):
+    state = choice_filter(AuditCheckState.choices, help_text=_("trạng thái"))
+    mode = choice_filter(AuditCheckMode.choices, field_name="mode", help_text=_("phạm vi"))
+    ordering = ordering("created_at", "finished_at")
+
+    class Meta:
+        model = AuditCheckRun
+        fields = []
+
+
+class AuditCheckpointFilter(filters.FilterSet):
+    key_id = text_filter(max_length=16, field_name="key_id", help_text=_("mã khóa"))
+    ordering = ordering("sequence", "signed_at")
+
+    class Meta:
+        model = AuditCheckpoint
+        fields = []

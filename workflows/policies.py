@@ -452,6 +452,46 @@ def may_use_api_docs(user, obj=None) -> Decision:
     return by_role(user, API_ROLES, None)
 
 
+#: who reads every role grant: the Board (who grants them) and auditors (who check them), as administrators do
+MEMBERSHIP_READER_ROLES = (*BOARD_ROLES, Role.AUDITOR)
+
+
+@policy(roles=MEMBERSHIP_READER_ROLES, description="Xem mọi vai trò được giao (ai giữ vai trò gì, ở đâu)")
+def may_read_all_memberships(user, obj=None) -> Decision:
+    """The Board and auditors read every membership; anyone else reads only what their role needs
+    (readable_memberships): their own, their unit's (a unit role held today) and their council term's (a council
+    role held today)."""
+    if is_administrator(user):
+        return allow(roles=MEMBERSHIP_READER_ROLES)
+    return by_role(
+        user,
+        MEMBERSHIP_READER_ROLES,
+        None,
+        reason=_("Chỉ Ban TĐKT và kiểm tra viên xem được mọi vai trò được giao."),
+    )
+
+
+@dataclass(frozen=True)
+class MembershipScope:
+    """Whose memberships a user who does not read them all may list: theirs, those of the units where they hold
+    a unit role today, those of the council terms they sit on today."""
+
+    user_id: int
+    unit_ids: frozenset[int]
+    council_term_ids: frozenset[int]
+
+
+def readable_memberships(user) -> MembershipScope | None:
+    """List scoping of memberships: None when `user` reads them all (may_read_all_memberships)."""
+    if may_read_all_memberships(user):
+        return None
+    return MembershipScope(
+        user_id=user.pk,
+        unit_ids=frozenset(unit_ids_with(user, UNIT_ROLES)),
+        council_term_ids=frozenset(council_term_ids_of(user)),
+    )
+
+
 def readable_unit_ids(user, roles: Iterable[str] = UNIT_ROLES) -> set[int] | None:
     """List scoping: None when `user` reads everything, else the units whose objects they may list."""
     if may_read_everything(user):

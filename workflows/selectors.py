@@ -282,3 +282,19 @@ def users_who_can_act(flow: Lifecycle, names=None) -> list:
     condition = (Q(role__in=roles) & in_scope) | (Q(role__in=city_only) & city_wide)
     user_ids = Membership.objects.filter(active_q(timezone.localdate())).filter(condition).values("user_id")
     return list(get_user_model().objects.filter(pk__in=user_ids, is_active=True))
+
+
+def memberships_visible_to(user, memberships=None):
+    """The memberships `user` may list (the API's /memberships/): all for the Board and auditors, else their
+    own, their unit's and their council term's (workflows.policies.readable_memberships)."""
+    from .policies import readable_memberships
+
+    memberships = Membership.objects.all() if memberships is None else memberships
+    scope = readable_memberships(user)
+    if scope is None:
+        return memberships
+    return memberships.filter(
+        Q(user_id=scope.user_id)
+        | Q(unit_id__in=scope.unit_ids)
+        | Q(council_term_id__in=scope.council_term_ids)
+    )

@@ -41,10 +41,13 @@ TABLE = """
 unit-list                                -                    401  200  200  200  200  200  200  200  200  200
 unit-detail                              unit                 401  200  200  200  200  200  200  200  200  200
 membership-list                          -                    401  200  200  200  200  200  200  200  200  200
-membership-detail                        membership           401  200  200  200  200  200  200  200  200  200
+membership-detail                        membership           401  200  404  200  404  404  200  404  404  404
 membership-end                           membership           401  405  405  405  405  405  405  405  405  405
 membership-approve                       membership           401  405  405  405  405  405  405  405  405  405
 membership-reject                        membership           401  405  405  405  405  405  405  405  405  405
+audit-check-list                         -                    401  403  403  403  403  403  200  403  403  403
+audit-check-detail                       audit_check_run      401  403  403  403  403  403  200  403  403  403
+audit-checkpoint-list                    -                    401  403  403  403  403  403  200  403  403  403
 plan-list                                -                    401  200  200  200  200  200  200  200  200  200
 plan-detail                              plan                 401  200  200  200  200  200  200  200  200  200
 activity-list                            -                    401  200  200  200  200  200  200  200  200  200

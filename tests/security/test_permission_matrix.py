@@ -89,6 +89,7 @@ LISTS = {
     "agenda-item-list": ("agenda-item-detail", "item"),
     "initiative-list": ("initiative-detail", "initiative"),
     "review-list": ("review-detail", "review"),
+    "membership-list": ("membership-detail", "membership"),
 }
 
 

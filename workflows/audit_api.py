@@ -1,0 +1,179 @@
+"""API: the audit-chain check as JSON, for the auditor (issue 18, "reading what a client needs").
+
+GET /api/v1/audit-checks/            the checks of the audit log (AuditCheckRun), newest first: mode, state,
+                                     progress, the first failure, every problem and warning in the caller's
+                                     language beside its code
+GET /api/v1/audit-checks/<id>/       one check
+GET /api/v1/audit-checkpoints/       the signed checkpoints (sequence, hash, time, key, Ed25519 signature), each
+                                     as the signed statement to copy elsewhere and whether its signature verifies
+                                     with the keys this deployment trusts
+
+Who: those the web's "Kiểm tra nhật ký" page admits (workflows.policies.may_verify_audit: auditors, the Board
+head, administrators); anyone else signed in gets 403, nobody signed in 401. Reading only: a check is started
+and a checkpoint signed on that page (or by the daily task and `manage.py verify_audit`).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.permissions import BasePermission
+
+from .audit_check import problem_label
+from .checkpoints import SignedCheckpoint, trusted_keys
+from .filters import AuditCheckpointFilter, AuditCheckRunFilter
+from .models import AuditCheckpoint, AuditCheckRun
+from .policies import may_verify_audit
+
+
+class MayVerifyAudit(BasePermission):
+    """workflows.policies.may_verify_audit decides (a signed-out caller: 401, as everywhere in the API)."""
+
+    message = ""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        decision = may_verify_audit(user)
+        self.message = decision.reason or _("Chỉ kiểm tra viên và Trưởng Ban TĐKT được kiểm tra nhật ký.")
+        return bool(decision)
+
+
+AuditProblemSerializer = inline_serializer(
+    "AuditCheckProblem",
+    many=True,
+    fields={
+        "code": serializers.CharField(help_text="stable code (broken_link, hash_mismatch, checkpoint_…)"),
+        "params": serializers.DictField(help_text="what the problem concerns (event sequence, checkpoint…)"),
+        "message": serializers.CharField(help_text="the problem in the caller's language"),
+    },
+)
+
+
+def _problems(items) -> list[dict]:
+    return [
+        {"code": item.get("code", ""), "params": item.get("params", {}), "message": problem_label(item)}
+        for item in items or []
+    ]
+
+
+class AuditCheckRunSerializer(serializers.ModelSerializer):
+    mode_label = serializers.CharField(source="get_mode_display", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    finished = serializers.BooleanField(read_only=True, help_text="passed or failed (no longer moving)")
+    percent = serializers.IntegerField(read_only=True, help_text="progress, 0 to 100")
+    started_by = serializers.CharField(
+        source="started_by.username", default=None, help_text="null: the daily check"
+    )
+    resumed_from_sequence = serializers.IntegerField(
+        source="resumed_from.sequence",
+        default=None,
+        help_text="an incremental check: the signed checkpoint it started after",
+    )
+    problems = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditCheckRun
+        fields = [
+            "id",
+            "mode",
+            "mode_label",
+            "state",
+            "state_label",
+            "finished",
+            "percent",
+            "checked",
+            "total",
+            "from_sequence",
+            "to_sequence",
+            "resumed_from_sequence",
+            "checkpoints_checked",
+            "failure_sequence",
+            "failure_reason",
+            "problems",
+            "warnings",
+            "started_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(AuditProblemSerializer)
+    def get_problems(self, run) -> list:
+        return _problems(run.problems)
+
+    @extend_schema_field(AuditProblemSerializer)
+    def get_warnings(self, run) -> list:
+        return _problems(run.warnings)
+
+
+class AuditCheckRunViewSet(viewsets.ReadOnlyModelViewSet):
+    """The checks of the audit log, newest first (?state=, ?mode=, ?ordering=)."""
+
+    serializer_class = AuditCheckRunSerializer
+    permission_classes = [MayVerifyAudit]
+    filterset_class = AuditCheckRunFilter
+    queryset = AuditCheckRun.objects.select_related("started_by", "resumed_from").order_by(
+        "-created_at", "-pk"
+    )
+
+
+class AuditCheckpointSerializer(serializers.ModelSerializer):
+    requested_by = serializers.CharField(
+        source="requested_by.username", default=None, help_text="null: signed by the daily task"
+    )
+    statement = serializers.SerializerMethodField(
+        help_text="the signed statement as the checkpoint files hold it (signed_at in UTC), to keep elsewhere"
+    )
+    signature_valid = serializers.SerializerMethodField(
+        help_text="true or false with the keys this deployment trusts; null when its key is not among them"
+    )
+
+    class Meta:
+        model = AuditCheckpoint
+        fields = [
+            "id",
+            "sequence",
+            "hash",
+            "signed_at",
+            "key_id",
+            "signature",
+            "requested_by",
+            "statement",
+            "signature_valid",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        inline_serializer(
+            "AuditCheckpointStatement",
+            fields={
+                "sequence": serializers.IntegerField(),
+                "hash": serializers.CharField(),
+                "signed_at": serializers.CharField(),
+                "key_id": serializers.CharField(),
+                "signature": serializers.CharField(),
+            },
+        )
+    )
+    def get_statement(self, checkpoint) -> dict:
+        return SignedCheckpoint.of(checkpoint).as_json()
+
+    def get_signature_valid(self, checkpoint) -> bool | None:
+        keys = self.context.setdefault("_trusted_keys", None)
+        if keys is None:
+            keys = self.context["_trusted_keys"] = trusted_keys()
+        return SignedCheckpoint.of(checkpoint).signature_ok(keys)
+
+
+class AuditCheckpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The signed checkpoints of the audit chain, newest first (?key_id=, ?ordering=)."""
+
+    serializer_class = AuditCheckpointSerializer
+    permission_classes = [MayVerifyAudit]
+    filterset_class = AuditCheckpointFilter
+    queryset = AuditCheckpoint.objects.select_related("requested_by").order_by("-signed_at", "-pk")
