@@ -43,6 +43,7 @@ from .models import (
     DossierNominee,
     EligibilityRule,
     Nominee,
+    OccasionKind,
     RuleVersion,
 )
 
@@ -134,6 +135,9 @@ class AwardListQuery(serializers.Serializer):
 
 class EligibilityQuery(serializers.Serializer):
     year = query.year("the year the rules are checked for (default this year)")
+    occasion = query.choice(
+        OccasionKind.choices, "the occasion the line would be for (default annual: regular yearly merit)"
+    )
 
 
 @extend_schema_view(list=extend_schema(parameters=[AwardListQuery]))
@@ -156,12 +160,15 @@ class AwardTypeViewSet(viewsets.ReadOnlyModelViewSet):
         """Each rule of the award checked for one nominee (?year=, default this year), with legal sources."""
         award = self.get_object()
         nominee = get_object_or_404(selectors.nominees_visible_to(request.user), pk=nominee_id)
-        year = query.validated_query(request, EligibilityQuery).get("year") or timezone.localdate().year
+        params = query.validated_query(request, EligibilityQuery)
+        year = params.get("year") or timezone.localdate().year
+        occasion = params.get("occasion") or OccasionKind.ANNUAL
         return Response(
             {
                 "award": award.code,
                 "nominee": nominee.pk,
                 "year": year,
+                "occasion": occasion,
                 "kind_accepted": award.accepts(nominee.kind),
                 "rules": [
                     {
@@ -172,7 +179,7 @@ class AwardTypeViewSet(viewsets.ReadOnlyModelViewSet):
                         "severity": o.rule.severity,
                         "legal_source": o.rule.legal_source,
                     }
-                    for o in evaluate(nominee, award, year)
+                    for o in evaluate(nominee, award, year, occasion=occasion)
                 ],
             }
         )

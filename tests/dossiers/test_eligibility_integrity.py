@@ -91,6 +91,16 @@ def test_one_achievement_one_award_within_an_occasion(cast):
         add_line(cast, dossier_of(cast, "thematic"), nominee, code="giay-khen")
 
 
+def test_the_eligibility_api_checks_the_occasion_asked(cast, api):
+    nominee = NomineeFactory(unit=cast.unit)
+    url = f"/api/v1/awards/{award('bk-tp').pk}/eligibility/{nominee.pk}/?year={YEAR}"
+    annual = api(cast.officer).get(url).json()
+    assert annual["occasion"] == "annual" and not all(rule["passed"] for rule in annual["rules"])
+    sudden = api(cast.officer).get(url + "&occasion=sudden").json()
+    assert sudden["occasion"] == "sudden" and all(rule["passed"] for rule in sudden["rules"])
+    assert api(cast.officer).get(url + "&occasion=yearly").status_code == 400
+
+
 def test_a_sudden_line_still_answers_to_the_hold_rule(cast):
     nominee = NomineeFactory(unit=cast.unit)
     discipline(cast, nominee, date(2023, 6, 1), None)
