@@ -740,120 +740,152 @@ def tiny() -> bool:
 
 @part("year_round")
 def year_round(quick: bool) -> dict:
-    """The unit side of a year-end round at volume (full: 500 units × 20 nominees; quick: 10 × 20, so that
-    QUICK=1 stays under 3 minutes), through the dossiers services and the engine only: per unit a dossier, its
-    nominees recorded (nominee_create) and put on it with an award and the achievement report (line_add), the documents uploaded; eligibility computed for
-    every dossier; every dossier submitted by its unit head (engine.perform: the eligibility, completeness and
-    snapshot checks run again there); the Board accepts all of them (perform_many), gives its opinion on every
-    line (perform_many per dossier) and its head signs every appraisal off (perform_many).
+    """A unit's whole year-end round at volume, on the product's unit path (dossiers.unit_round), per unit (full:
+    10 units × 300 nominees; quick: 1 × 300, the round of issue 16's "done when"; tiny: 1 × 12): the Excel list
+    read and imported (every person recorded, eligibility for every row in one pass), the eligibility re-read,
+    the submission of every line onto one session of the unit's own council (7 voting members), the meeting
+    (attendance, one ballot sheet per member over every line, the count), its minutes and result (each line's
+    result delivered), and the unit head's one decision writing the register and the ratings. `year_round_s` is
+    the whole round; `year_round_<stage>_s` each stage."""
+    from contextlib import contextmanager
+    from io import BytesIO
 
-    Not driven (docs/benchmarks.md): a unit-level council vote and unit decision have no lifecycle in the
-    product (an award the unit decides is refused by the city council, and nothing records the unit's own
-    decision), and the 300 city-level lines through a 25-member city council session and one city decision
-    are not part of this part yet. `year_round_partial_s` is the time of the stages driven."""
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
 
-    from dossiers import services
-    from dossiers.models import AwardType, Dossier
-    from organisations.models import Unit
+    from councils import services as council_services
+    from dossiers import unit_round as rounds
+    from dossiers.models import AwardRecord, UnitRound
+    from organisations.models import Council, CouncilKind, CouncilTerm, Unit
     from workflows import engine
-    from workflows.audit import SYSTEM
+    from workflows.audit import SYSTEM, Actor
     from workflows.models import Role
     from workflows.roles import forget_cached_authorities
     from workflows.services import membership_grant
 
-    units_count, per_unit = (3, 4) if tiny() else ((10, 20) if quick else (500, 20))
+    units_count, per_unit = (1, 12) if tiny() else ((1, 300) if quick else (10, 300))
     users = get_user_model().objects
     today = datetime.now(UTC).date()
-    award = AwardType.objects.effective_on(today).get(
-        code="giay-khen"
-    )  # no history rule: eligible as recorded
-    board = users.create(username="bench-round-board")
-    membership_grant(user=board, role=Role.BOARD_OFFICER, actor=SYSTEM)
-    board_head = users.create(username="bench-round-board-head")
-    membership_grant(user=board_head, role=Role.BOARD_HEAD, actor=SYSTEM)
-    units = Unit.objects.bulk_create(
-        [Unit(code=f"bench-round-{i}", name=f"Đơn vị {i} (đo)") for i in range(units_count)]
-    )
-    people = []
-    for unit in units:
-        officer = users.create(username=f"bench-round-officer-{unit.code}")
-        head = users.create(username=f"bench-round-head-{unit.code}")
-        membership_grant(user=officer, role=Role.UNIT_OFFICER, unit=unit, actor=SYSTEM)
-        membership_grant(user=head, role=Role.UNIT_HEAD, unit=unit, actor=SYSTEM)
-        people.append((officer, head))
-    pdf = _blank_pdf()
+    year = today.year - 1
     stages: dict[str, float] = {}
 
-    started = time.perf_counter()
-    dossiers = []
-    for unit, (officer, _head) in zip(units, people, strict=True):
-        dossier = services.dossier_create(
-            unit=unit, year=today.year, occasion="annual", title=f"Khen thưởng năm {unit.code}", user=officer
+    @contextmanager
+    def timed(stage):
+        started = time.perf_counter()
+        yield
+        stages[stage] = stages.get(stage, 0.0) + time.perf_counter() - started
+
+    def workbook(unit_index: int) -> SimpleUploadedFile:
+        book = Workbook()
+        sheet = book.active
+        sheet.append([str(heading) for _key, heading, _text in rounds.COLUMNS])
+        for n in range(1, per_unit + 1):
+            number = unit_index * 100_000 + n
+            sheet.append(
+                [
+                    f"Trần Thị Đo {number}",
+                    f"092{number:09d}",
+                    f"{1 + n % 28:02d}/{1 + n % 12:02d}/{1970 + n % 30}",
+                    "Chuyên viên",
+                    "ldtt",
+                    "HTT",
+                    f"Hoàn thành tốt nhiệm vụ năm {year}.",
+                ]
+            )
+        buffer = BytesIO()
+        book.save(buffer)
+        return SimpleUploadedFile("danh-sach.xlsx", buffer.getvalue())
+
+    lines_total = 0
+    for index in range(units_count):
+        unit = Unit.objects.create(code=f"bench-round-{index}", name=f"Đơn vị {index} (đo)")
+        officer = users.create(username=f"bench-round-officer-{index}")
+        head = users.create(username=f"bench-round-head-{index}")
+        membership_grant(user=officer, role=Role.UNIT_OFFICER, unit=unit, actor=SYSTEM)
+        membership_grant(user=head, role=Role.UNIT_HEAD, unit=unit, actor=SYSTEM)
+        council = Council.objects.create(
+            code=f"bench-round-council-{index}",
+            name=f"Hội đồng TĐKT đơn vị {index}",
+            kind=CouncilKind.UNIT,
+            unit=unit,
         )
-        for kind in award.required_documents:
-            if kind in services.DOSSIER_LEVEL_KINDS:
-                services.document_upload(
-                    dossier=dossier, kind=kind, upload=SimpleUploadedFile(f"{kind}.pdf", pdf), user=officer
+        term = CouncilTerm.objects.create(
+            council=council, name="2021-2026", starts_on=today - timedelta(days=400)
+        )
+        secretary = users.create(username=f"bench-round-secretary-{index}")
+        membership_grant(user=secretary, role=Role.COUNCIL_SECRETARY, council_term=term, actor=SYSTEM)
+        chair = users.create(username=f"bench-round-chair-{index}")
+        membership_grant(user=chair, role=Role.COUNCIL_CHAIR, council_term=term, actor=SYSTEM)
+        voters = [chair]
+        for member in range(6):
+            user = users.create(username=f"bench-round-member-{index}-{member}")
+            membership_grant(user=user, role=Role.COUNCIL_MEMBER, council_term=term, actor=SYSTEM)
+            voters.append(user)
+        planned = today + timedelta(days=3)
+        session = council_services.session_create(
+            council_term=term,
+            title=f"Họp bình xét năm {year}",
+            planned_on=planned,
+            actor=Actor(user=secretary),
+        )
+        engine.perform(session, "convene", user=secretary, data={"planned_on": planned.isoformat()})
+
+        unit_round = rounds.round_create(
+            unit=unit, year=year, title=f"Bình xét năm {year}", actor=Actor(user=officer)
+        )
+        upload = workbook(index)
+        with timed("import"):
+            rounds.round_import(
+                unit_round=unit_round, rows=rounds.read_rows(upload), actor=Actor(user=officer)
+            )
+        with timed("eligibility"):
+            refused = rounds.round_eligibility(unit_round)
+        if refused:
+            raise RuntimeError(f"{len(refused)} lines of the round are not eligible")
+        forget_cached_authorities(officer)
+        with timed("submit"):
+            rounds.round_submit(unit_round=unit_round, session=session, actor=Actor(user=officer))
+        with timed("vote"):
+            engine.perform(session, "lock_agenda", user=secretary)
+            council_services.attendance_roster_record(
+                session=session, statuses={user.pk: "present" for user in voters}, actor=secretary
+            )
+            engine.perform(session, "open", user=chair)
+            engine.perform(session, "open_voting", user=secretary, data={"voting_mode": "all_items"})
+            items = list(session.items.values_list("pk", flat=True))
+            for user in voters:
+                council_services.ballot_sheet_cast(
+                    session=session, choices={pk: "agree" for pk in items}, actor=user
                 )
-        for index in range(per_unit):
-            nominee = services.nominee_create(
-                unit=unit,
-                user=officer,
-                kind="individual",
-                full_name=f"Trần Thị {index} ({unit.code})",
-                birth_year=1975 + index % 20,
-                gender="female",
-                position="Chuyên viên",
+            council_services.session_close_voting(session=session, user=secretary)
+        with timed("results"):
+            engine.perform(session, "draft_minutes", user=secretary, data={"minutes_number": "01/BB-HĐTĐKT"})
+            engine.perform(session, "sign_minutes", user=chair)
+            engine.perform(
+                session,
+                "issue_resolution",
+                user=chair,
+                data={"resolution_number": "01/NQ-HĐTĐKT", "resolution_issued_on": planned.isoformat()},
             )
-            line = services.line_add(
-                dossier=dossier,
-                nominee=nominee,
-                award=award,
-                user=officer,
-                achievement_report="Hoàn thành xuất sắc nhiệm vụ năm.",
-            )
-            for kind in award.required_documents:
-                if kind not in services.DOSSIER_LEVEL_KINDS:
-                    services.document_upload(
-                        dossier=dossier,
-                        kind=kind,
-                        upload=SimpleUploadedFile(f"{kind}.pdf", pdf),
-                        user=officer,
-                        line=line,
-                    )
-        dossiers.append(dossier)
-    stages["import"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    blocked = sum(bool(services.eligibility_errors(dossier)) for dossier in dossiers)
-    stages["eligibility"] = time.perf_counter() - started
-    if blocked:
-        raise RuntimeError(f"{blocked} dossiers are not eligible")
-
-    started = time.perf_counter()
-    for dossier, (_officer, head) in zip(dossiers, people, strict=True):
         forget_cached_authorities(head)
-        engine.perform(dossier, "submit", user=head)
-    stages["submit"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    forget_cached_authorities(board)
-    engine.perform_many(Dossier.objects.filter(pk__in=[d.pk for d in dossiers]), "accept", user=board)
-    for dossier in dossiers:
-        forget_cached_authorities(board)
-        engine.perform_many(dossier.lines.all(), "propose", user=board, data={"comment": "Đủ tiêu chuẩn"})
-    forget_cached_authorities(board_head)
-    engine.perform_many(Dossier.objects.filter(pk__in=[d.pk for d in dossiers]), "sign_off", user=board_head)
-    stages["appraise"] = time.perf_counter() - started
-
-    appraised = Dossier.objects.filter(pk__in=[d.pk for d in dossiers], state="appraised").count()
-    if appraised != units_count:
-        raise RuntimeError(f"only {appraised} of {units_count} dossiers reached «appraised»")
+        with timed("decide"):
+            rounds.round_decide(
+                unit_round=unit_round,
+                decision_number=f"{index + 1}/QĐ-ĐV",
+                decision_date=planned,
+                actor=Actor(user=head),
+            )
+        unit_round = UnitRound.objects.get(pk=unit_round.pk)
+        awarded = AwardRecord.objects.filter(round_line__unit_round=unit_round).count()
+        if unit_round.state != "decided" or awarded != per_unit:
+            raise RuntimeError(
+                f"round {unit_round.pk}: {unit_round.state}, {awarded} of {per_unit} awards recorded"
+            )
+        lines_total += per_unit
     figures = {f"year_round_{name}_s": round(seconds, 2) for name, seconds in stages.items()}
-    figures["year_round_partial_s"] = round(sum(stages.values()), 2)
+    figures["year_round_s"] = round(sum(stages.values()), 2)
     figures["year_round_units"] = units_count
-    figures["year_round_lines"] = units_count * per_unit
+    figures["year_round_lines"] = lines_total
     return figures
 
 

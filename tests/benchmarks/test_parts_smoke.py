@@ -1,7 +1,7 @@
 """Smoke tests of the concurrency, incremental-verification and year-round parts: each runs through the bench
 runner (its own worker process on a throwaway SQLite database) at BENCH_TINY sizes and reports its keys. No
 timing is asserted; a part that fails (a lost transition, a chain that does not verify, an incremental run
-that fails or reads more than the new events, a dossier that does not reach «appraised») fails the run."""
+that fails or reads more than the new events, a unit round that does not reach its decision with every award recorded) fails the run."""
 
 import json
 import os
@@ -15,9 +15,9 @@ PARTS = {
     "chain_writers": ["chain_writers_1_per_s_sqlite", "floor_writers_1_per_s_sqlite"],
     "verify_incremental": ["verify_audit_incremental_s_sqlite"],
     "year_round": [
-        "year_round_partial_s_sqlite",
+        "year_round_s_sqlite",
         "year_round_submit_s_sqlite",
-        "year_round_appraise_s_sqlite",
+        "year_round_decide_s_sqlite",
     ],
 }
 
