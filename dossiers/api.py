@@ -506,6 +506,10 @@ class LineSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="The rule version the line is judged by (chosen from the dossier's year, kept afterwards).",
     )
+    rule_version_name = serializers.CharField(source="rule_version.name", read_only=True, default="")
+    legal_basis = serializers.SerializerMethodField(
+        help_text='The legal basis of the line\'s rule version, one "Căn cứ" line per act (without "Căn cứ").'
+    )
 
     class Meta:
         model = DossierNominee
@@ -517,6 +521,8 @@ class LineSerializer(serializers.ModelSerializer):
             "award",
             "award_code",
             "rule_version",
+            "rule_version_name",
+            "legal_basis",
             "achievement_report",
             "members_total",
             "members_completed",
@@ -549,6 +555,9 @@ class LineSerializer(serializers.ModelSerializer):
             fields["dossier"].queryset = selectors.dossiers_visible_to(user)
             fields["nominee"].queryset = selectors.nominees_visible_to(user)
         return fields
+
+    def get_legal_basis(self, line) -> list[str]:
+        return rule_versions.citations([line.rule_version])
 
     def get_version(self, line) -> int:
         """The line's appraisal version (appraisal.versions), computed once per dossier per response."""
@@ -763,7 +772,7 @@ class DossierViewSet(
 
     def get_queryset(self):
         dossiers = selectors.dossiers_visible_to(self.request.user)
-        return dossiers.prefetch_related("lines__nominee", "lines__award", "documents")
+        return dossiers.prefetch_related("lines__nominee", "lines__award", "lines__rule_version", "documents")
 
     def lines_of(self, objects) -> list[DossierNominee]:
         return [line for dossier in objects for line in dossier.lines.all()]  # prefetched: no query

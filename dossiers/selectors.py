@@ -29,7 +29,7 @@ def dossiers_visible_to(user) -> QuerySet[Dossier]:
 
 
 def lines_visible_to(user) -> QuerySet[DossierNominee]:
-    lines = DossierNominee.objects.select_related("dossier__unit", "nominee", "award")
+    lines = DossierNominee.objects.select_related("dossier__unit", "nominee", "award", "rule_version")
     units = readable_unit_ids(user)
     return lines if units is None else lines.filter(dossier__unit_id__in=units)
 

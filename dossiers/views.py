@@ -45,6 +45,7 @@ from .forms import (
 from .lifecycle import DossierLifecycle, decision_date_refusal
 from .models import DossierDocument, DossierNominee, DossierState, NomineeState
 from .models.dossier import EDITABLE_STATES
+from .rule_versions import citations
 
 
 def _errors_into(form, exc: ValidationError) -> None:
@@ -125,11 +126,13 @@ def _line_rows(dossier, user):
         may_read_everything(user)
     )
     rows = []
-    for line in dossier.lines.select_related("nominee", "award"):
+    for line in dossier.lines.select_related("nominee", "award", "rule_version"):
         outcomes = evaluate(line.nominee, line.award, dossier.year, line)
         rows.append(
             {
                 "line": line,
+                # the rules the line is judged by and their legal basis (dossiers.rule_versions)
+                "basis": citations([line.rule_version]),
                 "outcomes": outcomes,
                 "blocking": [o for o in outcomes if o.blocking],
                 "warnings": [o for o in outcomes if o.warning],

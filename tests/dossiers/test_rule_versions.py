@@ -268,3 +268,22 @@ def test_the_api_lists_versions_and_lines_name_theirs(cast, client):
     line = _line(cast, _dossier(cast, 2024))
     assert client.get(f"/api/v1/dossier-lines/{line.pk}/").json()["rule_version"] == "nd98-2023"
     assert DossierState.DRAFT == line.dossier.state
+
+
+def test_the_dossier_page_and_api_show_each_lines_version_and_its_legal_basis(cast, client):
+    old = _dossier(cast, 2022)
+    _line(cast, old)
+    new = _dossier(cast, 2025)
+    new_line = _line(cast, new)
+    client.force_login(cast.officer)
+    page = client.get(reverse("dossiers:detail", args=[old.pk])).content.decode()
+    version = RuleVersion.objects.get(code="nd91-2017")
+    assert f'href="{reverse("dossiers:rule_version", args=[version.pk])}">{version.name}</a>' in page
+    assert "Căn cứ Nghị định số 91/2017/NĐ-CP" in page and "152/2025" not in page
+    answer = client.get(f"/api/v1/dossiers/{new.pk}/").json()
+    [line] = answer["lines"]
+    assert line["id"] == new_line.pk and line["rule_version"] == "nd152-2025"
+    assert line["rule_version_name"] == RuleVersion.objects.get(code="nd152-2025").name
+    assert any(text.startswith("Nghị định số 152/2025/NĐ-CP") for text in line["legal_basis"])
+    listed = client.get(f"/api/v1/dossier-lines/{new_line.pk}/").json()
+    assert listed["legal_basis"] == line["legal_basis"]
