@@ -221,6 +221,8 @@ class AgendaItem(StatefulModel):
     passed = models.BooleanField(_("đạt"), null=True, blank=True)
     result_explanation = models.CharField(_("cách tính"), max_length=300, blank=True)
     paper_tally = models.BooleanField(_("kiểm phiếu giấy"), default=False)
+    # the legal basis of the rules the subject is judged by, from its terms (councils.registry.AgendaTerms)
+    legal_basis = models.JSONField(_("căn cứ pháp lý"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("mục biểu quyết")

@@ -77,6 +77,9 @@ class AgendaTerms:
     proposing_unit: Any = None  # organisations.Unit whose members do not vote on the item
     nominee_user: Any = None  # the user the item is about (does not vote on it)
     recused_users: tuple = ()  # other users who must not vote on it (e.g. an initiative's authors)
+    #: the legal acts of the rules the subject is judged by, as "Căn cứ" lines say them (without "Căn cứ"):
+    #: kept on the item and cited by the minutes (councils.documents)
+    legal_basis: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

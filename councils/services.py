@@ -233,6 +233,7 @@ def agenda_subject_add(*, session: Session, subject: models.Model, actor) -> Age
             nominee_user=terms.nominee_user,
             threshold=terms.threshold,
             actor=actor,
+            legal_basis=terms.legal_basis,
         )
         recusals = selectors.automatic_recusals(item)
         members = selectors.member_ids(locked)
@@ -278,7 +279,9 @@ def agenda_subjects_add(*, session: Session, subjects: list[models.Model], actor
         )
         if other is not None:
             raise engine.TransitionNotAllowed(
-                _("«%(subject)s» đã có trong chương trình phiên họp «%(session)s»; không thể đưa vào lần nữa.")
+                _(
+                    "«%(subject)s» đã có trong chương trình phiên họp «%(session)s»; không thể đưa vào lần nữa."
+                )
                 % {"subject": other.title, "session": other.session.title}
             )
         last = locked.items.aggregate(last=Max("order"))["last"] or 0
@@ -302,6 +305,7 @@ def agenda_subjects_add(*, session: Session, subjects: list[models.Model], actor
                     threshold_base=term.threshold.base,
                     threshold_strict=term.threshold.strict,
                     written_votes_allowed=term.threshold.written_votes_allowed,
+                    legal_basis=list(term.legal_basis),
                 )
             )
         items = AgendaItem.objects.bulk_create(items)
@@ -400,6 +404,7 @@ def _agenda_item_create(
     nominee_user,
     threshold: Threshold,
     actor: audit.Actor,
+    legal_basis=(),
 ) -> AgendaItem:
     if not title.strip():
         raise ValidationError({"title": _("Cần nhập nội dung biểu quyết.")})
@@ -432,6 +437,7 @@ def _agenda_item_create(
             threshold_base=threshold.base,
             threshold_strict=threshold.strict,
             written_votes_allowed=threshold.written_votes_allowed,
+            legal_basis=list(legal_basis),
         )
         audit.record(
             subject=item,
