@@ -11,6 +11,12 @@ nothing, for the multipart of a oneOf). So each body is documented in the encodi
   file: `application/json` for the others and `multipart/form-data` for that one, both kept.
 
 The server still accepts the other encodings (the web's forms post them); the schema names the one to use.
+
+A generator also names the class of an inline enum (a list's `?state=`, a transition's choice) after its
+`title`, which is the field's label in the language the schema was generated in ("Trạng thái" made
+`DossiersListTrẠngThÁi`, and another name in English). `enum_titles_as_descriptions` moves such a title into
+the description, so the class is named after the operation and the field (`DossiersListState`), the same in
+every language.
 """
 
 from __future__ import annotations
@@ -56,3 +62,25 @@ def _has_file(schema, components: dict, seen: frozenset = frozenset()) -> bool:
         name = reference.rsplit("/", 1)[-1]
         return name not in seen and _has_file(components.get(name, {}), components, seen | {name})
     return any(_has_file(value, components, seen) for value in schema.values())
+
+
+def enum_titles_as_descriptions(result, generator, request, public):
+    """drf-spectacular POSTPROCESSING_HOOKS entry: no `title` on an inline enum (see the module)."""
+    _untitle_enums(result.get("paths", {}))
+    _untitle_enums(result.get("components", {}).get("schemas", {}))
+    return result
+
+
+def _untitle_enums(node) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _untitle_enums(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if "enum" in node and isinstance(node.get("title"), str):
+        title = node.pop("title")
+        if not node.get("description"):
+            node["description"] = title
+    for value in node.values():
+        _untitle_enums(value)
