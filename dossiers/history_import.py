@@ -15,7 +15,7 @@ from workflows.exports import safe_append
 from workflows.uploads import open_xlsx_upload, sheet_key, stream_sheet_rows, unreadable_xlsx
 
 from .models import AwardType, Nominee
-from .models.catalogue import AwardLevel, RecipientKind
+from .models.catalogue import AwardLevel, OccasionKind, RecipientKind
 from .models.nominees import Rating
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -52,6 +52,24 @@ COLUMNS = (
         "decision_date",
         gettext_lazy("Ngày quyết định"),
         gettext_lazy("Ngày dạng dd/mm/yyyy (hoặc ô kiểu ngày)."),
+    ),
+    (
+        "occasion",
+        gettext_lazy("Loại khen thưởng"),
+        gettext_lazy(
+            "Chỉ với danh hiệu: một trong %(occasions)s; để trống là thường xuyên (tổng kết năm). Chỉ khen "
+            "thưởng thường xuyên được tính vào số năm liên tục."
+        ),
+    ),
+    (
+        "central_document_number",
+        gettext_lazy("Số văn bản công nhận của Trung ương"),
+        gettext_lazy("Chỉ với sáng kiến phạm vi Nhà nước (toàn quốc): bắt buộc."),
+    ),
+    (
+        "central_document_date",
+        gettext_lazy("Ngày văn bản công nhận của Trung ương"),
+        gettext_lazy("Chỉ với sáng kiến phạm vi Nhà nước (toàn quốc): ngày dạng dd/mm/yyyy."),
     ),
 )
 
@@ -91,6 +109,7 @@ def template_bytes(nominee: Nominee) -> bytes:
     kinds = [str(label) for key, label in KIND_LABELS.items() if key != "rating" or _has_ratings(nominee)]
     whats = [award.name for award in awards_for(nominee)] + (_ratings() if _has_ratings(nominee) else [])
     scopes = [str(label) for label in AwardLevel.labels]
+    occasions = [str(label) for label in OccasionKind.labels]
 
     book = Workbook()
     sheet = book.active
@@ -98,16 +117,16 @@ def template_bytes(nominee: Nominee) -> bytes:
     safe_append(sheet, [str(heading) for _k, heading, _t in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for index, width in enumerate((18, 8, 48, 18, 32, 18, 16), start=1):
+    for index, width in enumerate((18, 8, 48, 18, 32, 18, 16, 30, 22, 16), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     lists = book.create_sheet(str(_("Danh mục"))[:31])
-    for column, values in enumerate((kinds, whats, scopes), start=1):
+    for column, values in enumerate((kinds, whats, scopes, occasions), start=1):
         for row, value in enumerate(values, start=1):
             safe_append_cell(lists, row, column, value)
     list_name = lists.title.replace("'", "''")
     last = MAX_IMPORT_ROWS + 1
-    for column, source, strict in (("A", "A", True), ("C", "B", False), ("D", "C", True)):
-        size = {"A": len(kinds), "B": len(whats), "C": len(scopes)}[source]
+    for column, source, strict in (("A", "A", True), ("C", "B", False), ("D", "C", True), ("H", "D", True)):
+        size = {"A": len(kinds), "B": len(whats), "C": len(scopes), "D": len(occasions)}[source]
         if not size:
             continue
         rule = DataValidation(
@@ -126,6 +145,7 @@ def template_bytes(nominee: Nominee) -> bytes:
         "kinds": ", ".join(kinds),
         "ratings": ", ".join(code for code, _label in Rating.choices),
         "scopes": ", ".join(scopes),
+        "occasions": ", ".join(occasions),
     }
     for _k, heading, text in COLUMNS:
         safe_append(guide, [str(heading), str(text) % substitutions])
@@ -243,6 +263,19 @@ def _read_row(number: int, line, awards: dict) -> HistoryRow:
             row.errors.append(
                 _("Không có danh hiệu, hình thức «%(value)s» trong danh mục.") % {"value": what}
             )
+        occasion = _key(values["occasion"])
+        fields["occasion"] = next(
+            (code for code, label in OccasionKind.choices if occasion in (_key(code), _key(label))),
+            None if occasion else OccasionKind.ANNUAL,
+        )
+        if fields["occasion"] is None:
+            row.errors.append(
+                _("Loại khen thưởng «%(value)s» không hợp lệ (chọn: %(occasions)s).")
+                % {
+                    "value": str(values["occasion"] or "").strip(),
+                    "occasions": ", ".join(str(label) for label in OccasionKind.labels),
+                }
+            )
     elif row.kind == "rating":
         code = what.split("–")[0].split("-")[0].strip().upper()
         fields["rating"] = code if code in Rating.values else None
@@ -260,4 +293,8 @@ def _read_row(number: int, line, awards: dict) -> HistoryRow:
                 _("Phạm vi ảnh hưởng «%(value)s» không hợp lệ.")
                 % {"value": str(values["scope"] or "").strip()}
             )
+        fields["central_document_number"] = str(values["central_document_number"] or "").strip()
+        fields["central_document_date"] = _date(values["central_document_date"])
+        if values["central_document_date"] not in (None, "") and fields["central_document_date"] is None:
+            row.errors.append(_("Ngày văn bản công nhận của Trung ương không hợp lệ (ghi dạng dd/mm/yyyy)."))
     return row

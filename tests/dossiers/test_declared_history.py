@@ -334,7 +334,7 @@ def test_template_has_dropdowns_and_is_accepted_back(cast):
     sheet = book.worksheets[0]
     assert [c.value for c in sheet[1]] == HEADER
     validations = sheet.data_validations.dataValidation
-    assert {str(v.sqref).split(":")[0] for v in validations} == {"A2", "C2", "D2"}
+    assert {str(v.sqref).split(":")[0] for v in validations} == {"A2", "C2", "D2", "H2"}
     lists = book.worksheets[1]
     assert "Xếp loại" in [c.value for c in lists["A"]]
     assert "Chiến sĩ thi đua cơ sở" in [c.value for c in lists["B"]]

@@ -371,3 +371,42 @@ def test_the_nominee_page_shows_the_school_year(cast, client, person, school):
     client.force_login(officer)
     page = client.get(reverse("dossiers:nominee", args=[teacher.pk])).content.decode()
     assert page.count("2022–2023") >= 2
+
+
+# -- the Excel import of a nominee's history chooses the occasion and records the central recognition -----
+def _xlsx(rows):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from dossiers import history_import
+
+    book = Workbook()
+    book.active.append([str(heading) for _k, heading, _t in history_import.COLUMNS])
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("qua-trinh.xlsx", buffer.getvalue())
+
+
+def test_the_history_import_reads_the_occasion_and_the_central_recognition(cast):
+    from dossiers import history_import
+
+    nominee = NomineeFactory(unit=cast.unit)
+    title = ["Danh hiệu, hình thức", 2022, "bk-tp", "", "Chủ tịch UBND thành phố", "5/QĐ", "20/11/2022"]
+    national = ["Sáng kiến, đề tài", 2023, "Bệnh án điện tử", "Nhà nước", "Bộ Y tế", "6/QĐ", "01/06/2023"]
+    rows = history_import.read_rows(_xlsx([[*title, "Bất thường"], national]), nominee)
+    with pytest.raises(services.HistoryImportRefused) as refused:
+        services.history_import(nominee=nominee, rows=rows, actor=Actor(cast.officer))
+    messages = " ".join(refused.value.messages)
+    assert "Dòng 2: Loại khen thưởng «Bất thường» không hợp lệ" in messages
+    assert "Dòng 3: Phạm vi toàn quốc cần văn bản công nhận" in messages
+    assert not AwardRecord.objects.filter(nominee=nominee).exists()
+    rows = history_import.read_rows(
+        _xlsx([[*title, "Đột xuất"], [*national, "", "6/QĐ-BYT", "01/06/2023"]]), nominee
+    )
+    created = services.history_import(nominee=nominee, rows=rows, actor=Actor(cast.officer))
+    assert [getattr(record, "occasion", None) for record in created] == ["sudden", None]
+    assert created[1].central_document_number == "6/QĐ-BYT"
