@@ -49,6 +49,7 @@ def context(session: Session, *, tally: bool = False) -> dict:
         "absent": [row for row in listed if not row["present"]],
         "quorum": selectors.quorum(session),
         "items": session.items.select_related("proposing_unit").order_by("order", "pk"),
+        "basis": legal_basis(session),
         "chair": chair,
         "is_draft": session.state in (SessionState.VOTING_CLOSED, SessionState.MINUTES_DRAFTED),
         # A biên bản is signed by the secretary and by whoever chaired the meeting, in their own right.
@@ -64,6 +65,17 @@ def context(session: Session, *, tally: bool = False) -> dict:
             ),
         ),
     }
+
+
+def legal_basis(session: Session) -> list[str]:
+    """The "Căn cứ" acts of the rules the session's items are judged by (each item keeps its subject's, from
+    councils.registry.AgendaTerms), each act once, in the items' order."""
+    acts: list[str] = []
+    for basis in session.items.order_by("order", "pk").values_list("legal_basis", flat=True):
+        for act in basis or []:
+            if act and act not in acts:
+                acts.append(act)
+    return acts
 
 
 def minutes_pdf(session: Session) -> bytes:

@@ -46,7 +46,7 @@ from .policies import (
     may_prepare_for_unit,
     may_review_declared_history,
 )
-from .rule_versions import version_for_year
+from .rule_versions import citations, line_versions, version_for_year
 
 #: Document kinds attached to the dossier as a whole; the others belong to one nominee line.
 DOSSIER_LEVEL_KINDS = (
@@ -492,7 +492,9 @@ def council_agenda_terms(*, subject: DossierNominee, session) -> AgendaTerms:
     """How a dossier line is put to a council (registered with councils.registry): the pass rule of the line's
     award version, the dossier's unit as proposing unit; only a city emulation (or ad hoc) council votes on an
     award the city decides or proposes to the central level."""
-    line = DossierNominee.objects.select_related("award", "nominee", "dossier__unit").get(pk=subject.pk)
+    line = DossierNominee.objects.select_related("award", "nominee", "dossier__unit", "rule_version").get(
+        pk=subject.pk
+    )
     award = line.award
     council = session.council_term.council
     if award.route == AwardRoute.UNIT_DECIDES:
@@ -526,6 +528,8 @@ def council_agenda_terms(*, subject: DossierNominee, session) -> AgendaTerms:
         summary=summary,
         threshold=award.threshold(),
         proposing_unit=line.dossier.unit,
+        # the minutes cite the legal basis of the rule version the line is judged by (dossiers.rule_versions)
+        legal_basis=tuple(citations(line_versions(line.dossier, [line]))),
     )
 
 

@@ -287,3 +287,19 @@ def test_the_dossier_page_and_api_show_each_lines_version_and_its_legal_basis(ca
     assert any(text.startswith("Nghị định số 152/2025/NĐ-CP") for text in line["legal_basis"])
     listed = client.get(f"/api/v1/dossier-lines/{new_line.pk}/").json()
     assert listed["legal_basis"] == line["legal_basis"]
+
+
+def test_the_council_minutes_cite_the_legal_basis_of_the_version_its_items_apply(cast):
+    from django.template.loader import render_to_string
+
+    from councils import documents
+
+    from .helpers import council_session, walk_to
+
+    dossier = ready_dossier(cast)  # 2023 achievements: Decree 91/2017 with the 2003/2013 law
+    walk_to(cast, dossier, "on_agenda")
+    session = council_session(cast)
+    [item] = session.items.all()
+    assert any(act.startswith("Nghị định số 91/2017/NĐ-CP") for act in item.legal_basis)
+    html = render_to_string("councils/pdf/minutes.html", documents.context(session))
+    assert "Căn cứ Nghị định số 91/2017/NĐ-CP" in html and "152/2025" not in html
