@@ -240,3 +240,34 @@ def test_a_declared_national_initiative_needs_its_central_recognition(person, ap
         actor=Actor(officer),
     )
     assert city.central_document_number == ""  # a city scope needs none
+
+
+def test_the_declare_form_keeps_a_national_initiative_without_its_central_recognition(person):
+    from tests.factories import UnitFactory
+    from workflows.models import Role
+
+    unit = UnitFactory()
+    officer = person("unit.officer.form", Role.UNIT_OFFICER, unit=unit)
+    nominee = NomineeFactory(unit=unit)
+    client = Client()
+    client.force_login(officer)
+    url = reverse("dossiers:nominee_declare", args=[nominee.pk, "initiative"])
+    data = {
+        "initiative-title": "Phần mềm quản lý bệnh án điện tử",
+        "initiative-scope": "state",
+        "initiative-year": "2023",
+        "initiative-recognised_by": "Bộ Y tế",
+        "initiative-decision_number": "3/QĐ-BYT",
+        "initiative-decision_date": "01/05/2023",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Phạm vi toàn quốc cần văn bản công nhận của cơ quan Trung ương" in html
+    assert "Phần mềm quản lý bệnh án điện tử" in html
+    assert not InitiativeRecognition.objects.exists()
+    data.update(
+        {"initiative-central_document_number": "3/QĐ-BYT", "initiative-central_document_date": "01/05/2023"}
+    )
+    assert client.post(url, data).status_code == 302
+    assert InitiativeRecognition.objects.get().central_document_date == date(2023, 5, 1)
