@@ -256,7 +256,9 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = NomineeFilter
 
     def get_queryset(self):
-        return selectors.nominees_visible_to(self.request.user).prefetch_related("award_records__award")
+        return selectors.nominees_visible_to(self.request.user).prefetch_related(
+            "award_records__award", "employments__unit"
+        )
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -61,7 +61,12 @@ def _day(value: datetime.date | None) -> str:
 def employments_of(nominee: Nominee) -> list[NomineeEmployment]:
     """The nominee's employment periods, oldest first; a nominee never transferred has one (unsaved) period at
     Nominee.unit since always."""
-    periods = list(nominee.employments.select_related("unit"))
+    if "employments" in getattr(nominee, "_prefetched_objects_cache", {}):  # a list prefetched them
+        periods = sorted(
+            nominee.employments.all(), key=lambda p: (p.valid_from is not None, p.valid_from or 0, p.pk)
+        )
+    else:
+        periods = list(nominee.employments.select_related("unit"))
     if periods:
         return periods
     return [NomineeEmployment(nominee=nominee, unit=nominee.unit, valid_from=None, valid_to=None)]

@@ -296,3 +296,22 @@ def test_api_refusals_are_problem_details(cast, moved):
     assert open_line.json()["code"] == "open_dossier_line"
     assert "Hồ sơ đang mở" in open_line.json()["detail"]
     assert Nominee.objects.get(pk=moved.pk).unit == cast.unit
+
+
+def test_the_nominee_list_reads_the_employments_in_constant_queries(cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _api(cast.board)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/v1/nominees/").status_code == 200
+        return len(captured)
+
+    person = NomineeFactory(unit=cast.unit)
+    _transfer(cast, person)
+    few = count()
+    for _ in range(4):
+        _transfer(cast, NomineeFactory(unit=cast.unit))
+    assert count() == few
