@@ -91,12 +91,22 @@ def consultation_item(request: ConsultationRequest) -> dict:
     }
 
 
+def _pending_lines(dossier):
+    from .models import DossierState
+
+    if dossier.state == DossierState.DECIDED:
+        return None  # the approved state-level lines (the forward step's own check)
+    return list(hiep_y.central_lines(dossier))
+
+
 def consultations_payload(dossier) -> dict:
     return {
         "consultations": [
             consultation_item(r) for r in dossier.consultations.prefetch_related("objected_lines")
         ],
-        "forwarding_refusals": hiep_y.forwarding_refusals(dossier),
+        # what would hold the forwarding back: for the approved state-level lines, or before the chairman's
+        # decision for every state-level line still proposed
+        "forwarding_refusals": hiep_y.forwarding_refusals(dossier, _pending_lines(dossier)),
     }
 
 

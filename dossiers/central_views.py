@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workflows.http import request_actor
+from workflows.names import full_name
 from workflows.policies import PolicyDenied
 
 from . import consultation as hiep_y
@@ -148,6 +149,8 @@ def public_notice(request, pk):
     for row in rows:
         for comment in row["comments"]:
             comment.form = answer_forms.get(comment.pk) or AnswerForm(prefix=f"a{comment.pk}")
+            comment.answered_by_name = full_name(comment.answered_by) if comment.answered_by else ""
+    can_start = any(row["notice"] is None and row["line"].state in notice.NOTICE_LINE_STATES for row in rows)
     return render(
         request,
         "dossiers/public_notice.html",
@@ -155,6 +158,7 @@ def public_notice(request, pk):
             "dossier": dossier,
             "rows": rows,
             "notice_form": notice_form,
+            "can_start": can_start,
             "may_write": bool(policies.may_start_public_notice(request.user, dossier)),
         },
         status=status,
@@ -227,6 +231,8 @@ def consultation(request, pk):
             messages.success(request, done)
             return redirect("dossiers:consultation", pk=dossier.pk)
     requests = list(dossier.consultations.prefetch_related("objected_lines__nominee"))
+    sent = {row.agency for row in requests}
+    send_form.fields["agency"].choices = [c for c in ConsultationAgency.choices if c[0] not in sent]
     for row in requests:
         row.status = hiep_y.consultation_status(row)
         row.answer_form = bound.get(("answer", row.pk)) or ConsultationAnswerForm(
@@ -246,7 +252,7 @@ def consultation(request, pk):
             "lines": lines,
             "requests": requests,
             "send_form": send_form,
-            "refusals": hiep_y.forwarding_refusals(dossier),
+            "refusals": hiep_y.forwarding_refusals(dossier, lines),
             "package": package,
             "may_write": bool(policies.may_manage_consultation(request.user, dossier)),
             "may_override": bool(policies.may_override_consultation(request.user, None)),
