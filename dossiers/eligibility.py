@@ -391,7 +391,7 @@ def check_rule(
             if passed:
                 return True, f"{option.get('label', '')}: {detail}".strip(": ")
             details.append(f"{option.get('label', '')}: {detail}".strip(": "))
-        return False, "; ".join(details)
+        return False, _joined(details, history, year)
     if kind == RuleKind.ALL_OF:
         details = []
         passed_all = True
@@ -401,8 +401,16 @@ def check_rule(
             )
             passed_all = passed_all and passed
             details.append(f"{option.get('label', '')}: {detail}".strip(": "))
-        return passed_all, "; ".join(details)
+        return passed_all, _joined(details, history, year)
     raise ValueError(f"unknown eligibility rule kind {kind!r}")
+
+
+def _joined(details: list[str], history: History, year: int) -> str:
+    """The options' findings of a composite rule, the discipline note said once at the end, not per option."""
+    note = history.discipline_cut(year)[1]
+    if note and sum(note in detail for detail in details) > 1:
+        details = [detail.replace(f"; {note}", "") for detail in details] + [note]
+    return "; ".join(details)
 
 
 def _collective_ratio(params: dict, line) -> tuple[bool, str]:

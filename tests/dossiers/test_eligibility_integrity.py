@@ -307,6 +307,7 @@ def test_discipline_ends_in_the_school_year_it_falls_in(cast, school):
     assert blocking_errors(clerk, award("bk-tp"), YEAR) == []
     [message] = blocking_errors(teacher, award("bk-tp"), YEAR)
     assert "1/2 năm học liên tục" in message and "chỉ tính thành tích từ năm học 2022–2023" in message
+    assert message.count("Quyết định kỷ luật số 5/QĐ-KL") == 1  # said once for the rule's options
 
 
 def test_education_ratings_and_awards_carry_the_school_year_service_and_api(cast, api, person, school):
