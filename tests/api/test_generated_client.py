@@ -23,7 +23,6 @@ import pkgutil
 import subprocess
 import sys
 from datetime import date
-from pathlib import Path
 
 import httpx
 import pytest
@@ -45,7 +44,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 PACKAGE = "tdkt_generated_client"
 PASSWORD = "secret-pass-123"  # tests.factories.UserFactory
-GENERATOR = Path(sys.executable).with_name("openapi-python-client")
+#: the generator's command line (the dev extra installs it into the same environment as the tests)
+GENERATOR = [sys.executable, "-m", "openapi_python_client"]
 #: The generator's settings an integrator would choose: no formatter run on the output (ruff need not be on
 #: PATH), and the binary downloads read as files (the generator knows only application/octet-stream as such).
 CONFIG = {
@@ -73,7 +73,7 @@ def generated(tmp_path_factory, schema):
     (folder / "config.json").write_text(json.dumps(CONFIG), encoding="utf-8")
     completed = subprocess.run(
         [
-            str(GENERATOR),
+            *GENERATOR,
             "generate",
             "--path",
             str(folder / "openapi.json"),
@@ -258,6 +258,10 @@ def test_a_generated_client_walks_a_dossier_from_draft_to_decision(
         "dossiers", "dossiers_documents_retrieve", dossier.id, str(first.id), client=officer
     )
     assert downloaded.payload.read() == uploaded[first.id]
+    other_unit = api.login(cast.officer2)  # another unit knows neither the dossier nor its documents
+    api.call(
+        "dossiers", "dossiers_documents_retrieve", dossier.id, str(first.id), client=other_unit, expect=404
+    )
 
     # the unit head submits (the officer may not: the listing says why)
     checks = _by_name(api.call("dossiers", "dossiers_transitions_list", dossier.id, client=officer))
@@ -289,6 +293,10 @@ def test_a_generated_client_walks_a_dossier_from_draft_to_decision(
         ),
     )
     assert returned.state == DossierState.RETURNED
+    waiting = api.call(
+        "dossiers", "dossiers_list", client=officer, state=models.DossiersListState.RETURNED, year=YEAR
+    )
+    assert [row.id for row in waiting.results] == [dossier.id]  # the unit follows its dossiers' states
     read = api.call("dossiers", "dossiers_retrieve", dossier.id, client=officer)
     assert read.state == DossierState.RETURNED
     [round_] = read.returns
