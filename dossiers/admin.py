@@ -1,7 +1,11 @@
 """Admin: the Board edits the catalogue and nominees' history here, through the audited services (one event
-with before/after values per change); dossiers are read-only (the engine moves them)."""
+with before/after values per change); dossiers are read-only (the engine moves them). An award type of a rule
+version that a submitted dossier applies is read-only with its rules (dossiers.rule_versions.locked_refusal):
+the Board makes a new version on the rules page instead."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from workflows.admin import AuditedAdmin, ReadOnlyAdmin
 
@@ -17,7 +21,13 @@ from .models import (
     RecordSource,
     YearlyRating,
 )
+from .rule_versions import catalogue_lock_check, locked_refusal
 from .services import award_type_save
+
+
+def _locked(award) -> str:
+    """Why `award` (and its rules) may not change here, "" when it may."""
+    return locked_refusal(award.rule_version) if award is not None and award.rule_version_id else ""
 
 
 class EligibilityRuleInline(admin.TabularInline):
@@ -25,12 +35,38 @@ class EligibilityRuleInline(admin.TabularInline):
     extra = 0
     fields = ["position", "kind", "parameters", "severity", "description", "legal_source"]
 
+    # `obj` is the award: the rules of a locked version are shown, not edited
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not _locked(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _locked(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _locked(obj)
+
+
+class AwardTypeAdminForm(forms.ModelForm):
+    class Meta:
+        model = AwardType
+        fields = "__all__"
+
+    def clean_rule_version(self):
+        """An award is not added to (nor moved into) a version a submitted dossier applies."""
+        version = self.cleaned_data.get("rule_version")
+        message = locked_refusal(version)
+        if message:
+            raise ValidationError(message)
+        return version
+
 
 @admin.register(AwardType)
 class AwardTypeAdmin(AuditedAdmin):
+    form = AwardTypeAdminForm
     list_display = [
         "name",
         "code",
+        "rule_version",
         "level",
         "recipient_kind",
         "route",
@@ -38,12 +74,29 @@ class AwardTypeAdmin(AuditedAdmin):
         "effective_from",
         "effective_to",
     ]
-    list_filter = ["level", "route", "recipient_kind"]
+    list_filter = ["rule_version", "level", "route", "recipient_kind"]
     search_fields = ["name", "code"]
     inlines = [EligibilityRuleInline]
 
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _locked(obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        award = self.get_object(request, object_id)
+        message = _locked(award)
+        if message and request.method == "GET":
+            messages.warning(request, message)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def save_service(self, obj, actor):
         return award_type_save(award=obj, actor=actor)
+
+    def save_formset(self, request, form, formset, change):
+        try:
+            catalogue_lock_check(form.instance)
+        except ValidationError as exc:
+            raise PermissionDenied(" ".join(exc.messages)) from None
+        super().save_formset(request, form, formset, change)
 
 
 #: Who declared and who checked a record: written only by the services (record_declare / _confirm / _reject).

@@ -167,6 +167,43 @@ def version_in_use(version: RuleVersion) -> bool:
     return DossierNominee.objects.filter(rule_version=version, dossier__submission_count__gt=0).exists()
 
 
+def locked_refusal(version: RuleVersion | None) -> str:
+    """Why the awards and rules of `version` may no longer change ("" when they may): a submitted dossier
+    applies it. Asked by the admin (dossiers.admin) and the catalogue services."""
+    if version is None or not version_in_use(version):
+        return ""
+    return _(
+        "Phiên bản «%(version)s» đã áp dụng cho hồ sơ đã trình nên danh hiệu, hình thức và điều kiện của nó "
+        "không sửa được nữa: hãy tạo phiên bản mới từ phiên bản này trên trang Quy định khen thưởng."
+    ) % {"version": version.name}
+
+
+def catalogue_lock_check(obj) -> None:
+    """Refuse a change to an award type or an eligibility rule of a locked version (locked_refusal), judged
+    both by the version stored and by the one the object now names (moving out of or into one)."""
+    from .models import EligibilityRule
+
+    if isinstance(obj, EligibilityRule):
+        award_ids = {obj.award_id}
+        if obj.pk:
+            award_ids.add(
+                EligibilityRule.objects.filter(pk=obj.pk).values_list("award_id", flat=True).first()
+            )
+        version_ids = set(
+            AwardType.objects.filter(pk__in=award_ids - {None}).values_list("rule_version_id", flat=True)
+        )
+    else:
+        version_ids = {obj.rule_version_id}
+        if obj.pk:
+            version_ids.add(
+                AwardType.objects.filter(pk=obj.pk).values_list("rule_version_id", flat=True).first()
+            )
+    for version in RuleVersion.objects.filter(pk__in=version_ids - {None}).order_by("pk"):
+        message = locked_refusal(version)
+        if message:
+            raise ValidationError(message)
+
+
 def _in_use_refusal(version: RuleVersion, fields) -> None:
     locked = sorted(set(fields) - set(IN_USE_FIELDS))
     if locked and version_in_use(version):

@@ -46,7 +46,7 @@ from .policies import (
     may_prepare_for_unit,
     may_review_declared_history,
 )
-from .rule_versions import citations, line_versions, version_for_year
+from .rule_versions import catalogue_lock_check, citations, line_versions, version_for_year
 
 #: Document kinds attached to the dossier as a whole; the others belong to one nominee line.
 DOSSIER_LEVEL_KINDS = (
@@ -642,6 +642,7 @@ def award_type_save(*, award, actor: audit.Actor):
     """Create or change an award type (its authority, route, required documents, vote threshold); audited."""
     from workflows.config import config_save
 
+    catalogue_lock_check(award)  # not an award of a version a submitted dossier applies
     return config_save(award, actor=actor)
 
 
@@ -649,6 +650,7 @@ def award_type_update(*, award, actor: audit.Actor, **changes):
     """Change the named fields of an award type; audited with before/after."""
     from workflows.config import config_update
 
+    catalogue_lock_check(award)
     return config_update(award, actor=actor, **changes)
 
 
@@ -656,6 +658,7 @@ def eligibility_rule_save(*, rule, actor: audit.Actor):
     """Create or change an eligibility rule of an award type; audited with before/after."""
     from workflows.config import config_save
 
+    catalogue_lock_check(rule)
     return config_save(rule, actor=actor)
 
 
@@ -663,6 +666,7 @@ def eligibility_rule_delete(*, rule, actor: audit.Actor) -> None:
     """Remove an eligibility rule; audited with its last values."""
     from workflows.config import config_delete
 
+    catalogue_lock_check(rule)
     config_delete(rule, actor=actor)
 
 

@@ -303,3 +303,53 @@ def test_the_council_minutes_cite_the_legal_basis_of_the_version_its_items_apply
     assert any(act.startswith("Nghị định số 91/2017/NĐ-CP") for act in item.legal_basis)
     html = render_to_string("councils/pdf/minutes.html", documents.context(session))
     assert "Căn cứ Nghị định số 91/2017/NĐ-CP" in html and "152/2025" not in html
+
+
+def test_the_admin_does_not_edit_an_award_or_rule_of_a_locked_version(cast, admin_client):
+    from dossiers.models import EligibilityRule
+
+    from ..security.test_config_audit import change_form
+
+    dossier = ready_dossier(cast)
+    engine.perform(dossier, "submit", user=cast.head)  # now its version (Decree 91) is in use
+    award = dossier.lines.get().award
+    version = award.rule_version
+    url = f"/admin/dossiers/awardtype/{award.pk}/change/"
+    page = admin_client.get(url).content.decode()
+    assert "đã áp dụng cho hồ sơ đã trình" in page and 'name="_save"' not in page
+    rule = award.rules.first()
+    before = (award.vote_threshold_percent, rule.description)
+    posted = {
+        "name": award.name,
+        "vote_threshold_percent": "10",
+        "rules-0-description": "Khác",
+        "_save": "Lưu",
+    }
+    assert admin_client.post(url, posted).status_code == 403
+    award.refresh_from_db()
+    rule.refresh_from_db()
+    assert (award.vote_threshold_percent, rule.description) == before
+    # a new award is not added to the locked version: refused next to the field, the input kept
+    add = change_form(admin_client, "/admin/dossiers/awardtype/add/")
+    add.update({"code": "moi", "name": "Danh hiệu mới", "rule_version": str(version.pk)})
+    response = admin_client.post("/admin/dossiers/awardtype/add/", add)
+    assert response.status_code == 200 and "đã áp dụng cho hồ sơ đã trình" in response.content.decode()
+    assert 'value="Danh hiệu mới"' in response.content.decode()
+    assert not AwardType.objects.filter(code="moi").exists()
+    # the services refuse too (whatever calls them)
+    with pytest.raises(ValidationError):
+        services.award_type_update(award=award, actor=audit_actor(cast.board_head), vote_threshold_percent=10)
+    with pytest.raises(ValidationError):
+        services.eligibility_rule_delete(rule=rule, actor=audit_actor(cast.board_head))
+    assert EligibilityRule.objects.filter(pk=rule.pk).exists()
+    # another version's award is still edited there
+    other = AwardType.objects.filter(rule_version__code="nd152-2025").first()
+    assert (
+        'name="_save"' in admin_client.get(f"/admin/dossiers/awardtype/{other.pk}/change/").content.decode()
+    )
+
+
+def audit_actor(user):
+    from workflows.audit import Actor
+
+    return Actor(user)
