@@ -117,12 +117,16 @@ class Command(BaseCommand):
         for year, rating in ratings.items():
             YearlyRating.objects.create(nominee=nominee, year=year, rating=rating)
         for scope, year in initiatives:
+            # a national scope stands on a central recognition, never on the city council (issue 16)
+            national = scope == "state"
             InitiativeRecognition.objects.create(
                 nominee=nominee,
                 scope=scope,
                 year=year,
                 title=f"Số hóa quy trình tiếp nhận hồ sơ một cửa ({year})",
-                recognised_by="Hội đồng Sáng kiến thành phố",
+                recognised_by="Bộ Giáo dục và Đào tạo" if national else "Hội đồng Sáng kiến thành phố",
+                central_document_number=f"{year % 100}/QĐ-BGDĐT" if national else "",
+                central_document_date=date(year, 10, 5) if national else None,
             )
         return nominee
 
