@@ -414,3 +414,17 @@ def may_edit_rules(user, version=None) -> Decision:
     return by_role(
         user, BOARD_ROLES, None, reason=_("Chỉ Ban Thi đua - Khen thưởng được sửa quy định khen thưởng.")
     )
+
+
+# -- a unit's own year-end round (dossiers.unit_round) -------------------------------------------------------
+def unit_rounds_scope_q(user) -> Q | None:
+    """List scoping of the units' own rounds: None when `user` reads everything (Board, auditors, the chairman);
+    otherwise the rounds of the units where they hold a role today and those put to a council term they sit on
+    (the unit's own council). Another unit's rounds do not exist for them (404)."""
+    from workflows.policies import council_term_ids_of, may_read_everything
+    from workflows.roles import authorities_of
+
+    if may_read_everything(user):
+        return None
+    unit_ids = {authority.unit_id for authority in authorities_of(user) if authority.unit_id is not None}
+    return Q(unit_id__in=unit_ids) | Q(session__council_term_id__in=council_term_ids_of(user))

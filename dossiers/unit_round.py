@@ -935,14 +935,11 @@ def round_result_receive(*, subject: UnitRoundLine, result: ItemResult, actor: a
 def rounds_visible_to(user):
     """The rounds `user` sees: every round for the Board, auditors and the chairman (read only); otherwise the
     rounds of the units where they hold a role today, and those put to a council term they sit on."""
-    from workflows.policies import council_term_ids_of, may_read_everything
-    from workflows.roles import authorities_of
+    from .policies import unit_rounds_scope_q
 
     rounds = UnitRound.objects.select_related("unit", "session__council_term__council")
-    if may_read_everything(user):
-        return rounds
-    unit_ids = {authority.unit_id for authority in authorities_of(user) if authority.unit_id is not None}
-    return rounds.filter(Q(unit_id__in=unit_ids) | Q(session__council_term_id__in=council_term_ids_of(user)))
+    scope = unit_rounds_scope_q(user)
+    return rounds if scope is None else rounds.filter(scope)
 
 
 def own_council_sessions(unit_round: UnitRound):
