@@ -353,3 +353,27 @@ def audit_actor(user):
     from workflows.audit import Actor
 
     return Actor(user)
+
+
+def test_the_demo_dossiers_and_history_carry_the_versions_of_their_years(person):
+    from django.core.management import call_command
+
+    from dossiers.models import AwardRecord, DossierNominee
+    from tests.factories import UnitFactory
+    from workflows.models import Role
+
+    unit = UnitFactory(code="ninh-kieu", name="Ủy ban nhân dân quận Ninh Kiều", short_name="Quận Ninh Kiều")
+    person("unit.officer", Role.UNIT_OFFICER, unit=unit)
+    person("unit.head", Role.UNIT_HEAD, unit=unit)
+    person("board.officer", Role.BOARD_OFFICER)
+    person("board.head", Role.BOARD_HEAD)
+    call_command("seed_dossiers", verbosity=0)
+    call_command("seed_dossiers", verbosity=0)  # idempotent
+    lines = DossierNominee.objects.select_related("award", "rule_version", "dossier")
+    assert lines.count() == 6
+    for line in lines:  # 2023 achievements: Decree 91/2017 (in force until 31/12/2023)
+        assert line.rule_version.code == "nd91-2017" and line.award.rule_version_id == line.rule_version_id
+    records = AwardRecord.objects.select_related("award")
+    assert records.exists()
+    for record in records:  # titles of 2021–2023 are the awards of the rules of their year
+        assert record.award.rule_version_id == rule_versions.version_for_year(record.year).pk

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from dossiers import services
-from dossiers.models import AwardRecord, AwardType, Dossier, InitiativeRecognition, Nominee, YearlyRating
+from dossiers.models import AwardRecord, Dossier, InitiativeRecognition, Nominee, YearlyRating
 from dossiers.rule_versions import awards_for_year
 from organisations.models import Unit
 from workflows import engine
@@ -104,8 +104,9 @@ class Command(BaseCommand):
             gender="female" if "Thị" in name else ("male" if kind == "individual" else ""),
         )
         for code, years in titles.items():
-            award = AwardType.objects.filter(code=code).order_by("-effective_from").first()
             for year in years:
+                # the award as the rules in force that year had it (dossiers.rule_versions): 2021–2023, Decree 91
+                award = awards_for_year(year).get(code=code)
                 AwardRecord.objects.create(
                     nominee=nominee,
                     award=award,
