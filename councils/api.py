@@ -384,7 +384,15 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
 
     @extend_schema(
         request=AttendanceInputSerializer,
-        responses={200: AttendanceSerializer(many=True)},
+        responses={
+            200: inline_serializer(
+                "SessionAttendance",
+                fields={
+                    "quorum": serializers.CharField(help_text="whether the members present make the quorum"),
+                    "attendance": AttendanceSerializer(many=True),
+                },
+            )
+        },
         description=(
             "POST one member {member, status}, or the whole roster as a list [{member, status}, …]: all or "
             "nothing, audited as one event; a refused roster answers 400 with `rows` [{member, detail}]."

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -140,6 +141,26 @@ class EligibilityQuery(serializers.Serializer):
     )
 
 
+class EligibilityOutcomeSerializer(serializers.Serializer):
+    """One rule of the award checked for the nominee (dossiers.eligibility.evaluate)."""
+
+    description = serializers.CharField()
+    passed = serializers.BooleanField()
+    pending_confirmation = serializers.BooleanField(help_text="passes only once the Board confirms a record")
+    detail = serializers.CharField()
+    severity = serializers.CharField(help_text="blocking or warning")
+    legal_source = serializers.CharField()
+
+
+class EligibilitySerializer(serializers.Serializer):
+    award = serializers.CharField(help_text="the award's code")
+    nominee = serializers.IntegerField()
+    year = serializers.IntegerField()
+    occasion = serializers.CharField(help_text="the occasion the rules were checked for")
+    kind_accepted = serializers.BooleanField(help_text="whether the award is given to this kind of nominee")
+    rules = EligibilityOutcomeSerializer(many=True)
+
+
 @extend_schema_view(list=extend_schema(parameters=[AwardListQuery]))
 class AwardTypeViewSet(viewsets.ReadOnlyModelViewSet):
     """The award catalogue; ?effective=YYYY-MM-DD (default today) picks the versions in force."""
@@ -154,7 +175,7 @@ class AwardTypeViewSet(viewsets.ReadOnlyModelViewSet):
             awards = awards.effective_on(params.get("effective") or timezone.localdate())
         return awards
 
-    @extend_schema(parameters=[EligibilityQuery])
+    @extend_schema(parameters=[EligibilityQuery], responses={200: EligibilitySerializer})
     @action(detail=True, methods=["get"], url_path=r"eligibility/(?P<nominee_id>[0-9]+)")
     def eligibility(self, request, pk=None, nominee_id=None):
         """Each rule of the award checked for one nominee (?year=, default this year), with legal sources."""
@@ -250,6 +271,49 @@ class NomineeSerializer(serializers.ModelSerializer):
         extra_kwargs = {"cccd": {"max_length": 20, "validators": []}}
 
 
+class HoldSerializer(serializers.Serializer):
+    """A hold on the nominee (kỷ luật, thanh tra, khiếu nại, báo chí): _hold_item."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    kind_display = serializers.CharField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(allow_null=True)
+    source_document = serializers.CharField()
+    note = serializers.CharField()
+    in_force = serializers.BooleanField(help_text="in force today")
+    lifted_on = serializers.DateField(allow_null=True)
+    lift_note = serializers.CharField()
+
+
+class HistoryRecordSerializer(serializers.Serializer):
+    """A title, rating or initiative of the nominee's history (_history_item); the fields after review_note
+    are those of its kind."""
+
+    kind = serializers.ChoiceField(choices=services.HISTORY_KINDS)
+    id = serializers.IntegerField()
+    year = serializers.IntegerField()
+    decision_number = serializers.CharField()
+    decision_date = serializers.DateField(allow_null=True)
+    status = serializers.CharField(help_text="declared, confirmed or rejected")
+    review_note = serializers.CharField()
+    award = serializers.CharField(required=False, help_text="title: the award's code")
+    authority = serializers.CharField(required=False)
+    source = serializers.CharField(required=False)
+    occasion = serializers.CharField(required=False)
+    calendar = serializers.CharField(required=False)
+    period = serializers.CharField(required=False)
+    rating = serializers.CharField(required=False)
+    title = serializers.CharField(required=False)
+    scope = serializers.CharField(required=False)
+    recognised_by = serializers.CharField(required=False)
+    central_document_number = serializers.CharField(required=False)
+    central_document_date = serializers.DateField(required=False, allow_null=True)
+
+
+NoteSerializer = inline_serializer("Note", fields={"note": serializers.CharField(required=False)})
+
+
 class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = NomineeSerializer
     permission_classes = [IsAuthenticated]
@@ -273,7 +337,24 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         except DjangoValidationError as exc:
             return _coded(self, exc)
 
-    @extend_schema(request=None, responses={200: None, 201: None, 400: ErrorSerializer, 403: ErrorSerializer})
+    @extend_schema(
+        methods=["GET"],
+        responses={200: inline_serializer("NomineeHolds", fields={"holds": HoldSerializer(many=True)})},
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=inline_serializer(
+            "HoldInput",
+            fields={
+                "kind": serializers.CharField(),
+                "starts_on": serializers.CharField(help_text="dd/mm/yyyy or ISO"),
+                "ends_on": serializers.CharField(required=False),
+                "source_document": serializers.CharField(),
+                "note": serializers.CharField(required=False),
+            },
+        ),
+        responses={201: HoldSerializer},
+    )
     @action(detail=True, methods=["get", "post"], url_path="holds")
     def holds(self, request, pk=None):
         """GET: the nominee's holds (discipline, inspection, complaint, press), each with `in_force` today. POST
@@ -339,7 +420,7 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return _coded(self, exc)
         return Response(self.get_serializer(self.get_queryset().get(pk=nominee.pk)).data)
 
-    @extend_schema(request=None, responses={200: None, 400: ErrorSerializer, 403: ErrorSerializer})
+    @extend_schema(request=NoteSerializer, responses={200: HoldSerializer})
     @action(detail=True, methods=["post"], url_path=r"holds/(?P<hold_id>[0-9]+)/lift")
     def hold_lift(self, request, pk=None, hold_id=None):
         """The Board lifts one hold of the nominee, with a `note` saying why (400 without one)."""
@@ -350,7 +431,32 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
         return Response(_hold_item(hold))
 
-    @extend_schema(request=None, responses={200: None})
+    @extend_schema(
+        methods=["GET"],
+        responses={
+            200: inline_serializer(
+                "NomineeHistory",
+                fields={
+                    "titles": HistoryRecordSerializer(many=True),
+                    "ratings": HistoryRecordSerializer(many=True),
+                    "initiatives": HistoryRecordSerializer(many=True),
+                },
+            )
+        },
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=inline_serializer(
+            "HistoryDeclare",
+            fields={
+                "kind": serializers.ChoiceField(choices=services.HISTORY_KINDS),
+                "year": serializers.IntegerField(),
+                "decision_number": serializers.CharField(required=False),
+                "decision_date": serializers.CharField(required=False, help_text="dd/mm/yyyy or ISO"),
+            },
+        ),
+        responses={201: HistoryRecordSerializer},
+    )
     @action(detail=True, methods=["get", "post"], url_path="history")
     def history(self, request, pk=None):
         """GET: the nominee's titles, ratings and initiatives with their confirmation status. POST (kind = title |
@@ -375,7 +481,16 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return _coded(self, exc)
         return Response(_history_item(record), status=201)
 
-    @extend_schema(request=None, responses={201: None})
+    @extend_schema(
+        request={
+            "multipart/form-data": inline_serializer(
+                "HistoryImport", fields={"file": serializers.FileField()}
+            )
+        },
+        responses={
+            201: inline_serializer("HistoryImported", fields={"created": HistoryRecordSerializer(many=True)})
+        },
+    )
     @action(detail=True, methods=["post"], url_path="history-import")
     def history_import(self, request, pk=None):
         """Multipart `file`: the Excel template filled in; all or nothing (400 with "rows": ["Dòng N: …"])."""
@@ -392,7 +507,15 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             )
         return Response({"created": [_history_item(record) for record in created]}, status=201)
 
-    @extend_schema(request=None, responses={200: None}, operation_id="nominees_history_review")
+    @extend_schema(
+        request=NoteSerializer,
+        responses={200: HistoryRecordSerializer},
+        operation_id="nominees_history_review",
+        parameters=[
+            OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(services.HISTORY_KINDS)),
+            OpenApiParameter("verb", str, OpenApiParameter.PATH, enum=["confirm", "reject"]),
+        ],
+    )
     @action(
         detail=True,
         methods=["post"],
@@ -656,9 +779,8 @@ class LineViewSet(
                 client_ip=client_ip(request),
             )
         except appraisal.StaleAppraisal as exc:
-            return Response(
-                {"detail": exc.message, "code": exc.code, "version": appraisal.version(line)}, status=409
-            )
+            body = problem(409, exc.code, exc.message, version=appraisal.version(line))
+            return problem_response(body, request=request)
         return Response(self.get_serializer(updated).data)
 
 

@@ -149,7 +149,7 @@ class UnitRoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadO
         return Response({"created": len(lines)}, status=201)
 
     @extend_schema(responses={200: UnitRoundLineSerializer(many=True)})
-    @action(detail=True, methods=["get"], url_path="lines")
+    @action(detail=True, methods=["get"], url_path="lines", pagination_class=LinesPage)
     def lines(self, request, pk=None):
         """The round's lines in file order; while it is a draft, each with its blocking eligibility messages."""
         unit_round = self.get_object()

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -20,6 +20,7 @@ from workflows.api import TransitionsMixin, problem_response
 from workflows.exports import xlsx_response
 from workflows.http import request_actor
 from workflows.problems import problem
+from workflows.schema import XLSX, download
 
 from . import certificates, imports, selectors, services
 from .exports import results_bytes
@@ -58,6 +59,28 @@ class RoundSerializer(serializers.ModelSerializer):
         read_only_fields = ["session", "state"]
 
 
+class RankingRowSerializer(serializers.Serializer):
+    """One row of a round's ranking table (innovation.selectors.ranking); scores as decimal text."""
+
+    rank = serializers.IntegerField()
+    initiative = serializers.IntegerField()
+    title = serializers.CharField()
+    unit = serializers.CharField(help_text="the submitting unit's name")
+    state = serializers.CharField()
+    totals = serializers.ListField(child=serializers.CharField(), help_text="each submitted review's total")
+    average = serializers.CharField(allow_null=True)
+    spread = serializers.CharField(allow_null=True)
+    spread_flagged = serializers.BooleanField()
+    meets_pass_score = serializers.BooleanField()
+
+
+def _ids() -> serializers.ListField:
+    return serializers.ListField(child=serializers.IntegerField())
+
+
+RoundReviewersSerializer = inline_serializer("RoundReviewers", fields={"reviewers": _ids()})
+
+
 class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Rounds: everyone signed in reads; the Board opens them, assigns reviewers and sends them to the council."""
 
@@ -71,6 +94,7 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
         data = dict(serializer.validated_data)
         serializer.instance = services.round_create(actor=request_actor(self.request), **data)
 
+    @extend_schema(responses={200: RankingRowSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def ranking(self, request, pk=None):
         """The ranking table: Board and the council's members, everyone once results are published."""
@@ -97,12 +121,22 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
             ]
         )
 
+    @extend_schema(
+        request=None,
+        responses={
+            200: inline_serializer("AssignmentsCreated", fields={"created": serializers.IntegerField()})
+        },
+    )
     @action(detail=True, methods=["post"], url_path="assign-balanced")
     def assign_balanced(self, request, pk=None):
         """Give every screened initiative its missing reviewers, fewest current assignments first."""
         created = services.assignments_balance(round_=self.get_object(), actor=request_actor(request))
         return Response({"created": created})
 
+    @extend_schema(
+        request=RoundReviewersSerializer,
+        responses={200: RoundReviewersSerializer},
+    )
     @action(detail=True, methods=["post"], url_path="reviewers")
     def reviewers(self, request, pk=None):
         """The Board names the round's pool of reviewers: {"reviewers": [user ids]}."""
@@ -116,6 +150,14 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
         services.round_reviewers_set(round_=round_, reviewers=users, actor=request_actor(request))
         return Response({"reviewers": sorted(user.pk for user in users)})
 
+    @extend_schema(
+        request={
+            "multipart/form-data": inline_serializer(
+                "InitiativesImport", fields={"file": serializers.FileField()}
+            )
+        },
+        responses={201: inline_serializer("InitiativesImported", fields={"created": _ids()})},
+    )
     @action(detail=True, methods=["post"], url_path="import")
     def import_initiatives(self, request, pk=None):
         """The Board imports initiatives from the Excel template (multipart "file"). All or nothing: 400 with
@@ -139,6 +181,7 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
             {"created": [initiative.pk for initiative in created]}, status=status.HTTP_201_CREATED
         )
 
+    @extend_schema(responses=download(XLSX, "the results list as an Excel workbook"))
     @action(detail=True, methods=["get"], url_path="results-xlsx", throttle_scope=throttle.EXPORTS)
     def results_xlsx(self, request, pk=None):
         """The results list as Excel (same readers as the ranking)."""
@@ -149,6 +192,13 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
             )
         return xlsx_response(results_bytes(round_), f"ket-qua-xet-sang-kien-{round_.pk}.xlsx")
 
+    @extend_schema(
+        request=inline_serializer(
+            "SendToCouncil",
+            fields={"planned_on": serializers.DateField(), "place": serializers.CharField(required=False)},
+        ),
+        responses={201: inline_serializer("SessionPlanned", fields={"session": serializers.IntegerField()})},
+    )
     @action(detail=True, methods=["post"], url_path="send-to-council")
     def send_to_council(self, request, pk=None):
         """Plan the innovation council's session with the initiatives reaching the pass score."""
@@ -229,6 +279,11 @@ class EvidenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+ReviewerChoiceSerializer = inline_serializer(
+    "ReviewerChoice", fields={"reviewer": serializers.IntegerField()}
+)
+
+
 class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Initiatives: a unit submits and follows its own; the Board screens and assigns; reviewers see theirs."""
 
@@ -286,6 +341,20 @@ class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.Read
             return _coded(self, exc)
         return Response(self.get_serializer(updated).data)
 
+    @extend_schema(methods=["GET"], responses={200: EvidenceSerializer(many=True)})
+    @extend_schema(
+        methods=["POST"],
+        request={
+            "multipart/form-data": inline_serializer(
+                "EvidenceUpload",
+                fields={
+                    "file": serializers.FileField(),
+                    "description": serializers.CharField(required=False),
+                },
+            )
+        },
+        responses={201: EvidenceSerializer},
+    )
     @action(detail=True, methods=["get", "post"])
     def evidence(self, request, pk=None):
         """GET: the initiative's evidence; POST (multipart "file", "description"): attach a PDF. Only for those
@@ -303,6 +372,10 @@ class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.Read
             return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
         return Response(EvidenceSerializer(initiative.evidence.all(), many=True).data)
 
+    @extend_schema(
+        request=inline_serializer("AuthorsReplace", fields={"authors": AuthorSerializer(many=True)}),
+        responses={200: InitiativeSerializer},
+    )
     @action(detail=True, methods=["put"])
     def authors(self, request, pk=None):
         """The submitting unit replaces the authors of a returned initiative: {"authors": [...]}."""
@@ -314,6 +387,7 @@ class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.Read
         )
         return Response(self.get_serializer(updated).data)
 
+    @extend_schema(responses=download("application/pdf", "the author's certificate (PDF)"))
     @action(
         detail=True,
         methods=["get"],
@@ -332,6 +406,20 @@ class InitiativeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.Read
         )
         return response
 
+    @extend_schema(
+        methods=["GET"],
+        responses={
+            200: inline_serializer("InitiativeReviewers", fields={"assigned": _ids(), "suggested": _ids()})
+        },
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=ReviewerChoiceSerializer,
+        responses={
+            201: inline_serializer("ReviewerAssigned", fields={"assignment": serializers.IntegerField()})
+        },
+    )
+    @extend_schema(methods=["DELETE"], request=ReviewerChoiceSerializer, responses={204: None})
     @action(detail=True, methods=["get", "post", "delete"])
     def reviewers(self, request, pk=None):
         """GET: the balanced suggestion (Board); POST {"reviewer": id}: assign one (granting them the review of
@@ -397,6 +485,7 @@ class ReviewInputSerializer(serializers.Serializer):
     submit = serializers.BooleanField(required=False, default=False)
 
 
+@extend_schema_serializer(component_name="ReviewAssignment")
 class AssignmentSerializer(serializers.ModelSerializer):
     title = serializers.CharField(source="initiative.title", read_only=True)
     submitted = serializers.SerializerMethodField()
@@ -421,6 +510,10 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.reviews_visible_to(self.request.user).prefetch_related("scores").order_by("pk")
 
+    @extend_schema(
+        request=ReviewInputSerializer,
+        responses={201: ReviewSerializer, 404: OpenApiResponse(description="no assignment of the caller's")},
+    )
     def create(self, request):
         payload = ReviewInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -437,6 +530,7 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses={200: AssignmentSerializer(many=True)})
     @action(detail=False, methods=["get"])
     def assignments(self, request):
         """The caller's own review assignments."""

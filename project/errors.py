@@ -11,6 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import requires_csrf_token
 
+from workflows.problems import MEDIA_TYPE, problem
+
 
 def _back_url(request) -> str:
     """The referring page when it is on this site and not the failing page itself, else ""."""
@@ -34,9 +36,14 @@ API_DETAILS = {
 }
 
 
+#: Their problem-details codes (workflows/problems.py): the API's one error shape, application/problem+json.
+API_CODES = {400: "invalid", 403: "permission_denied", 404: "not_found"}
+
+
 def _page(request, template: str, status: int, reason: str = ""):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": reason or str(API_DETAILS[status])}, status=status)
+        body = problem(status, API_CODES[status], reason or str(API_DETAILS[status]))
+        return JsonResponse(body, status=status, content_type=MEDIA_TYPE)
     return render(request, template, {"reason": reason, "back_url": _back_url(request)}, status=status)
 
 

@@ -8,6 +8,7 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from workflows.policies import may_only_read
+from workflows.problems import MEDIA_TYPE, problem
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -23,7 +24,6 @@ EXEMPT_URL_NAMES = frozenset(
         "api_logout_all",
         "notifications",
         "audit_verify",
-        "audit-check-list",  # POST /api/v1/audit-checks/: the same check, started through the API
     }
 )
 
@@ -62,7 +62,9 @@ class AuditorReadOnlyMiddleware:
             if is_read_only(user) and not self._exempt(request.path_info):
                 message = _("Kiểm tra viên chỉ được xem, không được thay đổi dữ liệu.")
                 if request.path_info.startswith("/api/"):
-                    return JsonResponse({"detail": message, "code": "read_only"}, status=403)
+                    return JsonResponse(
+                        problem(403, "read_only", message), status=403, content_type=MEDIA_TYPE
+                    )
                 raise PermissionDenied(message)
         return self.get_response(request)
 
@@ -83,7 +85,7 @@ def _content_length(request) -> int:
 
 
 def too_large_response(request, limit: int):
-    """413: JSON under /api/, a short Vietnamese page elsewhere."""
+    """413: problem details under /api/, a short Vietnamese page elsewhere."""
     from django.template.loader import render_to_string
 
     if limit >= 2**20:
@@ -92,7 +94,7 @@ def too_large_response(request, limit: int):
         size = _("%(n)s KB") % {"n": max(limit // 1024, 1)}
     message = _("Dữ liệu gửi lên quá lớn (tối đa %(size)s).") % {"size": size}
     if request.path_info.startswith("/api/"):
-        return JsonResponse({"detail": message, "code": "request_too_large"}, status=413)
+        return JsonResponse(problem(413, "request_too_large", message), status=413, content_type=MEDIA_TYPE)
     from django.http import HttpResponse
 
     page = render_to_string("413.html", {"message": message}, request=request)

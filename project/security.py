@@ -32,10 +32,13 @@ def lockout_message(request=None) -> str:
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """429 with the message: JSON for the API (the token endpoint), the lockout page for the web."""
+    """429 with the message: problem details for the API (the token endpoint), the lockout page for the web."""
     request = getattr(request, "_request", request)
     if request.path_info.startswith("/api/"):
-        return JsonResponse({"detail": lockout_message(request), "code": "locked_out"}, status=429)
+        from workflows.problems import MEDIA_TYPE, problem
+
+        body = problem(429, "locked_out", lockout_message(request))
+        return JsonResponse(body, status=429, content_type=MEDIA_TYPE)
     return render(
         request,
         "registration/lockout.html",

@@ -278,7 +278,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # the project's conventions on every operation: bare arrays for custom actions, problem details for 4xx
+    "DEFAULT_SCHEMA_CLASS": "workflows.schema.ApiAutoSchema",
     # ?page= and ?page_size= (at most 100); django-filter on every list, ?ordering= over an allow-list per list
     # (workflows/filters.py).
     "DEFAULT_PAGINATION_CLASS": "workflows.filters.ApiPagination",
@@ -342,6 +343,7 @@ SPECTACULAR_SETTINGS = {
         "AttendanceStatusEnum": "councils.models.AttendanceStatus",
         "WrittenVoteStatusEnum": "councils.models.WrittenVoteStatus",
         "MembershipStatusEnum": "workflows.models.core.MembershipStatus",
+        "HistoryKindEnum": "dossiers.services.HISTORY_KINDS",
         "DocumentKindEnum": "dossiers.models.DocumentKind",
     },
 }

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, parsers, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -32,6 +31,7 @@ from .http import client_ip, request_actor  # noqa: F401 (client_ip: the views o
 from .models import ApiToken, AuditEvent, Membership
 from .names import full_name
 from .policies import PolicyDenied, may_change_configuration, may_manage_roles, may_read_history
+from .schema import ApiAutoSchema, ProblemSerializer
 from .services import membership_approve, membership_end, membership_grant, membership_reject
 
 
@@ -222,27 +222,12 @@ TransitionCheckListSerializer = inline_serializer(
 TransitionInputSerializer = inline_serializer(
     "TransitionInput", fields={"comment": serializers.CharField(required=False, allow_blank=True)}
 )
-#: RFC 9457 problem details, the body of every 4xx (workflows/problems.py, docs/api.md).
-ErrorSerializer = inline_serializer(
-    "Problem",
-    fields={
-        "type": serializers.CharField(help_text="https://tdkt.example/errors/<code>"),
-        "title": serializers.CharField(),
-        "status": serializers.IntegerField(),
-        "detail": serializers.CharField(),
-        "code": serializers.CharField(),
-        "errors": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()),
-            required=False,
-            help_text="400 only: field name → messages (non_field_errors for the whole input)",
-        ),
-    },
-)
-ProblemResponse = OpenApiResponse(response=ErrorSerializer, description="RFC 9457 problem details")
-PROBLEMS = {status_code: ProblemResponse for status_code in (400, 401, 403, 404, 409)}
+#: RFC 9457 problem details, the body of every 4xx (workflows/problems.py, docs/api.md): the one shared
+#: component, documented as application/problem+json on every operation by workflows.schema.ApiAutoSchema.
+ErrorSerializer = ProblemSerializer
 
 
-class TransitionInputSchema(AutoSchema):
+class TransitionInputSchema(ApiAutoSchema):
     """Documents the POST body of `transitions/<name>/` as one schema per transition of the viewset's machine
     (oneOf, each titled with the transition's name), generated from the forms the web uses."""
 
@@ -268,6 +253,11 @@ class TransitionInputSchema(AutoSchema):
         }
         return {"application/json": body, "multipart/form-data": body}
 
+    def get_response_serializers(self):
+        if getattr(self.view, "action", None) != "perform_transition":
+            return super().get_response_serializers()
+        return {200: OpenApiResponse(self._get_serializer(), description="the object with its new state")}
+
 
 class TransitionsMixin:
     """Adds transitions/, transitions/<name>/ and history/ to a viewset whose objects have a lifecycle.
@@ -275,7 +265,7 @@ class TransitionsMixin:
     get_object() must already hide objects the caller may not see (404 for another unit's objects).
     """
 
-    @extend_schema(responses={200: TransitionCheckListSerializer, **PROBLEMS})
+    @extend_schema(responses={200: TransitionCheckListSerializer})
     @action(detail=True, methods=["get"], url_path="transitions")
     def transitions(self, request, pk=None):
         from .form_schema import transition_input_schema
@@ -297,9 +287,6 @@ class TransitionsMixin:
             ]
         )
 
-    @extend_schema(
-        responses={200: OpenApiResponse(description="the object with its new state"), **PROBLEMS},
-    )
     @action(
         detail=True,
         methods=["post"],
@@ -314,7 +301,7 @@ class TransitionsMixin:
         )
         return Response(self.get_serializer(updated).data, status=status.HTTP_200_OK)
 
-    @extend_schema(responses={200: AuditEventSerializer(many=True), **PROBLEMS})
+    @extend_schema(responses={200: AuditEventSerializer(many=True)})
     @action(detail=True, methods=["get"], url_path="history")
     def history(self, request, pk=None):
         obj = self.get_object()
@@ -614,7 +601,8 @@ class TokenView(APIView):
     renderer_classes = (renderers.JSONRenderer,)
 
     @extend_schema(
-        request=TokenRequestSerializer, responses={200: TokenResponseSerializer, 400: ErrorSerializer}
+        request=TokenRequestSerializer,
+        responses={200: TokenResponseSerializer, 400: ErrorSerializer, 429: ErrorSerializer},
     )
     def post(self, request, *args, **kwargs):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request._request})

@@ -46,6 +46,10 @@ def titles() -> dict[str, str]:
         "unsupported_media_type": _("Định dạng nội dung không được hỗ trợ"),
         "throttled": _("Quá nhiều yêu cầu"),
         "no_token": _("Thiếu mã truy cập"),
+        "read_only": _("Kiểm tra viên chỉ được xem"),
+        "request_too_large": _("Nội dung quá lớn"),
+        "locked_out": _("Tạm thời bị khóa đăng nhập"),
+        "stale_version": _("Dữ liệu đã thay đổi từ lúc bạn đọc"),
     }
 
 

@@ -123,7 +123,6 @@ NOT_WRITES = {
     "api_logout",
     "api_logout_all",
     "audit_verify",
-    "audit-check-list",
     "notifications",
     "schema",
     "swagger",

@@ -167,7 +167,7 @@ def test_the_openapi_schema_documents_each_transitions_body_and_the_problem_shap
     assert set(postpone["required"]) >= {"new_due_date", "comment"}
     assert "multipart/form-data" in operation["requestBody"]["content"]
     for status in ("400", "403", "404", "409"):
-        assert operation["responses"][status]["content"]["application/json"]["schema"] == {
+        assert operation["responses"][status]["content"]["application/problem+json"]["schema"] == {
             "$ref": "#/components/schemas/Problem"
         }
     problem = schema["components"]["schemas"]["Problem"]["properties"]

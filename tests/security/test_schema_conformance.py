@@ -1,0 +1,163 @@
+"""The OpenAPI schema says what the server does: schemathesis' own response-conformance checks over every
+operation, as several roles (issue 18, "Schema = behaviour").
+
+schemathesis draws a few requests for each operation of the in-process drf-spectacular schema (the one
+/api/schema/ serves): path, query and body parameters, valid and invalid. Each role (the Board's officer, a unit
+officer, the auditor, a council member who sits on the session) sends every drawn request through the real WSGI
+application with schemathesis' WSGI transport (middleware, token authentication, views), twice: with the path
+parameters drawn (mostly unknown objects) and with those of the objects of tests/security/world.py (the
+permission matrix's objects), so that successes, refusals and wrong states are answered too. Every answer goes
+through schemathesis' `status_code_conformance`, `content_type_conformance` and `response_schema_conformance`:
+its status is documented, its media type is documented for that status, its body matches the documented schema.
+
+Bounded and reproducible: a fixed number of examples per operation, derandomised, drawn once for all roles.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.urls import NoReverseMatch, reverse
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck, Phase, given, settings
+from rest_framework.response import Response
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from workflows.tokens import token_issue
+
+from .matrix import rows
+from .world import build_world
+
+#: requests drawn per operation; each role sends them with the drawn and with the world's path parameters
+EXAMPLES_PER_OPERATION = 3
+ROLES = ("board", "unit_a", "auditor", "member_in")
+CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+def _schema():
+    raw = json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True), default=str))
+    return schemathesis.openapi.from_dict(raw)
+
+
+def _draw(operation) -> list:
+    cases = []
+
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy())
+    def collect(case):
+        cases.append((case, dict(case.path_parameters or {})))
+
+    collect()
+    return cases
+
+
+@pytest.fixture(scope="module")
+def drawn() -> list[tuple[object, list]]:
+    """[(operation, [(drawn request, its drawn path parameters)])] for every operation of the schema, drawn once
+    for all roles (each role sends them with the drawn path parameters, then with the world's)."""
+    operations = [result.ok() for result in _schema().get_all_operations()]
+    return [(operation, _draw(operation)) for operation in operations]
+
+
+def _known_parameters(world) -> dict[str, dict]:
+    """{path of a matrix row under /api/v1/: the path parameters of the world's object it names}."""
+    paths = {}
+    for name, (key, _statuses) in rows().items():
+        kwargs = world.kwargs.get(key) if key else {}
+        if kwargs is None:
+            continue
+        try:
+            path = reverse(name, kwargs=kwargs or None)
+        except NoReverseMatch:  # a web page's name
+            continue
+        if path.startswith("/api/v1/"):
+            paths[path] = {("id" if k == "pk" else k): v for k, v in kwargs.items()}
+    return paths
+
+
+def _parameters_for(operation, known: dict[str, dict]) -> dict | None:
+    pattern = re.compile("^" + re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(operation.path)) + "$")
+    return next((parameters for path, parameters in known.items() if pattern.match(path)), None)
+
+
+def _send(operation, cases, user, app, failures: list, seen: Counter, path_parameters=None) -> None:
+    # a key per operation: logging out (one key or all of them) must not end the other operations' requests
+    headers = {"Authorization": f"Token {token_issue(user=user)[1]}"}
+    for case, drawn_path in cases:
+        case.path_parameters = {**drawn_path, **(path_parameters or {})}
+        response = case.call(app=app, headers=headers)
+        seen[response.status_code] += 1
+        try:
+            case.validate_response(response, checks=CHECKS)
+        except (Failure, FailureGroup) as error:
+            for failure in error.exceptions if isinstance(error, FailureGroup) else [error]:
+                failures.append(
+                    f"{operation.label} → {response.status_code}: {failure.title}: {failure.message}"
+                )
+
+
+def _run(drawn, user, known) -> tuple[list[str], Counter]:
+    app = WSGIHandler()
+    failures: list[str] = []
+    seen: Counter = Counter()
+    for operation, cases in drawn:
+        _send(operation, cases, user, app, failures, seen)
+        parameters = _parameters_for(operation, known)
+        if parameters:
+            _send(operation, cases, user, app, failures, seen, parameters)
+    return list(dict.fromkeys(failures)), seen
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_answer_conforms_to_the_schema(db, drawn, role):
+    world = build_world()
+    assert len(drawn) >= 100, "the schema lost its operations"
+    failures, seen = _run(drawn, world.users[role], _known_parameters(world))
+    assert not failures, f"{len(failures)} nonconforming answers:\n" + "\n".join(failures[:40])
+    # the world's objects are reached: a good share of the answers are successes, not only refusals
+    assert seen[200] + seen[201] + seen[204] > len(drawn) // 2, seen
+
+
+def test_every_operation_is_reached_with_the_worlds_objects(db, drawn):
+    """The known-parameters pass covers every operation with path parameters (a new one needs its matrix row)."""
+    known = _known_parameters(build_world())
+    missing = [op.label for op, _cases in drawn if "{" in op.path and _parameters_for(op, known) is None]
+    assert not missing, missing
+
+
+def test_the_checks_notice_an_undocumented_status_media_type_or_body(db, drawn, monkeypatch):
+    """The harness itself: answers the schema does not describe are reported, each by its check."""
+    from workflows import api
+
+    world = build_world()
+    units = [(op, cases) for op, cases in drawn if op.path == "/api/v1/units/" and op.method.upper() == "GET"]
+    answers = iter(
+        [
+            Response({"unexpected": True}),  # not a page of units
+            Response({"count": 0, "next": None, "previous": None, "results": []}, status=418),
+            Response("plain", content_type="text/plain"),
+        ]
+    )
+    monkeypatch.setattr(api.UnitViewSet, "list", lambda self, request, *a, **k: next(answers))
+    failures, _seen = _run([(units[0][0], units[0][1][:3])], world.users["board"], {})
+    assert len(failures) == 3, failures
+    assert "violates schema" in failures[0]
+    assert "418" in failures[1] and "Undocumented status code" in failures[1]
+    assert "text/plain" in failures[2] and "Undocumented Content-Type" in failures[2]
