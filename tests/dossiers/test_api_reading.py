@@ -137,3 +137,31 @@ def test_adding_another_units_nominee_to_a_dossier_answers_as_a_nonexistent_one(
     answer = _same(add(theirs.pk), add(missing), ids=(theirs.pk, missing))
     assert answer.status_code in (400, 404)
     assert not dossier.lines.exists()
+
+
+def test_naming_another_units_dossier_for_a_line_answers_as_a_nonexistent_one(api, cast):
+    from dossiers import services
+    from dossiers.models import Dossier
+
+    theirs = services.dossier_create(
+        unit=cast.other_unit, year=YEAR, occasion="annual", title="Hồ sơ của đơn vị khác", user=cast.officer2
+    )
+    nominee = eligible_nominee(cast.unit)
+    missing = (Dossier.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+    client = api(cast.officer)
+
+    def add(dossier_id):
+        return client.post(
+            "/api/v1/dossier-lines/",
+            {
+                "dossier": dossier_id,
+                "nominee": nominee.pk,
+                "award": award("bk-tp").pk,
+                "achievement_report": "Hoàn thành xuất sắc nhiệm vụ.",
+            },
+            format="json",
+        )
+
+    answer = _same(add(theirs.pk), add(missing), ids=(theirs.pk, missing))
+    assert answer.status_code == 400 and "dossier" in answer.json()["errors"]
+    assert not theirs.lines.exists()
