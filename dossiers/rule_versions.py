@@ -303,8 +303,9 @@ def version_copy(*, source: RuleVersion, code: str, name: str, user, client_ip=N
     version.full_clean()
     version.save()
     awards = rules = 0
-    for award in AwardType.objects.filter(rule_version=source).prefetch_related("rules"):
+    for award in AwardType.objects.filter(rule_version=source).prefetch_related("rules", "quotas"):
         award_rules = list(award.rules.all())
+        award_quotas = list(award.quotas.all())  # its quotas (AwardQuota, dossiers.unit_round) go with it
         award.pk = None
         award.rule_version = version
         award.effective_from = award.effective_to = None
@@ -315,6 +316,10 @@ def version_copy(*, source: RuleVersion, code: str, name: str, user, client_ip=N
             rule.award = award
             rule.save()
             rules += 1
+        for quota in award_quotas:
+            quota.pk = None
+            quota.award = award
+            quota.save()
     audit.record(
         subject=version,
         actor=actor,

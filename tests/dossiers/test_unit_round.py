@@ -546,3 +546,22 @@ def test_the_web_pages_import_keep_the_errors_and_decide(cast, unit_council, cli
         )
         == []
     )
+
+
+def test_quotas_are_data_per_award_version_and_travel_with_a_copied_version(cast):
+    """CSTĐCS ≤ 15 % of LĐTT was the NĐ 91/2017 rule: on for the version of achievements up to 2023, off for the
+    later ones; a version the Board copies keeps its awards' quotas."""
+    from dossiers.models import RuleVersion
+    from dossiers.rule_versions import version_copy
+
+    old = AwardType.objects.effective_on(date(2023, 12, 31)).get(code="cstdcs")
+    assert AwardQuota.objects.get(award=old).is_active
+    assert not AwardQuota.objects.get(award=award("cstdcs")).is_active
+    source = award("cstdcs").rule_version
+    copy = version_copy(source=source, code="ban-sao-quota", name="Bản sao", user=cast.board_head)
+    copied = AwardQuota.objects.get(award__rule_version=copy, award__code="cstdcs")
+    assert copied.max_percent == 15 and copied.base_award_code == "ldtt" and not copied.is_active
+    assert AwardQuota.objects.filter(
+        award__rule_version=copy, award__code="co-thi-dua-cp", is_active=True
+    ).exists()
+    assert RuleVersion.objects.filter(pk=copy.pk).exists()
