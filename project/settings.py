@@ -320,12 +320,13 @@ SPECTACULAR_SETTINGS = {
     # part of the operation ids and tags.
     "PREPROCESSING_HOOKS": ["project.api_versions.current_version_only"],
     # each request body in the one encoding that carries it (JSON, or multipart for a file), so a generated
-    # client sends it right, and inline enums named the same in every language (workflows/schema_hooks.py);
-    # drf-spectacular's own enum hook first
+    # client sends it right, inline enums named the same in every language, ids in paths as integers and
+    # transition names as an enum (workflows/schema_hooks.py); drf-spectacular's own enum hook first
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "workflows.schema_hooks.one_media_type_per_body",
         "workflows.schema_hooks.enum_titles_as_descriptions",
+        "workflows.schema_hooks.typed_path_parameters",
     ],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # /api/schema/ and /api/docs/ need a signed-in user unless DEBUG is on (docs/security.md).

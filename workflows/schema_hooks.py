@@ -17,12 +17,19 @@ A generator also names the class of an inline enum (a list's `?state=`, a transi
 `DossiersListTrẠngThÁi`, and another name in English). `enum_titles_as_descriptions` moves such a title into
 the description, so the class is named after the operation and the field (`DossiersListState`), the same in
 every language.
+
+Path parameters say what the URL accepts (`typed_path_parameters`): an id matched by a digits-only pattern
+(`documents/<document_id>/`) is an integer, as `{id}` is, and the `{transition}` of `transitions/{transition}/`
+is one of the machine's transitions, the names of the body's oneOf.
 """
 
 from __future__ import annotations
 
+import re
+
 JSON = "application/json"
 MULTIPART = "multipart/form-data"
+DIGITS = re.compile(r"^\^(\[0-9\]|\\d)(\+|\{1,\d+\})\$$")
 
 
 def one_media_type_per_body(result, generator, request, public):
@@ -84,3 +91,28 @@ def _untitle_enums(node) -> None:
             node["description"] = title
     for value in node.values():
         _untitle_enums(value)
+
+
+def typed_path_parameters(result, generator, request, public):
+    """drf-spectacular POSTPROCESSING_HOOKS entry: ids as integers, transition names as an enum (the module)."""
+    for path, operations in result.get("paths", {}).items():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") != "path":
+                    continue
+                schema = parameter.get("schema", {})
+                if schema.get("type") == "string" and DIGITS.match(schema.get("pattern", "")):
+                    parameter["schema"] = {"type": "integer", "minimum": 0}
+                elif parameter.get("name") == "transition" and path.endswith("/transitions/{transition}/"):
+                    names = _transition_names(operation)
+                    if names:
+                        parameter["schema"] = {"type": "string", "enum": names}
+    return result
+
+
+def _transition_names(operation: dict) -> list[str]:
+    content = (operation.get("requestBody") or {}).get("content", {})
+    variants = (content.get(JSON) or content.get(MULTIPART) or {}).get("schema", {}).get("oneOf", [])
+    return sorted({variant["title"] for variant in variants if isinstance(variant.get("title"), str)})

@@ -254,14 +254,10 @@ def test_a_generated_client_walks_a_dossier_from_draft_to_decision(
     read = api.call("dossiers", "dossiers_retrieve", dossier.id, client=officer)
     assert {d.id for d in read.documents} == set(uploaded)
     first = read.documents[0]
-    downloaded = api.call(
-        "dossiers", "dossiers_documents_retrieve", dossier.id, str(first.id), client=officer
-    )
+    downloaded = api.call("dossiers", "dossiers_documents_retrieve", dossier.id, first.id, client=officer)
     assert downloaded.payload.read() == uploaded[first.id]
     other_unit = api.login(cast.officer2)  # another unit knows neither the dossier nor its documents
-    api.call(
-        "dossiers", "dossiers_documents_retrieve", dossier.id, str(first.id), client=other_unit, expect=404
-    )
+    api.call("dossiers", "dossiers_documents_retrieve", dossier.id, first.id, client=other_unit, expect=404)
 
     # the unit head submits (the officer may not: the listing says why)
     checks = _by_name(api.call("dossiers", "dossiers_transitions_list", dossier.id, client=officer))

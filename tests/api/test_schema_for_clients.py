@@ -70,3 +70,28 @@ def test_no_enum_is_named_by_its_label_in_one_language(schema):
     assert "draft" in state["schema"]["enum"] and "title" not in state["schema"]
     english = _schema("en")
     assert _enum_titles(english, []) == []
+
+
+def _path_parameters(schema, path: str, method: str) -> dict:
+    return {p["name"]: p["schema"] for p in schema["paths"][path][method]["parameters"] if p["in"] == "path"}
+
+
+def test_ids_in_paths_are_integers_and_transition_names_an_enum(schema):
+    document = _path_parameters(schema, "/api/v1/dossiers/{id}/documents/{document_id}/", "get")
+    assert document == {"id": {"type": "integer"}, "document_id": {"type": "integer", "minimum": 0}}
+    assert _path_parameters(schema, "/api/v1/nominees/{id}/holds/{hold_id}/lift/", "post")["hold_id"][
+        "type"
+    ] == ("integer")
+    transition = _path_parameters(schema, "/api/v1/dossiers/{id}/transitions/{transition}/", "post")[
+        "transition"
+    ]
+    assert {"submit", "return_for_supplement", "resubmit", "decide"} <= set(transition["enum"])
+    body = schema["paths"]["/api/v1/dossiers/{id}/transitions/{transition}/"]["post"]["requestBody"]
+    assert transition["enum"] == sorted(
+        variant["title"] for variant in body["content"][JSON]["schema"]["oneOf"]
+    )
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path" and parameter["name"].endswith(("id", "_pk")):
+                    assert parameter["schema"]["type"] == "integer", (method, path, parameter["name"])
