@@ -901,6 +901,11 @@ class DossierViewSet(
     def lines_of(self, objects) -> list[DossierNominee]:
         return [line for dossier in objects for line in dossier.lines.all()]  # prefetched: no query
 
+    def perform_content_negotiation(self, request, force=False):
+        """A document download answers whatever the client accepts (`Accept: application/pdf` included): the
+        PDF itself bypasses the renderers, and a refusal stays problem details in JSON."""
+        return super().perform_content_negotiation(request, force=force or self.action == "document")
+
     def get_serializer(self, *args, **kwargs):
         if kwargs.get("many") and args:  # every dossier's returns in two queries for the whole page
             objects = list(args[0])

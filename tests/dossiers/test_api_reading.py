@@ -35,6 +35,18 @@ def test_each_document_has_a_download_url_giving_back_the_pdf(api, cast):
     assert api(cast.auditor).get(url).status_code == 200
 
 
+def test_a_client_asking_for_a_pdf_gets_it_and_a_refusal_in_json(api, cast):
+    dossier = ready_dossier(cast)
+    document = dossier.documents.order_by("pk").first()
+    url = f"/api/v1/dossiers/{dossier.pk}/documents/{document.pk}/"
+    response = api(cast.officer).get(url, HTTP_ACCEPT="application/pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert _body(response).startswith(b"%PDF")
+    refused = api(cast.officer2).get(url, HTTP_ACCEPT="application/pdf")
+    assert refused.status_code == 404 and refused["Content-Type"] == "application/problem+json"
+    assert refused.json()["status"] == 404
+
+
 def test_an_upload_answers_with_its_download_url(api, cast):
     dossier = ready_dossier(cast)
     from django.core.files.uploadedfile import SimpleUploadedFile
