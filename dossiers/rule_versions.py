@@ -51,7 +51,10 @@ def version_overlap_errors(version: RuleVersion) -> dict:
     if other is None:
         return {}
     return {
-        "effective_from": _("Thời gian hiệu lực chồng lên phiên bản «%(other)s» (%(start)s – %(end)s).")
+        "effective_from": _(
+            "Thời gian hiệu lực chồng lên phiên bản «%(other)s» (%(start)s – %(end)s): hãy đặt ngày hết hiệu lực "
+            "của phiên bản đó trước ngày có hiệu lực của phiên bản này."
+        )
         % {"other": other.name, "start": _day(other.effective_from), "end": _day(other.effective_to)}
     }
 

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -55,7 +56,7 @@ class VersionForm(forms.Form):
         label=gettext_lazy("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         for step in rule_versions.SLA_STEPS:
             self.fields[f"sla_{step}"] = forms.IntegerField(
@@ -63,6 +64,9 @@ class VersionForm(forms.Form):
                 min_value=0,
                 required=False,
             )
+        if locked:  # applied to a submitted dossier: only its end date and notes still change
+            for name, field in self.fields.items():
+                field.disabled = name not in rule_versions.IN_USE_FIELDS
 
     def clean_legal_basis(self):
         value = self.cleaned_data["legal_basis"]
@@ -129,21 +133,27 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-@login_required
-def rules_list(request):
-    versions = RuleVersion.objects.all()
-    rows = [
+def _rows() -> list[dict]:
+    """The versions by date, each with its count of awards, whether a submitted dossier applies it and
+    whether it is the one in force today."""
+    today = RuleVersion.objects.effective_on(timezone.localdate()).first()
+    return [
         {
             "version": version,
             "awards": version.awards.count(),
             "in_use": rule_versions.version_in_use(version),
+            "in_force": version == today,
         }
-        for version in versions
+        for version in RuleVersion.objects.all()
     ]
+
+
+@login_required
+def rules_list(request):
     return render(
         request,
         "dossiers/rules/list.html",
-        {"rows": rows, "can_edit": _can_edit(request), "copy_form": CopyForm()},
+        {"rows": _rows(), "can_edit": _can_edit(request), "copy_form": CopyForm()},
     )
 
 
@@ -173,7 +183,8 @@ def _history(version: RuleVersion) -> list[dict]:
 def rule_version_detail(request, pk):
     version = get_object_or_404(RuleVersion, pk=pk)
     can_edit = _can_edit(request)
-    form = VersionForm(request.POST or None, initial=_initial(version))
+    in_use = rule_versions.version_in_use(version)
+    form = VersionForm(request.POST or None, initial=_initial(version), locked=in_use)
     if request.method == "POST":
         if not can_edit:
             raise PolicyDenied(may_edit_rules(request.user).reason)
@@ -187,9 +198,13 @@ def rule_version_detail(request, pk):
             else:
                 messages.success(request, _("Đã lưu phiên bản quy định."))
                 return redirect("dossiers:rule_version", pk=version.pk)
-    awards = (
+    awards = list(
         AwardType.objects.filter(rule_version=version).prefetch_related("rules").order_by("level", "name")
     )
+    documents = dict(DocumentKind.choices)
+    for award in awards:
+        award.document_labels = [str(documents.get(kind, kind)) for kind in award.required_documents]
+    names = {award.code: award.name for award in awards}
     sla = [(SLA_LABELS[step], version.sla_days(step)) for step in rule_versions.SLA_STEPS]
     return render(
         request,
@@ -199,8 +214,11 @@ def rule_version_detail(request, pk):
             "basis": rule_versions.citations([version]),
             "awards": awards,
             "sla": sla,
-            "multipliers": sorted((version.reward_multipliers or {}).items()),
-            "in_use": rule_versions.version_in_use(version),
+            "multipliers": [
+                (names.get(code, code), value)
+                for code, value in sorted((version.reward_multipliers or {}).items())
+            ],
+            "in_use": in_use,
             "can_edit": can_edit,
             "form": form,
             "copy_form": CopyForm(),
@@ -227,14 +245,10 @@ def rule_version_copy(request, pk):
         else:
             messages.success(request, _("Đã tạo phiên bản mới; hãy sửa các giá trị và đặt ngày có hiệu lực."))
             return redirect("dossiers:rule_version", pk=version.pk)
-    rows = [
-        {"version": v, "awards": v.awards.count(), "in_use": rule_versions.version_in_use(v)}
-        for v in RuleVersion.objects.all()
-    ]
     return render(
         request,
         "dossiers/rules/list.html",
-        {"rows": rows, "can_edit": True, "copy_form": form, "copy_source": source},
+        {"rows": _rows(), "can_edit": True, "copy_form": form, "copy_source": source},
         status=400,
     )
 
@@ -249,8 +263,14 @@ def rule_award_edit(request, pk):
     if not can_edit:
         raise PolicyDenied(may_edit_rules(request.user).reason)
     initial = {name: getattr(award, name) for name in AwardForm.base_fields}
+    locked = rule_versions.locked_refusal(award.rule_version)
     form = AwardForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if locked:  # shown, not edited: the service would refuse (dossiers.rule_versions._in_use_refusal)
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST" and locked:
+        form.add_error(None, locked)
+    elif request.method == "POST" and form.is_valid():
         try:
             rule_versions.award_update(
                 award=award, user=request.user, client_ip=client_ip(request), **form.cleaned_data
@@ -263,6 +283,6 @@ def rule_award_edit(request, pk):
     return render(
         request,
         "dossiers/rules/award_form.html",
-        {"award": award, "version": award.rule_version, "form": form},
+        {"award": award, "version": award.rule_version, "form": form, "locked": locked},
         status=400 if request.method == "POST" else 200,
     )

@@ -377,3 +377,38 @@ def test_the_demo_dossiers_and_history_carry_the_versions_of_their_years(person)
     assert records.exists()
     for record in records:  # titles of 2021–2023 are the awards of the rules of their year
         assert record.award.rule_version_id == rule_versions.version_for_year(record.year).pk
+
+
+def test_the_rules_pages_show_a_locked_version_read_only_and_say_which_is_in_force(cast, client):
+    dossier = ready_dossier(cast)
+    engine.perform(dossier, "submit", user=cast.head)
+    award = dossier.lines.get().award
+    version = award.rule_version
+    client.force_login(cast.board_head)
+    listing = client.get(reverse("dossiers:rules")).content.decode()
+    assert listing.count("Đang có hiệu lực") == 1 and "Đã áp dụng cho hồ sơ đã trình" in listing
+    page = client.get(reverse("dossiers:rule_version", args=[version.pk])).content.decode()
+    assert 'name="quorum_numerator" value="2" required disabled' in page.replace('min="0" ', "")
+    assert 'name="effective_to"' in page and "Báo cáo thành tích" in page  # documents by their names
+    assert "submission_letter" not in page.split("<form")[0]
+    # a locked field posted anyway is ignored; the end date still changes, audited
+    form = {
+        "name": version.name,
+        "quorum_numerator": "1",
+        "quorum_denominator": "2",
+        "public_notice_days": "3",
+        "legal_basis": "[]",
+        "effective_from": "15/09/2017",
+        "effective_to": "30/12/2023",
+    }
+    assert client.post(reverse("dossiers:rule_version", args=[version.pk]), form).status_code == 302
+    version.refresh_from_db()
+    assert (version.quorum_numerator, version.public_notice_days) == (2, 10)
+    assert version.effective_to == date(2023, 12, 30) and version.legal_basis
+    # the award of a locked version is shown, not edited: a POST is refused and changes nothing
+    url = reverse("dossiers:rule_award", args=[award.pk])
+    assert "không sửa được nữa" in client.get(url).content.decode()
+    answer = client.post(url, {"deciding_authority": "Khác", "vote_threshold_percent": "10"})
+    assert answer.status_code == 400 and "không sửa được nữa" in answer.content.decode()
+    award.refresh_from_db()
+    assert award.deciding_authority != "Khác"
