@@ -11,7 +11,7 @@ POST /unit-rounds/{id}/transitions/<name>/ "not_awarded": [ids]}), withdraw; 409
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
@@ -51,8 +51,9 @@ class UnitRoundSerializer(serializers.ModelSerializer):
             "summary",
         ]
 
-    @extend_schema(exclude=True)
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_summary(self, obj) -> list[dict]:
+        """Per award: {"award", "total", "states": {state label: count}} (empty in the list)."""
         if self.context.get("view") is not None and getattr(self.context["view"], "action", "") == "list":
             return []
         return rounds.round_summary(obj)

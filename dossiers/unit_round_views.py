@@ -21,7 +21,7 @@ from workflows.pdf import render_pdf
 
 from . import unit_round as rounds
 from .models import RoundLineState, RoundState
-from .policies import editing_unit_ids
+from .policies import editing_unit_ids, may_prepare_for_unit
 
 LINES_PER_PAGE = 100
 
@@ -158,6 +158,9 @@ def round_detail(request, pk):
             "values": values,
             "errors": errors,
             "row_errors": row_errors,
+            # the unit's officer or head prepares; the Board, auditors and council members only read
+            "can_prepare": bool(may_prepare_for_unit(request.user, unit_round.unit)),
+            "can_decide": "decide" in checks and checks["decide"].status != 403,
         },
         status=400 if errors else 200,
     )

@@ -409,6 +409,11 @@ def test_the_government_flag_quota_counts_the_cluster_leaders(cast):
     DossierNominee.objects.create(dossier=dossier, nominee=collectives[1], award=flag, achievement_report="x")
     [message] = rounds.dossier_quota_refusals(dossier)
     assert "Cờ thi đua của Chính phủ: 2/5 = 40 % > 20 %" in message
+    # the dossier's submission is refused with it (409), as the button and the API's transitions say
+    from dossiers.lifecycle import DossierLifecycle
+
+    verdict = engine.check(DossierLifecycle(dossier), "submit", cast.head)
+    assert not verdict.allowed and verdict.status == 409 and "2/5 = 40 % > 20 %" in verdict.reason
 
 
 # -- API and web ---------------------------------------------------------------------------------------------------
@@ -493,6 +498,12 @@ def test_the_web_pages_import_keep_the_errors_and_decide(cast, unit_council, cli
     unit_round = cast.unit.award_rounds.get()
     page = client.get(unit_round.get_absolute_url())
     assert page.status_code == 200 and "Nhập danh sách từ tệp Excel" in page.content.decode()
+    client.force_login(cast.board)  # the Board reads a unit's round, and has nothing to do on it
+    read_only = client.get(unit_round.get_absolute_url())
+    assert read_only.status_code == 200 and "Nhập danh sách từ tệp Excel" not in read_only.content.decode()
+    client.force_login(cast.officer2)
+    assert client.get(unit_round.get_absolute_url()).status_code == 404
+    client.force_login(cast.officer)
     bad = client.post(
         unit_round.get_absolute_url(),
         {
