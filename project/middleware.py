@@ -24,6 +24,7 @@ EXEMPT_URL_NAMES = frozenset(
         "api_logout_all",
         "notifications",
         "audit_verify",
+        "audit-check-list",  # POST /api/v1/audit-checks/: the same check, started through the API
     }
 )
 

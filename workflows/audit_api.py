@@ -3,27 +3,32 @@
 GET /api/v1/audit-checks/            the checks of the audit log (AuditCheckRun), newest first: mode, state,
                                      progress, the first failure, every problem and warning in the caller's
                                      language beside its code
-GET /api/v1/audit-checks/<id>/       one check
+POST /api/v1/audit-checks/           start one ({"mode": "incremental" | "full"}), as the web page's buttons
+GET /api/v1/audit-checks/<id>/       one check (poll it until `finished`)
 GET /api/v1/audit-checkpoints/       the signed checkpoints (sequence, hash, time, key, Ed25519 signature), each
                                      as the signed statement to copy elsewhere and whether its signature verifies
                                      with the keys this deployment trusts
 
 Who: those the web's "Kiểm tra nhật ký" page admits (workflows.policies.may_verify_audit: auditors, the Board
-head, administrators); anyone else signed in gets 403, nobody signed in 401. Reading only: a check is started
-and a checkpoint signed on that page (or by the daily task and `manage.py verify_audit`).
+head, administrators); anyone else signed in gets 403, nobody signed in 401. Starting a check writes no
+business data, so a read-only auditor may (project.middleware.EXEMPT_URL_NAMES, as for the web page); a
+checkpoint is signed on the page (or by the daily task and `manage.py audit_checkpoint`).
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema_field, inline_serializer
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
 
-from .audit_check import problem_label
+from .audit import Actor
+from .audit_check import problem_label, start_audit_check
 from .checkpoints import SignedCheckpoint, trusted_keys
 from .filters import AuditCheckpointFilter, AuditCheckRunFilter
-from .models import AuditCheckpoint, AuditCheckRun
+from .http import client_ip
+from .models import AuditCheckMode, AuditCheckpoint, AuditCheckRun
 from .policies import may_verify_audit
 
 
@@ -111,8 +116,18 @@ class AuditCheckRunSerializer(serializers.ModelSerializer):
         return _problems(run.warnings)
 
 
-class AuditCheckRunViewSet(viewsets.ReadOnlyModelViewSet):
-    """The checks of the audit log, newest first (?state=, ?mode=, ?ordering=)."""
+class AuditCheckStartSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(
+        choices=AuditCheckMode.choices,
+        default=AuditCheckMode.FULL,
+        help_text="incremental: the events after the latest signed checkpoint; full: the whole chain",
+    )
+
+
+class AuditCheckRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The checks of the audit log, newest first (?state=, ?mode=, ?ordering=). POST {"mode"} starts one, as the
+    web's buttons do (workflows.audit_check.start_audit_check, audited): 201 with the new run; while another
+    runs, 200 with that one. Poll its detail until `finished`."""
 
     serializer_class = AuditCheckRunSerializer
     permission_classes = [MayVerifyAudit]
@@ -120,6 +135,23 @@ class AuditCheckRunViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = AuditCheckRun.objects.select_related("started_by", "resumed_from").order_by(
         "-created_at", "-pk"
     )
+
+    @extend_schema(
+        request=AuditCheckStartSerializer,
+        responses={201: AuditCheckRunSerializer, 200: AuditCheckRunSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        payload = AuditCheckStartSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        role = may_verify_audit(request.user).role
+        run, started = start_audit_check(
+            mode=payload.validated_data["mode"],
+            actor=Actor(user=request.user, role=role, client_ip=client_ip(request)),
+        )
+        run = self.get_queryset().get(pk=run.pk)
+        return Response(
+            self.get_serializer(run).data, status=status.HTTP_201_CREATED if started else status.HTTP_200_OK
+        )
 
 
 class AuditCheckpointSerializer(serializers.ModelSerializer):

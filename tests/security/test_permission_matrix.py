@@ -123,6 +123,7 @@ NOT_WRITES = {
     "api_logout",
     "api_logout_all",
     "audit_verify",
+    "audit-check-list",
     "notifications",
     "schema",
     "swagger",
