@@ -46,7 +46,7 @@ from .policies import (
     may_prepare_for_unit,
     may_review_declared_history,
 )
-from .rule_versions import catalogue_lock_check, citations, line_versions, version_for_year
+from .rule_versions import awards_for_year, catalogue_lock_check, citations, line_versions, version_for_year
 
 #: Document kinds attached to the dossier as a whole; the others belong to one nominee line.
 DOSSIER_LEVEL_KINDS = (
@@ -748,6 +748,10 @@ def _history_record(*, nominee: Nominee, kind: str, fields: dict):
     if kind == "title":
         award = fields.get("award")
         authority = _text(fields, "authority")
+        if isinstance(award, AwardType) and year is not None:
+            # the title as the rules in force that year had it (the form offers each award once, its latest
+            # version); eligibility reads titles by code, the record keeps the version of its year
+            award = awards_for_year(year).filter(code=award.code).first() or award
         if not isinstance(award, AwardType):
             error("award", _("Chọn danh hiệu, hình thức khen thưởng trong danh mục."))
         elif not award.accepts(nominee.kind):
@@ -756,7 +760,7 @@ def _history_record(*, nominee: Nominee, kind: str, fields: dict):
                 _("%(award)s không dành cho đối tượng «%(kind)s».")
                 % {"award": award.name, "kind": nominee.get_kind_display()},
             )
-        elif year is not None and live.filter(award=award).exists():
+        elif year is not None and live.filter(award__code=award.code).exists():
             error(
                 "award",
                 _("Đã có %(award)s năm %(year)s trong quá trình.") % {"award": award.name, "year": year},

@@ -60,6 +60,7 @@ from .models import (
 )
 from .models.nominees import HoldKind
 from .policies import may_prepare_for_unit
+from .rule_versions import citations
 
 MAX_IMPORT_BYTES = 4 * 1024 * 1024
 MAX_IMPORT_ROWS = 1000
@@ -821,6 +822,8 @@ def register_write(*, unit_round: UnitRound, lines: list[UnitRoundLine]) -> list
     kwargs = {}
     if hasattr(AwardRecord, "occasion"):
         kwargs["occasion"] = "annual"
+    # the unit's sector calendar (the school year for education): its periods, as eligibility counts them
+    calendar = unit_round.unit.rating_calendar
     records = AwardRecord.objects.bulk_create(
         [
             AwardRecord(
@@ -832,6 +835,7 @@ def register_write(*, unit_round: UnitRound, lines: list[UnitRoundLine]) -> list
                 decision_date=unit_round.decision_date,
                 source="decided_here",
                 status=RecordStatus.CONFIRMED,
+                calendar=calendar,
                 **kwargs,
             )
             for line in lines
@@ -857,6 +861,7 @@ def register_write(*, unit_round: UnitRound, lines: list[UnitRoundLine]) -> list
                     decision_number=unit_round.decision_number,
                     decision_date=unit_round.decision_date,
                     status=RecordStatus.CONFIRMED,
+                    calendar=calendar,
                 ),
             )
     YearlyRating.objects.bulk_create(list(ratings.values()))
@@ -879,7 +884,9 @@ def round_agenda_terms(*, subject: UnitRoundLine, session) -> AgendaTerms:
     """How a round line is put to a council: only the unit's own council (kind «unit», of the round's unit) votes
     on it, on the pass rule of the line's award version; a city award never takes this path. The unit is the
     council's own, so its members are not recused as the "proposing unit"."""
-    line = UnitRoundLine.objects.select_related("award", "nominee", "unit_round__unit").get(pk=subject.pk)
+    line = UnitRoundLine.objects.select_related("award__rule_version", "nominee", "unit_round__unit").get(
+        pk=subject.pk
+    )
     if line.award.route != AwardRoute.UNIT_DECIDES:
         raise ValidationError(
             {
@@ -902,6 +909,8 @@ def round_agenda_terms(*, subject: UnitRoundLine, session) -> AgendaTerms:
         title=f"{line.row_number}. {nominee.full_name} – {line.award.name}",
         summary=summary,
         threshold=line.award.threshold(),
+        # the unit council's minutes cite the legal basis of the award's rule version (dossiers.rule_versions)
+        legal_basis=tuple(citations([line.award.rule_version])),
     )
 
 

@@ -198,7 +198,9 @@ def test_the_unit_declares_on_the_nominee_page_and_the_board_confirms(cast):
     officer = signed_in(cast.officer)
     assert "Khai báo quá trình" in officer.get(page).content.decode()
     url = reverse("dossiers:nominee_declare", args=[nominee.pk, "title"])
-    award_id = award("cstdcs").pk
+    # the form offers each award once (its latest version); the record keeps the version of its year
+    [offered] = [a for a in history_import.awards_for(nominee) if a.code == "cstdcs"]
+    award_id = offered.pk
     bad = officer.post(
         url, {"title-award": award_id, "title-year": YEAR, "title-decision_date": "31/02/2023"}
     )
@@ -216,6 +218,7 @@ def test_the_unit_declares_on_the_nominee_page_and_the_board_confirms(cast):
     assert officer.post(url, good).status_code == 302
     record = AwardRecord.objects.get(nominee=nominee)
     assert record.decision_date == date(2023, 12, 28) and record.status == RecordStatus.DECLARED
+    assert record.award == award("cstdcs")  # Decree 91/2017's, in force in 2023
     assert "Đơn vị khai báo, chờ Ban xác nhận" in officer.get(page).content.decode()
     assert "history_review" not in officer.get(page).content.decode()
     confirm = reverse("dossiers:history_review", args=["title", record.pk, "confirm"])

@@ -18,6 +18,7 @@ from workflows import engine
 from workflows.audit import history_for
 
 from .helpers import ready_dossier
+from .test_unit_round import unit_council  # noqa: F401 - the unit's own council, a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -412,3 +413,19 @@ def test_the_rules_pages_show_a_locked_version_read_only_and_say_which_is_in_for
     assert answer.status_code == 400 and "không sửa được nữa" in answer.content.decode()
     award.refresh_from_db()
     assert award.deciding_authority != "Khác"
+
+
+def test_a_unit_councils_items_keep_the_legal_basis_of_their_awards_version(cast, request):
+    from dossiers import unit_round as rounds
+    from workflows.audit import Actor
+
+    from .test_unit_round import a_session, new_round, person_row, workbook
+
+    council = request.getfixturevalue("unit_council")
+    unit_round = new_round(cast)  # achievements of 2025: Decree 152/2025
+    rows = rounds.read_rows(workbook([person_row(1), person_row(2)]))
+    rounds.round_import(unit_round=unit_round, rows=rows, actor=Actor(user=cast.officer))
+    session = a_session(council, Actor(user=council.secretary))
+    rounds.round_submit(unit_round=unit_round, session=session, actor=Actor(user=cast.officer))
+    for item in session.items.all():
+        assert any(act.startswith("Nghị định số 152/2025/NĐ-CP") for act in item.legal_basis)
