@@ -18,7 +18,8 @@ from __future__ import annotations
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -123,6 +124,72 @@ def _lines_of(data) -> list:
     return [str(value) for value in raw or []]
 
 
+class PublicCommentSerializer(serializers.Serializer):
+    """_comment: one public comment on a line during its notice, with the Board's answer."""
+
+    id = serializers.IntegerField()
+    author_name = serializers.CharField()
+    contact = serializers.CharField()
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    resolved = serializers.BooleanField()
+    answer = serializers.CharField()
+    answered_by = serializers.CharField(allow_null=True)
+    answered_at = serializers.DateTimeField(allow_null=True)
+
+
+class NoticeLineSerializer(serializers.Serializer):
+    """notice_payload: one line's public notice (dates null before it starts)."""
+
+    line = serializers.IntegerField()
+    nominee = serializers.CharField()
+    award = serializers.CharField()
+    starts_on = serializers.DateField(allow_null=True)
+    ends_on = serializers.DateField(allow_null=True)
+    elapsed = serializers.IntegerField(help_text="working days of notice over")
+    required = serializers.IntegerField(help_text="working days of notice the award needs")
+    refusal = serializers.CharField(allow_null=True, help_text="why it may not be locked on an agenda yet")
+    comments = PublicCommentSerializer(many=True)
+
+
+NoticeSerializer = inline_serializer("PublicNotice", fields={"lines": NoticeLineSerializer(many=True)})
+
+
+class ConsultationSerializer(serializers.Serializer):
+    """consultation_item: one hiệp y request and its answer."""
+
+    id = serializers.IntegerField()
+    agency = serializers.CharField()
+    agency_display = serializers.CharField()
+    letter_reference = serializers.CharField()
+    sent_on = serializers.DateField()
+    working_days = serializers.IntegerField()
+    deadline = serializers.DateField()
+    outcome = serializers.CharField()
+    status = serializers.CharField(help_text="the outcome, or that a silent agency is past its deadline")
+    reason = serializers.CharField()
+    lines = serializers.ListField(child=serializers.IntegerField(), help_text="the lines objected to")
+    answer_reference = serializers.CharField()
+    answered_on = serializers.DateField(allow_null=True)
+    overridden = serializers.BooleanField()
+    override_reason = serializers.CharField()
+
+
+ConsultationsSerializer = inline_serializer(
+    "Consultations",
+    fields={
+        "consultations": ConsultationSerializer(many=True),
+        "forwarding_refusals": serializers.ListField(
+            child=serializers.CharField(), help_text="what would hold the forwarding back"
+        ),
+    },
+)
+
+
+def _body(name: str, **fields) -> serializers.Serializer:
+    return inline_serializer(name, fields=fields)
+
+
 class CentralStepsMixin:
     """Actions of DossierViewSet (see the module's docstring)."""
 
@@ -133,7 +200,12 @@ class CentralStepsMixin:
             raise PolicyDenied(decision.reason)
         return dossier
 
-    @extend_schema(request=None, responses={200: None, 201: None, 400: ErrorSerializer, 403: ErrorSerializer})
+    @extend_schema(methods=["GET"], responses={200: NoticeSerializer})
+    @extend_schema(
+        methods=["POST"],
+        request=_body("PublicNoticeStart", working_days=serializers.IntegerField(required=False)),
+        responses={201: NoticeSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+    )
     @action(detail=True, methods=["get", "post"], url_path="public-notice", url_name="public-notice")
     def public_notice(self, request, pk=None):
         """GET: each line needing public notice before the council, with the days over, the comments and why
@@ -146,7 +218,16 @@ class CentralStepsMixin:
             return Response(notice_payload(dossier), status=201)
         return Response(notice_payload(dossier))
 
-    @extend_schema(request=None, responses={200: None, 400: ErrorSerializer, 403: ErrorSerializer})
+    @extend_schema(
+        request=_body("PublicCommentAnswer", answer=serializers.CharField()),
+        responses={
+            200: inline_serializer(
+                "PublicCommentAnswered", fields={"comments": PublicCommentSerializer(many=True)}
+            ),
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+        },
+    )
     @action(
         detail=True,
         methods=["post"],
@@ -162,7 +243,17 @@ class CentralStepsMixin:
         )
         return Response({"comments": [_comment(comment)]})
 
-    @extend_schema(request=None, responses={200: None, 201: None, 400: ErrorSerializer, 403: ErrorSerializer})
+    @extend_schema(methods=["GET"], responses={200: ConsultationsSerializer})
+    @extend_schema(
+        methods=["POST"],
+        request=_body(
+            "ConsultationSend",
+            agency=serializers.CharField(),
+            working_days=serializers.IntegerField(required=False),
+            letter_reference=serializers.CharField(required=False),
+        ),
+        responses={201: ConsultationSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+    )
     @action(detail=True, methods=["get", "post"], url_path="consultations", url_name="consultations")
     def consultations(self, request, pk=None):
         """GET: the hiệp y requests and what still holds the forwarding back. POST {agency, working_days,
@@ -184,7 +275,16 @@ class CentralStepsMixin:
         dossier = self.get_object()
         return get_object_or_404(dossier.consultations.all(), pk=consultation_id)
 
-    @extend_schema(request=None, responses={200: None, 400: ErrorSerializer, 403: ErrorSerializer})
+    @extend_schema(
+        request=_body(
+            "ConsultationAnswer",
+            outcome=serializers.ChoiceField(choices=["agreed", "objected"]),
+            reason=serializers.CharField(required=False),
+            lines=serializers.ListField(child=serializers.IntegerField(), required=False),
+            answer_reference=serializers.CharField(required=False),
+        ),
+        responses={200: ConsultationSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+    )
     @action(
         detail=True,
         methods=["post"],
@@ -204,7 +304,9 @@ class CentralStepsMixin:
         )
         return Response(consultation_item(answered))
 
-    @extend_schema(request=None, responses={200: None, 400: ErrorSerializer, 403: ErrorSerializer})
+    @extend_schema(
+        request=None, responses={200: ConsultationSerializer, 400: ErrorSerializer, 403: ErrorSerializer}
+    )
     @action(
         detail=True,
         methods=["post"],
@@ -218,7 +320,10 @@ class CentralStepsMixin:
         )
         return Response(consultation_item(done))
 
-    @extend_schema(request=None, responses={200: None, 400: ErrorSerializer, 403: ErrorSerializer})
+    @extend_schema(
+        request=_body("ConsultationOverride", reason=serializers.CharField()),
+        responses={200: ConsultationSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+    )
     @action(
         detail=True,
         methods=["post"],
