@@ -11,13 +11,14 @@ from django.urls import reverse
 from dossiers import services
 from dossiers.eligibility import History, blocking_errors, check_rule, evaluate
 from dossiers.history_import import awards_for
-from dossiers.models import AwardRecord, DocumentKind, NomineeState, RecordStatus, RuleKind
+from dossiers.models import AwardRecord, DocumentKind, NomineeState, RecordStatus, RuleKind, YearlyRating
 from organisations.models import RatingCalendar
 from tests.factories import AwardRecordFactory, NomineeFactory, UnitFactory, YearlyRatingFactory
 from workflows import engine
 from workflows.audit import Actor
 
 from .helpers import YEAR, award, council_result, council_session, end_posting, pdf
+from .test_unit_round import unit_council  # noqa: F401, F811  (the unit's own council, a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -411,3 +412,32 @@ def test_the_history_import_reads_the_occasion_and_the_central_recognition(cast)
     created = services.history_import(nominee=nominee, rows=rows, actor=Actor(cast.officer))
     assert [getattr(record, "occasion", None) for record in created] == ["sudden", None]
     assert created[1].central_document_number == "6/QĐ-BYT"
+
+
+# -- a unit's own year-end round writes its register on the unit's calendar -------------------------------
+def test_a_school_year_units_round_writes_school_year_records(cast, unit_council):  # noqa: F811
+    from dossiers import unit_round as rounds
+
+    from .test_unit_round import a_session, new_round, person_row, vote_and_issue, workbook
+
+    cast.unit.rating_calendar = RatingCalendar.SCHOOL_YEAR
+    cast.unit.save()
+    unit_round = new_round(cast)
+    rows = rounds.read_rows(workbook([person_row(n) for n in (1, 2)]))
+    rounds.round_import(unit_round=unit_round, rows=rows, actor=Actor(user=cast.officer))
+    session = a_session(unit_council, Actor(user=unit_council.secretary))
+    rounds.round_submit(unit_round=unit_round, session=session, actor=Actor(user=cast.officer))
+    vote_and_issue(session, unit_council)
+    rounds.round_decide(
+        unit_round=unit_round,
+        decision_number="9/QĐ-THPT",
+        decision_date=session.planned_on,
+        not_awarded=[],
+        actor=Actor(user=cast.head),
+    )
+    records = AwardRecord.objects.filter(decision_number="9/QĐ-THPT")
+    assert records.count() == 2 and set(records.values_list("calendar", flat=True)) == {"school_year"}
+    ratings = YearlyRating.objects.filter(decision_number="9/QĐ-THPT")
+    assert ratings.count() == 2 and {r.period for r in ratings} == {
+        f"{unit_round.year - 1}–{unit_round.year}"
+    }
