@@ -60,6 +60,7 @@ from .models import (
 )
 from .models.nominees import HoldKind
 from .policies import may_prepare_for_unit
+from .rule_versions import citations
 
 MAX_IMPORT_BYTES = 4 * 1024 * 1024
 MAX_IMPORT_ROWS = 1000
@@ -883,7 +884,9 @@ def round_agenda_terms(*, subject: UnitRoundLine, session) -> AgendaTerms:
     """How a round line is put to a council: only the unit's own council (kind «unit», of the round's unit) votes
     on it, on the pass rule of the line's award version; a city award never takes this path. The unit is the
     council's own, so its members are not recused as the "proposing unit"."""
-    line = UnitRoundLine.objects.select_related("award", "nominee", "unit_round__unit").get(pk=subject.pk)
+    line = UnitRoundLine.objects.select_related("award__rule_version", "nominee", "unit_round__unit").get(
+        pk=subject.pk
+    )
     if line.award.route != AwardRoute.UNIT_DECIDES:
         raise ValidationError(
             {
@@ -906,6 +909,8 @@ def round_agenda_terms(*, subject: UnitRoundLine, session) -> AgendaTerms:
         title=f"{line.row_number}. {nominee.full_name} – {line.award.name}",
         summary=summary,
         threshold=line.award.threshold(),
+        # the unit council's minutes cite the legal basis of the award's rule version (dossiers.rule_versions)
+        legal_basis=tuple(citations([line.award.rule_version])),
     )
 
 
