@@ -312,8 +312,8 @@ class SessionLifecycle(Lifecycle):
     )
     def issue_resolution(self, *, cleaned_data, actor, comment):
         """The result is issued; each item's subject receives its result through its registered handler, once
-        its terms are checked again (services.agenda_result_deliver); a free-form item changes no record."""
-        from .services import agenda_result_deliver
+        its terms are checked again (services.agenda_results_deliver); a free-form item changes no record."""
+        from .services import agenda_results_deliver
 
         issued_on = cleaned_data["resolution_issued_on"]
         if issued_on < self.obj.planned_on:
@@ -325,8 +325,8 @@ class SessionLifecycle(Lifecycle):
             )
         self.obj.resolution_number = cleaned_data["resolution_number"]
         self.obj.resolution_issued_on = issued_on
-        for item in self.obj.items.order_by("order", "pk"):
-            agenda_result_deliver(item=item, actor=actor)
+        items = self.obj.items.select_related("session__council_term__council").order_by("order", "pk")
+        agenda_results_deliver(items=list(items), actor=actor)
 
 
 class AgendaItemLifecycle(Lifecycle):

@@ -15,7 +15,9 @@ from a request (councils.services.agenda_subject_add). When the result is issued
 and the result is pushed only if the item still carries them.
 
 on_result(subject=..., result=ItemResult, actor=workflows.audit.Actor) runs inside the transaction that
-issues the session's resolution, and must change state only through workflows.engine.
+issues the session's resolution, and must change state only through workflows.engine. An app whose subjects come
+in hundreds to one session (a unit's year-end round) may also register on_results(pairs=[(subject, ItemResult)],
+actor=...): its subjects' results are then delivered in one call, after each item's terms are checked again.
 
 An app may also register, with register_lock_check(model, lock_refusals), a check asked again when the agenda
 is locked: lock_refusals(subject=..., session=Session) -> list[str] says why the subject may not be voted on now
@@ -90,6 +92,8 @@ class SubjectContract:
     #: ("dossier-line-detail"), so that an agenda item names its subject as {kind, id, url}
     kind: str = ""
     api_route: str = ""
+    #: optional: the results of many subjects of this model in one call (see the module's docstring)
+    on_results: Callable[..., None] | None = None
 
 
 _CONTRACTS: dict[type[models.Model], SubjectContract] = {}
@@ -102,9 +106,10 @@ def register_subject(
     on_result: Callable[..., None],
     kind: str = "",
     api_route: str = "",
+    on_results: Callable[..., None] | None = None,
 ) -> None:
     _CONTRACTS[model] = SubjectContract(
-        agenda_terms=agenda_terms, on_result=on_result, kind=kind, api_route=api_route
+        agenda_terms=agenda_terms, on_result=on_result, kind=kind, api_route=api_route, on_results=on_results
     )
 
 

@@ -373,11 +373,38 @@ def agenda_result_deliver(*, item: AgendaItem, actor: audit.Actor) -> None:
     """Push a counted item's result to its subject's registered handler (when the resolution is issued). A
     free-form item changes no record. For a subject, its terms are read again and the result is refused unless
     the item still carries exactly the subject's pass rule, proposing unit and nominee."""
+    checked = _checked_subject(item)
+    if checked is not None:
+        subject, contract = checked
+        contract.on_result(subject=subject, result=item_result(item), actor=actor)
+
+
+def agenda_results_deliver(*, items: list[AgendaItem], actor: audit.Actor) -> None:
+    """Deliver every counted item's result, in agenda order, each subject's terms checked again: one call per
+    item, or one call for all the items of a model whose app registered on_results (hundreds of lines of one
+    round), after the others."""
+    batches: dict[type, tuple] = {}
+    for item in items:
+        checked = _checked_subject(item)
+        if checked is None:
+            continue
+        subject, contract = checked
+        if contract.on_results is None:
+            contract.on_result(subject=subject, result=item_result(item), actor=actor)
+        else:
+            batches.setdefault(type(subject), (contract, []))[1].append((subject, item_result(item)))
+    for contract, pairs in batches.values():
+        contract.on_results(pairs=pairs, actor=actor)
+
+
+def _checked_subject(item: AgendaItem):
+    """(subject, contract) of a counted item whose stored pass rule still is its subject's terms; None for a
+    free-form item; ValidationError when the subject is gone or its terms changed."""
     subject = item.subject if item.subject_type_id else None
     if subject is None:
         if item.subject_type_id:
             raise ValidationError(_("Không tìm thấy đối tượng của mục «%(item)s».") % {"item": item.title})
-        return
+        return None
     contract = contract_for(subject)
     if contract is None:
         raise ValidationError(_("Không có nơi nhận kết quả cho mục «%(item)s».") % {"item": item.title})
@@ -391,7 +418,7 @@ def agenda_result_deliver(*, item: AgendaItem, actor: audit.Actor) -> None:
             )
             % {"item": item.title, "fields": ", ".join(differences)}
         )
-    contract.on_result(subject=subject, result=item_result(item), actor=actor)
+    return subject, contract
 
 
 def _agenda_item_create(

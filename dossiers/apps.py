@@ -37,11 +37,12 @@ class DossiersConfig(AppConfig):
         # a unit's own year-end round: its state machines, and its lines as subjects of the unit's own council
         from . import unit_round_lifecycle  # noqa: F401
         from .models import UnitRoundLine
-        from .unit_round import round_agenda_terms, round_result_receive
+        from .unit_round import round_agenda_terms, round_result_receive, round_results_receive
 
         register_subject(
             UnitRoundLine,
             agenda_terms=round_agenda_terms,
             on_result=round_result_receive,
+            on_results=round_results_receive,  # a round's hundreds of lines in one call
             kind="unit_round_line",
         )

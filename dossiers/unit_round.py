@@ -31,7 +31,7 @@ from councils.registry import AgendaTerms, ItemResult
 from organisations.models import CouncilKind, Unit
 from workflows import audit, engine
 from workflows.exports import safe_append
-from workflows.lifecycle import internal_step
+from workflows.lifecycle import internal_step, internal_steps
 from workflows.policies import require
 from workflows.uploads import open_xlsx_upload, sheet_key, stream_sheet_rows, unreadable_xlsx
 
@@ -938,6 +938,28 @@ def round_result_receive(*, subject: UnitRoundLine, result: ItemResult, actor: a
     if unit_round.state == RoundState.ON_AGENDA and not waiting:
         with internal_step(unit_round, role=role, on_behalf_of_id=behalf):
             engine.perform(unit_round, "record_council_results", user=actor.user, client_ip=actor.client_ip)
+
+
+def round_results_receive(*, pairs: list[tuple[UnitRoundLine, ItemResult]], actor: audit.Actor) -> None:
+    """The unit council's results for many lines in one call (councils.registry on_results): the lines passed and
+    those failed each moved with one engine.perform_many, every line's tally recorded on it (and in its audit
+    event's changes); then each round whose lines all have a result is voted."""
+    role = actor.role or "system"
+    behalf = getattr(actor.on_behalf_of, "pk", None)
+    results = {subject.pk: result for subject, result in pairs}
+    lines = list(UnitRoundLine.objects.filter(pk__in=results).order_by("pk"))
+    for passed, verb in ((True, "council_pass"), (False, "council_fail")):
+        group = [line for line in lines if results[line.pk].passed is passed]
+        if group:
+            with internal_steps(group, role=role, on_behalf_of_id=behalf, payload=results):
+                engine.perform_many(group, verb, user=actor.user, client_ip=actor.client_ip)
+    for unit_round in UnitRound.objects.filter(pk__in={line.unit_round_id for line in lines}).order_by("pk"):
+        waiting = unit_round.lines.filter(state=RoundLineState.ON_AGENDA).exists()
+        if unit_round.state == RoundState.ON_AGENDA and not waiting:
+            with internal_step(unit_round, role=role, on_behalf_of_id=behalf):
+                engine.perform(
+                    unit_round, "record_council_results", user=actor.user, client_ip=actor.client_ip
+                )
 
 
 # -- reads ---------------------------------------------------------------------------------------------------------

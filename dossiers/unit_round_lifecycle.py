@@ -252,6 +252,8 @@ class UnitRoundLineLifecycle(Lifecycle):
 
     def _record_tally(self):
         result = internal_payload(self.obj)
+        if isinstance(result, dict):  # many lines' results at once (unit_round.round_results_receive)
+            result = result[self.obj.pk]
         self.obj.council_agree = result.agree
         self.obj.council_disagree = result.disagree
         self.obj.council_abstain = result.abstain
