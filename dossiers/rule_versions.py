@@ -269,7 +269,8 @@ def award_update(*, award: AwardType, user, client_ip=None, **changes) -> AwardT
     unknown = sorted(set(changes) - set(AWARD_EDIT_FIELDS))
     if unknown:
         raise ValidationError({name: _("Trường này không sửa được.") for name in unknown})
-    award = AwardType.objects.select_for_update().select_related("rule_version").get(pk=award.pk)
+    # the award's row only: PostgreSQL locks no row on the nullable side of the outer join to its version
+    award = AwardType.objects.select_for_update(of=("self",)).select_related("rule_version").get(pk=award.pk)
     before = field_values(award)
     for name, value in changes.items():
         setattr(award, name, value)

@@ -28,7 +28,7 @@ def make(cast, *, unit=None, title, year=2024, nominees=(), code="bk-tp", **fiel
         services.line_add(
             dossier=dossier,
             nominee=NomineeFactory(unit=unit, full_name=name),
-            award=award(code),
+            award=award(code, year),  # the award as the rules for the dossier's year have it
             achievement_report="Hoàn thành xuất sắc nhiệm vụ được giao.",
             user=officer,
         )
