@@ -346,6 +346,7 @@ SPECTACULAR_SETTINGS = {
         "MembershipStatusEnum": "workflows.models.core.MembershipStatus",
         "HistoryKindEnum": "dossiers.services.HISTORY_KINDS",
         "DocumentKindEnum": "dossiers.models.DocumentKind",
+        "AuditCheckModeEnum": "workflows.models.AuditCheckMode",
     },
 }
 
