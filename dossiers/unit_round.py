@@ -22,7 +22,7 @@ from decimal import Decimal
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -681,7 +681,15 @@ def round_import(*, unit_round: UnitRound, rows: list[RoundRow], actor) -> list[
     new_people = list(
         {id(nominee): nominee for _row, nominee, _award in candidates if nominee.pk is None}.values()
     )
-    Nominee.objects.bulk_create(new_people)
+    try:
+        with (
+            transaction.atomic()
+        ):  # a savepoint: a person recorded meanwhile trips the CCCD's unique constraint
+            Nominee.objects.bulk_create(new_people)
+    except IntegrityError:
+        raise ValidationError(
+            {"file": _("Một số CCCD trong tệp vừa được ghi cho người khác; hãy nhập lại tệp.")}
+        ) from None
     start = unit_round.lines.order_by("-row_number").values_list("row_number", flat=True).first() or 0
     lines = UnitRoundLine.objects.bulk_create(
         [
