@@ -64,6 +64,16 @@ class EligibilityRuleSerializer(serializers.ModelSerializer):
 
 class AwardTypeSerializer(serializers.ModelSerializer):
     rules = EligibilityRuleSerializer(many=True, read_only=True)
+    occasion_kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=OccasionKind.choices),
+        read_only=True,
+        help_text="the occasions (a dossier's occasion) this award may be proposed for",
+    )
+    required_documents = serializers.ListField(
+        child=serializers.ChoiceField(choices=DocumentKind.choices),
+        read_only=True,
+        help_text="the documents a proposal of this award needs (the kinds of POST …/documents/)",
+    )
 
     class Meta:
         model = AwardType

@@ -347,6 +347,7 @@ SPECTACULAR_SETTINGS = {
         "HistoryKindEnum": "dossiers.services.HISTORY_KINDS",
         "DocumentKindEnum": "dossiers.models.DocumentKind",
         "AuditCheckModeEnum": "workflows.models.AuditCheckMode",
+        "OccasionEnum": "dossiers.models.OccasionKind",
     },
 }
 
