@@ -133,6 +133,11 @@ class AgendaSubjectSerializer(serializers.Serializer):
 class AgendaItemSerializer(serializers.ModelSerializer):
     subject = serializers.SerializerMethodField()
     threshold = serializers.SerializerMethodField()
+    legal_basis = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text='The acts of the rules the subject is judged by, as the minutes cite them after "Căn cứ".',
+    )
 
     class Meta:
         model = AgendaItem
@@ -146,6 +151,7 @@ class AgendaItemSerializer(serializers.ModelSerializer):
             "subject",
             "state",
             "threshold",
+            "legal_basis",
             "paper_tally",
             "agree_count",
             "disagree_count",

@@ -290,7 +290,7 @@ def test_the_dossier_page_and_api_show_each_lines_version_and_its_legal_basis(ca
     assert listed["legal_basis"] == line["legal_basis"]
 
 
-def test_the_council_minutes_cite_the_legal_basis_of_the_version_its_items_apply(cast):
+def test_the_council_minutes_cite_the_legal_basis_of_the_version_its_items_apply(cast, client):
     from django.template.loader import render_to_string
 
     from councils import documents
@@ -304,6 +304,8 @@ def test_the_council_minutes_cite_the_legal_basis_of_the_version_its_items_apply
     assert any(act.startswith("Nghị định số 91/2017/NĐ-CP") for act in item.legal_basis)
     html = render_to_string("councils/pdf/minutes.html", documents.context(session))
     assert "Căn cứ Nghị định số 91/2017/NĐ-CP" in html and "152/2025" not in html
+    client.force_login(cast.board)
+    assert client.get(f"/api/v1/agenda-items/{item.pk}/").json()["legal_basis"] == item.legal_basis
 
 
 def test_the_admin_does_not_edit_an_award_or_rule_of_a_locked_version(cast, admin_client):
