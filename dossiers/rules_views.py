@@ -7,6 +7,9 @@ and dates; an award's thresholds, documents and notice days. Every write goes th
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,6 +31,137 @@ from .models import AwardType, DocumentKind, RuleVersion
 from .policies import may_edit_rules
 
 
+def _lines(text: str):
+    """The non-empty lines of a textarea with their numbers (1-based)."""
+    return [
+        (number, line.strip())
+        for number, line in enumerate((text or "").splitlines(), start=1)
+        if line.strip()
+    ]
+
+
+class LegalBasisField(forms.CharField):
+    """The acts of a version's legal basis, one a line: «loại văn bản | số hiệu | ngày ban hành | trích yếu»,
+    the date day-first (dd/mm/yyyy); cleaned to RuleVersion.legal_basis ([{kind, number, date (ISO), title}])."""
+
+    widget = forms.Textarea(attrs={"rows": 5})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(
+                " | ".join(
+                    [
+                        act.get("kind", ""),
+                        act.get("number", ""),
+                        _day_first(act.get("date", "")),
+                        act.get("title", ""),
+                    ]
+                )
+                for act in value
+                if isinstance(act, dict)
+            )
+        return value
+
+    def clean(self, value):
+        if isinstance(value, list):  # a disabled field: the stored value, as it is
+            return value
+        text = super().clean(value)
+        acts, errors = [], []
+        for number, line in _lines(text):
+            parts = [part.strip() for part in line.split("|")]
+            if len(parts) != 4 or not parts[1]:
+                errors.append(
+                    _("Dòng %(n)s: ghi đủ bốn phần «loại văn bản | số hiệu | ngày ban hành | trích yếu».")
+                    % {"n": number}
+                )
+                continue
+            kind, act_number, day, title = parts
+            iso = ""
+            if day:
+                try:
+                    iso = datetime.strptime(day, "%d/%m/%Y").date().isoformat()
+                except ValueError:
+                    errors.append(
+                        _("Dòng %(n)s: ngày «%(day)s» không đúng dạng ngày/tháng/năm (ví dụ 14/06/2025).")
+                        % {"n": number, "day": day}
+                    )
+                    continue
+            acts.append({"kind": kind, "number": act_number, "date": iso, "title": title})
+        if errors:
+            raise ValidationError(errors)
+        if not acts and self.required:
+            raise ValidationError(_("Ghi ít nhất một văn bản làm căn cứ."))
+        return acts
+
+
+class MultipliersField(forms.CharField):
+    """Reward multipliers, one a line: «mã danh hiệu = hệ số» (× the base salary); cleaned to {code: "1.5"}."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value):
+        if isinstance(value, dict):
+            return "\n".join(f"{code} = {factor}" for code, factor in sorted(value.items()))
+        return value
+
+    def clean(self, value):
+        if isinstance(value, dict):  # a disabled field: the stored value, as it is
+            return value
+        text = super().clean(value)
+        found, errors = {}, []
+        for number, line in _lines(text):
+            code, _sep, factor = (part.strip() for part in line.partition("="))
+            try:
+                amount = Decimal(factor.replace(",", "."))
+            except InvalidOperation:
+                amount = None
+            if not code or amount is None or not amount.is_finite() or amount < 0:
+                errors.append(
+                    _("Dòng %(n)s: ghi «mã danh hiệu = hệ số», ví dụ «cstdcs = 1,0».") % {"n": number}
+                )
+                continue
+            found[code] = str(amount)
+        if errors:
+            raise ValidationError(errors)
+        return found
+
+
+class AssumptionsField(forms.CharField):
+    """The values not confirmed from a source, one a line: «giá trị: vì sao chưa xác nhận»; cleaned to
+    RuleVersion.assumptions ([{field, note}])."""
+
+    widget = forms.Textarea(attrs={"rows": 5})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(
+                f"{item.get('field', '')}: {item.get('note', '')}" for item in value if isinstance(item, dict)
+            )
+        return value
+
+    def clean(self, value):
+        if isinstance(value, list):  # a disabled field: the stored value, as it is
+            return value
+        text = super().clean(value)
+        items, errors = [], []
+        for number, line in _lines(text):
+            field, _sep, note = (part.strip() for part in line.partition(":"))
+            if not field or not note:
+                errors.append(_("Dòng %(n)s: ghi «giá trị: ghi chú vì sao chưa xác nhận».") % {"n": number})
+                continue
+            items.append({"field": field, "note": note})
+        if errors:
+            raise ValidationError(errors)
+        return items
+
+
+def _day_first(iso: str) -> str:
+    try:
+        return datetime.strptime(iso, "%Y-%m-%d").strftime("%d/%m/%Y")
+    except (TypeError, ValueError):
+        return iso or ""
+
+
 class VersionForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Tên phiên bản"), max_length=255)
     effective_from = DateField(label=gettext_lazy("Hiệu lực từ"), required=False)
@@ -35,22 +169,22 @@ class VersionForm(forms.Form):
     quorum_numerator = forms.IntegerField(label=gettext_lazy("Tỷ lệ có mặt tối thiểu: tử số"), min_value=0)
     quorum_denominator = forms.IntegerField(label=gettext_lazy("mẫu số"), min_value=1)
     public_notice_days = forms.IntegerField(label=gettext_lazy("Số ngày làm việc công khai"), min_value=0)
-    legal_basis = forms.JSONField(
+    legal_basis = LegalBasisField(
         label=gettext_lazy("Căn cứ pháp lý"),
         help_text=gettext_lazy(
-            'Danh sách [{"kind": "Nghị định", "number": "…", "date": "YYYY-MM-DD", "title": "…"}]'
+            "Mỗi dòng một văn bản: loại văn bản | số hiệu | ngày ban hành (ngày/tháng/năm) | trích yếu, ví dụ "
+            "«Nghị định | 152/2025/NĐ-CP | 14/06/2025 | của Chính phủ quy định …»."
         ),
-        widget=forms.Textarea(attrs={"rows": 5}),
     )
-    reward_multipliers = forms.JSONField(
+    reward_multipliers = MultipliersField(
         label=gettext_lazy("Hệ số mức tiền thưởng"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Mỗi dòng: mã danh hiệu = hệ số (× mức lương cơ sở), ví dụ «cstdcs = 1,0»."),
     )
-    assumptions = forms.JSONField(
+    assumptions = AssumptionsField(
         label=gettext_lazy("Giá trị chưa được xác nhận"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("Mỗi dòng: giá trị: vì sao chưa xác nhận."),
     )
     note = forms.CharField(
         label=gettext_lazy("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -67,14 +201,6 @@ class VersionForm(forms.Form):
         if locked:  # applied to a submitted dossier: only its end date and notes still change
             for name, field in self.fields.items():
                 field.disabled = name not in rule_versions.IN_USE_FIELDS
-
-    def clean_legal_basis(self):
-        value = self.cleaned_data["legal_basis"]
-        if not isinstance(value, list) or not all(
-            isinstance(act, dict) and act.get("number") for act in value
-        ):
-            raise ValidationError(_("Ghi danh sách văn bản, mỗi văn bản có số hiệu (number)."))
-        return value
 
     def changes(self) -> dict:
         data = dict(self.cleaned_data)

@@ -248,9 +248,9 @@ def test_the_board_creates_and_edits_a_version_on_the_rules_page_audited(cast, c
         "quorum_numerator": "2",
         "quorum_denominator": "3",
         "public_notice_days": "10",
-        "legal_basis": '[{"kind": "Nghị định", "number": "152/2025/NĐ-CP", "date": "2025-06-14", "title": "x"}]',
-        "reward_multipliers": "{}",
-        "assumptions": "[]",
+        "legal_basis": "Nghị định | 152/2025/NĐ-CP | 14/06/2025 | x",
+        "reward_multipliers": "",
+        "assumptions": "",
         "sla_accepted": "25",
     }
     response = client.post(reverse("dossiers:rule_version", args=[copy.pk]), version_form)
@@ -431,3 +431,65 @@ def test_a_unit_councils_items_keep_the_legal_basis_of_their_awards_version(cast
     rounds.round_submit(unit_round=unit_round, session=session, actor=Actor(user=cast.officer))
     for item in session.items.all():
         assert any(act.startswith("Nghị định số 152/2025/NĐ-CP") for act in item.legal_basis)
+
+
+def test_the_version_form_reads_acts_multipliers_and_assumptions_one_a_line_dates_day_first(cast, client):
+    version = RuleVersion.objects.get(code="nd98-2023")
+    url = reverse("dossiers:rule_version", args=[version.pk])
+    client.force_login(cast.board_head)
+    page = client.get(url).content.decode()
+    # the stored acts, one a line, their dates day-first
+    assert "Nghị định | 98/2023/NĐ-CP | 31/12/2023 | " in page and "cstdcs = 1.0" in page
+    from html import unescape
+    from html.parser import HTMLParser
+
+    class Fields(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.data, self.name = {}, None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "input" and attrs.get("name") and attrs.get("type") != "hidden":
+                self.data[attrs["name"]] = attrs.get("value") or ""
+            self.name = attrs.get("name") if tag == "textarea" else None
+
+        def handle_data(self, text):
+            if self.name:
+                self.data[self.name] = self.data.get(self.name, "") + text
+
+    parser = Fields()
+    parser.feed(page.split('action="/ho-so/quy-dinh/')[0])
+    form = {key: unescape(value).strip("\n") for key, value in parser.data.items() if key != "code"}
+    # saved as it is shown: nothing changes, nothing is recorded
+    assert client.post(url, form).status_code == 302
+    assert list(history_for(version)) == []
+    # a bad date and a bad multiplier are refused next to their fields, the typed text kept
+    bad = {
+        **form,
+        "legal_basis": form["legal_basis"] + "\nThông tư | 99/2026/TT-BNV | 31/02/2026 | thử",
+        "reward_multipliers": "cstdcs = một",
+    }
+    answer = client.post(url, bad)
+    body = answer.content.decode()
+    assert answer.status_code == 400
+    assert "ngày «31/02/2026» không đúng dạng ngày/tháng/năm" in body and "99/2026/TT-BNV" in body
+    assert "Dòng 1: ghi «mã danh hiệu = hệ số»" in body and "cstdcs = một" in body
+    version.refresh_from_db()
+    assert len(version.legal_basis) == 3 and list(history_for(version)) == []
+    # a good line is stored as the version's data, ISO date, and cited
+    good = {
+        **form,
+        "legal_basis": form["legal_basis"] + "\nThông tư | 99/2026/TT-BNV | 28/02/2026 | thử",
+        "reward_multipliers": "cstdcs = 1,2",
+    }
+    assert client.post(url, good).status_code == 302
+    version.refresh_from_db()
+    assert version.legal_basis[-1] == {
+        "kind": "Thông tư",
+        "number": "99/2026/TT-BNV",
+        "date": "2026-02-28",
+        "title": "thử",
+    }
+    assert version.reward_multipliers == {"cstdcs": "1.2"}
+    assert "Thông tư số 99/2026/TT-BNV ngày 28 tháng 02 năm 2026 thử" in rule_versions.citations([version])
