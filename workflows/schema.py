@@ -56,10 +56,18 @@ ProblemSerializer = inline_serializer(
             required=False,
             help_text="400 only: field name → messages (non_field_errors for the whole input)",
         ),
-        "objects": serializers.ListField(
-            child=serializers.DictField(),
+        "objects": inline_serializer(
+            "RefusedObject",
+            fields={
+                "id": serializers.IntegerField(),
+                "status": serializers.IntegerField(
+                    help_text="409 its state, 403 the caller's role, 400 its input"
+                ),
+                "detail": serializers.CharField(),
+            },
+            many=True,
             required=False,
-            help_text="409 batch_refused only: each refused object, {id, status, detail}",
+            help_text="409 batch_refused only: each refused object",
         ),
     },
 )

@@ -47,9 +47,13 @@ ROLES = ("board", "unit_a", "auditor", "member_in")
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-def _schema():
-    raw = json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True), default=str))
-    return schemathesis.openapi.from_dict(raw)
+def _raw_schema() -> dict:
+    return json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True), default=str))
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict:
+    return _raw_schema()
 
 
 def _draw(operation) -> list:
@@ -75,7 +79,9 @@ def _draw(operation) -> list:
 def drawn() -> list[tuple[object, list]]:
     """[(operation, [(drawn request, its drawn path parameters)])] for every operation of the schema, drawn once
     for all roles (each role sends them with the drawn path parameters, then with the world's)."""
-    operations = [result.ok() for result in _schema().get_all_operations()]
+    operations = [
+        result.ok() for result in schemathesis.openapi.from_dict(_raw_schema()).get_all_operations()
+    ]
     return [(operation, _draw(operation)) for operation in operations]
 
 
@@ -187,3 +193,52 @@ def test_the_checks_notice_an_undocumented_status_media_type_or_body(db, drawn, 
     assert "violates schema" in failures[0]
     assert "418" in failures[1] and "Undocumented status code" in failures[1]
     assert "text/plain" in failures[2] and "Undocumented Content-Type" in failures[2]
+
+
+def _operations(raw):
+    for path, item in raw["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                yield method.upper(), path, operation
+
+
+def test_every_error_is_the_one_problem_shape_where_it_can_be_sent(raw):
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for method, path, operation in _operations(raw):
+        responses = operation["responses"]
+        for code, response in responses.items():
+            if code.startswith("4"):
+                assert response["content"] == problem, (method, path, code)
+        expected = set()
+        if path != "/api/v1/auth/token/":
+            expected |= {"401", "403"}
+        if "{" in path:
+            expected.add("404")
+        if method != "GET":
+            expected |= {"400", "409", "413"}
+        assert expected <= set(responses), (method, path, sorted(responses))
+    assert {"400", "429"} <= set(raw["paths"]["/api/v1/auth/token/"]["post"]["responses"])
+
+
+def test_only_the_lists_are_documented_as_pages(raw):
+    for method, path, operation in _operations(raw):
+        content = operation["responses"].get("200", {}).get("content", {}).get("application/json", {})
+        paged = content.get("schema", {}).get("$ref", "").startswith("#/components/schemas/Paginated")
+        declared = path == "/api/v1/unit-rounds/{id}/lines/"  # @action(pagination_class=LinesPage)
+        listing = method == "GET" and re.fullmatch(r"/api/v1/[a-z-]+/", path) is not None
+        assert paged == (listing or declared), (method, path)
+    history = raw["paths"]["/api/v1/dossiers/{id}/history/"]["get"]
+    assert history["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
+    assert "page" not in {parameter["name"] for parameter in history.get("parameters", [])}
+
+
+def test_downloads_are_binary_with_their_media_types(raw):
+    downloads = {
+        "/api/v1/dossiers/{id}/documents/{document_id}/": "application/pdf",
+        "/api/v1/dossiers/{id}/forwarding-package/": "application/zip",
+        "/api/v1/initiatives/{id}/certificates/{author_id}/": "application/pdf",
+        "/api/v1/rounds/{id}/results-xlsx/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    for path, media_type in downloads.items():
+        content = raw["paths"][path]["get"]["responses"]["200"]["content"]
+        assert content == {media_type: {"schema": {"type": "string", "format": "binary"}}}, path
