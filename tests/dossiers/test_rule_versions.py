@@ -306,6 +306,8 @@ def test_the_council_minutes_cite_the_legal_basis_of_the_version_its_items_apply
     assert "Căn cứ Nghị định số 91/2017/NĐ-CP" in html and "152/2025" not in html
     client.force_login(cast.board)
     assert client.get(f"/api/v1/agenda-items/{item.pk}/").json()["legal_basis"] == item.legal_basis
+    page = client.get(reverse("councils:session_detail", args=[session.pk])).content.decode()
+    assert "Xét theo: Luật Thi đua, khen thưởng số 15/2003/QH11" in page
 
 
 def test_the_admin_does_not_edit_an_award_or_rule_of_a_locked_version(cast, admin_client):
