@@ -463,6 +463,17 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 "year": serializers.IntegerField(),
                 "decision_number": serializers.CharField(required=False),
                 "decision_date": serializers.CharField(required=False, help_text="dd/mm/yyyy or ISO"),
+                "award": serializers.IntegerField(required=False, help_text="title: the award's id"),
+                "authority": serializers.CharField(required=False, help_text="title"),
+                "occasion": serializers.CharField(required=False, help_text="title (default annual)"),
+                "rating": serializers.CharField(required=False, help_text="rating: HTXS, HTT, HT or KHT"),
+                "title": serializers.CharField(required=False, help_text="initiative"),
+                "scope": serializers.CharField(
+                    required=False, help_text="initiative: grassroots, city, state"
+                ),
+                "recognised_by": serializers.CharField(required=False, help_text="initiative"),
+                "central_document_number": serializers.CharField(required=False, help_text="initiative"),
+                "central_document_date": serializers.CharField(required=False, help_text="initiative"),
             },
         ),
         responses={201: HistoryRecordSerializer},
