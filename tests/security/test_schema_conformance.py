@@ -3,11 +3,11 @@ operation, as several roles (issue 18, "Schema = behaviour").
 
 schemathesis draws a few requests for each operation of the in-process drf-spectacular schema (the one
 /api/schema/ serves): path, query and body parameters, valid and invalid. Each role (the Board's officer, a unit
-officer, the auditor, a council member who sits on the session) sends every drawn request through the real WSGI
-application with schemathesis' WSGI transport (middleware, token authentication, views); an operation with path
-parameters gets them with the path parameters of the objects of tests/security/world.py (the permission
-matrix's objects), so that successes, refusals and wrong states are answered too, and once with drawn ones
-(mostly objects that do not exist). Every answer goes through schemathesis' `status_code_conformance`,
+officer, the auditor, a council member who sits on the session, an initiative's reviewer) sends every drawn
+request through the real WSGI application with schemathesis' WSGI transport (middleware, token authentication,
+views); an operation with path parameters gets them with the path parameters of the objects of
+tests/security/world.py (the permission matrix's objects), so that successes, refusals and wrong states are
+answered too, and once with drawn ones (mostly objects that do not exist). Every answer goes through schemathesis' `status_code_conformance`,
 `content_type_conformance` and `response_schema_conformance`: its status is documented, its media type is
 documented for that status, its body matches the documented schema.
 
@@ -43,7 +43,7 @@ from .world import build_world
 
 #: requests drawn per operation; each role sends them with the drawn and with the world's path parameters
 EXAMPLES_PER_OPERATION = 3
-ROLES = ("board", "unit_a", "auditor", "member_in")
+ROLES = ("board", "unit_a", "auditor", "member_in", "reviewer")
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
