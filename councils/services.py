@@ -175,10 +175,12 @@ def agenda_item_add(
     threshold: Threshold,
     actor,
     subject: models.Model | None = None,
+    legal_basis=(),
 ) -> AgendaItem:
-    """Put a free-form matter on the agenda (secretary or Board), with the pass rule they type; refused once the
-    agenda is locked. A free-form item has no subject, so its result changes no record: a dossier line, an
-    initiative… goes on an agenda only through its own app's service (agenda_subject_add), with its own rules."""
+    """Put a free-form matter on the agenda (secretary or Board), with the pass rule they type and the legal acts
+    it is judged under (cited by the minutes); refused once the agenda is locked. A free-form item has no
+    subject, so its result changes no record: a dossier line, an initiative… goes on an agenda only through its
+    own app's service (agenda_subject_add), with its own rules."""
     actor = require(policies.may_edit_agenda, actor, session)
     if subject is not None:
         raise ValidationError({"subject": str(SUBJECT_BY_OWN_PROCESS)})
@@ -191,6 +193,7 @@ def agenda_item_add(
         nominee_user=nominee_user,
         threshold=threshold,
         actor=actor,
+        legal_basis=tuple(act for act in (str(act).strip() for act in legal_basis) if act),
     )
 
 

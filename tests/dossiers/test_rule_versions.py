@@ -495,3 +495,18 @@ def test_the_version_form_reads_acts_multipliers_and_assumptions_one_a_line_date
     }
     assert version.reward_multipliers == {"cstdcs": "1.2"}
     assert "Thông tư số 99/2026/TT-BNV ngày 28 tháng 02 năm 2026 thử" in rule_versions.citations([version])
+
+
+def test_the_demo_session_cites_the_rules_of_the_year_it_considers():
+    from django.core.management import call_command
+
+    from councils.models import Session
+    from demo.management.commands.seed_councils import _YEAR, DEMO_TITLE
+    from organisations.models import CouncilKind
+    from tests.factories import CouncilTermFactory
+
+    CouncilTermFactory(council__kind=CouncilKind.EMULATION, starts_on=date(2021, 1, 1))
+    call_command("seed_councils", verbosity=0)
+    session = Session.objects.get(title=DEMO_TITLE)
+    expected = rule_versions.citations([rule_versions.version_for_year(_YEAR)])
+    assert expected and all(item.legal_basis == expected for item in session.items.all())

@@ -12,6 +12,7 @@ from django.utils import timezone
 from councils.models import CouncilRule, Session
 from councils.registry import Threshold, ThresholdBase
 from councils.services import _session_create, agenda_item_add
+from dossiers.rule_versions import citations, version_for_year
 from organisations.models import Council, CouncilKind, Unit
 from workflows.audit import SYSTEM
 
@@ -60,6 +61,8 @@ class Command(BaseCommand):
                 planned_on=timezone.localdate() + timedelta(days=7),
                 place="Hội trường Ủy ban nhân dân thành phố Cần Thơ",
             )
+            # the achievements of _YEAR are judged by the rules in force at its end (dossiers.rule_versions)
+            basis = citations([version_for_year(_YEAR)])
             for title, summary, unit_code, threshold in DEMO_ITEMS:
                 agenda_item_add(
                     session=session,
@@ -68,6 +71,7 @@ class Command(BaseCommand):
                     proposing_unit=Unit.objects.filter(code=unit_code).first(),
                     threshold=threshold,
                     actor=SYSTEM,
+                    legal_basis=basis,
                 )
         if options.get("verbosity", 1):
             self.stdout.write(self.style.SUCCESS(f"Planned demo session: {session}"))
