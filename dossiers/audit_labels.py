@@ -31,6 +31,7 @@ register(
         "rule_version_copy": _("Tạo phiên bản quy định mới từ phiên bản có sẵn"),
         "rule_version_update": _("Sửa phiên bản quy định khen thưởng"),
         "rule_award_update": _("Sửa danh hiệu, hình thức của phiên bản quy định"),
+        "rule_eligibility_update": _("Sửa điều kiện xét khen của phiên bản quy định"),
     },
     details={
         "line": Detail(_("Đối tượng trong hồ sơ"), model="dossiers.DossierNominee"),
@@ -61,6 +62,7 @@ register(
         "copied_from": Detail(_("Tạo từ phiên bản"), model="dossiers.RuleVersion", lookup="code"),
         "awards": _("Số danh hiệu, hình thức"),
         "rules": _("Số điều kiện"),
+        "condition": _("Điều kiện xét khen"),
         "new_people": _("Số người mới ghi nhận"),
         "rating": _("Xếp loại"),
         "batch": _("Số mục đưa vào cùng lúc"),

@@ -290,6 +290,81 @@ def award_update(*, award: AwardType, user, client_ip=None, **changes) -> AwardT
     return award
 
 
+#: What the Board changes on an eligibility rule of a version (its kind and place stay).
+RULE_EDIT_FIELDS = ("description", "severity", "legal_source", "parameters")
+
+
+def _same_shape(before, after) -> bool:
+    """`after` keeps the shape eligibility reads from `before`: the same keys, numbers for numbers, text for text;
+    a list of plain values may change length, a list of conditions may not."""
+    if isinstance(before, bool) or isinstance(after, bool):
+        return isinstance(before, bool) and isinstance(after, bool)
+    if isinstance(before, int | float):
+        return isinstance(after, int | float) and after >= 0
+    if isinstance(before, str):
+        return isinstance(after, str) and bool(after.strip())
+    if isinstance(before, dict):
+        return (
+            isinstance(after, dict)
+            and set(after) == set(before)
+            and all(_same_shape(before[key], after[key]) for key in before)
+        )
+    if isinstance(before, list):
+        if not isinstance(after, list):
+            return False
+        if all(not isinstance(item, dict | list) for item in before) and before:
+            return bool(after) and all(_same_shape(before[0], item) for item in after)
+        return len(after) == len(before) and all(
+            _same_shape(b, a) for b, a in zip(before, after, strict=True)
+        )
+    return before == after
+
+
+@transaction.atomic
+def eligibility_rule_update(*, rule, user, client_ip=None, **changes):
+    """Change an eligibility rule of a version (its wording, severity, legal source or the figures of its
+    parameters, keeping their shape); refused once the version is in use; audited with before/after values."""
+    from .models import EligibilityRule
+
+    actor = _actor(user, client_ip)
+    unknown = sorted(set(changes) - set(RULE_EDIT_FIELDS))
+    if unknown:
+        raise ValidationError({name: _("Trường này không sửa được.") for name in unknown})
+    rule = (
+        EligibilityRule.objects.select_for_update(of=("self",))
+        .select_related("award__rule_version")
+        .get(pk=rule.pk)
+    )
+    if "parameters" in changes and not _same_shape(rule.parameters, changes["parameters"]):
+        raise ValidationError(
+            {
+                "parameters": _(
+                    "Chỉ sửa được giá trị của các tham số (số, chữ, danh sách mã), giữ nguyên tên và cấu trúc "
+                    "của chúng: %(shape)s."
+                )
+                % {"shape": ", ".join(sorted(rule.parameters)) or "—"}
+            }
+        )
+    before = field_values(rule)
+    for name, value in changes.items():
+        setattr(rule, name, value)
+    changed = config_diff(before, field_values(rule))
+    if not changed:
+        return rule
+    version = rule.award.rule_version
+    if version is not None:
+        _in_use_refusal(version, changed)
+    rule.full_clean()
+    rule.save()
+    audit.record(
+        subject=version or rule.award,
+        actor=actor,
+        verb="rule_eligibility_update",
+        data={"award": rule.award.code, "condition": rule.description[:200], "changes": changed},
+    )
+    return rule
+
+
 @transaction.atomic
 def version_copy(*, source: RuleVersion, code: str, name: str, user, client_ip=None) -> RuleVersion:
     """A new draft version (no effective date yet) copied from `source`: its values, awards and their rules."""

@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from workflows.forms import DateField
 from workflows.policies import PolicyDenied
 
 from . import rule_versions
-from .models import AwardType, DocumentKind, RuleVersion
+from .models import AwardType, DocumentKind, RuleSeverity, RuleVersion
 from .policies import may_edit_rules
 
 
@@ -242,6 +243,29 @@ class AwardForm(forms.Form):
     legal_source = forms.CharField(label=gettext_lazy("Căn cứ pháp lý"), max_length=255, required=False)
 
 
+class RuleForm(forms.Form):
+    """One eligibility rule of an award: its wording, severity, legal source and the figures of its parameters
+    (dossiers.rule_versions.eligibility_rule_update keeps their shape)."""
+
+    description = forms.CharField(label=gettext_lazy("Điều kiện"), max_length=500)
+    severity = forms.ChoiceField(label=gettext_lazy("Mức độ"), choices=RuleSeverity.choices)
+    parameters = forms.JSONField(
+        label=gettext_lazy("Tham số"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Chỉ sửa các giá trị (số năm, tỷ lệ, mã danh hiệu), giữ nguyên tên tham số."),
+    )
+    legal_source = forms.CharField(label=gettext_lazy("Căn cứ pháp lý"), max_length=255)
+
+    def __init__(self, *args, rule, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rule = rule
+
+    def clean_parameters(self):
+        value = self.cleaned_data.get("parameters")
+        return {} if value in (None, "") else value
+
+
 class CopyForm(forms.Form):
     code = forms.SlugField(label=gettext_lazy("Mã phiên bản mới"), max_length=40)
     name = forms.CharField(label=gettext_lazy("Tên phiên bản mới"), max_length=255)
@@ -390,12 +414,40 @@ def rule_award_edit(request, pk):
         raise PolicyDenied(may_edit_rules(request.user).reason)
     initial = {name: getattr(award, name) for name in AwardForm.base_fields}
     locked = rule_versions.locked_refusal(award.rule_version)
-    form = AwardForm(request.POST or None, initial=initial)
+    posted_rule = request.POST.get("rule") if request.method == "POST" else None
+    form = AwardForm(request.POST if request.method == "POST" and not posted_rule else None, initial=initial)
+    rule_forms = [
+        RuleForm(
+            request.POST if posted_rule == str(rule.pk) else None,
+            initial={name: getattr(rule, name) for name in rule_versions.RULE_EDIT_FIELDS},
+            prefix=f"rule-{rule.pk}",
+            rule=rule,
+        )
+        for rule in award.rules.order_by("position", "pk")
+    ]
     if locked:  # shown, not edited: the service would refuse (dossiers.rule_versions._in_use_refusal)
-        for field in form.fields.values():
-            field.disabled = True
+        for each in [form, *rule_forms]:
+            for field in each.fields.values():
+                field.disabled = True
     if request.method == "POST" and locked:
         form.add_error(None, locked)
+    elif posted_rule:
+        rule_form = next((each for each in rule_forms if str(each.rule.pk) == posted_rule), None)
+        if rule_form is None:
+            raise Http404
+        if rule_form.is_valid():
+            changes = {name: rule_form.cleaned_data[name] for name in rule_versions.RULE_EDIT_FIELDS}
+            try:
+                rule_versions.eligibility_rule_update(
+                    rule=rule_form.rule, user=request.user, client_ip=client_ip(request), **changes
+                )
+            except ValidationError as error:
+                _add_errors(rule_form, error)
+            else:
+                messages.success(
+                    request, _("Đã lưu điều kiện «%(rule)s».") % {"rule": changes["description"]}
+                )
+                return redirect("dossiers:rule_award", pk=award.pk)
     elif request.method == "POST" and form.is_valid():
         try:
             rule_versions.award_update(
@@ -409,6 +461,12 @@ def rule_award_edit(request, pk):
     return render(
         request,
         "dossiers/rules/award_form.html",
-        {"award": award, "version": award.rule_version, "form": form, "locked": locked},
+        {
+            "award": award,
+            "version": award.rule_version,
+            "form": form,
+            "rule_forms": rule_forms,
+            "locked": locked,
+        },
         status=400 if request.method == "POST" else 200,
     )

@@ -510,3 +510,44 @@ def test_the_demo_session_cites_the_rules_of_the_year_it_considers():
     session = Session.objects.get(title=DEMO_TITLE)
     expected = rule_versions.citations([rule_versions.version_for_year(_YEAR)])
     assert expected and all(item.legal_basis == expected for item in session.items.all())
+
+
+def test_the_board_edits_an_eligibility_rule_of_a_draft_version_keeping_its_shape_audited(cast, client):
+    source = RuleVersion.objects.get(code="nd152-2025")
+    copy = rule_versions.version_copy(source=source, code="nd152-2027", name="Bản 2027", user=cast.board_head)
+    award = copy.awards.get(code="cstd-tp")
+    rule = award.rules.get(kind="consecutive_titles")
+    url = reverse("dossiers:rule_award", args=[award.pk])
+    client.force_login(cast.board)
+    page = client.get(url).content.decode()
+    assert f'id="dieu-kien-{rule.pk}"' in page
+    form = {
+        "rule": rule.pk,
+        f"rule-{rule.pk}-description": rule.description,
+        f"rule-{rule.pk}-severity": rule.severity,
+        f"rule-{rule.pk}-legal_source": rule.legal_source,
+    }
+    # a renamed parameter is refused next to the field, the typed text kept, nothing changed
+    bad = client.post(url, {**form, f"rule-{rule.pk}-parameters": '{"award": "cstdcs", "nam": 4}'})
+    assert bad.status_code == 400 and "giữ nguyên tên và cấu trúc" in bad.content.decode()
+    assert "&quot;nam&quot;: 4" in bad.content.decode()
+    rule.refresh_from_db()
+    assert rule.parameters == {"award": "cstdcs", "years": 3}
+    # the figure changes, audited on the version with before/after
+    good = client.post(url, {**form, f"rule-{rule.pk}-parameters": '{"award": "cstdcs", "years": 4}'})
+    assert good.status_code == 302
+    rule.refresh_from_db()
+    assert rule.parameters == {"award": "cstdcs", "years": 4}
+    event = list(history_for(copy))[-1]
+    assert event.verb == "rule_eligibility_update" and event.data["changes"]["parameters"] == [
+        {"award": "cstdcs", "years": 3},
+        {"award": "cstdcs", "years": 4},
+    ]
+    # the source version, which other dossiers may apply, is untouched
+    assert source.awards.get(code="cstd-tp").rules.get(kind="consecutive_titles").parameters["years"] == 3
+    # a rule of a version in use is refused by the service
+    dossier = ready_dossier(cast)
+    engine.perform(dossier, "submit", user=cast.head)
+    locked = dossier.lines.get().award.rules.first()
+    with pytest.raises(ValidationError):
+        rule_versions.eligibility_rule_update(rule=locked, user=cast.board_head, description="Khác")
