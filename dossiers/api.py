@@ -132,12 +132,28 @@ class RuleVersionSerializer(serializers.ModelSerializer):
         return [award.code for award in version.awards.all()]
 
 
+class RuleVersionListQuery(serializers.Serializer):
+    effective = query.date("only the version in force on this day")
+    year = query.year("only the version that judges achievements of this year (in force on its 31 December)")
+
+
+@extend_schema_view(list=extend_schema(parameters=[RuleVersionListQuery]))
 class RuleVersionViewSet(viewsets.ReadOnlyModelViewSet):
-    """The rule versions by effective date (issue 17); a dossier line records the one it is judged by."""
+    """The rule versions by effective date (issue 17); a dossier line records the one it is judged by.
+    ?effective=YYYY-MM-DD lists the one in force that day, ?year= the one that judges that year's achievements."""
 
     serializer_class = RuleVersionSerializer
     permission_classes = [IsAuthenticated]
-    queryset = RuleVersion.objects.prefetch_related("awards").order_by("effective_from", "code")
+
+    def get_queryset(self):
+        versions = RuleVersion.objects.prefetch_related("awards").order_by("effective_from", "code")
+        if self.action == "list":
+            params = query.validated_query(self.request, RuleVersionListQuery)
+            if params.get("year"):
+                versions = versions.effective_on(rule_versions.period_end(params["year"]))
+            if params.get("effective"):
+                versions = versions.effective_on(params["effective"])
+        return versions
 
 
 class AwardListQuery(serializers.Serializer):

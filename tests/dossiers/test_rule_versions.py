@@ -266,6 +266,15 @@ def test_the_api_lists_versions_and_lines_name_theirs(cast, client):
     rows = answer.get("results", answer)
     assert [row["code"] for row in rows] == ["nd91-2017", "nd98-2023", "nd152-2025"]
     assert any("98/2023/NĐ-CP" in text for text in rows[1]["citations"])
+
+    def codes(params):
+        answer = client.get("/api/v1/rule-versions/", params).json()
+        return [row["code"] for row in answer.get("results", answer)]
+
+    # the 2023 plan's first council session (February 2023) judges 2022 achievements: Decree 91
+    assert codes({"year": 2022}) == codes({"effective": "2023-02-10"}) == ["nd91-2017"]
+    assert codes({"effective": "2024-06-01"}) == ["nd98-2023"] and codes({"year": 2025}) == ["nd152-2025"]
+    assert client.get("/api/v1/rule-versions/", {"year": "abc"}).status_code == 400
     line = _line(cast, _dossier(cast, 2024))
     assert client.get(f"/api/v1/dossier-lines/{line.pk}/").json()["rule_version"] == "nd98-2023"
     assert DossierState.DRAFT == line.dossier.state
