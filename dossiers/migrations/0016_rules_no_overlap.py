@@ -34,6 +34,18 @@ CONSTRAINTS = {
 }
 
 
+class PostgresBtreeGist(BtreeGistExtension):
+    """btree_gist on PostgreSQL; nothing elsewhere (CreateExtension would query pg_extension when unapplied)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 def add(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
@@ -51,4 +63,4 @@ def remove(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("dossiers", "0015_rules_catalogue")]
 
-    operations = [BtreeGistExtension(), migrations.RunPython(add, remove)]
+    operations = [PostgresBtreeGist(), migrations.RunPython(add, remove)]

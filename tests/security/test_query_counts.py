@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from dossiers import services as dossier_services
 from dossiers.models import AwardType, Dossier, DossierDocument
+from dossiers.rule_versions import version_for_year
 from plan.models import Activity, Plan
 from tests.factories import AwardRecordFactory, CouncilTermFactory, NomineeFactory, UnitFactory
 from workflows.models import Role
@@ -62,7 +63,7 @@ def api_client(user):
 
 
 def grow_dossiers(n, *, unit, officer):
-    award = AwardType.objects.filter(code="bk-tp").first() or AwardType.objects.order_by("pk").first()
+    award = AwardType.objects.get(code="bk-tp", rule_version=version_for_year(YEAR))  # the rules of YEAR
     while Dossier.objects.count() < n:
         index = Dossier.objects.count()
         dossier = dossier_services.dossier_create(

@@ -111,6 +111,17 @@ def world(db, person, unit):
         due_date=TODAY + timedelta(days=30),
     )
     division = Division.objects.create(year=2023)
+    # a unit's own year-end round with one imported line (dossiers.unit_round)
+    from dossiers import unit_round as rounds
+    from tests.dossiers.test_unit_round import YEAR as ROUND_YEAR
+    from tests.dossiers.test_unit_round import person_row, workbook
+
+    unit_round = rounds.round_create(
+        unit=unit, year=ROUND_YEAR, title="Bình xét thi đua cuối năm", actor=Actor(user=officer)
+    )
+    rounds.round_import(
+        unit_round=unit_round, rows=rounds.read_rows(workbook([person_row(1)])), actor=Actor(user=officer)
+    )
     objects = {
         "dossier": dossier,
         "dossiernominee": line,
@@ -120,6 +131,8 @@ def world(db, person, unit):
         "initiative": initiative,
         "activity": activity,
         "division": division,
+        "unitround": unit_round,
+        "unitroundline": unit_round.lines.get(),
     }
     return {
         "objects": objects,
@@ -142,6 +155,7 @@ API_BASENAMES = {
     "round": "innovation-round",
     "initiative": "initiative",
     "activity": "activity",
+    "unitround": "unit-round",
 }
 
 
@@ -185,13 +199,20 @@ def _in_state(obj, state):
 
 
 def _representative(obj) -> str:
-    """A transition a role holder could start from the object's current state (not a system-only step)."""
+    """A transition a role holder could start from the object's current state (not a system-only step); for a
+    lifecycle moved only by the system (a round's lines, decided with their round), a system-only step."""
     flow = lifecycle_for(obj)(obj)
-    for name in sorted(flow.transition_methods()):
-        transition = flow.current_transition(name)
-        if transition is not None and not isinstance(transition.permission, InternalRule):
+    available = [
+        (name, flow.current_transition(name))
+        for name in sorted(flow.transition_methods())
+        if flow.current_transition(name) is not None
+    ]
+    for name, transition in available:
+        if not isinstance(transition.permission, InternalRule):
             return name
-    raise AssertionError(f"{type(obj).__name__} in {flow.state} has no transition for a role holder")
+    if available:
+        return available[0][0]
+    raise AssertionError(f"{type(obj).__name__} in {flow.state} has no transition")
 
 
 def _state_of(obj):

@@ -87,7 +87,10 @@ def test_the_404_page_says_why_in_the_layout_and_links_back(client, board_office
 def test_the_api_keeps_answering_json(client, board_officer):
     client.force_login(board_officer)
     response = client.get("/api/khong-co-tai-nguyen-nay/")
-    assert response.status_code == 404 and response.json() == {"detail": "Không tìm thấy."}
+    # an unknown API address is a problem like any other 4xx of the API (RFC 9457, workflows/problems.py)
+    assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == 404 and body["code"] == "not_found" and body["detail"] == "Không tìm thấy."
 
 
 @override_settings(DEBUG=False)
