@@ -47,9 +47,7 @@ class EligibilityRuleInline(admin.TabularInline):
 
 
 class AwardTypeAdminForm(forms.ModelForm):
-    class Meta:
-        model = AwardType
-        fields = "__all__"
+    """The admin's form of an award (its model and fields come from AwardTypeAdmin)."""
 
     def clean_rule_version(self):
         """An award is not added to (nor moved into) a version a submitted dossier applies."""
