@@ -157,7 +157,11 @@ class Command(BaseCommand):
 
     def _council_members(self, counts, terms) -> list[tuple[str, str, str]]:
         logins = []
-        prefixes = {"hd-tdkt-tp": "council.member", "hd-sang-kien-tp": "innovation.member"}
+        prefixes = {
+            "hd-tdkt-tp": "council.member",
+            "hd-sang-kien-tp": "innovation.member",
+            "hd-tdkt-ninh-kieu": "ninhkieu.member",
+        }
         surnames = [
             "Nguyễn",
             "Trần",
