@@ -8,6 +8,9 @@ GET  /api/<resource>/<id>/history/              the object's audit events
 
 from __future__ import annotations
 
+import functools
+import re
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -111,6 +114,68 @@ def problem_response(body: dict, *, request=None, headers=None) -> Response:
     return response
 
 
+@functools.cache
+def _api_routes() -> dict:
+    """model → the router's basename of its API detail ("dossier-line"), read from the URL configuration (the
+    viewsets the project mounts), so that workflows names a subject without importing the apps it belongs to."""
+    from django.urls import get_resolver
+
+    routes: dict = {}
+
+    def walk(patterns):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                walk(pattern.url_patterns)
+                continue
+            view = getattr(pattern.callback, "cls", None)
+            name = pattern.name or ""
+            if view is None or not name.endswith("-detail"):
+                continue
+            queryset = getattr(view, "queryset", None)
+            model = getattr(queryset, "model", None) or getattr(
+                getattr(getattr(view, "serializer_class", None), "Meta", None), "model", None
+            )
+            if model is not None:
+                routes.setdefault(model, name.removesuffix("-detail"))
+
+    walk(get_resolver().url_patterns)
+    return routes
+
+
+def api_reference(model, subject_id) -> dict:
+    """A record as the API names it: {"kind", "id", "url"}: the kind is its API resource's name in snake case
+    ("dossier_line", as an agenda item's subject says it), or its model's name for a record without one
+    ("unit_round_line", then no url)."""
+    from django.urls import NoReverseMatch, reverse
+
+    basename = _api_routes().get(model) if model is not None else None
+    ident = int(subject_id) if str(subject_id).isdigit() else subject_id
+    url = None
+    if basename:
+        kind = basename.replace("-", "_")
+        try:
+            url = reverse(f"{basename}-detail", args=[ident])
+        except NoReverseMatch:
+            url = None
+    elif model is not None:
+        kind = re.sub(r"(?<!^)(?=[A-Z])", "_", model.__name__).lower()
+    else:
+        kind = ""
+    return {"kind": kind, "id": ident, "url": url}
+
+
+class AuditSubjectSerializer(serializers.Serializer):
+    """What an audit event is about, typed as an agenda item's subject is: its kind, its id and its API address."""
+
+    kind = serializers.CharField(
+        help_text="the API resource in snake case: dossier, dossier_line, initiative…"
+    )
+    id = serializers.IntegerField()
+    url = serializers.CharField(
+        allow_null=True, help_text="the subject's /api/v1/ detail (null: none in the API)"
+    )
+
+
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None)
     on_behalf_of = serializers.CharField(source="on_behalf_of.username", default=None)
@@ -125,6 +190,9 @@ class AuditEventSerializer(serializers.ModelSerializer):
     role_label = serializers.SerializerMethodField()
     created_at_local = serializers.SerializerMethodField()
     subject = serializers.SerializerMethodField()
+    #: Deprecated (issue 18): the subject as the "app.model:id" text it was before `subject` was typed; kept
+    #: for one release (docs/api-versioning.md), then removed.
+    subject_ref = serializers.SerializerMethodField()
     part = serializers.SerializerMethodField()
     concerns = serializers.SerializerMethodField()
 
@@ -148,6 +216,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "data",
             "concerns",
             "subject",
+            "subject_ref",
             "part",
             "client_ip",
             "created_at",
@@ -182,7 +251,19 @@ class AuditEventSerializer(serializers.ModelSerializer):
     def get_created_at_local(self, event) -> str:
         return self._row(event).at
 
-    def get_subject(self, event) -> str:
+    @extend_schema_field(AuditSubjectSerializer)
+    def get_subject(self, event) -> dict:
+        return api_reference(event.subject_type.model_class(), event.subject_id)
+
+    @extend_schema_field(
+        {
+            "type": "string",
+            "deprecated": True,
+            "description": 'Deprecated: the subject as "app.model:id" text; read `subject` instead. Removed '
+            "in the release after the one that typed `subject` (docs/api-versioning.md).",
+        }
+    )
+    def get_subject_ref(self, event) -> str:
         return f"{event.subject_type.app_label}.{event.subject_type.model}:{event.subject_id}"
 
     def get_part(self, event) -> str:
