@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from unittest import mock
 
 from django.contrib.auth import get_user_model
@@ -740,13 +740,20 @@ def tiny() -> bool:
 
 @part("year_round")
 def year_round(quick: bool) -> dict:
-    """A unit's whole year-end round at volume, on the product's unit path (dossiers.unit_round), per unit (full:
-    10 units × 300 nominees; quick: 1 × 300, the round of issue 16's "done when"; tiny: 1 × 12): the Excel list
-    read and imported (every person recorded, eligibility for every row in one pass), the eligibility re-read,
-    the submission of every line onto one session of the unit's own council (7 voting members), the meeting
-    (attendance, one ballot sheet per member over every line, the count), its minutes and result (each line's
-    result delivered), and the unit head's one decision writing the register and the ratings. `year_round_s` is
-    the whole round; `year_round_<stage>_s` each stage."""
+    """A year-end round at volume (issue 19), on the product's paths. The unit side, per unit, on the unit path
+    (dossiers.unit_round; full: 500 units × 20 nominees, 10 000 lines; quick: 10 × 20; tiny: 2 × 6): the Excel
+    list read and imported (every person recorded, eligibility for every row in one pass), the eligibility
+    re-read, the submission of every line onto one session of the unit's own council (7 voting members), the
+    meeting (attendance, one ballot sheet per member over every line, the count), its minutes and result, and
+    the unit head's one decision writing the register and the ratings. The city side (full: 300 lines, 10 in
+    each of 30 units' city dossiers; quick: 30; tiny: 4): people whose confirmed history (last year's Chiến sĩ
+    thi đua cơ sở, declared by the unit and confirmed by the Board) and this year's unit decision (this year's
+    CSTĐCS) make them eligible for Bằng khen của Chủ tịch UBND thành phố; each unit's city dossier prepared
+    (lines, documents), submitted by its head, accepted, appraised and signed off by the Board, scheduled onto
+    one session of the city council (25 voting members), voted (attendance, 25 ballot sheets over every line,
+    the count), its minutes and resolution (each line's result delivered), posted, and decided by the city
+    chairman under one decision number. `year_round_s` is the whole round; `year_round_<stage>_s` each stage;
+    afterwards every award is checked in the register and the audit chain verified."""
     from contextlib import contextmanager
     from io import BytesIO
 
@@ -754,16 +761,22 @@ def year_round(quick: bool) -> dict:
     from openpyxl import Workbook
 
     from councils import services as council_services
+    from dossiers import services as dossier_services
     from dossiers import unit_round as rounds
-    from dossiers.models import AwardRecord, UnitRound
+    from dossiers.models import AwardRecord, AwardType, Dossier, UnitRound
     from organisations.models import Council, CouncilKind, CouncilTerm, Unit
-    from workflows import engine
+    from workflows import audit, engine
     from workflows.audit import SYSTEM, Actor
     from workflows.models import Role
     from workflows.roles import forget_cached_authorities
     from workflows.services import membership_grant
 
-    units_count, per_unit = (1, 12) if tiny() else ((1, 300) if quick else (10, 300))
+    if tiny():
+        units_count, per_unit, city_units, city_per_unit = 2, 6, 2, 2
+    elif quick:
+        units_count, per_unit, city_units, city_per_unit = 10, 20, 3, 10
+    else:
+        units_count, per_unit, city_units, city_per_unit = 500, 20, 30, 10
     users = get_user_model().objects
     today = datetime.now(UTC).date()
     year = today.year - 1
@@ -775,34 +788,109 @@ def year_round(quick: bool) -> dict:
         yield
         stages[stage] = stages.get(stage, 0.0) + time.perf_counter() - started
 
+    def person(unit_index: int, n: int) -> tuple[str, str, date]:
+        number = unit_index * 100_000 + n
+        return f"Trần Thị Đo {number}", f"092{number:09d}", date(1970 + n % 30, 1 + n % 12, 1 + n % 28)
+
+    def city_person(unit_index: int, n: int) -> bool:
+        return unit_index < city_units and n <= city_per_unit
+
     def workbook(unit_index: int) -> SimpleUploadedFile:
         book = Workbook()
         sheet = book.active
         sheet.append([str(heading) for _key, heading, _text in rounds.COLUMNS])
         for n in range(1, per_unit + 1):
-            number = unit_index * 100_000 + n
+            name, cccd, born = person(unit_index, n)
+            city = city_person(unit_index, n)
             sheet.append(
                 [
-                    f"Trần Thị Đo {number}",
-                    f"092{number:09d}",
-                    f"{1 + n % 28:02d}/{1 + n % 12:02d}/{1970 + n % 30}",
+                    name,
+                    cccd,
+                    born.strftime("%d/%m/%Y"),
                     "Chuyên viên",
-                    "ldtt",
-                    "HTT",
-                    f"Hoàn thành tốt nhiệm vụ năm {year}.",
+                    "cstdcs" if city else "ldtt",
+                    "HTXS" if city else "HTT",
+                    f"Hoàn thành {'xuất sắc' if city else 'tốt'} nhiệm vụ năm {year}.",
                 ]
             )
         buffer = BytesIO()
         book.save(buffer)
         return SimpleUploadedFile("danh-sach.xlsx", buffer.getvalue())
 
+    def grant(username: str, role: str, **scope):
+        user = users.create(username=username)
+        membership_grant(user=user, role=role, actor=SYSTEM, **scope)
+        return user
+
+    board = grant("bench-round-board", Role.BOARD_OFFICER)
+    board_head = grant("bench-round-board-head", Role.BOARD_HEAD)
+    chairman = grant("bench-round-chairman", Role.CITY_CHAIRMAN)
+    grassroots_last_year = AwardType.objects.effective_on(date(year - 1, 12, 31)).get(code="cstdcs")
+    city_award = AwardType.objects.effective_on(date(year, 12, 31)).get(code="bk-tp")
+
+    # the city council: a secretary, a chair and 24 members (25 voting), one session planned for the round
+    city_council = Council.objects.create(
+        code="bench-round-city-council",
+        name="Hội đồng Thi đua - Khen thưởng thành phố (đo)",
+        kind=CouncilKind.EMULATION,
+        unit=Unit.objects.create(code="bench-round-city", name="Thành phố (đo)"),
+    )
+    city_term = CouncilTerm.objects.create(
+        council=city_council, name="2021-2026", starts_on=today - timedelta(days=400)
+    )
+    city_secretary = grant("bench-round-city-secretary", Role.COUNCIL_SECRETARY, council_term=city_term)
+    city_chair = grant("bench-round-city-chair", Role.COUNCIL_CHAIR, council_term=city_term)
+    city_voters = [city_chair] + [
+        grant(f"bench-round-city-member-{m}", Role.COUNCIL_MEMBER, council_term=city_term) for m in range(24)
+    ]
+    city_planned = today + timedelta(days=5)
+    city_session = council_services.session_create(
+        council_term=city_term,
+        title=f"Phiên xét khen thưởng năm {year}",
+        planned_on=city_planned,
+        actor=Actor(user=board),  # the Board plans the city council's sessions
+    )
+    engine.perform(
+        city_session, "convene", user=city_secretary, data={"planned_on": city_planned.isoformat()}
+    )
+
     lines_total = 0
+    city_people: dict[int, list] = {}  # unit index → its nominees with a city line
+    unit_people: dict[int, tuple] = {}  # unit index → (unit, officer, head)
     for index in range(units_count):
         unit = Unit.objects.create(code=f"bench-round-{index}", name=f"Đơn vị {index} (đo)")
-        officer = users.create(username=f"bench-round-officer-{index}")
-        head = users.create(username=f"bench-round-head-{index}")
-        membership_grant(user=officer, role=Role.UNIT_OFFICER, unit=unit, actor=SYSTEM)
-        membership_grant(user=head, role=Role.UNIT_HEAD, unit=unit, actor=SYSTEM)
+        officer = grant(f"bench-round-officer-{index}", Role.UNIT_OFFICER, unit=unit)
+        head = grant(f"bench-round-head-{index}", Role.UNIT_HEAD, unit=unit)
+        unit_people[index] = (unit, officer, head)
+        # the city people's history: last year's CSTĐCS, declared by the unit and confirmed by the Board
+        for n in range(1, per_unit + 1):
+            if not city_person(index, n):
+                continue
+            name, cccd, born = person(index, n)
+            nominee = dossier_services.nominee_create(
+                unit=unit,
+                user=officer,
+                kind="individual",
+                full_name=name,
+                cccd=cccd,
+                date_of_birth=born,
+                birth_year=born.year,
+                position="Chuyên viên",
+            )
+            record = dossier_services.record_declare(
+                nominee=nominee,
+                kind="title",
+                fields={
+                    "year": year - 1,
+                    "award": grassroots_last_year,
+                    "authority": f"Thủ trưởng đơn vị {index}",
+                    "decision_number": f"{index + 1}/QĐ-ĐV-{year - 1}",
+                    "decision_date": date(year - 1, 12, 20),
+                },
+                actor=Actor(user=officer),
+            )
+            dossier_services.record_confirm(record=record, actor=Actor(user=board))
+            city_people.setdefault(index, []).append(nominee)
         council = Council.objects.create(
             code=f"bench-round-council-{index}",
             name=f"Hội đồng TĐKT đơn vị {index}",
@@ -812,15 +900,11 @@ def year_round(quick: bool) -> dict:
         term = CouncilTerm.objects.create(
             council=council, name="2021-2026", starts_on=today - timedelta(days=400)
         )
-        secretary = users.create(username=f"bench-round-secretary-{index}")
-        membership_grant(user=secretary, role=Role.COUNCIL_SECRETARY, council_term=term, actor=SYSTEM)
-        chair = users.create(username=f"bench-round-chair-{index}")
-        membership_grant(user=chair, role=Role.COUNCIL_CHAIR, council_term=term, actor=SYSTEM)
-        voters = [chair]
-        for member in range(6):
-            user = users.create(username=f"bench-round-member-{index}-{member}")
-            membership_grant(user=user, role=Role.COUNCIL_MEMBER, council_term=term, actor=SYSTEM)
-            voters.append(user)
+        secretary = grant(f"bench-round-secretary-{index}", Role.COUNCIL_SECRETARY, council_term=term)
+        chair = grant(f"bench-round-chair-{index}", Role.COUNCIL_CHAIR, council_term=term)
+        voters = [chair] + [
+            grant(f"bench-round-member-{index}-{m}", Role.COUNCIL_MEMBER, council_term=term) for m in range(6)
+        ]
         planned = today + timedelta(days=3)
         session = council_services.session_create(
             council_term=term,
@@ -882,10 +966,135 @@ def year_round(quick: bool) -> dict:
                 f"round {unit_round.pk}: {unit_round.state}, {awarded} of {per_unit} awards recorded"
             )
         lines_total += per_unit
+
+    # -- the city side: one city dossier per unit with city people, Bằng khen của Chủ tịch UBND thành phố ------
+    pdf = _blank_pdf()  # a structurally valid PDF: workflows.uploads parses every upload
+    dossiers = []
+    with timed("city_prepare"):
+        for index, nominees in city_people.items():
+            unit, officer, _head = unit_people[index]
+            dossier = dossier_services.dossier_create(
+                unit=unit, year=year, occasion="annual", title=f"Đề nghị Bằng khen năm {year}", user=officer
+            )
+            for kind in city_award.required_documents:
+                if kind in dossier_services.DOSSIER_LEVEL_KINDS:
+                    dossier_services.document_upload(
+                        dossier=dossier,
+                        kind=kind,
+                        upload=SimpleUploadedFile(f"{kind}.pdf", pdf),
+                        user=officer,
+                    )
+            for nominee in nominees:
+                line = dossier_services.line_add(
+                    dossier=dossier,
+                    nominee=nominee,
+                    award=city_award,
+                    user=officer,
+                    achievement_report=f"Hai năm liên tục Chiến sĩ thi đua cơ sở ({year - 1}, {year}).",
+                )
+                for kind in city_award.required_documents:
+                    if kind not in dossier_services.DOSSIER_LEVEL_KINDS:
+                        dossier_services.document_upload(
+                            dossier=dossier,
+                            kind=kind,
+                            upload=SimpleUploadedFile(f"{kind}.pdf", pdf),
+                            user=officer,
+                            line=line,
+                        )
+            dossiers.append(dossier)
+    city_lines = sum(len(nominees) for nominees in city_people.values())
+    heads = {unit.pk: head for unit, _officer, head in unit_people.values()}
+    with timed("city_submit"):  # per dossier: each unit's head signs its own tờ trình
+        for dossier in dossiers:
+            head = heads[dossier.unit_id]
+            forget_cached_authorities(head)
+            engine.perform(dossier, "submit", user=head)
+    from dossiers.models import DossierNominee
+
+    city_line_objects = list(DossierNominee.objects.filter(dossier__in=dossiers).order_by("pk"))
+    with timed("city_appraise"):  # the Board, in batches: accept, one opinion per line, sign-off
+        engine.perform_many(dossiers, "accept", user=board)
+        engine.perform_many(city_line_objects, "propose", user=board, data={"comment": "Đủ tiêu chuẩn"})
+        engine.perform_many(dossiers, "sign_off", user=board_head)
+    with timed("city_schedule"):
+        engine.perform_many(dossiers, "schedule", user=board, data={"session": city_session.pk})
+    with timed("city_vote"):
+        engine.perform(city_session, "lock_agenda", user=city_secretary)
+        council_services.attendance_roster_record(
+            session=city_session, statuses={user.pk: "present" for user in city_voters}, actor=city_secretary
+        )
+        engine.perform(city_session, "open", user=city_chair)
+        engine.perform(city_session, "open_voting", user=city_secretary, data={"voting_mode": "all_items"})
+        items = list(city_session.items.values_list("pk", flat=True))
+        if len(items) != city_lines:
+            raise RuntimeError(f"{len(items)} items on the city session for {city_lines} lines")
+        for user in city_voters:
+            council_services.ballot_sheet_cast(
+                session=city_session, choices={pk: "agree" for pk in items}, actor=user
+            )
+        council_services.session_close_voting(session=city_session, user=city_secretary)
+    with timed("city_results"):
+        engine.perform(
+            city_session, "draft_minutes", user=city_secretary, data={"minutes_number": "05/BB-HĐTĐKT"}
+        )
+        engine.perform(city_session, "sign_minutes", user=city_chair)
+        engine.perform(
+            city_session,
+            "issue_resolution",
+            user=city_chair,
+            data={"resolution_number": "05/NQ-HĐTĐKT", "resolution_issued_on": city_planned.isoformat()},
+        )
+    with timed("city_post"):
+        posted = engine.perform_many(
+            list(Dossier.objects.filter(pk__in=[d.pk for d in dossiers])),
+            "post",
+            user=board,
+            data={"working_days": 10},
+        )
+    after_posting = max(d.posted_until for d in posted) + timedelta(days=1)
+    decision_number = f"{year}/QĐ-UBND"
+    with timed(
+        "city_decide"
+    ):  # one decision number; the lifecycle's decide per dossier (its own awardee list)
+        # the public posting lasts ten working days: the decision comes the day after it ends (the clock is
+        # moved there for this step only; the engine's checks run unchanged)
+        with mock.patch("django.utils.timezone.localdate", return_value=after_posting):
+            for dossier in posted:
+                approved = [line.pk for line in city_line_objects if line.dossier_id == dossier.pk]
+                engine.perform(
+                    dossier,
+                    "decide",
+                    user=chairman,
+                    data={
+                        "decision_number": decision_number,
+                        "decision_date": after_posting.isoformat(),
+                        "approved": ",".join(str(pk) for pk in approved),
+                    },
+                )
+
+    # -- afterwards: every award in the register, nothing lost, the chain intact ---------------------------------
+    unit_awards = AwardRecord.objects.filter(
+        round_line__unit_round__unit__code__startswith="bench-round-"
+    ).count()
+    city_awards = AwardRecord.objects.filter(
+        award=city_award, year=year, decision_number=decision_number
+    ).count()
+    decided = Dossier.objects.filter(pk__in=[d.pk for d in dossiers], state="decided").count()
+    if unit_awards != lines_total or city_awards != city_lines or decided != len(dossiers):
+        raise RuntimeError(
+            f"register: {unit_awards} of {lines_total} unit awards, {city_awards} of {city_lines} city awards, "
+            f"{decided} of {len(dossiers)} city dossiers decided"
+        )
+    problems = [step for step in audit.verify_chain() if isinstance(step, audit.ChainProblem)]
+    if problems:
+        raise RuntimeError(f"the audit chain does not verify: {problems[0]}")
     figures = {f"year_round_{name}_s": round(seconds, 2) for name, seconds in stages.items()}
     figures["year_round_s"] = round(sum(stages.values()), 2)
     figures["year_round_units"] = units_count
     figures["year_round_lines"] = lines_total
+    figures["year_round_city_lines"] = city_lines
+    figures["year_round_awards"] = unit_awards + city_awards
+    figures["year_round_chain_intact"] = 1
     return figures
 
 

@@ -1,7 +1,9 @@
 """Smoke tests of the concurrency, incremental-verification and year-round parts: each runs through the bench
 runner (its own worker process on a throwaway SQLite database) at BENCH_TINY sizes and reports its keys. No
 timing is asserted; a part that fails (a lost transition, a chain that does not verify, an incremental run
-that fails or reads more than the new events, a unit round that does not reach its decision with every award recorded) fails the run."""
+that fails or reads more than the new events, a unit round that does not reach its decision with every award recorded,
+a city dossier that does not reach the city decision, an award missing from the register, a chain that does not
+verify after the round) fails the run."""
 
 import json
 import os
@@ -18,6 +20,9 @@ PARTS = {
         "year_round_s_sqlite",
         "year_round_submit_s_sqlite",
         "year_round_decide_s_sqlite",
+        "year_round_city_vote_s_sqlite",
+        "year_round_city_decide_s_sqlite",
+        "peak_rss_mb_year_round_sqlite",
     ],
 }
 
@@ -50,4 +55,7 @@ def test_new_parts_run_on_sqlite_at_tiny_sizes(tmp_path):
             assert results[key] > 0, key
     assert results["chain_writers_chain_intact_sqlite"] == 1
     assert results["verify_incremental_events_sqlite"] == 101  # the 100 new events and the run's own start
-    assert results["year_round_lines_sqlite"] == 12
+    assert results["year_round_lines_sqlite"] == 12  # 2 units × 6 nominees, on the unit path
+    assert results["year_round_city_lines_sqlite"] == 4  # 2 city dossiers of 2 Bằng khen lines
+    assert results["year_round_awards_sqlite"] == 16  # every award in the register
+    assert results["year_round_chain_intact_sqlite"] == 1
