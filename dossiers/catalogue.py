@@ -30,6 +30,7 @@ AWARD_FIELDS = (
     "secret_ballot",
     "public_notice_required",
     "public_notice_days",
+    "post_after_vote",
     "legal_source",
 )
 VERSION_FIELDS = (
@@ -81,6 +82,13 @@ def _version(version_model, row: dict):
     )
 
 
+def _award_fields(award_model, row: dict) -> dict:
+    """The row's award fields the model has (a migration's historical model may predate some, e.g. 0018's
+    post_after_vote, which that migration then sets from this file)."""
+    names = {field.name for field in award_model._meta.get_fields()}
+    return {field: _plain(row[field]) for field in AWARD_FIELDS if field in row and field in names}
+
+
 def _award(award_model, rule_model, version, row: dict) -> bool:
     """Create the version's award of row["code"] unless it is there; an award without a version whose dates
     start inside the version's (a catalogue loaded before versions existed) joins the version instead."""
@@ -108,7 +116,7 @@ def _award(award_model, rule_model, version, row: dict) -> bool:
         rule_version=version,
         code=row["code"],
         **dates,
-        **{field: _plain(row[field]) for field in AWARD_FIELDS if field in row},
+        **_award_fields(award_model, row),
     )
     _create_rules(rule_model, award, row.get("rules"))
     return True
@@ -141,7 +149,7 @@ def _load_without_versions(award_model, rule_model, path: Path) -> int:
                 code=award_row["code"],
                 effective_from=row["effective_from"],
                 effective_to=row.get("effective_to"),
-                **{field: _plain(award_row[field]) for field in AWARD_FIELDS if field in award_row},
+                **_award_fields(award_model, award_row),
             )
             _create_rules(rule_model, award, award_row.get("rules"))
             created += 1

@@ -1,7 +1,8 @@
 """The state machines of a dossier and of each nominee line in it (one dossier can be partly approved).
 
 Dossier: draft → submitted ⇄ returned → accepted → appraised → on_agenda → voted → posted → decided
-→ [forwarded] → closed; withdrawn by the unit before acceptance.
+→ [forwarded] → closed (voted → decided when no passed nominee's award keeps the posting after the vote);
+withdrawn by the unit before acceptance.
 Line: pending → proposed | not_proposed → on_agenda → passed | failed → approved | rejected
 → [forwarded → central_approved | central_rejected]; a serious complaint sends passed back to pending.
 """
@@ -184,6 +185,28 @@ def _ready_for_decision(flow):
     return State.CONDITION(True)
 
 
+def posting_refusal(dossier: Dossier) -> str | None:
+    """Why the chair may not decide straight after the vote: a nominee the council passed has an award whose
+    rules keep the posting after the vote (AwardType.post_after_vote, the Board's rules page), or none passed."""
+    if dossier.state != DossierState.VOTED:
+        return None
+    passed = list(_lines(dossier, NomineeState.PASSED).select_related("award"))
+    if not passed:
+        return gettext("Không có đối tượng nào được hội đồng thông qua.")
+    names = sorted({line.award.name for line in passed if line.award.post_after_vote})
+    if not names:
+        return None
+    return gettext(
+        "Theo quy định của Ban, đối tượng đề nghị %(awards)s phải được công khai sau khi hội đồng xét, "
+        "trước khi Chủ tịch quyết định."
+    ) % {"awards": ", ".join(f"«{name}»" for name in names)}
+
+
+def _posting_done(flow):
+    refusal = posting_refusal(flow.obj)
+    return State.CONDITION(refusal is None, refusal or "")
+
+
 def decision_date_refusal(dossier: Dossier, day) -> str | None:
     """Why a decision cannot be dated `day`: within the public posting period (comments may still come)."""
     if dossier.posted_until and day <= dossier.posted_until:
@@ -280,8 +303,15 @@ def _lines_in_q(*states):
 
 def _decidable_q():
     today = timezone.localdate()
-    return ~_lines_in_q(NomineeState.PENDING, NomineeState.PROPOSED, NomineeState.ON_AGENDA) & (
-        Q(posted_until__isnull=True) | Q(posted_until__lt=today)
+    needs_posting = Exists(
+        DossierNominee.objects.filter(
+            dossier=OuterRef("pk"), state=NomineeState.PASSED, award__post_after_vote=True
+        )
+    )
+    return (
+        ~_lines_in_q(NomineeState.PENDING, NomineeState.PROPOSED, NomineeState.ON_AGENDA)
+        & (Q(posted_until__isnull=True) | Q(posted_until__lt=today))
+        & (~Q(state=DossierState.VOTED) | (_lines_in_q(NomineeState.PASSED) & ~needs_posting))
     )
 
 
@@ -516,15 +546,16 @@ class DossierLifecycle(Lifecycle):
         )
 
     @state.transition(
-        source=DossierState.POSTED,
+        source=[DossierState.POSTED, DossierState.VOTED],
         target=DossierState.DECIDED,
         label=_("Quyết định khen thưởng"),
         permission=allowed(Role.CITY_CHAIRMAN, scope="city"),
-        conditions=[_ready_for_decision, _no_hold_on(NomineeState.PASSED)],
+        conditions=[_posting_done, _ready_for_decision, _no_hold_on(NomineeState.PASSED)],
         custom={"form": DecideForm},
     )
     def decide(self, *, cleaned_data, actor, comment):
-        """The city chairman approves or rejects each nominee the council passed, in one decision."""
+        """The city chairman approves or rejects each nominee the council passed, in one decision: after the
+        posting, or straight after the vote when no passed nominee's award keeps the posting (post_after_vote)."""
         from workflows import engine
 
         passed = {line.pk: line for line in _lines(self.obj, NomineeState.PASSED)}

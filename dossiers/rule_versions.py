@@ -157,6 +157,7 @@ AWARD_EDIT_FIELDS = (
     "secret_ballot",
     "public_notice_required",
     "public_notice_days",
+    "post_after_vote",
     "legal_source",
 )
 #: The SLA steps a version sets (RuleVersion.sla_working_days; dossiers.lifecycle.step_working_days).

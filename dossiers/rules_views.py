@@ -234,6 +234,14 @@ class AwardForm(forms.Form):
     secret_ballot = forms.BooleanField(label=gettext_lazy("Bỏ phiếu kín"), required=False)
     public_notice_required = forms.BooleanField(label=gettext_lazy("Phải công khai"), required=False)
     public_notice_days = forms.IntegerField(label=gettext_lazy("Số ngày làm việc công khai"), min_value=0)
+    post_after_vote = forms.BooleanField(
+        label=gettext_lazy("Công khai sau khi hội đồng xét"),
+        required=False,
+        help_text=gettext_lazy(
+            "Bỏ chọn khi quy định của Ban không yêu cầu: hồ sơ không có đối tượng nào cần công khai thì Chủ tịch "
+            "quyết định ngay sau khi hội đồng xét."
+        ),
+    )
     required_documents = forms.MultipleChoiceField(
         label=gettext_lazy("Thành phần hồ sơ bắt buộc"),
         choices=DocumentKind.choices,

@@ -200,6 +200,14 @@ class AwardType(models.Model):
     secret_ballot = models.BooleanField(_("bỏ phiếu kín"), default=True)
     public_notice_required = models.BooleanField(_("phải công khai"), default=False)
     public_notice_days = models.PositiveSmallIntegerField(_("số ngày làm việc công khai"), default=10)
+    post_after_vote = models.BooleanField(
+        _("công khai sau khi hội đồng xét"),
+        default=True,
+        help_text=_(
+            "Quy định của Ban: đối tượng được hội đồng thông qua được công khai trước khi Chủ tịch quyết định. "
+            "Khi không đối tượng nào của hồ sơ cần, Chủ tịch quyết định ngay sau khi hội đồng xét."
+        ),
+    )
     legal_source = models.CharField(_("căn cứ pháp lý"), max_length=255, blank=True)
     effective_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     effective_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)

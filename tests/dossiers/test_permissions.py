@@ -61,7 +61,8 @@ def test_who_may_do_what_from_each_dossier_state(cast):
     assert dossier_matrix(cast, dossier) == {"record_council_results": set()}
     assert line_matrix(cast, line) == {"council_pass": set(), "council_fail": set()}
     council_result(line, True)
-    assert dossier_matrix(cast, dossier) == {"post": {"board"}, "close": {"board"}}
+    # decide is the chairman's straight after the vote too, refused while a passed line's award keeps the posting
+    assert dossier_matrix(cast, dossier) == {"post": {"board"}, "decide": {"chairman"}, "close": {"board"}}
     engine.perform(dossier, "post", user=cast.board, data={"working_days": 10})
     assert dossier_matrix(cast, dossier) == {"decide": {"chairman"}}
     assert line_matrix(cast, line) == {"reappraise": {"board_head"}, "approve": set(), "reject": set()}
