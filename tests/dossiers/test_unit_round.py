@@ -416,6 +416,36 @@ def test_the_government_flag_quota_counts_the_cluster_leaders(cast):
     assert not verdict.allowed and verdict.status == 409 and "2/5 = 40 % > 20 %" in verdict.reason
 
 
+def test_the_api_refuses_a_city_dossier_over_the_government_flag_quota_with_the_computation(cast, api):
+    """Through the API: the unit head's submission of a dossier proposing 2 Cờ thi đua của Chính phủ with 5
+    cluster and block leaders recorded is a 409 problem naming the computation; the dossier stays a draft."""
+    from dossiers.models import Dossier, DossierNominee, DossierState
+
+    dossier = Dossier.objects.create(unit=cast.unit, year=YEAR, title="Đề nghị Cờ", created_by=cast.officer)
+    for _n in range(5):
+        AwardRecordFactory(
+            nominee=NomineeFactory(unit=cast.unit, kind="collective"), award=award("co-thi-dua-tp"), year=YEAR
+        )
+    for _n in range(2):
+        DossierNominee.objects.create(
+            dossier=dossier,
+            nominee=NomineeFactory(unit=cast.unit, kind="collective"),
+            award=award("co-thi-dua-cp"),
+            achievement_report="Dẫn đầu khối thi đua",
+        )
+    answer = api(cast.head).post(f"/api/dossiers/{dossier.pk}/transitions/submit/", {}, format="json")
+    assert answer.status_code == 409, answer.content
+    assert answer["Content-Type"].startswith("application/problem+json")
+    problem = answer.json()
+    assert problem["status"] == 409
+    assert "Cờ thi đua của Chính phủ: 2/5 = 40 % > 20 %" in problem["detail"]
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.DRAFT and dossier.submission_count == 0
+    # within the quota (1/5 = 20 %) the quota no longer refuses it
+    dossier.lines.order_by("pk").last().delete()
+    assert rounds.dossier_quota_refusals(dossier) == []
+
+
 # -- API and web ---------------------------------------------------------------------------------------------------
 def test_the_api_imports_submits_and_decides(cast, unit_council, api):
     client = api(cast.officer)
