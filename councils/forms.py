@@ -22,6 +22,17 @@ class SessionCreateForm(forms.Form):
     planned_on = DateField(label=_("Ngày họp dự kiến"))
     place = forms.CharField(label=_("Địa điểm"), max_length=255, required=False)
 
+    def __init__(self, *args, terms=None, **kwargs):
+        """`terms`: the council terms the user may plan a session of (the choices; one alone is preselected)."""
+        super().__init__(*args, **kwargs)
+        if terms is not None:
+            field = self.fields["council_term"]
+            field.queryset = CouncilTerm.objects.filter(pk__in=[term.pk for term in terms]).select_related(
+                "council"
+            )
+            if len(terms) == 1:
+                field.initial = terms[0].pk
+
     def clean(self):
         """A day already past, or outside the chosen term, is refused next to the date (services say why)."""
         from .services import past_day_refusal, planned_on_refusal

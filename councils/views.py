@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from organisations.models import CouncilTerm
 from workflows import engine
 from workflows.api import client_ip
 from workflows.http import request_actor
@@ -82,17 +83,25 @@ def session_list(request):
         "councils/session_list.html",
         {
             "sessions": sessions,
-            "can_create": policies.may_create_session(request.user).allowed,
+            "can_create": bool(policies.may_create_session(request.user) or _plannable_terms(request.user)),
         },
     )
+
+
+def _plannable_terms(user) -> list:
+    """The council terms whose sessions the user may plan: the Board any; a unit's own council (kind «unit»)
+    also its secretary and the unit's officer or head (each term asked of the policy)."""
+    terms = CouncilTerm.objects.select_related("council").order_by("council__name", "-starts_on")
+    return [term for term in terms if policies.may_create_session(user, term)]
 
 
 @login_required
 def session_create(request):
     decision = policies.may_create_session(request.user)
-    if not decision:
+    terms = _plannable_terms(request.user)
+    if not decision and not terms:
         raise PolicyDenied(decision.reason, decision.status)
-    form = SessionCreateForm(request.POST or None)
+    form = SessionCreateForm(request.POST or None, terms=terms)
     if request.method == "POST" and form.is_valid():
         try:
             session = services.session_create(actor=request_actor(request), **form.cleaned_data)

@@ -90,7 +90,6 @@ award-list                               -                    401  200  200  200
 award-detail                             award                401  200  200  200  200  200  200  200  200  200
 rule-version-list                        -                    401  200  200  200  200  200  200  200  200  200
 rule-version-detail                      rule_version         401  200  200  200  200  200  200  200  200  200
-award-eligibility                        eligibility          401  200  404  200  404  404  200  404  404  404
 # a unit's own year-end round: the world's is unit A's draft (no lines, no session, no decision yet)
 unit-round-list                          -                    401  200  200  200  200  200  200  200  200  200
 unit-round-detail                        unit_round           401  200  404  200  404  404  200  404  404  404
@@ -99,6 +98,7 @@ unit-round-history                       unit_round           401  200  404  200
 unit-round-transitions                   unit_round           401  200  404  200  404  404  200  404  404  404
 unit-round-import-rows                   unit_round           401  405  405  405  405  405  405  405  405  405
 unit-round-perform-transition            unit_round_transition 401  405  405  405  405  405  405  405  405  405
+award-eligibility                        eligibility          401  200  404  200  404  404  200  404  404  404
 # -- API: councils, sessions, agenda items
 # URL name                               object               anon unitA unitB board in   out  aud  expM expD rev
 council-list                             -                    401  200  200  200  200  200  200  200  200  200
@@ -193,15 +193,15 @@ dossiers:overdue                         -                    302  403  403  200
 dossiers:public                          -                    200  200  200  200  200  200  200  200  200  200
 dossiers:register                        -                    302  200  200  200  200  200  200  200  200  200
 dossiers:register_excel                  -                    302  200  200  200  200  200  200  200  200  200
-dossiers:rules                           -                    302  200  200  200  200  200  200  200  200  200
-dossiers:rule_version                    rule_version         302  200  200  200  200  200  200  200  200  200
-dossiers:rule_version_copy               rule_version         302  405  405  405  405  405  405  405  405  405
-dossiers:rule_award                      rule_award           302  403  403  200  403  403  403  403  403  403
 dossiers:unit_rounds                     -                    302  200  200  200  200  200  200  200  200  200
 dossiers:unit_round                      unit_round           302  200  404  200  404  404  200  404  404  404
 dossiers:unit_round_template             unit_round           302  200  404  200  404  404  200  404  404  404
 # a draft round has no decision yet (404 for those who may read one)
 dossiers:unit_round_decision_pdf         unit_round           302  404  404  404  404  404  404  404  404  404
+dossiers:rules                           -                    302  200  200  200  200  200  200  200  200  200
+dossiers:rule_version                    rule_version         302  200  200  200  200  200  200  200  200  200
+dossiers:rule_version_copy               rule_version         302  405  405  405  405  405  405  405  405  405
+dossiers:rule_award                      rule_award           302  403  403  200  403  403  403  403  403  403
 # -- Web: plan (/ke-hoach/), clusters (/cum-khoi/)
 # URL name                               object               anon unitA unitB board in   out  aud  expM expD rev
 plan:index                               -                    302  302  302  302  302  302  302  302  302  302
@@ -219,7 +219,8 @@ emulation:division_open                  year                 302  405  405  405
 # -- Web: councils (/hoi-dong/)
 # URL name                               object               anon unitA unitB board in   out  aud  expM expD rev
 councils:session_list                    -                    302  200  200  200  200  200  200  200  200  200
-councils:session_create                  -                    302  403  403  200  403  403  403  403  403  403
+# unit A's officer plans the sessions of the unit's own council (kind «unit») only: the form offers that term
+councils:session_create                  -                    302  200  403  200  403  403  403  403  403  403
 councils:session_detail                  session              302  404  404  200  200  404  200  404  404  404
 councils:agenda_item_add                 session              302  404  404  200  200  404  200  404  404  404
 councils:ballot_cast                     session              302  405  405  405  405  405  405  405  405  405

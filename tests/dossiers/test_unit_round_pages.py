@@ -1,0 +1,60 @@
+"""The unit's year-end round walked as its users (UX review): no dead end between the steps."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from councils.models import Session
+from dossiers import unit_round as rounds
+from organisations.models import CouncilKind
+from tests.factories import CouncilFactory, CouncilTermFactory
+from workflows.audit import Actor
+from workflows.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def unit_term(cast, person):
+    council = CouncilFactory(kind=CouncilKind.UNIT, unit=cast.unit, name="Hội đồng TĐKT Quận Ninh Kiều")
+    term = CouncilTermFactory(council=council, starts_on=date(2024, 1, 1))
+    person("unit.council.secretary", Role.COUNCIL_SECRETARY, council_term=term)
+    return term
+
+
+def test_the_unit_officer_plans_the_unit_councils_session_from_the_round_page(cast, unit_term, client):
+    """The round page says the unit council has no session yet and links to the form, which the unit's officer
+    may use for that council only (before: «Chỉ Ban TĐKT được lập phiên họp hội đồng», 403)."""
+    city_term = CouncilTermFactory(council__kind=CouncilKind.EMULATION)
+    unit_round = rounds.round_create(
+        unit=cast.unit, year=2025, title="Bình xét 2025", actor=Actor(user=cast.officer)
+    )
+    client.force_login(cast.officer)
+    page = client.get(unit_round.get_absolute_url()).content.decode()
+    assert 'href="/hoi-dong/phien/moi/"' in page
+    assert 'href="/hoi-dong/phien/moi/"' in client.get("/hoi-dong/").content.decode()
+    form = client.get("/hoi-dong/phien/moi/")
+    assert form.status_code == 200
+    choices = list(form.context["form"].fields["council_term"].queryset)
+    assert choices == [unit_term] and city_term not in choices
+    assert form.context["form"].fields["council_term"].initial == unit_term.pk
+    planned = date.today().replace(year=date.today().year + 1).strftime("%d/%m/%Y")
+    made = client.post(
+        "/hoi-dong/phien/moi/",
+        {"council_term": unit_term.pk, "title": "Họp bình xét năm 2025", "planned_on": planned},
+    )
+    assert made.status_code == 302
+    assert Session.objects.get(title="Họp bình xét năm 2025").council_term == unit_term
+    refused = client.post(
+        "/hoi-dong/phien/moi/",
+        {"council_term": city_term.pk, "title": "Không được", "planned_on": planned},
+    )
+    assert refused.status_code == 400 and not Session.objects.filter(title="Không được").exists()
+
+
+def test_another_units_officer_still_may_not_plan_a_session(cast, unit_term, client):
+    client.force_login(cast.officer2)
+    assert client.get("/hoi-dong/phien/moi/").status_code == 403
+    assert 'href="/hoi-dong/phien/moi/"' not in client.get("/hoi-dong/").content.decode()
