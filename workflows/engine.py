@@ -12,6 +12,7 @@ nothing is lost when the broker is down, and a transition pays nothing to queue 
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -287,6 +288,18 @@ class BatchRefused(TransitionNotAllowed):
         self.errors = errors
 
 
+@contextmanager
+def _pipelined(connection):
+    """PostgreSQL: the batch's per-object UPDATEs are sent without waiting for each answer (psycopg's pipeline
+    mode); a transition that reads (its siblings, say) still sees every write before it, since a read syncs the
+    pipeline first. An error surfaces at the latest when the block ends, and the whole batch rolls back."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
+
+
 def perform_many(
     objects,
     name: str,
@@ -350,7 +363,7 @@ def perform_many(
                 errors,
             )
         events = []
-        with fixed_statement_cursor(connection) as cursor:
+        with fixed_statement_cursor(connection) as cursor, _pipelined(connection):
             for flow, verdict in flows:
                 obj = flow.obj
                 authority = verdict.authority
