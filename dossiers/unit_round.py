@@ -86,7 +86,7 @@ COLUMNS = (
     ("achievement", gettext_lazy("Tóm tắt thành tích"), gettext_lazy("Thành tích chủ yếu trong năm.")),
 )
 #: Short names the units write for the usual titles.
-AWARD_ALIASES = {"lđtt": "ldtt", "cstđcs": "cstdcs", "gk": "giay-khen"}
+AWARD_ALIASES = {"lđtt": "ldtt", "cstđcs": "cstdcs", "gk": "giay-khen", "ttlđtt": "ttldtt"}
 
 
 class RoundImportRefused(ValidationError):
@@ -115,6 +115,39 @@ def unit_awards(year: int) -> dict[str, AwardType]:
         .order_by("code")
     )
     return {award.code: award for award in awards if award.accepts(RecipientKind.INDIVIDUAL)}
+
+
+def collective_unit_awards(year: int) -> dict[str, AwardType]:
+    """The unit-decided awards for collectives only (Tập thể lao động tiên tiến) of the version judging `year`:
+    the round's file cannot carry them (see collective_row_refusal)."""
+    awards = (
+        AwardType.objects.effective_on(date(year, 12, 31))
+        .filter(route=AwardRoute.UNIT_DECIDES)
+        .prefetch_related("rules")
+        .order_by("code")
+    )
+    return {award.code: award for award in awards if not award.accepts(RecipientKind.INDIVIDUAL)}
+
+
+def collective_row_refusal(award: AwardType) -> str:
+    """Why a row naming a collective's award is refused: the round imports persons (a CCCD, a date of birth);
+    the award's rules read the collective's member figures (collective_ratio: total members, members rated
+    Lao động tiên tiến, members disciplined), which the file has no column for."""
+    from .models import DossierNominee
+
+    fields = ["members_total"]
+    for rule in award.rules.all():
+        if rule.kind == RuleKind.COLLECTIVE_RATIO and rule.parameters.get("field") not in fields:
+            fields.append(rule.parameters.get("field"))
+    labels = [
+        str(DossierNominee._meta.get_field(name).verbose_name)
+        for name in fields
+        if name and hasattr(DossierNominee, name)
+    ]
+    return _(
+        "«%(award)s» là danh hiệu cho tập thể: tệp của đợt bình xét chỉ nhập cá nhân (số CCCD, ngày sinh), "
+        "không có số liệu thành viên mà điều kiện của danh hiệu cần (%(figures)s). Bỏ dòng này khỏi tệp."
+    ) % {"award": award.name, "figures": ", ".join(labels)}
 
 
 def _award_lookup(awards: dict[str, AwardType]) -> dict[str, AwardType]:
@@ -524,8 +557,14 @@ def round_create(*, unit: Unit, year: int, title: str, actor) -> UnitRound:
     return unit_round
 
 
-def _row_problems(row: RoundRow, awards: dict[str, AwardType]) -> list[str]:
+def _row_problems(
+    row: RoundRow, awards: dict[str, AwardType], collective: dict[str, AwardType] | None = None
+) -> list[str]:
     fields = row.fields
+    key = sheet_key(fields["award"])
+    if collective and key in collective and key not in awards:  # the one message that says what to do
+        fields["award_type"] = None
+        return [collective_row_refusal(collective[key])]
     problems = list(row.errors)
     if not fields["full_name"]:
         problems.append(_("Thiếu họ và tên."))
@@ -578,10 +617,11 @@ def round_import(*, unit_round: UnitRound, rows: list[RoundRow], actor) -> list[
     if not rows:
         raise ValidationError({"file": _("Tệp không có dòng nào ngoài dòng tiêu đề.")})
     awards = _award_lookup(unit_awards(unit_round.year))
+    collective = _award_lookup(collective_unit_awards(unit_round.year))
     errors: dict[int, list[str]] = {}
     good = []
     for row in rows:
-        problems = _row_problems(row, awards)
+        problems = _row_problems(row, awards, collective)
         if problems:
             errors[row.number] = problems
         else:
