@@ -25,6 +25,7 @@ EXEMPT_URL_NAMES = frozenset(
         "notifications",
         "audit_verify",
         "audit-check-list",  # POST /api/v1/audit-checks/: the same check, started through the API
+        "audit-checkpoint-list",  # POST /api/v1/audit-checkpoints/: the page's "sign a checkpoint now"
     }
 )
 

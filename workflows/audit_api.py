@@ -8,11 +8,13 @@ GET /api/v1/audit-checks/<id>/       one check (poll it until `finished`)
 GET /api/v1/audit-checkpoints/       the signed checkpoints (sequence, hash, time, key, Ed25519 signature), each
                                      as the signed statement to copy elsewhere and whether its signature verifies
                                      with the keys this deployment trusts
+POST /api/v1/audit-checkpoints/      sign one now at the chain head (201; 409 checkpoint_refused)
 
 Who: those the web's "Kiểm tra nhật ký" page admits (workflows.policies.may_verify_audit: auditors, the Board
 head, administrators); anyone else signed in gets 403, nobody signed in 401. Starting a check writes no
-business data, so a read-only auditor may (project.middleware.EXEMPT_URL_NAMES, as for the web page); a
-checkpoint is signed on the page (or by the daily task and `manage.py audit_checkpoint`).
+business data, so a read-only auditor may (project.middleware.EXEMPT_URL_NAMES, as for the web page); nor
+does signing a checkpoint (POST /api/v1/audit-checkpoints/, as the page's button; the daily task and
+`manage.py audit_checkpoint` sign them too).
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import APIException
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from .audit import Actor
 from .audit_check import problem_label, start_audit_check
-from .checkpoints import SignedCheckpoint, trusted_keys
+from .checkpoints import CheckpointError, SignedCheckpoint, audit_checkpoint_sign, trusted_keys
 from .filters import AuditCheckpointFilter, AuditCheckRunFilter
 from .http import client_ip
 from .models import AuditCheckMode, AuditCheckpoint, AuditCheckRun
@@ -203,9 +206,29 @@ class AuditCheckpointSerializer(serializers.ModelSerializer):
 
 
 class AuditCheckpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The signed checkpoints of the audit chain, newest first (?key_id=, ?ordering=)."""
+    """The signed checkpoints of the audit chain, newest first (?key_id=, ?ordering=). POST (no body) signs one
+    now at the chain head, as the web page's "Ký điểm kiểm chứng" button (workflows.checkpoints
+    .audit_checkpoint_sign, the same policy: may_verify_audit): 201 with it; 409 `checkpoint_refused` when it
+    may not be signed (no key or directory configured, an empty log, a chain that does not verify since the
+    previous checkpoint), nothing signed."""
 
     serializer_class = AuditCheckpointSerializer
     permission_classes = [MayVerifyAudit]
     filterset_class = AuditCheckpointFilter
     queryset = AuditCheckpoint.objects.select_related("requested_by").order_by("-signed_at", "-pk")
+
+    @extend_schema(request=None, responses={201: AuditCheckpointSerializer})
+    def create(self, request, *args, **kwargs):
+        try:
+            checkpoint = audit_checkpoint_sign(actor=Actor(user=request.user, client_ip=client_ip(request)))
+        except CheckpointError as exc:
+            raise CheckpointRefused(str(exc.label)) from exc
+        checkpoint = self.get_queryset().get(pk=checkpoint.pk)
+        return Response(self.get_serializer(checkpoint).data, status=status.HTTP_201_CREATED)
+
+
+class CheckpointRefused(APIException):
+    """A checkpoint that may not be signed now (workflows.checkpoints.CheckpointError): 409, problem details."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "checkpoint_refused"

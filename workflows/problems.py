@@ -50,6 +50,7 @@ def titles() -> dict[str, str]:
         "request_too_large": _("Nội dung quá lớn"),
         "locked_out": _("Tạm thời bị khóa đăng nhập"),
         "stale_version": _("Dữ liệu đã thay đổi từ lúc bạn đọc"),
+        "checkpoint_refused": _("Không ký được điểm kiểm chứng"),
     }
 
 

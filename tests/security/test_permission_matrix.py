@@ -124,6 +124,7 @@ NOT_WRITES = {
     "api_logout_all",
     "audit_verify",
     "audit-check-list",
+    "audit-checkpoint-list",
     "notifications",
     "schema",
     "swagger",

@@ -174,5 +174,8 @@ def test_other_roles_start_nothing(api, person, unit):
     assert not AuditCheckRun.objects.exists()
 
 
-def test_checkpoints_are_only_read(api, auditor):
-    assert api(auditor).post("/api/v1/audit-checkpoints/", {}, format="json").status_code in (403, 405)
+def test_checkpoints_are_signed_but_never_changed(api, auditor):
+    """POST signs a new one (tests/api/test_audit_checkpoint_sign.py); a signed one is never edited or removed."""
+    assert api(auditor).post("/api/v1/audit-checkpoints/", {}, format="json").status_code == 201
+    for method in ("put", "patch", "delete"):
+        assert getattr(api(auditor), method)("/api/v1/audit-checkpoints/").status_code == 405
