@@ -18,6 +18,7 @@ from workflows.http import request_actor
 from workflows.policies import PolicyDenied, decide_many, may_read_everything
 from workflows.throttle import limit_exports
 from workflows.uploads import pdf_download
+from workflows.views import safe_next_url
 
 from . import documents, policies, selectors, services
 from .forms import (
@@ -113,8 +114,13 @@ def session_create(request):
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Đã lập phiên họp «%(title)s».") % {"title": session.title})
-            return redirect(session)
-    return render(request, "councils/session_form.html", {"form": form}, status=400 if form.errors else 200)
+            return redirect(safe_next_url(request, fallback=session.get_absolute_url()))
+    return render(
+        request,
+        "councils/session_form.html",
+        {"form": form, "next": safe_next_url(request, fallback="")},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

@@ -33,7 +33,8 @@ def test_the_unit_officer_plans_the_unit_councils_session_from_the_round_page(ca
     )
     client.force_login(cast.officer)
     page = client.get(unit_round.get_absolute_url()).content.decode()
-    assert 'href="/hoi-dong/phien/moi/"' in page
+    back = f"/hoi-dong/phien/moi/?next=/ho-so/dot-binh-xet/{unit_round.pk}/"
+    assert f'href="{back}"' in page
     assert 'href="/hoi-dong/phien/moi/"' in client.get("/hoi-dong/").content.decode()
     form = client.get("/hoi-dong/phien/moi/")
     assert form.status_code == 200
@@ -41,11 +42,18 @@ def test_the_unit_officer_plans_the_unit_councils_session_from_the_round_page(ca
     assert choices == [unit_term] and city_term not in choices
     assert form.context["form"].fields["council_term"].initial == unit_term.pk
     planned = date.today().replace(year=date.today().year + 1).strftime("%d/%m/%Y")
+    assert 'name="next" value="/ho-so/dot-binh-xet/' in client.get(back).content.decode()
     made = client.post(
         "/hoi-dong/phien/moi/",
-        {"council_term": unit_term.pk, "title": "Họp bình xét năm 2025", "planned_on": planned},
+        {
+            "council_term": unit_term.pk,
+            "title": "Họp bình xét năm 2025",
+            "planned_on": planned,
+            "next": unit_round.get_absolute_url(),
+        },
     )
-    assert made.status_code == 302
+    assert made.status_code == 302 and made.url == unit_round.get_absolute_url()  # back to submit the round
+    assert "Họp bình xét năm 2025" in client.get(unit_round.get_absolute_url()).content.decode()
     assert Session.objects.get(title="Họp bình xét năm 2025").council_term == unit_term
     refused = client.post(
         "/hoi-dong/phien/moi/",
