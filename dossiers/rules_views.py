@@ -322,14 +322,28 @@ def _initial(version: RuleVersion) -> dict:
     return initial
 
 
+def _field_labels() -> dict[str, str]:
+    """The Vietnamese names of the fields a rule edit records (version, award, eligibility rule)."""
+    from .models import EligibilityRule
+
+    labels = {}
+    for model in (EligibilityRule, AwardType, RuleVersion):  # the version's own names win
+        labels.update({field.name: str(field.verbose_name) for field in model._meta.concrete_fields})
+    return labels
+
+
 def _history(version: RuleVersion) -> list[dict]:
     from workflows.history import verb_label
 
+    labels = _field_labels()
     return [
         {
             "event": event,
             "label": verb_label(RuleVersion, event.verb),
-            "changes": (event.data or {}).get("changes") or {},
+            "changes": [
+                (labels.get(field, field), pair)
+                for field, pair in ((event.data or {}).get("changes") or {}).items()
+            ],
             "award": (event.data or {}).get("award", ""),
         }
         for event in history_for(version)

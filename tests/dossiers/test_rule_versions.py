@@ -241,6 +241,7 @@ def test_the_board_creates_and_edits_a_version_on_the_rules_page_audited(cast, c
     ]
     page = client.get(reverse("dossiers:rule_version", args=[copy.pk])).content.decode()
     assert "Sửa danh hiệu, hình thức của phiên bản quy định" in page and "80.00" in page
+    assert "Tỷ lệ phiếu đồng ý (%): 90.00 → 80.00" in page  # the field by its Vietnamese name
     # an overlapping date is refused next to the field, the input kept, nothing changed
     version_form = {
         "name": "Bản 2026",
