@@ -239,10 +239,14 @@ class SessionLifecycle(Lifecycle):
         """No more items; the order is fixed; automatic recusals (nominee, proposing unit) are recorded."""
         from .services import recusals_record_automatic
 
-        for position, item in enumerate(self.obj.items.order_by("order", "pk"), start=1):
+        items = list(self.obj.items.order_by("order", "pk"))
+        # the recusals of every item in a fixed number of queries, whatever the number of items
+        recusals = selectors.automatic_recusals_many(self.obj, items)
+        for position, item in enumerate(items, start=1):
             if item.order != position:
                 type(item).objects.filter(pk=item.pk).update(order=position)
-            recusals_record_automatic(item=item, recusals=selectors.automatic_recusals(item), actor=actor)
+            if recusals[item.pk]:
+                recusals_record_automatic(item=item, recusals=recusals[item.pk], actor=actor)
 
     @state.transition(
         source=SessionState.AGENDA_LOCKED,

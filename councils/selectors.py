@@ -165,6 +165,26 @@ def automatic_recusals(item: AgendaItem) -> dict[int, str]:
     return result
 
 
+def automatic_recusals_many(session: Session, items: list[AgendaItem]) -> dict[int, dict[int, str]]:
+    """automatic_recusals() for every item of `session` at once, {item id: {member id: reason}}: the members and
+    the proposing units' memberships read in two queries, whatever the number of items (lock_agenda)."""
+    ids = member_ids(session)
+    units = {item.proposing_unit_id for item in items if item.proposing_unit_id}
+    in_unit: dict[int, set[int]] = {}
+    if units and ids:
+        for unit_id, user_id in Membership.objects.filter(
+            active_q(session.planned_on), unit_id__in=units, role__in=UNIT_ROLES, user_id__in=ids
+        ).values_list("unit_id", "user_id"):
+            in_unit.setdefault(unit_id, set()).add(user_id)
+    result: dict[int, dict[int, str]] = {}
+    for item in items:
+        found = {user_id: RecusalReason.PROPOSING_UNIT for user_id in in_unit.get(item.proposing_unit_id, ())}
+        if item.nominee_user_id and item.nominee_user_id in ids:
+            found[item.nominee_user_id] = RecusalReason.NOMINEE
+        result[item.pk] = found
+    return result
+
+
 def unit_ids_of(user, day) -> set[int]:
     """Units where `user` holds a unit role on `day` (for the proposing-unit recusal rule)."""
     return set(

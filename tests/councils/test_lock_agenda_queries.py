@@ -1,0 +1,49 @@
+"""Locking a session's agenda records the automatic recusals (nominee, proposing unit) of every item in a fixed
+number of queries, not two per item (found by the year-end round at volume, issue 19: 300 items a session), and
+records exactly what the per-item rule (selectors.automatic_recusals) says."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from councils import selectors
+from councils.models import Recusal
+from tests.councils.conftest import threshold
+from workflows import engine
+from workflows.audit import SYSTEM
+from workflows.models import Role
+from workflows.services import membership_grant
+
+pytestmark = pytest.mark.django_db
+
+
+def _lock_queries(c, session) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        engine.perform(session, "lock_agenda", user=c.secretary)
+    return len(captured.captured_queries)
+
+
+def test_lock_agenda_runs_the_same_queries_for_3_items_as_for_30(council, session_for, a_unit):
+    counts = {}
+    for size in (3, 30):
+        c = council(size=7)
+        items = [(f"Mục {n}", threshold("50")) for n in range(size)]
+        session = session_for(c, items=items, unit=a_unit)
+        counts[size] = _lock_queries(c, session)
+    assert counts[3] == counts[30], counts
+
+
+def test_the_recusals_recorded_at_lock_are_the_per_item_rules(council, session_for, a_unit):
+    c = council(size=7)
+    membership_grant(user=c.members[0], role=Role.UNIT_OFFICER, unit=a_unit, actor=SYSTEM)
+    session = session_for(c, items=[(f"Mục {n}", threshold("50")) for n in range(4)], unit=a_unit)
+    other = session_for(c, items=[("Mục riêng", threshold("50"))], nominee=c.members[1])
+    wanted = {session: {c.members[0].pk: "proposing_unit"}, other: {c.members[1].pk: "nominee"}}
+    for each, recusals in wanted.items():
+        expected = {item.pk: selectors.automatic_recusals(item) for item in each.items.all()}
+        assert all(found == recusals for found in expected.values()), expected
+        engine.perform(each, "lock_agenda", user=c.secretary)
+        recorded = {item.pk: {} for item in each.items.all()}
+        for recusal in Recusal.objects.filter(item__session=each):
+            recorded[recusal.item_id][recusal.member_id] = recusal.reason
+        assert recorded == expected
