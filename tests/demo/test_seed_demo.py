@@ -185,3 +185,31 @@ def test_the_demo_dashboard_shows_no_long_overdue_activity(client):
     assert all(n <= 60 for n in late), late
     history = client.get("/ke-hoach/2023/").content.decode()
     assert not re.findall(r"Quá hạn \d+ ngày", history)
+
+
+def test_the_demo_has_an_education_nominee_on_the_school_year_and_her_draft_dossier(client):
+    """Activity 22 (the education sector's session): Sở GD&ĐT rates on the school year; its teacher has the school
+    years 2020–2021 to 2022–2023 and a draft dossier a Board user reads as «Năm học 2022–2023»; seeding twice
+    adds nothing."""
+    from dossiers.models import AwardRecord, Dossier, Nominee, YearlyRating
+
+    seed()
+    seed()
+    [teacher] = Nominee.objects.filter(full_name="Lương Thị Thu Trang")
+    assert teacher.unit.code == "so-gd-dt" and teacher.unit.rating_calendar == "school_year"
+    assert sorted(YearlyRating.objects.filter(nominee=teacher).values_list("year", "rating")) == [
+        (2021, "HTT"),
+        (2022, "HTXS"),
+        (2023, "HTXS"),
+    ]
+    assert sorted(AwardRecord.objects.filter(nominee=teacher).values_list("year", "award__code")) == [
+        (2021, "ldtt"),
+        (2022, "cstdcs"),
+        (2023, "cstdcs"),
+    ]
+    [dossier] = Dossier.objects.filter(unit=teacher.unit)
+    assert dossier.state == "draft" and dossier.year == 2023
+    assert list(dossier.lines.values_list("nominee_id", "award__code")) == [(teacher.pk, "bk-tp")]
+    assert client.login(username="board.officer", password="tdkt-demo-2023")
+    page = client.get(f"/ho-so/{dossier.pk}/").content.decode()
+    assert "Năm học 2022–2023" in page and "Lương Thị Thu Trang" in page

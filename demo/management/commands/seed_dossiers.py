@@ -56,6 +56,19 @@ NOMINEES = [
         [],
     ),
 ]
+#: The education sector's teacher (Sở GD&ĐT rates on the school year, numbered by the year it ends in: 2023 is
+#: 2022–2023): her school years 2020–2021 to 2022–2023, and her unit's draft dossier for 2022–2023 (activity 22).
+EDUCATION_UNIT_CODE = "so-gd-dt"
+EDUCATION_USER = "edu.officer"
+EDUCATION_NOMINEE = (
+    "Lương Thị Thu Trang",
+    "individual",
+    "Giáo viên Trường THPT Châu Văn Liêm",
+    {"ldtt": [2021], "cstdcs": [2022, 2023]},
+    {2021: "HTT", 2022: "HTXS", 2023: "HTXS"},
+    [],
+)
+EDUCATION_DOSSIER = "Đề nghị Bằng khen của Chủ tịch UBND thành phố năm học 2022–2023 (đang soạn)"
 COLLECTIVE_FIGURES = {
     "members_total": 14,
     "members_completed": 14,
@@ -87,16 +100,17 @@ class Command(BaseCommand):
         with transaction.atomic():
             nominees = {row[0]: self._nominee(unit, *row) for row in NOMINEES}
             created = self._dossiers(unit, nominees)
+            created += self._education()
         if options.get("verbosity", 1):
             self.stdout.write(f"seed_dossiers: {created} demo dossiers created.")
 
-    def _nominee(self, unit, name, kind, position, titles, ratings, initiatives) -> Nominee:
+    def _nominee(self, unit, name, kind, position, titles, ratings, initiatives, *, user=None) -> Nominee:
         nominee = Nominee.objects.filter(unit=unit, full_name=name).first()
         if nominee is not None:
             return nominee
         nominee = services.nominee_create(
             unit=unit,
-            user=self.users["unit.officer"],
+            user=user or self.users["unit.officer"],
             kind=kind,
             full_name=name,
             position=position,
@@ -130,6 +144,29 @@ class Command(BaseCommand):
                 central_document_date=date(year, 10, 5) if national else None,
             )
         return nominee
+
+    def _education(self) -> int:
+        """Sở GD&ĐT's teacher with three school years of ratings and titles, and a draft dossier of her unit
+        for the school year 2022–2023 (skipped when the unit or its officer is missing)."""
+        unit = Unit.objects.filter(code=EDUCATION_UNIT_CODE).first()
+        officer = get_user_model().objects.filter(username=EDUCATION_USER).first()
+        if unit is None or officer is None:
+            return 0
+        nominee = self._nominee(unit, *EDUCATION_NOMINEE, user=officer)
+        if Dossier.objects.filter(unit=unit, title=EDUCATION_DOSSIER).exists():
+            return 0
+        dossier = services.dossier_create(
+            unit=unit, year=YEAR, occasion="annual", title=EDUCATION_DOSSIER, user=officer
+        )
+        services.line_add(
+            dossier=dossier,
+            nominee=nominee,
+            award=awards_for_year(YEAR).get(code="bk-tp"),
+            user=officer,
+            achievement_report=f"{nominee.full_name} hoàn thành xuất sắc nhiệm vụ năm học {YEAR - 1}–{YEAR}, "
+            "hai năm học liền Chiến sĩ thi đua cơ sở, có học sinh đạt giải học sinh giỏi cấp thành phố.",
+        )
+        return 1
 
     def _upload(self, dossier, kind, line=None):
         upload = SimpleUploadedFile(f"{kind}.pdf", self.pdf, content_type="application/pdf")
