@@ -30,6 +30,7 @@ from workflows.http import request_actor
 from workflows.names import full_name
 from workflows.policies import PolicyDenied
 from workflows.problems import problem
+from workflows.schema import FormsOneOfSchema
 from workflows.uploads import pdf_download
 
 from . import appraisal, policies, rule_versions, selectors, services
@@ -92,6 +93,7 @@ class AwardTypeSerializer(serializers.ModelSerializer):
             "vote_threshold_strict",
             "public_notice_required",
             "public_notice_days",
+            "post_after_vote",
             "legal_source",
             "effective_from",
             "effective_to",
@@ -337,6 +339,18 @@ class HistoryRecordSerializer(serializers.Serializer):
     central_document_date = serializers.DateField(required=False, allow_null=True)
 
 
+class HistoryDeclareSchema(FormsOneOfSchema):
+    """The POST body of a nominee's history/: one schema per kind (title, rating, initiative), from the forms
+    the nominee page renders (dossiers.history_forms.DECLARE_FORMS), `kind` its discriminator."""
+
+    component = "HistoryDeclare"
+
+    def forms(self) -> dict:
+        from .history_forms import DECLARE_FORMS
+
+        return DECLARE_FORMS
+
+
 NoteSerializer = inline_serializer("Note", fields={"note": serializers.CharField(required=False)})
 
 
@@ -472,29 +486,9 @@ class NomineeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @extend_schema(
         methods=["POST"],
-        request=inline_serializer(
-            "HistoryDeclare",
-            fields={
-                "kind": serializers.ChoiceField(choices=services.HISTORY_KINDS),
-                "year": serializers.IntegerField(),
-                "decision_number": serializers.CharField(required=False),
-                "decision_date": serializers.CharField(required=False, help_text="dd/mm/yyyy or ISO"),
-                "award": serializers.IntegerField(required=False, help_text="title: the award's id"),
-                "authority": serializers.CharField(required=False, help_text="title"),
-                "occasion": serializers.CharField(required=False, help_text="title (default annual)"),
-                "rating": serializers.CharField(required=False, help_text="rating: HTXS, HTT, HT or KHT"),
-                "title": serializers.CharField(required=False, help_text="initiative"),
-                "scope": serializers.CharField(
-                    required=False, help_text="initiative: grassroots, city, state"
-                ),
-                "recognised_by": serializers.CharField(required=False, help_text="initiative"),
-                "central_document_number": serializers.CharField(required=False, help_text="initiative"),
-                "central_document_date": serializers.CharField(required=False, help_text="initiative"),
-            },
-        ),
         responses={201: HistoryRecordSerializer},
     )
-    @action(detail=True, methods=["get", "post"], url_path="history")
+    @action(detail=True, methods=["get", "post"], url_path="history", schema=HistoryDeclareSchema())
     def history(self, request, pk=None):
         """GET: the nominee's titles, ratings and initiatives with their confirmation status. POST (kind = title |
         rating | initiative, year, decision_number, decision_date, and award (id) + authority | rating | title +

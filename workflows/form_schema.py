@@ -97,6 +97,12 @@ def form_schema(form_class: type[forms.Form], *, with_choices: bool = True) -> d
     """The form's fields as one JSON Schema object. `with_choices=False` leaves out the choices read from the
     database (a ModelChoiceField's current objects), for the OpenAPI schema built without a request."""
     fields = form_class().fields  # an unbound form: its __init__ may relabel fields or set a queryset
+    return fields_schema(fields, with_choices=with_choices)
+
+
+def fields_schema(fields: dict[str, forms.Field], *, with_choices: bool = True) -> dict:
+    """Form fields (a form's `fields`, or a form class's `base_fields` when its __init__ needs arguments the
+    schema has not, such as the object it is for) as one JSON Schema object."""
     properties = {name: field_schema(field, with_choices=with_choices) for name, field in fields.items()}
     required = [name for name, field in fields.items() if field.required]
     schema = {"type": "object", "properties": properties, "additionalProperties": False}

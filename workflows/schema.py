@@ -189,3 +189,56 @@ class ApiAutoSchema(AutoSchema):
         if getattr(self.view, "throttle_scope", None):
             statuses.append("429")
         return statuses
+
+
+class FormsOneOfSchema(ApiAutoSchema):
+    """Documents the POST body of an action that takes one of several web forms, chosen by a `kind` field
+    (a nominee's declared title, rating or initiative): a oneOf of one component per kind, each generated from
+    the form class the web renders (workflows.form_schema.fields_schema, the form's labels and help texts) with
+    `kind` as its discriminator. A subclass names the `component` prefix and gives `forms()`, {kind: form
+    class}, read when the schema is built (in the caller's language); the choices read from the database are
+    left out, as for the transitions. (Configured by class attributes: @extend_schema re-instantiates the class.)
+    """
+
+    component = ""
+    discriminator = "kind"
+    methods = ("POST",)
+
+    def forms(self) -> dict:
+        return {}
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation and "requestBody" in operation and method.upper() in self.methods:
+            operation["requestBody"]["required"] = True  # every variant requires its `kind`
+        return operation
+
+    def get_request_serializer(self):
+        forms = self.forms() if self.method in self.methods else {}
+        if not forms:
+            return super().get_request_serializer()
+        from drf_spectacular.plumbing import ResolvedComponent
+
+        from .form_schema import fields_schema
+
+        mapping = {}
+        for kind, form_class in forms.items():
+            order = list(getattr(form_class, "field_order", None) or [])
+            fields = dict(form_class.base_fields)  # its __init__ may need the object it is for
+            fields = {name: fields[name] for name in [*order, *fields] if name in fields}
+            body = fields_schema(fields, with_choices=False)
+            body["properties"] = {
+                self.discriminator: {"type": "string", "enum": [kind]},
+                **body["properties"],
+            }
+            body["required"] = [self.discriminator, *body.get("required", [])]
+            name = f"{self.component}{kind.title().replace('_', '')}"
+            component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name, schema=body)
+            self.registry.register_on_missing(component)
+            mapping[kind] = component.ref["$ref"]
+        return {
+            "application/json": {
+                "oneOf": [{"$ref": ref} for ref in mapping.values()],
+                "discriminator": {"propertyName": self.discriminator, "mapping": mapping},
+            }
+        }

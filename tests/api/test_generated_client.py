@@ -507,3 +507,76 @@ def test_a_generated_client_walks_a_dossier_from_draft_to_decision(
     ]
     api.call("audit_checkpoints", "audit_checkpoints_list", client=auditor)
     api.call("audit_checks", "audit_checks_list", client=officer, expect=403)  # not the unit's business
+
+
+def test_a_generated_client_declares_history_reads_typed_subjects_and_signs_a_checkpoint(
+    generated,
+    wsgi_transport,
+    cast,  # noqa: F811
+    settings,
+    tmp_path,
+):
+    """The kinds of a nominee's declared history are the client's own classes (the oneOf of the web's forms,
+    discriminated by `kind`); a history's subject is an object with kind, id and url; the auditor signs a
+    checkpoint through it."""
+    settings.AUDIT_CHECKPOINT_DIR = str(tmp_path / "checkpoints")
+    api = Api(generated, wsgi_transport)
+    models = api.models
+    officer, board, auditor = api.login(cast.officer), api.login(cast.board), api.login(cast.auditor)
+    nominee = api.call(
+        "nominees",
+        "nominees_create",
+        client=officer,
+        body=models.NomineeRequest(
+            kind=models.NomineeKindEnum.INDIVIDUAL,
+            unit=cast.unit.pk,
+            full_name="Lê Văn Hòa",
+            birth_year=1979,
+            gender=models.GenderEnum.MALE,
+            position="Chuyên viên",
+        ),
+        expect=201,
+    )
+    declared = api.call(
+        "nominees",
+        "nominees_history_create",
+        nominee.id,
+        client=officer,
+        body=models.HistoryDeclareRating(
+            kind=models.HistoryDeclareRatingKindEnum.RATING,
+            year=YEAR - 1,
+            rating=models.HistoryDeclareRatingRatingEnum.HTXS,
+            decision_number="12/QĐ-UBND",
+            decision_date=date(YEAR - 1, 12, 28),
+        ),
+        expect=201,
+    )
+    assert (declared.kind, declared.year, declared.rating, declared.status) == (
+        "rating",
+        YEAR - 1,
+        "HTXS",
+        "declared",
+    )
+    listed = api.call("nominees", "nominees_history_retrieve", nominee.id, client=officer)
+    assert [(r.kind, r.id) for r in listed.ratings] == [("rating", declared.id)]
+    dossier = api.call(
+        "dossiers",
+        "dossiers_create",
+        client=officer,
+        body=models.DossierRequest(unit=cast.unit.pk, year=YEAR, title="Đề nghị khen thưởng năm 2023"),
+        expect=201,
+    )
+    [event] = api.call("dossiers", "dossiers_history_list", dossier.id, client=board)
+    assert isinstance(event.subject, models.AuditSubject)
+    assert (event.subject.kind, event.subject.id, event.subject.url) == (
+        "dossier",
+        dossier.id,
+        f"/api/v1/dossiers/{dossier.id}/",
+    )
+    assert event.subject_ref == f"dossiers.dossier:{dossier.id}"  # deprecated, one release
+
+    signed = api.call("audit_checkpoints", "audit_checkpoints_create", client=auditor, expect=201)
+    assert isinstance(signed, models.AuditCheckpoint) and signed.signature_valid is True
+    assert signed.requested_by == cast.auditor.username
+    listed = api.call("audit_checkpoints", "audit_checkpoints_list", client=auditor)
+    assert [row.id for row in listed.results] == [signed.id]
