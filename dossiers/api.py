@@ -149,6 +149,8 @@ class RuleVersionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         versions = RuleVersion.objects.prefetch_related("awards").order_by("effective_from", "code")
+        if not policies.may_edit_rules(self.request.user):  # a draft the Board prepares: the Board's only
+            versions = versions.exclude(effective_from=None)
         if self.action == "list":
             params = query.validated_query(self.request, RuleVersionListQuery)
             if params.get("year"):

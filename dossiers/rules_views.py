@@ -291,7 +291,13 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _rows() -> list[dict]:
+def _visible_versions(request):
+    """The versions a user reads: drafts (no effective date yet) only for those who edit the rules."""
+    versions = RuleVersion.objects.all()
+    return versions if _can_edit(request) else versions.exclude(effective_from=None)
+
+
+def _rows(request) -> list[dict]:
     """The versions by date, each with its count of awards, whether a submitted dossier applies it and
     whether it is the one in force today."""
     today = RuleVersion.objects.effective_on(timezone.localdate()).first()
@@ -302,7 +308,7 @@ def _rows() -> list[dict]:
             "in_use": rule_versions.version_in_use(version),
             "in_force": version == today,
         }
-        for version in RuleVersion.objects.all()
+        for version in _visible_versions(request)
     ]
 
 
@@ -311,7 +317,7 @@ def rules_list(request):
     return render(
         request,
         "dossiers/rules/list.html",
-        {"rows": _rows(), "can_edit": _can_edit(request), "copy_form": CopyForm()},
+        {"rows": _rows(request), "can_edit": _can_edit(request), "copy_form": CopyForm()},
     )
 
 
@@ -353,7 +359,7 @@ def _history(version: RuleVersion) -> list[dict]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rule_version_detail(request, pk):
-    version = get_object_or_404(RuleVersion, pk=pk)
+    version = get_object_or_404(_visible_versions(request), pk=pk)
     can_edit = _can_edit(request)
     in_use = rule_versions.version_in_use(version)
     form = VersionForm(request.POST or None, initial=_initial(version), locked=in_use)
@@ -420,7 +426,7 @@ def rule_version_copy(request, pk):
     return render(
         request,
         "dossiers/rules/list.html",
-        {"rows": _rows(), "can_edit": True, "copy_form": form, "copy_source": source},
+        {"rows": _rows(request), "can_edit": True, "copy_form": form, "copy_source": source},
         status=400,
     )
 

@@ -259,6 +259,14 @@ def test_the_board_creates_and_edits_a_version_on_the_rules_page_audited(cast, c
     assert 'value="01/01/2026"' in response.content.decode()
     copy.refresh_from_db()
     assert copy.effective_from is None
+    # a draft is the Board's: a unit reads only the versions with their dates
+    assert "Bản 2026" in client.get(reverse("dossiers:rules")).content.decode()
+    client.force_login(cast.officer)
+    assert "Bản 2026" not in client.get(reverse("dossiers:rules")).content.decode()
+    assert client.get(reverse("dossiers:rule_version", args=[copy.pk])).status_code == 404
+    listed = client.get("/api/v1/rule-versions/").json()
+    assert "nd152-2026" not in [row["code"] for row in listed.get("results", listed)]
+    assert client.get(f"/api/v1/rule-versions/{copy.pk}/").status_code == 404
 
 
 def test_the_api_lists_versions_and_lines_name_theirs(cast, client):
