@@ -9,9 +9,10 @@ import pytest
 from councils.models import Session
 from dossiers import unit_round as rounds
 from organisations.models import CouncilKind
+from tests.dossiers.test_unit_round import a_session, new_round, person_row, vote_and_issue, workbook
 from tests.factories import CouncilFactory, CouncilTermFactory
 from workflows.audit import Actor
-from workflows.models import Role
+from workflows.models import Membership, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +23,19 @@ def unit_term(cast, person):
     term = CouncilTermFactory(council=council, starts_on=date(2024, 1, 1))
     person("unit.council.secretary", Role.COUNCIL_SECRETARY, council_term=term)
     return term
+
+
+@pytest.fixture
+def unit_council(cast, person, unit_term):
+    """As tests/dossiers/test_unit_round.py's: a chair and five members on the unit's own council."""
+    chair = person("unit.council.chair", Role.COUNCIL_CHAIR, council_term=unit_term)
+    members = [person(f"unit.council.m{i}", Role.COUNCIL_MEMBER, council_term=unit_term) for i in range(5)]
+    secretary = Membership.objects.get(council_term=unit_term, role=Role.COUNCIL_SECRETARY).user
+    return type(
+        "UnitCouncil",
+        (),
+        {"term": unit_term, "chair": chair, "secretary": secretary, "voters": [chair, *members]},
+    )
 
 
 def test_the_unit_officer_plans_the_unit_councils_session_from_the_round_page(cast, unit_term, client):
@@ -66,3 +80,37 @@ def test_another_units_officer_still_may_not_plan_a_session(cast, unit_term, cli
     client.force_login(cast.officer2)
     assert client.get("/hoi-dong/phien/moi/").status_code == 403
     assert 'href="/hoi-dong/phien/moi/"' not in client.get("/hoi-dong/").content.decode()
+
+
+def test_after_the_decision_the_round_page_links_to_its_awards_in_the_register(cast, unit_council, client):
+    unit_round = new_round(cast)
+    rounds.round_import(
+        unit_round=unit_round,
+        rows=rounds.read_rows(workbook([person_row(1), person_row(2)])),
+        actor=Actor(user=cast.officer),
+    )
+    session = a_session(unit_council, cast.officer)
+    rounds.round_submit(unit_round=unit_round, session=session, actor=Actor(user=cast.officer))
+    vote_and_issue(session, unit_council)
+    client.force_login(cast.head)
+    voted = client.get(unit_round.get_absolute_url()).content.decode()
+    assert "<details open>" not in voted  # nothing ticked yet: the list of the passed stays folded
+    line = unit_round.lines.order_by("row_number").first()
+    refused = client.post(
+        unit_round.get_absolute_url(),
+        {"action": "decide", "decision_number": "", "decision_date": "", "not_awarded": [str(line.pk)]},
+    ).content.decode()
+    assert "<details open>" in refused and f'value="{line.pk}" checked' in refused  # the ticked person shown
+    register = f"/ho-so/so-vang/?year={unit_round.year}&amp;unit={unit_round.unit_id}"
+    assert register not in voted
+    session.refresh_from_db()
+    decided_on = session.resolution_issued_on.strftime("%d/%m/%Y")
+    done = client.post(
+        unit_round.get_absolute_url(),
+        {"action": "decide", "decision_number": "12/QĐ-UBND", "decision_date": decided_on},
+    )
+    assert done.status_code == 302
+    page = client.get(unit_round.get_absolute_url()).content.decode()
+    assert f'href="{register}"' in page
+    listed = client.get(register.replace("&amp;", "&")).content.decode()
+    assert line.nominee.full_name in listed
