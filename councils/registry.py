@@ -139,13 +139,30 @@ def register_lock_check(model: type[models.Model], lock_refusals: Callable[..., 
 
 
 def lock_refusals(items) -> list[str]:
-    """Why the subjects of agenda `items` may not be voted on now, from their apps' registered lock checks."""
+    """Why the subjects of agenda `items` may not be voted on now, from their apps' registered lock checks, in
+    agenda order. Only the subjects of a kind with a lock check are read, one query per kind (not one per item:
+    a year-end round puts hundreds of lines on one session)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    items = list(items)
+    subjects: dict[int, models.Model] = {}
+    by_type: dict[int, list] = {}
+    for item in items:
+        if item.subject_type_id:
+            by_type.setdefault(item.subject_type_id, []).append(item)
+    for type_id, typed in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model not in _LOCK_CHECKS:
+            continue
+        key = model._meta.pk.to_python
+        loaded = model._base_manager.in_bulk([key(item.subject_id) for item in typed])
+        for item in typed:
+            if (subject := loaded.get(key(item.subject_id))) is not None:
+                subjects[item.pk] = subject
     found: list[str] = []
     for item in items:
-        subject = item.subject if item.subject_type_id else None
-        check = _LOCK_CHECKS.get(type(subject)) if subject is not None else None
-        if check is not None:
-            found += check(subject=subject, session=item.session)
+        if (subject := subjects.get(item.pk)) is not None:
+            found += _LOCK_CHECKS[type(subject)](subject=subject, session=item.session)
     return found
 
 

@@ -47,3 +47,38 @@ def test_the_recusals_recorded_at_lock_are_the_per_item_rules(council, session_f
         for recusal in Recusal.objects.filter(item__session=each):
             recorded[recusal.item_id][recusal.member_id] = recusal.reason
         assert recorded == expected
+
+
+def test_the_lock_checks_read_the_subjects_once_per_kind(council, session_for, monkeypatch):
+    """registry.lock_refusals loads the subjects of a kind with a lock check in one query, whatever the number
+    of items, and still asks the check of every such subject, in agenda order."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+
+    from councils import registry
+    from councils.models import AgendaItem
+
+    user_model = get_user_model()
+    asked = []
+
+    def check(*, subject, session):
+        asked.append(subject.pk)
+        return [f"{subject.username} chưa sẵn sàng"] if subject.username.endswith("-1") else []
+
+    monkeypatch.setitem(registry._LOCK_CHECKS, user_model, check)
+    kind = ContentType.objects.get_for_model(user_model)
+    counts, found = {}, {}
+    for size in (3, 30):
+        c = council(size=7)
+        session = session_for(c, items=[(f"Mục {n}", threshold("50")) for n in range(size)])
+        subjects = [user_model.objects.create(username=f"subject-{size}-{n}") for n in range(size)]
+        for item, subject in zip(session.items.order_by("order", "pk"), subjects, strict=True):
+            AgendaItem.objects.filter(pk=item.pk).update(subject_type=kind, subject_id=str(subject.pk))
+        items = list(session.items.select_related("session").order_by("order", "pk"))
+        asked.clear()
+        with CaptureQueriesContext(connection) as captured:
+            found[size] = registry.lock_refusals(items)
+        counts[size] = len(captured.captured_queries)
+        assert asked == [subject.pk for subject in subjects]
+    assert counts[3] == counts[30] == 1, counts
+    assert found[30] == ["subject-30-1 chưa sẵn sàng"]
