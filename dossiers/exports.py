@@ -28,8 +28,18 @@ DRAFT_STATES = (DossierState.POSTED,)
 DECIDED_STATES = (DossierState.DECIDED, DossierState.FORWARDED, DossierState.CLOSED)
 
 
-def _awardees(dossier):
+def is_draft(dossier) -> bool:
+    """The chair reads a draft: while the council's results are posted, or straight after the vote when no
+    passed nominee's award keeps the posting (AwardType.post_after_vote: the chair may decide then)."""
     if dossier.state in DRAFT_STATES:
+        return True
+    from .lifecycle import posting_refusal
+
+    return dossier.state == DossierState.VOTED and posting_refusal(dossier) is None
+
+
+def _awardees(dossier):
+    if is_draft(dossier):
         states = (NomineeState.PASSED,)
     elif dossier.state in DECIDED_STATES:
         states = (NomineeState.APPROVED, NomineeState.FORWARDED, NomineeState.CENTRAL_APPROVED)
@@ -173,7 +183,7 @@ def pdf_documents(dossier) -> list[dict]:
     """The PDFs the dossier's pages offer, as {"url", "label"}: the decision for the awards the city decides,
     the tờ trình for the state-level ones (each a draft until numbered); none before the council's results
     are posted."""
-    if dossier.state not in (*DRAFT_STATES, *DECIDED_STATES):
+    if dossier.state not in DECIDED_STATES and not is_draft(dossier):
         return []
     routes = {line.award.route for line in _awardees(dossier)}
     documents = []
@@ -198,7 +208,7 @@ def _signature(dossier, *, on_behalf_of_committee: bool) -> Signature:
     decision. A tờ trình is the committee's, so its block starts with "TM. ỦY BAN NHÂN DÂN"."""
     committee = (f"TM. {issuing_body().superior.upper()}",) if on_behalf_of_committee else ()
     event = None
-    if dossier.state not in DRAFT_STATES:
+    if not is_draft(dossier):
         event = (
             AuditEvent.objects.filter(
                 subject_type=ContentType.objects.get_for_model(Dossier),
@@ -241,14 +251,14 @@ def decision_pdf(request, pk):
     lines = [line for line in _awardees(dossier) if line.award.route != AwardRoute.PROPOSE_CENTRAL]
     if not lines:
         raise Http404
-    is_draft = dossier.state in DRAFT_STATES
+    draft = is_draft(dossier)
     day = dossier.decision_date or timezone.localdate()
     body = issuing_body()
     content = render_pdf(
         "dossiers/decision_draft.html",
         {
             **_document_context(dossier, lines),
-            "is_draft": is_draft,
+            "is_draft": draft,
             "header": decree30_header(day=day, number=dossier.decision_number, blank_number="/QĐ-UBND"),
             "authority": f"Chủ tịch {body.full_name}",
             "recipients": ["Như Điều 3", f"Chủ tịch, các Phó Chủ tịch {body.full_name}", "Lưu: VT"],
@@ -256,7 +266,7 @@ def decision_pdf(request, pk):
         },
         request=request,
     )
-    name = "du-thao-quyet-dinh" if is_draft else "quyet-dinh"
+    name = "du-thao-quyet-dinh" if draft else "quyet-dinh"
     return _pdf_response(content, f"{name}-{dossier.pk}.pdf")
 
 
@@ -279,14 +289,14 @@ def proposal_pdf_bytes(dossier, *, request=None) -> bytes | None:
     lines = [line for line in _awardees(dossier) if line.award.route == AwardRoute.PROPOSE_CENTRAL]
     if not lines:
         return None
-    is_draft = not dossier.central_submission_number
+    draft = not dossier.central_submission_number
     day = dossier.central_submission_date or timezone.localdate()
     awards = list(dict.fromkeys(line.award.name for line in lines))
     content = render_pdf(
         "dossiers/proposal_draft.html",
         {
             **_document_context(dossier, lines),
-            "is_draft": is_draft,
+            "is_draft": draft,
             "header": decree30_header(
                 day=day, number=dossier.central_submission_number, blank_number="/TTr-UBND"
             ),

@@ -193,3 +193,20 @@ def test_the_board_sets_the_rule_on_the_rules_page_and_the_chairman_decides_on_t
     assert client.post(decide, {**answer, "confirmed": "1"}).status_code == 302
     dossier.refresh_from_db()
     assert dossier.state == DossierState.DECIDED and YEAR == dossier.year
+
+
+def test_the_chairman_reads_the_draft_decision_straight_after_the_vote_only_when_he_may_decide(cast, client):
+    from dossiers.exports import pdf_documents
+
+    _no_posting("cstd-tq")  # before any dossier applies the version
+    kept = walk_to(cast, ready_dossier(cast), "voted")  # a Bằng khen: posted first, no draft yet
+    assert pdf_documents(kept) == []
+    client.force_login(cast.chairman)
+    assert client.get(reverse("dossiers:decision_pdf", args=[kept.pk])).status_code == 404
+    direct = walk_to(cast, ready_dossier(cast, lines=(("cstd-tq", None),)), "voted")
+    assert [document["label"] for document in pdf_documents(direct)] == ["Dự thảo tờ trình Trung ương (PDF)"]
+    page = client.get(reverse("dossiers:detail", args=[direct.pk])).content.decode()
+    assert reverse("dossiers:proposal_pdf", args=[direct.pk]) in page
+    response = client.get(reverse("dossiers:proposal_pdf", args=[direct.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert client.get(reverse("dossiers:awardees_excel", args=[direct.pk])).status_code == 200
