@@ -130,6 +130,17 @@ class AgendaSubjectSerializer(serializers.Serializer):
     url = serializers.CharField(allow_null=True, help_text="the subject's /api/v1/ detail")
 
 
+class AgendaThresholdSerializer(serializers.Serializer):
+    """An agenda item's pass rule: the percentage, or the ratio it was typed as, of which base, strict or not."""
+
+    percent = serializers.CharField(help_text="the percentage of the base needed, as a decimal text")
+    ratio = serializers.ListField(
+        child=serializers.IntegerField(), allow_null=True, help_text="[numerator, denominator] or null"
+    )
+    base = serializers.ChoiceField(choices=ThresholdBase.choices)
+    strict = serializers.BooleanField(help_text="more than the threshold (true) or at least it (false)")
+
+
 class AgendaItemSerializer(serializers.ModelSerializer):
     subject = serializers.SerializerMethodField()
     threshold = serializers.SerializerMethodField()
@@ -169,9 +180,10 @@ class AgendaItemSerializer(serializers.ModelSerializer):
             return None
         return subject_reference(item.subject_type.model_class(), item.subject_id)
 
+    @extend_schema_field(AgendaThresholdSerializer)
     def get_threshold(self, item) -> dict:
         return {
-            "percent": str(item.threshold_percent.normalize()),
+            "percent": format(item.threshold_percent.normalize(), "f"),  # «50», not «5E+1»
             "ratio": list(item.threshold_ratio or []) or None,
             "base": item.threshold_base,
             "strict": item.threshold_strict,
@@ -605,7 +617,13 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         responses={
             200: inline_serializer(
                 "WrittenVoteEntered",
-                fields={"id": serializers.IntegerField(), "choices": serializers.DictField()},
+                fields={
+                    "id": serializers.IntegerField(),
+                    "choices": serializers.DictField(
+                        child=serializers.ChoiceField(choices=Choice.choices),
+                        help_text="agenda item id → the choice entered for it",
+                    ),
+                },
             )
         },
         description="What the secretary entered for a pending written vote, for the person who may confirm it.",
