@@ -338,6 +338,41 @@ def _field_labels() -> dict[str, str]:
     return labels
 
 
+#: Recorded values with choices: shown by their Vietnamese labels.
+_VALUE_CHOICES = {
+    "required_documents": DocumentKind,
+    "vote_threshold_base": ThresholdBase,
+    "severity": RuleSeverity,
+}
+
+
+def _shown(field: str, value) -> str:
+    """A recorded value as the Board reads and types it on this page (not Python's repr): acts of the legal basis,
+    multipliers and assumptions as the form writes them, dates day-first, yes/no, choices by their labels, the
+    step deadlines by the step's name; "" for nothing (the template shows —)."""
+    if value is None or value == "" or value == [] or value == {}:
+        return ""
+    if isinstance(value, bool):
+        return _("có") if value else _("không")
+    if field == "legal_basis":
+        return LegalBasisField().prepare_value(value).replace("\n", "; ")
+    if field == "assumptions":
+        return AssumptionsField().prepare_value(value).replace("\n", "; ")
+    if field == "sla_working_days" and isinstance(value, dict):
+        return "; ".join(f"{label}: {value[step]}" for step, label in SLA_LABELS.items() if step in value)
+    if field in _VALUE_CHOICES:
+        labels = dict(_VALUE_CHOICES[field].choices)
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(str(labels.get(item, item)) for item in values)
+    if isinstance(value, dict):  # multipliers, an eligibility rule's parameters
+        return "; ".join(f"{key} = {_shown('', inner) or '—'}" for key, inner in value.items())
+    if isinstance(value, list):
+        return ", ".join(_shown("", item) for item in value)
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return _day_first(value)
+    return str(value)
+
+
 def _history(version: RuleVersion) -> list[dict]:
     from workflows.history import verb_label
 
@@ -347,7 +382,7 @@ def _history(version: RuleVersion) -> list[dict]:
             "event": event,
             "label": verb_label(RuleVersion, event.verb),
             "changes": [
-                (labels.get(field, field), pair)
+                (labels.get(field, field), (_shown(field, pair[0]), _shown(field, pair[1])))
                 for field, pair in ((event.data or {}).get("changes") or {}).items()
             ],
             "award": (event.data or {}).get("award", ""),
