@@ -39,8 +39,8 @@ lint: install ## ruff lint and format check
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-bench: install ## measure the engine (see docs/benchmarks.md); QUICK=1 for a short run
-	$(PY) manage.py bench $(if $(QUICK),--quick,)
+bench: install ## measure the engine (see docs/benchmarks.md); QUICK=1 for a short run, PARTS=a,b for some parts
+	$(PY) manage.py bench $(if $(QUICK),--quick,) $(if $(PARTS),--parts $(PARTS),)
 
 prod-check: install ## production smoke test: debug off, PostgreSQL, Redis, gunicorn, Celery (deploy/prod-check.sh)
 	bash deploy/prod-check.sh
