@@ -189,7 +189,15 @@ class SessionLifecycle(Lifecycle):
         target=SessionState.CONVENED,
         label=gettext_lazy("Triệu tập"),
         permission=allowed(SECRETARY),
-        custom={"form": ConveneForm},
+        custom={
+            "form": ConveneForm,
+            # the form starts with the date and place the session was planned with
+            "initial": lambda session: {
+                "planned_on": session.planned_on,
+                "place": session.place,
+                "online": session.online,
+            },
+        },
     )
     def convene(self, *, cleaned_data, actor, comment):
         """The secretary sends the invitation with the date, place and agenda to the members."""

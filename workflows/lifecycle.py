@@ -255,6 +255,16 @@ class Lifecycle:
         return None
 
     @classmethod
+    def form_initial(cls, name: str, obj) -> dict:
+        """The transition's `custom={"initial": fn}`: fn(obj) -> the values its web form starts with (what the
+        record already says, e.g. the planned date a convening confirms); {} without one."""
+        for transition in cls.transition_methods()[name].get_transitions():
+            initial = transition.custom.get("initial")
+            if initial is not None:
+                return initial(obj)
+        return {}
+
+    @classmethod
     def state_label(cls, value: str) -> str:
         try:
             return str(cls.states(value).label)

@@ -233,7 +233,7 @@ def transition(request, app_label: str, model_name: str, pk: str, name: str):
             messages.success(request, _("Đã thực hiện «%(action)s».") % {"action": verdict.label})
             return redirect(next_url)
     else:
-        form = form_class()
+        form = form_class(initial=lifecycle_cls.form_initial(name, subject))
     return render(
         request,
         "workflows/transition_form.html",

@@ -114,3 +114,21 @@ def test_after_the_decision_the_round_page_links_to_its_awards_in_the_register(c
     assert f'href="{register}"' in page
     listed = client.get(register.replace("&amp;", "&")).content.decode()
     assert line.nominee.full_name in listed
+
+
+def test_the_convening_form_starts_with_the_planned_date_and_place(cast, unit_term, client):
+    """The secretary confirms the convening without typing again what the session was planned with."""
+    from councils import services as council_services
+
+    planned = date.today().replace(year=date.today().year + 1)
+    session = council_services.session_create(
+        council_term=unit_term,
+        title="Họp bình xét",
+        planned_on=planned,
+        place="Phòng họp UBND quận",
+        actor=Actor(user=cast.officer),
+    )
+    secretary = Membership.objects.get(council_term=unit_term, role=Role.COUNCIL_SECRETARY).user
+    client.force_login(secretary)
+    page = client.get(f"/thao-tac/councils/session/{session.pk}/convene/").content.decode()
+    assert f'value="{planned.strftime("%d/%m/%Y")}"' in page and 'value="Phòng họp UBND quận"' in page
