@@ -954,7 +954,9 @@ def round_agenda_terms(*, subject: UnitRoundLine, session) -> AgendaTerms:
         "report": line.achievement_report[:1500],
     }
     return AgendaTerms(
-        title=f"{line.row_number}. {nominee.full_name} – {line.award.name}",
+        # the agenda numbers its items: the row of the imported list goes after the name, not as a second number
+        title=_("%(name)s – %(award)s (dòng %(row)d của danh sách)")
+        % {"name": nominee.full_name, "award": line.award.name, "row": line.row_number},
         summary=summary,
         threshold=line.award.threshold(),
         # the unit council's minutes cite the legal basis of the award's rule version (dossiers.rule_versions)

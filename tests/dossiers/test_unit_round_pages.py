@@ -132,3 +132,24 @@ def test_the_convening_form_starts_with_the_planned_date_and_place(cast, unit_te
     client.force_login(secretary)
     page = client.get(f"/thao-tac/councils/session/{session.pk}/convene/").content.decode()
     assert f'value="{planned.strftime("%d/%m/%Y")}"' in page and 'value="Phòng họp UBND quận"' in page
+
+
+def test_the_session_page_numbers_each_round_line_once(cast, unit_council, client):
+    """The agenda numbers its items; a line's title names its row of the list after the person (it said
+    «1. 1. Nguyễn Văn A – …» on the session page)."""
+    unit_round = new_round(cast)
+    rounds.round_import(
+        unit_round=unit_round,
+        rows=rounds.read_rows(workbook([person_row(1)])),
+        actor=Actor(user=cast.officer),
+    )
+    session = a_session(unit_council, cast.officer)
+    rounds.round_submit(unit_round=unit_round, session=session, actor=Actor(user=cast.officer))
+    item = session.items.get()
+    line = unit_round.lines.get()
+    assert (
+        item.title == f"{line.nominee.full_name} – {line.award.name} (dòng {line.row_number} của danh sách)"
+    )
+    client.force_login(unit_council.secretary)
+    page = client.get(session.get_absolute_url()).content.decode()
+    assert f"1. {line.nominee.full_name}" in page and f"1. {line.row_number}. " not in page
