@@ -18,6 +18,7 @@ from organisations.models import Unit
 from workflows import engine
 from workflows.http import request_actor
 from workflows.pdf import render_pdf
+from workflows.policies import may_read_history
 
 from . import unit_round as rounds
 from .models import RoundLineState, RoundState
@@ -161,6 +162,8 @@ def round_detail(request, pk):
             # the unit's officer or head prepares; the Board, auditors and council members only read
             "can_prepare": bool(may_prepare_for_unit(request.user, unit_round.unit)),
             "can_decide": "decide" in checks and checks["decide"].status != 403,
+            # the unit's council members read the round their session voted on, not its history (403)
+            "can_read_history": may_read_history(request.user, unit_round).allowed,
         },
         status=400 if errors else 200,
     )

@@ -153,3 +153,25 @@ def test_the_session_page_numbers_each_round_line_once(cast, unit_council, clien
     client.force_login(unit_council.secretary)
     page = client.get(session.get_absolute_url()).content.decode()
     assert f"1. {line.nominee.full_name}" in page and f"1. {line.row_number}. " not in page
+
+
+def test_a_council_member_reading_the_round_is_not_offered_its_history(cast, unit_council, client):
+    """A member of the unit's council reads the round their session votes on, but its history is the Board's
+    and the unit's (403): no «Lịch sử» button for them; the unit's officer keeps it."""
+    unit_round = new_round(cast)
+    rounds.round_import(
+        unit_round=unit_round,
+        rows=rounds.read_rows(workbook([person_row(1)])),
+        actor=Actor(user=cast.officer),
+    )
+    session = a_session(unit_council, cast.officer)
+    rounds.round_submit(unit_round=unit_round, session=session, actor=Actor(user=cast.officer))
+    history = f"/lich-su/dossiers/unitround/{unit_round.pk}/"
+    member = unit_council.voters[-1]
+    client.force_login(member)
+    page = client.get(unit_round.get_absolute_url())
+    assert page.status_code == 200 and history not in page.content.decode()
+    assert client.get(history).status_code == 403
+    client.force_login(cast.officer)
+    assert history in client.get(unit_round.get_absolute_url()).content.decode()
+    assert client.get(history).status_code == 200
