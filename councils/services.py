@@ -385,7 +385,10 @@ def agenda_result_deliver(*, item: AgendaItem, actor: audit.Actor) -> None:
 def agenda_results_deliver(*, items: list[AgendaItem], actor: audit.Actor) -> None:
     """Deliver every counted item's result, in agenda order, each subject's terms checked again: one call per
     item, or one call for all the items of a model whose app registered on_results (hundreds of lines of one
-    round), after the others."""
+    round), after the others. The subjects are read in one query per kind (not one per item)."""
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects([item for item in items if item.subject_type_id], "subject")
     batches: dict[type, tuple] = {}
     for item in items:
         checked = _checked_subject(item)

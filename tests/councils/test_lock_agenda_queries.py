@@ -82,3 +82,40 @@ def test_the_lock_checks_read_the_subjects_once_per_kind(council, session_for, m
         assert asked == [subject.pk for subject in subjects]
     assert counts[3] == counts[30] == 1, counts
     assert found[30] == ["subject-30-1 chưa sẵn sàng"]
+
+
+def test_the_results_read_the_subjects_once_per_kind(council, session_for, monkeypatch):
+    """services.agenda_results_deliver reads the items' subjects in one query per kind, whatever the number of
+    items (a year-end round: hundreds of lines), and hands every subject its own item's result, in agenda order."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+
+    from councils import registry, services
+    from councils.models import AgendaItem
+    from workflows.audit import Actor
+
+    user_model = get_user_model()
+    delivered = []
+    contract = registry.SubjectContract(
+        agenda_terms=lambda *, subject, session: registry.AgendaTerms(title="x", threshold=threshold("50")),
+        on_result=lambda **kwargs: None,
+        on_results=lambda *, pairs, actor: delivered.extend((s.pk, r.item_id) for s, r in pairs),
+    )
+    monkeypatch.setitem(registry._CONTRACTS, user_model, contract)
+    kind = ContentType.objects.get_for_model(user_model)
+    counts = {}
+    for size in (3, 30):
+        c = council(size=7)
+        session = session_for(c, items=[(f"Mục {n}", threshold("50")) for n in range(size)])
+        subjects = [user_model.objects.create(username=f"result-{size}-{n}") for n in range(size)]
+        pairs = []
+        for item, subject in zip(session.items.order_by("order", "pk"), subjects, strict=True):
+            AgendaItem.objects.filter(pk=item.pk).update(subject_type=kind, subject_id=str(subject.pk))
+            pairs.append((subject.pk, item.pk))
+        items = list(session.items.select_related("session__council_term__council").order_by("order", "pk"))
+        delivered.clear()
+        with CaptureQueriesContext(connection) as captured:
+            services.agenda_results_deliver(items=items, actor=Actor(user=c.chair))
+        counts[size] = len(captured.captured_queries)
+        assert delivered == pairs
+    assert counts[3] == counts[30], counts
