@@ -16,7 +16,8 @@ nominee = services.nominee_create(unit=unit, user=officer, kind="individual", fu
                                   position="Chuyên viên")
 dossier = services.dossier_create(unit=unit, year=2023, occasion="annual", title="Hồ sơ người mới (trình duyệt)",
                                   user=officer)
-award = AwardType.objects.filter(code="bk-tp").order_by("-effective_from").first()
+from dossiers.rule_versions import version_for_year
+award = AwardType.objects.get(code="bk-tp", rule_version=version_for_year(2023))  # the rules of 2023
 services.line_add(dossier=dossier, nominee=nominee, award=award, achievement_report="Xuất sắc.", user=officer)
 print(f"ids {nominee.pk} {dossier.pk}")
 """
