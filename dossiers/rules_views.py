@@ -250,6 +250,17 @@ class AwardForm(forms.Form):
     )
     legal_source = forms.CharField(label=gettext_lazy("Căn cứ pháp lý"), max_length=255, required=False)
 
+    def clean(self):
+        """An award that must be posted is posted for at least one working day (0 would read «phải công khai ít
+        nhất 0 ngày làm việc» on every dossier)."""
+        data = super().clean()
+        if data.get("public_notice_required") and data.get("public_notice_days") == 0:
+            self.add_error(
+                "public_notice_days",
+                _("Danh hiệu, hình thức phải công khai thì số ngày làm việc công khai ít nhất là 1."),
+            )
+        return data
+
 
 class RuleForm(forms.Form):
     """One eligibility rule of an award: its wording, severity, legal source and the figures of its parameters
