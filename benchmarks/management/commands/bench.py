@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -64,29 +65,81 @@ class Command(BaseCommand):
         else:
             self.stdout.write(self.style.WARNING("PostgreSQL not reachable: measuring SQLite only."))
         results: dict[str, float] = {}
-        for name in names:
-            for vendor, url in targets:
-                self.stdout.write(f"… {name} on {vendor}")
-                figures = self._run_worker(name, vendor, url, quick)
-                for key, value in figures.items():
-                    results[
-                        key
-                        if key.startswith("verify_audit_") and key.endswith("_s") and vendor == "postgres"
-                        else f"{key}_{vendor}"
-                    ] = value
+        self._templates = {}
+        try:
+            for vendor, url in targets:  # migrated once per database; each part starts from a copy
+                self._templates[vendor] = self._migrated_template(vendor, url)
+            for name in names:
+                for vendor, url in targets:
+                    self.stdout.write(f"… {name} on {vendor}")
+                    figures = self._run_worker(name, vendor, url, quick)
+                    self._merge(results, figures, vendor)
+        finally:
+            self._drop_templates(admin_url)
         results["quick"] = 1 if quick else 0
         results["measured_at_unix"] = int(time.time())
         Path(output).write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
         self._table(results)
         self.stdout.write(self.style.SUCCESS(f"wrote {output}"))
 
-    def _run_worker(self, name: str, vendor: str, admin_url: str | None, quick: bool) -> dict:
+    @staticmethod
+    def _merge(results: dict, figures: dict, vendor: str) -> None:
+        for key, value in figures.items():
+            results[
+                key
+                if key.startswith("verify_audit_") and key.endswith("_s") and vendor == "postgres"
+                else f"{key}_{vendor}"
+            ] = value
+
+    def _bench_env(self) -> dict:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings_bench"}
         env.pop("CELERY_BROKER_URL", None)
+        return env
+
+    def _migrated_template(self, vendor: str, admin_url: str | None) -> str:
+        """A database migrated once (a SQLite file, or a PostgreSQL database used as TEMPLATE): the parts start
+        from copies of it instead of migrating afresh (eight seconds a part, the most of a quick run)."""
+        env = self._bench_env()
+        if vendor == "sqlite":
+            folder = tempfile.mkdtemp(prefix="tdkt-bench-template-")
+            path = f"{folder}/template.sqlite3"
+            env["DATABASE_URL"] = f"sqlite:///{path}"
+            target = path
+        else:
+            import psycopg
+
+            target = f"tdkt_bench_template_{os.getpid()}"
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{target}"')
+                conn.execute(f'CREATE DATABASE "{target}"')
+            env["DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + f"/{target}"
+        subprocess.run(
+            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "migrate", "--noinput", "-v0"],
+            env=env,
+            cwd=settings.BASE_DIR,
+            check=True,
+        )
+        return target
+
+    def _drop_templates(self, admin_url: str | None) -> None:
+        template = self._templates.get("postgres")
+        if template and admin_url:
+            import psycopg
+
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+
+    def _run_worker(self, name: str, vendor: str, admin_url: str | None, quick: bool) -> dict:
+        env = self._bench_env()
         env["DJANGO_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="tdkt-bench-media-")
         cleanup = None
+        template = getattr(self, "_templates", {}).get(vendor)
         if vendor == "sqlite":
             folder = tempfile.mkdtemp(prefix="tdkt-bench-")
+            if template:  # with its write-ahead log, if the migrating process left one
+                for suffix in ("", "-wal", "-shm"):
+                    if Path(template + suffix).exists():
+                        shutil.copyfile(template + suffix, f"{folder}/bench.sqlite3{suffix}")
             env["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
         else:
             import psycopg
@@ -94,7 +147,7 @@ class Command(BaseCommand):
             db_name = f"tdkt_bench_{name}_{os.getpid()}"
             with psycopg.connect(admin_url, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{db_name}"')
-                conn.execute(f'CREATE DATABASE "{db_name}"')
+                conn.execute(f'CREATE DATABASE "{db_name}"' + (f' TEMPLATE "{template}"' if template else ""))
             env["DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + f"/{db_name}"
 
             def cleanup():
