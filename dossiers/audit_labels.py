@@ -4,7 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.history import Detail, register
 
-from .models import ConsultationAgency, ConsultationOutcome, DocumentKind, HoldKind, OccasionKind, RecipientKind
+from .models import (
+    ConsultationAgency,
+    ConsultationOutcome,
+    DocumentKind,
+    HoldKind,
+    OccasionKind,
+    RecipientKind,
+)
 
 register(
     "dossiers",

@@ -356,6 +356,7 @@ OFFICER_STEPS = (
     may_record_central_rejection,
 )
 
+
 # -- before the council and on the way to the central level (dossiers.notice, consultation, forwarding) -----
 may_start_public_notice = _step_policy(
     "may_start_public_notice",
@@ -383,7 +384,9 @@ def may_override_consultation(user, consultation=None) -> Decision:
         user,
         (Role.BOARD_HEAD,),
         None,
-        reason=_("Chỉ Trưởng Ban Thi đua - Khen thưởng được quyết định vẫn trình khi có ý kiến hiệp y phản đối."),
+        reason=_(
+            "Chỉ Trưởng Ban Thi đua - Khen thưởng được quyết định vẫn trình khi có ý kiến hiệp y phản đối."
+        ),
     )
 
 

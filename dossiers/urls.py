@@ -17,9 +17,7 @@ urlpatterns = [
     path("<int:pk>/to-trinh.pdf", exports.proposal_pdf, name="proposal_pdf"),
     path("<int:pk>/cong-khai-truoc-hoi-dong/", central_views.public_notice, name="public_notice"),
     path("<int:pk>/hiep-y/", central_views.consultation, name="consultation"),
-    path(
-        "<int:pk>/ho-so-trinh-trung-uong.zip", central_views.forwarding_package, name="forwarding_package"
-    ),
+    path("<int:pk>/ho-so-trinh-trung-uong.zip", central_views.forwarding_package, name="forwarding_package"),
     path("doi-tuong/<int:pk>/", views.line_edit, name="line_edit"),
     path("doi-tuong/<int:pk>/bot/", views.line_remove, name="line_remove"),
     path("ca-nhan-tap-the/<int:pk>/", views.nominee_detail, name="nominee"),
@@ -39,9 +37,15 @@ urlpatterns = [
     path("ca-nhan-tap-the/<int:pk>/chuyen-cong-tac/", views.nominee_transfer, name="nominee_transfer"),
     path("dot-binh-xet/", unit_round_views.round_list, name="unit_rounds"),
     path("dot-binh-xet/<int:pk>/", unit_round_views.round_detail, name="unit_round"),
-    path("dot-binh-xet/<int:pk>/mau-danh-sach.xlsx", unit_round_views.round_template, name="unit_round_template"),
     path(
-        "dot-binh-xet/<int:pk>/quyet-dinh.pdf", unit_round_views.round_decision_pdf, name="unit_round_decision_pdf"
+        "dot-binh-xet/<int:pk>/mau-danh-sach.xlsx",
+        unit_round_views.round_template,
+        name="unit_round_template",
+    ),
+    path(
+        "dot-binh-xet/<int:pk>/quyet-dinh.pdf",
+        unit_round_views.round_decision_pdf,
+        name="unit_round_decision_pdf",
     ),
     path("quy-dinh/", rules_views.rules_list, name="rules"),
     path("quy-dinh/<int:pk>/", rules_views.rule_version_detail, name="rule_version"),

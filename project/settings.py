@@ -336,7 +336,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # No validator badge: it would send the schema's address to validator.swagger.io (and the CSP blocks it).
-    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "docExpansion": "none", "filter": True},
+    "SWAGGER_UI_SETTINGS": {
+        "deepLinking": True,
+        "validatorUrl": None,
+        "docExpansion": "none",
+        "filter": True,
+    },
     # One name per shared choice set (the same choices serve several fields): `spectacular --fail-on-warn`.
     "ENUM_NAME_OVERRIDES": {
         "ThresholdBaseEnum": "councils.registry.ThresholdBase",

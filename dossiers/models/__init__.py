@@ -46,6 +46,7 @@ from .unit_round import AwardQuota, QuotaScope, RoundLineState, RoundState, Unit
 
 __all__ = [
     "AwardLevel",
+    "AwardQuota",
     "AwardRecord",
     "AwardRoute",
     "AwardType",
@@ -69,14 +70,19 @@ __all__ = [
     "OccasionKind",
     "PublicComment",
     "PublicNotice",
+    "QuotaScope",
     "Rating",
     "RecipientKind",
     "RecordSource",
     "RecordStatus",
     "ReturnItem",
+    "RoundLineState",
+    "RoundState",
     "RuleKind",
     "RuleSeverity",
     "RuleVersion",
     "Submission",
+    "UnitRound",
+    "UnitRoundLine",
     "YearlyRating",
 ]

@@ -148,7 +148,9 @@ def test_swagger_ui_renders_with_every_other_host_unreachable(login, server_url)
     # unfolded at once left the page half drawn); every tag is there, and opening one shows its operations
     page.locator(".swagger-ui .opblock-tag").first.wait_for(timeout=15000)
     schema = page.evaluate("fetch('/api/schema/?format=json').then(r => r.json())")
-    tags = {tag for operations in schema["paths"].values() for op in operations.values() for tag in op["tags"]}
+    tags = {
+        tag for operations in schema["paths"].values() for op in operations.values() for tag in op["tags"]
+    }
     assert page.locator(".swagger-ui .opblock-tag").count() == len(tags) > 10
     for tag in ("dossiers", sorted(tags)[-1]):
         page.locator(f".swagger-ui .opblock-tag[data-tag='{tag}']").click()

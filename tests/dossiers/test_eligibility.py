@@ -21,6 +21,7 @@ CURRENT_LAW_YEAR = 2025
 def award(code):
     return award_of_year(code, year=CURRENT_LAW_YEAR)
 
+
 pytestmark = pytest.mark.django_db
 
 

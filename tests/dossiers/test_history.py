@@ -83,7 +83,11 @@ def test_the_exports_keep_the_raw_codes_beside_the_labels(cast, walked):
     assert (submit["target_state"], submit["target_state_label"]) == ("submitted", "Đã trình")
     assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}", submit["created_at_local"])
     assert submit["part"] == "" and submit["subject_ref"] == f"dossiers.dossier:{dossier.pk}"
-    assert submit["subject"] == {"kind": "dossier", "id": dossier.pk, "url": f"/api/v1/dossiers/{dossier.pk}/"}
+    assert submit["subject"] == {
+        "kind": "dossier",
+        "id": dossier.pk,
+        "url": f"/api/v1/dossiers/{dossier.pk}/",
+    }
     propose = next(e for e in exported["events"] if e["verb"] == "propose")
     assert propose["subject_ref"] == f"dossiers.dossiernominee:{line.pk}" and propose["part"] == str(line)
     assert (propose["subject"]["kind"], propose["subject"]["id"]) == ("dossier_line", line.pk)

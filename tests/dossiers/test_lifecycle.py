@@ -162,7 +162,9 @@ def test_submission_is_refused_without_documents_or_when_not_eligible(cast):
     text = " ".join(error.value.messages)
     assert "Thiếu Tờ trình của hồ sơ." in text
     assert "Lê Văn Mới: thiếu Báo cáo thành tích" in text
-    assert "2 năm liên tục Chiến sĩ thi đua cơ sở" in text and "Luật TĐKT 2003 (sửa đổi 2013)" in text  # 2023: NĐ 91
+    assert (
+        "2 năm liên tục Chiến sĩ thi đua cơ sở" in text and "Luật TĐKT 2003 (sửa đổi 2013)" in text
+    )  # 2023: NĐ 91
     dossier.refresh_from_db()
     assert dossier.state == DossierState.DRAFT
     assert dossier.submission_count == 0

@@ -226,7 +226,9 @@ def build_world(*, with_votes: bool = True) -> World:
         _voted_session(world, board)
     from dossiers.unit_round import round_create
 
-    unit_round = round_create(unit=unit_a, year=plan.year, title="Bình xét thi đua của quận", actor=_actor(officer))
+    unit_round = round_create(
+        unit=unit_a, year=plan.year, title="Bình xét thi đua của quận", actor=_actor(officer)
+    )
 
     world.objects.update(
         unit_a=unit_a,
