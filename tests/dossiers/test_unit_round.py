@@ -5,7 +5,6 @@ path and unit awards never reach the Board. Quotas are data and a breach blocks 
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -153,7 +152,6 @@ def vote_and_issue(session, unit_council, *, against=()):
 
 # -- the whole round, 300 people ------------------------------------------------------------------------------
 def test_a_300_nominee_round_runs_from_the_excel_file_to_the_register(cast, unit_council):
-    started = time.perf_counter()
     unit_round = new_round(cast)
     rows = rounds.read_rows(workbook(year_end_rows()))
     assert len(rows) == 330
@@ -200,8 +198,6 @@ def test_a_300_nominee_round_runs_from_the_excel_file_to_the_register(cast, unit
     assert records.filter(award__code="cstdcs").count() == 30
     assert YearlyRating.objects.filter(year=YEAR, decision_number="125/QĐ-UBND").count() == 298
     assert AuditEvent.objects.filter(verb="grant_award").count() == 328
-    seconds = time.perf_counter() - started
-    assert seconds < 60, seconds
 
 
 # -- the import: rows, identity, eligibility ----------------------------------------------------------------------
