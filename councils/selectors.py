@@ -239,28 +239,15 @@ def present_not_voted(session: Session) -> list:
 
 
 def recusals_by_item(session: Session, items: list[AgendaItem]) -> dict[int, set[int]]:
-    """recused_ids() for many items of one session in three queries in all (recorded recusals, the members of
-    the proposing units, the session's members), not three per item."""
-    members = member_ids(session)
+    """recused_ids() for many items of one session: the recorded recusals in one query, the automatic ones from
+    automatic_recusals_many (not three queries per item)."""
     recorded: dict[int, set[int]] = {}
     for item_id, member_id in Recusal.objects.filter(item__in=[item.pk for item in items]).values_list(
         "item_id", "member_id"
     ):
         recorded.setdefault(item_id, set()).add(member_id)
-    units = {item.proposing_unit_id for item in items if item.proposing_unit_id}
-    in_unit: dict[int, set[int]] = {}
-    if units:
-        for unit_id, user_id in Membership.objects.filter(
-            active_q(session.planned_on), unit_id__in=units, role__in=UNIT_ROLES, user_id__in=members
-        ).values_list("unit_id", "user_id"):
-            in_unit.setdefault(unit_id, set()).add(user_id)
-    result = {}
-    for item in items:
-        recused = recorded.get(item.pk, set()) | in_unit.get(item.proposing_unit_id, set())
-        if item.nominee_user_id and item.nominee_user_id in members:
-            recused = recused | {item.nominee_user_id}
-        result[item.pk] = recused
-    return result
+    automatic = automatic_recusals_many(session, items)
+    return {item.pk: recorded.get(item.pk, set()) | set(automatic[item.pk]) for item in items}
 
 
 def turnout(session: Session) -> list[dict]:
