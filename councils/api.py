@@ -354,6 +354,15 @@ class SessionViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnl
             return Session.objects.none()
         return selectors.sessions_visible_to(self.request.user).order_by("-planned_on", "-pk")
 
+    def create(self, request, *args, **kwargs):
+        """Role before input: a user who may not plan this term's sessions learns it (403) whatever the body
+        says, without the body's errors telling them anything about the term."""
+        term_id = request.data.get("council_term") if hasattr(request.data, "get") else None
+        term = CouncilTerm.objects.filter(pk=term_id).first() if str(term_id or "").isdigit() else None
+        if term is not None:
+            require(policies.may_create_session, request_actor(request), term)
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.session_create(

@@ -15,8 +15,10 @@ from .conftest import MEETING_DAY
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-YESTERDAY = TODAY - timedelta(days=1)
+
+def _today():
+    """Read at use, not at import: a suite collected before midnight (Asia/Ho_Chi_Minh) runs after it."""
+    return timezone.localdate()
 
 
 def _dmy(day: date) -> str:
@@ -45,22 +47,26 @@ def test_web_refuses_a_session_planned_in_the_past_and_keeps_the_input(client, c
     client.force_login(c.board)
     response = client.post(
         reverse("councils:session_create"),
-        {"council_term": c.term.pk, "title": "Phiên họp tháng trước", "planned_on": _dmy(YESTERDAY)},
+        {
+            "council_term": c.term.pk,
+            "title": "Phiên họp tháng trước",
+            "planned_on": _dmy(_today() - timedelta(days=1)),
+        },
     )
     assert response.status_code == 400
     assert any("Ngày họp đã qua" in e for e in _field_errors(response, "planned_on"))
     page = response.content.decode()
-    assert f'value="{_dmy(YESTERDAY)}"' in page and 'value="Phiên họp tháng trước"' in page
+    assert f'value="{_dmy(_today() - timedelta(days=1))}"' in page and 'value="Phiên họp tháng trước"' in page
     assert not Session.objects.exists()
 
 
 def test_web_refuses_a_session_outside_its_council_term(client, council):
     c = council(size=3)
     ended = CouncilTermFactory(council=c.term.council, name="2016-2021", starts_on=date(2016, 1, 1))
-    ended.ends_on = TODAY + timedelta(days=5)
+    ended.ends_on = _today() + timedelta(days=5)
     ended.save()
     client.force_login(c.board)
-    late = TODAY + timedelta(days=30)
+    late = _today() + timedelta(days=30)
     response = client.post(
         reverse("councils:session_create"),
         {"council_term": ended.pk, "title": "Phiên họp", "planned_on": _dmy(late)},
@@ -77,7 +83,11 @@ def test_api_refuses_a_session_in_the_past_or_outside_its_term(api, council):
     client = api(c.board)
     past = client.post(
         "/api/sessions/",
-        {"council_term": c.term.pk, "title": "Phiên họp", "planned_on": YESTERDAY.isoformat()},
+        {
+            "council_term": c.term.pk,
+            "title": "Phiên họp",
+            "planned_on": (_today() - timedelta(days=1)).isoformat(),
+        },
         format="json",
     )
     assert past.status_code == 400 and "Ngày họp đã qua" in past.json()["errors"]["planned_on"][0]
@@ -87,14 +97,14 @@ def test_api_refuses_a_session_in_the_past_or_outside_its_term(api, council):
         format="json",
     )
     assert before_term.status_code == 201  # the term has no end: any day from its start is in it
-    c.term.ends_on = TODAY + timedelta(days=20)
+    c.term.ends_on = _today() + timedelta(days=20)
     c.term.save()
     outside = client.post(
         "/api/sessions/",
         {
             "council_term": c.term.pk,
             "title": "Phiên họp",
-            "planned_on": (TODAY + timedelta(days=21)).isoformat(),
+            "planned_on": (_today() + timedelta(days=21)).isoformat(),
         },
         format="json",
     )
@@ -124,11 +134,12 @@ def test_web_refuses_a_convene_date_in_the_past(client, council):
     session = _planned(c)
     client.force_login(c.secretary)
     response = client.post(
-        _transition_url(session, "convene"), {"planned_on": _dmy(YESTERDAY), "place": "Hội trường"}
+        _transition_url(session, "convene"),
+        {"planned_on": _dmy(_today() - timedelta(days=1)), "place": "Hội trường"},
     )
     assert response.status_code == 400
     assert any("Ngày họp đã qua" in e for e in _field_errors(response, "planned_on"))
-    assert f'value="{_dmy(YESTERDAY)}"' in response.content.decode()
+    assert f'value="{_dmy(_today() - timedelta(days=1))}"' in response.content.decode()
     session.refresh_from_db()
     assert (session.state, session.planned_on) == (SessionState.PLANNED, MEETING_DAY)
 
@@ -138,7 +149,7 @@ def test_api_refuses_a_convene_date_in_the_past_or_outside_the_term(api, council
     session = _planned(c)
     client = api(c.secretary)
     url = f"/api/sessions/{session.pk}/transitions/convene/"
-    past = client.post(url, {"planned_on": YESTERDAY.isoformat()}, format="json")
+    past = client.post(url, {"planned_on": (_today() - timedelta(days=1)).isoformat()}, format="json")
     assert past.status_code == 400 and "Ngày họp đã qua" in past.json()["errors"]["planned_on"][0]
     c.term.ends_on = MEETING_DAY + timedelta(days=3)
     c.term.save()

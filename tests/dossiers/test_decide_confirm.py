@@ -12,13 +12,17 @@ from dossiers.models import AwardRecord, Dossier, DossierState, NomineeState
 from .helpers import ready_dossier, walk_to
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+
+
+def _today():
+    """Read at use, not at import: a suite collected before midnight (Asia/Ho_Chi_Minh) runs after it."""
+    return timezone.localdate()
 
 
 def _posted(cast):
     dossier = walk_to(cast, ready_dossier(cast), "posted")
     # the posting period is over, so only the confirmation stands between the chairman and the decision
-    Dossier.objects.filter(pk=dossier.pk).update(posted_until=TODAY - timedelta(days=1))
+    Dossier.objects.filter(pk=dossier.pk).update(posted_until=_today() - timedelta(days=1))
     dossier.refresh_from_db()
     return dossier
 
@@ -30,13 +34,13 @@ def test_decide_shows_its_consequence_and_acts_only_when_confirmed(client, cast)
     url = reverse("dossiers:decide", args=[dossier.pk])
     typed = {
         "decision_number": "125/QĐ-UBND",
-        "decision_date": f"{TODAY:%d/%m/%Y}",
+        "decision_date": f"{_today():%d/%m/%Y}",
         f"line_{line.pk}": "approve",
     }
     confirm = client.post(url, typed)
     text = confirm.content.decode()
     assert confirm.status_code == 200 and "Ban hành quyết định khen thưởng?" in text
-    assert f"Quyết định số 125/QĐ-UBND, ngày {TODAY:%d/%m/%Y}." in text
+    assert f"Quyết định số 125/QĐ-UBND, ngày {_today():%d/%m/%Y}." in text
     assert "Khen thưởng 1 đối tượng" in text and str(line.nominee) in text
     assert "Không khen 0 đối tượng" in text and "Bước này không thể hoàn tác." in text
     dossier.refresh_from_db()
@@ -63,7 +67,7 @@ def test_a_forged_confirmation_still_goes_through_the_engine(client, cast):
         reverse("dossiers:decide", args=[dossier.pk]),
         {
             "decision_number": "1/QĐ",
-            "decision_date": f"{TODAY:%d/%m/%Y}",
+            "decision_date": f"{_today():%d/%m/%Y}",
             f"line_{line.pk}": "approve",
             "confirmed": "1",
         },
@@ -78,7 +82,7 @@ def test_api_decides_in_one_call(api, cast):
     line = dossier.lines.get()
     response = api(cast.chairman).post(
         f"/api/dossiers/{dossier.pk}/transitions/decide/",
-        {"decision_number": "125/QĐ-UBND", "decision_date": TODAY.isoformat(), "approved": str(line.pk)},
+        {"decision_number": "125/QĐ-UBND", "decision_date": _today().isoformat(), "approved": str(line.pk)},
         format="json",
     )
     assert response.status_code == 200, response.json()

@@ -36,7 +36,10 @@ from workflows.services import membership_grant
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+
+def _today():
+    """Read at use, not at import: a suite collected before midnight (Asia/Ho_Chi_Minh) runs after it."""
+    return timezone.localdate()
 
 
 def _pdf(name="phieu.pdf"):
@@ -72,7 +75,7 @@ def world(db, person, unit):
 
     board = person("board.officer", Role.BOARD_OFFICER)
     officer = person("unit.officer", Role.UNIT_OFFICER, unit=unit)
-    term = CouncilTermFactory(starts_on=TODAY - timedelta(days=400))
+    term = CouncilTermFactory(starts_on=_today() - timedelta(days=400))
     secretary = person("council.secretary", Role.COUNCIL_SECRETARY, council_term=term)
     members = [person(f"council.member{i}", Role.COUNCIL_MEMBER, council_term=term) for i in range(3)]
 
@@ -87,7 +90,7 @@ def world(db, person, unit):
         user=officer,
     )
     session = council_services.session_create(
-        council_term=term, title="Phiên họp thứ nhất", planned_on=TODAY + timedelta(days=10), actor=board
+        council_term=term, title="Phiên họp thứ nhất", planned_on=_today() + timedelta(days=10), actor=board
     )
     item = council_services.agenda_item_add(
         session=session,
@@ -107,8 +110,8 @@ def world(db, person, unit):
         quarter=1,
         content="Phát động phong trào thi đua",
         lead_unit=unit,
-        planned_due_date=TODAY + timedelta(days=30),
-        due_date=TODAY + timedelta(days=30),
+        planned_due_date=_today() + timedelta(days=30),
+        due_date=_today() + timedelta(days=30),
     )
     division = Division.objects.create(year=2023)
     # a unit's own year-end round with one imported line (dossiers.unit_round)
@@ -287,7 +290,7 @@ def test_the_web_transition_page_refuses_a_superuser_with_the_reason(world, supe
     url = reverse("transition", args=["emulation", "division", division.pk, "announce"])
     events = AuditEvent.objects.count()
     response = signed_in(superuser).post(
-        url, {"document_number": "08/TB-HĐTĐKT", "announced_on": TODAY.strftime("%d/%m/%Y")}, follow=True
+        url, {"document_number": "08/TB-HĐTĐKT", "announced_on": _today().strftime("%d/%m/%Y")}, follow=True
     )
     assert "Chỉ Trưởng Ban TĐKT có thẩm quyền mới được thực hiện" in response.content.decode()
     assert _state_of(division) == "draft" and AuditEvent.objects.count() == events
@@ -319,7 +322,7 @@ def test_council_services_refuse_a_superuser(world, superuser):
     before = _counts()
     refused = [
         lambda: council_services.session_create(
-            council_term=term, title="Phiên của quản trị viên", planned_on=TODAY, actor=superuser
+            council_term=term, title="Phiên của quản trị viên", planned_on=_today(), actor=superuser
         ),
         lambda: council_services.agenda_item_add(
             session=session, title="Mục của quản trị viên", threshold=Threshold(percent=50), actor=superuser
@@ -347,7 +350,7 @@ def test_council_pages_refuse_a_superuser(world, superuser):
     before = _counts()
     create = client.post(
         reverse("councils:session_create"),
-        {"council_term": world["term"].pk, "title": "Phiên", "planned_on": TODAY.strftime("%d/%m/%Y")},
+        {"council_term": world["term"].pk, "title": "Phiên", "planned_on": _today().strftime("%d/%m/%Y")},
     )
     assert create.status_code == 403
     agenda = client.post(
@@ -385,7 +388,7 @@ def test_council_api_refuses_a_superuser_with_403_json(world, superuser, api):
     calls = [
         client.post(
             "/api/sessions/",
-            {"council_term": world["term"].pk, "title": "Phiên", "planned_on": TODAY.isoformat()},
+            {"council_term": world["term"].pk, "title": "Phiên", "planned_on": "2000-01-01"},
             format="json",
         ),
         client.post(
@@ -430,15 +433,17 @@ def test_innovation_services_refuse_a_superuser(world, superuser):
         lambda: innovation_services.round_create(
             council_term=cast.term,
             title="Đợt của quản trị viên",
-            submission_opens_on=TODAY,
-            submission_closes_on=TODAY + timedelta(days=10),
+            submission_opens_on=_today(),
+            submission_closes_on=_today() + timedelta(days=10),
             actor=superuser,
         ),
         lambda: innovation_services.round_reviewers_set(
             round_=round_, reviewers=[superuser], actor=superuser
         ),
         lambda: innovation_services.initiatives_import(round_=round_, rows=[], actor=superuser),
-        lambda: innovation_services.round_send_to_council(round_=round_, planned_on=TODAY, actor=superuser),
+        lambda: innovation_services.round_send_to_council(
+            round_=round_, planned_on=_today(), actor=superuser
+        ),
         lambda: innovation_services.reviewer_assign(
             initiative=initiative, reviewer=cast.reviewers[0], actor=superuser
         ),
@@ -466,7 +471,7 @@ def test_innovation_board_pages_refuse_a_superuser_like_anyone_without_the_role(
         assert client.post(url, data).status_code == 404, url
     council = client.post(
         reverse("innovation:round_send_to_council", args=[round_.pk]),
-        {"planned_on": TODAY.strftime("%d/%m/%Y")},
+        {"planned_on": _today().strftime("%d/%m/%Y")},
         follow=True,
     )
     shown = [str(message) for message in council.context["messages"]]
@@ -492,8 +497,8 @@ def test_innovation_api_refuses_a_superuser_with_403_json(world, superuser, api)
             {
                 "council_term": cast.term.pk,
                 "title": "Đợt",
-                "submission_opens_on": TODAY.isoformat(),
-                "submission_closes_on": (TODAY + timedelta(days=5)).isoformat(),
+                "submission_opens_on": _today().isoformat(),
+                "submission_closes_on": (_today() + timedelta(days=5)).isoformat(),
             },
             format="json",
         ),
@@ -504,7 +509,7 @@ def test_innovation_api_refuses_a_superuser_with_403_json(world, superuser, api)
             format="multipart",
         ),
         client.post(
-            f"/api/rounds/{round_.pk}/send-to-council/", {"planned_on": TODAY.isoformat()}, format="json"
+            f"/api/rounds/{round_.pk}/send-to-council/", {"planned_on": _today().isoformat()}, format="json"
         ),
         client.post(f"/api/rounds/{round_.pk}/assign-balanced/", {}, format="json"),
         client.post(
@@ -575,14 +580,14 @@ def test_a_superuser_with_a_board_role_acts_as_the_board_and_is_recorded_so(worl
     round_ = innovation_services.round_create(
         council_term=cast.term,
         title="Đợt 2 năm 2023",
-        submission_opens_on=TODAY,
-        submission_closes_on=TODAY + timedelta(days=10),
+        submission_opens_on=_today(),
+        submission_closes_on=_today() + timedelta(days=10),
         actor=Actor(superuser, role="admin"),  # a role the caller claims but does not hold is not recorded
     )
     session = council_services.session_create(
         council_term=world["term"],
         title="Phiên bổ sung",
-        planned_on=TODAY + timedelta(days=3),
+        planned_on=_today() + timedelta(days=3),
         actor=superuser,
     )
     division = emulation_services.division_open(year=2024, actor=Actor(superuser, role=Role.BOARD_HEAD))
@@ -668,7 +673,7 @@ def test_plan_services_and_pages_refuse_a_superuser(db, superuser, person):
     admin = Actor(superuser, role=Role.BOARD_HEAD)  # a role the caller names is not a role the user holds
     refusals = [
         lambda: plan_services.plan_copy_to_next_year(plan=plan, actor=admin),
-        lambda: plan_services.plan_issue(plan=plan, number="1/KH-UBND", issued_on=TODAY, actor=admin),
+        lambda: plan_services.plan_issue(plan=plan, number="1/KH-UBND", issued_on=_today(), actor=admin),
         lambda: plan_services.oversight_assign(plan=plan, member=member, unit=UnitFactory(), actor=admin),
     ]
     for attempt in refusals:
@@ -677,6 +682,6 @@ def test_plan_services_and_pages_refuse_a_superuser(db, superuser, person):
     assert AuditEvent.objects.count() == before
     assert Plan.objects.count() == 1
     head = person("board.head", Role.BOARD_HEAD)
-    issued = plan_services.plan_issue(plan=plan, number="1/KH-UBND", issued_on=TODAY, actor=Actor(head))
+    issued = plan_services.plan_issue(plan=plan, number="1/KH-UBND", issued_on=_today(), actor=Actor(head))
     assert issued.is_issued
     assert AuditEvent.objects.filter(actor=head).latest("sequence").role == Role.BOARD_HEAD
