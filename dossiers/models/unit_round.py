@@ -79,7 +79,9 @@ class RoundLineState(models.TextChoices):
 
 
 class UnitRoundLine(StatefulModel):
-    """One row of the round: a nominee, the unit-level award proposed, the year's rating and the achievement."""
+    """One row of the round: a nominee (a person of the unit, or a collective: the unit itself or one of its
+    sub-units), the unit-level award proposed, the year's rating (persons) or the member figures (collectives),
+    and the achievement."""
 
     unit_round = models.ForeignKey(
         UnitRound, verbose_name=_("đợt bình xét"), on_delete=models.CASCADE, related_name="lines"
@@ -96,6 +98,17 @@ class UnitRoundLine(StatefulModel):
     )
     rating = models.CharField(_("xếp loại trong năm"), max_length=4, choices=Rating.choices, blank=True)
     achievement_report = models.TextField(_("tóm tắt thành tích"))
+    #: a collective's member figures (from the file's «Tập thể» sheet), named as on a city dossier's line
+    #: (DossierNominee) since the same collective_ratio rules read them; empty on a person's line
+    members_total = models.PositiveIntegerField(_("tổng số thành viên"), null=True, blank=True)
+    members_completed = models.PositiveIntegerField(_("số hoàn thành nhiệm vụ"), null=True, blank=True)
+    members_advanced = models.PositiveIntegerField(_("số đạt Lao động tiên tiến"), null=True, blank=True)
+    members_grassroots_fighters = models.PositiveIntegerField(
+        _("số đạt Chiến sĩ thi đua cơ sở"), null=True, blank=True
+    )
+    members_disciplined = models.PositiveIntegerField(
+        _("số bị kỷ luật từ khiển trách trở lên"), null=True, blank=True
+    )
     state = StateField(_("kết quả"), choices=RoundLineState.choices, default=RoundLineState.PENDING)
     council_item_ref = models.CharField(_("mục trong chương trình họp"), max_length=60, blank=True)
     council_explanation = models.CharField(_("kết quả biểu quyết"), max_length=255, blank=True)
