@@ -41,6 +41,7 @@ VERSION_FIELDS = (
     "public_notice_days",
     "sla_working_days",
     "reward_multipliers",
+    "consultation_agencies",
     "assumptions",
     "note",
 )
@@ -65,8 +66,17 @@ def _version(version_model, row: dict):
     version = version_model.objects.filter(code=row["code"]).first()
     if version is not None:
         return version
-    fields = {key: row[key] for key in VERSION_FIELDS if key in row}
-    for key in ("legal_basis", "sla_working_days", "reward_multipliers", "assumptions"):
+    # a migration's historical model may predate some fields (e.g. 0020's consultation_agencies, which that
+    # migration then sets from this file)
+    names = {field.name for field in version_model._meta.get_fields()}
+    fields = {key: row[key] for key in VERSION_FIELDS if key in row and key in names}
+    for key in (
+        "legal_basis",
+        "sla_working_days",
+        "reward_multipliers",
+        "consultation_agencies",
+        "assumptions",
+    ):
         if key in fields:
             fields[key] = _plain(fields[key])
     start, end = fields.get("effective_from"), fields.get("effective_to")

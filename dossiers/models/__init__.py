@@ -16,6 +16,7 @@ from .central import (
     ConsultationAgency,
     ConsultationOutcome,
     ConsultationRequest,
+    ConsultationWaiver,
     ForwardingPackage,
     PublicNotice,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "ConsultationAgency",
     "ConsultationOutcome",
     "ConsultationRequest",
+    "ConsultationWaiver",
     "DocumentKind",
     "Dossier",
     "DossierDocument",

@@ -60,6 +60,40 @@ def ranges_overlap_q(start: date, end: date | None) -> Q:
     return q & Q(effective_from__lte=end) if end is not None else q
 
 
+#: The kinds of state-level nominee a version lists its required hiệp y agencies for
+#: (RuleVersion.consultation_agencies; dossiers.consultation.recipient_category).
+CONSULTATION_CATEGORIES = {
+    "individual": _("Cá nhân"),
+    "collective": _("Tập thể"),
+    "enterprise_individual": _("Cá nhân thuộc doanh nghiệp (người đứng đầu, người lao động)"),
+    "enterprise_collective": _("Doanh nghiệp (tập thể)"),
+}
+
+
+def validate_consultation_agencies(value) -> None:
+    """{category: [agency code, …]}: known categories, known agencies, each once."""
+    from .central import ConsultationAgency
+
+    if not isinstance(value, dict):
+        raise ValidationError(_("Ghi theo từng loại đối tượng: danh sách mã cơ quan hiệp y."))
+    for category, agencies in value.items():
+        if category not in CONSULTATION_CATEGORIES:
+            raise ValidationError(
+                _("Loại đối tượng «%(category)s» không có; dùng: %(known)s.")
+                % {"category": category, "known": ", ".join(CONSULTATION_CATEGORIES)}
+            )
+        if not isinstance(agencies, list) or any(code not in ConsultationAgency.values for code in agencies):
+            raise ValidationError(
+                _("%(category)s: chọn cơ quan hiệp y trong danh sách.")
+                % {"category": CONSULTATION_CATEGORIES[category]}
+            )
+        if len(set(agencies)) != len(agencies):
+            raise ValidationError(
+                _("%(category)s: mỗi cơ quan chỉ ghi một lần.")
+                % {"category": CONSULTATION_CATEGORIES[category]}
+            )
+
+
 class RuleVersionQuerySet(models.QuerySet):
     def effective_on(self, day: date):
         return self.filter(in_force_q(day))
@@ -69,8 +103,9 @@ class RuleVersion(models.Model):
     """One version of the emulation and commendation rules, in force between two dates, with its legal basis.
 
     A version holds the values the law or the Board sets for a period: quorum, default public-notice days, the
-    working days each dossier step may take (SLA) and the reward multipliers; its award types (AwardType) hold
-    the thresholds, documents and eligibility rules. `assumptions` lists the values that are not confirmed
+    working days each dossier step may take (SLA), the reward multipliers and the agencies whose hiệp y a
+    state-level proposal needs, per kind of nominee (`consultation_agencies`, dossiers.consultation); its award
+    types (AwardType) hold the thresholds, documents and eligibility rules. `assumptions` lists the values that are not confirmed
     from a source ({"field": path, "note": why}), shown on the rules page. A version without effective_from is
     a draft the Board is preparing. Versions never overlap (dossiers.rule_versions; on PostgreSQL also an
     exclusion constraint, migration 0016)."""
@@ -103,6 +138,17 @@ class RuleVersion(models.Model):
         default=dict,
         blank=True,
         help_text=_("Theo mã danh hiệu, hình thức: hệ số nhân với mức lương cơ sở."),
+    )
+    consultation_agencies = models.JSONField(
+        _("cơ quan phải hiệp y"),
+        default=dict,
+        blank=True,
+        validators=[validate_consultation_agencies],
+        help_text=_(
+            "Theo loại đối tượng đề nghị khen thưởng cấp Nhà nước (individual, collective, enterprise_individual, "
+            "enterprise_collective): danh sách mã cơ quan hiệp y bắt buộc (tax, social_insurance, environment, "
+            "labour, party_committee, police)."
+        ),
     )
     assumptions = models.JSONField(
         _("giá trị chưa được xác nhận"),

@@ -95,6 +95,31 @@ class ConsultationRequest(models.Model):
         return f"{self.get_agency_display()} · {self.dossier_id}"
 
 
+class ConsultationWaiver(models.Model):
+    """The Board head's decision that one agency the rule version requires need not be consulted about this
+    dossier (e.g. the nominee is not an enterprise: no environment opinion), with the reason; it counts as
+    settled for forwarding (dossiers.consultation). Once per agency and dossier, never alongside a request."""
+
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="consultation_waivers"
+    )
+    agency = models.CharField(_("cơ quan hiệp y"), max_length=20, choices=ConsultationAgency.choices)
+    reason = models.TextField(_("lý do không cần hiệp y"), max_length=2000)
+    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    waived_at = models.DateTimeField(_("thời điểm quyết định"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("miễn hiệp y")
+        verbose_name_plural = _("miễn hiệp y")
+        ordering = ["dossier", "waived_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "agency"], name="consultation_waiver_agency_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_agency_display()} · {self.dossier_id}"
+
+
 class ForwardingPackage(models.Model):
     """The ZIP forwarded to the central level: the tờ trình, the list of nominees, the council minutes and every
     current document, with a manifest of SHA-256 sums (dossiers.forwarding). Its lines are the nominees it
