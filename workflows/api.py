@@ -33,7 +33,13 @@ from .filters import MembershipFilter, UnitFilter
 from .http import client_ip, request_actor  # noqa: F401 (client_ip: the views of every app take it from here)
 from .models import ApiToken, AuditEvent, Membership
 from .names import full_name
-from .policies import PolicyDenied, may_change_configuration, may_manage_roles, may_read_history
+from .policies import (
+    PolicyDenied,
+    may_change_configuration,
+    may_manage_roles,
+    may_read_history,
+    may_see_client_ips,
+)
 from .schema import ApiAutoSchema, ProblemSerializer
 from .services import membership_approve, membership_end, membership_grant, membership_reject
 
@@ -195,6 +201,9 @@ class AuditEventSerializer(serializers.ModelSerializer):
     subject_ref = serializers.SerializerMethodField()
     part = serializers.SerializerMethodField()
     concerns = serializers.SerializerMethodField()
+    #: Only for readers who may see it (policies.may_see_client_ips: the Board, auditors, the chairman); null
+    #: for a unit reading its own dossier's history.
+    client_ip = serializers.SerializerMethodField()
 
     class Meta:
         model = AuditEvent
@@ -235,6 +244,14 @@ class AuditEventSerializer(serializers.ModelSerializer):
             events = list(listed) if listed is not None else [event]
             rows.update({row.event.pk: row for row in describe(events, self.context.get("subject"))})
         return rows[event.pk]
+
+    def get_client_ip(self, event) -> str | None:
+        shown = self.context.get("show_client_ip")
+        if shown is None:
+            request = self.context.get("request")
+            user = getattr(request, "user", None)
+            shown = self.context["show_client_ip"] = bool(user is not None and may_see_client_ips(user))
+        return event.client_ip if shown else None
 
     def get_verb_label(self, event) -> str:
         return self._row(event).verb_label
@@ -388,7 +405,8 @@ class TransitionsMixin:
         obj = self.get_object()
         if not self.can_read_history(request.user, obj):
             raise PolicyDenied(_("Chỉ Ban TĐKT và kiểm tra viên được xem lịch sử."))
-        return Response(AuditEventSerializer(history_for(obj), many=True, context={"subject": obj}).data)
+        context = {"subject": obj, "show_client_ip": bool(may_see_client_ips(request.user, obj))}
+        return Response(AuditEventSerializer(history_for(obj), many=True, context=context).data)
 
     def can_read_history(self, user, obj) -> bool:
         return bool(may_read_history(user, obj))

@@ -380,6 +380,14 @@ def may_view_council_term(user, term) -> Decision:
     return deny(_("Bạn không là thành viên của hội đồng này."), status=404)
 
 
+@policy(roles=READ_EVERYTHING_ROLES, description="Xem địa chỉ IP của người thực hiện trong lịch sử")
+def may_see_client_ips(user, subject=None) -> Decision:
+    """The Board, auditors and the city chairman see from where each step was taken; a unit reading its own
+    dossier's history sees who acted and why, not the Board officers' addresses (personal data they need not
+    read)."""
+    return may_read_everything(user)
+
+
 @policy(roles=READ_EVERYTHING_ROLES, description="Đọc lịch sử (nhật ký) của một đối tượng")
 def may_read_history(user, subject=None) -> Decision:
     """The Board, auditors and the city chairman; a unit (its officers and head, or their delegates) also reads

@@ -26,7 +26,7 @@ from .lifecycle import lifecycle_for, visible_to
 from .models import AuditCheckMode, AuditCheckpoint, AuditCheckRun, Role
 from .names import full_name
 from .notifications import mark_all_read
-from .policies import authorities_for_display, may_read_history, may_verify_audit
+from .policies import authorities_for_display, may_read_history, may_see_client_ips, may_verify_audit
 from .selectors import inbox
 
 
@@ -96,6 +96,7 @@ def history(request, app_label: str, model_name: str, pk: str):
         raise PermissionDenied(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND được xem lịch sử."))
     events = list(history_events(subject))  # its own and its parts' (a dossier's lines)
     rows = describe(events, subject)
+    show_ips = bool(may_see_client_ips(request.user, subject))
     export = request.GET.get("format")
     if export in ("json", "csv") and (refused := throttle.export_refusal(request)) is not None:
         return refused
@@ -106,7 +107,11 @@ def history(request, app_label: str, model_name: str, pk: str):
                 "events": AuditEventSerializer(
                     events,
                     many=True,
-                    context={"subject": subject, "_history_rows": {r.event.pk: r for r in rows}},
+                    context={
+                        "subject": subject,
+                        "_history_rows": {r.event.pk: r for r in rows},
+                        "show_client_ip": show_ips,
+                    },
                 ).data,
             },
             json_dumps_params={"ensure_ascii": False},
@@ -157,7 +162,7 @@ def history(request, app_label: str, model_name: str, pk: str):
                     e.source_state,
                     e.target_state,
                     e.comment,
-                    e.client_ip or "",
+                    (e.client_ip or "") if show_ips else "",
                     e.hash,
                     row.at,
                     row.verb_label,
@@ -173,7 +178,13 @@ def history(request, app_label: str, model_name: str, pk: str):
     return render(
         request,
         "workflows/history.html",
-        {"subject": subject, "rows": rows, "model_name": model_name, "app_label": app_label},
+        {
+            "subject": subject,
+            "rows": rows,
+            "model_name": model_name,
+            "app_label": app_label,
+            "show_client_ip": show_ips,
+        },
     )
 
 

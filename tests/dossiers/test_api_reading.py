@@ -177,3 +177,41 @@ def test_naming_another_units_dossier_for_a_line_answers_as_a_nonexistent_one(ap
     answer = _same(add(theirs.pk), add(missing), ids=(theirs.pk, missing))
     assert answer.status_code == 400 and "dossier" in answer.json()["errors"]
     assert not theirs.lines.exists()
+
+
+def test_a_unit_reading_its_history_sees_who_acted_but_not_from_which_address(api, cast, client):
+    """The Board officers' IP addresses are personal data a unit does not need: the unit's own history (web
+    page, its JSON and CSV exports, the API) shows the step, the person and the reason, never the address; the
+    Board and the auditor still see it."""
+    from workflows import engine
+
+    dossier = ready_dossier(cast)
+    engine.perform(dossier, "submit", user=cast.head, client_ip="198.51.100.7")
+    engine.perform(
+        dossier,
+        "return_for_supplement",
+        user=cast.board,
+        client_ip="203.0.113.45",
+        data={
+            "comment": "Thiếu bản thành tích có xác nhận",
+            "items": "Báo cáo thành tích",
+            "working_days": 5,
+        },
+    )
+    url = f"/lich-su/dossiers/dossier/{dossier.pk}/"
+    for user, shown in ((cast.officer, False), (cast.head, False), (cast.board, True), (cast.auditor, True)):
+        events = api(user).get(f"/api/v1/dossiers/{dossier.pk}/history/").json()
+        returned = next(e for e in events if e["verb"] == "return_for_supplement")
+        assert (
+            returned["actor"] == "board.officer" and returned["comment"] == "Thiếu bản thành tích có xác nhận"
+        )
+        assert returned["client_ip"] == ("203.0.113.45" if shown else None), user.username
+        client.force_login(user)
+        page = client.get(url)
+        assert page.status_code == 200
+        assert ("203.0.113.45" in page.content.decode()) is shown, user.username
+        exported = client.get(url + "?format=json").json()["events"]
+        addresses = {e["client_ip"] for e in exported} - {None}
+        assert addresses == ({"198.51.100.7", "203.0.113.45"} if shown else set()), user.username
+        csv_text = client.get(url + "?format=csv").content.decode()
+        assert ("203.0.113.45" in csv_text) is shown, user.username
