@@ -89,12 +89,66 @@ COLUMNS = (
 AWARD_ALIASES = {"lđtt": "ldtt", "cstđcs": "cstdcs", "gk": "giay-khen", "ttlđtt": "ttldtt"}
 
 
-class RoundImportRefused(ValidationError):
-    """An import refused as a whole; `rows` lists (row number, message), each shown as "Dòng N: …"."""
+#: The sheets of the round's file: persons on the first, collectives on the one titled «Tập thể».
+PERSONS = "persons"
+COLLECTIVES = "collectives"
+COLLECTIVES_SHEET = gettext_lazy("Tập thể")
 
-    def __init__(self, rows: list[tuple[int, str]]):
+#: (key, column heading, explanation): the first columns of the «Tập thể» sheet; the member figures follow.
+COLLECTIVE_COLUMNS = (
+    (
+        "collective",
+        gettext_lazy("Tập thể"),
+        gettext_lazy(
+            "Mã hoặc tên đơn vị: chính đơn vị hoặc một đơn vị trực thuộc có trong năm thành tích "
+            "(%(collectives)s)."
+        ),
+    ),
+    (
+        "award",
+        gettext_lazy("Danh hiệu, hình thức"),
+        gettext_lazy("Mã hoặc tên danh hiệu, hình thức cho tập thể do đơn vị quyết định: %(awards)s."),
+    ),
+    (
+        "achievement",
+        gettext_lazy("Tóm tắt thành tích"),
+        gettext_lazy("Thành tích chủ yếu của tập thể trong năm."),
+    ),
+)
+#: The member figures a collective's line may carry, as the city dossier's line names them (DossierNominee).
+FIGURE_FIELDS = (
+    "members_total",
+    "members_completed",
+    "members_advanced",
+    "members_grassroots_fighters",
+    "members_disciplined",
+)
+
+
+def figure_label(name: str) -> str:
+    """A member figure's column heading: "Tổng số thành viên", "Số đạt Lao động tiên tiến"…"""
+    label = str(UnitRoundLine._meta.get_field(name).verbose_name)
+    return label[:1].upper() + label[1:]
+
+
+def row_label(sheet: str, number: int) -> str:
+    """ "Dòng N" on the persons' sheet, "Trang «Tập thể», dòng N" on the collectives' one."""
+    if sheet == COLLECTIVES:
+        return _("Trang «%(sheet)s», dòng %(row)d") % {"sheet": COLLECTIVES_SHEET, "row": number}
+    return _("Dòng %(row)d") % {"row": number}
+
+
+class RoundImportRefused(ValidationError):
+    """An import refused as a whole; `rows` lists (row number, message) of the persons' sheet, each shown as
+    "Dòng N: …", `collective_rows` those of the «Tập thể» sheet, shown as "Trang «Tập thể», dòng N: …"."""
+
+    def __init__(self, rows: list[tuple[int, str]], collective_rows: list[tuple[int, str]] = ()):
         self.rows = rows
-        super().__init__([_("Dòng %(row)d: %(message)s") % {"row": n, "message": m} for n, m in rows])
+        self.collective_rows = list(collective_rows)
+        super().__init__(
+            [f"{row_label(PERSONS, n)}: {m}" for n, m in rows]
+            + [f"{row_label(COLLECTIVES, n)}: {m}" for n, m in self.collective_rows]
+        )
 
 
 @dataclass
@@ -102,6 +156,8 @@ class RoundRow:
     number: int
     fields: dict = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    #: PERSONS (the first sheet) or COLLECTIVES (the «Tập thể» sheet)
+    sheet: str = PERSONS
 
 
 # -- the catalogue of the unit's own awards ----------------------------------------------------------------
@@ -118,36 +174,93 @@ def unit_awards(year: int) -> dict[str, AwardType]:
 
 
 def collective_unit_awards(year: int) -> dict[str, AwardType]:
-    """The unit-decided awards for collectives only (Tập thể lao động tiên tiến) of the version judging `year`:
-    the round's file cannot carry them (see collective_row_refusal)."""
+    """The unit-decided awards a collective may receive (Tập thể lao động tiên tiến; Giấy khen, which is for
+    anyone) of the version that judges achievements of `year`, by code: the «Tập thể» sheet's choices."""
     awards = (
         AwardType.objects.effective_on(date(year, 12, 31))
         .filter(route=AwardRoute.UNIT_DECIDES)
-        .prefetch_related("rules")
+        .prefetch_related("rules", "quotas")
         .order_by("code")
     )
-    return {award.code: award for award in awards if not award.accepts(RecipientKind.INDIVIDUAL)}
+    return {award.code: award for award in awards if award.accepts(RecipientKind.COLLECTIVE)}
+
+
+def _rule_fields(kind: str, parameters: dict) -> list[str]:
+    if kind == RuleKind.COLLECTIVE_RATIO:
+        return [parameters.get("field")] if parameters.get("field") else []
+    if kind in (RuleKind.ANY_OF, RuleKind.ALL_OF):
+        return [
+            name
+            for option in parameters.get("options", ())
+            for name in _rule_fields(option.get("kind"), option.get("parameters", {}))
+        ]
+    return []
+
+
+def collective_figures(award: AwardType) -> list[str]:
+    """The member figures the award's rules read (collective_ratio, also inside any_of / all_of): the total
+    first (a ratio is over it), then each field a rule names; none for an award without such a rule."""
+    fields = []
+    for rule in award.rules.all():
+        for name in _rule_fields(rule.kind, rule.parameters):
+            if name in FIGURE_FIELDS and name not in fields:
+                fields.append(name)
+    return ["members_total", *[name for name in fields if name != "members_total"]] if fields else []
+
+
+def figure_columns(awards) -> list[str]:
+    """The figure columns of the «Tập thể» sheet: the total and every figure a rule of `awards` reads."""
+    fields = ["members_total"]
+    for award in awards:
+        fields += [name for name in collective_figures(award) if name not in fields]
+    return [name for name in FIGURE_FIELDS if name in fields]
 
 
 def collective_row_refusal(award: AwardType) -> str:
-    """Why a row naming a collective's award is refused: the round imports persons (a CCCD, a date of birth);
-    the award's rules read the collective's member figures (collective_ratio: total members, members rated
-    Lao động tiên tiến, members disciplined), which the file has no column for."""
-    from .models import DossierNominee
-
-    fields = ["members_total"]
-    for rule in award.rules.all():
-        if rule.kind == RuleKind.COLLECTIVE_RATIO and rule.parameters.get("field") not in fields:
-            fields.append(rule.parameters.get("field"))
+    """Why a row of the persons' sheet naming an award only a collective receives is refused: collectives go on
+    the «Tập thể» sheet, with the member figures the award's rules read (collective_ratio)."""
     labels = [
-        str(DossierNominee._meta.get_field(name).verbose_name)
-        for name in fields
-        if name and hasattr(DossierNominee, name)
+        str(UnitRoundLine._meta.get_field(name).verbose_name)
+        for name in collective_figures(award) or ["members_total"]
     ]
     return _(
-        "«%(award)s» là danh hiệu cho tập thể: tệp của đợt bình xét chỉ nhập cá nhân (số CCCD, ngày sinh), "
-        "không có số liệu thành viên mà điều kiện của danh hiệu cần (%(figures)s). Bỏ dòng này khỏi tệp."
-    ) % {"award": award.name, "figures": ", ".join(labels)}
+        "«%(award)s» là danh hiệu cho tập thể: ghi dòng này ở trang «%(sheet)s» của tệp (tập thể, danh hiệu, "
+        "tóm tắt thành tích và số liệu thành viên: %(figures)s), không ở danh sách cá nhân."
+    ) % {"award": award.name, "sheet": COLLECTIVES_SHEET, "figures": ", ".join(labels)}
+
+
+def person_award_refusal(award: AwardType) -> str:
+    """Why a row of the «Tập thể» sheet naming an award only a person receives is refused."""
+    return _(
+        "«%(award)s» là danh hiệu cho cá nhân: ghi dòng này ở danh sách cá nhân (trang đầu của tệp)."
+    ) % {"award": award.name}
+
+
+def collective_units(unit: Unit, year: int) -> dict[int, Unit]:
+    """The collectives a unit's round may propose, by unit id: the unit itself and its sub-units (the dated tree:
+    units under it, at any depth, at some time in `year`, and in force then). Collectives are identified by
+    unit (issue 16); one query per level of the tree, whatever the number of rows."""
+    from organisations.models import UnitParentPeriod
+
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    in_year = (Q(valid_from__isnull=True) | Q(valid_from__lte=end)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=start)
+    )
+    found = {unit.pk: unit}
+    frontier = [unit.pk]
+    while frontier:
+        dated = UnitParentPeriod.objects.filter(in_year, parent_id__in=frontier).values_list("unit_id")
+        children = (
+            Unit.objects.filter(in_year)
+            .filter(Q(pk__in=dated) | Q(parent_id__in=frontier, parent_periods__isnull=True))
+            .exclude(pk__in=list(found))
+            .distinct()
+        )
+        frontier = []
+        for child in children:
+            found[child.pk] = child
+            frontier.append(child.pk)
+    return found
 
 
 def _award_lookup(awards: dict[str, AwardType]) -> dict[str, AwardType]:
@@ -162,8 +275,17 @@ def _award_lookup(awards: dict[str, AwardType]) -> dict[str, AwardType]:
 
 
 # -- the Excel file --------------------------------------------------------------------------------------------
-def template_bytes(year: int) -> bytes:
-    """The round's template: the headings, a dropdown of the unit's awards and of the ratings, and a guide."""
+def collective_headings(year: int) -> list[str]:
+    """The headings of the «Tập thể» sheet for `year`: the collective, the award, the achievement, then the member
+    figures the rules of the year's collective awards read."""
+    fields = figure_columns(collective_unit_awards(year).values())
+    return [str(heading) for _k, heading, _t in COLLECTIVE_COLUMNS] + [figure_label(name) for name in fields]
+
+
+def template_bytes(year: int, unit: Unit | None = None) -> bytes:
+    """The round's template: the persons' sheet (headings, a dropdown of the unit's awards and of the ratings),
+    the «Tập thể» sheet (the collectives of `unit`, their awards, the member figures the rules read) and a
+    guide."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -184,22 +306,71 @@ def template_bytes(year: int) -> bytes:
             rule = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
             rule.add(f"{column}{FIRST_DATA_ROW}:{column}{last}")
             sheet.add_data_validation(rule)
+    collective_awards = collective_unit_awards(year)
+    collectives = list(collective_units(unit, year).values()) if unit is not None else []
+    teams = book.create_sheet(str(COLLECTIVES_SHEET)[:31])
+    headings = collective_headings(year)
+    safe_append(teams, headings)
+    for cell in teams[1]:
+        cell.font = Font(bold=True)
+    for index, width in enumerate([36, 26, 60] + [18] * (len(headings) - 3), start=1):
+        teams.column_dimensions[get_column_letter(index)].width = width
+    names = [collective.name for collective in collectives]
+    for column, values in (("A", names), ("B", list(collective_awards))):
+        text = ",".join(value.replace('"', "'").replace(",", " ") for value in values)
+        if values and len(text) <= 250:  # Excel's limit for a list written in the rule itself
+            rule = DataValidation(type="list", formula1=f'"{text}"', allow_blank=True)
+            rule.add(f"{column}{FIRST_DATA_ROW}:{column}{last}")
+            teams.add_data_validation(rule)
     guide = book.create_sheet(str(_("Hướng dẫn"))[:31])
     safe_append(guide, [str(_("Cột")), str(_("Cách ghi"))])
     substitutions = {
         "awards": ", ".join(f"{code} ({award.name})" for code, award in awards.items()),
         "ratings": ", ".join(f"{code} ({label})" for code, label in Rating.choices),
+        "collectives": "; ".join(f"{collective.code}: {collective.name}" for collective in collectives)
+        or str(_("đơn vị và các đơn vị trực thuộc")),
     }
     for _k, heading, text in COLUMNS:
         safe_append(guide, [str(heading), str(text) % substitutions])
+    collective_substitutions = {
+        **substitutions,
+        "awards": ", ".join(f"{code} ({award.name})" for code, award in collective_awards.items()),
+    }
+    for _k, heading, text in COLLECTIVE_COLUMNS:
+        safe_append(
+            guide,
+            [f"{COLLECTIVES_SHEET} – {heading}", str(text) % collective_substitutions],
+        )
+    for name in headings[len(COLLECTIVE_COLUMNS) :]:
+        safe_append(
+            guide,
+            [
+                f"{COLLECTIVES_SHEET} – {name}",
+                str(
+                    _(
+                        "Số nguyên, không lớn hơn tổng số thành viên; bắt buộc khi điều kiện của danh hiệu "
+                        "cần (%(awards)s)."
+                    )
+                )
+                % {
+                    "awards": ", ".join(
+                        award.name
+                        for award in collective_awards.values()
+                        if any(figure_label(field) == name for field in collective_figures(award))
+                    )
+                    or "—"
+                },
+            ],
+        )
     safe_append(
         guide,
         [
             str(_("Lưu ý")),
             str(
                 _(
-                    "Mỗi dòng là một người với một danh hiệu, bắt đầu từ dòng 2. Nếu có dòng sai, không dòng nào "
-                    "được nhập; hệ thống báo lỗi theo số dòng."
+                    "Mỗi dòng là một người với một danh hiệu, bắt đầu từ dòng 2; tập thể (chính đơn vị hoặc đơn vị "
+                    "trực thuộc) ghi ở trang «Tập thể», mỗi dòng một tập thể với một danh hiệu. Nếu có dòng sai, "
+                    "không dòng nào được nhập; hệ thống báo lỗi theo trang và số dòng."
                 )
             ),
         ],
@@ -246,6 +417,7 @@ def read_rows(upload) -> list[RoundRow]:
             max_rows=MAX_IMPORT_ROWS,
             too_many_rows=_("Dòng %(row)d: mỗi lần nhập tối đa %(n)d dòng."),
         )
+        collectives = _read_collectives(book)
     except (BadZipFile, KeyError, OSError, ValueError, SyntaxError, IndexError, TypeError):
         raise unreadable_xlsx() from None
     finally:
@@ -269,6 +441,86 @@ def read_rows(upload) -> list[RoundRow]:
                 },
             )
         )
+    return rows + collectives
+
+
+def _figure(value) -> tuple[int | None, str]:
+    """(a member figure, "") or (None, what was written when it is not a whole number ≥ 0)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, ""
+    if isinstance(value, bool):
+        return None, str(value)
+    if isinstance(value, int):
+        return (value, "") if value >= 0 else (None, str(value))
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value), ""
+    text = _text(value)
+    return (int(text), "") if text.isdigit() and len(text) <= 7 else (None, text)
+
+
+def _read_collectives(book) -> list[RoundRow]:
+    """The «Tập thể» sheet, when the file has one (a file of persons only need not): its first columns as in
+    COLLECTIVE_COLUMNS, then any of the member figure columns (by heading). Rows numbered as Excel shows them."""
+    from types import SimpleNamespace
+
+    key = sheet_key(COLLECTIVES_SHEET)
+    sheet = next((sheet for sheet in book.worksheets[1:] if sheet_key(sheet.title) == key), None)
+    if sheet is None:
+        return []
+    first = next(sheet.iter_rows(max_row=1, max_col=len(COLLECTIVE_COLUMNS) + 20, values_only=True), ())
+    written = [_text(value) for value in first]
+    while written and not written[-1]:
+        written.pop()
+    labels = {sheet_key(figure_label(name)): name for name in FIGURE_FIELDS}
+    fixed = [str(heading) for _k, heading, _t in COLLECTIVE_COLUMNS]
+    unknown = [text for text in written[len(fixed) :] if sheet_key(text) not in labels]
+    if unknown or [sheet_key(text) for text in written[: len(fixed)]] != [sheet_key(t) for t in fixed]:
+        raise ValidationError(
+            {
+                "file": _(
+                    "Dòng tiêu đề của trang «%(sheet)s» không đúng mẫu; các cột phải là: %(columns)s, rồi các cột "
+                    "số liệu thành viên (%(figures)s)."
+                )
+                % {
+                    "sheet": COLLECTIVES_SHEET,
+                    "columns": ", ".join(fixed),
+                    "figures": ", ".join(figure_label(name) for name in FIGURE_FIELDS),
+                }
+            }
+        )
+    figures = [labels[sheet_key(text)] for text in written[len(fixed) :]]
+    body = stream_sheet_rows(
+        SimpleNamespace(worksheets=[sheet]),  # the helper reads a book's first sheet: hand it this one
+        headings=written,
+        first_data_row=FIRST_DATA_ROW,
+        max_scanned_rows=MAX_SCANNED_ROWS,
+        max_rows=MAX_IMPORT_ROWS,
+        too_many_rows=_("Trang «%(sheet)s», dòng %%(row)d: mỗi lần nhập tối đa %%(n)d dòng.")
+        % {"sheet": COLLECTIVES_SHEET},
+    )
+    rows = []
+    for number, line in body:
+        values = list(line) + [None] * len(written)
+        row = RoundRow(
+            number=number,
+            sheet=COLLECTIVES,
+            fields={
+                "collective": _text(values[0]),
+                "award": _text(values[1]),
+                "achievement": str(values[2] or "").strip(),
+                "figures": {},
+                "columns": figures,
+            },
+        )
+        for name, value in zip(figures, values[len(fixed) :], strict=False):
+            number_, written_value = _figure(value)
+            row.fields["figures"][name] = number_
+            if written_value:
+                row.errors.append(
+                    _("«%(figure)s» phải là số nguyên không âm (tệp ghi «%(value)s»).")
+                    % {"figure": figure_label(name), "value": written_value}
+                )
+        rows.append(row)
     return rows
 
 
@@ -287,31 +539,88 @@ def _empty_history(nominee) -> eligibility.History:
     return history
 
 
+def _lineages(nominees: list[Nominee]) -> dict[int, set[int]]:
+    """{nominee id: the ids whose records count as its own} for `nominees`, as eligibility._lineage reads them,
+    in bulk: a person is themself; a collective that is a unit (no sub-unit named) also the same collective
+    under every unit it succeeds (UnitSuccession, transitively), one query per step back whatever the number."""
+    from organisations.models import UnitSuccession
+
+    lineages = {nominee.pk: {nominee.pk} for nominee in nominees if nominee.pk}
+    units = {
+        nominee.pk: nominee.unit_id
+        for nominee in nominees
+        if nominee.pk and nominee.kind == RecipientKind.COLLECTIVE and not nominee.sub_unit
+    }
+    if not units:
+        return lineages
+    predecessors: dict[int, set[int]] = {}
+    frontier, seen = set(units.values()), set(units.values())
+    while frontier:
+        links = UnitSuccession.objects.filter(successor_id__in=frontier).values_list(
+            "successor_id", "predecessor_id"
+        )
+        frontier = set()
+        for successor, predecessor in links:
+            predecessors.setdefault(successor, set()).add(predecessor)
+            if predecessor not in seen:
+                seen.add(predecessor)
+                frontier.add(predecessor)
+
+    def before(unit_id: int) -> set[int]:
+        found, stack = set(), [unit_id]
+        while stack:
+            for predecessor in predecessors.get(stack.pop(), ()):
+                if predecessor not in found and predecessor != unit_id:
+                    found.add(predecessor)
+                    stack.append(predecessor)
+        return found
+
+    earlier = {nominee_id: before(unit_id) for nominee_id, unit_id in units.items()}
+    wanted = set().union(*earlier.values())
+    if wanted:
+        twins: dict[int, set[int]] = {}
+        for pk, unit_id in Nominee.objects.filter(
+            kind=RecipientKind.COLLECTIVE, sub_unit="", unit_id__in=wanted
+        ).values_list("pk", "unit_id"):
+            twins.setdefault(unit_id, set()).add(pk)
+        for nominee_id, unit_ids in earlier.items():
+            for unit_id in unit_ids:
+                lineages[nominee_id] |= twins.get(unit_id, set())
+    return lineages
+
+
 def histories_for(nominees: list[Nominee]) -> dict[int, eligibility.History]:
-    """The confirmed history of every person in `nominees`, as eligibility.History objects, in four queries
-    whatever their number (History() makes its own queries for one nominee). Persons only: a person's lineage
-    is themself."""
+    """The confirmed history of every nominee in `nominees` (persons and collectives), as eligibility.History
+    objects, in a handful of queries whatever their number (History() makes its own queries for one nominee):
+    a person's lineage is themself, a collective's also the same collective under the units it succeeds."""
     histories = {nominee.pk: _empty_history(nominee) for nominee in nominees if nominee.pk}
     ids = list(histories)
     if not ids:
         return histories
-    confirmed = {"nominee_id__in": ids, "status": RecordStatus.CONFIRMED}
+    owners: dict[int, list[int]] = {}
+    for owner, lineage in _lineages(nominees).items():
+        for pk in lineage:
+            owners.setdefault(pk, []).append(owner)
+    confirmed = {"nominee_id__in": list(owners), "status": RecordStatus.CONFIRMED}
     annual = getattr(AwardRecord, "occasion", None) is not None
     for record in AwardRecord.objects.filter(**confirmed).select_related("award"):
-        history = histories[record.nominee_id]
-        history.titles.setdefault(record.award.code, set()).add(record.year)
-        if annual and record.occasion == "annual":
-            history.merit_titles.setdefault(record.award.code, set()).add(record.year)
-    for nominee_id, year, rating in YearlyRating.objects.filter(**confirmed).values_list(
-        "nominee_id", "year", "rating"
+        for owner in owners[record.nominee_id]:
+            history = histories[owner]
+            history.titles.setdefault(record.award.code, set()).add(record.year)
+            if annual and record.occasion == "annual":
+                history.merit_titles.setdefault(record.award.code, set()).add(record.year)
+    for nominee_id, year, rating in (
+        YearlyRating.objects.filter(**confirmed).order_by("pk").values_list("nominee_id", "year", "rating")
     ):
-        histories[nominee_id].ratings.setdefault(year, rating)
+        for owner in owners[nominee_id]:
+            histories[owner].ratings.setdefault(year, rating)
     from .models import InitiativeRecognition
 
     for nominee_id, scope, year in InitiativeRecognition.objects.filter(**confirmed).values_list(
         "nominee_id", "scope", "year"
     ):
-        histories[nominee_id].initiatives.append((scope, year))
+        for owner in owners[nominee_id]:
+            histories[owner].initiatives.append((scope, year))
     if hasattr(histories[ids[0]], "_disciplines"):
         holds = NomineeHold.objects.filter(
             nominee_id__in=ids, kind=HoldKind.DISCIPLINE, lifted_on__isnull=True
@@ -333,14 +642,16 @@ def _holds_today(nominee_ids) -> dict[int, list[str]]:
 
 
 def evaluate_many(entries, year: int) -> list[list[str]]:
-    """The blocking eligibility messages of each (nominee, award, rating) entry for `year`, in one pass: the
-    histories, holds and rules are loaded once for all entries. The entry's rating is the unit's rating of its
-    own staff for the round's year (it is what the rating rules read for that year)."""
-    entries = list(entries)
-    histories = histories_for([nominee for nominee, _award, _rating in entries])
-    holds = _holds_today(nominee.pk for nominee, _award, _rating in entries)
+    """The blocking eligibility messages of each (nominee, award, rating[, figures]) entry for `year`, in one
+    pass: the histories, holds and rules are loaded once for all entries. The entry's rating is the unit's rating
+    of its own staff for the round's year (it is what the rating rules read for that year); `figures` is what
+    holds a collective's member figures (the round's line, or the row's values), read by collective_ratio as
+    on a city dossier's line (eligibility.check_rule)."""
+    entries = [tuple(entry) + (None,) * (4 - len(entry)) for entry in entries]
+    histories = histories_for([entry[0] for entry in entries])
+    holds = _holds_today(entry[0].pk for entry in entries)
     results = []
-    for nominee, award, rating in entries:
+    for nominee, award, rating, figures in entries:
         history = histories.get(nominee.pk) or _empty_history(nominee)
         if rating:
             history.ratings = {**history.ratings, year: rating}
@@ -357,7 +668,7 @@ def evaluate_many(entries, year: int) -> list[list[str]]:
                 if nominee.on_hold:
                     passed, detail = False, nominee.hold_reason or _("đang bị tạm dừng xét khen thưởng")
             else:
-                passed, detail = eligibility.check_rule(rule.kind, rule.parameters, history, year)
+                passed, detail = eligibility.check_rule(rule.kind, rule.parameters, history, year, figures)
             if rule.is_blocking and not passed:
                 messages.append(f"{rule.description}: {detail} ({rule.legal_source})")
         results.append(messages)
@@ -600,6 +911,127 @@ def _row_problems(
     return problems
 
 
+def _collective_row_problems(
+    row: RoundRow, awards: dict[str, AwardType], persons_only: dict[str, AwardType]
+) -> list[str]:
+    """The problems a «Tập thể» row shows by itself: the collective and the award named, the achievement, the
+    member figures the award's rules read (present, whole numbers, none above the total)."""
+    fields = row.fields
+    problems = list(row.errors)
+    if not fields["collective"]:
+        problems.append(_("Thiếu tên hoặc mã đơn vị của tập thể."))
+    key = sheet_key(fields["award"])
+    award = awards.get(key)
+    fields["award_type"] = award
+    if award is None:
+        if key in persons_only:
+            problems.append(person_award_refusal(persons_only[key]))
+        else:
+            problems.append(
+                _(
+                    "«%(value)s» không phải danh hiệu, hình thức cho tập thể do đơn vị quyết định (chọn: %(codes)s)."
+                )
+                % {"value": fields["award"], "codes": ", ".join(sorted({a.code for a in awards.values()}))}
+            )
+    if not fields["achievement"]:
+        problems.append(_("Thiếu tóm tắt thành tích."))
+    figures = fields["figures"]
+    if award is not None:
+        for name in collective_figures(award):
+            if figures.get(name) is None and not any(figure_label(name) in problem for problem in problems):
+                problems.append(
+                    _("Thiếu «%(figure)s»: điều kiện của «%(award)s» cần số liệu này.")
+                    % {"figure": figure_label(name), "award": award.name}
+                )
+    total = figures.get("members_total")
+    if total == 0:
+        problems.append(_("«%(figure)s» phải lớn hơn 0.") % {"figure": figure_label("members_total")})
+    if total:
+        for name in FIGURE_FIELDS[1:]:
+            if (figures.get(name) or 0) > total:
+                problems.append(
+                    _("«%(figure)s» (%(value)s) lớn hơn tổng số thành viên (%(total)s).")
+                    % {"figure": figure_label(name), "value": figures[name], "total": total}
+                )
+    return problems
+
+
+def _collective_candidates(unit_round: UnitRound, good: list[RoundRow], errors: dict[int, list[str]]):
+    """(row, nominee, award) for the good «Tập thể» rows: the collective is the round's unit or one of its sub-units
+    in the round's year, found by code or name; its nominee is the one recorded for that unit (kind collective,
+    no sub-unit named) or a new one. A unit outside the round's unit, a repeated row, a line already in the round
+    are named. A few queries whatever the number of rows."""
+    units = collective_units(unit_round.unit, unit_round.year)
+    own: dict[str, Unit] = {}
+    for unit in sorted(units.values(), key=lambda unit: unit.pk):
+        for name in (unit.code, unit.name, unit.short_name):
+            if name:
+                own.setdefault(sheet_key(name), unit)
+    written = [row.fields["collective"] for row in good]
+    missing = {sheet_key(text) for text in written} - set(own)
+    elsewhere: dict[str, Unit] = {}
+    if missing:
+        for unit in Unit.objects.filter(Q(code__in=written) | Q(name__in=written)).order_by("pk"):
+            for name in (unit.code, unit.name):
+                if sheet_key(name) in missing:
+                    elsewhere.setdefault(sheet_key(name), unit)
+    found = {own.get(sheet_key(text)) for text in written} - {None}
+    recorded: dict[int, Nominee] = {}
+    collectives = Nominee.objects.filter(
+        kind=RecipientKind.COLLECTIVE, sub_unit="", unit__in=[unit.pk for unit in found]
+    )
+    for nominee in collectives.select_related("unit").order_by("-pk"):
+        recorded[nominee.unit_id] = nominee  # the first recorded one wins
+    in_round = set(unit_round.lines.values_list("nominee_id", "award_id"))
+    seen: dict[tuple, int] = {}
+    candidates = []
+    for row in good:
+        fields, award = row.fields, row.fields["award_type"]
+        unit = own.get(sheet_key(fields["collective"]))
+        if unit is None:
+            other = elsewhere.get(sheet_key(fields["collective"]))
+            if other is not None:
+                errors.setdefault(row.number, []).append(
+                    _(
+                        "«%(name)s» là tập thể của đơn vị khác, không phải %(unit)s hay đơn vị trực thuộc trong "
+                        "năm %(year)s: đơn vị đó tự bình xét tập thể của mình."
+                    )
+                    % {"name": other.name, "unit": unit_round.unit.name, "year": unit_round.year}
+                )
+            else:
+                errors.setdefault(row.number, []).append(
+                    _("Không có đơn vị «%(value)s» trong %(unit)s và các đơn vị trực thuộc năm %(year)s.")
+                    % {"value": fields["collective"], "unit": unit_round.unit.name, "year": unit_round.year}
+                )
+            continue
+        key = (unit.pk, award.code)
+        if key in seen:
+            errors.setdefault(row.number, []).append(
+                _("Trùng với dòng %(row)d của trang «%(sheet)s» (cùng tập thể, cùng danh hiệu).")
+                % {"row": seen[key], "sheet": COLLECTIVES_SHEET}
+            )
+        seen.setdefault(key, row.number)
+        nominee = recorded.get(unit.pk)
+        if nominee is None:
+            nominee = Nominee(kind=RecipientKind.COLLECTIVE, unit=unit, full_name=unit.name[:255])
+            recorded[unit.pk] = nominee
+        elif (nominee.pk, award.pk) in in_round:
+            errors.setdefault(row.number, []).append(
+                _("%(name)s đã có «%(award)s» trong đợt này.")
+                % {"name": nominee.full_name, "award": award.name}
+            )
+        candidates.append((row, nominee, award))
+    return candidates
+
+
+def _figures_of(row: RoundRow):
+    """What the collective_ratio rules read for a row: its figures by field (None where not given)."""
+    from types import SimpleNamespace
+
+    figures = row.fields.get("figures") or {}
+    return SimpleNamespace(**{name: figures.get(name) for name in FIGURE_FIELDS})
+
+
 @transaction.atomic
 def round_import(*, unit_round: UnitRound, rows: list[RoundRow], actor) -> list[UnitRoundLine]:
     """Add the rows of the unit's Excel list to a draft round, all or nothing: every bad row is named with its
@@ -618,9 +1050,18 @@ def round_import(*, unit_round: UnitRound, rows: list[RoundRow], actor) -> list[
         raise ValidationError({"file": _("Tệp không có dòng nào ngoài dòng tiêu đề.")})
     awards = _award_lookup(unit_awards(unit_round.year))
     collective = _award_lookup(collective_unit_awards(unit_round.year))
+    persons_only = {key: award for key, award in awards.items() if key not in collective}
     errors: dict[int, list[str]] = {}
-    good = []
+    team_errors: dict[int, list[str]] = {}
+    good, good_teams = [], []
     for row in rows:
+        if row.sheet == COLLECTIVES:
+            problems = _collective_row_problems(row, collective, persons_only)
+            if problems:
+                team_errors[row.number] = problems
+            else:
+                good_teams.append(row)
+            continue
         problems = _row_problems(row, awards, collective)
         if problems:
             errors[row.number] = problems
@@ -681,6 +1122,11 @@ def round_import(*, unit_round: UnitRound, rows: list[RoundRow], actor) -> list[
         if problems:
             errors.setdefault(row.number, []).extend(problems)
         candidates.append((row, nominee, award))
+    candidates += _collective_candidates(unit_round, good_teams, team_errors)
+
+    def problems_of(row: RoundRow) -> list[str]:
+        return (team_errors if row.sheet == COLLECTIVES else errors).setdefault(row.number, [])
+
     # one achievement, one award; the rules of each award: for every row at once
     taken = _taken_achievements(
         {nominee.pk for _row, nominee, _award in candidates},
@@ -696,27 +1142,37 @@ def round_import(*, unit_round: UnitRound, rows: list[RoundRow], actor) -> list[
         ).values_list("nominee_id", "rating")
     )
     verdicts = evaluate_many(
-        [(nominee, award, row.fields["rating"]) for row, nominee, award in candidates], unit_round.year
+        [
+            (
+                nominee,
+                award,
+                row.fields.get("rating", ""),
+                _figures_of(row) if row.sheet == COLLECTIVES else None,
+            )
+            for row, nominee, award in candidates
+        ],
+        unit_round.year,
     )
     for (row, nominee, award), messages in zip(candidates, verdicts, strict=True):
         if nominee.pk and (nominee.pk, award.code) in taken:
-            errors.setdefault(row.number, []).append(
+            problems_of(row).append(
                 _("%(name)s %(why)s") % {"name": nominee.full_name, "why": taken[(nominee.pk, award.code)]}
             )
         recorded = existing_ratings.get(nominee.pk)
-        if recorded and row.fields["rating"] and recorded != row.fields["rating"]:
-            errors.setdefault(row.number, []).append(
+        if recorded and row.fields.get("rating") and recorded != row.fields["rating"]:
+            problems_of(row).append(
                 _("Xếp loại năm %(year)s đã ghi nhận là %(recorded)s, khác %(rating)s trong tệp.")
                 % {"year": unit_round.year, "recorded": recorded, "rating": row.fields["rating"]}
             )
         if messages:
-            errors.setdefault(row.number, []).extend(
+            problems_of(row).extend(
                 _("Chưa đủ điều kiện «%(award)s»: %(why)s") % {"award": award.name, "why": message}
                 for message in messages
             )
-    if errors:
+    if any(errors.values()) or any(team_errors.values()):
         raise RoundImportRefused(
-            [(number, message) for number in sorted(errors) for message in errors[number]]
+            [(number, message) for number in sorted(errors) for message in errors[number]],
+            [(number, message) for number in sorted(team_errors) for message in team_errors[number]],
         )
     new_people = list(
         {id(nominee): nominee for _row, nominee, _award in candidates if nominee.pk is None}.values()
@@ -731,15 +1187,22 @@ def round_import(*, unit_round: UnitRound, rows: list[RoundRow], actor) -> list[
             {"file": _("Một số CCCD trong tệp vừa được ghi cho người khác; hãy nhập lại tệp.")}
         ) from None
     start = unit_round.lines.order_by("-row_number").values_list("row_number", flat=True).first() or 0
+    # the collectives are numbered in the round's list after the persons of the same file
+    persons_end = max((row.number for row in rows if row.sheet == PERSONS), default=FIRST_DATA_ROW - 1)
+    team_start = start + persons_end - FIRST_DATA_ROW + 1
     lines = UnitRoundLine.objects.bulk_create(
         [
             UnitRoundLine(
                 unit_round=unit_round,
-                row_number=start + row.number - FIRST_DATA_ROW + 1,
+                row_number=(team_start if row.sheet == COLLECTIVES else start)
+                + row.number
+                - FIRST_DATA_ROW
+                + 1,
                 nominee=nominee,
                 award=award,
-                rating=row.fields["rating"],
+                rating=row.fields.get("rating", ""),
                 achievement_report=row.fields["achievement"],
+                **(row.fields["figures"] if row.sheet == COLLECTIVES else {}),
             )
             for row, nominee, award in candidates
         ]
@@ -766,10 +1229,12 @@ def round_import(*, unit_round: UnitRound, rows: list[RoundRow], actor) -> list[
             "target_state": line.state,
             "data": {
                 "round": unit_round.pk,
+                "sheet": row.sheet,
                 "row": row.number,
                 "nominee": line.nominee.pk,
                 "award": line.award.code,
                 "rating": line.rating,
+                **({"figures": row.fields["figures"]} if row.sheet == COLLECTIVES else {}),
             },
         }
         for line, (row, _nominee, _award) in zip(lines, candidates, strict=True)
@@ -794,7 +1259,10 @@ def round_eligibility(unit_round: UnitRound) -> dict[int, list[str]]:
         .prefetch_related("award__rules")
         .order_by("row_number", "pk")
     )
-    verdicts = evaluate_many([(line.nominee, line.award, line.rating) for line in lines], unit_round.year)
+    # a collective's line holds its member figures, read by collective_ratio as on a city dossier's line
+    verdicts = evaluate_many(
+        [(line.nominee, line.award, line.rating, line) for line in lines], unit_round.year
+    )
     return {line.pk: messages for line, messages in zip(lines, verdicts, strict=True) if messages}
 
 
@@ -917,6 +1385,15 @@ def register_write(*, unit_round: UnitRound, lines: list[UnitRoundLine]) -> list
 
 
 # -- the unit council (councils.registry) ----------------------------------------------------------------------------
+def line_figures(line: UnitRoundLine) -> str:
+    """ "tổng số thành viên 20; số đạt Lao động tiên tiến 15; …": a collective's line's figures as recorded."""
+    return "; ".join(
+        f"{figure_label(name)} {getattr(line, name)}"
+        for name in FIGURE_FIELDS
+        if getattr(line, name) is not None
+    )
+
+
 def own_council_refusal(unit_round: UnitRound, session) -> str | None:
     """Why `session` is not one of the round's own unit council (kind «unit», council.unit = the round's unit)."""
     council = session.council_term.council
@@ -926,6 +1403,23 @@ def own_council_refusal(unit_round: UnitRound, session) -> str | None:
         "«%(council)s» không phải hội đồng thi đua – khen thưởng của %(unit)s; đợt bình xét của đơn vị chỉ trình "
         "hội đồng của chính đơn vị."
     ) % {"council": council.name, "unit": unit_round.unit.name}
+
+
+def round_line_summary(line: UnitRoundLine) -> str:
+    """What the council's agenda says of a line: a person with their position, a collective with its member
+    figures, then the achievement."""
+    nominee = line.nominee
+    if nominee.kind == RecipientKind.COLLECTIVE:
+        return _("Tập thể %(name)s (%(figures)s): %(report)s") % {
+            "name": nominee.full_name,
+            "figures": line_figures(line) or "—",
+            "report": line.achievement_report[:1500],
+        }
+    return _("%(name)s (%(position)s): %(report)s") % {
+        "name": nominee.full_name,
+        "position": nominee.position or "—",
+        "report": line.achievement_report[:1500],
+    }
 
 
 def round_agenda_terms(*, subject: UnitRoundLine, session) -> AgendaTerms:
@@ -948,11 +1442,7 @@ def round_agenda_terms(*, subject: UnitRoundLine, session) -> AgendaTerms:
     if (refusal := own_council_refusal(line.unit_round, session)) is not None:
         raise ValidationError({"session": refusal})
     nominee = line.nominee
-    summary = _("%(name)s (%(position)s): %(report)s") % {
-        "name": nominee.full_name,
-        "position": nominee.position or "—",
-        "report": line.achievement_report[:1500],
-    }
+    summary = round_line_summary(line)
     return AgendaTerms(
         # the agenda numbers its items: the row of the imported list goes after the name, not as a second number
         title=_("%(name)s – %(award)s (dòng %(row)d của danh sách)")
@@ -1059,8 +1549,8 @@ def round_summary(unit_round: UnitRound) -> list[dict]:
 
 
 def decision_context(unit_round: UnitRound, *, draft: bool = False) -> dict:
-    """What the decision and its annex show: the awardees grouped by award (the draft: the lines the council
-    passed), the council's session, the header of a document issued by the unit under the people's committee
+    """What the decision and its annex show: the awardees grouped by award, persons and collectives in separate
+    sections (the draft: the lines the council passed), the council's session, the header of a document issued by the unit under the people's committee
     (Decree 30)."""
     from workflows.names import full_name
     from workflows.pdf import Signature, decree30_header, issuing_body
@@ -1073,8 +1563,10 @@ def decision_context(unit_round: UnitRound, *, draft: bool = False) -> dict:
         .order_by("award__name", "row_number", "pk")
     )
     groups: dict[str, dict] = {}
+    team_groups: dict[str, dict] = {}
     for line in lines:
-        groups.setdefault(line.award.code, {"award": line.award, "lines": []})["lines"].append(line)
+        into = team_groups if line.nominee.kind == RecipientKind.COLLECTIVE else groups
+        into.setdefault(line.award.code, {"award": line.award, "lines": []})["lines"].append(line)
     versions = []
     for line in lines:
         version = getattr(line.award, "rule_version", None)
@@ -1085,7 +1577,10 @@ def decision_context(unit_round: UnitRound, *, draft: bool = False) -> dict:
         "round": unit_round,
         "unit": unit_round.unit,
         "groups": list(groups.values()),
+        "collective_groups": list(team_groups.values()),
         "count": len(lines),
+        "person_count": sum(len(group["lines"]) for group in groups.values()),
+        "collective_count": sum(len(group["lines"]) for group in team_groups.values()),
         "session": unit_round.session,
         "basis": citations(versions),
         "body": issuing_body(),

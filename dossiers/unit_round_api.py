@@ -3,8 +3,10 @@
 GET  /unit-rounds/                         the rounds the caller sees (filters: unit, year, state)
 POST /unit-rounds/                         open one ({"unit", "year", "title"}; the unit's officer or head)
 GET  /unit-rounds/{id}/                    one round, with its head count per award
-POST /unit-rounds/{id}/import/             multipart `file`: the Excel list; all or nothing (400, "rows": ["Dòng N: …"])
-GET  /unit-rounds/{id}/lines/              its lines, paginated, each with its eligibility while the round is a draft
+POST /unit-rounds/{id}/import/             multipart `file`: the Excel list (persons; collectives on the «Tập thể»
+                                           sheet); all or nothing (400, "rows": ["Dòng N: …", "Trang «Tập thể», dòng N: …"])
+GET  /unit-rounds/{id}/lines/              its lines (persons and collectives, `recipient_kind`, a collective's unit
+                                           and member figures), paginated, each with its eligibility while a draft
 GET  /unit-rounds/{id}/transitions/        submit ({"session"}), decide ({"decision_number", "decision_date",
 POST /unit-rounds/{id}/transitions/<name>/ "not_awarded": [ids]}), withdraw; 409 with the reason (quota, rows…)
 """
@@ -61,6 +63,9 @@ class UnitRoundSerializer(serializers.ModelSerializer):
 
 class UnitRoundLineSerializer(serializers.ModelSerializer):
     full_name = serializers.CharField(source="nominee.full_name")
+    #: "individual" or "collective" (the round's unit itself or one of its sub-units, identified by unit)
+    recipient_kind = serializers.CharField(source="nominee.kind")
+    collective_unit = serializers.SerializerMethodField()
     award_code = serializers.CharField(source="award.code")
     award_name = serializers.CharField(source="award.name")
     state_label = serializers.CharField(source="get_state_display")
@@ -78,12 +83,23 @@ class UnitRoundLineSerializer(serializers.ModelSerializer):
             "award_name",
             "rating",
             "achievement_report",
+            "recipient_kind",
+            "collective_unit",
+            "members_total",
+            "members_completed",
+            "members_advanced",
+            "members_grassroots_fighters",
+            "members_disciplined",
             "state",
             "state_label",
             "council_explanation",
             "award_record",
             "eligibility",
         ]
+
+    def get_collective_unit(self, obj) -> int | None:
+        """The unit a collective's line is for (the collective's identity); null on a person's line."""
+        return obj.nominee.unit_id if obj.nominee.kind == "collective" else None
 
     def get_eligibility(self, obj) -> list[str]:
         return self.context.get("eligibility", {}).get(obj.pk, [])

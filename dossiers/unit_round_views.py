@@ -124,6 +124,7 @@ def round_detail(request, pk):
             else:
                 raise Http404
         except rounds.RoundImportRefused as exc:
+            # the persons' rows first, then the «Tập thể» sheet's, each named with its sheet and row
             row_errors = [str(m) for m in exc.messages]
             errors["file"] = [_("Tệp có %(n)s lỗi; chưa dòng nào được nhập.") % {"n": len(row_errors)}]
         except (engine.ActionForbidden, engine.TransitionNotAllowed) as exc:
@@ -153,7 +154,9 @@ def round_detail(request, pk):
             "sessions": rounds.own_council_sessions(unit_round)
             if unit_round.state == RoundState.DRAFT
             else [],
-            "passed": unit_round.lines.filter(state=RoundLineState.PASSED).select_related("nominee", "award")
+            "passed": unit_round.lines.filter(state=RoundLineState.PASSED)
+            .select_related("nominee", "award")
+            .order_by("row_number", "pk")
             if unit_round.state == RoundState.VOTED
             else [],
             "values": values,
@@ -171,10 +174,11 @@ def round_detail(request, pk):
 
 @login_required
 def round_template(request, pk):
-    """The Excel template of the round (headings, dropdowns, a guide sheet)."""
+    """The Excel template of the round (the persons' sheet, the «Tập thể» sheet of the unit's collectives, dropdowns,
+    a guide sheet)."""
     unit_round = _round_for(request.user, pk)
     response = HttpResponse(
-        rounds.template_bytes(unit_round.year),
+        rounds.template_bytes(unit_round.year, unit_round.unit),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="mau-danh-sach-binh-xet-{unit_round.year}.xlsx"'

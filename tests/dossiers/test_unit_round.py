@@ -238,10 +238,11 @@ def test_every_bad_row_is_named_and_nothing_is_written(cast):
     assert not unit_round.lines.exists() and not Nominee.objects.filter(cccd=cccd(1)).exists()
 
 
-def test_a_collective_row_is_refused_naming_the_member_figures_its_rules_need(cast):
-    """The round imports persons: a row naming a collective (Tập thể lao động tiên tiến, no CCCD, no date of
-    birth) is refused with the one message saying why (the award's rules read member figures the file lacks),
-    by the award's code, short name or full name; nothing is written."""
+def test_a_collective_row_on_the_persons_sheet_is_sent_to_the_collectives_sheet(cast):
+    """A row of the persons' sheet naming a collective's title (Tập thể lao động tiên tiến, no CCCD, no date of
+    birth) is refused with the one message saying where it goes (the «Tập thể» sheet, with the member figures the
+    award's rules read), by the award's code, short name or full name; nothing is written. Collectives themselves
+    are imported from that sheet (tests/dossiers/test_unit_round_collectives.py)."""
     unit_round = new_round(cast)
     collective = ["Phòng Tài chính – Kế hoạch", "", "", "", "TTLĐTT", "", "Hoàn thành xuất sắc nhiệm vụ."]
     rows = [person_row(1), collective, collective[:4] + ["Tập thể lao động tiên tiến"] + collective[5:]]
@@ -250,9 +251,9 @@ def test_a_collective_row_is_refused_naming_the_member_figures_its_rules_need(ca
             unit_round=unit_round, rows=rounds.read_rows(workbook(rows)), actor=Actor(user=cast.officer)
         )
     message = (
-        "«Tập thể lao động tiên tiến» là danh hiệu cho tập thể: tệp của đợt bình xét chỉ nhập cá nhân (số CCCD, "
-        "ngày sinh), không có số liệu thành viên mà điều kiện của danh hiệu cần (tổng số thành viên, số đạt Lao "
-        "động tiên tiến, số bị kỷ luật từ khiển trách trở lên). Bỏ dòng này khỏi tệp."
+        "«Tập thể lao động tiên tiến» là danh hiệu cho tập thể: ghi dòng này ở trang «Tập thể» của tệp (tập thể, "
+        "danh hiệu, tóm tắt thành tích và số liệu thành viên: tổng số thành viên, số đạt Lao động tiên tiến, số bị "
+        "kỷ luật từ khiển trách trở lên), không ở danh sách cá nhân."
     )
     assert refused.value.rows == [(3, message), (4, message)]  # not also "Thiếu số CCCD", "Thiếu ngày sinh"
     assert not unit_round.lines.exists() and not Nominee.objects.filter(cccd=cccd(1)).exists()
