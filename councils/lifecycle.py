@@ -176,13 +176,43 @@ class SessionLifecycle(Lifecycle):
     def can_view(self, user) -> bool:
         return selectors.can_view_session(user, self.obj)
 
+    notified_verbs = frozenset({"permission_granted", "permission_revoked"})  # an expert's invitation
+
     def recipients(self, event) -> list:
-        """Members are told when the session is convened, moved, cancelled or opens its ballots."""
+        """Members are told when the session is convened, moved, cancelled or opens its ballots; an outside
+        expert when they are invited to the session or the invitation is withdrawn (and only then)."""
+        data = event.data or {}
+        if event.verb in {"permission_granted", "permission_revoked"}:
+            from django.contrib.auth import get_user_model
+
+            from .policies import EXPERT_GRANT
+
+            if data.get("permission") != EXPERT_GRANT or not data.get("user"):
+                return []
+            return list(get_user_model().objects.filter(username=data["user"], is_active=True))
         users = list(super().recipients(event))
         if event.verb in {"convene", "postpone", "cancel", "open_voting"}:
             known = {u.pk for u in users}
             users += [u for u in selectors.members(self.obj) if u.pk not in known]
         return users
+
+    def notification_details(self, event) -> str:
+        """The expert's invitation says when and where, and what their opinion is wanted on."""
+        data = event.data or {}
+        if event.verb not in {"permission_granted", "permission_revoked"}:
+            return ""
+        if event.verb == "permission_revoked":
+            return _("Lời mời dự phiên họp với tư cách chuyên gia đã được rút lại.")
+        session = self.obj
+        parts = [
+            _("Bạn được mời dự phiên họp với tư cách chuyên gia (không biểu quyết), ngày %(day)s")
+            % {"day": session.planned_on.strftime("%d/%m/%Y")}
+            + (f", {session.place}" if session.place else "")
+            + "."
+        ]
+        if data.get("invitation_note"):
+            parts.append(_("Nội dung cần ý kiến: %(note)s") % {"note": data["invitation_note"]})
+        return " ".join(parts)
 
     @state.transition(
         source=[SessionState.PLANNED, SessionState.POSTPONED],

@@ -209,6 +209,9 @@ class Lifecycle:
             council_term_id=_follow(self.obj, self.council_term_path),
         )
 
+    #: Events that move no state but are notified too (recipients() says to whom); transitions always are.
+    notified_verbs: frozenset[str] = frozenset()
+
     def recipients(self, event) -> list:
         """Users to notify after `event` committed: by default, whoever can act next."""
         from .selectors import users_who_can_act

@@ -101,7 +101,14 @@ def notify_event(event_id: int) -> int:
         flow = lifecycle_for(subject)(subject)
     except LookupError:
         return 0
-    text = f"{subject}: {flow.state_label(event.target_state)}"
+    if not event.target_state and event.verb not in type(flow).notified_verbs:
+        return 0
+    if event.target_state:
+        text = f"{subject}: {flow.state_label(event.target_state)}"
+    else:  # an event that moves no state (a grant, a configuration change): say what happened
+        from .history import verb_label
+
+        text = f"{subject}: {verb_label(model, event.verb)}"
     if event.actor is not None:  # who acted, as Vietnamese write names (workflows/names.py)
         text += f" · {full_name(event.actor)}"
     title = text
@@ -126,16 +133,19 @@ def dispatch(batch: int = 1000) -> int:
     """Read the audit log past the notifier's cursor and notify for each transition. Exactly once per event
     and recipient (idempotent keys), whether the worker was down for a minute or a day. The cursor's row lock
     is held only while the notifications are written: their mail is queued for after the commit."""
+    from .registry import notified_verbs
+
     sent = 0
+    verbs = notified_verbs()
     with transaction.atomic():
         cursor, _ = OutboxCursor.objects.select_for_update().get_or_create(name="notifications")
         events = list(
             AuditEvent.objects.filter(sequence__gt=cursor.last_sequence)
             .order_by("sequence")
-            .values_list("pk", "sequence", "target_state")[:batch]
+            .values_list("pk", "sequence", "target_state", "verb")[:batch]
         )
-        for pk, _sequence, target_state in events:
-            if target_state:
+        for pk, _sequence, target_state, verb in events:
+            if target_state or verb in verbs:
                 sent += notify_event(pk)
         if events:
             cursor.last_sequence = events[-1][1]

@@ -18,3 +18,9 @@ def lifecycle_for(obj_or_model) -> type:
         return REGISTRY[model]
     except KeyError:
         raise LookupError(f"no lifecycle registered for {model.__name__}") from None
+
+
+def notified_verbs() -> frozenset[str]:
+    """The verbs, beyond transitions, that some lifecycle notifies (its `notified_verbs`, e.g. a session's
+    expert invitation): the notifier reads only these and the transitions from the audit log."""
+    return frozenset(verb for cls in REGISTRY.values() for verb in getattr(cls, "notified_verbs", ()))

@@ -476,3 +476,25 @@ def test_the_invitation_stays_for_reading_after_the_session_ends_but_none_is_mad
         services.session_invite_expert(
             session=cancelled, user=cast.people["nobody"], actor=cast.c.board, reason="Quá muộn"
         )
+
+
+def test_the_invited_expert_is_told_when_where_and_why_and_when_it_is_withdrawn(cast):
+    """The invitation reaches the expert (their notifications, and their mail when they have an address) with
+    the day, the place and what their opinion is wanted on; the members are not notified of it; withdrawing
+    the invitation tells the expert too."""
+    from workflows.models import Notification
+    from workflows.notifications import dispatch
+
+    expert, session = cast.people["expert"], cast.session
+    dispatch()
+    invited = Notification.objects.get(recipient=expert, event__verb="permission_granted")
+    assert "Cấp quyền" in invited.text
+    assert session.planned_on.strftime("%d/%m/%Y") in invited.text
+    assert "Tư vấn chuyên môn y tế" in invited.text and "không biểu quyết" in invited.text
+    assert invited.url == session.get_absolute_url()
+    members = [cast.people["member"], cast.people["chair"], cast.people["secretary"]]
+    assert not Notification.objects.filter(recipient__in=members, event__verb="permission_granted").exists()
+    services.session_uninvite_expert(session=session, user=expert, actor=cast.c.board, reason="Không cần nữa")
+    dispatch()
+    withdrawn = Notification.objects.get(recipient=expert, event__verb="permission_revoked")
+    assert "rút lại" in withdrawn.text
