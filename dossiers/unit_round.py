@@ -959,7 +959,7 @@ def _collective_row_problems(
 def _collective_candidates(unit_round: UnitRound, good: list[RoundRow], errors: dict[int, list[str]]):
     """(row, nominee, award) for the good «Tập thể» rows: the collective is the round's unit or one of its sub-units
     in the round's year, found by code or name; its nominee is the one recorded for that unit (kind collective,
-    no sub-unit named) or a new one. A unit outside the round's unit, a repeated row, a line already in the round
+    no sub-unit named, the unit's name) or a new one. A unit outside the round's unit, a repeated row, a line already in the round
     are named. A few queries whatever the number of rows."""
     units = collective_units(unit_round.unit, unit_round.year)
     own: dict[str, Unit] = {}
@@ -981,7 +981,10 @@ def _collective_candidates(unit_round: UnitRound, good: list[RoundRow], errors: 
         kind=RecipientKind.COLLECTIVE, sub_unit="", unit__in=[unit.pk for unit in found]
     )
     for nominee in collectives.select_related("unit").order_by("-pk"):
-        recorded[nominee.unit_id] = nominee  # the first recorded one wins
+        # the unit itself: recorded under it, no sub-unit named, under its name (a department recorded under its
+        # parent by name only, as city dossiers may hold, is not the parent); the first recorded one wins
+        if sheet_key(nominee.full_name) in {sheet_key(nominee.unit.name), sheet_key(nominee.unit.short_name)}:
+            recorded[nominee.unit_id] = nominee
     in_round = set(unit_round.lines.values_list("nominee_id", "award_id"))
     seen: dict[tuple, int] = {}
     candidates = []

@@ -273,8 +273,10 @@ def test_a_known_collective_is_found_by_its_unit_and_its_history_counts_across_a
     collective is the one eligibility builds, its predecessors' titles included."""
     from dossiers.eligibility import History
 
-    known = NomineeFactory(unit=sub_units.finance, kind="collective", full_name="P. TC-KH", sub_unit="")
+    known = NomineeFactory(unit=sub_units.finance, kind="collective", full_name="Phòng Tài chính – Kế hoạch")
     NomineeFactory(unit=cast.unit, kind="collective", full_name="Tổ văn thư", sub_unit="Tổ văn thư")
+    # a department recorded under its parent by name only is not the parent itself
+    named_only = NomineeFactory(unit=cast.unit, kind="collective", full_name="Phòng Kinh tế", sub_unit="")
     predecessor = UnitFactory(name="Phòng Tài chính", code="nk-tc", valid_to=date(YEAR - 2, 12, 31))
     UnitSuccession.objects.create(
         predecessor=predecessor, successor=sub_units.finance, kind="rename", effective_on=date(YEAR - 1, 1, 1)
@@ -287,9 +289,12 @@ def test_a_known_collective_is_found_by_its_unit_and_its_history_counts_across_a
     one.disciplines()
     assert vars(batch) == vars(one) and batch.titles["ttldtt"] == {YEAR - 2, YEAR - 1}
     unit_round = new_round(cast)
-    [line] = import_file(cast, unit_round, round_file([], [team_row("nk-tckh")]))
-    assert line.nominee_id == known.pk
+    finance, itself = import_file(
+        cast, unit_round, round_file([], [team_row("nk-tckh"), team_row(cast.unit.name, award="Giấy khen")])
+    )
+    assert finance.nominee_id == known.pk
     assert Nominee.objects.filter(kind="collective", unit=sub_units.finance).count() == 1
+    assert itself.nominee_id != named_only.pk and itself.nominee.full_name == cast.unit.name
 
 
 def test_the_template_has_the_collectives_sheet_with_the_figures_the_rules_read(cast, sub_units):
