@@ -379,6 +379,15 @@ class AgendaItemLifecycle(Lifecycle):
     inbox_hidden = True
     main_path = (ItemState.PENDING, ItemState.COUNTED)  # electronic ballots; a paper tally is the side branch
 
+    def __init__(self, obj: AgendaItem):
+        super().__init__(obj)
+        # while the whole session closes (services.session_close_voting, one engine.perform_many over its items),
+        # every item's checks read the session row the closing holds locked, not one query per item
+        locked = selectors.closing_session_row(obj.session_id)
+        field = AgendaItem._meta.get_field("session")
+        if locked is not None and not field.is_cached(obj):
+            field.set_cached_value(obj, locked)
+
     def can_view(self, user) -> bool:
         return selectors.can_view_session(user, self.obj.session)
 

@@ -18,6 +18,10 @@ on_result(subject=..., result=ItemResult, actor=workflows.audit.Actor) runs insi
 issues the session's resolution, and must change state only through workflows.engine. An app whose subjects come
 in hundreds to one session (a unit's year-end round) may also register on_results(pairs=[(subject, ItemResult)],
 actor=...): its subjects' results are then delivered in one call, after each item's terms are checked again.
+Such an app may also register agenda_terms_many(subjects=[...], session=Session) -> [AgendaTerms]: the terms of
+many subjects in a fixed number of queries, in the subjects' order, the same terms agenda_terms gives each one and
+the same refusal (of the first subject refused); councils.services uses it when many subjects go on one session
+or have their results delivered at once (agenda_terms_of).
 
 An app may also register, with register_lock_check(model, lock_refusals), a check asked again when the agenda
 is locked: lock_refusals(subject=..., session=Session) -> list[str] says why the subject may not be voted on now
@@ -32,7 +36,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from workflows.engine import TransitionNotAllowed
+from workflows.policies import ActionForbidden
 
 
 class ThresholdBase(models.TextChoices):
@@ -94,6 +102,8 @@ class SubjectContract:
     api_route: str = ""
     #: optional: the results of many subjects of this model in one call (see the module's docstring)
     on_results: Callable[..., None] | None = None
+    #: optional: the agenda terms of many subjects of this model at once (see the module's docstring)
+    agenda_terms_many: Callable[..., list[AgendaTerms]] | None = None
 
 
 _CONTRACTS: dict[type[models.Model], SubjectContract] = {}
@@ -107,10 +117,33 @@ def register_subject(
     kind: str = "",
     api_route: str = "",
     on_results: Callable[..., None] | None = None,
+    agenda_terms_many: Callable[..., list[AgendaTerms]] | None = None,
 ) -> None:
     _CONTRACTS[model] = SubjectContract(
-        agenda_terms=agenda_terms, on_result=on_result, kind=kind, api_route=api_route, on_results=on_results
+        agenda_terms=agenda_terms,
+        on_result=on_result,
+        kind=kind,
+        api_route=api_route,
+        on_results=on_results,
+        agenda_terms_many=agenda_terms_many,
     )
+
+
+def agenda_terms_of(contract: SubjectContract, subjects: list, session) -> list[AgendaTerms]:
+    """The agenda terms of `subjects` (one model, one session), in their order: the contract's agenda_terms_many
+    when it registered one (a fixed number of queries), else agenda_terms for each. When the batch refuses, each
+    subject's own agenda_terms is asked in order, so that the refusal raised is exactly the one-by-one path's."""
+    subjects = list(subjects)
+    if contract.agenda_terms_many is not None and len(subjects) > 1:
+        try:
+            terms = list(contract.agenda_terms_many(subjects=subjects, session=session))
+        except (ValidationError, TransitionNotAllowed, ActionForbidden):
+            pass  # the one-by-one path below raises the refusal it would have raised
+        else:
+            if len(terms) != len(subjects):
+                raise RuntimeError("agenda_terms_many gave a different number of terms than of subjects")
+            return terms
+    return [contract.agenda_terms(subject=subject, session=session) for subject in subjects]
 
 
 def subject_reference(model: type[models.Model] | None, subject_id) -> dict | None:

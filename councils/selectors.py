@@ -50,14 +50,22 @@ _CLOSING: ContextVar[dict | None] = ContextVar("councils_closing", default=None)
 
 
 @contextmanager
-def closing_session():
+def closing_session(locked: Session | None = None):
     """Within one operation that closes a session, memberships do not change: read the member list once, and
-    let the caller rewrite ballots once for the session instead of once per item."""
-    token = _CLOSING.set({})
+    let the caller rewrite ballots once for the session instead of once per item. `locked`, the session row the
+    caller has locked, is what its items' checks read as their session (closing_session_row), not a fresh copy
+    per item."""
+    token = _CLOSING.set({} if locked is None else {("session", locked.pk): locked})
     try:
         yield
     finally:
         _CLOSING.reset(token)
+
+
+def closing_session_row(session_id) -> Session | None:
+    """The locked row of the session being closed (closing_session(locked)), if `session_id` is it."""
+    cache = _CLOSING.get()
+    return cache.get(("session", session_id)) if cache is not None else None
 
 
 def closing() -> bool:

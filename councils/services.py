@@ -39,7 +39,7 @@ from .models import (
     WrittenVoteStatus,
 )
 from .policies import require
-from .registry import Threshold, contract_for, terms_differences
+from .registry import Threshold, agenda_terms_of, contract_for, terms_differences
 from .results import discard_session_ballots, item_result
 from .templatetags.councils_extras import full_name
 
@@ -268,7 +268,8 @@ def agenda_subjects_add(*, session: Session, subjects: list[models.Model], actor
                 _("Chương trình họp đã chốt (trạng thái «%(state)s»); không thể thêm mục.")
                 % {"state": locked.get_state_display()}
             )
-        terms = [contract.agenda_terms(subject=subject, session=locked) for subject in subjects]
+        # every subject's terms in a fixed number of queries where its app registered agenda_terms_many
+        terms = agenda_terms_of(contract, subjects, locked)
         subject_type = ContentType.objects.get_for_model(model)
         other = (
             AgendaItem.objects.filter(
@@ -385,13 +386,15 @@ def agenda_result_deliver(*, item: AgendaItem, actor: audit.Actor) -> None:
 def agenda_results_deliver(*, items: list[AgendaItem], actor: audit.Actor) -> None:
     """Deliver every counted item's result, in agenda order, each subject's terms checked again: one call per
     item, or one call for all the items of a model whose app registered on_results (hundreds of lines of one
-    round), after the others. The subjects are read in one query per kind (not one per item)."""
+    round), after the others. The subjects are read in one query per kind (not one per item), and their terms
+    in one batch per kind and session where the app registered agenda_terms_many."""
     from django.db.models import prefetch_related_objects
 
     prefetch_related_objects([item for item in items if item.subject_type_id], "subject")
+    known = _terms_in_batches(items)
     batches: dict[type, tuple] = {}
     for item in items:
-        checked = _checked_subject(item)
+        checked = _checked_subject(item, known.get(item.pk))
         if checked is None:
             continue
         subject, contract = checked
@@ -403,9 +406,35 @@ def agenda_results_deliver(*, items: list[AgendaItem], actor: audit.Actor) -> No
         contract.on_results(pairs=pairs, actor=actor)
 
 
-def _checked_subject(item: AgendaItem):
-    """(subject, contract) of a counted item whose stored pass rule still is its subject's terms; None for a
-    free-form item; ValidationError when the subject is gone or its terms changed."""
+def _terms_in_batches(items: list[AgendaItem]) -> dict[int, object]:
+    """{item id: AgendaTerms} for the items whose subject's app registered agenda_terms_many, read in one batch per
+    kind and session. A batch that refuses gives nothing: those items' terms are then read one by one (in
+    _checked_subject, in agenda order), so that the refusal raised is the one-by-one path's."""
+    groups: dict[tuple, list[AgendaItem]] = {}
+    for item in items:
+        subject = item.subject if item.subject_type_id else None
+        contract = contract_for(subject) if subject is not None else None
+        if contract is not None and contract.agenda_terms_many is not None:
+            groups.setdefault((type(subject), item.session_id), []).append(item)
+    known: dict[int, object] = {}
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        contract = contract_for(group[0].subject)
+        try:
+            terms = contract.agenda_terms_many(
+                subjects=[item.subject for item in group], session=group[0].session
+            )
+        except (ValidationError, engine.TransitionNotAllowed, engine.ActionForbidden):
+            continue
+        known.update({item.pk: term for item, term in zip(group, terms, strict=True)})
+    return known
+
+
+def _checked_subject(item: AgendaItem, terms=None):
+    """(subject, contract) of a counted item whose stored pass rule still is its subject's terms (`terms` when the
+    caller read them already, in a batch); None for a free-form item; ValidationError when the subject is gone or
+    its terms changed."""
     subject = item.subject if item.subject_type_id else None
     if subject is None:
         if item.subject_type_id:
@@ -414,7 +443,8 @@ def _checked_subject(item: AgendaItem):
     contract = contract_for(subject)
     if contract is None:
         raise ValidationError(_("Không có nơi nhận kết quả cho mục «%(item)s».") % {"item": item.title})
-    terms = contract.agenda_terms(subject=subject, session=item.session)
+    if terms is None:
+        terms = contract.agenda_terms(subject=subject, session=item.session)
     differences = terms_differences(item, terms)
     if differences:
         raise ValidationError(
@@ -1146,22 +1176,34 @@ def session_close_voting(*, session: Session, user, client_ip: str | None = None
     with transaction.atomic():
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if locked.state == SessionState.VOTING:
-            with selectors.closing_session():
+            with selectors.closing_session(locked):
                 # lock every open item at once (ballots wait for these locks), then count them all in one query
                 items = list(
                     locked.items.select_for_update().filter(state=ItemState.PENDING).order_by("order", "pk")
                 )
                 selectors.preload_tallies(locked, [item.pk for item in items])
-                for item in items:
-                    engine.perform(
-                        item,
-                        "close_ballot",
-                        user=user,
-                        client_ip=client_ip,
-                        locked_related={"session": locked},
-                    )
+                _close_ballots(items, locked, user=user, client_ip=client_ip)
             discard_session_ballots(locked)
         return engine.perform(locked, "close_voting", user=user, client_ip=client_ip)
+
+
+def _close_ballots(items: list[AgendaItem], locked: Session, *, user, client_ip) -> None:
+    """close_ballot on every open item of a closing session, in agenda order: one engine.perform_many (one lock
+    statement, the same checks per item, the audit events appended together in the items' order) when the agenda
+    order is the items' creation order, as it is unless items were reordered; otherwise, or when an item is
+    refused, one engine.perform per item, so that the first item refused in agenda order says why, as before."""
+    pks = [item.pk for item in items]
+    if len(items) > 1 and pks == sorted(pks):
+        try:
+            engine.perform_many(items, "close_ballot", user=user, client_ip=client_ip)
+        except engine.BatchRefused:
+            pass  # nothing was written: the one-by-one path below raises the first refusal in agenda order
+        else:
+            return
+    for item in items:
+        engine.perform(
+            item, "close_ballot", user=user, client_ip=client_ip, locked_related={"session": locked}
+        )
 
 
 def council_session_start(activity, actor) -> Session:

@@ -12,11 +12,12 @@ class DossiersConfig(AppConfig):
         # history labels; the state machines; the app's policies (registered with the permission layer)
         from . import audit_labels, lifecycle, policies  # noqa: F401
         from .models import DossierNominee
-        from .services import council_agenda_terms, council_result_receive
+        from .services import council_agenda_terms, council_agenda_terms_many, council_result_receive
 
         register_subject(
             DossierNominee,
             agenda_terms=council_agenda_terms,
+            agenda_terms_many=council_agenda_terms_many,  # a session's lines in one query (same terms)
             on_result=council_result_receive,
             kind="dossier_line",
             api_route="dossier-line-detail",
@@ -36,12 +37,14 @@ class DossiersConfig(AppConfig):
 
         # a unit's own year-end round: its state machines, and its lines as subjects of the unit's own council
         from . import unit_round_lifecycle  # noqa: F401
+        from .agenda_terms import round_agenda_terms_many
         from .models import UnitRoundLine
         from .unit_round import round_agenda_terms, round_result_receive, round_results_receive
 
         register_subject(
             UnitRoundLine,
             agenda_terms=round_agenda_terms,
+            agenda_terms_many=round_agenda_terms_many,  # a round's lines in one query (the same terms)
             on_result=round_result_receive,
             on_results=round_results_receive,  # a round's hundreds of lines in one call
             kind="unit_round_line",

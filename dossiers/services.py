@@ -495,6 +495,37 @@ def council_agenda_terms(*, subject: DossierNominee, session) -> AgendaTerms:
     line = DossierNominee.objects.select_related("award", "nominee", "dossier__unit", "rule_version").get(
         pk=subject.pk
     )
+    return _line_terms(line, session, line_versions(line.dossier, [line]))
+
+
+def council_agenda_terms_many(*, subjects: list[DossierNominee], session) -> list[AgendaTerms]:
+    """council_agenda_terms() for many lines on one session (registered as agenda_terms_many): the lines, awards,
+    nominees, dossiers, units and rule versions in one query; a dossier whose lines record no version is asked for
+    its version once. In the subjects' order, the same terms and the same refusal (of the first line refused)."""
+    lines = DossierNominee.objects.select_related(
+        "award", "nominee", "dossier__unit", "rule_version"
+    ).in_bulk([subject.pk for subject in subjects])
+    dossiers: dict[int, Dossier] = {}
+    versions: dict[int, list] = {}
+    terms = []
+    for subject in subjects:
+        line = lines.get(subject.pk)
+        if line is None:
+            terms.append(council_agenda_terms(subject=subject, session=session))
+            continue
+        line.dossier = dossiers.setdefault(line.dossier_id, line.dossier)
+        if line.rule_version is not None:
+            used = [line.rule_version]
+        else:
+            if line.dossier_id not in versions:
+                versions[line.dossier_id] = line_versions(line.dossier, [line])
+            used = versions[line.dossier_id]
+        terms.append(_line_terms(line, session, used))
+    return terms
+
+
+def _line_terms(line: DossierNominee, session, versions) -> AgendaTerms:
+    """The terms of one loaded line on `session`, citing `versions` (the rule versions the line is judged by)."""
     award = line.award
     council = session.council_term.council
     if award.route == AwardRoute.UNIT_DECIDES:
@@ -529,7 +560,7 @@ def council_agenda_terms(*, subject: DossierNominee, session) -> AgendaTerms:
         threshold=award.threshold(),
         proposing_unit=line.dossier.unit,
         # the minutes cite the legal basis of the rule version the line is judged by (dossiers.rule_versions)
-        legal_basis=tuple(citations(line_versions(line.dossier, [line]))),
+        legal_basis=tuple(citations(versions)),
     )
 
 
