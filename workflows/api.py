@@ -37,8 +37,8 @@ from .policies import (
     PolicyDenied,
     may_change_configuration,
     may_manage_roles,
+    may_read_client_ips,
     may_read_history,
-    may_see_client_ips,
 )
 from .schema import ApiAutoSchema, ProblemSerializer
 from .services import membership_approve, membership_end, membership_grant, membership_reject
@@ -201,7 +201,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
     subject_ref = serializers.SerializerMethodField()
     part = serializers.SerializerMethodField()
     concerns = serializers.SerializerMethodField()
-    #: Only for readers who may see it (policies.may_see_client_ips: the Board, auditors, the chairman); null
+    #: Only for readers who may see it (policies.may_read_client_ips: the Board, auditors, the chairman); null
     #: for a unit reading its own dossier's history.
     client_ip = serializers.SerializerMethodField()
 
@@ -250,7 +250,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
         if shown is None:
             request = self.context.get("request")
             user = getattr(request, "user", None)
-            shown = self.context["show_client_ip"] = bool(user is not None and may_see_client_ips(user))
+            shown = self.context["show_client_ip"] = bool(user is not None and may_read_client_ips(user))
         return event.client_ip if shown else None
 
     def get_verb_label(self, event) -> str:
@@ -405,7 +405,7 @@ class TransitionsMixin:
         obj = self.get_object()
         if not self.can_read_history(request.user, obj):
             raise PolicyDenied(_("Chỉ Ban TĐKT và kiểm tra viên được xem lịch sử."))
-        context = {"subject": obj, "show_client_ip": bool(may_see_client_ips(request.user, obj))}
+        context = {"subject": obj, "show_client_ip": bool(may_read_client_ips(request.user, obj))}
         return Response(AuditEventSerializer(history_for(obj), many=True, context=context).data)
 
     def can_read_history(self, user, obj) -> bool:

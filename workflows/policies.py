@@ -381,7 +381,7 @@ def may_view_council_term(user, term) -> Decision:
 
 
 @policy(roles=READ_EVERYTHING_ROLES, description="Xem địa chỉ IP của người thực hiện trong lịch sử")
-def may_see_client_ips(user, subject=None) -> Decision:
+def may_read_client_ips(user, subject=None) -> Decision:
     """The Board, auditors and the city chairman see from where each step was taken; a unit reading its own
     dossier's history sees who acted and why, not the Board officers' addresses (personal data they need not
     read)."""

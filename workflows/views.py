@@ -26,7 +26,7 @@ from .lifecycle import lifecycle_for, visible_to
 from .models import AuditCheckMode, AuditCheckpoint, AuditCheckRun, Role
 from .names import full_name
 from .notifications import mark_all_read
-from .policies import authorities_for_display, may_read_history, may_see_client_ips, may_verify_audit
+from .policies import authorities_for_display, may_read_client_ips, may_read_history, may_verify_audit
 from .selectors import inbox
 
 
@@ -96,7 +96,7 @@ def history(request, app_label: str, model_name: str, pk: str):
         raise PermissionDenied(_("Chỉ Ban TĐKT, kiểm tra viên và Chủ tịch UBND được xem lịch sử."))
     events = list(history_events(subject))  # its own and its parts' (a dossier's lines)
     rows = describe(events, subject)
-    show_ips = bool(may_see_client_ips(request.user, subject))
+    show_ips = bool(may_read_client_ips(request.user, subject))
     export = request.GET.get("format")
     if export in ("json", "csv") and (refused := throttle.export_refusal(request)) is not None:
         return refused
