@@ -409,6 +409,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "plan.tasks.send_plan_reminders",
         "schedule": 6 * 3600.0,
     },
+    # a parent change recorded ahead of its date (a merge on 1 July) takes effect that day
+    "unit-parents-follow-today": {
+        "task": "workflows.tasks.sync_unit_parents",
+        "schedule": 3600.0,
+    },
 }
 
 # Signed audit checkpoints (workflows/checkpoints.py, docs/operations.md "Audit checkpoints").

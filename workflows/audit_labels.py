@@ -53,6 +53,7 @@ register(
     verbs={
         "unit_succession_recorded": _("Ghi nhận kế thừa đơn vị (sáp nhập, hợp nhất, chia tách, đổi tên)"),
         "unit_parent_changed": _("Đổi đơn vị cấp trên"),
+        "unit_parent_followed": _("Đơn vị cấp trên đổi theo ngày có hiệu lực"),
         "unit_ended": _("Kết thúc hiệu lực đơn vị"),
     },
     details={

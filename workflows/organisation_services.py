@@ -77,6 +77,39 @@ def _sync_current_parent(unit: Unit) -> None:
         unit.save(update_fields=["parent"])
 
 
+def unit_parents_follow_today(
+    *, today: datetime.date | None = None, actor: audit.Actor = audit.SYSTEM
+) -> int:
+    """Unit.parent is the parent today: a parent change recorded ahead of its date (unit_parent_change with a
+    future effective_on, a merge planned for 1 July) takes effect on that day. Run by the beat
+    (workflows.tasks.sync_unit_parents, every hour) and idempotent: each unit whose current parent moved is
+    updated with one audit event (`unit_parent_followed`, the parent before and after and the period in force),
+    the others are not touched. Returns how many moved."""
+    today = today or timezone.localdate()
+    moved = 0
+    dated = Unit.objects.filter(parent_periods__isnull=False).distinct().values_list("pk", flat=True)
+    with transaction.atomic():
+        for unit in Unit.objects.select_for_update().filter(pk__in=list(dated)).order_by("pk"):
+            now = parent_on(unit, today)
+            if unit.parent_id == (now.pk if now else None):
+                continue
+            before = unit.parent.code if unit.parent_id else None
+            unit.parent = now
+            unit.save(update_fields=["parent"])
+            audit.record(
+                subject=unit,
+                actor=actor,
+                verb="unit_parent_followed",
+                data={
+                    "unit": unit.code,
+                    "day": today.isoformat(),
+                    "changes": {"parent": [before, now.code if now else None]},
+                },
+            )
+            moved += 1
+    return moved
+
+
 def _close_parent_periods(unit: Unit, last_day: datetime.date) -> None:
     """End the unit's parent periods on `last_day` (periods starting later are removed: the unit has ended)."""
     periods = UnitParentPeriod.objects.filter(unit=unit)

@@ -77,6 +77,14 @@ def dispatch_notifications(batch: int = 1000) -> int:
 
 
 @shared_task
+def sync_unit_parents() -> int:
+    """A parent change recorded ahead of its date takes effect on the day (Unit.parent is the parent today)."""
+    from .organisation_services import unit_parents_follow_today
+
+    return unit_parents_follow_today()
+
+
+@shared_task
 def sign_audit_checkpoint() -> int | None:
     """Hourly (settings.AUDIT_CHECKPOINT_INTERVAL): sign the audit chain head if it moved since the last
     checkpoint. Returns the signed sequence, or None when nothing new was written."""

@@ -246,3 +246,33 @@ def test_ending_a_district_closes_it_and_its_parent_period_audited(tree, board_h
     assert event.data["changes"] == {"valid_to": [None, "2025-06-30"]}
     unit_end(unit=district, last_day=LAST_DISTRICT_DAY, actor=board_head)  # again: nothing new
     assert AuditEvent.objects.filter(verb="unit_ended").count() == 1
+
+
+def test_a_parent_change_recorded_ahead_of_its_date_takes_effect_on_the_day(tree, board_head):
+    """The Board records today that a ward moves to another parent next week: Unit.parent (what the scopes and
+    pages read as the parent today) stays until that day, then the hourly task moves it, once, with an audit
+    event; running the task again changes nothing."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from workflows.organisation_services import unit_parents_follow_today
+    from workflows.tasks import sync_unit_parents
+
+    city, district, wards, _new_ward = tree
+    today = timezone.localdate()
+    ward = wards[0]
+    unit_parent_change(unit=ward, parent=city, effective_on=today + timedelta(days=7), actor=board_head)
+    ward.refresh_from_db()
+    assert ward.parent == district
+    assert sync_unit_parents() == 0  # not yet: today the ward is still under the district
+    ward.refresh_from_db()
+    assert ward.parent == district
+    assert unit_parents_follow_today(today=today + timedelta(days=7)) == 1
+    ward.refresh_from_db()
+    assert ward.parent == city
+    event = AuditEvent.objects.filter(verb="unit_parent_followed").get()
+    assert event.subject_id == str(ward.pk) and event.actor is None
+    assert event.data["changes"]["parent"] == [district.code, city.code]
+    assert unit_parents_follow_today(today=today + timedelta(days=8)) == 0
+    assert AuditEvent.objects.filter(verb="unit_parent_followed").count() == 1
