@@ -2,7 +2,8 @@
 
 The browser's Accept-Language is not asked (an en-US browser still gets Vietnamese). The language is, in order:
   1. for /api/ only, an explicit Accept-Language naming a supported language: an API client's own choice;
-  2. a signed-in user's stored choice (UserPreference, copied into the session at login);
+  2. a signed-in user's stored choice (UserPreference, copied into the session at login; for an API key, read
+     when the key is checked: activate_for_token_user);
   3. the language cookie the language switch sets (someone not signed in, e.g. on the login page);
   4. settings.LANGUAGE_CODE ("vi").
 The switch (POST /i18n/setlang/, `set_language`) is Django's view; for a signed-in user it also stores the choice
@@ -60,6 +61,15 @@ def language_for(request) -> str:
             language = request.session[SESSION_KEY] = stored_language(user)
         return language
     return supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)) or settings.LANGUAGE_CODE
+
+
+def activate_for_token_user(request, user) -> None:
+    """An API client signed in by key (workflows.tokens) is known only once DRF authenticates it, after the
+    middleware chose the language for an anonymous request: answer in the user's stored choice unless the
+    client named a language itself (Accept-Language comes first for /api/)."""
+    if _accept_language(request) is None:
+        translation.activate(stored_language(user))
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 class LanguageMiddleware:

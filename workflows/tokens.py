@@ -135,6 +135,9 @@ class ApiTokenAuthentication(BaseAuthentication):
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
+        from .language import activate_for_token_user
+
+        activate_for_token_user(request, token.user)
         return token.user, token
 
     def authenticate_header(self, request):

@@ -91,6 +91,26 @@ def test_the_api_honours_an_explicit_accept_language(person):
     assert client.get("/api/dossiers/", HTTP_ACCEPT_LANGUAGE="vi")["Content-Language"] == "vi"
 
 
+def test_an_api_key_client_is_answered_in_the_users_stored_language(person):
+    """A key (Authorization: Token …) carries no session: the language is the one the user chose on the web,
+    unless the client names one; the messages of a refusal come in it too."""
+    from rest_framework.test import APIClient
+
+    from workflows.tokens import token_issue
+
+    english = person("officer.key.en", Role.BOARD_OFFICER)
+    UserPreference.objects.create(user=english, language="en")
+    _token, key = token_issue(user=english)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/dossiers/")["Content-Language"] == "en"
+    refused = client.post("/api/dossiers/", {}, format="json")
+    assert refused.status_code == 400 and refused["Content-Language"] == "en"
+    assert "This field is required." in refused.content.decode()
+    assert client.get("/api/dossiers/", HTTP_ACCEPT_LANGUAGE="vi")["Content-Language"] == "vi"
+    _token, key = token_issue(user=person("officer.key.vi", Role.BOARD_OFFICER))
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/dossiers/")["Content-Language"] == "vi"
+
+
 def _assert_vietnamese_pages(client, paths) -> list:
     rendered = []
     for path in paths:
