@@ -291,3 +291,17 @@ def test_register_search_by_unit_and_the_nominee_page(client, cast):
     login(client, cast.officer)
     page = client.get(reverse("dossiers:nominee", args=[line.nominee_id])).content.decode()
     assert "123/QĐ-UBND" in page
+
+
+def test_search_folds_vietnamese_capitals_on_every_database(client, cast):
+    """«đức» finds «Đinh Minh Đức», «ánh» finds «Lê Thị Ánh»: on SQLite too, whose own LIKE folds only A–Z
+    (workflows/sqlite_text.py); the dossier list (web and API) and the award register."""
+    dossier = ready_dossier(cast)
+    line = dossier.lines.get()
+    type(line.nominee).objects.filter(pk=line.nominee_id).update(full_name="Đinh Minh Đức")
+    login(client, cast.board)
+    for query, found in (("đức", True), ("ĐỨC", True), ("đinh minh", True), ("duc", False)):
+        page = client.get(reverse("dossiers:list"), {"q": query}).content.decode()
+        assert (dossier.title in page) is found, query
+        rows = client.get("/api/v1/dossiers/", {"q": query}).json()["results"]
+        assert (dossier.pk in [row["id"] for row in rows]) is found, query
