@@ -122,6 +122,7 @@ class RuleVersionSerializer(serializers.ModelSerializer):
             "public_notice_days",
             "sla_working_days",
             "reward_multipliers",
+            "consultation_agencies",
             "assumptions",
             "note",
             "awards",

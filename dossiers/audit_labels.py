@@ -86,6 +86,7 @@ register(
         "consultation_answer": _("Ghi ý kiến hiệp y"),
         "consultation_no_answer": _("Ghi cơ quan không trả lời hiệp y trong thời hạn"),
         "consultation_override": _("Trưởng Ban quyết định vẫn trình khi có ý kiến hiệp y phản đối"),
+        "consultation_waive": _("Trưởng Ban miễn hiệp y một cơ quan cho hồ sơ"),
     },
     details={
         "lines": _("Các đối tượng (mã)"),
@@ -93,6 +94,7 @@ register(
         "comment": _("Mã ý kiến góp ý"),
         "answer": _("Nội dung trả lời"),
         "consultation": Detail(_("Đề nghị hiệp y"), model="dossiers.ConsultationRequest"),
+        "waiver": _("Mã quyết định miễn hiệp y"),
         "agency": Detail(_("Cơ quan hiệp y"), choices=ConsultationAgency),
         "outcome": Detail(_("Ý kiến hiệp y"), choices=ConsultationOutcome),
         "reason": _("Lý do"),

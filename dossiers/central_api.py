@@ -6,6 +6,7 @@
   POST     /api/v1/dossiers/<pk>/consultations/<id>/answer/             agreed | objected (reason, lines)
   POST     /api/v1/dossiers/<pk>/consultations/<id>/no-answer/          silent past the deadline
   POST     /api/v1/dossiers/<pk>/consultations/<id>/override/           the Board head forwards anyway (reason)
+  POST     /api/v1/dossiers/<pk>/consultation-waivers/                  the Board head waives one required agency
   GET      /api/v1/dossiers/<pk>/forwarding-package/                    the ZIP forwarded (application/zip)
 
 Reads need may_read_central_steps (the Board, the auditors); another unit's dossier answers 404 first. Writes
@@ -92,22 +93,39 @@ def consultation_item(request: ConsultationRequest) -> dict:
     }
 
 
-def _pending_lines(dossier):
-    from .models import DossierState
-
-    if dossier.state == DossierState.DECIDED:
-        return None  # the approved state-level lines (the forward step's own check)
-    return list(hiep_y.central_lines(dossier))
+def required_item(row: dict) -> dict:
+    request, waiver = row["request"], row["waiver"]
+    return {
+        "agency": row["agency"],
+        "agency_display": row["label"],
+        "lines": [line.pk for line in row["lines"]],
+        "rule_versions": sorted({line.rule_version.code for line in row["lines"] if line.rule_version}),
+        "status": row["status"],
+        "status_display": row["status_display"],
+        "settled": row["settled"],
+        "consultation": request.pk if request else None,
+        "deadline": _day(request.deadline) if request else None,
+        "waiver": {
+            "reason": waiver.reason,
+            "waived_by": full_name(waiver.waived_by),
+            "waived_at": waiver.waived_at.isoformat(),
+        }
+        if waiver
+        else None,
+    }
 
 
 def consultations_payload(dossier) -> dict:
+    # the lines hiệp y is about: the approved state-level lines once decided (the forward step's own check),
+    # before the chairman's decision every state-level line still proposed
+    lines = hiep_y.panel_lines(dossier)
     return {
         "consultations": [
             consultation_item(r) for r in dossier.consultations.prefetch_related("objected_lines")
         ],
-        # what would hold the forwarding back: for the approved state-level lines, or before the chairman's
-        # decision for every state-level line still proposed
-        "forwarding_refusals": hiep_y.forwarding_refusals(dossier, _pending_lines(dossier)),
+        "required_agencies": [required_item(row) for row in hiep_y.agency_rows(dossier, lines)],
+        # what would hold the forwarding back
+        "forwarding_refusals": hiep_y.forwarding_refusals(dossier, lines),
     }
 
 
@@ -175,10 +193,45 @@ class ConsultationSerializer(serializers.Serializer):
     override_reason = serializers.CharField()
 
 
+class WaiverSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    waived_by = serializers.CharField()
+    waived_at = serializers.DateTimeField()
+
+
+class RequiredAgencySerializer(serializers.Serializer):
+    """required_item: one agency the rule versions of the state-level lines require, and where it stands."""
+
+    agency = serializers.CharField()
+    agency_display = serializers.CharField()
+    lines = serializers.ListField(child=serializers.IntegerField(), help_text="the lines that need it")
+    rule_versions = serializers.ListField(
+        child=serializers.CharField(), help_text="the rule versions (codes) of those lines, which require it"
+    )
+    status = serializers.ChoiceField(
+        choices=[
+            "not_sent",
+            "pending",
+            "past_deadline",
+            "no_answer",
+            "agreed",
+            "objected",
+            "overridden",
+            "waived",
+        ]
+    )
+    status_display = serializers.CharField()
+    settled = serializers.BooleanField(help_text="it no longer holds the forwarding back")
+    consultation = serializers.IntegerField(allow_null=True, help_text="the request sent to it")
+    deadline = serializers.DateField(allow_null=True)
+    waiver = WaiverSerializer(allow_null=True, help_text="the Board head's waiver for this dossier")
+
+
 ConsultationsSerializer = inline_serializer(
     "Consultations",
     fields={
         "consultations": ConsultationSerializer(many=True),
+        "required_agencies": RequiredAgencySerializer(many=True),
         "forwarding_refusals": serializers.ListField(
             child=serializers.CharField(), help_text="what would hold the forwarding back"
         ),
@@ -338,6 +391,24 @@ class CentralStepsMixin:
             actor=request_actor(request),
         )
         return Response(consultation_item(done))
+
+    @extend_schema(
+        request=_body("ConsultationWaive", agency=serializers.CharField(), reason=serializers.CharField()),
+        responses={201: ConsultationsSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="consultation-waivers", url_name="consultation-waivers")
+    def consultation_waivers(self, request, pk=None):
+        """{agency, reason}: the Board head waives one agency the rules require for the dossier (201: the
+        dossier's hiệp y, as GET consultations/ returns it)."""
+        dossier = self.get_object()
+        data = _data(request)
+        hiep_y.consultation_waive(
+            dossier=dossier,
+            agency=str(data.get("agency", "")),
+            reason=str(data.get("reason", "")),
+            actor=request_actor(request),
+        )
+        return Response(consultations_payload(dossier), status=201)
 
     @extend_schema(
         request=None,

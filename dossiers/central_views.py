@@ -42,7 +42,12 @@ class AnswerForm(forms.Form):
 
 
 class SendForm(forms.Form):
-    agency = forms.ChoiceField(label=gettext_lazy("Cơ quan hiệp y"), choices=ConsultationAgency.choices)
+    agencies = forms.MultipleChoiceField(
+        label=gettext_lazy("Cơ quan hiệp y"),
+        choices=ConsultationAgency.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("Đã chọn sẵn các cơ quan phải hiệp y chưa được gửi đề nghị."),
+    )
     working_days = forms.IntegerField(
         label=gettext_lazy("Thời hạn trả lời (ngày làm việc)"),
         min_value=1,
@@ -79,6 +84,19 @@ class ConsultationAnswerForm(forms.Form):
         self.fields["lines"].choices = [
             (str(line.pk), f"{line.nominee.full_name} – {line.award.name}") for line in lines
         ]
+
+
+class WaiveForm(forms.Form):
+    agency = forms.ChoiceField(
+        label=gettext_lazy("Cơ quan không cần hiệp y"), choices=ConsultationAgency.choices
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Lý do"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "Ví dụ: đối tượng không phải doanh nghiệp, không cần ý kiến của cơ quan môi trường."
+        ),
+    )
 
 
 class OverrideForm(forms.Form):
@@ -171,6 +189,7 @@ def consultation(request, pk):
     dossier = _readable(request, pk)
     lines = list(hiep_y.central_lines(dossier))
     send_form = SendForm(prefix="s")
+    waive_form = WaiveForm(prefix="w")
     bound: dict[tuple[str, int], forms.Form] = {}
     status = 200
     if request.method == "POST":
@@ -180,14 +199,23 @@ def consultation(request, pk):
         try:
             if action == "send":
                 send_form = SendForm(request.POST, prefix="s")
-                hiep_y.consultation_send(
+                hiep_y.consultation_send_many(
                     dossier=dossier,
-                    agency=request.POST.get("s-agency", ""),
+                    agencies=request.POST.getlist("s-agencies"),
                     working_days=request.POST.get("s-working_days"),
                     letter_reference=request.POST.get("s-letter_reference", ""),
                     actor=actor,
                 )
                 done = _("Đã gửi đề nghị hiệp y.")
+            elif action == "waive":
+                waive_form = WaiveForm(request.POST, prefix="w")
+                hiep_y.consultation_waive(
+                    dossier=dossier,
+                    agency=request.POST.get("w-agency", ""),
+                    reason=request.POST.get("w-reason", ""),
+                    actor=actor,
+                )
+                done = _("Đã ghi quyết định miễn hiệp y.")
             elif action in ("answer", "no_answer", "override"):
                 request_row = get_object_or_404(
                     dossier.consultations.all(), pk=request.POST.get("consultation") or 0
@@ -218,10 +246,8 @@ def consultation(request, pk):
             else:
                 raise Http404
         except ValidationError as exc:
-            form = (
-                send_form
-                if action == "send"
-                else bound.get((action, int(request.POST.get("consultation") or 0)))
+            form = {"send": send_form, "waive": waive_form}.get(action) or bound.get(
+                (action, int(request.POST.get("consultation") or 0))
             )
             if form is not None:
                 _errors_into(form, exc, only_service=True)
@@ -231,8 +257,17 @@ def consultation(request, pk):
             messages.success(request, done)
             return redirect("dossiers:consultation", pk=dossier.pk)
     requests = list(dossier.consultations.prefetch_related("objected_lines__nominee"))
-    sent = {row.agency for row in requests}
-    send_form.fields["agency"].choices = [c for c in ConsultationAgency.choices if c[0] not in sent]
+    agency_rows = hiep_y.agency_rows(dossier)
+    closed = {row.agency for row in requests} | set(
+        dossier.consultation_waivers.values_list("agency", flat=True)
+    )
+    send_form.fields["agencies"].choices = [c for c in ConsultationAgency.choices if c[0] not in closed]
+    missing = [row["agency"] for row in agency_rows if row["status"] == "not_sent"]
+    if not send_form.is_bound:
+        send_form.initial["agencies"] = missing
+    waive_form.fields["agency"].choices = [
+        (row["agency"], row["label"]) for row in agency_rows if row["status"] == "not_sent"
+    ]
     for row in requests:
         row.status = hiep_y.consultation_status(row)
         row.answer_form = bound.get(("answer", row.pk)) or ConsultationAnswerForm(
@@ -252,10 +287,13 @@ def consultation(request, pk):
             "lines": lines,
             "requests": requests,
             "send_form": send_form,
-            "refusals": hiep_y.forwarding_refusals(dossier, lines),
+            "waive_form": waive_form,
+            "agency_rows": agency_rows,
+            "refusals": hiep_y.forwarding_refusals(dossier, hiep_y.panel_lines(dossier)),
             "package": package,
             "may_write": bool(policies.may_manage_consultation(request.user, dossier)),
             "may_override": bool(policies.may_override_consultation(request.user, None)),
+            "may_waive": bool(policies.may_waive_consultation(request.user, dossier)),
         },
         status=status,
     )

@@ -7,6 +7,8 @@ stored with the dossier (ForwardingPackage):
   02-danh-sach-de-nghi.xlsx              the nominees forwarded, with the council's vote result
   03-bien-ban-hoi-dong-<session>.pdf     the minutes of each council session that voted on them (councils)
   04-tai-lieu/<owner>/<kind>-v<n>.pdf    every current document of the dossier and of those lines
+  05-hiep-y.xlsx                         hiệp y: each agency required (or asked), its request and answer, or the
+                                         Board head's waiver with who and why (also in manifest.json)
   manifest.json, SHA256SUMS              name, size and SHA-256 of every file above
 
 The package is stored as built (the PDFs and the sheet carry their own creation time, so it is kept rather than
@@ -121,6 +123,102 @@ def _documents(dossier: Dossier, lines: list[DossierNominee]) -> list[tuple[str,
     return found
 
 
+def consultation_summary(dossier: Dossier, lines: list[DossierNominee]) -> list[dict]:
+    """Hiệp y as forwarded: every agency the lines' rule versions require, then any other agency asked, each
+    with its request and answer or its waiver (dossiers.consultation.agency_rows)."""
+    from workflows.names import full_name
+
+    from .consultation import agency_rows, consultation_status
+
+    def _day(value):
+        return value.isoformat() if value else None
+
+    found = []
+    rows = agency_rows(dossier, lines)
+    required = {row["agency"] for row in rows}
+    for request in dossier.consultations.exclude(agency__in=required).order_by("sent_on", "pk"):
+        rows.append(
+            {
+                "agency": request.agency,
+                "label": request.get_agency_display(),
+                "lines": [],
+                "request": request,
+                "waiver": None,
+                "status": request.outcome,
+                "status_display": consultation_status(request),
+            }
+        )
+    for row in rows:
+        request, waiver = row["request"], row["waiver"]
+        found.append(
+            {
+                "agency": row["agency"],
+                "agency_display": str(row["label"]),
+                "required": row["agency"] in required,
+                "nominees": [line.nominee.full_name for line in row["lines"]],
+                "status": row["status"],
+                "status_display": str(row["status_display"]),
+                "letter_reference": request.letter_reference if request else "",
+                "sent_on": _day(request.sent_on) if request else None,
+                "deadline": _day(request.deadline) if request else None,
+                "answer_reference": request.answer_reference if request else "",
+                "answered_on": _day(request.answered_on) if request else None,
+                "reason": request.reason if request else "",
+                "override_reason": request.override_reason if request else "",
+                "waived_by": full_name(waiver.waived_by) if waiver else "",
+                "waiver_reason": waiver.reason if waiver else "",
+            }
+        )
+    return found
+
+
+def _consultation_sheet(dossier: Dossier, summary: list[dict]) -> bytes:
+    def _vn(iso):
+        return f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}" if iso else ""
+
+    return workbook_bytes(
+        sheet_title="Hiệp y",
+        heading=["TÌNH HÌNH HIỆP Y (NĐ 98/2023/NĐ-CP ĐIỀU 31)", dossier.title],
+        header=[
+            "STT",
+            "Cơ quan",
+            "Bắt buộc",
+            "Đối tượng cần ý kiến",
+            "Số công văn đề nghị",
+            "Ngày gửi",
+            "Hạn trả lời",
+            "Kết quả",
+            "Số văn bản trả lời",
+            "Ý kiến, lý do",
+            "Miễn hiệp y (người quyết định: lý do)",
+        ],
+        rows=(
+            [
+                index,
+                item["agency_display"],
+                "Có" if item["required"] else "Không",
+                "; ".join(item["nominees"]),
+                item["letter_reference"],
+                _vn(item["sent_on"]),
+                _vn(item["deadline"]),
+                item["status_display"],
+                item["answer_reference"],
+                "; ".join(
+                    part
+                    for part in (
+                        item["reason"],
+                        item["override_reason"] and f"Vẫn trình: {item['override_reason']}",
+                    )
+                    if part
+                ),
+                f"{item['waived_by']}: {item['waiver_reason']}" if item["waiver_reason"] else "",
+            ]
+            for index, item in enumerate(summary, start=1)
+        ),
+        widths=(6, 34, 10, 34, 18, 12, 12, 30, 18, 34, 40),
+    )
+
+
 def package_files(dossier: Dossier, lines: list[DossierNominee]) -> list[tuple[str, bytes, str]]:
     """(name, content, description) of every file of the package but the manifest, in order."""
     from .exports import proposal_pdf_bytes
@@ -135,6 +233,13 @@ def package_files(dossier: Dossier, lines: list[DossierNominee]) -> list[tuple[s
     )
     files += _minutes(lines)
     files += _documents(dossier, lines)
+    files.append(
+        (
+            "05-hiep-y.xlsx",
+            _consultation_sheet(dossier, consultation_summary(dossier, lines)),
+            "Tình hình hiệp y (cả các cơ quan được Trưởng Ban miễn)",
+        )
+    )
     return files
 
 
@@ -165,6 +270,7 @@ def package_bytes(dossier: Dossier, lines: list[DossierNominee]) -> tuple[bytes,
             "nominees": [
                 {"line": line.pk, "name": line.nominee.full_name, "award": line.award.name} for line in lines
             ],
+            "consultation": consultation_summary(dossier, lines),
             "files": manifest,
         }
         put(MANIFEST_NAME, json.dumps(document, ensure_ascii=False, indent=2).encode())

@@ -390,6 +390,19 @@ def may_override_consultation(user, consultation=None) -> Decision:
     )
 
 
+@policy(
+    roles=(Role.BOARD_HEAD,),
+    description="Miễn hiệp y một cơ quan bắt buộc cho một hồ sơ khi không liên quan đến đối tượng (ghi rõ lý do)",
+)
+def may_waive_consultation(user, dossier=None) -> Decision:
+    return by_role(
+        user,
+        (Role.BOARD_HEAD,),
+        None,
+        reason=_("Chỉ Trưởng Ban Thi đua - Khen thưởng được miễn hiệp y một cơ quan cho hồ sơ."),
+    )
+
+
 #: Who reads the public notice's comments (with the commenters' contacts), the hiệp y and the package
 #: forwarded to the central level: the Board, and the auditors, who read everything.
 CENTRAL_STEP_READERS = (Role.BOARD_OFFICER, Role.BOARD_HEAD, Role.AUDITOR)

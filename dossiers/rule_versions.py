@@ -142,6 +142,7 @@ VERSION_FIELDS = (
     "public_notice_days",
     "sla_working_days",
     "reward_multipliers",
+    "consultation_agencies",
     "assumptions",
     "note",
 )

@@ -28,7 +28,8 @@ from workflows.forms import DateField
 from workflows.policies import PolicyDenied
 
 from . import rule_versions
-from .models import AwardType, DocumentKind, RuleSeverity, RuleVersion
+from .models import AwardType, ConsultationAgency, DocumentKind, RuleSeverity, RuleVersion
+from .models.catalogue import CONSULTATION_CATEGORIES
 from .policies import may_edit_rules
 
 
@@ -199,6 +200,13 @@ class VersionForm(forms.Form):
                 min_value=0,
                 required=False,
             )
+        for category, label in CONSULTATION_CATEGORIES.items():
+            self.fields[f"consult_{category}"] = forms.MultipleChoiceField(
+                label=_("Cơ quan phải hiệp y (khen thưởng cấp Nhà nước): %(kind)s") % {"kind": label},
+                choices=ConsultationAgency.choices,
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+            )
         if locked:  # applied to a submitted dossier: only its end date and notes still change
             for name, field in self.fields.items():
                 field.disabled = name not in rule_versions.IN_USE_FIELDS
@@ -207,9 +215,27 @@ class VersionForm(forms.Form):
         data = dict(self.cleaned_data)
         sla = {step: data.pop(f"sla_{step}") for step in rule_versions.SLA_STEPS}
         data["sla_working_days"] = {step: days for step, days in sla.items() if days is not None}
+        data["consultation_agencies"] = self._consultation_agencies(data)
         data["reward_multipliers"] = data.get("reward_multipliers") or {}
         data["assumptions"] = data.get("assumptions") or []
         return data
+
+    def _consultation_agencies(self, data: dict) -> dict:
+        """{category: [agency, …]} from the ticked boxes: the stored list (and its order) when the same agencies
+        are ticked, a category left out when it had none and none is ticked (saving an unchanged form changes
+        nothing)."""
+        stored = dict(self.initial.get("consultation_agencies") or {})
+        order = list(ConsultationAgency.values)
+        found = {}
+        for category in CONSULTATION_CATEGORIES:
+            chosen = list(data.pop(f"consult_{category}", None) or [])
+            before = stored.get(category)
+            if before is not None and set(before) == set(chosen):
+                found[category] = list(before)
+            elif chosen or before is not None:
+                found[category] = sorted(chosen, key=order.index)
+        found.update({key: value for key, value in stored.items() if key not in CONSULTATION_CATEGORIES})
+        return found
 
 
 SLA_LABELS = {
@@ -336,6 +362,8 @@ def _initial(version: RuleVersion) -> dict:
     initial = {field: getattr(version, field) for field in rule_versions.VERSION_FIELDS}
     for step in rule_versions.SLA_STEPS:
         initial[f"sla_{step}"] = version.sla_days(step)
+    for category in CONSULTATION_CATEGORIES:
+        initial[f"consult_{category}"] = (version.consultation_agencies or {}).get(category, [])
     return initial
 
 
@@ -369,6 +397,13 @@ def _shown(field: str, value) -> str:
         return LegalBasisField().prepare_value(value).replace("\n", "; ")
     if field == "assumptions":
         return AssumptionsField().prepare_value(value).replace("\n", "; ")
+    if field == "consultation_agencies" and isinstance(value, dict):
+        labels = dict(ConsultationAgency.choices)
+        return "; ".join(
+            f"{CONSULTATION_CATEGORIES.get(kind, kind)}: "
+            + (", ".join(str(labels.get(code, code)) for code in codes) or "—")
+            for kind, codes in value.items()
+        )
     if field == "sla_working_days" and isinstance(value, dict):
         return "; ".join(f"{label}: {value[step]}" for step, label in SLA_LABELS.items() if step in value)
     if field in _VALUE_CHOICES:
@@ -430,6 +465,18 @@ def rule_version_detail(request, pk):
         award.document_labels = [str(documents.get(kind, kind)) for kind in award.required_documents]
     names = {award.code: award.name for award in awards}
     sla = [(SLA_LABELS[step], version.sla_days(step)) for step in rule_versions.SLA_STEPS]
+    agency_labels = dict(ConsultationAgency.choices)
+    consultation = [
+        (
+            label,
+            ", ".join(
+                str(agency_labels.get(code, code))
+                for code in (version.consultation_agencies or {}).get(category, [])
+            ),
+            version.assumed(f"consultation_agencies.{category}") or version.assumed("consultation_agencies"),
+        )
+        for category, label in CONSULTATION_CATEGORIES.items()
+    ]
     return render(
         request,
         "dossiers/rules/detail.html",
@@ -438,6 +485,7 @@ def rule_version_detail(request, pk):
             "basis": rule_versions.citations([version]),
             "awards": awards,
             "sla": sla,
+            "consultation": consultation,
             "multipliers": [
                 (names.get(code, code), value)
                 for code, value in sorted((version.reward_multipliers or {}).items())

@@ -205,9 +205,21 @@ def dossier_detail(request, pk):
         "assigned_officer": assigned,
         "today": timezone.localdate(),
         "pdf_documents": pdf_documents(dossier),
+        "consultation_rows": _consultation_rows(request.user, dossier),
     }
     failed = line_form.errors or upload_form.errors or assign_form.errors
     return render(request, "dossiers/dossier_detail.html", context, status=400 if failed else 200)
+
+
+def _consultation_rows(user, dossier) -> list[dict] | None:
+    """The hiệp y panel (required agencies and where each stands, waivers with who and why) for those who read
+    the central steps, on a submitted dossier with state-level lines; None: no panel."""
+    from . import consultation
+
+    if dossier.state in EDITABLE_STATES or not policies.may_read_central_steps(user, dossier):
+        return None
+    lines = consultation.panel_lines(dossier)
+    return consultation.agency_rows(dossier, lines) if lines else None
 
 
 def _assign(request, dossier, form) -> bool:

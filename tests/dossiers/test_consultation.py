@@ -1,5 +1,6 @@
 """Hiệp y (NĐ 98 Điều 31, issue 16): the Board asks agencies about the state-level nominees with a deadline in
-working days; forwarding to the central level waits for every answer or the deadline, and an objection holds
+working days; the agencies each line's rule version requires must be asked (or waived by the Board head, with
+a reason); forwarding to the central level waits for every answer or the deadline, and an objection holds
 the objected nominee back unless the Board head overrides it with a reason. Service, API and web page."""
 
 from datetime import timedelta
@@ -15,11 +16,19 @@ from workflows import engine
 from workflows.audit import Actor, history_for
 from workflows.calendar import add_working_days
 
+from .consultation_helpers import consult_all
 from .helpers import ready_dossier, walk_to
 
 pytestmark = pytest.mark.django_db
 
 FORWARD = {"submission_number": "88/TTr-UBND", "submission_date": "2024-03-05"}
+#: What the catalogue's versions require for a person or a collective that is not an enterprise
+#: (dossiers/data/award_catalogue.yaml), in the order of ConsultationAgency.
+REQUIRED = ["social_insurance", "environment", "labour", "party_committee"]
+REQUIRED_NAMES = (
+    "Cơ quan bảo hiểm xã hội, Cơ quan tài nguyên và môi trường, Cơ quan lao động - thương binh và xã hội, "
+    "Cấp ủy Đảng"
+)
 
 
 def _decided(cast):
@@ -51,6 +60,7 @@ def test_forwarding_waits_for_answers_and_an_objection_needs_the_heads_override(
         dossier=dossier, agency="tax", working_days=5, letter_reference="15/BTĐKT", actor=board
     )
     party = hiep_y.consultation_send(dossier=dossier, agency="party_committee", working_days=7, actor=board)
+    consult_all(cast, dossier)  # the other agencies the rules require, agreed
     assert tax.deadline == add_working_days(timezone.localdate(), 5)
     message = _forward_refused(dossier, cast)
     assert f"Cơ quan thuế chưa trả lời (hạn đến hết ngày {tax.deadline:%d/%m/%Y})" in message
@@ -92,6 +102,7 @@ def test_a_silent_agency_holds_forwarding_only_until_its_deadline(cast):
     request = hiep_y.consultation_send(
         dossier=dossier, agency="social_insurance", working_days=3, actor=Actor(cast.board)
     )
+    consult_all(cast, dossier)
     with pytest.raises(ValidationError) as refused:
         hiep_y.consultation_no_answer(consultation=request, actor=Actor(cast.board))
     assert "Chưa hết hạn trả lời hiệp y" in refused.value.messages[0]
@@ -156,6 +167,7 @@ def test_api_sends_answers_and_the_forwarding_answers_409(cast, api):
     sent = api(cast.board).post(url, {"agency": "environment", "working_days": 5}, format="json")
     assert sent.status_code == 201, sent.content
     consultation_id = sent.json()["id"]
+    consult_all(cast, dossier)
 
     forward_url = reverse("dossier-perform-transition", args=[dossier.pk, "forward"])
     blocked = api(cast.board).post(forward_url, FORWARD, format="json")
@@ -192,17 +204,29 @@ def test_board_page_sends_and_records_keeping_the_input(cast, client):
     dossier = _decided(cast)
     client.force_login(cast.board)
     url = reverse("dossiers:consultation", args=[dossier.pk])
-    assert client.get(url).status_code == 200
+    page = client.get(url)
+    assert page.status_code == 200
+    # the send form comes ticked with the required agencies not asked yet
+    send_form = page.context["send_form"]
+    assert send_form.initial["agencies"] == REQUIRED
+    assert 'name="s-agencies" value="party_committee"' in page.content.decode()
     refused = client.post(
-        url, {"action": "send", "s-agency": "tax", "s-working_days": "40", "s-letter_reference": "15/BTĐKT"}
+        url,
+        {
+            "action": "send",
+            "s-agencies": ["tax", "labour"],
+            "s-working_days": "40",
+            "s-letter_reference": "15/BTĐKT",
+        },
     )
     assert refused.status_code == 400
     body = refused.content.decode()
     assert "Thời hạn trả lời từ 1 đến 30 ngày làm việc (đã nhập 40)." in body and 'value="15/BTĐKT"' in body
     assert not ConsultationRequest.objects.exists()
-    sent = client.post(url, {"action": "send", "s-agency": "tax", "s-working_days": "5"})
+    sent = client.post(url, {"action": "send", "s-agencies": ["tax", *REQUIRED], "s-working_days": "5"})
     assert sent.status_code == 302
-    request = ConsultationRequest.objects.get()
+    assert set(ConsultationRequest.objects.values_list("agency", flat=True)) == {"tax", *REQUIRED}
+    request = ConsultationRequest.objects.get(agency="tax")
     prefix = f"answer{request.pk}"
     refused = client.post(
         url,
@@ -218,6 +242,10 @@ def test_board_page_sends_and_records_keeping_the_input(cast, client):
     done = client.post(url, {"action": "answer", "consultation": request.pk, f"{prefix}-outcome": "agreed"})
     assert done.status_code == 302
     page = client.get(url).content.decode()
-    assert "Đồng ý" in page and "không còn điều gì ngăn việc trình Trung ương" in page
+    assert "Đồng ý" in page and "Cấp ủy Đảng chưa trả lời" in page
+    for other in ConsultationRequest.objects.exclude(agency="tax"):
+        hiep_y.consultation_answer(consultation=other, outcome="agreed", actor=Actor(cast.board))
+    page = client.get(url).content.decode()
+    assert "không còn điều gì ngăn việc trình Trung ương" in page
     client.force_login(cast.officer)
     assert client.get(url).status_code == 403

@@ -18,6 +18,7 @@ from dossiers.models import DossierNominee, ForwardingPackage, NomineeState
 from dossiers.services import current_documents
 from workflows import engine
 
+from .consultation_helpers import consult_all
 from .helpers import council_session, end_posting, ready_dossier, walk_to
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,7 @@ def _forwarded(cast):
         user=cast.chairman,
         data={"decision_number": "77/QĐ-UBND", "decision_date": "2024-03-01", "approved": passed},
     )
+    consult_all(cast, dossier)
     engine.perform(dossier, "forward", user=cast.board, data=FORWARD)
     dossier.refresh_from_db()
     return dossier

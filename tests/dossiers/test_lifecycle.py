@@ -13,6 +13,7 @@ from workflows import engine
 from workflows.audit import history_for
 from workflows.calendar import add_working_days
 
+from .consultation_helpers import consult_all
 from .helpers import (
     YEAR,
     award,
@@ -369,6 +370,21 @@ def test_state_level_award_is_forwarded_and_recorded_per_nominee(cast):
     _refused(dossier, "close", cast.board)
     first, second, city = dossier.lines.order_by("position")
     assert AwardRecord.objects.filter(dossier_nominee__dossier=dossier).count() == 1  # the city award only
+    # hiệp y is required for the state-level lines (their rule version's agencies): none sent, no forwarding
+    with pytest.raises(engine.TransitionNotAllowed) as refused:
+        engine.perform(
+            dossier,
+            "forward",
+            user=cast.board,
+            data={"submission_number": "88/TTr-UBND", "submission_date": "2024-03-05"},
+        )
+    assert (
+        "Chưa gửi hiệp y: Cơ quan bảo hiểm xã hội, Cơ quan tài nguyên và môi trường, "
+        "Cơ quan lao động - thương binh và xã hội, Cấp ủy Đảng (" in str(refused.value)
+    )
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.DECIDED
+    consult_all(cast, dossier)
     engine.perform(
         dossier,
         "forward",

@@ -18,6 +18,7 @@ from workflows.models import Role
 from workflows.names import full_name
 from workflows.services import delegation_create
 
+from .consultation_helpers import consult_all
 from .helpers import end_posting, ready_dossier, walk_to
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +82,7 @@ def test_a_city_award_is_decided_a_state_award_is_proposed(client, cast):
     assert words.endswith(f"CHỦ TỊCH {full_name(cast.chairman)}")
     _dump("decision.pdf", decided.content)
 
+    consult_all(cast, dossier)
     engine.perform(
         dossier,
         "forward",

@@ -5,6 +5,7 @@ import pytest
 from dossiers.lifecycle import DossierLifecycle, DossierNomineeLifecycle
 from workflows import engine
 
+from .consultation_helpers import consult_all
 from .helpers import council_result, council_session, ready_dossier, walk_to
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +78,7 @@ def test_who_may_do_what_from_each_dossier_state(cast):
     )
     assert dossier_matrix(cast, dossier) == {"forward": {"board"}, "close": {"board"}}
     assert line_matrix(cast, line) == {"forward": set()}
+    consult_all(cast, dossier)
     engine.perform(
         dossier,
         "forward",

@@ -14,6 +14,7 @@ from workflows import engine
 from workflows.audit import history_for
 from workflows.selectors import inbox
 
+from .consultation_helpers import consult_all
 from .helpers import YEAR, award, ready_dossier, walk_to
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +103,7 @@ def test_a_state_title_noticed_before_the_council_is_decided_after_the_vote_and_
     _no_posting("cstd-tq")  # as the later versions ship it (YEAR is judged by the Decree 91 version)
     dossier = walk_to(cast, ready_dossier(cast, lines=(("cstd-tq", None),)), "voted")
     engine.perform(dossier, "decide", user=cast.chairman, data=_decision(dossier))
+    consult_all(cast, dossier)
     engine.perform(
         dossier,
         "forward",

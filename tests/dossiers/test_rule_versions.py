@@ -470,7 +470,12 @@ def test_the_version_form_reads_acts_multipliers_and_assumptions_one_a_line_date
 
         def handle_starttag(self, tag, attrs):
             attrs = dict(attrs)
-            if tag == "input" and attrs.get("name") and attrs.get("type") != "hidden":
+            if (
+                tag == "input" and attrs.get("type") == "checkbox"
+            ):  # the ticked boxes, as a browser posts them
+                if "checked" in attrs:
+                    self.data.setdefault(attrs["name"], []).append(attrs.get("value") or "")
+            elif tag == "input" and attrs.get("name") and attrs.get("type") != "hidden":
                 self.data[attrs["name"]] = attrs.get("value") or ""
             self.name = attrs.get("name") if tag == "textarea" else None
 
@@ -480,7 +485,11 @@ def test_the_version_form_reads_acts_multipliers_and_assumptions_one_a_line_date
 
     parser = Fields()
     parser.feed(page.split('action="/ho-so/quy-dinh/')[0])
-    form = {key: unescape(value).strip("\n") for key, value in parser.data.items() if key != "code"}
+    form = {
+        key: [unescape(item) for item in value] if isinstance(value, list) else unescape(value).strip("\n")
+        for key, value in parser.data.items()
+        if key != "code"
+    }
     # saved as it is shown: nothing changes, nothing is recorded
     assert client.post(url, form).status_code == 302
     assert list(history_for(version)) == []

@@ -71,6 +71,7 @@ dossier-consultations                    dossier              401  403  404  200
 dossier-consultation-answer              dossier_consultation 401  405  405  405  405  405  405  405  405  405
 dossier-consultation-no-answer           dossier_consultation 401  405  405  405  405  405  405  405  405  405
 dossier-consultation-override            dossier_consultation 401  405  405  405  405  405  405  405  405  405
+dossier-consultation-waivers             dossier              401  405  405  405  405  405  405  405  405  405
 # the world's dossier is not forwarded: no package yet (404 for those who may read one)
 dossier-forwarding-package               dossier              401  403  404  404  404  404  404  404  404  404
 dossier-line-list                        -                    401  200  200  200  200  200  200  200  200  200
