@@ -526,13 +526,16 @@ def _agenda_item_create(
     return item
 
 
-def _attendance_refusal(session: Session, member, status: str, current: Attendance | None):
+def _attendance_refusal(
+    session: Session, member, status: str, current: Attendance | None, members: set[int] | None = None
+):
     """Why `member` cannot be given `status` now (an exception to raise), or None. The guards of both the
     single-member form and the roster: a member who has voted (directly or in writing) keeps their status, and
-    "absent, written vote" is set only by written_vote_record."""
+    "absent, written vote" is set only by written_vote_record. `members`: the session's voting members, when the
+    caller (the roster) has read them once for all its rows."""
     if status not in AttendanceStatus.values:
         return ValidationError({"status": _("Tình trạng có mặt không hợp lệ.")})
-    if member.pk not in selectors.member_ids(session):
+    if member.pk not in (selectors.member_ids(session) if members is None else members):
         return ValidationError(
             {
                 "member": _("%(name)s không phải thành viên hội đồng vào ngày họp.")
@@ -629,13 +632,14 @@ def attendance_roster_record(*, session: Session, statuses: dict[int, str], acto
         }
         errors: dict[int, str] = {}
         changes: list[tuple] = []
+        members = selectors.member_ids(locked)  # once for the roster, not once per row
         for member_id, status in statuses.items():
             member = users.get(member_id)
             if member is None:
                 errors[member_id] = _("Không tìm thấy thành viên này.")
                 continue
             attendance = current.get(member_id)
-            refusal = _attendance_refusal(locked, member, status, attendance)
+            refusal = _attendance_refusal(locked, member, status, attendance, members)
             if refusal is not None:
                 errors[member_id] = (
                     " ".join(refusal.messages) if isinstance(refusal, ValidationError) else refusal.message
@@ -644,15 +648,18 @@ def attendance_roster_record(*, session: Session, statuses: dict[int, str], acto
                 changes.append((member, attendance, status))
         if errors:
             raise RosterRefused(errors)
-        recorded = []
+        recorded, created, changed = [], [], []
         for member, attendance, status in changes:
             previous = attendance.status if attendance else None
             if attendance is None:
-                Attendance.objects.create(session=locked, member=member, status=status)
+                created.append(Attendance(session=locked, member=member, status=status))
             else:
                 attendance.status = status
-                attendance.save(update_fields=["status"])
+                changed.append(attendance)
             recorded.append({"member": member.username, "status": status, "previous": previous})
+        # the rows written together (a council of 25 members: one statement, not 25)
+        Attendance.objects.bulk_create(created)
+        Attendance.objects.bulk_update(changed, ["status"])
         if recorded:
             audit.record(
                 subject=locked,
@@ -702,9 +709,14 @@ def _second_ballot() -> BallotConflict:
     )
 
 
-def _absence_refusal(session: Session, member) -> BallotRefused | None:
-    """Members absent from the meeting vote in writing through the secretary, never directly."""
-    attendance = session.attendances.filter(member=member).values_list("status", flat=True).first()
+_UNREAD = object()
+
+
+def _absence_refusal(session: Session, member, attendance=_UNREAD) -> BallotRefused | None:
+    """Members absent from the meeting vote in writing through the secretary, never directly. `attendance`: the
+    member's status on the session when the caller has read it already (a ballot sheet, with the session)."""
+    if attendance is _UNREAD:
+        attendance = session.attendances.filter(member=member).values_list("status", flat=True).first()
     if attendance == AttendanceStatus.PRESENT:
         return None
     return BallotRefused(
@@ -801,7 +813,22 @@ def ballot_sheet_cast(*, session: Session, choices: dict[int, str], actor) -> in
     item_ids = sorted(int(pk) for pk in choices)
     refused = None
     with transaction.atomic():
-        session = Session.objects.get(pk=session.pk)
+        # the session, with the member's attendance and whether they hold a receipt for any of the items: the
+        # sheet's checks read them from this one row (_sheet_refusal), not with a query each
+        session = (
+            Session.objects.annotate(
+                sheet_attendance=models.Subquery(
+                    Attendance.objects.filter(session=models.OuterRef("pk"), member_id=member.pk).values(
+                        "status"
+                    )[:1]
+                ),
+                sheet_voted=models.Exists(
+                    BallotReceipt.objects.filter(item_id__in=item_ids, member_id=member.pk)
+                ),
+            ).get(pk=session.pk)
+            if member.pk is not None
+            else Session.objects.get(pk=session.pk)
+        )
         actor, not_member = _voter(actor, session)
         items = list(AgendaItem.objects.filter(session=session, pk__in=item_ids).order_by("pk"))
         if len(items) != len(item_ids):
@@ -878,7 +905,7 @@ def _sheet_refusal(
                 % {"item": item.title},
                 "closed",
             )
-    absent = _absence_refusal(session, member)
+    absent = _absence_refusal(session, member, getattr(session, "sheet_attendance", _UNREAD))
     if absent is not None:
         return absent
     recorded = set(Recusal.objects.filter(item__in=items, member=member).values_list("item_id", flat=True))
@@ -889,7 +916,10 @@ def _sheet_refusal(
             return BallotRefused(
                 _("Bạn không tham gia biểu quyết mục «%(item)s».") % {"item": item.title}, "recused"
             )
-    if BallotReceipt.objects.filter(item__in=items, member=member).exists():
+    voted = getattr(session, "sheet_voted", None)
+    if voted is None:
+        voted = BallotReceipt.objects.filter(item__in=items, member=member).exists()
+    if voted:
         return _second_ballot()
     return None
 

@@ -307,3 +307,37 @@ def test_closing_refuses_on_the_first_item_in_agenda_order_as_before(council, se
         services.session_close_voting(session=session, user=c.secretary)
     assert "Còn phiếu bằng văn bản cho mục này chờ xác nhận" in str(refused.value)
     assert not session.items.filter(state=ItemState.COUNTED).exists()
+
+
+def test_a_ballot_sheet_and_the_roster_cost_the_same_queries_whatever_the_size(council, session_for):
+    """A member's ballot sheet reads their attendance and receipts with the session (no query per item, none per
+    check), and the roster reads the members once (not once per row): the same queries for 3 items and 5 members
+    as for 30 items and 9 members."""
+    sheets, rosters = {}, {}
+    for size, members in ((3, 5), (30, 9)):
+        c = council(size=members)
+        session = session_for(c, items=[(f"Mục {n}", threshold("50")) for n in range(size)])
+        from workflows import engine
+
+        engine.perform(session, "lock_agenda", user=c.secretary)
+        statuses = {member.pk: "present" for member in c.voters}
+        rosters[size], _rows = _queries(
+            lambda session=session, c=c, statuses=statuses: services.attendance_roster_record(
+                session=session, statuses=statuses, actor=c.secretary
+            )
+        )
+        engine.perform(session, "open", user=c.chair)
+        engine.perform(session, "open_voting", user=c.secretary, data={"voting_mode": "all_items"})
+        choices = {item.pk: "agree" for item in session.items.all()}
+        services.ballot_sheet_cast(session=session, choices=choices, actor=c.voters[0])
+        sheets[size], counted = _queries(
+            lambda session=session, c=c, choices=choices: services.ballot_sheet_cast(
+                session=session, choices=choices, actor=c.voters[1]
+            )
+        )
+        assert counted == size
+        # the checks still refuse: a second sheet
+        with pytest.raises(services.BallotConflict):
+            services.ballot_sheet_cast(session=session, choices=choices, actor=c.voters[1])
+    assert sheets[3] == sheets[30], sheets
+    assert rosters[3] == rosters[30], rosters
