@@ -165,10 +165,20 @@ def subject_reference(model: type[models.Model] | None, subject_id) -> dict | No
 
 
 _LOCK_CHECKS: dict[type[models.Model], Callable[..., list[str]]] = {}
+_LOCK_CHECKS_MANY: dict[type[models.Model], Callable[..., list[str]]] = {}
 
 
-def register_lock_check(model: type[models.Model], lock_refusals: Callable[..., list[str]]) -> None:
+def register_lock_check(
+    model: type[models.Model],
+    lock_refusals: Callable[..., list[str]],
+    lock_refusals_many: Callable[..., list[str]] | None = None,
+) -> None:
+    """`lock_refusals(subject=, session=)` for one subject; `lock_refusals_many(subjects=, session=)`, when
+    given, answers for all of a session's subjects of that kind at once (the same messages, in the subjects'
+    order), so that locking a round's hundreds of lines reads their records in a fixed number of queries."""
     _LOCK_CHECKS[model] = lock_refusals
+    if lock_refusals_many is not None:
+        _LOCK_CHECKS_MANY[model] = lock_refusals_many
 
 
 def lock_refusals(items) -> list[str]:
@@ -193,9 +203,18 @@ def lock_refusals(items) -> list[str]:
             if (subject := loaded.get(key(item.subject_id))) is not None:
                 subjects[item.pk] = subject
     found: list[str] = []
+    batched: set[type[models.Model]] = set()
     for item in items:
-        if (subject := subjects.get(item.pk)) is not None:
-            found += _LOCK_CHECKS[type(subject)](subject=subject, session=item.session)
+        if (subject := subjects.get(item.pk)) is None:
+            continue
+        model = type(subject)
+        many = _LOCK_CHECKS_MANY.get(model)
+        if many is None:
+            found += _LOCK_CHECKS[model](subject=subject, session=item.session)
+        elif model not in batched:  # at the kind's first item: all of its subjects, in agenda order
+            batched.add(model)
+            of_kind = [subjects[other.pk] for other in items if type(subjects.get(other.pk)) is model]
+            found += many(subjects=of_kind, session=item.session)
     return found
 
 

@@ -49,3 +49,7 @@ class DossiersConfig(AppConfig):
             on_results=round_results_receive,  # a round's hundreds of lines in one call
             kind="unit_round_line",
         )
+        from .integrity import round_lock_refusals, round_lock_refusals_many
+
+        # a hold in force on a round line's nominee refuses the unit council's agenda lock
+        register_lock_check(UnitRoundLine, round_lock_refusals, round_lock_refusals_many)

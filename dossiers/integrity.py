@@ -126,3 +126,20 @@ def hold_refusals(lines: Iterable[DossierNominee], day: date | None = None) -> l
             if message not in messages:
                 messages.append(message)
     return messages
+
+
+def round_lock_refusals_many(*, subjects, session) -> list[str]:
+    """Registered with councils.registry for a unit round's lines: a hold in force on a line's nominee (a
+    person or a collective) refuses the unit council's agenda lock, as it refuses a city dossier line's, read
+    again for all of the session's round lines in two queries."""
+    from .models import UnitRoundLine
+
+    lines = UnitRoundLine.objects.filter(pk__in=[subject.pk for subject in subjects]).select_related(
+        "nominee"
+    )
+    by_pk = {line.pk: line for line in lines}
+    return hold_refusals([by_pk[subject.pk] for subject in subjects if subject.pk in by_pk])
+
+
+def round_lock_refusals(*, subject, session) -> list[str]:
+    return round_lock_refusals_many(subjects=[subject], session=session)
