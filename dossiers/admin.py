@@ -143,8 +143,8 @@ class InitiativeInline(admin.TabularInline):
 
 @admin.register(Nominee)
 class NomineeAdmin(AuditedAdmin):
-    list_display = ["full_name", "kind", "unit", "position", "on_hold"]
-    list_filter = ["kind", "on_hold", "unit"]
+    list_display = ["full_name", "kind", "unit", "position"]
+    list_filter = ["kind", "unit"]
     search_fields = ["full_name"]
     inlines = [AwardRecordInline, YearlyRatingInline, InitiativeInline]
 

@@ -271,6 +271,43 @@ class NomineeSerializer(serializers.ModelSerializer):
     award_records = AwardRecordSerializer(many=True, read_only=True)
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
     employments = serializers.SerializerMethodField()
+    #: Deprecated (issue 16): a nominee's holds are the Board's dated records (GET …/holds/); `on_hold` says
+    #: whether one is in force today and `hold_reason` describes them, for one release (docs/api-versioning.md).
+    on_hold = serializers.SerializerMethodField()
+    hold_reason = serializers.SerializerMethodField()
+
+    def _holds_today(self, nominee) -> list:
+        cache = self.context.setdefault("_holds_today", {})
+        if nominee.pk not in cache:
+            from .integrity import holds_in_force
+
+            listed = getattr(self.parent, "instance", None)
+            ids = [n.pk for n in listed] if listed is not None else [nominee.pk]
+            found = holds_in_force(ids)
+            cache.update({pk: found.get(pk, []) for pk in ids})
+            cache.setdefault(nominee.pk, found.get(nominee.pk, []))
+        return cache[nominee.pk]
+
+    @extend_schema_field(
+        {
+            "type": "boolean",
+            "deprecated": True,
+            "description": "Deprecated: whether a hold (the Board's dated record) is in force today; read "
+            "GET /api/v1/nominees/{id}/holds/ instead. Removed in the next release (docs/api-versioning.md).",
+        }
+    )
+    def get_on_hold(self, nominee) -> bool:
+        return bool(self._holds_today(nominee))
+
+    @extend_schema_field(
+        {
+            "type": "string",
+            "deprecated": True,
+            "description": "Deprecated: the holds in force today, described; read …/holds/ instead.",
+        }
+    )
+    def get_hold_reason(self, nominee) -> str:
+        return "; ".join(hold.describe() for hold in self._holds_today(nominee))
 
     @extend_schema_field(EmploymentSerializer(many=True))
     def get_employments(self, nominee) -> list:
@@ -296,7 +333,6 @@ class NomineeSerializer(serializers.ModelSerializer):
             "award_records",
             "employments",
         ]
-        read_only_fields = ["on_hold", "hold_reason"]
         # the CCCD's uniqueness among persons is the service's check (a message naming the nominee)
         validators = []
         extra_kwargs = {"cccd": {"max_length": 20, "validators": []}}

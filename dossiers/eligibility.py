@@ -374,8 +374,6 @@ def check_rule(
     if kind == RuleKind.COLLECTIVE_RATIO:
         return _collective_ratio(params, line)
     if kind == RuleKind.NO_HOLD:
-        if history.nominee.on_hold:
-            return False, history.nominee.hold_reason or _("đang bị tạm dừng xét khen thưởng")
         from .integrity import holds_in_force
 
         held = holds_in_force([history.nominee.pk]).get(history.nominee.pk)

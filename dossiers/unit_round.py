@@ -665,8 +665,6 @@ def evaluate_many(entries, year: int) -> list[list[str]]:
             if rule.kind == RuleKind.NO_HOLD:
                 held = holds.get(nominee.pk)
                 passed, detail = (False, "; ".join(held)) if held else (True, "")
-                if nominee.on_hold:
-                    passed, detail = False, nominee.hold_reason or _("đang bị tạm dừng xét khen thưởng")
             else:
                 passed, detail = eligibility.check_rule(rule.kind, rule.parameters, history, year, figures)
             if rule.is_blocking and not passed:

@@ -42,6 +42,7 @@ from .forms import (
     PublicCommentForm,
     UploadForm,
 )
+from .integrity import holds_in_force
 from .lifecycle import DossierLifecycle, decision_date_refusal
 from .models import DossierDocument, DossierNominee, DossierState, NomineeState
 from .models.dossier import EDITABLE_STATES
@@ -669,6 +670,9 @@ def _nominee_page(
         "import_form": import_form or (HistoryImportForm() if can_declare else None),
         "import_errors": import_errors,
         "review_form": RecordReviewForm(),
+        # the holds in force today (the Board's dated records, services.hold_create): the Board reads them in
+        # full; whoever else sees the nominee reads only that the nominee is on hold
+        "holds_in_force": holds_in_force([nominee.pk]).get(nominee.pk, []),
     }
     if policies.may_manage_holds(request.user, nominee).allowed:
         from .forms import HoldForm, HoldLiftForm

@@ -40,8 +40,6 @@ class Nominee(models.Model):
     gender = models.CharField(_("giới tính"), max_length=8, choices=Gender.choices, blank=True)
     position = models.CharField(_("chức vụ"), max_length=255, blank=True)
     sub_unit = models.CharField(_("bộ phận, đơn vị trực thuộc"), max_length=255, blank=True)
-    on_hold = models.BooleanField(_("đang bị kỷ luật, thanh tra hoặc khiếu nại"), default=False)
-    hold_reason = models.CharField(_("lý do tạm dừng xét"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

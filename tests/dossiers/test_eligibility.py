@@ -65,10 +65,24 @@ def test_grassroots_fighter_needs_excellence_or_an_initiative():
 
 
 def test_pending_discipline_or_complaint_holds_the_nominee():
-    held = person(on_hold=True, hold_reason="Đang bị thanh tra")
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from dossiers.models import NomineeHold
+
+    held = person()
+    NomineeHold.objects.create(
+        nominee=held,
+        kind="inspection",
+        starts_on=timezone.localdate() - timedelta(days=3),
+        source_document="Kết luận thanh tra số 7/KL-TTr",
+        created_by=get_user_model().objects.create(username="board.recorder"),
+    )
     ratings(held, y2023="HTXS")
     [message] = errors(held, "cstdcs")
-    assert "Đang bị thanh tra" in message and "NĐ 152/2025/NĐ-CP" in message
+    assert "Thanh tra, kiểm tra (Kết luận thanh tra số 7/KL-TTr" in message and "NĐ 152/2025/NĐ-CP" in message
 
 
 def test_city_emulation_fighter_needs_three_consecutive_grassroots_titles_and_a_city_initiative():
