@@ -24,7 +24,7 @@ def round_line_terms(line: UnitRoundLine, session) -> AgendaTerms:
     unit's own council (kind «unit», of the round's unit) votes on it, on the pass rule of the line's award
     version; a city award never takes this path. The unit is the council's own, so its members are not recused as
     the "proposing unit"."""
-    from .unit_round import own_council_refusal
+    from .unit_round import own_council_refusal, round_line_summary
 
     if line.award.route != AwardRoute.UNIT_DECIDES:
         raise ValidationError(
@@ -39,11 +39,7 @@ def round_line_terms(line: UnitRoundLine, session) -> AgendaTerms:
     if (refusal := own_council_refusal(line.unit_round, session)) is not None:
         raise ValidationError({"session": refusal})
     nominee = line.nominee
-    summary = _("%(name)s (%(position)s): %(report)s") % {
-        "name": nominee.full_name,
-        "position": nominee.position or "—",
-        "report": line.achievement_report[:1500],
-    }
+    summary = round_line_summary(line)  # a person with their position, a collective with its member figures
     return AgendaTerms(
         # the agenda numbers its items: the row of the imported list goes after the name, not as a second number
         title=_("%(name)s – %(award)s (dòng %(row)d của danh sách)")

@@ -118,6 +118,8 @@ def test_a_round_of_persons_and_collectives_imports_votes_and_decides_into_the_r
     assert terms.summary.startswith(
         "Tập thể Phòng Tài chính – Kế hoạch (Tổng số thành viên 20; Số đạt Lao động"
     )
+    # the batch path (agenda_terms_many) puts the same terms on the session
+    assert session.items.get(subject_id=str(teams[0].pk)).summary == terms.summary
     vote_and_issue(session, unit_council, against={teams[1].pk})
     unit_round.refresh_from_db()
     assert unit_round.state == RoundState.VOTED
