@@ -381,6 +381,7 @@ TASK_LIMITS = {
     "workflows.tasks.dispatch_notifications": ("default", 120, 150),
     "dossiers.tasks.send_dossier_reminders": ("default", 600, 660),
     "plan.tasks.send_plan_reminders": ("default", 600, 660),
+    "workflows.tasks.sync_unit_parents": ("default", 120, 150),
 }
 CELERY_TASK_ROUTES = {name: {"queue": queue} for name, (queue, _soft, _hard) in TASK_LIMITS.items()}
 CELERY_TASK_ANNOTATIONS = {

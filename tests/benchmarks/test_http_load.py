@@ -29,10 +29,10 @@ def test_every_role_of_the_mix_is_served_and_the_trail_matches_what_the_client_s
     since = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
 
     # one request in flight: the test server shares one in-memory SQLite database between its threads
-    stats = run_load(live_server.url, world.users, duration_s=3, think_s=0.02, connections=1)
+    # (how many requests fit in the time depends on the machine's load: only that each kind was served counts)
+    stats = run_load(live_server.url, world.users, duration_s=5, think_s=0.02, connections=1)
 
     assert stats.errors == []
-    assert stats.requests > 20
     assert stats.transitions_ok > 0 and stats.ballots_ok > 0
     assert {"inbox (web)", "dossier page (web)", "ballot (API)"} <= set(stats.by_name)
     summary = stats.summary()

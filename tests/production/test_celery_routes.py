@@ -76,6 +76,7 @@ def test_the_queue_groups():
         "workflows.tasks.dispatch_notifications": "default",
         "dossiers.tasks.send_dossier_reminders": "default",
         "plan.tasks.send_plan_reminders": "default",
+        "workflows.tasks.sync_unit_parents": "default",
     }
     # a task nobody listed still goes to a queue that a worker consumes, and still stops
     assert _queue_of("somewhere.tasks.not_listed") == "default"
