@@ -1424,35 +1424,14 @@ def round_line_summary(line: UnitRoundLine) -> str:
 
 
 def round_agenda_terms(*, subject: UnitRoundLine, session) -> AgendaTerms:
-    """How a round line is put to a council: only the unit's own council (kind «unit», of the round's unit) votes
-    on it, on the pass rule of the line's award version; a city award never takes this path. The unit is the
-    council's own, so its members are not recused as the "proposing unit"."""
+    """How a round line is put to a council (dossiers.agenda_terms.round_line_terms: only the unit's own council
+    votes on it, on the pass rule of the line's award version; a city award never takes this path)."""
+    from .agenda_terms import round_line_terms
+
     line = UnitRoundLine.objects.select_related("award__rule_version", "nominee", "unit_round__unit").get(
         pk=subject.pk
     )
-    if line.award.route != AwardRoute.UNIT_DECIDES:
-        raise ValidationError(
-            {
-                "session": _(
-                    "«%(award)s» không do đơn vị quyết định: trình Ban TĐKT thành phố trong hồ sơ đề nghị, "
-                    "không xét trong đợt bình xét của đơn vị."
-                )
-                % {"award": line.award.name}
-            }
-        )
-    if (refusal := own_council_refusal(line.unit_round, session)) is not None:
-        raise ValidationError({"session": refusal})
-    nominee = line.nominee
-    summary = round_line_summary(line)
-    return AgendaTerms(
-        # the agenda numbers its items: the row of the imported list goes after the name, not as a second number
-        title=_("%(name)s – %(award)s (dòng %(row)d của danh sách)")
-        % {"name": nominee.full_name, "award": line.award.name, "row": line.row_number},
-        summary=summary,
-        threshold=line.award.threshold(),
-        # the unit council's minutes cite the legal basis of the award's rule version (dossiers.rule_versions)
-        legal_basis=tuple(citations([line.award.rule_version])),
-    )
+    return round_line_terms(line, session)
 
 
 def round_result_receive(*, subject: UnitRoundLine, result: ItemResult, actor: audit.Actor) -> None:
@@ -1555,8 +1534,6 @@ def decision_context(unit_round: UnitRound, *, draft: bool = False) -> dict:
     (Decree 30)."""
     from workflows.names import full_name
     from workflows.pdf import Signature, decree30_header, issuing_body
-
-    from .rule_versions import citations
 
     lines = list(
         unit_round.lines.filter(state=RoundLineState.PASSED if draft else RoundLineState.AWARDED)
