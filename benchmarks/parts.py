@@ -738,8 +738,28 @@ def tiny() -> bool:
     return os.environ.get("BENCH_TINY") == "1"
 
 
+@part("unit_round_300")
+def unit_round_300(quick: bool) -> dict:
+    """One unit's year-end round of 300 nominees (issue 16's batch round, the same paths as `year_round`'s unit
+    side: import → eligibility → one unit council session → the head's one decision → the register), plus ten of
+    its people on a city dossier; the same size in the quick run. Keys `unit_round_300_*` (the stages' seconds)."""
+    sizes = (1, 6, 1, 2) if tiny() else (1, 300, 1, 10)
+    figures = _year_round(sizes)
+    return {key.replace("year_round", "unit_round_300", 1): value for key, value in figures.items()}
+
+
 @part("year_round")
 def year_round(quick: bool) -> dict:
+    if tiny():
+        sizes = (2, 6, 2, 2)
+    elif quick:
+        sizes = (10, 20, 3, 10)
+    else:
+        sizes = (500, 20, 30, 10)
+    return _year_round(sizes)
+
+
+def _year_round(sizes: tuple[int, int, int, int]) -> dict:
     """A year-end round at volume (issue 19), on the product's paths. The unit side, per unit, on the unit path
     (dossiers.unit_round; full: 500 units × 20 nominees, 10 000 lines; quick: 10 × 20; tiny: 2 × 6): the Excel
     list read and imported (every person recorded, eligibility for every row in one pass), the eligibility
@@ -771,12 +791,7 @@ def year_round(quick: bool) -> dict:
     from workflows.roles import forget_cached_authorities
     from workflows.services import membership_grant
 
-    if tiny():
-        units_count, per_unit, city_units, city_per_unit = 2, 6, 2, 2
-    elif quick:
-        units_count, per_unit, city_units, city_per_unit = 10, 20, 3, 10
-    else:
-        units_count, per_unit, city_units, city_per_unit = 500, 20, 30, 10
+    units_count, per_unit, city_units, city_per_unit = sizes
     users = get_user_model().objects
     today = datetime.now(UTC).date()
     year = today.year - 1

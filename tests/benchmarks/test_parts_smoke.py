@@ -24,6 +24,11 @@ PARTS = {
         "year_round_city_decide_s_sqlite",
         "peak_rss_mb_year_round_sqlite",
     ],
+    "unit_round_300": [
+        "unit_round_300_s_sqlite",
+        "unit_round_300_vote_s_sqlite",
+        "unit_round_300_decide_s_sqlite",
+    ],
 }
 
 
@@ -58,4 +63,7 @@ def test_new_parts_run_on_sqlite_at_tiny_sizes(tmp_path):
     assert results["year_round_lines_sqlite"] == 12  # 2 units × 6 nominees, on the unit path
     assert results["year_round_city_lines_sqlite"] == 4  # 2 city dossiers of 2 Bằng khen lines
     assert results["year_round_awards_sqlite"] == 16  # every award in the register
+    # one unit's round (300 nominees at full size; 6 here) and two of its people on a city dossier
+    assert results["unit_round_300_lines_sqlite"] == 6 and results["unit_round_300_awards_sqlite"] == 8
+    assert results["unit_round_300_chain_intact_sqlite"] == 1
     assert results["year_round_chain_intact_sqlite"] == 1
