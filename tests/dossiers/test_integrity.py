@@ -322,7 +322,9 @@ def test_the_nominee_page_shows_the_board_its_holds_and_keeps_a_bad_form(cast, c
     assert "không được trước ngày bắt đầu" in body and "Báo Tuổi Trẻ số 15" in body
     client.force_login(cast.officer)
     unit_page = client.get(reverse("dossiers:nominee", args=[nominee.pk])).content.decode()
-    assert "Kết luận thanh tra 77/KL-TTr" not in unit_page  # the unit reads that the nominee is on hold, not why
+    assert (
+        "Kết luận thanh tra 77/KL-TTr" not in unit_page
+    )  # the unit reads that the nominee is on hold, not why
     assert "Đang tạm dừng xét khen thưởng theo ghi nhận của Ban TĐKT." in unit_page
     assert client.post(reverse("dossiers:nominee_hold_add", args=[nominee.pk]), {}).status_code == 403
 
