@@ -25,9 +25,10 @@ class DossiersConfig(AppConfig):
 
         from councils.registry import register_lock_check
 
-        from .notice import lock_refusals
+        from .notice import lock_refusals, lock_refusals_many
 
-        register_lock_check(DossierNominee, lock_refusals)  # public notice and holds, again at the lock
+        # public notice and holds, again at the lock (a session's lines in a fixed number of queries)
+        register_lock_check(DossierNominee, lock_refusals, lock_refusals_many)
 
         from workflows import inbox
 

@@ -111,11 +111,12 @@ def holds_in_force(nominee_ids: Iterable[int], day: date | None = None) -> dict[
     return found
 
 
-def hold_refusals(lines: Iterable[DossierNominee], day: date | None = None) -> list[str]:
+def hold_refusals(lines: Iterable[DossierNominee], day: date | None = None, held=None) -> list[str]:
     """ "X đang bị tạm dừng xét khen thưởng: Kỷ luật (QĐ …, từ … đến …)." for each line whose nominee has a hold
-    in force."""
+    in force (`held`: holds_in_force() already read for these lines' nominees)."""
     lines = list(lines)
-    held = holds_in_force({line.nominee_id for line in lines}, day)
+    if held is None:
+        held = holds_in_force({line.nominee_id for line in lines}, day)
     messages = []
     for line in lines:
         for hold in held.get(line.nominee_id, ()):

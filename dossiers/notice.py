@@ -91,6 +91,22 @@ def lock_refusals(*, subject: DossierNominee, session) -> list[str]:
     return found
 
 
+def lock_refusals_many(*, subjects, session) -> list[str]:
+    """lock_refusals() for all of a session's dossier lines at once, in their order (the same messages): the lines
+    in one query, their holds in one; only the lines whose award needs public notice read their notice."""
+    from .integrity import hold_refusals, holds_in_force
+
+    lines = DossierNominee.objects.select_related("award", "nominee").in_bulk([s.pk for s in subjects])
+    ordered = [lines[subject.pk] for subject in subjects if subject.pk in lines]
+    held = holds_in_force({line.nominee_id for line in ordered})
+    found: list[str] = []
+    for line in ordered:
+        if refusal := notice_refusal(line):
+            found.append(refusal)
+        found += [m for m in hold_refusals([line], held=held) if m not in found]
+    return found
+
+
 def lines_needing_notice(dossier: Dossier):
     return (
         DossierNominee.objects.filter(dossier_id=dossier.pk, award__public_notice_required=True)

@@ -119,3 +119,12 @@ def test_the_results_read_the_subjects_once_per_kind(council, session_for, monke
         counts[size] = len(captured.captured_queries)
         assert delivered == pairs
     assert counts[3] == counts[30], counts
+
+
+def test_the_dossier_lines_lock_check_answers_for_all_lines_in_one_batch():
+    """A city session's dossier lines are checked again at the lock (public notice, holds) by the batch check the
+    dossiers app registers: the same messages as line by line, without one query per line."""
+    from councils.registry import _LOCK_CHECKS_MANY
+    from dossiers.models import DossierNominee
+
+    assert DossierNominee in _LOCK_CHECKS_MANY
