@@ -136,11 +136,13 @@ def bring_up_to_date(plan: Plan, today: date) -> int:
 
 def skip_notifications_for_backfill() -> None:
     """Move the notifier's cursor past the backfilled events (call after notifying what came before them)."""
-    from workflows.models import AuditEvent, OutboxCursor
+    from workflows import audit
+    from workflows.models import OutboxCursor
 
-    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first() or 0
     with transaction.atomic():
         cursor, _ = OutboxCursor.objects.select_for_update().get_or_create(name="notifications")
-        if cursor.last_sequence < last:
-            cursor.last_sequence = last
-            cursor.save(update_fields=["last_sequence"])
+        tails = [(chain, sequence) for chain, (sequence, _hash) in audit.chain_tails().items()]
+        moved = audit.advance_positions(cursor.positions, tails)
+        if moved != cursor.positions:
+            cursor.positions = moved
+            cursor.save(update_fields=["positions"])

@@ -16,6 +16,8 @@ AUDIT_SIGNING_KEY   Ed25519 key signing audit checkpoints, base64 of 32 raw byte
 AUDIT_VERIFY_KEYS   comma-separated base64 public keys verify_audit also trusts (retired keys).
 AUDIT_CHECKPOINT_DIR directory receiving a file per checkpoint (debug default: var/audit-checkpoints).
 AUDIT_CHECKPOINT_INTERVAL_SECONDS how often the beat task signs a checkpoint (default 3600).
+AUDIT_CHAINS        how many hash chains new audit events are spread over (default 8 on PostgreSQL, 1 on SQLite):
+                    writers on different chains do not wait for each other's commits (docs/audit-chains.md).
 
 Production serving (docs/deployment.md has the whole table):
 DJANGO_MEDIA_STORAGE "local" (default: DJANGO_MEDIA_ROOT) or "s3" (django-storages, the `s3` extra) with
@@ -436,6 +438,16 @@ AUDIT_VERIFY_KEYS = [k.strip() for k in os.environ.get("AUDIT_VERIFY_KEYS", "").
 #: every checkpoint is also written here as a file, for copying off the machine (write-once storage)
 AUDIT_CHECKPOINT_DIR = os.environ.get("AUDIT_CHECKPOINT_DIR") or (
     str(BASE_DIR / "var" / "audit-checkpoints") if DEBUG else ""
+)
+# The audit log's chains (workflows/audit.py, docs/audit-chains.md): each process and thread appends to one of
+# them, so concurrent writers do not queue on one head row. Raising it later adds chains; lowering it leaves the
+# extra chains as they are (verified, no longer appended to). SQLite has one writer at a time: one chain.
+AUDIT_CHAINS = max(
+    1,
+    int(
+        os.environ.get("AUDIT_CHAINS")
+        or ("1" if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else "8")
+    ),
 )
 AUDIT_CHECKPOINT_INTERVAL = int(os.environ.get("AUDIT_CHECKPOINT_INTERVAL_SECONDS", "3600"))
 CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {

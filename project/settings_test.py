@@ -20,3 +20,5 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 NOTIFICATIONS_DISPATCH_ON_COMMIT = True
 #: no shared checkpoint directory: a test that signs checkpoints points this at its own tmp_path
 AUDIT_CHECKPOINT_DIR = ""
+#: one audit chain unless a test (or the CI step that runs the audit tests with AUDIT_CHAINS=8) asks for more
+AUDIT_CHAINS = max(1, int(os.environ.get("AUDIT_CHAINS") or "1"))

@@ -1,23 +1,35 @@
-"""The audit writer and verifier. record() and record_many() are the only code that inserts AuditEvent rows."""
+"""The audit writer and verifier. record() and record_many() are the only code that inserts AuditEvent rows.
+
+The log is one or more hash chains (settings.AUDIT_CHAINS; docs/audit-chains.md). Each chain has its own head row,
+its own gapless sequence and its own links; a writer appends to the chain of its connection (chain_for_connection),
+so writers on different chains do not wait for each other's commits, and one transaction only ever locks one head
+(no deadlock between heads). The first chain hashes exactly as the single chain did; the others also hash their
+chain's number, so an event cannot be moved from one chain to another unnoticed.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import os
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
 from . import requestid
 from .db import fixed_statement_cursor
-from .models import AuditEvent, AuditSubjectLabel
+from .models import AuditChainHead, AuditEvent, AuditSubjectLabel
 
 GENESIS_HASH = "0" * 64
+FIRST_CHAIN = 1
 
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
@@ -36,6 +48,7 @@ def normalise_data(data: dict | None) -> dict:
 def event_payload(
     *,
     sequence,
+    chain: int = FIRST_CHAIN,
     subject_type: str,
     subject_id,
     actor_id,
@@ -49,7 +62,7 @@ def event_payload(
     client_ip,
     created_at: datetime,
 ) -> dict:
-    return {
+    payload = {
         "sequence": sequence,
         "subject": f"{subject_type}:{subject_id}",
         "actor": actor_id,
@@ -63,6 +76,9 @@ def event_payload(
         "ip": client_ip,
         "at": created_at.astimezone(UTC).isoformat(timespec="microseconds"),
     }
+    if chain != FIRST_CHAIN:  # the first chain hashes as the single chain always did
+        payload["chain"] = chain
+    return payload
 
 
 def compute_hash(payload: dict, prev_hash: str) -> str:
@@ -87,12 +103,114 @@ class RecordedEvent:
     pk: int
     sequence: int
     hash: str
+    chain: int = FIRST_CHAIN
+
+
+def chain_count() -> int:
+    """How many chains new events are spread over (AUDIT_CHAINS; 1 keeps one chain)."""
+    return max(1, int(getattr(settings, "AUDIT_CHAINS", 1)))
+
+
+_local = threading.local()
+_thread_numbers = itertools.count()
+
+
+def chain_for_connection() -> int:
+    """The chain this thread's connection appends to: fixed per process and thread, so that one transaction locks
+    only its own chain's head, and spread by process id, so that concurrent workers (gunicorn's, Celery's, each
+    with its own connection) land on different chains. use_chain() sets it for a block (tests, tools)."""
+    forced = getattr(_local, "forced", None)
+    if forced is not None:
+        return forced
+    count = chain_count()
+    if count == 1:
+        return FIRST_CHAIN
+    pid = os.getpid()
+    pick = getattr(_local, "pick", None)
+    if (
+        pick is None or pick[0] != pid or pick[1] != count
+    ):  # a forked child inherits its parent's thread state
+        number = getattr(_local, "number", None)
+        if number is None or (pick is not None and pick[0] != pid):
+            number = _local.number = next(_thread_numbers)
+        pick = _local.pick = (pid, count, FIRST_CHAIN + (pid + number) % count)
+    return pick[2]
+
+
+class use_chain:
+    """Append to `chain` inside the block (a context manager), whatever AUDIT_CHAINS says."""
+
+    def __init__(self, chain: int):
+        if int(chain) < FIRST_CHAIN:
+            raise ValueError("chains are numbered from 1")
+        self.chain = int(chain)
+
+    def __enter__(self):
+        self._before = getattr(_local, "forced", None)
+        _local.forced = self.chain
+        return self.chain
+
+    def __exit__(self, *exc):
+        _local.forced = self._before
+        return False
+
+
+def chains() -> list[int]:
+    """Every chain the log holds: those with a head row and those with events (an event in a chain without a head
+    is found too), ascending. One index probe per chain (a loose scan of the (chain, sequence) index)."""
+    heads = set(AuditChainHead.objects.values_list("pk", flat=True))
+    connection = transaction.get_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE c(n) AS (SELECT MIN(chain) FROM {_EVENTS} UNION ALL "
+            f"SELECT (SELECT MIN(chain) FROM {_EVENTS} WHERE chain > c.n) FROM c WHERE c.n IS NOT NULL) "
+            "SELECT n FROM c WHERE n IS NOT NULL"
+        )
+        found = {row[0] for row in cursor.fetchall()}
+    return sorted(heads | found)
+
+
+def chain_tails() -> dict[int, tuple[int, str]]:
+    """Per chain, its last event's (sequence, hash)."""
+    tails = {}
+    for chain in chains():
+        last = (
+            AuditEvent.objects.filter(chain=chain)
+            .order_by("-sequence")
+            .values_list("sequence", "hash")
+            .first()
+        )
+        if last is not None:
+            tails[chain] = last
+    return tails
+
+
+def after_positions(positions: dict) -> models.Q:
+    """The events past a reader's positions ({"<chain>": last sequence read}; a chain it has no position in is read
+    from its start). Readers of the log as an outbox (the notifier, the webhook deliverer, the metrics) keep one
+    position per chain: each chain is appended under its head's lock, so its sequence is its commit order; the
+    ids between chains are not. Read in one query ordered by id, as one snapshot: a subject's events, written under
+    the subject's row lock, come in their order whatever chain each is in."""
+    condition = models.Q(pk__in=[])
+    for chain in chains():
+        condition |= models.Q(chain=chain, sequence__gt=int(positions.get(str(chain), 0)))
+    return condition
+
+
+def advance_positions(positions: dict, read) -> dict:
+    """The positions after reading `read` ((chain, sequence) pairs, in id order, a prefix of each chain's rest)."""
+    moved = {str(key): int(value) for key, value in (positions or {}).items()}
+    for chain, sequence in read:
+        if sequence > moved.get(str(chain), 0):
+            moved[str(chain)] = sequence
+    return moved
 
 
 _HEAD = "workflows_auditchainhead"
 _EVENTS = "workflows_auditevent"
 _COLUMNS = (
     "sequence",
+    "chain",
     "subject_type_id",
     "subject_id",
     "actor_id",
@@ -111,26 +229,33 @@ _COLUMNS = (
 _INSERT = f"INSERT INTO {_EVENTS} ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
 
 
-def _start_head(cursor) -> None:
-    """A new (or flushed) database has no head row: start it from the chain itself."""
-    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+def _start_head(cursor, chain: int) -> None:
+    """A chain not used yet (or a new, flushed database) has no head row: start it from the chain's own events.
+    Two writers starting the same chain at once: the second one's insert does nothing, and both go on to the
+    head's row lock."""
+    last = (
+        AuditEvent.objects.filter(chain=chain).order_by("-sequence").values_list("sequence", "hash").first()
+    )
     sequence, digest = last or (0, GENESIS_HASH)
     cursor.execute(
-        f"INSERT INTO {_HEAD} (id, sequence, hash, prev_hash) VALUES (1, %s, %s, '')", [sequence, digest]
+        f"INSERT INTO {_HEAD} (id, sequence, hash, prev_hash) VALUES (%s, %s, %s, '') ON CONFLICT (id) DO NOTHING",
+        [chain, sequence, digest],
     )
 
 
-def _advance_head(cursor) -> tuple[int, str]:
+def _advance_head(cursor, chain: int) -> tuple[int, str]:
     """Take the chain's lock and the next sequence in one statement: UPDATE … RETURNING on the head row.
 
     Under PostgreSQL's READ COMMITTED a second writer waits on the row lock, then sees the first writer's
     committed head; on SQLite the IMMEDIATE transaction already holds the single write lock.
     """
-    cursor.execute(f"UPDATE {_HEAD} SET sequence = sequence + 1 WHERE id = 1 RETURNING sequence, hash")
+    cursor.execute(
+        f"UPDATE {_HEAD} SET sequence = sequence + 1 WHERE id = %s RETURNING sequence, hash", [chain]
+    )
     row = cursor.fetchone()
     if row is None:
-        _start_head(cursor)
-        return _advance_head(cursor)
+        _start_head(cursor, chain)
+        return _advance_head(cursor, chain)
     return row
 
 
@@ -155,7 +280,7 @@ def _postgres_append_sql(connection, alongside_sql: str) -> str:
         sql = (
             f"WITH head AS (UPDATE {_HEAD} SET prev_hash = hash, sequence = sequence + 1, "
             f"hash = encode(sha256(convert_to(%s || (sequence + 1)::text || %s || hash, 'UTF8')), 'hex') "
-            f"WHERE id = 1 RETURNING sequence, prev_hash, hash){extra} "
+            f"WHERE id = %s RETURNING sequence, prev_hash, hash){extra} "
             f"INSERT INTO {_EVENTS} ({', '.join(_COLUMNS)}) "
             f"SELECT head.sequence, {casts}, head.prev_hash, head.hash FROM head RETURNING id, sequence, hash"
         )
@@ -163,23 +288,26 @@ def _postgres_append_sql(connection, alongside_sql: str) -> str:
     return sql
 
 
-def _append_postgres(cursor, connection, fields: dict, columns: list, alongside) -> tuple[int, int, str]:
+def _append_postgres(
+    cursor, connection, chain, fields: dict, columns: list, alongside
+) -> tuple[int, int, str]:
     before, mark, after = canonical_json(event_payload(sequence=0, **fields)).rpartition(_SEQUENCE_MARK)
     if not mark:  # cannot happen: the payload's keys are fixed and sorted
         raise RuntimeError("audit payload without its sequence")
     prefix, suffix = before + '"sequence":', ',"source":' + after
     alongside_sql, alongside_params = alongside if alongside else ("", [])
     sql = _postgres_append_sql(connection, alongside_sql)
-    cursor.execute(sql, [prefix, suffix, *alongside_params, *columns])
+    params = [prefix, suffix, chain, *alongside_params, *columns]
+    cursor.execute(sql, params)
     row = cursor.fetchone()
     if row is None:  # no head row yet (the statement changed nothing): start it, then append
-        _start_head(cursor)
-        cursor.execute(sql, [prefix, suffix, *alongside_params, *columns])
+        _start_head(cursor, chain)
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     return row
 
 
-def _event_fields(connection, subject, actor, verb, source_state, target_state, comment, data):
+def _event_fields(connection, chain, subject, actor, verb, source_state, target_state, comment, data):
     """The event's fields as hashed (canonical payload) and as bound to the INSERT, without sequence or hashes."""
     content_type = ContentType.objects.get_for_model(subject, for_concrete_model=False)
     subject_label = f"{content_type.app_label}.{content_type.model}"
@@ -192,6 +320,7 @@ def _event_fields(connection, subject, actor, verb, source_state, target_state, 
     actor_id = getattr(actor.user, "pk", None)
     behalf_id = getattr(actor.on_behalf_of, "pk", None)
     fields = {
+        "chain": chain,
         "subject_type": subject_label,
         "subject_id": subject_id,
         "actor_id": actor_id,
@@ -207,6 +336,7 @@ def _event_fields(connection, subject, actor, verb, source_state, target_state, 
     }
     ops = connection.ops
     columns = [
+        chain,
         content_type.pk,
         subject_id,
         actor_id,
@@ -242,25 +372,30 @@ def record(
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record() must run inside the transaction that makes the change")
+    chain = chain_for_connection()
     fields, columns = _event_fields(
-        connection, subject, actor, verb, source_state, target_state, comment, data
+        connection, chain, subject, actor, verb, source_state, target_state, comment, data
     )
     with fixed_statement_cursor(connection) as cursor:
         if connection.vendor == "postgresql":
-            event_id, sequence, digest = _append_postgres(cursor, connection, fields, columns, alongside)
+            event_id, sequence, digest = _append_postgres(
+                cursor, connection, chain, fields, columns, alongside
+            )
         else:
             if alongside:
                 cursor.execute(*alongside)
-            sequence, prev_hash = _advance_head(cursor)
+            sequence, prev_hash = _advance_head(cursor, chain)
             digest = compute_hash(event_payload(sequence=sequence, **fields), prev_hash)
             cursor.execute(f"{_INSERT} RETURNING id", [sequence, *columns, prev_hash, digest])
             event_id = cursor.fetchone()[0]
-            cursor.execute(f"UPDATE {_HEAD} SET hash = %s, prev_hash = %s WHERE id = 1", [digest, prev_hash])
-    return RecordedEvent(event_id, sequence, digest)
+            cursor.execute(
+                f"UPDATE {_HEAD} SET hash = %s, prev_hash = %s WHERE id = %s", [digest, prev_hash, chain]
+            )
+    return RecordedEvent(event_id, sequence, digest, chain)
 
 
 #: Rows per INSERT statement when record_many() writes a batch (bounded by the databases' parameter limits:
-#: 15 columns × 400 rows = 6 000 parameters, under SQLite's 32 766 and PostgreSQL's 65 535).
+#: 16 columns × 400 rows = 6 400 parameters, under SQLite's 32 766 and PostgreSQL's 65 535).
 _BATCH_ROWS = 400
 
 
@@ -274,9 +409,11 @@ def record_many(events: list[dict]) -> list[RecordedEvent]:
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record_many() must run inside the transaction that makes the change")
+    chain = chain_for_connection()
     prepared = [
         _event_fields(
             connection,
+            chain,
             event["subject"],
             event["actor"],
             event["verb"],
@@ -289,12 +426,12 @@ def record_many(events: list[dict]) -> list[RecordedEvent]:
     ]
     count = len(prepared)
     with fixed_statement_cursor(connection) as cursor:
-        advance = f"UPDATE {_HEAD} SET sequence = sequence + %s WHERE id = 1 RETURNING sequence, hash"
-        cursor.execute(advance, [count])
+        advance = f"UPDATE {_HEAD} SET sequence = sequence + %s WHERE id = %s RETURNING sequence, hash"
+        cursor.execute(advance, [count, chain])
         row = cursor.fetchone()
         if row is None:
-            _start_head(cursor)
-            cursor.execute(advance, [count])
+            _start_head(cursor, chain)
+            cursor.execute(advance, [count, chain])
             row = cursor.fetchone()
         last_sequence, prev_hash = row
         sequence = last_sequence - count
@@ -307,7 +444,7 @@ def record_many(events: list[dict]) -> list[RecordedEvent]:
             results_hashes.append((sequence, digest, prev_hash))
             prev_hash = digest
         if connection.vendor == "postgresql":
-            ids = _copy_rows(connection, rows)
+            ids = _copy_rows(connection, chain, rows)
         else:
             placeholders = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
             ids = []
@@ -317,14 +454,16 @@ def record_many(events: list[dict]) -> list[RecordedEvent]:
                 cursor.execute(sql + " RETURNING id, sequence", [value for row_ in chunk for value in row_])
                 ids.extend(sorted(cursor.fetchall(), key=lambda pair: pair[1]))
         _last, final_hash, final_prev = results_hashes[-1]
-        cursor.execute(f"UPDATE {_HEAD} SET hash = %s, prev_hash = %s WHERE id = 1", [final_hash, final_prev])
+        cursor.execute(
+            f"UPDATE {_HEAD} SET hash = %s, prev_hash = %s WHERE id = %s", [final_hash, final_prev, chain]
+        )
     return [
-        RecordedEvent(event_id, sequence, digest)
+        RecordedEvent(event_id, sequence, digest, chain)
         for (event_id, _seq), (sequence, digest, _prev) in zip(ids, results_hashes, strict=True)
     ]
 
 
-def _copy_rows(connection, rows: list[list]) -> list[tuple[int, int]]:
+def _copy_rows(connection, chain: int, rows: list[list]) -> list[tuple[int, int]]:
     """PostgreSQL: the batch's rows by COPY, then their ids by sequence, in the caller's transaction. A multi-row
     INSERT of a thousand events carries 15 000 placeholders, and psycopg parses such a statement afresh each
     time (measured: 45 % of perform_many's time for 1 000 objects); COPY sends the rows as data."""
@@ -334,8 +473,8 @@ def _copy_rows(connection, rows: list[list]) -> list[tuple[int, int]]:
             for row in rows:
                 copy.write_row(row)
         cursor.execute(
-            f"SELECT id, sequence FROM {_EVENTS} WHERE sequence BETWEEN %s AND %s ORDER BY sequence",
-            [rows[0][0], rows[-1][0]],
+            f"SELECT id, sequence FROM {_EVENTS} WHERE chain = %s AND sequence BETWEEN %s AND %s ORDER BY sequence",
+            [chain, rows[0][0], rows[-1][0]],
         )
         ids = cursor.fetchall()
     if connection.queries_logged:  # counted like any other statement (assertNumQueries, the debug toolbar)
@@ -355,6 +494,7 @@ class ChainProblem:
     sequence: int
     event_id: int
     reason: str
+    chain: int = FIRST_CHAIN
 
 
 _VERIFY_COLUMNS = (
@@ -383,12 +523,15 @@ def _as_utc(value) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def subject_labels_before() -> dict[int, list[tuple[int, str]]]:
-    """Per content type id, the (until_sequence, label) pairs it was hashed with before it was relabelled,
-    oldest first (AuditSubjectLabel): an event hashes with the first label whose range holds its sequence."""
+def subject_labels_before(chain: int = FIRST_CHAIN) -> dict[int, list[tuple[int, str]]]:
+    """Per content type id, the (until_sequence, label) pairs it was hashed with in `chain` before it was
+    relabelled, oldest first (AuditSubjectLabel): an event hashes with the first label whose range holds its
+    sequence."""
     earlier: dict[int, list[tuple[int, str]]] = {}
-    rows = AuditSubjectLabel.objects.order_by("until_sequence").values_list(
-        "content_type_id", "until_sequence", "label"
+    rows = (
+        AuditSubjectLabel.objects.filter(chain=chain)
+        .order_by("until_sequence")
+        .values_list("content_type_id", "until_sequence", "label")
     )
     for type_id, until, label in rows:
         earlier.setdefault(type_id, []).append((until, label))
@@ -407,24 +550,29 @@ def relabel_subject_type(content_type, *, app_label: str) -> None:
         raise RuntimeError("relabel_subject_type() must run inside a transaction")
     old_label = f"{content_type.app_label}.{content_type.model}"
     with connection.cursor() as cursor:
-        # the lock every append takes first (on SQLite the migration's transaction holds the write lock)
-        cursor.execute(f"SELECT sequence FROM {_HEAD} WHERE id = 1" + _FOR_UPDATE.get(connection.vendor, ""))
-        cursor.fetchone()
-        cursor.execute(f"SELECT MAX(sequence) FROM {_EVENTS}")
-        until = cursor.fetchone()[0] or 0
-        cursor.execute(
-            f"SELECT MAX(until_sequence) FROM {_LABELS} WHERE content_type_id = %s", [content_type.pk]
-        )
-        since = cursor.fetchone()[0] or 0  # events up to an earlier relabelling already have their label
-        cursor.execute(
-            f"SELECT 1 FROM {_EVENTS} WHERE subject_type_id = %s AND sequence > %s AND sequence <= %s LIMIT 1",
-            [content_type.pk, since, until],
-        )
-        if cursor.fetchone() is not None:
+        # the locks every append takes first, every chain's, in order (on SQLite the migration's transaction
+        # holds the write lock)
+        cursor.execute(f"SELECT id FROM {_HEAD} ORDER BY id" + _FOR_UPDATE.get(connection.vendor, ""))
+        heads = [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT DISTINCT chain FROM {_EVENTS}")
+        for chain in sorted(set(heads) | {row[0] for row in cursor.fetchall()}):
+            cursor.execute(f"SELECT MAX(sequence) FROM {_EVENTS} WHERE chain = %s", [chain])
+            until = cursor.fetchone()[0] or 0
             cursor.execute(
-                f"INSERT INTO {_LABELS} (content_type_id, label, until_sequence) VALUES (%s, %s, %s)",
-                [content_type.pk, old_label, until],
+                f"SELECT MAX(until_sequence) FROM {_LABELS} WHERE content_type_id = %s AND chain = %s",
+                [content_type.pk, chain],
             )
+            since = cursor.fetchone()[0] or 0  # events up to an earlier relabelling already have their label
+            cursor.execute(
+                f"SELECT 1 FROM {_EVENTS} WHERE subject_type_id = %s AND chain = %s "
+                "AND sequence > %s AND sequence <= %s LIMIT 1",
+                [content_type.pk, chain, since, until],
+            )
+            if cursor.fetchone() is not None:
+                cursor.execute(
+                    f"INSERT INTO {_LABELS} (content_type_id, label, chain, until_sequence) VALUES (%s, %s, %s, %s)",
+                    [content_type.pk, old_label, chain, until],
+                )
         cursor.execute(
             "UPDATE django_content_type SET app_label = %s WHERE id = %s", [app_label, content_type.pk]
         )
@@ -436,22 +584,48 @@ _FOR_UPDATE = {"postgresql": " FOR UPDATE"}
 
 
 def verify_chain(
-    chunk_size: int = 5000, first: int = 1, last: int | None = None, expected_prev: str | None = None
+    chunk_size: int = 5000,
+    first: int = 1,
+    last: int | None = None,
+    expected_prev: str | None = None,
+    chain: int | None = None,
 ) -> Iterator[int | ChainProblem]:
-    """Walk the chain (or the slice first..last) in order; yield the count checked so far every chunk, then
+    """Walk one chain (or its slice first..last) in order; yield the count checked so far every chunk, then
     stop at the first problem. A slice starts from the stored hash of the event before it, so slices
     checked in parallel prove the same as one walk (see verify_chain_parallel).
 
+    Without `chain`, a whole walk (no slice) checks every chain in turn (the counts add up); a slice without
+    `chain` is of the first chain.
+
     Reads with a server-side cursor in plain SQL (bounded memory, no ORM per row).
     """
+    if chain is None:
+        if first != 1 or last is not None or expected_prev is not None:
+            chain = FIRST_CHAIN
+        else:
+            done = 0
+            for number in chains():
+                checked = 0
+                for item in verify_chain(chunk_size, chain=number):
+                    if isinstance(item, ChainProblem):
+                        yield item
+                        return
+                    checked = item
+                    yield done + checked
+                done += checked
+            if not done:
+                yield 0
+            return
     labels = {ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()}
-    earlier = subject_labels_before()
+    earlier = subject_labels_before(chain)
     if expected_prev is None:
         expected_prev = GENESIS_HASH
     expected_sequence = first
     checked = 0
     connection = transaction.get_connection()
-    bounds = f"WHERE sequence >= {int(first)}" + (f" AND sequence <= {int(last)}" if last is not None else "")
+    bounds = f"WHERE chain = {int(chain)} AND sequence >= {int(first)}" + (
+        f" AND sequence <= {int(last)}" if last is not None else ""
+    )
     sql = f"SELECT {', '.join(_VERIFY_COLUMNS)} FROM workflows_auditevent {bounds} ORDER BY sequence"
     loads = json.loads
     with transaction.atomic(), connection.chunked_cursor() as cursor:
@@ -480,17 +654,20 @@ def verify_chain(
             ) in rows:
                 if sequence != expected_sequence:
                     yield ChainProblem(
-                        sequence, pk, f"expected sequence {expected_sequence}, found {sequence}"
+                        sequence, pk, f"expected sequence {expected_sequence}, found {sequence}", chain
                     )
                     return
                 if prev_hash != expected_prev:
-                    yield ChainProblem(sequence, pk, "prev_hash does not match the previous event's hash")
+                    yield ChainProblem(
+                        sequence, pk, "prev_hash does not match the previous event's hash", chain
+                    )
                     return
                 label = labels.get(type_id, str(type_id))
                 if type_id in earlier:  # a type relabelled since (a model that moved to another app)
                     label = next((old for until, old in earlier[type_id] if sequence <= until), label)
                 payload = event_payload(
                     sequence=sequence,
+                    chain=chain,
                     subject_type=label,
                     subject_id=subject_id,
                     actor_id=actor_id,
@@ -505,25 +682,27 @@ def verify_chain(
                     created_at=_as_utc(created_at),
                 )
                 if compute_hash(payload, prev_hash) != stored_hash:
-                    yield ChainProblem(sequence, pk, "content does not match its hash (the row was altered)")
+                    yield ChainProblem(
+                        sequence, pk, "content does not match its hash (the row was altered)", chain
+                    )
                     return
                 expected_prev = stored_hash
                 expected_sequence += 1
             checked += len(rows)
             yield checked
     if last is not None and expected_sequence != last + 1:
-        yield ChainProblem(expected_sequence, 0, f"event #{expected_sequence} is missing")
+        yield ChainProblem(expected_sequence, 0, f"event #{expected_sequence} is missing", chain)
         return
     yield checked
 
 
-def _verify_slice(bounds: tuple[int, int, str]) -> tuple[int, ChainProblem | None]:
+def _verify_slice(bounds: tuple[int, int, int, str]) -> tuple[int, ChainProblem | None]:
     from django.db import connections
 
     connections.close_all()  # a forked worker opens its own connection
-    first, last, prev_hash = bounds
+    chain, first, last, prev_hash = bounds
     checked, problem = 0, None
-    for item in verify_chain(first=first, last=last, expected_prev=prev_hash):
+    for item in verify_chain(first=first, last=last, expected_prev=prev_hash, chain=chain):
         if isinstance(item, ChainProblem):
             problem = item
         else:
@@ -532,43 +711,73 @@ def _verify_slice(bounds: tuple[int, int, str]) -> tuple[int, ChainProblem | Non
     return checked, problem
 
 
-def verify_chain_parallel(workers: int) -> tuple[int, ChainProblem | None]:
-    """verify_chain split into `workers` slices in separate processes; the first problem by sequence wins.
+def _walk_whole(chain: int) -> tuple[int, ChainProblem | None]:
+    checked = 0
+    for item in verify_chain(chain=chain):
+        if isinstance(item, ChainProblem):
+            return checked, item
+        checked = item
+    return checked, None
 
-    Slice k starts from the stored hash of the event before it; slice k-1 checks that stored hash is what
-    its own walk computed, so the slices together check every link, as one walk does.
+
+def verify_chain_parallel(workers: int) -> tuple[int, ChainProblem | None]:
+    """verify_chain of every chain, split into slices checked by `workers` processes; the first problem by
+    (chain, sequence) wins.
+
+    A slice starts from the stored hash of the event before it; the slice before checks that stored hash is
+    what its own walk computed, so the slices together check every link, as one walk does.
     """
     import multiprocessing
 
     from django.db import connections
 
-    stats = AuditEvent.objects.aggregate(models.Max("sequence"), models.Count("id"))
-    total = stats["sequence__max"] or 0
+    stats = {
+        row["chain"]: row
+        for row in AuditEvent.objects.values("chain").annotate(
+            top=models.Max("sequence"), count=models.Count("id")
+        )
+    }
+    numbers = chains()
+    total = sum(row["count"] for row in stats.values())
     if workers <= 1 or total < 20_000:
-        checked, _problem = 0, None
-        for item in verify_chain():
-            if isinstance(item, ChainProblem):
-                return checked, item
-            checked = item
+        checked, problem = 0, None
+        for chain in numbers:
+            done, problem = _walk_whole(chain)
+            checked += done
+            if problem is not None:
+                return checked, problem
         return checked, None
-    if stats["id__count"] != total:  # a gap or a duplicate: the single walk names the first one
-        return verify_chain_parallel(1)
     step = -(-total // workers)
-    starts = list(range(1, total + 1, step))
-    boundary = dict(
-        AuditEvent.objects.filter(sequence__in=[s - 1 for s in starts[1:]]).values_list("sequence", "hash")
-    )
-    slices = [
-        (s, min(s + step - 1, total), boundary.get(s - 1, GENESIS_HASH) if s > 1 else GENESIS_HASH)
-        for s in starts
-    ]
-    connections.close_all()
-    with multiprocessing.get_context("fork").Pool(len(slices)) as pool:
-        results = pool.map(_verify_slice, slices)
-    problems = [problem for _, problem in results if problem is not None]
-    checked = sum(count for count, _ in results)
+    slices, checked, problems = [], 0, []
+    for chain in numbers:
+        row = stats.get(chain)
+        if row is None:
+            continue
+        top = row["top"] or 0
+        if row["count"] != top:  # a gap or a duplicate: the single walk names the first one
+            done, problem = _walk_whole(chain)
+            checked += done
+            if problem is not None:
+                problems.append(problem)
+            continue
+        starts = list(range(1, top + 1, step))
+        boundary = dict(
+            AuditEvent.objects.filter(chain=chain, sequence__in=[s - 1 for s in starts[1:]]).values_list(
+                "sequence", "hash"
+            )
+        )
+        slices.extend(
+            (chain, s, min(s + step - 1, top), boundary.get(s - 1, GENESIS_HASH) if s > 1 else GENESIS_HASH)
+            for s in starts
+        )
+    if slices:
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(min(len(slices), max(workers, 1))) as pool:
+            results = pool.map(_verify_slice, slices)
+        problems.extend(problem for _, problem in results if problem is not None)
+        checked += sum(count for count, _ in results)
     if problems:
-        return checked, min(problems, key=lambda p: p.sequence)
+        return checked, min(problems, key=lambda p: (p.chain, p.sequence))
     return checked, None
 
 
@@ -578,15 +787,14 @@ def history_for(subject: models.Model):
     return (
         AuditEvent.objects.filter(subject_type=content_type, subject_id=str(subject.pk))
         .select_related("actor", "on_behalf_of")
-        .order_by("sequence")
+        .order_by("id")
     )
 
 
 def sync_chain_head() -> None:
-    """Point the chain head at the last event, after events were bulk-loaded (load generation, restores)."""
-    from .models import AuditChainHead
-
+    """Point every chain's head at its last event, after events were bulk-loaded (load generation, restores)."""
     with transaction.atomic():
-        last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-        sequence, digest = last or (0, GENESIS_HASH)
-        AuditChainHead.objects.update_or_create(id=1, defaults={"sequence": sequence, "hash": digest})
+        tails = chain_tails()
+        for chain in sorted(set(chains()) | {FIRST_CHAIN}):
+            sequence, digest = tails.get(chain, (0, GENESIS_HASH))
+            AuditChainHead.objects.update_or_create(id=chain, defaults={"sequence": sequence, "hash": digest})

@@ -140,16 +140,16 @@ def dispatch(batch: int = 1000) -> int:
     with transaction.atomic():
         cursor, _ = OutboxCursor.objects.select_for_update().get_or_create(name="notifications")
         events = list(
-            AuditEvent.objects.filter(sequence__gt=cursor.last_sequence)
-            .order_by("sequence")
-            .values_list("pk", "sequence", "target_state", "verb")[:batch]
+            AuditEvent.objects.filter(audit.after_positions(cursor.positions))
+            .order_by("id")
+            .values_list("pk", "chain", "sequence", "target_state", "verb")[:batch]
         )
-        for pk, _sequence, target_state, verb in events:
+        for pk, _chain, _sequence, target_state, verb in events:
             if target_state or verb in verbs:
                 sent += notify_event(pk)
         if events:
-            cursor.last_sequence = events[-1][1]
-            cursor.save(update_fields=["last_sequence"])
+            cursor.positions = audit.advance_positions(cursor.positions, [(c, n) for _pk, c, n, *_ in events])
+            cursor.save(update_fields=["positions"])
     return sent
 
 

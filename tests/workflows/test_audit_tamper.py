@@ -157,7 +157,7 @@ def test_insert_or_replace_of_an_existing_event_is_refused(chain):
     else:
         attacks = [
             f"INSERT INTO workflows_auditevent ({columns}) VALUES ({placeholders}) "
-            "ON CONFLICT (sequence) DO UPDATE SET comment = EXCLUDED.comment, hash = EXCLUDED.hash"
+            "ON CONFLICT (chain, sequence) DO UPDATE SET comment = EXCLUDED.comment, hash = EXCLUDED.hash"
         ]
     for sql in attacks:
         with (

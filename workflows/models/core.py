@@ -198,7 +198,10 @@ class Delegation(ScopedGrant):
 class AuditEvent(models.Model):
     """One entry of the append-only, hash-chained audit log. Written only by workflows.audit.record()."""
 
-    sequence = models.BigIntegerField(_("số thứ tự"), unique=True)
+    #: the chain the event belongs to (one of AuditChainHead's rows; 1 is the first and, with AUDIT_CHAINS=1, only
+    #: chain) and its number in that chain: events are linked by prev_hash within their chain
+    chain = models.PositiveSmallIntegerField(_("chuỗi"), default=1, db_default=1)
+    sequence = models.BigIntegerField(_("số thứ tự"))
     # Indexes cost every append: the subject index (type, id, sequence) covers lookups by type, and the
     # chain is keyed by its unique sequence (verify_audit checks the hashes; nothing looks events up by
     # hash or by "on behalf of").
@@ -235,17 +238,28 @@ class AuditEvent(models.Model):
     class Meta:
         verbose_name = _("sự kiện kiểm toán")
         verbose_name_plural = _("nhật ký kiểm toán")
-        ordering = ["sequence"]
-        indexes = [models.Index(fields=["subject_type", "subject_id", "sequence"], name="audit_subject_idx")]
+        # the log's order: ids are taken in insertion order, so within a chain (appended under its head's lock)
+        # and for one subject (written under the subject's row lock) they follow the commits
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "sequence"], name="audit_event_chain_sequence")
+        ]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "id"], name="audit_subject_idx")]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.verb} {self.subject_type_id}:{self.subject_id}"
+        return f"#{self.position} {self.verb} {self.subject_type_id}:{self.subject_id}"
+
+    @property
+    def position(self) -> str:
+        """The event's place as people read it: "123" in the first chain, "3·123" in chain 3."""
+        return str(self.sequence) if self.chain == 1 else f"{self.chain}·{self.sequence}"
 
 
 class AuditChainHead(models.Model):
-    """One row: the last sequence and hash of the audit chain. Updating it locks the chain for an append,
-    so concurrent writers queue and the chain stays linear. A tampered head cannot hide anything: a wrong
-    sequence collides with the unique sequence, a wrong hash breaks the next event's link (verify_audit)."""
+    """One row per chain (its id is the chain's number): the chain's last sequence and hash. Updating it locks
+    the chain for an append, so that chain's writers queue and it stays linear; writers on other chains do not
+    wait (AUDIT_CHAINS, workflows.audit.chain_for_connection). A tampered head cannot hide anything: a wrong
+    sequence collides with the unique (chain, sequence), a wrong hash breaks the next event's link."""
 
     sequence = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
@@ -253,10 +267,12 @@ class AuditChainHead(models.Model):
     prev_hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_chain_head_single_row")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id__gte=1), name="audit_chain_head_numbered")
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.hash[:12]}"
+        return f"{self.pk}: #{self.sequence} {self.hash[:12]}"
 
 
 class AuditSubjectLabel(models.Model):
@@ -272,12 +288,13 @@ class AuditSubjectLabel(models.Model):
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     label = models.CharField(max_length=201)
+    chain = models.PositiveSmallIntegerField(default=1, db_default=1)
     until_sequence = models.BigIntegerField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["content_type", "until_sequence"], name="audit_subject_label_once"
+                fields=["content_type", "chain", "until_sequence"], name="audit_subject_label_once_per_chain"
             )
         ]
 
@@ -294,8 +311,11 @@ class AuditCheckpoint(models.Model):
     cannot forge a checkpoint, and verify_audit checks every checkpoint against the events.
     """
 
+    #: the first chain's head (sequence, hash); the other chains' heads are in `heads`
     sequence = models.BigIntegerField(_("đến sự kiện số"))
     hash = models.CharField(_("mã băm của sự kiện"), max_length=64)
+    #: {"<chain>": [sequence, hash]} for every chain but the first, signed with it (empty with one chain)
+    heads = models.JSONField(_("các chuỗi khác"), default=dict, blank=True)
     signed_at = models.DateTimeField(_("thời điểm ký"))
     #: the first 16 hex digits of SHA-256 over the raw public key (which key signed; the key itself is
     #: configured in the environment, never trusted from the database)
@@ -321,13 +341,14 @@ class AuditCheckpoint(models.Model):
 
 
 class OutboxCursor(models.Model):
-    """How far a consumer of the audit log (the notifier) has read: the audit log is its outbox."""
+    """How far a consumer of the audit log (the notifier) has read: the audit log is its outbox. One position
+    per chain ({"<chain>": last sequence read}): each chain is in commit order, the chains between them are not."""
 
     name = models.CharField(max_length=50, unique=True)
-    last_sequence = models.BigIntegerField(default=0)
+    positions = models.JSONField(default=dict)
 
     def __str__(self) -> str:
-        return f"{self.name} @ {self.last_sequence}"
+        return f"{self.name} @ {self.positions}"
 
 
 class MailStatus(models.TextChoices):
