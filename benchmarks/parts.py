@@ -641,11 +641,15 @@ def _concurrent_rate(kind: str, writers: int, per_writer: int, user, unit) -> fl
 @part("chain_writers")
 def chain_writers(quick: bool) -> dict:
     """The chain under concurrency: engine transitions per second with 1, 8 and 32 concurrent writers (forked
-    processes, each with its own connection, each submitting Widgets of its own). Every transition takes the
-    one chain-head row lock, so the writers queue on it; the same harness runs the floor (UPDATE + INSERT per
-    transaction, no shared row) so that the scaling the machine allows is measured beside the engine's.
+    processes, each with its own connection, each submitting Widgets of its own). Each transition takes its
+    chain's head row lock: with one chain (`single_chain_writers_<n>`, AUDIT_CHAINS=1) every writer queues on it;
+    with the deployment's chains (`chain_writers_<n>`, AUDIT_CHAINS, 8 on PostgreSQL) each writer appends to the
+    chain of its process. The same harness runs the floor (UPDATE + INSERT per transaction, no shared row) so that
+    the scaling the machine allows is measured beside the engine's; `chain_partition_gain_<n>` = chains ÷ one chain.
     `chain_scaling_<n>` = rate at n writers ÷ rate at 1 writer (engine), `floor_scaling_<n>` the same for the
     floor. SQLite serialises every writer on its one database lock: 1 writer only. The chain is verified."""
+    from django.test import override_settings
+
     from organisations.models import Unit
     from workflows import audit
     from workflows.audit import SYSTEM
@@ -657,16 +661,26 @@ def chain_writers(quick: bool) -> dict:
     membership_grant(user=head, role=Role.UNIT_HEAD, unit=unit, actor=SYSTEM)
     total = 16 if tiny() else (240 if quick else 1600)
     levels = (1, 8, 32) if connection.vendor == "postgresql" else (1,)
-    figures: dict = {}
+    chains = audit.chain_count()  # the deployment's setting (AUDIT_CHAINS: 8 on PostgreSQL, 1 on SQLite)
+    figures: dict = {"audit_chains": chains}
     before = AuditEvent.objects.count()
     performed = 0
     for writers in levels:
         per_writer = max(1, total // writers)
+        # the same writers on one chain (every writer queues on one head row: the code before the partition) and on
+        # the deployment's chains, interleaved; the forked writers inherit the setting
+        if chains > 1:
+            with override_settings(AUDIT_CHAINS=1):
+                single_rate = _concurrent_rate("engine", writers, per_writer, head, unit)
+            performed += writers * per_writer
+            figures[f"single_chain_writers_{writers}_per_s"] = round(single_rate, 1)
         engine_rate = _concurrent_rate("engine", writers, per_writer, head, unit)
         performed += writers * per_writer
         floor_rate = _concurrent_rate("floor", writers, per_writer, head, unit)
         figures[f"chain_writers_{writers}_per_s"] = round(engine_rate, 1)
         figures[f"floor_writers_{writers}_per_s"] = round(floor_rate, 1)
+        if chains > 1:
+            figures[f"chain_partition_gain_{writers}"] = round(engine_rate / single_rate, 3)
     for writers in levels[1:]:
         figures[f"chain_scaling_{writers}"] = round(
             figures[f"chain_writers_{writers}_per_s"] / figures["chain_writers_1_per_s"], 3
@@ -674,8 +688,13 @@ def chain_writers(quick: bool) -> dict:
         figures[f"floor_scaling_{writers}"] = round(
             figures[f"floor_writers_{writers}_per_s"] / figures["floor_writers_1_per_s"], 3
         )
+        if chains > 1:
+            figures[f"single_chain_scaling_{writers}"] = round(
+                figures[f"single_chain_writers_{writers}_per_s"] / figures["single_chain_writers_1_per_s"], 3
+            )
     if AuditEvent.objects.count() - before != performed:
         raise RuntimeError("lost or doubled transitions under concurrency")
+    figures["chain_writers_chains_used"] = len(audit.chain_tails())
     intact = not any(isinstance(step, audit.ChainProblem) for step in audit.verify_chain())
     if not intact:
         raise RuntimeError("the chain does not verify after the concurrent writers")
