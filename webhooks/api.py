@@ -4,7 +4,7 @@ delivery log and send a failed delivery again. A subscriber sees their own subsc
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -21,10 +21,30 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         child=serializers.CharField(max_length=100), required=False, max_length=50
     )
 
+    positions = serializers.DictField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text='The cursor in the audit log: {"<chain>": the last sequence read in that chain}.',
+    )
+    #: Deprecated (issue 19): the cursor when the log was one chain; now the position in the first chain (see
+    #: `positions`). Kept for one release (docs/api-versioning.md), then removed.
+    last_sequence = serializers.SerializerMethodField()
+
     class Meta:
         model = Subscription
-        fields = ["id", "name", "url", "subject_types", "active", "last_sequence", "created_at"]
-        read_only_fields = ["id", "active", "last_sequence", "created_at"]
+        fields = ["id", "name", "url", "subject_types", "active", "positions", "last_sequence", "created_at"]
+        read_only_fields = ["id", "active", "positions", "last_sequence", "created_at"]
+
+    @extend_schema_field(
+        {
+            "type": "integer",
+            "deprecated": True,
+            "description": "Deprecated: the cursor in the first chain of the audit log; read `positions`. Removed "
+            "in the release after the one that split the log into chains (docs/api-versioning.md).",
+        }
+    )
+    def get_last_sequence(self, subscription) -> int:
+        return subscription.last_sequence
 
 
 class CreatedSubscriptionSerializer(SubscriptionSerializer):
@@ -39,6 +59,7 @@ class DeliverySerializer(serializers.ModelSerializer):
         model = Delivery
         fields = [
             "id",
+            "chain",
             "sequence",
             "status",
             "attempts",
@@ -62,8 +83,8 @@ class SubscriptionViewSet(
 ):
     """Webhook subscriptions of the signed-in Board head or unit head (workflows.policies: may_subscribe_webhooks).
 
-    Every audit event whose subject the owner may see is POSTed to `url` as JSON, in order, at least once,
-    signed: `X-TDKT-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the secret>`."""
+    Every audit event whose subject the owner may see is POSTed to `url` as JSON, in order, at least once, with
+    its place in the log (`X-TDKT-Chain`, `X-TDKT-Sequence`, the body's `chain` and `sequence`), signed: `X-TDKT-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the secret>`."""
 
     serializer_class = SubscriptionSerializer
 
@@ -97,7 +118,7 @@ class SubscriptionViewSet(
     @action(detail=True, methods=["get"])
     def deliveries(self, request, pk=None):
         subscription = self.get_object()
-        rows = subscription.deliveries.order_by("-sequence")[:200]
+        rows = subscription.deliveries.order_by("-event_id")[:200]
         return Response(DeliverySerializer(rows, many=True).data)
 
     @extend_schema(request=None, responses={200: DeliverySerializer})

@@ -17,5 +17,7 @@ register(
         "owner": _("Tài khoản chủ"),
         "subject_types": _("Loại đối tượng"),
         "from_sequence": _("Từ sự kiện số"),
+        "from_positions": _("Từ các sự kiện số"),
+        "position": _("Sự kiện số"),
     },
 )

@@ -1,12 +1,20 @@
 """Delivering audit events to subscribers: the audit log is the outbox, each subscription has its cursor.
 
-For each active subscription, in sequence order: the events after its cursor whose subject its owner may see
-(and of the kinds it asked for) become deliveries; each is POSTed as JSON signed with HMAC-SHA256 over
+For each active subscription, in the events' id order: the events after its cursor whose subject its owner may
+see (and of the kinds it asked for) become deliveries; each is POSTed as JSON signed with HMAC-SHA256 over
 "<timestamp>.<body>" (header X-TDKT-Signature: t=<timestamp>,v1=<hex>), and retried with exponential backoff
 until the receiver answers 2xx. A subscription's queue does not overtake a pending delivery, so events arrive in
-order (per subject, and overall); after WEBHOOKS_MAX_ATTEMPTS the delivery is marked failed, logged, and the
-queue moves on (the owner may send it again). No database lock is held while a request is in flight: a short
-lease on the subscription keeps two dispatchers from sending the same queue.
+order; after WEBHOOKS_MAX_ATTEMPTS the delivery is marked failed, logged, and the queue moves on (the owner may
+send it again). No database lock is held while a request is in flight: a short lease on the subscription keeps
+two dispatchers from sending the same queue.
+
+The log is one or more hash chains (workflows.audit): the cursor keeps one position per chain, the events past
+it are read in one query in id order and the cursor moves per chain (audit.after_positions, advance_positions).
+Within a chain, sequence order is commit order, so nothing below a chain's position can still appear; an event
+of another chain with a lower id that was not committed yet is read by a later run, its chain's position not
+having passed it. A subject's events are written under the subject's row lock, so their ids are their commit
+order and a later one is never visible before an earlier one: each subject's events arrive in their order. Each
+delivery says which chain its sequence is in (X-TDKT-Chain, the body's `chain`).
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from workflows import audit
 from workflows.models import AuditEvent
 from workflows.policies import may_read_history, may_view_object
 from workflows.registry import lifecycle_for
@@ -81,6 +90,7 @@ def payload(event: AuditEvent, *, with_data: bool, delivery_id: int) -> dict:
     kind = f"{event.subject_type.app_label}.{event.subject_type.model}"
     body = {
         "delivery": delivery_id,
+        "chain": event.chain,
         "sequence": event.sequence,
         "hash": event.hash,
         "prev_hash": event.prev_hash,
@@ -115,24 +125,26 @@ def _release(subscription: Subscription) -> None:
 
 
 def _enqueue(subscription: Subscription) -> None:
-    """Turn the events after the cursor into pending deliveries (those the owner may see), move the cursor."""
+    """Turn the events after the cursor into pending deliveries (those the owner may see), move the cursor: one
+    query in id order, a prefix of each chain's rest, then each chain's position past what was read."""
     cache: dict = {}
     events = list(
-        AuditEvent.objects.filter(sequence__gt=subscription.last_sequence)
+        AuditEvent.objects.filter(audit.after_positions(subscription.positions))
         .select_related("subject_type")
-        .order_by("sequence")[:BATCH]
+        .order_by("id")[:BATCH]
     )
     if not events:
         return
     rows = [
-        Delivery(subscription=subscription, event=event, sequence=event.sequence)
+        Delivery(subscription=subscription, event=event, chain=event.chain, sequence=event.sequence)
         for event in events
         if visible(subscription, event, cache)[0]
     ]
+    positions = audit.advance_positions(subscription.positions, [(e.chain, e.sequence) for e in events])
     with transaction.atomic():
         Delivery.objects.bulk_create(rows, ignore_conflicts=True)
-        Subscription.objects.filter(pk=subscription.pk).update(last_sequence=events[-1].sequence)
-    subscription.last_sequence = events[-1].sequence
+        Subscription.objects.filter(pk=subscription.pk).update(positions=positions)
+    subscription.positions = positions
 
 
 def _post(subscription: Subscription, body: bytes, delivery: Delivery) -> tuple[int | None, str]:
@@ -145,6 +157,7 @@ def _post(subscription: Subscription, body: bytes, delivery: Delivery) -> tuple[
             "Content-Type": "application/json",
             "User-Agent": "tdkt-webhooks/1",
             "X-TDKT-Delivery": str(delivery.pk),
+            "X-TDKT-Chain": str(delivery.chain),
             "X-TDKT-Sequence": str(delivery.sequence),
             "X-TDKT-Signature": sign(subscription.secret, timestamp, body),
         },
@@ -160,7 +173,8 @@ def _post(subscription: Subscription, body: bytes, delivery: Delivery) -> tuple[
 
 
 def deliver_subscription(subscription_id: int) -> int:
-    """Send what is due for one subscription, in order, stopping at the first failure. Returns sent count."""
+    """Send what is due for one subscription, in its events' id order, stopping at the first failure. Returns
+    the count sent."""
     subscription = _lease(subscription_id)
     if subscription is None:
         return 0
@@ -174,7 +188,7 @@ def deliver_subscription(subscription_id: int) -> int:
         pending = (
             Delivery.objects.filter(subscription=subscription, status=DeliveryStatus.PENDING)
             .select_related("event__subject_type", "event__actor", "event__on_behalf_of")
-            .order_by("sequence")
+            .order_by("event_id")
         )
         for delivery in pending:
             if delivery.next_attempt_at and delivery.next_attempt_at > now:

@@ -13,11 +13,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from workflows import audit
-from workflows.models import AuditEvent
 from workflows.policies import require
 
 from .models import Delivery, DeliveryStatus, Subscription
 from .policies import may_manage_subscription, may_subscribe_webhooks
+
+
+def _position(chain: int, sequence: int) -> str:
+    """An event's place as people read it (AuditEvent.position)."""
+    return str(sequence) if chain == audit.FIRST_CHAIN else f"{chain}·{sequence}"
 
 
 def new_secret() -> str:
@@ -65,9 +69,15 @@ def subscribe(*, actor: audit.Actor, name: str, url: str, subject_types=()) -> t
         )
     secret = new_secret()
     with transaction.atomic():
-        head = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+        tails = audit.chain_tails()
+        positions = {str(chain): sequence for chain, (sequence, _hash) in tails.items()}
         subscription = Subscription.objects.create(
-            name=name[:120], url=url, secret=secret, owner=actor.user, subject_types=types, last_sequence=head
+            name=name[:120],
+            url=url,
+            secret=secret,
+            owner=actor.user,
+            subject_types=types,
+            positions=positions,
         )
         audit.record(
             subject=subscription,
@@ -77,7 +87,11 @@ def subscribe(*, actor: audit.Actor, name: str, url: str, subject_types=()) -> t
                 "url": url,
                 "owner": actor.user.username,
                 "subject_types": types,
-                "from_sequence": head + 1,
+                # the first event each chain will deliver ("121" in the first chain, "3·18" in chain 3)
+                "from_positions": [
+                    _position(chain, sequence + 1) for chain, (sequence, _hash) in sorted(tails.items())
+                ]
+                or [_position(audit.FIRST_CHAIN, 1)],
             },
         )
     return subscription, secret
@@ -120,6 +134,6 @@ def redeliver(delivery: Delivery, *, actor: audit.Actor) -> Delivery:
             subject=locked.subscription,
             actor=acting,
             verb="webhook_redelivered",
-            data={"from_sequence": locked.sequence},
+            data={"position": locked.position},
         )
     return locked

@@ -54,7 +54,7 @@ def subscriptions(request):
 @login_required
 def subscription_detail(request, pk):
     subscription = _owned(request, pk)
-    deliveries = subscription.deliveries.select_related("event").order_by("-sequence")[:200]
+    deliveries = subscription.deliveries.select_related("event").order_by("-event_id")[:200]
     return render(
         request,
         "webhooks/subscription_detail.html",
@@ -74,7 +74,7 @@ def subscription_end(request, pk):
 def subscription_rotate(request, pk):
     subscription = _owned(request, pk)
     secret = services.rotate_secret(subscription, actor=request_actor(request))
-    deliveries = subscription.deliveries.select_related("event").order_by("-sequence")[:200]
+    deliveries = subscription.deliveries.select_related("event").order_by("-event_id")[:200]
     return render(
         request,
         "webhooks/subscription_detail.html",
