@@ -24,9 +24,9 @@ class AuditCheckState(models.TextChoices):
 class AuditCheckRun(models.Model):
     """Who asked for a check of the audit chain, how far it has got, and what it found.
 
-    Incremental runs start after the latest signed checkpoint (`resumed_from`, its signature and its event's
-    hash checked first); full runs walk the chain from event #1 and check every checkpoint and checkpoint
-    file, as `manage.py verify_audit` does. One run at a time: `active` is True while a run is queued or
+    Incremental runs start after the latest signed checkpoint (`resumed_from`, its signature and its events'
+    hashes checked first), each chain after its position there; full runs walk every chain from event #1 and
+    check every checkpoint and checkpoint file, as `manage.py verify_audit` does. One run at a time: `active` is True while a run is queued or
     running and NULL once it has finished, and it is unique.
     """
 
@@ -57,7 +57,12 @@ class AuditCheckRun(models.Model):
     checked = models.BigIntegerField(_("số sự kiện đã kiểm tra"), default=0)
     total = models.BigIntegerField(_("số sự kiện cần kiểm tra"), default=0)
     checkpoints_checked = models.IntegerField(_("số điểm kiểm chứng đã kiểm tra"), default=0)
+    #: which events of each chain the run reads, {"<chain>": [first, last]} (from_sequence and to_sequence are
+    #: the first chain's, as before there were several chains)
+    chain_ranges = models.JSONField(_("các đoạn cần kiểm tra theo chuỗi"), default=dict, blank=True)
     failure_sequence = models.BigIntegerField(_("lỗi đầu tiên tại sự kiện số"), null=True, blank=True)
+    #: the chain of failure_sequence (1 for the first chain and for a problem of no chain in particular)
+    failure_chain = models.PositiveSmallIntegerField(_("lỗi đầu tiên trong chuỗi"), null=True, blank=True)
     failure_reason = models.CharField(_("lỗi đầu tiên"), max_length=500, blank=True)
     #: every problem and warning found, as {"code": …, "params": {…}} (workflows.checkpoints.LogProblem)
     problems = models.JSONField(default=list, blank=True)
@@ -82,6 +87,25 @@ class AuditCheckRun(models.Model):
         if not self.total:
             return 0
         return min(100, int(self.checked * 100 / self.total))
+
+    @property
+    def failure_position(self) -> str:
+        """The first failure's event as people read it: "15" in chain 1, "3·15" in chain 3 ("" without one)."""
+        if self.failure_sequence is None:
+            return ""
+        if (self.failure_chain or 1) == 1:
+            return str(self.failure_sequence)
+        return f"{self.failure_chain}·{self.failure_sequence}"
+
+    @property
+    def chain_range_list(self) -> list[tuple[int, int, int]]:
+        """(chain, first, last) of every chain the run reads, by chain number."""
+        return sorted((int(chain), int(a), int(b)) for chain, (a, b) in (self.chain_ranges or {}).items())
+
+    @property
+    def several_chains(self) -> bool:
+        """The run reads events of a chain other than the first (the page lists each chain's range)."""
+        return any(chain != 1 for chain, _a, _b in self.chain_range_list)
 
     @property
     def finished(self) -> bool:
