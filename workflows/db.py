@@ -14,6 +14,7 @@ they are prepared; when it is off they go through Django's own cursor.
 
 from __future__ import annotations
 
+import re
 import time
 from contextlib import contextmanager
 
@@ -44,9 +45,46 @@ class _PreparedCursor:
             return self._raw.fetchall()
 
 
+_QMARK_SQL: dict[str, str] = {}
+_FORMAT_MARK = re.compile(r"(?<!%)%s")
+
+
+def _qmark(sql: str) -> str:
+    """The statement in SQLite's "?" style, converted once per text (Django's cursor converts it with a regular
+    expression on every execute)."""
+    converted = _QMARK_SQL.get(sql)
+    if converted is None:
+        converted = _QMARK_SQL[sql] = _FORMAT_MARK.sub("?", sql).replace("%%", "%")
+    return converted
+
+
+class _SQLiteCursor(_PreparedCursor):
+    """SQLite: the engine's fixed statements on the raw sqlite3 cursor, their text converted once. The adapters
+    and converters Django registers on the sqlite3 module and connection apply as on Django's own cursor."""
+
+    def execute(self, sql: str, params=None):
+        connection = self._connection
+        started = time.monotonic()
+        with connection.wrap_database_errors:
+            self._raw.execute(_qmark(sql), tuple(params or ()))
+        if connection.queries_logged:
+            connection.queries_log.append(
+                {"sql": f"{sql} -- {list(params or ())!r}", "time": f"{time.monotonic() - started:.3f}"}
+            )
+
+
 @contextmanager
 def fixed_statement_cursor(connection):
     """A cursor for statements whose text does not vary with the data (only their parameters do)."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        connection.validate_no_broken_transaction()
+        raw = connection.connection.cursor()
+        try:
+            yield _SQLiteCursor(connection, raw)
+        finally:
+            raw.close()
+        return
     if connection.vendor == "postgresql":
         connection.ensure_connection()
     if connection.vendor != "postgresql" or connection.connection.prepare_threshold is None:

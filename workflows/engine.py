@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit, roles
@@ -154,7 +153,7 @@ def _lock(model: type[models.Model], pk, user=None) -> models.Model:
         )
         _LOCK_COMPILERS[key] = cached
     sql, with_roles, attnames, compiler, converters = cached
-    day = timezone.localdate()
+    day = roles.today()
     fetch_roles = connection.vendor == "postgresql" and roles.needs_authorities(user, day)
     with fixed_statement_cursor(connection) as cursor:
         if fetch_roles:
