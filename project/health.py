@@ -9,8 +9,9 @@ hold a host name or a password from a URL); the details go to the log.
 /metrics is for the Prometheus server only: it answers to the addresses in DJANGO_METRICS_ALLOWED_IPS (default
 loopback; addresses or networks, comma-separated, compared with workflows.http.client_ip) and is a 404 for
 everyone else. Besides django-prometheus' request counters and latency histograms it exports, computed when it
-is scraped: transitions per lifecycle (from the audit log, counted incrementally past the last sequence seen),
-the audit chain's length and, when the broker is Redis, the length of each Celery queue. docs/deployment.md.
+is scraped: transitions per lifecycle (from the audit log, counted incrementally past the last position seen in each of its
+chains), the audit log's length (all chains; each chain's head apart) and, when the broker is Redis, the length
+of each Celery queue. docs/deployment.md.
 """
 
 from __future__ import annotations
@@ -142,25 +143,51 @@ def metrics_allowed(request) -> bool:
     return any(ip.version == network.version and ip in network for network in _networks())
 
 
-TRANSITIONS_CACHE_KEY = "metrics:transitions:v1"
+TRANSITIONS_CACHE_KEY = "metrics:transitions:v2"
+#: the cache of the single chain's time ({"sequence": n, "counts": …}): every event it counted is in chain 1
+OLD_TRANSITIONS_CACHE_KEY = "metrics:transitions:v1"
+
+
+def _cached_transitions() -> tuple[dict, bool]:
+    """The cached counts and their positions, and whether they were carried over from the single chain's cache
+    (then to be stored under the new key)."""
+    state = cache.get(TRANSITIONS_CACHE_KEY)
+    if state is not None:
+        return state, False
+    old = cache.get(OLD_TRANSITIONS_CACHE_KEY)
+    if old is not None and "sequence" in old:
+        return {"positions": {"1": int(old["sequence"])}, "counts": old["counts"]}, True
+    return {"positions": {}, "counts": {}}, False
 
 
 def transition_counts() -> dict[tuple[str, str], int]:
     """Events with a target state (what the notifier calls a transition) per (lifecycle, transition), counted
-    incrementally: the cache keeps the counts up to the last sequence seen, each scrape adds the events past it
-    (an index range scan on the unique sequence). Sequences are taken under the chain's lock and committed in
-    order, so no event below the highest visible one can still appear."""
+    incrementally: the cache keeps the counts up to a position per chain of the log, each scrape adds the events
+    past them up to each chain's tail (index range scans on the unique (chain, sequence)). A chain's sequences
+    are taken under its head's lock and committed in order, so no event below a chain's highest visible one can
+    still appear in that chain; the chains' positions are kept apart because between chains they are not."""
     from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Count, Max
+    from django.db.models import Count, Q
 
+    from workflows import audit
     from workflows.models import AuditEvent
 
-    state = cache.get(TRANSITIONS_CACHE_KEY) or {"sequence": 0, "counts": {}}
-    last = AuditEvent.objects.aggregate(last=Max("sequence"))["last"] or 0
+    state, carried = _cached_transitions()
+    seen = {str(chain): int(sequence) for chain, sequence in state["positions"].items()}
+    tails = {str(chain): sequence for chain, (sequence, _hash) in audit.chain_tails().items()}
+    if any(tails.get(chain, 0) < sequence for chain, sequence in seen.items()):
+        # a new (or flushed) database: start again
+        cache.delete(TRANSITIONS_CACHE_KEY)
+        cache.delete(OLD_TRANSITIONS_CACHE_KEY)
+        state, seen, carried = {"positions": {}, "counts": {}}, {}, False
     counts = dict(state["counts"])
-    if last > state["sequence"]:
+    ahead = {chain: tail for chain, tail in tails.items() if tail > seen.get(chain, 0)}
+    if ahead:
+        where = Q(pk__in=[])
+        for chain, tail in ahead.items():
+            where |= Q(chain=int(chain), sequence__gt=seen.get(chain, 0), sequence__lte=tail)
         rows = (
-            AuditEvent.objects.filter(sequence__gt=state["sequence"], sequence__lte=last)
+            AuditEvent.objects.filter(where)
             .exclude(target_state="")
             .values("subject_type", "verb")
             .annotate(n=Count("id"))
@@ -170,10 +197,8 @@ def transition_counts() -> dict[tuple[str, str], int]:
             content_type = ContentType.objects.get_for_id(row["subject_type"])
             key = f"{content_type.app_label}.{content_type.model}|{row['verb']}"
             counts[key] = counts.get(key, 0) + row["n"]
-        cache.set(TRANSITIONS_CACHE_KEY, {"sequence": last, "counts": counts}, timeout=None)
-    elif last < state["sequence"]:  # a new (or flushed) database: start again
-        cache.delete(TRANSITIONS_CACHE_KEY)
-        return transition_counts()
+    if ahead or carried:
+        cache.set(TRANSITIONS_CACHE_KEY, {"positions": {**seen, **ahead}, "counts": counts}, timeout=None)
     return {tuple(key.split("|", 1)): n for key, n in counts.items()}
 
 
@@ -217,8 +242,18 @@ class ApplicationCollector:
         for (lifecycle, verb), n in sorted(transition_counts().items()):
             transitions.add_metric([lifecycle, verb], n)
         yield transitions
-        head = AuditChainHead.objects.filter(pk=1).values_list("sequence", flat=True).first() or 0
-        yield GaugeMetricFamily("tdkt_audit_chain_length", "Events in the audit hash chain", value=head)
+        heads = dict(AuditChainHead.objects.order_by("pk").values_list("pk", "sequence"))
+        yield GaugeMetricFamily(
+            "tdkt_audit_chain_length",
+            "Events in the audit log (all its hash chains)",
+            value=sum(heads.values()),
+        )
+        per_chain = GaugeMetricFamily(
+            "tdkt_audit_chain_head", "The last sequence of each hash chain of the audit log", labels=["chain"]
+        )
+        for chain, sequence in heads.items():
+            per_chain.add_metric([str(chain)], sequence)
+        yield per_chain
         try:
             lengths = queue_lengths()
         except Exception:  # the broker is down: the other metrics still count; /readyz tells

@@ -79,7 +79,89 @@ def test_transitions_are_counted_per_lifecycle_incrementally(client, cast):
     assert _value(text, "tdkt_transitions_total", '{lifecycle="dossiers.dossier",transition="submit"}') == 1.0
     from workflows.models import AuditChainHead
 
-    assert _value(text, "tdkt_audit_chain_length") == float(AuditChainHead.objects.get().sequence)
+    heads = list(AuditChainHead.objects.values_list("pk", "sequence"))
+    assert _value(text, "tdkt_audit_chain_length") == float(sum(sequence for _chain, sequence in heads))
+    for chain, sequence in heads:
+        assert _value(text, "tdkt_audit_chain_head", f'{{chain="{chain}"}}') == float(sequence)
+
+
+@pytest.mark.django_db
+def test_transitions_are_counted_per_chain_with_three_chains(client, person, unit):
+    """Each chain's position is kept apart: events of three chains are each counted once, whatever order their
+    chains' scrapes see them in, and the log's length is the sum of the chains' heads."""
+    from django.test import override_settings
+
+    from tests.testapp.models import Widget
+    from workflows import audit
+    from workflows.models import AuditChainHead, Role
+
+    head = person("unit-head", Role.UNIT_HEAD, unit=unit)
+    board_head = person("board-head", Role.BOARD_HEAD)
+    cache.delete(health.TRANSITIONS_CACHE_KEY)
+    key = ("testapp.widget", "submit")
+    with override_settings(AUDIT_CHAINS=4):
+        widgets = [Widget.objects.create(title=f"W{i}", unit=unit) for i in range(6)]
+        before = health.transition_counts()
+        assert before.get(key, 0) == 0
+        for index, widget in enumerate(widgets[:3]):
+            with audit.use_chain(1 + index):
+                engine.perform(widget, "submit", user=head)
+        assert health.transition_counts()[key] == 3
+        # more in chains 3 and 2, then one approval in chain 1: only the new ones are added
+        for chain, widget in zip((3, 2, 3), widgets[3:], strict=True):
+            with audit.use_chain(chain):
+                engine.perform(widget, "submit", user=head)
+        with audit.use_chain(1):
+            engine.perform(widgets[0], "approve", user=board_head, data={"score": 5})
+        counted = health.transition_counts()
+        assert counted[key] == 6 and counted[("testapp.widget", "approve")] == 1
+        assert health.transition_counts() == counted  # nothing new: the same counts
+        state = cache.get(health.TRANSITIONS_CACHE_KEY)
+        tails = audit.chain_tails()
+        assert state["positions"] == {str(chain): sequence for chain, (sequence, _h) in tails.items()}
+        assert {"1", "2", "3"} <= set(state["positions"])
+        cache.delete(health.TRANSITIONS_CACHE_KEY)  # a recount from nothing agrees
+        assert health.transition_counts() == counted
+        text = client.get("/metrics").content.decode()
+    assert _value(text, "tdkt_transitions_total", '{lifecycle="testapp.widget",transition="submit"}') == 6.0
+    heads = dict(AuditChainHead.objects.values_list("pk", "sequence"))
+    assert {1, 2, 3} <= set(heads)
+    assert _value(text, "tdkt_audit_chain_length") == float(sum(heads.values()))
+    for chain in (1, 2, 3):
+        assert _value(text, "tdkt_audit_chain_head", f'{{chain="{chain}"}}') == float(heads[chain])
+
+
+@pytest.mark.django_db
+def test_the_single_chain_cache_carries_over_as_the_first_chain(cast):
+    """A deployment upgraded from the single chain keeps its counts: the old cache's sequence is chain 1's
+    position (every event it counted is in chain 1); the other chains are counted from their start."""
+    from workflows import audit
+    from workflows.models import AuditEvent
+
+    dossier = ready_dossier(cast)
+    engine.perform(dossier, "submit", user=cast.head)
+    tails = audit.chain_tails()
+    first_tail = tails.get(1, (0, ""))[0]
+    cache.delete(health.TRANSITIONS_CACHE_KEY)
+    cache.set(
+        health.OLD_TRANSITIONS_CACHE_KEY,
+        {"sequence": first_tail, "counts": {"dossiers.dossier|submit": 41}},
+        timeout=None,
+    )
+    try:
+        carried = health.transition_counts()
+    finally:
+        cache.delete(health.OLD_TRANSITIONS_CACHE_KEY)
+    elsewhere = (
+        AuditEvent.objects.filter(verb="submit", subject_type__model="dossier")
+        .exclude(chain=1)
+        .exclude(target_state="")
+        .count()
+    )
+    assert carried[("dossiers.dossier", "submit")] == 41 + elsewhere
+    positions = cache.get(health.TRANSITIONS_CACHE_KEY)["positions"]
+    assert positions == {str(chain): sequence for chain, (sequence, _h) in tails.items()}
+    cache.delete(health.TRANSITIONS_CACHE_KEY)
 
 
 @pytest.mark.django_db
