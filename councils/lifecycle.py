@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.fsm import State
 
+from workflows.conditions import evaluated_once
 from workflows.engine import ActionForbidden
 from workflows.forms import DateField
 from workflows.lifecycle import Lifecycle, ReasonForm, TransitionForm, allowed
@@ -70,10 +71,12 @@ class TallyForm(TransitionForm):
     invalid = forms.IntegerField(label=gettext_lazy("Số phiếu không hợp lệ"), min_value=0, initial=0)
 
 
+@evaluated_once
 def _has_items(flow) -> State.CONDITION:
     return State.CONDITION(flow.obj.items.exists(), _("Chương trình họp chưa có mục biểu quyết nào."))
 
 
+@evaluated_once
 def _subjects_may_be_voted(flow) -> State.CONDITION:
     """Each item's subject may be voted on now, as its own app says (councils.registry lock checks)."""
     from .registry import lock_refusals
@@ -92,14 +95,17 @@ def _quorum_condition(session, refused: str) -> State.CONDITION:
     )
 
 
+@evaluated_once
 def _quorum_met(flow) -> State.CONDITION:
     return _quorum_condition(flow.obj, _("Chưa thể khai mạc phiên họp"))
 
 
+@evaluated_once
 def _quorum_for_voting(flow) -> State.CONDITION:
     return _quorum_condition(flow.obj, _("Chưa thể mở bỏ phiếu"))
 
 
+@evaluated_once
 def _quorum_for_closing(flow) -> State.CONDITION:
     return _quorum_condition(flow.obj, _("Không thể kết thúc bỏ phiếu"))
 
@@ -111,6 +117,7 @@ def _quorum_for_counting(flow) -> State.CONDITION:
     )
 
 
+@evaluated_once
 def _all_items_counted(flow) -> State.CONDITION:
     waiting = flow.obj.items.exclude(state=ItemState.COUNTED).count()
     return State.CONDITION(waiting == 0, _("Còn %(n)s mục chưa kiểm phiếu xong.") % {"n": waiting})

@@ -107,11 +107,12 @@ def attendance_map(session: Session) -> dict[int, Attendance]:
     return {a.member_id: a for a in session.attendances.all()}
 
 
-def present_ids(session: Session) -> set[int]:
+def present_ids(session: Session, members: set[int] | None = None) -> set[int]:
+    """Voting members present (`members`: member_ids(session) when the caller has it already)."""
     present = set(
         session.attendances.filter(status=AttendanceStatus.PRESENT).values_list("member_id", flat=True)
     )
-    return present & member_ids(session)
+    return present & (member_ids(session) if members is None else members)
 
 
 @dataclass(frozen=True)
@@ -142,8 +143,9 @@ def quorum(session: Session) -> Quorum:
     key = ("quorum", session.pk)
     if cache is not None and key in cache:
         return cache[key]
-    total = total_members(session)
-    present = len(present_ids(session))
+    members = member_ids(session)  # total_members(), read once for both figures
+    total = len(members)
+    present = len(present_ids(session, members))
     numerator, denominator = session.quorum_numerator, session.quorum_denominator
     verdict: Verdict = quorum_explanation(
         present=present, total=total, numerator=numerator, denominator=denominator

@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy
 
 from organisations.models import CouncilTerm
 from workflows import audit, engine
+from workflows.models import UNIT_ROLES, Membership
 from workflows.policies import PolicyDenied, grant, has_grant, revoke
+from workflows.roles import active_q
 from workflows.uploads import pdf_name, read_pdf
 
 from . import policies, sealing, selectors
@@ -825,15 +827,30 @@ def ballot_sheet_cast(*, session: Session, choices: dict[int, str], actor) -> in
                 sheet_voted=models.Exists(
                     BallotReceipt.objects.filter(item_id__in=item_ids, member_id=member.pk)
                 ),
+                sheet_recused=models.Exists(
+                    Recusal.objects.filter(item_id__in=item_ids, member_id=member.pk)
+                ),
+                # a unit role, on the meeting day, in a unit proposing one of the items (automatic recusal)
+                sheet_in_unit=models.Exists(
+                    Membership.objects.filter(
+                        active_q(models.OuterRef("planned_on")),
+                        user_id=member.pk,
+                        role__in=UNIT_ROLES,
+                        unit_id__in=AgendaItem.objects.filter(
+                            pk__in=item_ids, proposing_unit_id__isnull=False
+                        ).values("proposing_unit_id"),
+                    )
+                ),
             ).get(pk=session.pk)
             if member.pk is not None
             else Session.objects.get(pk=session.pk)
         )
         actor, not_member = _voter(actor, session)
-        items = list(AgendaItem.objects.filter(session=session, pk__in=item_ids).order_by("pk"))
+        # concurrent sheets go on together; closing an item waits for them (a share lock on PostgreSQL, taken
+        # by the statement that reads the items)
+        items = _share_locked(AgendaItem.objects.filter(session=session, pk__in=item_ids).order_by("pk"))
         if len(items) != len(item_ids):
             raise ValidationError({"choices": _("Phiếu có mục không thuộc chương trình phiên họp này.")})
-        _share_lock(items)  # concurrent sheets go on together; closing an item waits for them
         if session.voting_mode == VotingMode.ITEM_BY_ITEM:
             refused = BallotConflict(
                 _("Phiên họp biểu quyết từng mục: hãy bỏ phiếu cho mục đang mở."), "not_open"
@@ -879,15 +896,15 @@ def ballot_sheet_cast(*, session: Session, choices: dict[int, str], actor) -> in
     raise refused
 
 
-def _share_lock(items: list[AgendaItem]) -> None:
+def _share_locked(items: models.QuerySet) -> list[AgendaItem]:
+    """The items of `items` (ordered by primary key), on PostgreSQL share-locked by the same statement (FOR
+    SHARE: sheets go on together, closing an item waits for them); elsewhere read as they are."""
     from django.db import connection
 
-    if connection.vendor == "postgresql" and items:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id FROM councils_agendaitem WHERE id = ANY(%s) ORDER BY id FOR SHARE",
-                [[item.pk for item in items]],
-            )
+    if connection.vendor != "postgresql":
+        return list(items)
+    sql, params = items.query.sql_with_params()
+    return list(AgendaItem.objects.raw(f"{sql} FOR SHARE", params))
 
 
 def _sheet_refusal(
@@ -908,8 +925,16 @@ def _sheet_refusal(
     absent = _absence_refusal(session, member, getattr(session, "sheet_attendance", _UNREAD))
     if absent is not None:
         return absent
-    recorded = set(Recusal.objects.filter(item__in=items, member=member).values_list("item_id", flat=True))
-    member_units = selectors.unit_ids_of(member, session.planned_on)
+    recorded = (
+        set(Recusal.objects.filter(item__in=items, member=member).values_list("item_id", flat=True))
+        if getattr(session, "sheet_recused", True)  # read with the session: none recorded, no query
+        else set()
+    )
+    member_units = (
+        selectors.unit_ids_of(member, session.planned_on)
+        if getattr(session, "sheet_in_unit", True)  # read with the session: in no proposing unit, no query
+        else set()
+    )
     for item in items:
         automatic = (item.proposing_unit_id in member_units) or item.nominee_user_id == member.pk
         if item.pk in recorded or automatic:
@@ -1202,7 +1227,9 @@ def session_uninvite_expert(*, session: Session, user, actor, reason: str = "") 
 
 
 def session_close_voting(*, session: Session, user, client_ip: str | None = None) -> Session:
-    """Count every item still open, then close the session's voting; all or nothing."""
+    """Count every item still open, then close the session's voting; all or nothing. The items' counts and the
+    session's own step are one closing (selectors.closing_session: the session row stays locked, so attendance
+    cannot change): the member list and the quorum are read once for both."""
     with transaction.atomic():
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if locked.state == SessionState.VOTING:
@@ -1213,7 +1240,8 @@ def session_close_voting(*, session: Session, user, client_ip: str | None = None
                 )
                 selectors.preload_tallies(locked, [item.pk for item in items])
                 _close_ballots(items, locked, user=user, client_ip=client_ip)
-            discard_session_ballots(locked)
+                discard_session_ballots(locked)
+                return engine.perform(locked, "close_voting", user=user, client_ip=client_ip)
         return engine.perform(locked, "close_voting", user=user, client_ip=client_ip)
 
 

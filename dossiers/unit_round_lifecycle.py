@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow.fsm import State
 
+from workflows.conditions import evaluated_once
 from workflows.forms import DateField, IdListField
 from workflows.lifecycle import (
     InternalRule,
@@ -60,10 +61,12 @@ class RoundDecideForm(TransitionForm):
     not_awarded = IdListField(label=_("Đối tượng không khen (mã)"), required=False)
 
 
+@evaluated_once
 def _has_lines(flow):
     return State.CONDITION(flow.obj.lines.exists(), gettext("Đợt bình xét chưa có đối tượng nào."))
 
 
+@evaluated_once
 def _ready_to_submit(flow):
     """Every line still eligible (re-checked for all lines in one pass) and every quota held."""
     from .unit_round import round_submission_refusals
@@ -72,11 +75,13 @@ def _ready_to_submit(flow):
     return State.CONDITION(not refusals, " ".join(refusals))
 
 
+@evaluated_once
 def _all_results_in(flow):
     waiting = flow.obj.lines.filter(state=RoundLineState.ON_AGENDA).exists()
     return State.CONDITION(not waiting, gettext("Hội đồng đơn vị chưa có kết quả cho mọi đối tượng."))
 
 
+@evaluated_once
 def _some_line_passed(flow):
     return State.CONDITION(
         flow.obj.lines.filter(state=RoundLineState.PASSED).exists(),
@@ -84,6 +89,7 @@ def _some_line_passed(flow):
     )
 
 
+@evaluated_once
 def _no_hold_on_passed(flow):
     from .integrity import hold_refusals
 
