@@ -5,9 +5,9 @@ GET /api/v1/audit-checks/            the checks of the audit log (AuditCheckRun)
                                      language beside its code
 POST /api/v1/audit-checks/           start one ({"mode": "incremental" | "full"}), as the web page's buttons
 GET /api/v1/audit-checks/<id>/       one check (poll it until `finished`)
-GET /api/v1/audit-checkpoints/       the signed checkpoints (sequence, hash, time, key, Ed25519 signature), each
-                                     as the signed statement to copy elsewhere and whether its signature verifies
-                                     with the keys this deployment trusts
+GET /api/v1/audit-checkpoints/       the signed checkpoints (sequence, hash, the other chains' heads, time, key,
+                                     Ed25519 signature), each as the signed statement to copy elsewhere and
+                                     whether its signature verifies with the keys this deployment trusts
 POST /api/v1/audit-checkpoints/      sign one now at the chain head (201; 409 checkpoint_refused)
 
 Who: those the web's "Kiểm tra nhật ký" page admits (workflows.policies.may_verify_audit: auditors, the Board
@@ -28,7 +28,13 @@ from rest_framework.response import Response
 
 from .audit import Actor
 from .audit_check import problem_label, start_audit_check
-from .checkpoints import CheckpointError, SignedCheckpoint, audit_checkpoint_sign, trusted_keys
+from .checkpoints import (
+    CheckpointError,
+    SignedCheckpoint,
+    audit_checkpoint_sign,
+    normalise_heads,
+    trusted_keys,
+)
 from .filters import AuditCheckpointFilter, AuditCheckRunFilter
 from .http import client_ip
 from .models import AuditCheckMode, AuditCheckpoint, AuditCheckRun
@@ -80,6 +86,17 @@ class AuditCheckRunSerializer(serializers.ModelSerializer):
         default=None,
         help_text="an incremental check: the signed checkpoint it started after",
     )
+    chain_ranges = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
+        read_only=True,
+        help_text='the events the check reads in each audit chain, {"<chain>": [first, last]} '
+        "(from_sequence and to_sequence are chain 1's)",
+    )
+    failure_chain = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="the chain of failure_sequence (1: the first chain, or a problem of no chain in particular)",
+    )
     problems = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField()
 
@@ -97,9 +114,11 @@ class AuditCheckRunSerializer(serializers.ModelSerializer):
             "total",
             "from_sequence",
             "to_sequence",
+            "chain_ranges",
             "resumed_from_sequence",
             "checkpoints_checked",
             "failure_sequence",
+            "failure_chain",
             "failure_reason",
             "problems",
             "warnings",
@@ -167,6 +186,10 @@ class AuditCheckpointSerializer(serializers.ModelSerializer):
     signature_valid = serializers.SerializerMethodField(
         help_text="true or false with the keys this deployment trusts; null when its key is not among them"
     )
+    heads = serializers.SerializerMethodField(
+        help_text="the other audit chains' heads signed with it, by chain number (sequence and hash are chain "
+        "1's); empty with one chain"
+    )
 
     class Meta:
         model = AuditCheckpoint
@@ -174,6 +197,7 @@ class AuditCheckpointSerializer(serializers.ModelSerializer):
             "id",
             "sequence",
             "hash",
+            "heads",
             "signed_at",
             "key_id",
             "signature",
@@ -192,11 +216,32 @@ class AuditCheckpointSerializer(serializers.ModelSerializer):
                 "signed_at": serializers.CharField(),
                 "key_id": serializers.CharField(),
                 "signature": serializers.CharField(),
+                "heads": serializers.DictField(
+                    child=serializers.ListField(child=serializers.JSONField(), min_length=2, max_length=2),
+                    required=False,
+                    help_text='the other chains\' heads, {"<chain>": [sequence, hash]}; absent with one chain',
+                ),
             },
         )
     )
     def get_statement(self, checkpoint) -> dict:
         return SignedCheckpoint.of(checkpoint).as_json()
+
+    @extend_schema_field(
+        serializers.DictField(
+            child=inline_serializer(
+                "AuditCheckpointHead",
+                fields={"sequence": serializers.IntegerField(), "hash": serializers.CharField()},
+            )
+        )
+    )
+    def get_heads(self, checkpoint) -> dict:
+        return {
+            chain: {"sequence": sequence, "hash": digest}
+            for chain, (sequence, digest) in sorted(
+                normalise_heads(checkpoint.heads).items(), key=lambda item: int(item[0])
+            )
+        }
 
     def get_signature_valid(self, checkpoint) -> bool | None:
         keys = self.context.setdefault("_trusted_keys", None)
@@ -206,8 +251,8 @@ class AuditCheckpointSerializer(serializers.ModelSerializer):
 
 
 class AuditCheckpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The signed checkpoints of the audit chain, newest first (?key_id=, ?ordering=). POST (no body) signs one
-    now at the chain head, as the web page's "Ký điểm kiểm chứng" button (workflows.checkpoints
+    """The signed checkpoints of the audit chains, newest first (?key_id=, ?ordering=). POST (no body) signs one
+    now at every chain's head, as the web page's "Ký điểm kiểm chứng" button (workflows.checkpoints
     .audit_checkpoint_sign, the same policy: may_verify_audit): 201 with it; 409 `checkpoint_refused` when it
     may not be signed (no key or directory configured, an empty log, a chain that does not verify since the
     previous checkpoint), nothing signed."""

@@ -4,13 +4,17 @@ A check of a million events does not fit in one web request. The auditor's page 
 progress; the task (workflows.tasks.run_audit_check) walks the chain in batches of AUDIT_CHECK_BATCH_SIZE
 events (5,000 by default), each batch its own read, and writes how far it got after each one.
 
-- **incremental** (the daily beat task, "Kiểm tra phần mới"): resumes from the furthest signed checkpoint.
-  Its signature is checked against the trusted keys and the event at its sequence must still have the signed
-  hash; the chain up to it was verified when it was signed (audit_checkpoint_sign refuses a broken chain), so
-  only the events after it are read, linked from the signed hash. The checkpoint files are compared with the
-  database (a deleted checkpoint row is noticed), and the chain head with the last event.
-- **full** ("Kiểm tra toàn bộ", `manage.py verify_audit`'s checks): the chain from event #1, every checkpoint
-  and every checkpoint file (workflows.checkpoints.verify_log).
+- **incremental** (the daily beat task, "Kiểm tra phần mới"): resumes from the latest signed checkpoint.
+  Its signature is checked against the trusted keys and, in every chain it signed, the event at its position
+  must still have the signed hash; the chains up to it were verified when it was signed (audit_checkpoint_sign
+  refuses a broken chain), so only the events after it are read, each chain linked from its signed hash (a
+  chain the checkpoint does not hold is read from its first event). The checkpoint files are compared with the
+  database (a deleted checkpoint row is noticed), and every chain's head with its last event.
+- **full** ("Kiểm tra toàn bộ", `manage.py verify_audit`'s checks): every chain from its event #1, every
+  checkpoint and every checkpoint file (workflows.checkpoints.verify_log).
+
+The log may be several chains (workflows/audit.py, docs/audit-chains.md): the run's progress counts the events
+of all of them, `chain_ranges` says which events of each chain it reads, and a problem names its chain.
 
 What an incremental run cannot see: an event before the checkpoint altered without recomputing the hashes
 after it breaks the chain at that event, which only a full run reads. Run one regularly.
@@ -30,12 +34,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
-from .audit import GENESIS_HASH, ChainProblem, verify_chain
+from .audit import FIRST_CHAIN, GENESIS_HASH, ChainProblem, chain_tails, verify_chain
 from .checkpoints import (
     LogProblem,
     SignedCheckpoint,
+    chain_problem,
+    checkpoint_params,
+    hashes_at,
     head_problems,
+    in_chain,
     read_checkpoint_files,
+    tail_problem,
     trusted_keys,
     verify_log,
 )
@@ -99,6 +108,14 @@ def _problem_sequence(item: dict) -> int | None:
     if code == "head_hash":
         return params["last"]
     return params.get("sequence")
+
+
+def _problem_chain(item: dict) -> int | None:
+    """The chain of the first event a problem concerns (1 for a problem of the first chain or of no chain in
+    particular, such as a checkpoint's signature), if it names an event."""
+    if _problem_sequence(item) is None:
+        return None
+    return int(item.get("params", {}).get("chain", FIRST_CHAIN))
 
 
 # --- starting -------------------------------------------------------------------------------------------
@@ -177,15 +194,24 @@ def _progress(run_id: int, **fields) -> None:
     AuditCheckRun.objects.filter(pk=run_id).update(updated_at=timezone.now(), **fields)
 
 
-def _walk(run_id: int, first: int, last: int, expected_prev: str) -> tuple[int, ChainProblem | None]:
-    """Verify events first..last in batches, each from the stored hash of the event before it (the previous
-    batch checked that hash, as verify_chain_parallel's slices do); record the count after each batch."""
+def _walk(
+    run_id: int,
+    first: int,
+    last: int,
+    expected_prev: str,
+    *,
+    chain: int = FIRST_CHAIN,
+    done: int = 0,
+) -> tuple[int, ChainProblem | None]:
+    """Verify events first..last of `chain` in batches, each from the stored hash of the event before it (the
+    previous batch checked that hash, as verify_chain_parallel's slices do); record the count after each batch
+    (`done`: the events the run checked before, in other chains)."""
     size = batch_size()
-    checked = 0
+    checked = done
     start = first
     while start <= last:
         end = min(start + size - 1, last)
-        walk = verify_chain(chunk_size=size, first=start, last=end, expected_prev=expected_prev)
+        walk = verify_chain(chunk_size=size, first=start, last=end, expected_prev=expected_prev, chain=chain)
         problem, count = None, 0
         try:
             for item in walk:
@@ -199,33 +225,38 @@ def _walk(run_id: int, first: int, last: int, expected_prev: str) -> tuple[int, 
         _progress(run_id, checked=checked)
         if problem is not None:
             return checked, problem
-        expected_prev = AuditEvent.objects.filter(sequence=end).values_list("hash", flat=True).first()
+        expected_prev = (
+            AuditEvent.objects.filter(chain=chain, sequence=end).values_list("hash", flat=True).first()
+        )
         start = end + 1
     return checked, None
 
 
 def _chain_item(problem: ChainProblem) -> dict:
-    return _as_item(
-        LogProblem(
-            "chain", {"sequence": problem.sequence, "event_id": problem.event_id, "reason": problem.reason}
-        )
-    )
+    return _as_item(chain_problem(problem))
 
 
-def _last_event() -> tuple[int, str] | None:
-    return AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+def _walk_chains(run_id: int, ranges: dict, starts: dict) -> list[dict]:
+    """Walk each chain's range ({"<chain>": [first, last]}), linked from its start hash (`starts`: {chain:
+    hash}; the genesis hash otherwise), chain by chain; one problem per broken chain."""
+    problems, checked = [], 0
+    for key in sorted(ranges, key=int):
+        chain, (first, last) = int(key), ranges[key]
+        expected_prev = starts.get(chain, GENESIS_HASH)
+        checked, problem = _walk(run_id, first, last, expected_prev, chain=chain, done=checked)
+        if problem is not None:
+            problems.append(_chain_item(problem))
+    return problems
 
 
 def _full(run: AuditCheckRun) -> tuple[list[dict], list[dict]]:
-    last = _last_event()
-    to_sequence = last[0] if last else 0
-    _progress(run.pk, from_sequence=1, to_sequence=to_sequence, total=to_sequence)
-    problems = []
-    if to_sequence:
-        _checked, problem = _walk(run.pk, 1, to_sequence, GENESIS_HASH)
-        if problem is not None:
-            problems.append(_chain_item(problem))
-    report = verify_log(with_chain=False)  # head, every checkpoint and checkpoint file
+    tails = chain_tails()
+    ranges = {str(chain): [1, last] for chain, (last, _digest) in sorted(tails.items())}
+    total = sum(last for last, _digest in tails.values())
+    to_sequence = tails[FIRST_CHAIN][0] if FIRST_CHAIN in tails else 0
+    _progress(run.pk, from_sequence=1, to_sequence=to_sequence, total=total, chain_ranges=ranges)
+    problems = _walk_chains(run.pk, ranges, {})
+    report = verify_log(with_chain=False)  # every head, every checkpoint and checkpoint file
     _progress(run.pk, checkpoints_checked=report.checkpoints)
     problems += [_as_item(problem) for problem in report.problems]
     return problems, [_as_item(warning) for warning in report.warnings]
@@ -235,67 +266,62 @@ def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M:%S")
 
 
-def _checkpoint_problems(checkpoint: SignedCheckpoint, last_sequence: int) -> list[dict]:
-    """Can the run start after this checkpoint? Its signature must be good, by a trusted key, and the event at
-    its sequence must exist and still have the signed hash."""
-    params = {
-        "sequence": checkpoint.sequence,
-        "signed_at": _when(checkpoint.signed_at),
-        "origin": checkpoint.origin,
-        "key_id": checkpoint.key_id,
-    }
+def _checkpoint_problems(checkpoint: SignedCheckpoint, tails: dict) -> list[dict]:
+    """Can the run start after this checkpoint? Its signature must be good, by a trusted key, and in every chain
+    it signed, the event at its position must exist and still have the signed hash."""
+    params = checkpoint_params(checkpoint)
     verdict = checkpoint.signature_ok(trusted_keys())
     if verdict is None:
         return [_as_item(LogProblem("unknown_key", params))]
     if verdict is False:
         return [_as_item(LogProblem("bad_signature", params))]
-    if checkpoint.sequence > last_sequence:
-        where = {
-            "where": f"the checkpoint signed at {params['signed_at']}",
-            "where_signed_at": params["signed_at"],
-        }
-        code = "missing_tail" if last_sequence else "empty_log"
-        missing = {"expected": checkpoint.sequence, "last": last_sequence}
-        missing["missing"] = checkpoint.sequence - last_sequence
-        return [_as_item(LogProblem(code, {**where, **missing}))]
-    at_checkpoint = (
-        AuditEvent.objects.filter(sequence=checkpoint.sequence).values_list("hash", flat=True).first()
-    )
-    if at_checkpoint != checkpoint.hash:
-        return [_as_item(LogProblem("rewritten", params))]
-    return []
+    positions = checkpoint.positions()
+    reached = {(c, s) for c, (s, _h) in positions.items() if 0 < s <= tails.get(c, (0, ""))[0]}
+    hashes = hashes_at(reached)
+    problems = []
+    for chain, (sequence, digest) in sorted(positions.items()):
+        if not sequence:  # chain 1 had no event yet when it was signed
+            continue
+        if (chain, sequence) not in reached:
+            problems.append(tail_problem(chain, sequence, tails, params["signed_at"]))
+        elif hashes.get((chain, sequence)) != digest:
+            problems.append(LogProblem("rewritten", {**params, "sequence": sequence, **in_chain(chain)}))
+    return [_as_item(problem) for problem in problems]
 
 
 def _incremental(run: AuditCheckRun) -> tuple[list[dict], list[dict]]:
-    last = _last_event()
-    to_sequence = last[0] if last else 0
+    tails = chain_tails()
     warnings = []
     if getattr(settings, "AUDIT_SIGNING_KEY_IS_DEVELOPMENT", False):
         warnings.append(_as_item(LogProblem("development_key")))
-    latest = AuditCheckpoint.objects.order_by("-sequence", "-signed_at").first()
-    first, expected_prev, problems = 1, GENESIS_HASH, []
+    latest = AuditCheckpoint.objects.order_by("-signed_at", "-pk").first()
+    starts, problems = {}, []  # {chain: (last sequence signed, its hash)}
     if latest is not None:
         checkpoint = SignedCheckpoint.of(latest)
         _progress(run.pk, resumed_from=latest, checkpoints_checked=1)
-        problems = _checkpoint_problems(checkpoint, to_sequence)
-        first, expected_prev = checkpoint.sequence + 1, checkpoint.hash
+        problems = _checkpoint_problems(checkpoint, tails)
+        starts = {chain: place for chain, place in checkpoint.positions().items() if place[0]}
         interval = getattr(settings, "AUDIT_CHECKPOINT_INTERVAL", 3600)
         if timezone.now() - checkpoint.signed_at > timedelta(seconds=2 * interval):
             warnings.append(
                 _as_item(LogProblem("stale_checkpoint", {"signed_at": _when(checkpoint.signed_at)}))
             )
-    elif last is not None:
+    elif tails:
         warnings.append(_as_item(LogProblem("no_checkpoint")))
     problems += _file_problems()
-    total = max(0, to_sequence - first + 1)
-    _progress(run.pk, from_sequence=first, to_sequence=to_sequence, total=total)
+    ranges = {}
+    for chain, (last, _digest) in sorted(tails.items()):
+        first = starts[chain][0] + 1 if chain in starts else 1
+        if first <= last:
+            ranges[str(chain)] = [first, last]
+    total = sum(last - first + 1 for first, last in ranges.values())
+    from_sequence = starts[FIRST_CHAIN][0] + 1 if FIRST_CHAIN in starts else 1
+    to_sequence = tails[FIRST_CHAIN][0] if FIRST_CHAIN in tails else 0
+    _progress(run.pk, from_sequence=from_sequence, to_sequence=to_sequence, total=total, chain_ranges=ranges)
     if problems:  # nothing can be linked to a checkpoint that is not trustworthy
         return problems, warnings
-    if total:
-        _checked, problem = _walk(run.pk, first, to_sequence, expected_prev)
-        if problem is not None:
-            problems.append(_chain_item(problem))
-    problems += [_as_item(problem) for problem in head_problems(_last_event())]
+    problems += _walk_chains(run.pk, ranges, {chain: digest for chain, (_s, digest) in starts.items()})
+    problems += [_as_item(problem) for problem in head_problems()]
     return problems, warnings
 
 
@@ -304,7 +330,7 @@ def _file_problems() -> list[dict]:
     signed row put in its place, is noticed): one lookup, not the comparison of every file a full run makes."""
     files, unreadable = read_checkpoint_files()
     problems = [_as_item(LogProblem("unreadable_file", {"origin": name})) for name in unreadable]
-    furthest = max(files, key=lambda f: (f.sequence, f.signed_at), default=None)
+    furthest = max(files, key=lambda f: (f.signed_at, f.sequence), default=None)
     if furthest is not None and not any(
         furthest.same_as(SignedCheckpoint.of(row))
         for row in AuditCheckpoint.objects.filter(sequence=furthest.sequence)
@@ -328,6 +354,7 @@ def _finish(
         "problems": problems,
         "warnings": warnings,
         "failure_sequence": _problem_sequence(first) if first else None,
+        "failure_chain": _problem_chain(first) if first else None,
         "failure_reason": problem_reason(first)[:500] if first else "",
     }
     runs = AuditCheckRun.objects.filter(pk=run_id)

@@ -1,4 +1,4 @@
-"""Signed checkpoints of the audit chain, and the whole-log verification behind `manage.py verify_audit`.
+"""Signed checkpoints of the audit chains, and the whole-log verification behind `manage.py verify_audit`.
 
 The hash chain alone proves that the events link up, not that they are the events that were written:
 someone with write access to the database can recompute every hash from event k on, delete the tail and
@@ -13,6 +13,11 @@ copy off the machine. verify_audit then checks, besides the chain walk:
 - the event at every checkpoint's sequence still has the signed hash (a recomputed chain fails here), and
   the log reaches every checkpoint (a deleted tail fails here even when the head was moved back);
 - every checkpoint file has the same checkpoint in the database (wiping the checkpoint table is noticed).
+
+The log is one or more chains (workflows/audit.py, docs/audit-chains.md): each is checked against its own head
+row, and a checkpoint signs every chain's head at once (chain 1's in `sequence`/`hash`, the others' in `heads`),
+so each chain's position in every checkpoint is checked as the single chain's was. A checkpoint of a log with one
+chain signs exactly the message it always signed.
 
 What no checkpoint can prove: events written after the latest checkpoint whose copy left the machine
 (docs/security.md, threat model). Signing adds no work per transition: the beat task signs hourly.
@@ -37,8 +42,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .audit import GENESIS_HASH, ChainProblem, verify_chain, verify_chain_parallel
-from .models import AuditChainHead, AuditCheckpoint, AuditEvent
+from .audit import (
+    FIRST_CHAIN,
+    GENESIS_HASH,
+    ChainProblem,
+    chain_tails,
+    verify_chain,
+    verify_chain_parallel,
+)
+from .models import AuditCheckpoint, AuditEvent
 
 MESSAGE_PREFIX = "tdkt-audit-checkpoint/1"
 FILE_PREFIX = "checkpoint-"
@@ -120,9 +132,32 @@ def _utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def checkpoint_message(sequence: int, digest: str, signed_at: datetime) -> bytes:
-    """The canonical bytes a checkpoint signs: prefix, sequence, hash and UTC time, one per line."""
-    return f"{MESSAGE_PREFIX}\n{int(sequence)}\n{digest}\n{_utc_text(signed_at)}".encode()
+def position(chain: int, sequence: int) -> str:
+    """An event's place as people read it (as AuditEvent.position): "15" in chain 1, "3·15" in chain 3."""
+    return str(sequence) if int(chain) == FIRST_CHAIN else f"{int(chain)}·{sequence}"
+
+
+def normalise_heads(heads) -> dict[str, list]:
+    """The other chains' heads as stored and written: {"<chain>": [sequence, hash]}, chain numbers above 1.
+    Raises ValueError on anything else (a checkpoint file that is not one)."""
+    normal = {}
+    for key, value in dict(heads or {}).items():
+        chain = int(key)
+        sequence, digest = value
+        if chain <= FIRST_CHAIN or isinstance(sequence, bool) or not isinstance(digest, str):
+            raise ValueError(f"not a chain head: {key!r}: {value!r}")
+        normal[str(chain)] = [int(sequence), digest]
+    return normal
+
+
+def checkpoint_message(sequence: int, digest: str, signed_at: datetime, heads=None) -> bytes:
+    """The canonical bytes a checkpoint signs: prefix, sequence, hash and UTC time, one per line (chain 1's head);
+    then one line per other chain, "<chain>:<sequence>:<hash>", by chain number. Without other chains, exactly
+    the message a single chain's checkpoint always signed."""
+    lines = [MESSAGE_PREFIX, str(int(sequence)), digest, _utc_text(signed_at)]
+    others = normalise_heads(heads)
+    lines += [f"{chain}:{others[chain][0]}:{others[chain][1]}" for chain in sorted(others, key=int)]
+    return "\n".join(lines).encode()
 
 
 @dataclass(frozen=True)
@@ -135,15 +170,36 @@ class SignedCheckpoint:
     key_id: str
     signature: str
     origin: str = "database"
+    #: the other chains' heads, {"<chain>": [sequence, hash]} (empty with one chain)
+    heads: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
-        return {
+        statement = {
             "sequence": self.sequence,
             "hash": self.hash,
             "signed_at": _utc_text(self.signed_at),
             "key_id": self.key_id,
             "signature": self.signature,
         }
+        if self.heads:  # a single chain's checkpoint reads (and is written) as it always was
+            statement["heads"] = normalise_heads(self.heads)
+        return statement
+
+    def positions(self) -> dict[int, tuple[int, str]]:
+        """Every chain's signed head, {chain: (sequence, hash)}; chain 1 at sequence 0 when it had no event."""
+        found = {FIRST_CHAIN: (self.sequence, self.hash)}
+        for chain, (sequence, digest) in normalise_heads(self.heads).items():
+            found[int(chain)] = (sequence, digest)
+        return found
+
+    def places(self) -> list[str]:
+        """Every chain's signed event as people read it: ["30"] with one chain, ["30", "2·14", "3·9"] with more
+        (chain 1 left out when it had no event)."""
+        return [position(c, s) for c, (s, _h) in sorted(self.positions().items()) if s or not self.heads]
+
+    def at_text(self) -> str:
+        """Where the checkpoint is, for the command line: "#30" with one chain, "#30, #2·14, #3·9" with more."""
+        return ", ".join(f"#{place}" for place in self.places())
 
     def same_as(self, other: SignedCheckpoint) -> bool:
         return self.as_json() == other.as_json()
@@ -154,16 +210,15 @@ class SignedCheckpoint:
         if public is None:
             return None
         try:
-            public.verify(
-                base64.b64decode(self.signature), checkpoint_message(self.sequence, self.hash, self.signed_at)
-            )
-        except (InvalidSignature, ValueError):
+            message = checkpoint_message(self.sequence, self.hash, self.signed_at, self.heads)
+            public.verify(base64.b64decode(self.signature), message)
+        except (InvalidSignature, ValueError, TypeError):
             return False
         return True
 
     @classmethod
     def of(cls, row: AuditCheckpoint) -> SignedCheckpoint:
-        return cls(row.sequence, row.hash, row.signed_at, row.key_id, row.signature)
+        return cls(row.sequence, row.hash, row.signed_at, row.key_id, row.signature, heads=row.heads or {})
 
 
 def checkpoint_dir() -> Path | None:
@@ -202,6 +257,7 @@ def read_checkpoint_files(directory: Path | None = None) -> tuple[list[SignedChe
                     str(item["key_id"]),
                     str(item["signature"]),
                     origin=path.name,
+                    heads=normalise_heads(item.get("heads", {})),
                 )
             )
         except (OSError, ValueError, KeyError, TypeError):
@@ -211,33 +267,75 @@ def read_checkpoint_files(directory: Path | None = None) -> tuple[list[SignedChe
 
 # --- signing ----------------------------------------------------------------------------------------------
 
+_HEADS_AND_TAILS = (
+    "SELECT h.id, h.sequence, h.hash, "
+    "(SELECT e.sequence FROM workflows_auditevent e WHERE e.chain = h.id ORDER BY e.sequence DESC LIMIT 1), "
+    "(SELECT e.hash FROM workflows_auditevent e WHERE e.chain = h.id ORDER BY e.sequence DESC LIMIT 1) "
+    "FROM workflows_auditchainhead h ORDER BY h.id"
+)
 
-def _verify_since(previous: AuditCheckpoint | None, last_sequence: int) -> ChainProblem | None:
-    """The chain from the previous checkpoint to the head verifies (the whole chain for the first one)."""
-    first, expected_prev = 1, GENESIS_HASH
-    if previous is not None:
-        at_previous = (
-            AuditEvent.objects.filter(sequence=previous.sequence).values_list("hash", flat=True).first()
-        )
-        if at_previous != previous.hash:
-            return ChainProblem(previous.sequence, 0, "the event differs from the previous signed checkpoint")
-        first, expected_prev = previous.sequence + 1, previous.hash
-    if first > last_sequence:
-        return None
-    for item in verify_chain(first=first, last=last_sequence, expected_prev=expected_prev):
-        if isinstance(item, ChainProblem):
-            return item
+
+def heads_and_tails() -> tuple[dict[int, tuple[int, str]], dict[int, tuple[int, str]]]:
+    """Every chain's head row and its last event, {chain: (sequence, hash)} each: the head rows and their
+    chains' tails in one statement (one snapshot on PostgreSQL: a writer's head and event commit together), then
+    the tails of chains that have events but no head row (none unless someone deleted one)."""
+    heads, tails = {}, {}
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(_HEADS_AND_TAILS)
+        for chain, sequence, digest, last_sequence, last_hash in cursor.fetchall():
+            heads[chain] = (sequence, digest)
+            if last_sequence is not None:
+                tails[chain] = (last_sequence, last_hash)
+    for chain, last in chain_tails().items():
+        if chain not in heads:
+            tails[chain] = last
+    return heads, tails
+
+
+def trusted_latest_checkpoint() -> AuditCheckpoint | None:
+    """The latest checkpoint whose signature verifies with a trusted key: signing goes on from it (a row an
+    attacker added, without the key, is not a starting point)."""
+    keys = None
+    for row in AuditCheckpoint.objects.order_by("-signed_at", "-pk").iterator(chunk_size=100):
+        if keys is None:
+            keys = trusted_keys()
+        if SignedCheckpoint.of(row).signature_ok(keys):
+            return row
+    return None
+
+
+def _verify_since(previous: AuditCheckpoint | None, tails: dict[int, tuple[int, str]]) -> ChainProblem | None:
+    """Every chain from the previous checkpoint's position for it to its tail verifies (the whole chain for the
+    first checkpoint, and for a chain the previous one did not hold). A chain the previous checkpoint reached
+    must still hold the signed event at that position."""
+    signed = SignedCheckpoint.of(previous).positions() if previous is not None else {}
+    for chain in sorted(set(tails) | {c for c, (s, _h) in signed.items() if s}):
+        first, expected_prev = 1, GENESIS_HASH
+        at = signed.get(chain)
+        if at is not None and at[0]:
+            at_previous = (
+                AuditEvent.objects.filter(chain=chain, sequence=at[0]).values_list("hash", flat=True).first()
+            )
+            if at_previous != at[1]:
+                return ChainProblem(at[0], 0, "the event differs from the previous signed checkpoint", chain)
+            first, expected_prev = at[0] + 1, at[1]
+        last_sequence = tails.get(chain, (0, GENESIS_HASH))[0]
+        if first > last_sequence:
+            continue
+        for item in verify_chain(first=first, last=last_sequence, expected_prev=expected_prev, chain=chain):
+            if isinstance(item, ChainProblem):
+                return item
     return None
 
 
 def audit_checkpoint_sign(*, actor=None, only_if_moved: bool = False) -> AuditCheckpoint | None:
-    """Sign the chain head now: store the checkpoint and write its file. Returns it, or None when
-    `only_if_moved` and the head has not moved since the latest checkpoint (the hourly beat task).
+    """Sign every chain's head now: store the checkpoint and write its file. Returns it, or None when
+    `only_if_moved` and no chain has moved since the latest checkpoint (the hourly beat task).
 
-    Refuses (CheckpointError) without a key or a directory, on an empty log, and when the chain since the
-    previous checkpoint does not verify: a checkpoint must never vouch for a tampered chain. Not an audit
-    event itself: the signed, append-only checkpoint row (with who asked for it) is its own record, and an
-    event would move the head it has just signed.
+    Refuses (CheckpointError) without a key or a directory, on an empty log, when a chain's head row does not
+    match its last event, and when a chain since the previous checkpoint's position for it does not verify: a
+    checkpoint must never vouch for a tampered chain. Not an audit event itself: the signed, append-only
+    checkpoint row (with who asked for it) is its own record, and an event would move a head it has just signed.
     """
     private = signing_key()
     directory = checkpoint_dir()
@@ -246,33 +344,44 @@ def audit_checkpoint_sign(*, actor=None, only_if_moved: bool = False) -> AuditCh
             "AUDIT_CHECKPOINT_DIR is not set: checkpoints need a copy outside the database",
             _("máy chủ chưa được cấu hình thư mục lưu điểm kiểm chứng (AUDIT_CHECKPOINT_DIR)"),
         )
-    head = AuditChainHead.objects.filter(pk=1).values_list("sequence", "hash").first()
-    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-    if last is None:
+    heads, tails = heads_and_tails()
+    if not tails:
         raise CheckpointError("the audit log has no event to sign", _("nhật ký chưa có sự kiện nào để ký"))
-    if head is not None and head != last:
-        raise CheckpointError(
-            f"the chain head (#{head[0]}) does not match the last event (#{last[0]}): run verify_audit",
-            _("đầu chuỗi không khớp sự kiện cuối cùng; hãy kiểm tra toàn bộ chuỗi"),
-        )
-    previous = AuditCheckpoint.objects.order_by("-sequence", "-signed_at").first()
-    if only_if_moved and previous is not None and previous.sequence == last[0] and previous.hash == last[1]:
-        return None
-    problem = _verify_since(previous, last[0])
+    for chain in sorted(set(heads) | set(tails)):
+        head, last = heads.get(chain), tails.get(chain, (0, GENESIS_HASH))
+        if head is not None and tuple(head) != tuple(last):
+            raise CheckpointError(
+                f"the chain head (#{position(chain, head[0])}) does not match the last event "
+                f"(#{position(chain, last[0])}): run verify_audit",
+                _("đầu chuỗi không khớp sự kiện cuối cùng; hãy kiểm tra toàn bộ chuỗi"),
+            )
+    first = tails.get(FIRST_CHAIN, (0, GENESIS_HASH))
+    others = {
+        str(chain): [sequence, digest] for chain, (sequence, digest) in tails.items() if chain != FIRST_CHAIN
+    }
+    previous = trusted_latest_checkpoint()
+    if only_if_moved and previous is not None:
+        signed = SignedCheckpoint.of(previous).positions()
+        if {c: tuple(p) for c, p in signed.items() if p[0]} == {c: tuple(p) for c, p in tails.items()}:
+            return None
+    problem = _verify_since(previous, tails)
     if problem is not None:
+        at = position(problem.chain, problem.sequence)
         raise CheckpointError(
-            f"the chain does not verify at event #{problem.sequence}: {problem.reason}",
+            f"the chain does not verify at event #{at}: {problem.reason}",
             _("chuỗi bị phá vỡ tại sự kiện #%(sequence)s; không ký cho một chuỗi đã bị sửa")
-            % {"sequence": problem.sequence},
+            % {"sequence": at},
         )
     signed_at = timezone.now()
-    signature = base64.b64encode(private.sign(checkpoint_message(last[0], last[1], signed_at))).decode()
+    message = checkpoint_message(first[0], first[1], signed_at, others)
+    signature = base64.b64encode(private.sign(message)).decode()
     written = None
     try:
         with transaction.atomic():
             row = AuditCheckpoint.objects.create(
-                sequence=last[0],
-                hash=last[1],
+                sequence=first[0],
+                hash=first[1],
+                heads=others,
                 signed_at=signed_at,
                 key_id=key_id(private.public_key()),
                 signature=signature,
@@ -358,25 +467,72 @@ _MESSAGES = {
 }
 
 
+#: the same problems in a chain other than the first, where the first chain's words would mislead (the others
+#: only show their events as "#3·15", see _shown)
+_OTHER_CHAIN_MESSAGES = {
+    "empty_log": (
+        "chain {chain} is empty where there were events: {where} is at event #{expected}",
+        _("chuỗi {chain} trống trong khi đã có sự kiện: {where} ở sự kiện #{expected}"),
+    ),
+    "head_missing": (
+        "the head of chain {chain} is missing while the chain has {count} events",
+        _("thiếu đầu chuỗi {chain} trong khi chuỗi có {count} sự kiện"),
+    ),
+}
+
+#: the parameters that are an event's number in the problem's chain
+_SEQUENCE_PARAMS = ("sequence", "expected", "last", "head")
+
+
+def _shown(params: dict) -> dict:
+    """The parameters as the messages show them: in a chain other than the first, an event's number as its
+    position, "3·15" (chain 1's messages are as they always were)."""
+    shown = dict(params)
+    chain = int(params.get("chain", FIRST_CHAIN))
+    if chain != FIRST_CHAIN:
+        for key in _SEQUENCE_PARAMS:
+            if key in shown:
+                shown[key] = position(chain, shown[key])
+    return shown
+
+
+def in_chain(chain: int) -> dict:
+    """A problem's chain, among its parameters: none for the first chain (its problems read as before)."""
+    return {} if int(chain) == FIRST_CHAIN else {"chain": int(chain)}
+
+
 @dataclass(frozen=True)
 class LogProblem:
     code: str
     params: dict = field(default_factory=dict)
 
     @property
+    def chain(self) -> int:
+        """The chain the problem is in (1 for those that concern no chain in particular)."""
+        return int(self.params.get("chain", FIRST_CHAIN))
+
+    def _messages(self) -> tuple:
+        if self.chain != FIRST_CHAIN and self.code in _OTHER_CHAIN_MESSAGES:
+            return _OTHER_CHAIN_MESSAGES[self.code]
+        return _MESSAGES[self.code]
+
+    @property
     def reason(self) -> str:
         """English, for the command line and logs."""
-        return _MESSAGES[self.code][0].format(**self.params)
+        return self._messages()[0].format(**_shown(self.params))
 
     @property
     def label(self) -> str:
         """In the user's language, for the auditor's page (the English parts of the parameters translated)."""
-        params = dict(self.params)
+        params = _shown(self.params)
         if "where" in params:
             params["where"] = _where_label(params)
         if "reason" in params:
             params["reason"] = _chain_reason_label(params["reason"])
-        return str(_MESSAGES[self.code][1]).format(**params)
+        return str(self._messages()[1]).format(**params)
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 def _where_label(params: dict) -> str:
@@ -402,8 +558,11 @@ def _chain_reason_label(reason: str) -> str:
             return str(label).format(*match.groups())
     return reason
 
-    def __str__(self) -> str:
-        return self.reason
+
+def chain_problem(problem: ChainProblem) -> LogProblem:
+    """A broken link found by the walk (workflows.audit.verify_chain), as a problem of the log."""
+    params = {"sequence": problem.sequence, "event_id": problem.event_id, "reason": problem.reason}
+    return LogProblem("chain", {**params, **in_chain(problem.chain)})
 
 
 @dataclass
@@ -415,6 +574,8 @@ class LogReport:
     latest_checkpoint: SignedCheckpoint | None = None
     problems: list[LogProblem] = field(default_factory=list)
     warnings: list[LogProblem] = field(default_factory=list)
+    #: every chain's last event, {chain: (sequence, hash)}; `last_sequence` is the first chain's
+    tails: dict = field(default_factory=dict)
 
     @property
     def intact(self) -> bool:
@@ -425,63 +586,83 @@ def _when(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M:%S")
 
 
-def _hashes_at(sequences: set[int]) -> dict[int, str]:
-    found, ordered = {}, sorted(sequences)
-    for start in range(0, len(ordered), 500):
-        chunk = ordered[start : start + 500]
-        found.update(AuditEvent.objects.filter(sequence__in=chunk).values_list("sequence", "hash"))
+def hashes_at(places: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """The stored hash at each (chain, sequence)."""
+    found: dict[tuple[int, int], str] = {}
+    by_chain: dict[int, list[int]] = {}
+    for chain, sequence in places:
+        by_chain.setdefault(chain, []).append(sequence)
+    for chain, sequences in sorted(by_chain.items()):
+        ordered = sorted(sequences)
+        for start in range(0, len(ordered), 500):
+            rows = AuditEvent.objects.filter(chain=chain, sequence__in=ordered[start : start + 500])
+            found.update(((chain, s), digest) for s, digest in rows.values_list("sequence", "hash"))
     return found
 
 
-def head_problems(last: tuple[int, str] | None) -> list[LogProblem]:
-    """The chain head against the last event (sequence, hash): a missing tail, an emptied log, events after
-    the head, a replaced last event, a missing head."""
-    problems = []
+def tail_problem(chain: int, expected: int, tails: dict, signed_at: str | None = None) -> LogProblem:
+    """A chain shorter than its head row (signed_at None) or a checkpoint (signed at `signed_at`) says it was:
+    a missing tail, or an emptied chain."""
+    last = tails.get(chain)
     last_sequence = last[0] if last else 0
-    head = AuditChainHead.objects.filter(pk=1).values_list("sequence", "hash").first()
-    if head is not None and head[0] > last_sequence:
-        code = "missing_tail" if last else "empty_log"
-        problems.append(
-            LogProblem(
-                code,
-                {
-                    "where": "the chain head",
-                    "expected": head[0],
-                    "last": last_sequence,
-                    "missing": head[0] - last_sequence,
-                },
+    if signed_at is None:
+        where = {"where": "the chain head"}
+    else:
+        where = {"where": f"the checkpoint signed at {signed_at}", "where_signed_at": signed_at}
+    params = {**where, "expected": expected, "last": last_sequence, "missing": expected - last_sequence}
+    return LogProblem("missing_tail" if last else "empty_log", {**params, **in_chain(chain)})
+
+
+def head_problems(snapshot: tuple[dict, dict] | None = None) -> list[LogProblem]:
+    """Every chain's head row against its last event: a missing tail, an emptied chain, events after the head, a
+    replaced last event, events in a chain without a head row. `snapshot` is (heads, tails) as heads_and_tails()
+    reads them (one read of both, so that a writer committing meanwhile is not taken for a cut tail)."""
+    heads, tails = snapshot if snapshot is not None else heads_and_tails()
+    problems = []
+    for chain in sorted(set(heads) | set(tails)):
+        head, last = heads.get(chain), tails.get(chain)
+        last_sequence = last[0] if last else 0
+        if head is not None and head[0] > last_sequence:
+            problems.append(tail_problem(chain, head[0], tails))
+        elif head is not None and last is not None and head[0] < last_sequence:
+            problems.append(
+                LogProblem("head_behind", {"head": head[0], "last": last_sequence, **in_chain(chain)})
             )
-        )
-    elif head is not None and last is not None and head[0] < last_sequence:
-        problems.append(LogProblem("head_behind", {"head": head[0], "last": last_sequence}))
-    elif head is not None and last is not None and head[1] != last[1]:
-        problems.append(LogProblem("head_hash", {"last": last_sequence}))
-    elif head is None and last is not None:
-        problems.append(LogProblem("head_missing", {"count": AuditEvent.objects.count()}))
+        elif head is not None and last is not None and head[1] != last[1]:
+            problems.append(LogProblem("head_hash", {"last": last_sequence, **in_chain(chain)}))
+        elif head is None and last is not None:
+            count = AuditEvent.objects.filter(chain=chain).count()
+            problems.append(LogProblem("head_missing", {"count": count, **in_chain(chain)}))
     return problems
 
 
+def checkpoint_params(checkpoint: SignedCheckpoint) -> dict:
+    return {
+        "sequence": checkpoint.sequence,
+        "signed_at": _when(checkpoint.signed_at),
+        "origin": checkpoint.origin,
+        "key_id": checkpoint.key_id,
+    }
+
+
 def verify_log(workers: int = 1, *, with_files: bool = True, with_chain: bool = True) -> LogReport:
-    """Everything verify_audit checks: the chain, its head and tail, every checkpoint and checkpoint file.
-    `with_chain=False` leaves out the chain walk (the auditor's check run walks it in batches itself)."""
+    """Everything verify_audit checks: every chain, its head and tail, every checkpoint (each chain's position
+    in it) and checkpoint file. `with_chain=False` leaves out the chains' walk (the auditor's check run walks
+    them in batches itself)."""
     report = LogReport()
     if with_chain:
         checked, problem = verify_chain_parallel(workers)
         report.checked = checked
         if problem is not None:
-            report.problems.append(
-                LogProblem(
-                    "chain",
-                    {"sequence": problem.sequence, "event_id": problem.event_id, "reason": problem.reason},
-                )
-            )
-    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-    last_sequence = last[0] if last else 0
-    report.last_sequence = last_sequence
-    report.problems.extend(head_problems(last))
-
+            report.problems.append(chain_problem(problem))
+    # the checkpoints first, then the chains' ends: a checkpoint signed meanwhile is not beyond a tail read before
     stored = [SignedCheckpoint.of(row) for row in AuditCheckpoint.objects.order_by("sequence", "signed_at")]
     files, unreadable = read_checkpoint_files() if with_files else ([], [])
+    heads, tails = heads_and_tails()
+    report.tails = tails
+    report.last_sequence = tails.get(FIRST_CHAIN, (0, ""))[0]
+    report.problems.extend(head_problems((heads, tails)))
+
     report.checkpoints, report.checkpoint_files = len(stored), len(files)
     for name in unreadable:
         report.problems.append(LogProblem("unreadable_file", {"origin": name}))
@@ -494,15 +675,21 @@ def verify_log(workers: int = 1, *, with_files: bool = True, with_chain: bool = 
             )
     checkpoints = stored + [f for f in files if not any(f.same_as(row) for row in stored)]
     keys = trusted_keys() if checkpoints else {}
-    hashes = _hashes_at({c.sequence for c in checkpoints if c.sequence <= last_sequence})
-    furthest = None
-    for checkpoint in checkpoints:
-        params = {
-            "sequence": checkpoint.sequence,
-            "signed_at": _when(checkpoint.signed_at),
-            "origin": checkpoint.origin,
-            "key_id": checkpoint.key_id,
+
+    def tail_of(chain: int) -> int:
+        return tails[chain][0] if chain in tails else 0
+
+    hashes = hashes_at(
+        {
+            (chain, sequence)
+            for checkpoint in checkpoints
+            for chain, (sequence, _digest) in checkpoint.positions().items()
+            if 0 < sequence <= tail_of(chain)
         }
+    )
+    furthest: dict[int, tuple[int, SignedCheckpoint]] = {}
+    for checkpoint in checkpoints:
+        params = checkpoint_params(checkpoint)
         verdict = checkpoint.signature_ok(keys)
         if verdict is None:
             report.problems.append(LogProblem("unknown_key", params))
@@ -510,29 +697,24 @@ def verify_log(workers: int = 1, *, with_files: bool = True, with_chain: bool = 
         if verdict is False:
             report.problems.append(LogProblem("bad_signature", params))
             continue
-        if furthest is None or checkpoint.sequence > furthest.sequence:
-            furthest = checkpoint
-        if checkpoint.sequence <= last_sequence and hashes.get(checkpoint.sequence) != checkpoint.hash:
-            report.problems.append(LogProblem("rewritten", params))
-    if furthest is not None and furthest.sequence > last_sequence:
-        report.problems.append(
-            LogProblem(
-                "missing_tail" if last else "empty_log",
-                {
-                    "where": f"the checkpoint signed at {_when(furthest.signed_at)}",
-                    "where_signed_at": _when(furthest.signed_at),
-                    "expected": furthest.sequence,
-                    "last": last_sequence,
-                    "missing": furthest.sequence - last_sequence,
-                },
-            )
-        )
+        for chain, (sequence, digest) in sorted(checkpoint.positions().items()):
+            if not sequence:  # chain 1 had no event yet when it was signed
+                continue
+            if chain not in furthest or sequence > furthest[chain][0]:
+                furthest[chain] = (sequence, checkpoint)
+            if sequence <= tail_of(chain) and hashes.get((chain, sequence)) != digest:
+                report.problems.append(
+                    LogProblem("rewritten", {**params, "sequence": sequence, **in_chain(chain)})
+                )
+    for chain, (sequence, checkpoint) in sorted(furthest.items()):
+        if sequence > tail_of(chain):
+            report.problems.append(tail_problem(chain, sequence, tails, _when(checkpoint.signed_at)))
     latest = max(checkpoints, key=lambda c: c.signed_at, default=None)
     report.latest_checkpoint = latest
     interval = getattr(settings, "AUDIT_CHECKPOINT_INTERVAL", 3600)
     if getattr(settings, "AUDIT_SIGNING_KEY_IS_DEVELOPMENT", False):
         report.warnings.append(LogProblem("development_key"))
-    if last is not None and latest is None:
+    if tails and latest is None:
         report.warnings.append(LogProblem("no_checkpoint"))
     elif latest is not None and timezone.now() - latest.signed_at > timedelta(seconds=2 * interval):
         report.warnings.append(LogProblem("stale_checkpoint", {"signed_at": _when(latest.signed_at)}))

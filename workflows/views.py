@@ -294,10 +294,16 @@ def audit_verify(request):
         except CheckpointError as exc:
             messages.error(request, _("Không ký được điểm kiểm chứng: %(reason)s") % {"reason": exc.label})
         else:
-            messages.success(
-                request,
-                _("Đã ký điểm kiểm chứng tại sự kiện #%(sequence)s.") % {"sequence": checkpoint.sequence},
-            )
+            signed = SignedCheckpoint.of(checkpoint)
+            if signed.heads:  # several chains: each chain's signed event
+                text = _("Đã ký điểm kiểm chứng tại các sự kiện %(positions)s.") % {
+                    "positions": signed.at_text()
+                }
+            else:
+                text = _("Đã ký điểm kiểm chứng tại sự kiện #%(sequence)s.") % {
+                    "sequence": checkpoint.sequence
+                }
+            messages.success(request, text)
         return redirect("audit_verify")
     if request.method == "POST":
         action = request.POST.get("action") or AuditCheckMode.FULL
@@ -316,6 +322,12 @@ def audit_verify(request):
     copy_block = "\n".join(
         json.dumps(SignedCheckpoint.of(checkpoint).as_json(), sort_keys=True) for checkpoint in checkpoints
     )
+    for checkpoint in checkpoints:  # the other chains' heads beside chain 1's, for the table
+        checkpoint.other_heads = [
+            (f"{chain}·{sequence}", digest)
+            for chain, (sequence, digest) in sorted(SignedCheckpoint.of(checkpoint).positions().items())
+            if chain != 1
+        ]
     return render(
         request,
         "workflows/audit_verify.html",
@@ -339,11 +351,15 @@ def audit_check_run(request, pk: int):
     if not may_verify_audit(request.user):
         raise PermissionDenied(_("Chỉ kiểm tra viên và Trưởng Ban TĐKT được kiểm tra nhật ký."))
     run = get_object_or_404(AuditCheckRun.objects.select_related("started_by", "resumed_from"), pk=pk)
+    resumed_at = ""  # "30" with one chain, "30, #2·14, #3·9" with several (the page writes the first #)
+    if run.resumed_from_id:
+        resumed_at = ", #".join(SignedCheckpoint.of(run.resumed_from).places())
     return render(
         request,
         "workflows/audit_check_run.html",
         {
             "run": run,
+            "resumed_at": resumed_at,
             "problems": [problem_label(item) for item in run.problems],
             "warnings": [problem_label(item) for item in run.warnings],
             "runs": _recent_runs(),
@@ -369,9 +385,12 @@ def audit_check_run_status(request, pk: int):
             "percent": run.percent,
             "from_sequence": run.from_sequence,
             "to_sequence": run.to_sequence,
+            "chain_ranges": run.chain_ranges,
             "resumed_from_sequence": run.resumed_from.sequence if run.resumed_from_id else None,
             "checkpoints_checked": run.checkpoints_checked,
             "failure_sequence": run.failure_sequence,
+            "failure_chain": run.failure_chain,
+            "failure_position": run.failure_position,
             "failure_reason": run.failure_reason,
             "problems": [problem_label(item) for item in run.problems],
             "started_at": run.started_at.isoformat() if run.started_at else None,

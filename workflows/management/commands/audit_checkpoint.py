@@ -10,7 +10,7 @@ from workflows.checkpoints import new_key as generate_key_pair
 
 class Command(BaseCommand):
     help = (
-        "Sign the audit chain head now (Ed25519, AUDIT_SIGNING_KEY): the checkpoint goes to the database "
+        "Sign the audit chains' heads now (Ed25519, AUDIT_SIGNING_KEY): the checkpoint goes to the database "
         "and to AUDIT_CHECKPOINT_DIR, and is printed as JSON to copy elsewhere."
     )
 
@@ -21,7 +21,9 @@ class Command(BaseCommand):
             help="print a fresh AUDIT_SIGNING_KEY and its public key (AUDIT_VERIFY_KEYS), sign nothing",
         )
         parser.add_argument(
-            "--if-moved", action="store_true", help="sign only if the head moved since the latest checkpoint"
+            "--if-moved",
+            action="store_true",
+            help="sign only if a chain's head moved since the latest checkpoint",
         )
 
     def handle(self, *args, new_key: bool, if_moved: bool, **options):

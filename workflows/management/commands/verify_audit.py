@@ -4,12 +4,12 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from workflows.checkpoints import verify_log
+from workflows.checkpoints import position, verify_log
 
 
 class Command(BaseCommand):
     help = (
-        "Verify the audit log: the hash chain, the chain head against the last event, every signed "
+        "Verify the audit log: every hash chain, each chain's head against its last event, every signed "
         "checkpoint (database and AUDIT_CHECKPOINT_DIR). Exit 0 if intact, 1 naming each problem found."
     )
 
@@ -30,11 +30,13 @@ class Command(BaseCommand):
         if report.problems:
             for problem in report.problems:
                 if problem.code == "chain":
-                    sequence = problem.params["sequence"]
+                    sequence, chain = problem.params["sequence"], problem.chain
+                    before = f"{sequence - 1} events before it" + (f" in chain {chain}" if chain != 1 else "")
                     self.stderr.write(
                         self.style.ERROR(
-                            f"Audit chain broken at event #{sequence} (id {problem.params['event_id']}): "
-                            f"{problem.params['reason']}. The {sequence - 1} events before it are intact."
+                            f"Audit chain broken at event #{position(chain, sequence)} "
+                            f"(id {problem.params['event_id']}): {problem.params['reason']}. "
+                            f"The {before} are intact."
                         )
                     )
                 else:
@@ -43,13 +45,14 @@ class Command(BaseCommand):
         if not quiet:
             latest = report.latest_checkpoint
             signed = (
-                f"; {report.checkpoints} checkpoints verified, the latest at event #{latest.sequence}"
+                f"; {report.checkpoints} checkpoints verified, the latest at event {latest.at_text()}"
                 if latest is not None
                 else "; no checkpoint yet"
             )
+            chains = f" in {len(report.tails)} chains" if len(report.tails) > 1 else ""
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Audit chain intact: {report.checked} events verified in "
+                    f"Audit chain intact: {report.checked} events verified{chains} in "
                     f"{time.perf_counter() - started:.2f} s{signed}."
                 )
             )
