@@ -86,13 +86,16 @@ def sync_unit_parents() -> int:
 
 @shared_task
 def sign_audit_checkpoint() -> int | None:
-    """Hourly (settings.AUDIT_CHECKPOINT_INTERVAL): sign the audit chain head if it moved since the last
-    checkpoint. Returns the signed sequence, or None when nothing new was written."""
+    """Hourly (settings.AUDIT_CHECKPOINT_INTERVAL): sign every audit chain's head if one moved since the last
+    checkpoint. Returns how many events the checkpoint covers (every chain's signed sequence added up, the
+    sequences being gapless; with one chain, the signed sequence), or None when nothing new was written."""
     from .audit import SYSTEM
-    from .checkpoints import audit_checkpoint_sign
+    from .checkpoints import SignedCheckpoint, audit_checkpoint_sign
 
     checkpoint = audit_checkpoint_sign(actor=SYSTEM, only_if_moved=True)
-    return checkpoint.sequence if checkpoint is not None else None
+    if checkpoint is None:
+        return None
+    return sum(sequence for sequence, _hash in SignedCheckpoint.of(checkpoint).positions().values())
 
 
 @shared_task

@@ -40,12 +40,19 @@ def test_a_read_only_auditor_signs_a_checkpoint_at_the_chain_head(person, checkp
     person("can.bo", Role.BOARD_OFFICER)  # a few audited events (the grants)
     assert may_only_read(auditor)
     client = _token_client(auditor)
-    head = AuditEvent.objects.order_by("-sequence").first()
+    head = AuditEvent.objects.order_by("-id").first()
     response = client.post(URL)
     assert response.status_code == 201, response.content
     body = response.json()
     checkpoint = AuditCheckpoint.objects.get()
-    assert (body["id"], body["sequence"], body["hash"]) == (checkpoint.pk, head.sequence, head.hash)
+    assert (body["id"], body["sequence"], body["hash"]) == (
+        checkpoint.pk,
+        checkpoint.sequence,
+        checkpoint.hash,
+    )
+    # the chain the grants were appended to (chain 1, or another with AUDIT_CHAINS > 1) signed at its head
+    signed = {"1": {"sequence": body["sequence"], "hash": body["hash"]}, **body["heads"]}
+    assert signed[str(head.chain)] == {"sequence": head.sequence, "hash": head.hash}
     assert body["requested_by"] == auditor.username and checkpoint.requested_by == auditor
     assert body["signature_valid"] is True and body["statement"]["signature"] == checkpoint.signature
     assert [path.name for path in checkpoint_dir.iterdir()]  # its copy outside the database, as the page's

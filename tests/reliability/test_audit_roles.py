@@ -12,7 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from tests.testapp.models import Widget
 from workflows import audit, engine
 from workflows.audit import SYSTEM
-from workflows.checkpoints import audit_checkpoint_sign, verify_log
+from workflows.checkpoints import SignedCheckpoint, audit_checkpoint_sign, position, verify_log
 from workflows.models import AuditEvent, Role
 
 from .conftest import postgres_only
@@ -55,17 +55,23 @@ def codes(report):
     return [problem.code for problem in report.problems]
 
 
+def at(sequence: int) -> str:
+    """An event's number in this test's chain as the messages write it ("12", or "3·12" in chain 3)."""
+    return position(audit.chain_for_connection(), sequence)
+
+
 def test_owner_disables_the_trigger_and_deletes_the_tail(chain, checkpoint_dir):
     audit_checkpoint_sign(actor=SYSTEM)
     as_owner(
         "ALTER TABLE workflows_auditevent DISABLE TRIGGER USER",
-        f"DELETE FROM workflows_auditevent WHERE sequence > {EVENTS - 4}",
+        f"DELETE FROM workflows_auditevent WHERE chain = {audit.chain_for_connection()} AND sequence > {EVENTS - 4}",
         "ALTER TABLE workflows_auditevent ENABLE TRIGGER USER",
     )
     report = verify_log()
     assert codes(report) == ["missing_tail", "missing_tail"]
     assert (
-        f"the chain head is at event #{EVENTS} but the log ends at #{EVENTS - 4}" in report.problems[0].reason
+        f"the chain head is at event #{at(EVENTS)} but the log ends at #{at(EVENTS - 4)}"
+        in report.problems[0].reason
     )
     audit.sync_chain_head()  # the attacker moves the head back too: the signed checkpoint still says more
     report = verify_log()
@@ -78,9 +84,11 @@ def test_owner_truncates_cascade(chain, checkpoint_dir):
     as_owner("TRUNCATE workflows_auditevent CASCADE")
     report = verify_log()
     assert codes(report) == ["empty_log", "empty_log"]
+    chain = audit.chain_for_connection()
+    emptied = "empty log" if chain == 1 else f"chain {chain} is empty"
     assert (
         report.problems[0].reason
-        == f"empty log where there were events: the chain head is at event #{EVENTS}"
+        == f"{emptied} where there were events: the chain head is at event #{at(EVENTS)}"
     )
     # the head and the checkpoints wiped as well: the files outside the database still tell
     as_owner("TRUNCATE workflows_auditchainhead, workflows_auditcheckpoint CASCADE")
@@ -119,7 +127,8 @@ def test_the_application_role_cannot_disable_triggers_truncate_or_delete_but_rec
         widget.refresh_from_db()
         assert widget.state == "submitted"
         checkpoint = audit_checkpoint_sign(actor=SYSTEM)
-        assert checkpoint.sequence == AuditEvent.objects.order_by("-sequence").first().sequence
+        last = AuditEvent.objects.order_by("-id").first()
+        assert SignedCheckpoint.of(checkpoint).positions()[last.chain] == (last.sequence, last.hash)
         assert verify_log().intact
         # and it cannot touch the log
         _refused("ALTER TABLE workflows_auditevent DISABLE TRIGGER USER", "must be owner")

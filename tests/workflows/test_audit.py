@@ -83,7 +83,7 @@ def test_verify_audit_names_the_first_forged_event(history):
     with pytest.raises(SystemExit) as exit_info:
         call_command("verify_audit", stderr=err)
     assert exit_info.value.code == 1
-    assert f"#{last.sequence}" in err.getvalue()
+    assert f"#{last.position}" in err.getvalue()  # "3·12" in chain 3 (AUDIT_CHAINS)
 
 
 def test_verify_audit_finds_a_deleted_event(history):
@@ -97,6 +97,7 @@ def test_verify_audit_finds_an_inserted_forgery(history):
     first = AuditEvent.objects.order_by("sequence").first()
     last = AuditEvent.objects.order_by("-sequence").first()
     AuditEvent.objects.create(
+        chain=last.chain,
         sequence=last.sequence + 1,
         subject_type=first.subject_type,
         subject_id=first.subject_id,
@@ -119,6 +120,7 @@ def test_each_stored_hash_is_the_python_hash_of_its_event(history):
     for event in AuditEvent.objects.order_by("sequence"):
         payload = event_payload(
             sequence=event.sequence,
+            chain=event.chain,
             subject_type=f"{event.subject_type.app_label}.{event.subject_type.model}",
             subject_id=event.subject_id,
             actor_id=event.actor_id,

@@ -29,7 +29,7 @@ from workflows.models import (
 )
 from workflows.tasks import audit_check_daily
 
-from .test_audit_tamper import as_attacker, rechain_from
+from .test_audit_tamper import as_attacker, at, here, rechain_from, signed_head
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.testapp.urls")]
 
@@ -54,12 +54,20 @@ def note(widget, count: int) -> None:
 
 
 def last_sequence() -> int:
-    return AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+    """The last sequence of this test's chain (every event of a test is in its thread's chain)."""
+    return (
+        AuditEvent.objects.filter(chain=here())
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)
+        .first()
+    )
 
 
 def alter_comment(sequence: int, comment: str = "Đã sửa") -> None:
     """Change one event's content in place, as an attacker with DDL rights would, without fixing any hash."""
-    as_attacker(f"UPDATE workflows_auditevent SET comment = '{comment}' WHERE sequence = {int(sequence)}")
+    as_attacker(
+        f"UPDATE workflows_auditevent SET comment = '{comment}' WHERE chain = {here()} AND sequence = {int(sequence)}"
+    )
 
 
 class ReadSpy:
@@ -96,7 +104,9 @@ def test_a_full_run_reads_every_event_in_batches_and_checks_every_checkpoint(wid
     run, spy = run_check(AuditCheckMode.FULL)
     last = last_sequence()  # the run's own start was recorded too, before it read the chain
     assert run.state == AuditCheckState.PASSED and run.active is None
-    assert (run.from_sequence, run.to_sequence, run.checked, run.total) == (1, last, last, last)
+    assert (run.checked, run.total, run.chain_ranges) == (last, last, {str(here()): [1, last]})
+    if here() == 1:  # from_sequence and to_sequence are the first chain's
+        assert (run.from_sequence, run.to_sequence) == (1, last)
     assert spy.events == last and spy.slices[0] == (1, BATCH)
     assert all(b - a + 1 <= BATCH for a, b in spy.slices)
     assert run.checkpoints_checked == 1 and run.resumed_from is None
@@ -108,12 +118,17 @@ def test_an_incremental_run_reads_only_the_events_after_the_latest_checkpoint(wi
     audit_checkpoint_sign(actor=SYSTEM)
     note(widget, 3)
     checkpoint = AuditCheckpoint.objects.get()
-    newer = AuditEvent.objects.filter(sequence__gt=checkpoint.sequence).count()
+    signed = signed_head(checkpoint)[0]
+    newer = AuditEvent.objects.filter(chain=here(), sequence__gt=signed).count()
     run, spy = run_check(AuditCheckMode.INCREMENTAL)
     assert run.state == AuditCheckState.PASSED
-    assert run.resumed_from == checkpoint and run.from_sequence == checkpoint.sequence + 1
+    assert run.resumed_from == checkpoint and run.chain_ranges == {
+        str(here()): [signed + 1, signed + newer + 1]
+    }
+    if here() == 1:
+        assert run.from_sequence == checkpoint.sequence + 1
     assert newer == 3 and run.checked == run.total == newer + 1  # and the event that records the run's start
-    assert spy.events == newer + 1 and min(first for first, _ in spy.slices) == checkpoint.sequence + 1
+    assert spy.events == newer + 1 and min(first for first, _ in spy.slices) == signed + 1
 
 
 def test_an_incremental_run_without_a_checkpoint_reads_from_the_start_and_warns(widget):
@@ -152,7 +167,7 @@ def test_an_altered_event_after_the_checkpoint_is_found_by_both_modes(widget, pe
     note(widget, 20)
     audit_checkpoint_sign(actor=SYSTEM)
     note(widget, 5)
-    target = AuditCheckpoint.objects.get().sequence + 3
+    target = signed_head(AuditCheckpoint.objects.get())[0] + 3
     alter_comment(target)
     for mode in (AuditCheckMode.INCREMENTAL, AuditCheckMode.FULL):
         run, _spy = run_check(mode)
@@ -191,7 +206,7 @@ def test_a_chain_recomputed_under_a_checkpoint_is_reported(widget):
     rechain_from(4)  # every hash from event 4 on recomputed: the chain alone links up again
     run, _spy = run_check(AuditCheckMode.INCREMENTAL)
     assert run.state == AuditCheckState.FAILED and run.problems[0]["code"] == "rewritten"
-    assert run.failure_sequence == checkpoint.sequence
+    assert (run.failure_chain, run.failure_sequence) == (here(), signed_head(checkpoint)[0])
 
 
 def test_a_deleted_latest_checkpoint_row_is_noticed_through_its_file(widget):
@@ -265,7 +280,7 @@ def test_a_failed_check_notifies_the_auditors_and_the_board_head_and_mails_after
     notified = Notification.objects.filter(key=f"audit-check:{run.pk}")
     assert {n.recipient for n in notified} == {auditor, head} and not notified.filter(recipient=officer)
     assert all(n.mail_status == "pending" and n.url == f"/kiem-tra-nhat-ky/lan/{run.pk}/" for n in notified)
-    assert "#4" in notified.first().text and mail.outbox == []  # no mail before the commit
+    assert f"#{at(4)}" in notified.first().text and mail.outbox == []  # no mail before the commit
     for callback in queued:
         callback()
     assert sorted(m.to[0] for m in mail.outbox) == sorted([auditor.email, head.email])
@@ -306,12 +321,13 @@ def test_a_finished_run_page_names_each_problem_in_vietnamese(client, widget, pe
     client.force_login(person("auditor", Role.AUDITOR))
     response = client.post("/kiem-tra-nhat-ky/", {"action": "full"}, follow=True)
     page = response.content.decode()
-    assert "Nhật ký không toàn vẹn" in page and "lỗi đầu tiên tại sự kiện #6" in page
+    assert "Nhật ký không toàn vẹn" in page and f"lỗi đầu tiên tại sự kiện #{at(6)}" in page
     assert "nội dung không khớp mã băm (dòng đã bị sửa)" in page
     assert '<meta http-equiv="refresh"' not in page
     run = AuditCheckRun.objects.get()
     status = client.get(f"/kiem-tra-nhat-ky/lan/{run.pk}/tien-do/").json()
     assert status["state"] == "failed" and status["failure_sequence"] == 6 and status["finished"]
+    assert (status["failure_chain"], status["failure_position"]) == (here(), at(6))
 
 
 def test_an_unknown_action_is_refused_with_a_message(client, person):

@@ -4,6 +4,10 @@ Each attack of the issue, as someone with write access to the database (but not 
 it, and verify_audit failing and naming what it found. Runs on SQLite and PostgreSQL; the attacks that need
 PostgreSQL's owner rights (DISABLE TRIGGER, TRUNCATE … CASCADE) and the database roles are in
 tests/reliability/test_audit_roles.py.
+
+The events of a test all go to the chain of its thread (audit.chain_for_connection(): chain 1 with one chain,
+any chain with AUDIT_CHAINS=8), so the events are named by their position in it (here(), at()); the attacks
+on a log of several chains are in tests/workflows/test_audit_chains.py.
 """
 
 from __future__ import annotations
@@ -24,7 +28,14 @@ from django.utils import timezone
 from tests.testapp.models import Widget
 from workflows import audit, checkpoints
 from workflows.audit import SYSTEM, compute_hash, event_payload, verify_chain
-from workflows.checkpoints import CheckpointError, audit_checkpoint_sign, checkpoint_message, verify_log
+from workflows.checkpoints import (
+    CheckpointError,
+    SignedCheckpoint,
+    audit_checkpoint_sign,
+    checkpoint_message,
+    position,
+    verify_log,
+)
 from workflows.models import AuditChainHead, AuditCheckpoint, AuditEvent, Role
 
 pytestmark = pytest.mark.django_db
@@ -48,10 +59,34 @@ def chain(unit):
     return widget
 
 
+def here() -> int:
+    """The chain this test's events are appended to."""
+    return audit.chain_for_connection()
+
+
+def at(sequence: int, chain: int | None = None) -> str:
+    """An event's number as the messages write it: "12" in chain 1, "3·12" in chain 3."""
+    return position(here() if chain is None else chain, sequence)
+
+
+def signed_head(checkpoint, chain: int | None = None) -> tuple[int, str]:
+    """A checkpoint's signed (sequence, hash) for a chain (this test's by default)."""
+    return SignedCheckpoint.of(checkpoint).positions().get(here() if chain is None else chain, (0, ""))
+
+
 def _guards():
     return import_module("workflows.migrations.0002_audit_append_only"), import_module(
         "workflows.migrations.0007_audit_checkpoints"
     )
+
+
+def _sqlite_guards_up(new) -> list[str]:
+    """0007's SQLite guards as 0014 installed them: the append-at-end guard per chain."""
+    chains = import_module("workflows.migrations.0014_audit_chains")
+    return [
+        chains.SQLITE_APPEND_AT_END if "workflows_audit_append_at_end" in statement else statement
+        for statement in new.SQLITE_UP
+    ]
 
 
 def as_attacker(*statements):
@@ -69,13 +104,16 @@ def as_attacker(*statements):
                 statement(cursor)
             else:
                 cursor.execute(statement)
-        for statement in [old.POSTGRES_UP, new.POSTGRES_UP] if postgres else old.SQLITE_UP + new.SQLITE_UP:
+        for statement in (
+            [old.POSTGRES_UP, new.POSTGRES_UP] if postgres else old.SQLITE_UP + _sqlite_guards_up(new)
+        ):
             cursor.execute(statement)
 
 
 def _payload(event: AuditEvent, **changes) -> dict:
     fields = {
         "sequence": event.sequence,
+        "chain": event.chain,
         "subject_type": f"{event.subject_type.app_label}.{event.subject_type.model}",
         "subject_id": event.subject_id,
         "actor_id": event.actor_id,
@@ -97,16 +135,19 @@ def rechain_from(first: int, comment: str = "Đã sửa"):
     """Rewrite every event from `first` on with a new comment and recompute the hashes (and the head), so that
     the hash chain alone is intact again: the attack the issue ran on events 100–577."""
 
+    chain = here()
+
     def rewrite(cursor):
-        previous = AuditEvent.objects.get(sequence=first - 1).hash if first > 1 else audit.GENESIS_HASH
-        for event in AuditEvent.objects.filter(sequence__gte=first).order_by("sequence"):
+        events = AuditEvent.objects.filter(chain=chain)
+        previous = events.get(sequence=first - 1).hash if first > 1 else audit.GENESIS_HASH
+        for event in events.filter(sequence__gte=first).order_by("sequence"):
             digest = compute_hash(_payload(event, comment=comment), previous)
             cursor.execute(
                 "UPDATE workflows_auditevent SET comment = %s, prev_hash = %s, hash = %s WHERE id = %s",
                 [comment, previous, digest, event.pk],
             )
             previous = digest
-        cursor.execute("UPDATE workflows_auditchainhead SET hash = %s WHERE id = 1", [previous])
+        cursor.execute("UPDATE workflows_auditchainhead SET hash = %s WHERE id = %s", [previous, chain])
 
     as_attacker(rewrite)
 
@@ -130,11 +171,12 @@ def test_insert_or_replace_of_an_existing_event_is_refused(chain):
     """SQLite: INSERT OR REPLACE deletes the old row without firing the DELETE trigger; the BEFORE INSERT
     trigger refuses it first. PostgreSQL's form of the same attack, ON CONFLICT DO UPDATE, meets the UPDATE
     trigger. Either way the event stays as it was."""
-    event = AuditEvent.objects.get(sequence=10)
+    event = AuditEvent.objects.get(chain=here(), sequence=10)
     forged_hash = compute_hash(_payload(event, comment="Đã sửa"), event.prev_hash)
-    columns = "id, sequence, subject_type_id, subject_id, verb, role, source_state, target_state, comment, data, created_at, prev_hash, hash"
+    columns = "id, chain, sequence, subject_type_id, subject_id, verb, role, source_state, target_state, comment, data, created_at, prev_hash, hash"
     values = [
         event.pk,
+        event.chain,
         event.sequence,
         event.subject_type_id,
         event.subject_id,
@@ -181,6 +223,7 @@ def test_an_event_that_does_not_follow_the_last_one_is_refused_or_named(chain):
     primary key, and what it lets in, verify_audit names."""
     last = AuditEvent.objects.order_by("-sequence").first()
     base = {
+        "chain": last.chain,
         "subject_type_id": last.subject_type_id,
         "subject_id": last.subject_id,
         "verb": "note",
@@ -227,8 +270,8 @@ def test_deleting_the_tail_fails_as_a_missing_tail(chain):
     assert not [p for p in verify_chain() if isinstance(p, audit.ChainProblem)]  # the walk alone passes
     report = verify_log()
     assert codes(report) == ["missing_tail"]
-    assert f"the chain head is at event #{EVENTS}" in report.problems[0].reason
-    assert f"ends at #{EVENTS - 5} (5 events missing)" in report.problems[0].reason
+    assert f"the chain head is at event #{at(EVENTS)}" in report.problems[0].reason
+    assert f"ends at #{at(EVENTS - 5)} (5 events missing)" in report.problems[0].reason
     assert "mất phần cuối" in report.problems[0].label
     assert "missing tail" in verify_audit_fails()
 
@@ -240,15 +283,13 @@ def test_deleting_the_tail_and_moving_the_head_back_fails_at_the_checkpoint(chai
     report = verify_log()
     assert codes(report) == ["missing_tail"]
     assert "the checkpoint signed at" in report.problems[0].reason
-    assert f"is at event #{EVENTS} but the log ends at #{EVENTS - 5}" in report.problems[0].reason
+    assert f"is at event #{at(EVENTS)} but the log ends at #{at(EVENTS - 5)}" in report.problems[0].reason
 
 
 def test_a_replaced_last_event_fails_on_the_head_hash(chain):
     last = AuditEvent.objects.order_by("-sequence").first()
     digest = compute_hash(_payload(last, comment="Đã sửa"), last.prev_hash)
-    as_attacker(
-        f"UPDATE workflows_auditevent SET comment = 'Đã sửa', hash = '{digest}' WHERE sequence = {last.sequence}"
-    )
+    as_attacker(f"UPDATE workflows_auditevent SET comment = 'Đã sửa', hash = '{digest}' WHERE id = {last.pk}")
     assert codes(verify_log()) == ["head_hash"]
 
 
@@ -256,11 +297,12 @@ def test_an_empty_log_where_there_were_events_fails(chain):
     as_attacker("DELETE FROM workflows_auditevent")
     report = verify_log()
     assert codes(report) == ["empty_log"]
+    emptied = "empty log" if here() == 1 else f"chain {here()} is empty"
     assert (
         report.problems[0].reason
-        == f"empty log where there were events: the chain head is at event #{EVENTS}"
+        == f"{emptied} where there were events: the chain head is at event #{at(EVENTS)}"
     )
-    assert "empty log where there were events" in verify_audit_fails()
+    assert f"{emptied} where there were events" in verify_audit_fails()
 
 
 def test_a_wiped_log_head_and_checkpoint_table_fail_by_the_checkpoint_files(chain, checkpoint_dir):
@@ -275,7 +317,7 @@ def test_a_wiped_log_head_and_checkpoint_table_fail_by_the_checkpoint_files(chai
     assert codes(report) == ["file_not_in_database", "empty_log"]
     assert "the checkpoint signed at" in report.problems[1].reason
     out = verify_audit_fails()
-    assert "missing from the database" in out and "empty log where there were events" in out
+    assert "missing from the database" in out and "empty where there were events" in out.replace(" log ", " ")
 
 
 # --- (b) signed checkpoints ------------------------------------------------------------------------------
@@ -288,9 +330,12 @@ def test_a_recomputed_chain_passes_the_walk_but_fails_at_the_signed_checkpoint(c
     assert not [p for p in verify_chain() if isinstance(p, audit.ChainProblem)]  # the chain is consistent
     report = verify_log()
     assert codes(report) == ["rewritten"]
-    assert report.problems[0].params["sequence"] == checkpoint.sequence
+    assert report.problems[0].params["sequence"] == signed_head(checkpoint)[0]
     assert "(the chain was rewritten or recomputed)" in report.problems[0].reason
-    assert f"event #{checkpoint.sequence} does not match the checkpoint signed at" in verify_audit_fails()
+    assert (
+        f"event #{at(signed_head(checkpoint)[0])} does not match the checkpoint signed at"
+        in verify_audit_fails()
+    )
 
 
 def test_an_attacker_cannot_re_sign_a_recomputed_chain(chain, checkpoint_dir):
@@ -334,7 +379,10 @@ def test_a_checkpoint_file_that_differs_from_the_database_fails(chain, checkpoin
     audit_checkpoint_sign(actor=SYSTEM)
     [path] = checkpoint_dir.glob("checkpoint-*.json")
     content = json.loads(path.read_text())
-    content["hash"] = "0" * 64
+    if here() == 1:
+        content["hash"] = "f" * 64
+    else:  # this test's chain is among the other chains' heads
+        content["heads"][str(here())][1] = "f" * 64
     path.write_text(json.dumps(content))
     (checkpoint_dir / "checkpoint-broken.json").write_text("not json")
     assert sorted(codes(verify_log())) == ["bad_signature", "file_not_in_database", "unreadable_file"]
@@ -352,13 +400,13 @@ def test_checkpoints_are_append_only(chain, checkpoint_dir):
             connection.cursor() as cursor,
         ):
             cursor.execute(sql)
-    assert AuditCheckpoint.objects.filter(pk=checkpoint.pk, sequence=EVENTS).exists()
+    assert signed_head(AuditCheckpoint.objects.get(pk=checkpoint.pk))[0] == EVENTS
 
 
 def test_signing_stores_the_checkpoint_in_the_database_and_in_a_file(chain, checkpoint_dir, settings):
     checkpoint = audit_checkpoint_sign(actor=SYSTEM)
-    last = AuditEvent.objects.order_by("-sequence").first()
-    assert (checkpoint.sequence, checkpoint.hash) == (last.sequence, last.hash)
+    last = AuditEvent.objects.order_by("-id").first()
+    assert signed_head(checkpoint, last.chain) == (last.sequence, last.hash)
     [path] = checkpoint_dir.glob("checkpoint-*.json")
     stored = json.loads(path.read_text())
     assert stored == checkpoints.SignedCheckpoint.of(checkpoint).as_json()
@@ -368,7 +416,7 @@ def test_signing_stores_the_checkpoint_in_the_database_and_in_a_file(chain, chec
     settings.AUDIT_SIGNING_KEY = ""
     report = verify_log()
     assert report.intact and report.checkpoints == report.checkpoint_files == 1
-    assert not AuditEvent.objects.filter(sequence__gt=last.sequence).exists()  # signing records no event
+    assert not AuditEvent.objects.filter(pk__gt=last.pk).exists()  # signing records no event
 
 
 def test_signing_refuses_without_key_or_directory_on_an_empty_log_and_on_a_tampered_chain(
@@ -383,10 +431,10 @@ def test_signing_refuses_without_key_or_directory_on_an_empty_log_and_on_a_tampe
     for _ in range(3):
         with transaction.atomic():
             audit.record(subject=widget, actor=SYSTEM, verb="note")
-    as_attacker("UPDATE workflows_auditevent SET comment = 'Đã sửa' WHERE sequence = 3")
-    with pytest.raises(CheckpointError, match="does not verify at event #3") as refused:
+    as_attacker(f"UPDATE workflows_auditevent SET comment = 'Đã sửa' WHERE chain = {here()} AND sequence = 3")
+    with pytest.raises(CheckpointError, match=f"does not verify at event #{at(3)}") as refused:
         audit_checkpoint_sign(actor=SYSTEM)
-    assert "chuỗi bị phá vỡ tại sự kiện #3" in refused.value.label
+    assert f"chuỗi bị phá vỡ tại sự kiện #{at(3)}" in refused.value.label
     assert list(AuditCheckpoint.objects.all()) == [first]
     settings.AUDIT_CHECKPOINT_DIR = ""
     with pytest.raises(CheckpointError, match="AUDIT_CHECKPOINT_DIR"):
@@ -416,7 +464,8 @@ def test_audit_checkpoint_command_signs_and_prints_json_and_makes_keys(chain, ch
     out = io.StringIO()
     call_command("audit_checkpoint", stdout=out)
     printed = json.loads(out.getvalue())
-    assert printed["sequence"] == EVENTS and printed["key_id"] == AuditCheckpoint.objects.get().key_id
+    assert printed == SignedCheckpoint.of(AuditCheckpoint.objects.get()).as_json()
+    assert signed_head(AuditCheckpoint.objects.get())[0] == EVENTS
     out = io.StringIO()
     call_command("audit_checkpoint", "--new-key", stdout=out)
     private_line, public_line = out.getvalue().split()
@@ -431,7 +480,7 @@ def test_verify_audit_reports_checkpoints_when_intact(chain, checkpoint_dir):
     out = io.StringIO()
     call_command("verify_audit", "--workers", "1", stdout=out)
     assert f"Audit chain intact: {EVENTS} events verified" in out.getvalue()
-    assert f"1 checkpoints verified, the latest at event #{EVENTS}" in out.getvalue()
+    assert f"1 checkpoints verified, the latest at event #{at(EVENTS)}" in out.getvalue()
 
 
 def test_deploy_check_requires_a_real_key_and_a_directory(settings):
@@ -458,14 +507,15 @@ def test_auditor_page_signs_a_checkpoint_and_shows_it_to_copy(client, chain, che
     response = client.post("/kiem-tra-nhat-ky/", {"action": "sign"})
     assert response.status_code == 302
     checkpoint = AuditCheckpoint.objects.get()
-    last = AuditEvent.objects.order_by("-sequence").first()  # granting the role was audited too
-    assert checkpoint.requested_by == auditor and (checkpoint.sequence, checkpoint.hash) == (
-        last.sequence,
-        last.hash,
-    )
+    last = AuditEvent.objects.order_by("-id").first()  # granting the role was audited too
+    assert checkpoint.requested_by == auditor
+    assert signed_head(checkpoint, last.chain) == (last.sequence, last.hash)
     page = client.get("/kiem-tra-nhat-ky/").content.decode()
-    assert "Đã ký điểm kiểm chứng tại sự kiện #" in page
-    assert checkpoint.signature in page and checkpoint.hash in page
+    if checkpoint.heads:  # several chains: each one's signed event
+        assert f"Đã ký điểm kiểm chứng tại các sự kiện #{at(last.sequence, last.chain)}" in page
+    else:
+        assert f"Đã ký điểm kiểm chứng tại sự kiện #{last.sequence}." in page
+    assert checkpoint.signature in page and last.hash in page
     assert (
         json.dumps(checkpoints.SignedCheckpoint.of(checkpoint).as_json(), sort_keys=True).replace(
             '"', "&quot;"
@@ -483,7 +533,7 @@ def test_auditor_page_names_each_problem_in_vietnamese(client, chain, checkpoint
     client.force_login(auditor)
     page = client.post("/kiem-tra-nhat-ky/", {"action": "verify"}, follow=True).content.decode()
     assert "Nhật ký không toàn vẹn" in page
-    assert f"sự kiện #{EVENTS} không khớp điểm kiểm chứng ký lúc" in page
+    assert f"sự kiện #{at(EVENTS)} không khớp điểm kiểm chứng ký lúc" in page
 
 
 def test_auditor_page_refuses_signing_without_configuration_and_others_entirely(
