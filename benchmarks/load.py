@@ -18,6 +18,7 @@ from workflows.audit import (
     _COLUMNS,
     _EVENTS,
     _INSERT,
+    FIRST_CHAIN,
     GENESIS_HASH,
     compute_hash,
     event_payload,
@@ -41,8 +42,14 @@ class LoadEvent:
 
 
 def append_events(events: Iterable[LoadEvent], batch: int = 10_000) -> int:
-    """Append the events to the chain in order; return how many were written."""
-    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+    """Append the events to the first chain of the log in order; return how many were written. (The first chain
+    hashes as the single chain did; the other chains, which later writers may use, are left as they are.)"""
+    last = (
+        AuditEvent.objects.filter(chain=FIRST_CHAIN)
+        .order_by("-sequence")
+        .values_list("sequence", "hash")
+        .first()
+    )
     sequence, prev_hash = last or (0, GENESIS_HASH)
     ops = connection.ops
     written = 0
@@ -61,6 +68,7 @@ def append_events(events: Iterable[LoadEvent], batch: int = 10_000) -> int:
         sequence += 1
         payload = event_payload(
             sequence=sequence,
+            chain=FIRST_CHAIN,
             subject_type=event.subject_label,
             subject_id=event.subject_id,
             actor_id=event.actor_id,
@@ -78,6 +86,7 @@ def append_events(events: Iterable[LoadEvent], batch: int = 10_000) -> int:
         rows.append(
             [
                 sequence,
+                FIRST_CHAIN,
                 event.content_type_id,
                 event.subject_id,
                 event.actor_id,

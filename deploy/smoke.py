@@ -151,7 +151,7 @@ def run(base, args):
     django.setup()
     from workflows.models import AuditEvent, Notification
 
-    event = AuditEvent.objects.filter(verb="resubmit", subject_id=str(dossier["id"])).latest("sequence")
+    event = AuditEvent.objects.filter(verb="resubmit", subject_id=str(dossier["id"])).latest("id")
     expect(event.data.get("request_id") == request_id, "the audit event carries the request id")
     deadline = time.monotonic() + 60
     while not Notification.objects.filter(event=event).exists():

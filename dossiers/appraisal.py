@@ -1,17 +1,21 @@
 """The Board's appraisal opinion on a nominee line, with an optimistic lock.
 
 Two Board officers may open the same dossier's appraisal screen at once. Each form carries the version of
-the line it was drawn from: the sequence number of the last audit event of the line or of its dossier
-(every change to either goes through the audit log, so nothing changes without the version moving). On
-save the line row is locked, the version compared, and a stale form is refused with a clear message
-instead of overwriting, or being overtaken by, what the other officer saved.
+the line it was drawn from: how many audit events the line and its dossier have (every change to either goes
+through the audit log, which is append-only, so nothing changes without the version growing). On save the
+line row is locked, the version compared, and a stale form is refused with a clear message instead of
+overwriting, or being overtaken by, what the other officer saved.
+
+A count, not the last event's number: the log is several chains (workflows.audit), whose sequences are not
+comparable, and ids are taken before commit, so an event of the dossier committed after an event of the line
+may have the lower id; a count grows with every event committed, whatever its chain or id.
 """
 
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from workflows import engine
@@ -37,27 +41,28 @@ class StaleAppraisal(engine.TransitionNotAllowed):
         )
 
 
-def _latest(model, ids) -> dict[str, int]:
-    """{subject id: sequence of its last audit event} for objects of `model` (the subject index covers it)."""
+def _counts(model, ids) -> dict[str, int]:
+    """{subject id: how many audit events it has} for objects of `model` (the subject index covers it)."""
     return dict(
         AuditEvent.objects.filter(
             subject_type=ContentType.objects.get_for_model(model), subject_id__in=[str(pk) for pk in ids]
         )
         .values("subject_id")
-        .annotate(last=Max("sequence"))
-        .values_list("subject_id", "last")
+        .annotate(events=Count("id"))
+        .values_list("subject_id", "events")
+        .order_by()
     )
 
 
 def versions(lines) -> dict[int, int]:
-    """{line id: version}: the last audit event of the line or of its dossier, in two look-ups."""
+    """{line id: version}: the audit events of the line and of its dossier, counted in two look-ups."""
     lines = list(lines)
     if not lines:
         return {}
-    line_last = _latest(DossierNominee, [line.pk for line in lines])
-    dossier_last = _latest(Dossier, {line.dossier_id for line in lines})
+    line_events = _counts(DossierNominee, [line.pk for line in lines])
+    dossier_events = _counts(Dossier, {line.dossier_id for line in lines})
     return {
-        line.pk: max(line_last.get(str(line.pk), 0), dossier_last.get(str(line.dossier_id), 0))
+        line.pk: line_events.get(str(line.pk), 0) + dossier_events.get(str(line.dossier_id), 0)
         for line in lines
     }
 

@@ -216,7 +216,7 @@ def _signature(dossier, *, on_behalf_of_committee: bool) -> Signature:
                 verb="decide",
             )
             .select_related("actor")
-            .order_by("-sequence")
+            .order_by("-id")
             .first()
         )
     name = full_name(event.actor) if event else ""

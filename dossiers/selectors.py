@@ -228,7 +228,7 @@ def returns_of(dossiers) -> dict[int, list[ReturnRound]]:
             verb__in=verbs,
         )
         .select_related("actor")
-        .order_by("sequence")
+        .order_by("id")
     ):
         pk = int(event.subject_id)
         if event.verb == "return_for_supplement":

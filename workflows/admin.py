@@ -27,10 +27,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    """Read-only: the database refuses UPDATE and DELETE on this table anyway."""
+    """Read-only: the database refuses UPDATE and DELETE on this table anyway. Listed in id order (the log's
+    order; within a chain that is its sequence), each event with its place in its chain ("123", "3·123")."""
 
     list_display = [
-        "sequence",
+        "id",
+        "position",
         "created_at",
         "verb",
         "subject_type",
@@ -39,8 +41,12 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "role",
         "target_state",
     ]
-    list_filter = ["verb", "subject_type"]
+    list_filter = ["verb", "subject_type", "chain"]
     search_fields = ["subject_id", "actor__username", "comment"]
+
+    @admin.display(description=_("số thứ tự"))
+    def position(self, event):
+        return event.position
 
 
 class AuditedAdmin(admin.ModelAdmin):

@@ -204,11 +204,16 @@ class AuditEventSerializer(serializers.ModelSerializer):
     #: Only for readers who may see it (policies.may_read_client_ips: the Board, auditors, the chairman); null
     #: for a unit reading its own dossier's history.
     client_ip = serializers.SerializerMethodField()
+    #: The event's place in the log as people read it: "123" in the first chain, "3·123" in chain 3 (`chain` and
+    #: `sequence` apart). Events are listed in id order, the order a subject's events were committed in.
+    position = serializers.CharField(read_only=True)
 
     class Meta:
         model = AuditEvent
         fields = [
+            "chain",
             "sequence",
+            "position",
             "verb",
             "verb_label",
             "source_state",

@@ -266,7 +266,9 @@ def history_parts(subject) -> list[models.Model]:
 
 
 def history_events(subject):
-    """The subject's audit events and those of its parts (history_parts), oldest first."""
+    """The subject's audit events and those of its parts (history_parts), oldest first: in id order, which for
+    one subject is the order its events were committed in (each is written under the subject's row lock; the
+    log's chains number their events apart, so sequences of two chains do not compare)."""
     content_type = ContentType.objects.get_for_model(subject, for_concrete_model=False)
     where = Q(subject_type=content_type, subject_id=str(subject.pk))
     by_type: dict = {}
@@ -278,7 +280,7 @@ def history_events(subject):
     return (
         AuditEvent.objects.filter(where)
         .select_related("actor", "on_behalf_of", "subject_type")
-        .order_by("sequence")
+        .order_by("id")
     )
 
 

@@ -4,10 +4,9 @@ timing is asserted (`make bench` measures; docs/benchmarks.md)."""
 
 import pytest
 
-from benchmarks.http_load import SimUser, audit_check, prepare_world, run_load
+from benchmarks.http_load import SimUser, audit_check, log_positions, prepare_world, run_load
 from councils.models import BallotReceipt
 from dossiers.models import Dossier
-from workflows.models import AuditEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,7 +25,7 @@ def world(audit_flush):
 def test_every_role_of_the_mix_is_served_and_the_trail_matches_what_the_client_saw(live_server, world):
     roles = {user.role for user in world.users}
     assert roles == {"unit", "board", "pair", "member"}
-    since = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+    since = log_positions()
 
     # one request in flight: the test server shares one in-memory SQLite database between its threads
     # (how many requests fit in the time depends on the machine's load: only that each kind was served counts)
@@ -39,7 +38,7 @@ def test_every_role_of_the_mix_is_served_and_the_trail_matches_what_the_client_s
     assert summary["http_requests"] == stats.requests and summary["http_errors"] == 0
     assert summary["http_p50_ms"] <= summary["http_p95_ms"] <= summary["http_p99_ms"]
     assert BallotReceipt.objects.count() == stats.ballots_ok
-    check = audit_check(world, stats, since_sequence=since)
+    check = audit_check(world, stats, since=since)
     assert check == {"http_lost_or_doubled": 0, "http_chain_ok": 1}
     pair = next(user for user in world.users if user.role == "pair")
     # the pair's dossier went back and forth: in «returned» after an odd number of steps, else «submitted»
@@ -53,4 +52,28 @@ def test_a_refused_request_is_an_error_and_a_miscount_is_reported(live_server, w
     assert stats.requests > 0 and len(stats.errors) == stats.requests
 
     stats.transitions_ok += 1  # the client claims a transition the server never wrote
-    assert audit_check(world, stats, since_sequence=0)["http_lost_or_doubled"] == 1
+    assert audit_check(world, stats, since={})["http_lost_or_doubled"] == 1
+
+
+def test_the_trail_is_counted_past_each_chain_position(world):
+    """gunicorn's workers append to several chains: what was written during the load is counted past each
+    chain's own position, the events before it (in any chain) are not."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from benchmarks.http_load import Stats
+    from workflows import audit
+
+    dossier = Dossier.objects.get(pk=world.dossier_ids[0])
+    with override_settings(AUDIT_CHAINS=4):
+        for chain in (1, 3):  # before the load: not counted
+            with transaction.atomic(), audit.use_chain(chain):
+                audit.record(subject=dossier, actor=audit.SYSTEM, verb="resubmit")
+        since = log_positions()
+        for chain in (3, 2, 1, 2):
+            with transaction.atomic(), audit.use_chain(chain):
+                audit.record(subject=dossier, actor=audit.SYSTEM, verb="return_for_supplement")
+    stats = Stats(transitions_ok=4)
+    assert audit_check(world, stats, since=since) == {"http_lost_or_doubled": 0, "http_chain_ok": 1}
+    stats.transitions_ok = 3
+    assert audit_check(world, stats, since=since)["http_lost_or_doubled"] == 1

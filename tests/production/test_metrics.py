@@ -160,7 +160,9 @@ def test_the_single_chain_cache_carries_over_as_the_first_chain(cast):
     )
     assert carried[("dossiers.dossier", "submit")] == 41 + elsewhere
     positions = cache.get(health.TRANSITIONS_CACHE_KEY)["positions"]
-    assert positions == {str(chain): sequence for chain, (sequence, _h) in tails.items()}
+    assert {chain: n for chain, n in positions.items() if n} == {
+        str(chain): sequence for chain, (sequence, _h) in tails.items()
+    }
     cache.delete(health.TRANSITIONS_CACHE_KEY)
 
 
