@@ -131,11 +131,12 @@ def _payload(event: AuditEvent, **changes) -> dict:
     return event_payload(**fields)
 
 
-def rechain_from(first: int, comment: str = "Đã sửa"):
+def rechain_from(first: int, comment: str = "Đã sửa", chain: int | None = None):
     """Rewrite every event from `first` on with a new comment and recompute the hashes (and the head), so that
-    the hash chain alone is intact again: the attack the issue ran on events 100–577."""
+    the hash chain alone is intact again: the attack the issue ran on events 100–577. In this test's chain, or
+    in `chain`."""
 
-    chain = here()
+    chain = here() if chain is None else chain
 
     def rewrite(cursor):
         events = AuditEvent.objects.filter(chain=chain)
