@@ -85,11 +85,15 @@ def _subjects_may_be_voted(flow) -> State.CONDITION:
     return State.CONDITION(not found, " ".join(found))
 
 
-def _quorum_condition(session, refused: str) -> State.CONDITION:
+def _quorum_condition(session, refused: str, flow=None) -> State.CONDITION:
     """Quorum (DOMAIN.md §3) as a transition condition: it holds for the whole meeting, so it is checked when the
     meeting opens, when voting opens, when each item's result is counted and when voting closes. Marking members
-    absent after the opening so that fewer than the quorum remain refuses the next of these steps."""
+    absent after the opening so that fewer than the quorum remain refuses the next of these steps. The figures
+    stay on `flow` (quorum_read) for the transition that follows the check: the session row is locked, so the
+    attendance it read cannot change before the transition records its counts."""
     quorum = selectors.quorum(session)
+    if flow is not None:
+        flow.quorum_read = quorum
     return State.CONDITION(
         quorum.met, _("%(refused)s: %(why)s.") % {"refused": refused, "why": quorum.refusal}
     )
@@ -97,7 +101,7 @@ def _quorum_condition(session, refused: str) -> State.CONDITION:
 
 @evaluated_once
 def _quorum_met(flow) -> State.CONDITION:
-    return _quorum_condition(flow.obj, _("Chưa thể khai mạc phiên họp"))
+    return _quorum_condition(flow.obj, _("Chưa thể khai mạc phiên họp"), flow)
 
 
 @evaluated_once
@@ -107,7 +111,7 @@ def _quorum_for_voting(flow) -> State.CONDITION:
 
 @evaluated_once
 def _quorum_for_closing(flow) -> State.CONDITION:
-    return _quorum_condition(flow.obj, _("Không thể kết thúc bỏ phiếu"))
+    return _quorum_condition(flow.obj, _("Không thể kết thúc bỏ phiếu"), flow)
 
 
 def _quorum_for_counting(flow) -> State.CONDITION:
@@ -302,7 +306,7 @@ class SessionLifecycle(Lifecycle):
     )
     def open(self, *, cleaned_data, actor, comment):
         """The chair opens the meeting once attendance reaches the quorum (DOMAIN.md §3: ≥ 2/3 present)."""
-        quorum = selectors.quorum(self.obj)
+        quorum = getattr(self, "quorum_read", None) or selectors.quorum(self.obj)  # the condition's figures
         self.obj.member_count = quorum.total  # selectors.total_members(): the one definition
         self.obj.present_count = quorum.present
 
@@ -327,7 +331,8 @@ class SessionLifecycle(Lifecycle):
     )
     def close_voting(self, *, cleaned_data, actor, comment):
         """Voting ends once every item is counted (services.session_close_voting counts the open ones first)."""
-        self.obj.present_count = len(selectors.present_ids(self.obj))
+        quorum = getattr(self, "quorum_read", None)  # the condition's figures, the session row locked since
+        self.obj.present_count = quorum.present if quorum else len(selectors.present_ids(self.obj))
 
     @state.transition(
         source=[SessionState.VOTING_CLOSED, SessionState.MINUTES_DRAFTED],

@@ -161,27 +161,29 @@ class RoundRow:
 
 
 # -- the catalogue of the unit's own awards ----------------------------------------------------------------
-def unit_awards(year: int) -> dict[str, AwardType]:
-    """The unit-decided awards for individuals of the version that judges achievements of `year` (the one in force
-    on 31 December), by code."""
-    awards = (
+def unit_decided_awards(year: int) -> list[AwardType]:
+    """Every unit-decided award of the version that judges achievements of `year` (the one in force on 31
+    December), with its rules and quotas, by code: what unit_awards and collective_unit_awards choose from."""
+    return list(
         AwardType.objects.effective_on(date(year, 12, 31))
         .filter(route=AwardRoute.UNIT_DECIDES)
         .prefetch_related("rules", "quotas")
         .order_by("code")
     )
+
+
+def unit_awards(year: int, catalogue: list[AwardType] | None = None) -> dict[str, AwardType]:
+    """The unit-decided awards for individuals of the version that judges achievements of `year` (the one in force
+    on 31 December), by code (`catalogue`: unit_decided_awards(year) when the caller read it already)."""
+    awards = unit_decided_awards(year) if catalogue is None else catalogue
     return {award.code: award for award in awards if award.accepts(RecipientKind.INDIVIDUAL)}
 
 
-def collective_unit_awards(year: int) -> dict[str, AwardType]:
+def collective_unit_awards(year: int, catalogue: list[AwardType] | None = None) -> dict[str, AwardType]:
     """The unit-decided awards a collective may receive (Tập thể lao động tiên tiến; Giấy khen, which is for
-    anyone) of the version that judges achievements of `year`, by code: the «Tập thể» sheet's choices."""
-    awards = (
-        AwardType.objects.effective_on(date(year, 12, 31))
-        .filter(route=AwardRoute.UNIT_DECIDES)
-        .prefetch_related("rules", "quotas")
-        .order_by("code")
-    )
+    anyone) of the version that judges achievements of `year`, by code: the «Tập thể» sheet's choices
+    (`catalogue`: unit_decided_awards(year) when the caller read it already)."""
+    awards = unit_decided_awards(year) if catalogue is None else catalogue
     return {award.code: award for award in awards if award.accepts(RecipientKind.COLLECTIVE)}
 
 
@@ -1049,8 +1051,9 @@ def round_import(*, unit_round: UnitRound, rows: list[RoundRow], actor) -> list[
         )
     if not rows:
         raise ValidationError({"file": _("Tệp không có dòng nào ngoài dòng tiêu đề.")})
-    awards = _award_lookup(unit_awards(unit_round.year))
-    collective = _award_lookup(collective_unit_awards(unit_round.year))
+    catalogue = unit_decided_awards(unit_round.year)  # read once for both sheets
+    awards = _award_lookup(unit_awards(unit_round.year, catalogue))
+    collective = _award_lookup(collective_unit_awards(unit_round.year, catalogue))
     persons_only = {key: award for key, award in awards.items() if key not in collective}
     errors: dict[int, list[str]] = {}
     team_errors: dict[int, list[str]] = {}

@@ -37,6 +37,21 @@ def _imported(cast, count=6):
     return unit_round
 
 
+def test_the_import_reads_the_unit_awards_once_for_both_sheets(cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    unit_round = new_round(cast)
+    rows = rounds.read_rows(workbook([person_row(n) for n in range(1, 7)]))
+    with CaptureQueriesContext(connection) as captured:
+        rounds.round_import(unit_round=unit_round, rows=rows, actor=Actor(user=cast.officer))
+    catalogue = [
+        q for q in captured.captured_queries if q["sql"].startswith('SELECT "dossiers_awardtype"."id"')
+    ]
+    assert len(catalogue) == 1  # the persons' and the collectives' choices from one read (two before)
+    assert unit_round.lines.count() == 6
+
+
 def test_the_submission_reads_eligibility_and_quotas_once(cast, unit_council, monkeypatch):
     unit_round = _imported(cast)
     session = a_session(unit_council, Actor(user=unit_council.secretary))
