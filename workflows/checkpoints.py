@@ -182,13 +182,21 @@ class SignedCheckpoint:
             "signature": self.signature,
         }
         if self.heads:  # a single chain's checkpoint reads (and is written) as it always was
-            statement["heads"] = normalise_heads(self.heads)
+            try:
+                statement["heads"] = normalise_heads(self.heads)
+            except (ValueError, TypeError):  # a row someone wrote by hand: as it is (its signature fails)
+                statement["heads"] = self.heads
         return statement
 
     def positions(self) -> dict[int, tuple[int, str]]:
-        """Every chain's signed head, {chain: (sequence, hash)}; chain 1 at sequence 0 when it had no event."""
+        """Every chain's signed head, {chain: (sequence, hash)}; chain 1 at sequence 0 when it had no event. An
+        entry that is not a chain's head (a row written by hand, whose signature fails) is left out."""
         found = {FIRST_CHAIN: (self.sequence, self.hash)}
-        for chain, (sequence, digest) in normalise_heads(self.heads).items():
+        for key, value in (self.heads if isinstance(self.heads, dict) else {}).items():
+            try:
+                [(chain, (sequence, digest))] = normalise_heads({key: value}).items()
+            except (ValueError, TypeError):
+                continue
             found[int(chain)] = (sequence, digest)
         return found
 

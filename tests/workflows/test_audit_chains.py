@@ -271,6 +271,20 @@ def test_a_checkpoint_signs_every_chain_head_and_verifies_with_the_public_key_al
     assert [code for code, _chain in codes(verify_log())] == ["file_not_in_database", "bad_signature"]
 
 
+@pytest.mark.parametrize("heads", [{"1": [3, "a" * 64]}, {"2": "abc"}, ["2", 8]])
+def test_a_stored_checkpoint_with_heads_written_by_hand_is_a_forged_signature_not_a_crash(chains, heads):
+    checkpoint = audit_checkpoint_sign(actor=SYSTEM)
+    as_attacker(
+        lambda cursor: cursor.execute(
+            "UPDATE workflows_auditcheckpoint SET heads = %s WHERE id = %s",
+            [json.dumps(heads), checkpoint.pk],
+        )
+    )
+    assert [code for code, _chain in codes(verify_log())] == ["file_not_in_database", "bad_signature"]
+    run, _spy = run_check(AuditCheckMode.INCREMENTAL)
+    assert run.state == AuditCheckState.FAILED and run.problems[0]["code"] == "bad_signature"
+
+
 def test_the_hourly_task_signs_when_any_chain_moved(chains):
     from workflows.tasks import sign_audit_checkpoint
 
