@@ -129,7 +129,7 @@ def _enqueue(subscription: Subscription) -> None:
     query in id order, a prefix of each chain's rest, then each chain's position past what was read."""
     cache: dict = {}
     events = list(
-        AuditEvent.objects.filter(audit.after_positions(subscription.positions))
+        AuditEvent.objects.filter(audit.after_positions(subscription.positions, limit=BATCH))
         .select_related("subject_type")
         .order_by("id")[:BATCH]
     )

@@ -185,16 +185,33 @@ def chain_tails() -> dict[int, tuple[int, str]]:
     return tails
 
 
-def after_positions(positions: dict) -> models.Q:
+def after_positions(positions: dict, limit: int | None = None) -> models.Q:
     """The events past a reader's positions ({"<chain>": last sequence read}; a chain it has no position in is read
     from its start). Readers of the log as an outbox (the notifier, the webhook deliverer, the metrics) keep one
     position per chain: each chain is appended under its head's lock, so its sequence is its commit order; the
     ids between chains are not. Read in one query ordered by id, as one snapshot: a subject's events, written under
-    the subject's row lock, come in their order whatever chain each is in."""
-    condition = models.Q(pk__in=[])
-    for chain in chains():
-        condition |= models.Q(chain=chain, sequence__gt=int(positions.get(str(chain), 0)))
-    return condition
+    the subject's row lock, come in their order whatever chain each is in. With `limit`, the condition names the
+    first `limit` of them by id (read the reader's batch with the same limit)."""
+    numbers = chains()
+    if limit is None:
+        condition = models.Q(pk__in=[])
+        for chain in numbers:
+            condition |= models.Q(chain=chain, sequence__gt=int(positions.get(str(chain), 0)))
+        return condition
+    if not numbers:
+        return models.Q(pk__in=[])
+    # With a limit (the outboxes' batches): the first `limit` ids past the positions, found in ONE statement (one
+    # snapshot) that walks each chain's (chain, sequence) index from its position, at most `limit` rows a chain,
+    # whatever the log's size; an OR of the chains ordered by id could make the planner scan the whole id index.
+    branch = f"SELECT id FROM (SELECT id FROM {_EVENTS} WHERE chain = %s AND sequence > %s ORDER BY sequence LIMIT %s) AS c{{n}}"
+    sql = " UNION ALL ".join(branch.format(n=index) for index in range(len(numbers)))
+    params = []
+    for chain in numbers:
+        params += [chain, int(positions.get(str(chain), 0)), int(limit)]
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(f"SELECT id FROM ({sql}) AS past ORDER BY id LIMIT %s", [*params, int(limit)])
+        ids = [row[0] for row in cursor.fetchall()]
+    return models.Q(pk__in=ids)
 
 
 def advance_positions(positions: dict, read) -> dict:

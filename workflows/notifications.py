@@ -140,7 +140,7 @@ def dispatch(batch: int = 1000) -> int:
     with transaction.atomic():
         cursor, _ = OutboxCursor.objects.select_for_update().get_or_create(name="notifications")
         events = list(
-            AuditEvent.objects.filter(audit.after_positions(cursor.positions))
+            AuditEvent.objects.filter(audit.after_positions(cursor.positions, limit=batch))
             .order_by("id")
             .values_list("pk", "chain", "sequence", "target_state", "verb")[:batch]
         )
