@@ -133,9 +133,11 @@ def active_run() -> AuditCheckRun | None:
     return run
 
 
-def start_audit_check(*, mode: str, actor: audit.Actor) -> tuple[AuditCheckRun, bool]:
+def start_audit_check(*, mode: str, actor: audit.Actor, queue: bool = True) -> tuple[AuditCheckRun, bool]:
     """Queue a check and record who asked for it (`audit_check_started`). One at a time: while a run is queued
-    or running, that run is returned instead (and `False`). Without a broker the run completes here."""
+    or running, that run is returned instead (and `False`). Without a broker the run completes here.
+    `queue=False` leaves the new run queued for the caller to perform (`manage.py verify_audit
+    --since-checkpoint` runs it in its own process)."""
     if mode not in AuditCheckMode.values:
         raise ValueError(f"unknown audit check mode {mode!r}")
     running = active_run()
@@ -150,7 +152,8 @@ def start_audit_check(*, mode: str, actor: audit.Actor) -> tuple[AuditCheckRun, 
         if running is None:
             raise
         return running, False
-    _enqueue(run.pk)
+    if queue:
+        _enqueue(run.pk)
     run.refresh_from_db()
     return run, True
 
