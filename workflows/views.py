@@ -145,6 +145,9 @@ def history(request, app_label: str, model_name: str, pk: str):
                 "subject",
                 "part",
                 "concerns",
+                # the audit chain the event is in, and its place there ("3·12"; docs/audit-chains.md)
+                "chain",
+                "position",
             ]
         )
         for e, row in zip(events, rows, strict=True):
@@ -172,6 +175,8 @@ def history(request, app_label: str, model_name: str, pk: str):
                     f"{e.subject_type.app_label}.{e.subject_type.model}:{e.subject_id}",
                     row.part,
                     "; ".join(f"{label}: {value}" for label, value in row.concerns),
+                    e.chain,
+                    e.position,
                 ]
             )
         return response

@@ -76,3 +76,23 @@ def test_the_appraisal_version_grows_with_an_event_in_any_chain(cast, spread):
     with override_settings(AUDIT_CHAINS=4), audit.use_chain(2):  # a chain whose sequences are far behind
         engine.perform(line, "propose", user=cast.board, data={"comment": "Đủ tiêu chuẩn"})
     assert appraisal.version(line) > read
+
+
+def test_the_csv_export_gives_chain_and_position(cast, spread):
+    import csv
+    import io
+
+    dossier, _line = spread
+    client = Client()
+    client.force_login(cast.auditor)
+    response = client.get(f"/lich-su/dossiers/dossier/{dossier.pk}/?format=csv")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    accept = AuditEvent.objects.filter(verb="accept", subject_id=str(dossier.pk)).get()
+    row = next(r for r in rows if r["verb"] == "accept")
+    assert (row["chain"], row["position"], row["sequence"]) == (
+        "4",
+        f"4·{accept.sequence}",
+        str(accept.sequence),
+    )
+    assert [r["chain"] for r in rows if r["verb"] in ("submit", "accept")] == ["1", "4"]
