@@ -571,6 +571,14 @@ def relabel_subject_type(content_type, *, app_label: str) -> None:
         # holds the write lock)
         cursor.execute(f"SELECT id FROM {_HEAD} ORDER BY id" + _FOR_UPDATE.get(connection.vendor, ""))
         heads = [row[0] for row in cursor.fetchall()]
+        columns = {column.name for column in connection.introspection.get_table_description(cursor, _EVENTS)}
+        if "chain" not in columns:  # a migration run before workflows 0014: one chain, no chain columns
+            _relabel_single_chain(cursor, content_type, old_label)
+            cursor.execute(
+                "UPDATE django_content_type SET app_label = %s WHERE id = %s", [app_label, content_type.pk]
+            )
+            ContentType.objects.clear_cache()
+            return
         cursor.execute(f"SELECT DISTINCT chain FROM {_EVENTS}")
         for chain in sorted(set(heads) | {row[0] for row in cursor.fetchall()}):
             cursor.execute(f"SELECT MAX(sequence) FROM {_EVENTS} WHERE chain = %s", [chain])
@@ -594,6 +602,23 @@ def relabel_subject_type(content_type, *, app_label: str) -> None:
             "UPDATE django_content_type SET app_label = %s WHERE id = %s", [app_label, content_type.pk]
         )
     ContentType.objects.clear_cache()
+
+
+def _relabel_single_chain(cursor, content_type, old_label: str) -> None:
+    """relabel_subject_type() on the schema before the chains (workflows 0014): the one chain's labels."""
+    cursor.execute(f"SELECT MAX(sequence) FROM {_EVENTS}")
+    until = cursor.fetchone()[0] or 0
+    cursor.execute(f"SELECT MAX(until_sequence) FROM {_LABELS} WHERE content_type_id = %s", [content_type.pk])
+    since = cursor.fetchone()[0] or 0
+    cursor.execute(
+        f"SELECT 1 FROM {_EVENTS} WHERE subject_type_id = %s AND sequence > %s AND sequence <= %s LIMIT 1",
+        [content_type.pk, since, until],
+    )
+    if cursor.fetchone() is not None:
+        cursor.execute(
+            f"INSERT INTO {_LABELS} (content_type_id, label, until_sequence) VALUES (%s, %s, %s)",
+            [content_type.pk, old_label, until],
+        )
 
 
 _LABELS = "workflows_auditsubjectlabel"

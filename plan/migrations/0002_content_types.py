@@ -45,19 +45,22 @@ def backwards(apps, schema_editor):
         content_type = ContentType.objects.filter(app_label="plan", model=model).first()
         if content_type is None:
             continue
+        # only the columns every version of the table has (workflows 0014 added `chain`; reversing may reach here
+        # with the table already before or still after it)
         recorded = (
             AuditSubjectLabel.objects.filter(content_type=content_type, label=f"workflows.{model}")
             .order_by("-until_sequence")
+            .values_list("pk", "until_sequence")
             .first()
         )
-        since = recorded.until_sequence if recorded is not None else 0
+        since = recorded[1] if recorded is not None else 0
         if AuditEvent.objects.filter(subject_type=content_type, sequence__gt=since).exists():
             raise RuntimeError(
                 f"plan.{model} has audit events recorded after the move to the app plan: moving it back "
                 "would break the audit chain for the code before the move"
             )
         if recorded is not None:
-            recorded.delete()
+            AuditSubjectLabel.objects.filter(pk=recorded[0])._raw_delete(schema_editor.connection.alias)
         content_type.app_label = "workflows"
         content_type.save(update_fields=["app_label"])
     CurrentContentType.objects.clear_cache()

@@ -44,6 +44,29 @@ def _problems() -> list[ChainProblem]:
     return [item for item in verify_chain() if isinstance(item, ChainProblem)]
 
 
+def _record_then(*, subject, actor, verb, source_state="", target_state="", comment="", data=None) -> None:
+    """audit.record() as it wrote events at that time: the schema had one chain and no chain column (workflows
+    0014 added them; chain 1 hashes exactly as the single chain did)."""
+    fields, columns = audit._event_fields(
+        connection, audit.FIRST_CHAIN, subject, actor, verb, source_state, target_state, comment, data
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sequence, hash FROM workflows_auditevent ORDER BY sequence DESC LIMIT 1")
+        last = cursor.fetchone() or (0, audit.GENESIS_HASH)
+        sequence, prev_hash = last[0] + 1, last[1]
+        digest = audit.compute_hash(audit.event_payload(sequence=sequence, **fields), prev_hash)
+        names = [name for name in audit._COLUMNS if name != "chain"]
+        cursor.execute(
+            f"INSERT INTO workflows_auditevent ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})",
+            [sequence, *columns[1:], prev_hash, digest],
+        )
+        cursor.execute("DELETE FROM workflows_auditchainhead")
+        cursor.execute(
+            "INSERT INTO workflows_auditchainhead (id, sequence, hash, prev_hash) VALUES (1, %s, %s, %s)",
+            [sequence, digest, prev_hash],
+        )
+
+
 @pytest.fixture
 def before_the_move():
     """The database as it stood before the move, with plan data and audit events; migrated forward after."""
@@ -90,9 +113,9 @@ def before_the_move():
     oversight = OversightAssignment.objects.create(plan=plan, member=officer, unit=district)
     division = Division.objects.create(year=2023, activity=activity)
     with transaction.atomic():  # events recorded under the labels of that time: "workflows.activity", …
-        audit.record(subject=plan, actor=audit.SYSTEM, verb="imported", data={"activities": 1})
-        audit.record(subject=district, actor=audit.SYSTEM, verb="created")
-        audit.record(
+        _record_then(subject=plan, actor=audit.SYSTEM, verb="imported", data={"activities": 1})
+        _record_then(subject=district, actor=audit.SYSTEM, verb="created")
+        _record_then(
             subject=activity,
             actor=audit.Actor(user=officer, role="board_officer"),
             verb="postpone",
@@ -101,7 +124,7 @@ def before_the_move():
             comment="Chờ số liệu",
             data={"due_date": date(2023, 3, 15)},
         )
-        audit.record(
+        _record_then(
             subject=unit_plan, actor=audit.Actor(user=officer, role="unit_officer"), verb="registered"
         )
     old_type = ContentType.objects.get(app_label="workflows", model="activity")
@@ -242,5 +265,6 @@ def test_the_move_is_reversible_until_an_event_is_recorded_under_the_new_label(b
         _migrate(BEFORE)
     ContentType.objects.clear_cache()
     assert ContentType.objects.get(pk=ids["activity_type"]).app_label == "plan"  # refused as a whole
+    _migrate(_latest())  # the migrations reversed before the refusal (workflows 0014's chains…) come back
     assert AuditSubjectLabel.objects.count() == 3
     assert not _problems()
