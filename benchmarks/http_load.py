@@ -433,7 +433,6 @@ def measure(quick: bool, *, tiny: bool = False, redis_url: str = "redis://127.0.
     from django.conf import settings
     from django.db import connection, connections
 
-
     if connection.vendor != "postgresql":
         return {}
     try:
