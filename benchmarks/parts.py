@@ -778,7 +778,7 @@ def year_round(quick: bool) -> dict:
     return _year_round(sizes)
 
 
-def _year_round(sizes: tuple[int, int, int, int]) -> dict:
+def _year_round(sizes: tuple[int, int, int, int], workers: int = 1) -> dict:
     """A year-end round at volume (issue 19), on the product's paths. The unit side, per unit, on the unit path
     (dossiers.unit_round; full: 500 units × 20 nominees, 10 000 lines; quick: 10 × 20; tiny: 2 × 6): the Excel
     list read and imported (every person recorded, eligibility for every row in one pass), the eligibility
@@ -888,9 +888,9 @@ def _year_round(sizes: tuple[int, int, int, int]) -> dict:
         city_session, "convene", user=city_secretary, data={"planned_on": city_planned.isoformat()}
     )
 
-    lines_total = 0
     city_people: dict[int, list] = {}  # unit index → its nominees with a city line
     unit_people: dict[int, tuple] = {}  # unit index → (unit, officer, head)
+    plans: list[dict] = []  # per unit, the ids its round needs (setup, untimed)
     for index in range(units_count):
         unit = Unit.objects.create(code=f"bench-round-{index}", name=f"Đơn vị {index} (đo)")
         officer = grant(f"bench-round-officer-{index}", Role.UNIT_OFFICER, unit=unit)
@@ -947,10 +947,34 @@ def _year_round(sizes: tuple[int, int, int, int]) -> dict:
             actor=Actor(user=secretary),
         )
         engine.perform(session, "convene", user=secretary, data={"planned_on": planned.isoformat()})
-
         unit_round = rounds.round_create(
             unit=unit, year=year, title=f"Bình xét năm {year}", actor=Actor(user=officer)
         )
+        plans.append(
+            {
+                "index": index,
+                "officer": officer.pk,
+                "head": head.pk,
+                "secretary": secretary.pk,
+                "chair": chair.pk,
+                "voters": [user.pk for user in voters],
+                "session": session.pk,
+                "round": unit_round.pk,
+                "planned": planned,
+            }
+        )
+
+    def unit_round_run(plan: dict) -> None:
+        """One unit's round, import to decision, on the unit path (each stage timed)."""
+        from councils.models import Session
+
+        index, planned = plan["index"], plan["planned"]
+        officer, head, secretary, chair = (
+            users.get(pk=plan[role]) for role in ("officer", "head", "secretary", "chair")
+        )
+        voters = list(users.filter(pk__in=plan["voters"]).order_by("pk"))
+        session = Session.objects.get(pk=plan["session"])
+        unit_round = UnitRound.objects.get(pk=plan["round"])
         upload = workbook(index)
         with timed("import"):
             rounds.round_import(
@@ -999,7 +1023,17 @@ def _year_round(sizes: tuple[int, int, int, int]) -> dict:
             raise RuntimeError(
                 f"round {unit_round.pk}: {unit_round.state}, {awarded} of {per_unit} awards recorded"
             )
-        lines_total += per_unit
+
+    if workers == 1:
+        for plan in plans:
+            unit_round_run(plan)
+    else:  # the units at once, in `workers` forked processes (each with its connection and its audit chain)
+        started = time.perf_counter()
+        worker_stages = _in_workers(plans, unit_round_run, workers, stages)
+        stages.clear()
+        stages["units"] = time.perf_counter() - started  # wall clock of the whole unit side
+        unit_stage_sums = worker_stages
+    lines_total = per_unit * units_count
 
     # -- the city side: one city dossier per unit with city people, Bằng khen của Chủ tịch UBND thành phố ------
     pdf = _blank_pdf()  # a structurally valid PDF: workflows.uploads parses every upload
@@ -1129,7 +1163,81 @@ def _year_round(sizes: tuple[int, int, int, int]) -> dict:
     figures["year_round_city_lines"] = city_lines
     figures["year_round_awards"] = unit_awards + city_awards
     figures["year_round_chain_intact"] = 1
+    figures["year_round_workers"] = workers
+    if (
+        workers > 1
+    ):  # each stage's seconds summed over the workers (against the one-process figures: contention)
+        for name, seconds in unit_stage_sums.items():
+            figures[f"year_round_worker_{name}_s"] = round(seconds, 2)
     return figures
+
+
+def _in_workers(
+    plans: list[dict], run: Callable[[dict], None], workers: int, stages: dict
+) -> dict[str, float]:
+    """`run(plan)` for every plan, in `workers` forked processes at once (the plans dealt in turn), each with its
+    own database connection (so its own audit chain); `stages` is the timing dict `run` adds to. Returns each
+    stage's seconds summed over the workers; fails if a worker fails."""
+    import multiprocessing
+    import traceback
+
+    from django.db import connections
+
+    connections.close_all()  # the children must not inherit an open connection
+    context = multiprocessing.get_context("fork")
+    pipes, processes = [], []
+    for index in range(workers):
+        parent_end, child_end = context.Pipe(duplex=False)
+
+        def target(chunk=plans[index::workers], conn=child_end):
+            connections.close_all()
+            stages.clear()
+            try:
+                for plan in chunk:
+                    run(plan)
+                conn.send(("ok", dict(stages)))
+            except BaseException:  # reported to the parent, which fails the run
+                conn.send(("error", traceback.format_exc()))
+            finally:
+                connections.close_all()
+
+        process = context.Process(target=target)
+        process.start()
+        pipes.append(parent_end)
+        processes.append(process)
+    replies = [pipe.recv() for pipe in pipes]
+    for process in processes:
+        process.join()
+    failures = [reply[1] for reply in replies if reply[0] != "ok"]
+    if failures:
+        raise RuntimeError(f"{len(failures)} of {workers} round workers failed:\n{failures[0]}")
+    summed: dict[str, float] = {}
+    for _status, worker_stages in replies:
+        for name, seconds in worker_stages.items():
+            summed[name] = summed.get(name, 0.0) + seconds
+    return summed
+
+
+@part("year_round_parallel")
+def year_round_parallel(quick: bool) -> dict:
+    """The same year-end round with the units working at once, as a province's do: every unit's round (import to
+    decision) in BENCH_ROUND_WORKERS forked processes (default 2, the machine's cores), each with its own
+    connection and audit chain; then the city side as in `year_round`. Keys `year_round_parallel_*`:
+    `_units_s` the unit side's wall clock, `_s` that plus the city stages, `_worker_<stage>_s` each stage's
+    seconds summed over the workers. PostgreSQL only (SQLite takes one writer at a time)."""
+    import os
+
+    if connection.vendor != "postgresql":
+        return {}
+    workers = int(os.environ.get("BENCH_ROUND_WORKERS", "2"))
+    if tiny():
+        sizes = (4, 6, 2, 2)
+    elif quick:
+        sizes = (10, 20, 3, 10)
+    else:
+        sizes = (500, 20, 30, 10)
+    figures = _year_round(sizes, workers=workers)
+    return {key.replace("year_round", "year_round_parallel", 1): value for key, value in figures.items()}
 
 
 @part("http_load")

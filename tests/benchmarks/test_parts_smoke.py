@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 PARTS = {
@@ -67,3 +68,39 @@ def test_new_parts_run_on_sqlite_at_tiny_sizes(tmp_path):
     assert results["unit_round_300_lines_sqlite"] == 6 and results["unit_round_300_awards_sqlite"] == 8
     assert results["unit_round_300_chain_intact_sqlite"] == 1
     assert results["year_round_chain_intact_sqlite"] == 1
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the units-at-once round runs on PostgreSQL only (SQLite takes one writer at a time)",
+)
+def test_the_round_with_units_at_once_runs_on_postgresql(tmp_path):
+    """year_round_parallel: every unit's round in two forked workers at once, then the city side; every award in
+    the register and every chain verified afterwards (the part fails the run otherwise)."""
+    output = tmp_path / "bench.json"
+    env = {**os.environ, "BENCH_TINY": "1", "BENCH_ROUND_WORKERS": "2"}
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(Path(settings.BASE_DIR) / "manage.py"),
+            "bench",
+            "--parts",
+            "year_round_parallel",
+            "--output",
+            str(output),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    results = json.loads(output.read_text())
+    assert results["year_round_parallel_workers_postgres"] == 2
+    assert results["year_round_parallel_lines_postgres"] == 24  # 4 units × 6 nominees, two units per worker
+    assert results["year_round_parallel_awards_postgres"] == 28  # and 2 city dossiers of 2 lines
+    assert results["year_round_parallel_chain_intact_postgres"] == 1
+    assert results["year_round_parallel_units_s_postgres"] > 0
+    assert results["year_round_parallel_worker_vote_s_postgres"] > 0
+    assert "year_round_parallel_s_sqlite" not in results
