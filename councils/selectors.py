@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.db import connections, router
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
+from workflows.db import fixed_statement_cursor
 from workflows.models import UNIT_ROLES, Membership, Role
 from workflows.roles import active_q
 
@@ -39,6 +43,101 @@ VOTING_ROLES = (
     Role.COUNCIL_MEMBER,
 )
 CHAIR_ROLES = (Role.COUNCIL_CHAIR, Role.COUNCIL_VICE_CHAIR)
+
+
+# -- reads compiled once ------------------------------------------------------------------------------------
+# The meeting's hot reads (a ballot sheet's session and items, the member list) have a fixed shape: compiling
+# the ORM's query costs more than its round trip. fixed_read() compiles the queryset once per shape with
+# sentinel values in its slots, finds where they land among the statement's parameters, and from then on runs
+# the same statement text with the real values (on PostgreSQL a prepared statement, workflows.db).
+
+_SENTINEL_INT = -7_340_000_000_000
+_FIXED_READS: dict = {}
+
+
+def _sentinel(kind: str, index: int):
+    return date(1001 + index, 2, 3) if kind == "date" else _SENTINEL_INT - index
+
+
+def _adapted(connection, kind: str, value):
+    return connection.ops.adapt_datefield_value(value) if kind == "date" else value
+
+
+def _compile(queryset: QuerySet, db: str, suffix: str):
+    compiler = queryset.query.get_compiler(using=db)
+    sql, params = compiler.as_sql()
+    columns = [column for column, _sql, _alias in compiler.select]
+    return sql + suffix, list(params), compiler, compiler.get_converters(columns)
+
+
+def fixed_read(
+    key,
+    model,
+    kinds: Sequence[str],
+    build: Callable[..., QuerySet],
+    values: Sequence,
+    *,
+    suffix: str = "",
+) -> tuple[object, list]:
+    """(compiler, converted rows) of `build(*values)`, whose statement text depends only on `key` (and the
+    database): `kinds` says what each value is ("int" or "date"). Compiled once per key; a queryset whose
+    parameters do not show the sentinels (a value transformed on the way) is compiled every time instead."""
+    db = router.db_for_read(model)
+    connection = connections[db]
+    cache_key = (key, db, connection.vendor, suffix)
+    cached = _FIXED_READS.get(cache_key)
+    if cached is None:
+        sentinels = [_sentinel(kind, index) for index, kind in enumerate(kinds)]
+        sql, params, compiler, converters = _compile(build(*sentinels), db, suffix)
+        marks = {
+            _adapted(connection, kind, value): index
+            for index, (kind, value) in enumerate(zip(kinds, sentinels, strict=True))
+        }
+        slots = [
+            (position, marks[param]) for position, param in enumerate(params) if _hashable(param) in marks
+        ]
+        found = {index for _position, index in slots}
+        cached = (sql, params, slots, compiler, converters) if len(found) == len(kinds) else False
+        _FIXED_READS[cache_key] = cached
+    if cached is False:
+        sql, params, compiler, converters = _compile(build(*values), db, suffix)
+    else:
+        sql, params, slots, compiler, converters = cached
+        params = list(params)
+        for position, index in slots:
+            params[position] = _adapted(connection, kinds[index], values[index])
+    with fixed_statement_cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if converters:
+        rows = list(compiler.apply_converters(rows, converters))
+    return compiler, rows
+
+
+def _hashable(value):
+    try:
+        hash(value)
+    except TypeError:
+        return None
+    return value
+
+
+def fixed_instances(compiler, rows) -> list:
+    """The model instances (with their annotations) of fixed_read() rows of a model queryset."""
+    info = compiler.klass_info
+    fields = info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    model = info["model"]
+    attnames = [column.target.attname for column, _sql, _alias in compiler.select[start:end]]
+    annotations = list(compiler.annotation_col_map.items())
+    db = compiler.using
+    objects = []
+    for row in rows:
+        obj = model.from_db(db, attnames, row[start:end])
+        for name, position in annotations:
+            setattr(obj, name, row[position])
+        objects.append(obj)
+    return objects
 
 
 def voting_roles(session: Session) -> tuple[str, ...]:
@@ -77,11 +176,17 @@ def member_ids(session: Session) -> set[int]:
     cache = _CLOSING.get()
     if cache is not None and session.pk in cache:
         return cache[session.pk]
-    ids = set(
-        Membership.objects.filter(
-            active_q(session.planned_on), council_term=session.council_term_id, role__in=voting_roles(session)
-        ).values_list("user_id", flat=True)
+    roles = voting_roles(session)
+    _compiler, rows = fixed_read(
+        ("member_ids", roles),
+        Membership,
+        ("date", "int"),
+        lambda day, term: Membership.objects.filter(
+            active_q(day), council_term=term, role__in=roles
+        ).values_list("user_id"),
+        (session.planned_on, session.council_term_id),
     )
+    ids = {row[0] for row in rows}
     if cache is not None:
         cache[session.pk] = ids
     return ids

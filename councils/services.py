@@ -814,66 +814,30 @@ def ballot_sheet_cast(*, session: Session, choices: dict[int, str], actor) -> in
         raise ValidationError({"choices": _("Lựa chọn không hợp lệ: chọn đồng ý hoặc không đồng ý.")})
     item_ids = sorted(int(pk) for pk in choices)
     refused = None
-    with transaction.atomic():
-        # the session, with the member's attendance and whether they hold a receipt for any of the items: the
-        # sheet's checks read them from this one row (_sheet_refusal), not with a query each
-        session = (
-            Session.objects.annotate(
-                sheet_attendance=models.Subquery(
-                    Attendance.objects.filter(session=models.OuterRef("pk"), member_id=member.pk).values(
-                        "status"
-                    )[:1]
-                ),
-                sheet_voted=models.Exists(
-                    BallotReceipt.objects.filter(item_id__in=item_ids, member_id=member.pk)
-                ),
-                sheet_recused=models.Exists(
-                    Recusal.objects.filter(item_id__in=item_ids, member_id=member.pk)
-                ),
-                # a unit role, on the meeting day, in a unit proposing one of the items (automatic recusal)
-                sheet_in_unit=models.Exists(
-                    Membership.objects.filter(
-                        active_q(models.OuterRef("planned_on")),
-                        user_id=member.pk,
-                        role__in=UNIT_ROLES,
-                        unit_id__in=AgendaItem.objects.filter(
-                            pk__in=item_ids, proposing_unit_id__isnull=False
-                        ).values("proposing_unit_id"),
-                    )
-                ),
-            ).get(pk=session.pk)
-            if member.pk is not None
-            else Session.objects.get(pk=session.pk)
-        )
-        actor, not_member = _voter(actor, session)
-        # concurrent sheets go on together; closing an item waits for them (a share lock on PostgreSQL, taken
-        # by the statement that reads the items)
-        items = _share_locked(AgendaItem.objects.filter(session=session, pk__in=item_ids).order_by("pk"))
-        if len(items) != len(item_ids):
-            raise ValidationError({"choices": _("Phiếu có mục không thuộc chương trình phiên họp này.")})
-        if session.voting_mode == VotingMode.ITEM_BY_ITEM:
-            refused = BallotConflict(
-                _("Phiên họp biểu quyết từng mục: hãy bỏ phiếu cho mục đang mở."), "not_open"
-            )
-        elif Choice.ABSTAIN in choices.values() and not session.abstain_allowed:
-            raise ValidationError({"choices": _("Phiên họp này không có lựa chọn «không biểu quyết».")})
-        else:
-            refused = _sheet_refusal(session, items, member, not_member)
-        if refused is None:
-            try:
-                with transaction.atomic():
-                    BallotReceipt.objects.bulk_create(
-                        [BallotReceipt(item=item, member=member) for item in items]
-                    )
-            except IntegrityError:
-                refused = _second_ballot()
-            else:
-                Ballot.objects.bulk_create(
-                    [
-                        Ballot(item_id=item.pk, sealed=sealing.seal_choice(item.pk, choices[item.pk]))
-                        for item in items
-                    ]
+    try:
+        with transaction.atomic():
+            # the session, with the member's attendance and whether they hold a receipt for any of the items:
+            # the sheet's checks read them from this one row (_sheet_refusal), not with a query each
+            session = _sheet_session(session.pk, member.pk, item_ids)
+            actor, not_member = _voter(actor, session)
+            # concurrent sheets go on together; closing an item waits for them (a share lock on PostgreSQL,
+            # taken by the statement that reads the items)
+            items = _share_locked(session.pk, item_ids)
+            if len(items) != len(item_ids):
+                raise ValidationError({"choices": _("Phiếu có mục không thuộc chương trình phiên họp này.")})
+            if session.voting_mode == VotingMode.ITEM_BY_ITEM:
+                refused = BallotConflict(
+                    _("Phiên họp biểu quyết từng mục: hãy bỏ phiếu cho mục đang mở."), "not_open"
                 )
+            elif Choice.ABSTAIN in choices.values() and not session.abstain_allowed:
+                raise ValidationError({"choices": _("Phiên họp này không có lựa chọn «không biểu quyết».")})
+            else:
+                refused = _sheet_refusal(session, items, member, not_member)
+            if refused is None:
+                # a concurrent sheet of the same member wrote its receipts first: the unique constraint
+                # refuses these, and the whole transaction (nothing written yet) rolls back
+                _insert_receipts(items, member)
+                _insert_ballots(items, choices)
                 audit.record(
                     subject=session,
                     actor=actor,
@@ -881,6 +845,8 @@ def ballot_sheet_cast(*, session: Session, choices: dict[int, str], actor) -> in
                     data={"member": member.username, "items": item_ids},
                 )
                 return len(items)
+    except _ConcurrentSheet:
+        refused = _second_ballot()
     with transaction.atomic():
         audit.record(
             subject=session,
@@ -896,15 +862,116 @@ def ballot_sheet_cast(*, session: Session, choices: dict[int, str], actor) -> in
     raise refused
 
 
-def _share_locked(items: models.QuerySet) -> list[AgendaItem]:
-    """The items of `items` (ordered by primary key), on PostgreSQL share-locked by the same statement (FOR
-    SHARE: sheets go on together, closing an item waits for them); elsewhere read as they are."""
+class _ConcurrentSheet(Exception):
+    """The receipts' insert met the unique constraint: another sheet of the member committed meanwhile."""
+
+
+def _sheet_session(session_pk: int, member_pk, item_ids: list[int]) -> Session:
+    """The session row for a ballot sheet, annotated with what its checks need about `member_pk` (their
+    attendance, a receipt, a recorded recusal or a unit role in a proposing unit on any of the items); the
+    statement compiled once per number of items (selectors.fixed_read)."""
+    if member_pk is None:
+        return Session.objects.get(pk=session_pk)
+
+    def build(pk, member_id, *ids):
+        return Session.objects.annotate(
+            sheet_attendance=models.Subquery(
+                Attendance.objects.filter(session=models.OuterRef("pk"), member_id=member_id).values(
+                    "status"
+                )[:1]
+            ),
+            sheet_voted=models.Exists(BallotReceipt.objects.filter(item_id__in=ids, member_id=member_id)),
+            sheet_recused=models.Exists(Recusal.objects.filter(item_id__in=ids, member_id=member_id)),
+            # a unit role, on the meeting day, in a unit proposing one of the items (automatic recusal)
+            sheet_in_unit=models.Exists(
+                Membership.objects.filter(
+                    active_q(models.OuterRef("planned_on")),
+                    user_id=member_id,
+                    role__in=UNIT_ROLES,
+                    unit_id__in=AgendaItem.objects.filter(pk__in=ids, proposing_unit_id__isnull=False).values(
+                        "proposing_unit_id"
+                    ),
+                )
+            ),
+        ).filter(pk=pk)
+
+    compiler, rows = selectors.fixed_read(
+        ("sheet_session", len(item_ids)),
+        Session,
+        ("int",) * (2 + len(item_ids)),
+        build,
+        (session_pk, member_pk, *item_ids),
+    )
+    if not rows:
+        raise Session.DoesNotExist("Session matching query does not exist.")
+    return selectors.fixed_instances(compiler, rows)[0]
+
+
+def _share_locked(session_pk: int, item_ids: list[int]) -> list[AgendaItem]:
+    """The session's items among `item_ids` (ordered by primary key), on PostgreSQL share-locked by the same
+    statement (FOR SHARE: sheets go on together, closing an item waits for them); elsewhere read as they are."""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        return list(items)
-    sql, params = items.query.sql_with_params()
-    return list(AgendaItem.objects.raw(f"{sql} FOR SHARE", params))
+    compiler, rows = selectors.fixed_read(
+        ("sheet_items", len(item_ids)),
+        AgendaItem,
+        ("int",) * (1 + len(item_ids)),
+        lambda session, *ids: AgendaItem.objects.filter(session=session, pk__in=ids).order_by("pk"),
+        (session_pk, *item_ids),
+        suffix=" FOR SHARE" if connection.vendor == "postgresql" else "",
+    )
+    return selectors.fixed_instances(compiler, rows)
+
+
+def _insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
+    """INSERT of `rows` (values ready for the database) into `model`'s table in as few statements as the
+    backend allows, each statement's text fixed by its number of rows."""
+    from django.db import connections, router
+
+    from workflows.db import fixed_statement_cursor
+
+    db = router.db_for_write(model)
+    connection = connections[db]
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in columns]
+    batch = max(1, connection.ops.bulk_batch_size(fields, rows))
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with fixed_statement_cursor(connection) as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            cursor.execute(head + ", ".join([one] * len(chunk)), [value for row in chunk for value in row])
+
+
+def _insert_receipts(items: list[AgendaItem], member) -> None:
+    """The member's receipts for `items` ("has voted", no choice); _ConcurrentSheet on the unique constraint."""
+    try:
+        _insert_rows(
+            BallotReceipt, ["item", "member", "written"], [(item.pk, member.pk, False) for item in items]
+        )
+    except IntegrityError as exc:
+        raise _ConcurrentSheet from exc
+
+
+def _insert_ballots(items: list[AgendaItem], choices: dict[int, str]) -> None:
+    """The sealed ballots of a sheet, in the items' order, each with a fresh random id (uuid4, the field's
+    default) and no member: written apart from the receipts, as Ballot.objects.bulk_create wrote them."""
+    from django.db import connections, router
+
+    connection = connections[router.db_for_write(Ballot)]
+    id_field, sealed_field = Ballot._meta.get_field("id"), Ballot._meta.get_field("sealed")
+    _insert_rows(
+        Ballot,
+        ["id", "item", "sealed"],
+        [
+            (
+                id_field.get_db_prep_save(id_field.get_default(), connection),
+                item.pk,
+                sealed_field.get_db_prep_save(sealing.seal_choice(item.pk, choices[item.pk]), connection),
+            )
+            for item in items
+        ],
+    )
 
 
 def _sheet_refusal(
