@@ -9,6 +9,8 @@ Line: pending → proposed | not_proposed → on_agenda → passed | failed → 
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
@@ -18,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.fsm import State
 
 from workflows.calendar import add_working_days
+from workflows.conditions import evaluated_once
 from workflows.forms import DateField, IdListField
 from workflows.lifecycle import (
     InternalRule,
@@ -29,6 +32,7 @@ from workflows.lifecycle import (
     internal_step,
 )
 from workflows.models import Role
+from workflows.roles import Scope
 
 from . import policies
 from .models import AwardRoute, Dossier, DossierNominee, DossierState, NomineeState
@@ -148,11 +152,13 @@ class CentralDecisionForm(TransitionForm):
 
 
 # -- conditions -------------------------------------------------------------------------------------------
+@evaluated_once
 def _all_lines_appraised(flow):
     pending = _lines(flow.obj, NomineeState.PENDING).exists()
     return State.CONDITION(not pending, gettext("Còn đối tượng chưa có ý kiến thẩm định của Ban."))
 
 
+@evaluated_once
 def _some_line_proposed(flow):
     return State.CONDITION(
         _lines(flow.obj, NomineeState.PROPOSED).exists(),
@@ -160,11 +166,13 @@ def _some_line_proposed(flow):
     )
 
 
+@evaluated_once
 def _all_results_in(flow):
     waiting = _lines(flow.obj, NomineeState.ON_AGENDA).exists()
     return State.CONDITION(not waiting, gettext("Hội đồng chưa có kết quả cho mọi đối tượng."))
 
 
+@evaluated_once
 def _some_line_passed(flow):
     return State.CONDITION(
         _lines(flow.obj, NomineeState.PASSED).exists(),
@@ -172,6 +180,7 @@ def _some_line_passed(flow):
     )
 
 
+@evaluated_once
 def _ready_for_decision(flow):
     dossier = flow.obj
     if _lines(dossier, NomineeState.PENDING, NomineeState.PROPOSED, NomineeState.ON_AGENDA).exists():
@@ -202,6 +211,7 @@ def posting_refusal(dossier: Dossier) -> str | None:
     ) % {"awards": ", ".join(f"«{name}»" for name in names)}
 
 
+@evaluated_once
 def _posting_done(flow):
     refusal = posting_refusal(flow.obj)
     return State.CONDITION(refusal is None, refusal or "")
@@ -216,11 +226,13 @@ def decision_date_refusal(dossier: Dossier, day) -> str | None:
     return None
 
 
+@evaluated_once
 def _has_central_lines(flow):
     central = _lines(flow.obj, NomineeState.APPROVED).filter(award__route=AwardRoute.PROPOSE_CENTRAL).exists()
     return State.CONDITION(central, gettext("Không có đối tượng nào cần trình cấp Trung ương."))
 
 
+@evaluated_once
 def _consultation_settled(flow):
     """Hiệp y (dossiers.consultation): every request answered or past its deadline, no objection to an approved
     state-level nominee left without the Board head's override."""
@@ -230,6 +242,7 @@ def _consultation_settled(flow):
     return State.CONDITION(not found, " ".join(found))
 
 
+@evaluated_once
 def _nothing_left(flow):
     dossier = flow.obj
     open_lines = _lines(
@@ -245,6 +258,7 @@ def _nothing_left(flow):
     return State.CONDITION(done, gettext("Còn đối tượng chưa có kết quả cuối cùng."))
 
 
+@evaluated_once
 def _one_award_per_achievement(flow):
     """Re-checked at (re)submission: no line proposes an award already proposed or received for the same
     achievement (another dossier's line, or an award record); see dossiers.integrity."""
@@ -255,6 +269,7 @@ def _one_award_per_achievement(flow):
     return State.CONDITION(not found, " ".join(found))
 
 
+@evaluated_once
 def _city_route_and_quotas(flow):
     """Re-checked at (re)submission: no line proposes an award the unit decides itself (it goes to the unit's own
     round, never to the Board: Luật TĐKT 2022 Đ.80), and the city-wide quotas hold (Cờ thi đua của Chính phủ ≤ 20 %
@@ -268,6 +283,7 @@ def _city_route_and_quotas(flow):
 def _no_hold_on(*states):
     """No nominee of the dossier's lines in `states` (all lines when none) has a hold in force today."""
 
+    @evaluated_once
     def condition(flow):
         from .integrity import hold_refusals
 
@@ -277,17 +293,53 @@ def _no_hold_on(*states):
     return condition
 
 
+@evaluated_once
 def _line_not_held(flow):
     """The line's nominee has no hold in force today (agenda, decision)."""
     from .integrity import hold_refusals
 
-    found = hold_refusals(DossierNominee.objects.filter(pk=flow.obj.pk).select_related("nominee"))
+    scheduling = _SCHEDULING.get()
+    if scheduling is not None and flow.obj.pk in scheduling.held_by_line:
+        # the dossier's schedule read its proposed lines' holds once for the whole batch (see _Scheduling)
+        found = hold_refusals([flow.obj], held=scheduling.held_by_line[flow.obj.pk])
+    else:
+        found = hold_refusals(DossierNominee.objects.filter(pk=flow.obj.pk).select_related("nominee"))
     return State.CONDITION(not found, " ".join(found))
 
 
+def _in_pipeline() -> bool:
+    """The connection is in psycopg's pipeline mode (engine.perform_many's writes on PostgreSQL)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or connection.connection is None:
+        return False
+    return bool(connection.connection.pgconn.pipeline_status)
+
+
+class _Scheduling:
+    """What DossierLifecycle.schedule knows while its lines take place_on_agenda in one batch: the dossier,
+    locked by the engine for the whole transaction and not yet written (its state is the one a fresh read
+    gives), and the holds in force of its proposed lines' nominees, read once for the batch
+    ({line pk: {nominee id: holds}})."""
+
+    def __init__(self, dossier: Dossier, state: str, held_by_line: dict):
+        self.dossier_id = dossier.pk
+        self.unit_id = dossier.unit_id
+        self.state = state  # the row's (the flow's own state already reads the target during the transition)
+        self.held_by_line = held_by_line
+
+
+_SCHEDULING: ContextVar[_Scheduling | None] = ContextVar("dossiers_scheduling", default=None)
+
+
 def _dossier_in(*states):
+    @evaluated_once
     def condition(flow):
-        dossier = Dossier.objects.only("state").get(pk=flow.obj.dossier_id)
+        scheduling = _SCHEDULING.get()
+        if scheduling is not None and scheduling.dossier_id == flow.obj.dossier_id:
+            dossier = Dossier(pk=scheduling.dossier_id, state=scheduling.state)  # the locked row, unwritten
+        else:
+            dossier = Dossier.objects.only("state").get(pk=flow.obj.dossier_id)
         return State.CONDITION(
             dossier.state in states,
             gettext("Hồ sơ đang ở bước «%(state)s».") % {"state": DossierState(dossier.state).label},
@@ -490,17 +542,49 @@ class DossierLifecycle(Lifecycle):
         custom={"form": ScheduleForm},
     )
     def schedule(self, *, cleaned_data, actor, comment):
-        """The Board places every proposed nominee on a council session's agenda."""
+        """The Board places every proposed nominee on a council session's agenda: every item in one
+        councils.agenda_subjects_add, then every line's place_on_agenda in one batch (each line's own permission
+        and conditions), each line taking the item made for it."""
         from workflows import engine
 
-        for line in _lines(self.obj, NomineeState.PROPOSED):
-            engine.perform(
-                line,
-                "place_on_agenda",
-                user=actor.user,
-                client_ip=actor.client_ip,
-                data={"session": cleaned_data["session"].pk},
-            )
+        from .integrity import holds_in_force
+        from .services import council_items_add, scheduled_items
+
+        session = cleaned_data["session"]
+        lines = list(_lines(self.obj, NomineeState.PROPOSED))
+        if _in_pipeline():
+            # inside another batch's pipeline (engine.perform_many over dossiers on PostgreSQL) the bulk audit
+            # append (COPY) cannot run: each line goes on the agenda by itself, as a single placement does
+            for line in lines:
+                engine.perform(
+                    line,
+                    "place_on_agenda",
+                    user=actor.user,
+                    client_ip=actor.client_ip,
+                    data={"session": session.pk},
+                )
+            self.obj.deadline = None
+            return
+        items = council_items_add(lines=lines, session=session, actor=actor)
+        held = holds_in_force({line.nominee_id for line in lines})
+        held_by_line = {
+            line.pk: {line.nominee_id: held[line.nominee_id]} if line.nominee_id in held else {}
+            for line in lines
+        }
+        token = _SCHEDULING.set(
+            _Scheduling(self.obj, DossierState.APPRAISED, held_by_line)
+        )  # schedule's source
+        try:
+            with scheduled_items(items):
+                engine.perform_many(
+                    lines,
+                    "place_on_agenda",
+                    user=actor.user,
+                    client_ip=actor.client_ip,
+                    data={"session": session.pk},
+                )
+        finally:
+            _SCHEDULING.reset(token)
         self.obj.deadline = None
 
     @state.transition(
@@ -634,6 +718,14 @@ class DossierNomineeLifecycle(Lifecycle):
     def recipients(self, event) -> list:
         """Whoever acts next, the Board officer's steps included (see waiting_officers)."""
         return _with_waiting_officers(self, super().recipients(event))
+
+    def scope(self) -> Scope:
+        """As the paths say; while its dossier's schedule runs (_Scheduling), the dossier's unit is the locked
+        dossier's, not read again for each line."""
+        scheduling = _SCHEDULING.get()
+        if scheduling is not None and scheduling.dossier_id == self.obj.dossier_id:
+            return Scope(unit_id=scheduling.unit_id, council_term_id=self.obj.council_term_id)
+        return super().scope()
 
     @state.transition(
         source=NomineeState.PENDING,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -371,7 +374,9 @@ def missing_documents(dossier: Dossier) -> list[str]:
 
 def eligibility_errors(dossier: Dossier) -> list[str]:
     errors = []
-    for line in dossier.lines.select_related("award", "nominee"):
+    # the nominee's unit (its rating calendar) and the award's rules read with the lines, not once per line
+    lines = dossier.lines.select_related("award", "nominee__unit").prefetch_related("award__rules")
+    for line in lines:
         for message in blocking_errors(line.nominee, line.award, dossier.year, line):
             errors.append(f"{line.nominee.full_name} – {line.award.name}: {message}")
     return errors
@@ -479,9 +484,70 @@ def council_item_add(*, line: DossierNominee, session, actor: audit.Actor) -> No
             _("Chỉ đưa ra hội đồng đối tượng đã được Ban đề nghị (hiện: «%(state)s»).")
             % {"state": line.get_state_display()}
         )
-    item = agenda_subject_add(session=session, subject=line, actor=actor)
+    batch = _SCHEDULED_ITEMS.get()
+    item = batch.pop(line.pk, None) if batch is not None else None
+    if item is None:
+        item = agenda_subject_add(session=session, subject=line, actor=actor)
+    elif item.session_id != session.pk or item.subject_id != str(line.pk):
+        raise RuntimeError("the batch's agenda item is not this line's on this session")
     line.council_term_id = session.council_term_id
     line.council_item_ref = str(item.pk)
+
+
+#: line pk → the agenda item council_items_add() has just created for it (DossierLifecycle.schedule): while the
+#: dossier's lines take place_on_agenda in one batch, each line takes its own item from here instead of adding
+#: a second one. Set only by scheduled_items(), around that batch; each item is taken once.
+_SCHEDULED_ITEMS: ContextVar[dict | None] = ContextVar("dossiers_scheduled_items", default=None)
+
+
+def council_items_add(*, lines: list[DossierNominee], session, actor: audit.Actor) -> dict:
+    """council_item_add() for many proposed lines of one dossier on one session at once (the dossier's schedule):
+    the same state check for each line, the same "already on an agenda" refusal (of the first line, in the lines'
+    order, with the one-by-one wording), then every item in one councils.agenda_subjects_add (one lock of the
+    session, the terms of every line in one query, the items in bulk, their audit events). {line pk: item}."""
+    if session is None:
+        raise ValidationError({"session": _("Chọn phiên họp hội đồng sẽ xét các đối tượng này.")})
+    from django.contrib.contenttypes.models import ContentType
+
+    from councils.models import AgendaItem
+    from councils.services import _ITEM_LIVE_STATES, agenda_subjects_add
+
+    for line in lines:
+        if line.state not in (NomineeState.PROPOSED, NomineeState.ON_AGENDA):
+            raise engine.TransitionNotAllowed(
+                _("Chỉ đưa ra hội đồng đối tượng đã được Ban đề nghị (hiện: «%(state)s»).")
+                % {"state": line.get_state_display()}
+            )
+    waiting: dict[str, AgendaItem] = {}
+    for item in AgendaItem.objects.filter(
+        subject_type=ContentType.objects.get_for_model(DossierNominee),
+        subject_id__in=[str(line.pk) for line in lines],
+        session__state__in=_ITEM_LIVE_STATES,
+    ).select_related("session"):
+        waiting.setdefault(item.subject_id, item)  # the first by the items' order, as waiting.first()
+    for line in lines:
+        if (other := waiting.get(str(line.pk))) is not None:
+            raise engine.TransitionNotAllowed(
+                _(
+                    "«%(subject)s» đã có trong chương trình phiên họp «%(session)s»; không thể đưa vào lần nữa."
+                )
+                % {"subject": line, "session": other.session.title}
+            )
+    items = agenda_subjects_add(session=session, subjects=lines, actor=actor)
+    return {int(item.subject_id): item for item in items}
+
+
+@contextmanager
+def scheduled_items(items: dict):
+    """While the block runs, council_item_add() gives each line of `items` ({line pk: item}) its item."""
+    token = _SCHEDULED_ITEMS.set(dict(items))
+    try:
+        yield
+        left = _SCHEDULED_ITEMS.get()
+        if left:
+            raise RuntimeError(f"agenda items created for lines that did not take them: {sorted(left)}")
+    finally:
+        _SCHEDULED_ITEMS.reset(token)
 
 
 #: Councils that vote on the city's awards (DOMAIN.md §3): the city emulation council, or an ad hoc council.
