@@ -16,14 +16,17 @@ submission and shows the computation ("4/20 = 20 % > 15 %").
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Q, Value
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -163,11 +166,12 @@ class RoundRow:
 # -- the catalogue of the unit's own awards ----------------------------------------------------------------
 def unit_decided_awards(year: int) -> list[AwardType]:
     """Every unit-decided award of the version that judges achievements of `year` (the one in force on 31
-    December), with its rules and quotas, by code: what unit_awards and collective_unit_awards choose from."""
+    December), with its rules, by code: what unit_awards and collective_unit_awards choose from (the quotas are
+    read where a submission counts them, round_quota_refusals)."""
     return list(
         AwardType.objects.effective_on(date(year, 12, 31))
         .filter(route=AwardRoute.UNIT_DECIDES)
-        .prefetch_related("rules", "quotas")
+        .prefetch_related("rules")
         .order_by("code")
     )
 
@@ -591,10 +595,22 @@ def _lineages(nominees: list[Nominee]) -> dict[int, set[int]]:
     return lineages
 
 
-def histories_for(nominees: list[Nominee]) -> dict[int, eligibility.History]:
+def _open_holds(nominee_ids) -> list[NomineeHold]:
+    """The holds not lifted of `nominee_ids` (every kind, in the holds' order): what both the histories'
+    disciplines and the holds in force today are taken from, in one query."""
+    ids = list({pk for pk in nominee_ids if pk})
+    if not ids:
+        return []
+    return list(NomineeHold.objects.filter(nominee_id__in=ids, lifted_on__isnull=True))
+
+
+def histories_for(
+    nominees: list[Nominee], *, open_holds: list[NomineeHold] | None = None
+) -> dict[int, eligibility.History]:
     """The confirmed history of every nominee in `nominees` (persons and collectives), as eligibility.History
     objects, in a handful of queries whatever their number (History() makes its own queries for one nominee):
-    a person's lineage is themself, a collective's also the same collective under the units it succeeds."""
+    a person's lineage is themself, a collective's also the same collective under the units it succeeds.
+    `open_holds`: _open_holds() already read for these nominees (their disciplines are taken from it)."""
     histories = {nominee.pk: _empty_history(nominee) for nominee in nominees if nominee.pk}
     ids = list(histories)
     if not ids:
@@ -605,12 +621,17 @@ def histories_for(nominees: list[Nominee]) -> dict[int, eligibility.History]:
             owners.setdefault(pk, []).append(owner)
     confirmed = {"nominee_id__in": list(owners), "status": RecordStatus.CONFIRMED}
     annual = getattr(AwardRecord, "occasion", None) is not None
-    for record in AwardRecord.objects.filter(**confirmed).select_related("award"):
-        for owner in owners[record.nominee_id]:
+    records = AwardRecord.objects.filter(**confirmed)
+    for nominee_id, code, year, occasion in (
+        records.values_list("nominee_id", "award__code", "year", "occasion")
+        if annual
+        else records.values_list("nominee_id", "award__code", "year", Value(""))
+    ):
+        for owner in owners[nominee_id]:
             history = histories[owner]
-            history.titles.setdefault(record.award.code, set()).add(record.year)
-            if annual and record.occasion == "annual":
-                history.merit_titles.setdefault(record.award.code, set()).add(record.year)
+            history.titles.setdefault(code, set()).add(year)
+            if annual and occasion == "annual":
+                history.merit_titles.setdefault(code, set()).add(year)
     for nominee_id, year, rating in (
         YearlyRating.objects.filter(**confirmed).order_by("pk").values_list("nominee_id", "year", "rating")
     ):
@@ -624,9 +645,16 @@ def histories_for(nominees: list[Nominee]) -> dict[int, eligibility.History]:
         for owner in owners[nominee_id]:
             histories[owner].initiatives.append((scope, year))
     if hasattr(histories[ids[0]], "_disciplines"):
-        holds = NomineeHold.objects.filter(
-            nominee_id__in=ids, kind=HoldKind.DISCIPLINE, lifted_on__isnull=True
-        )
+        if open_holds is None:
+            holds = NomineeHold.objects.filter(
+                nominee_id__in=ids, kind=HoldKind.DISCIPLINE, lifted_on__isnull=True
+            )
+        else:
+            holds = [
+                hold
+                for hold in open_holds
+                if hold.kind == HoldKind.DISCIPLINE and hold.nominee_id in histories
+            ]
         for hold in holds:
             histories[hold.nominee_id]._disciplines.append(hold)
         for history in histories.values():
@@ -634,13 +662,19 @@ def histories_for(nominees: list[Nominee]) -> dict[int, eligibility.History]:
     return histories
 
 
-def _holds_today(nominee_ids) -> dict[int, list[str]]:
+def _holds_today(nominee_ids, open_holds: list[NomineeHold] | None = None) -> dict[int, list[str]]:
+    """{nominee id: the holds in force today, described} (integrity.holds_in_force; `open_holds`: _open_holds()
+    already read for these nominees, the ones in force today taken from it in the same order)."""
     from .integrity import holds_in_force
 
-    return {
-        nominee_id: [hold.describe() for hold in holds]
-        for nominee_id, holds in holds_in_force([pk for pk in nominee_ids if pk]).items()
-    }
+    if open_holds is None:
+        found = holds_in_force([pk for pk in nominee_ids if pk])
+    else:
+        day, wanted, found = timezone.localdate(), {pk for pk in nominee_ids if pk}, {}
+        for hold in open_holds:
+            if hold.nominee_id in wanted and hold.in_force(day):
+                found.setdefault(hold.nominee_id, []).append(hold)
+    return {nominee_id: [hold.describe() for hold in holds] for nominee_id, holds in found.items()}
 
 
 def evaluate_many(entries, year: int) -> list[list[str]]:
@@ -650,8 +684,10 @@ def evaluate_many(entries, year: int) -> list[list[str]]:
     holds a collective's member figures (the round's line, or the row's values), read by collective_ratio as
     on a city dossier's line (eligibility.check_rule)."""
     entries = [tuple(entry) + (None,) * (4 - len(entry)) for entry in entries]
-    histories = histories_for([entry[0] for entry in entries])
-    holds = _holds_today(entry[0].pk for entry in entries)
+    nominee_ids = [entry[0].pk for entry in entries]
+    open_holds = _open_holds(nominee_ids)  # the disciplines and the holds in force today: one read
+    histories = histories_for([entry[0] for entry in entries], open_holds=open_holds)
+    holds = _holds_today(nominee_ids, open_holds)
     results = []
     for nominee, award, rating, figures in entries:
         history = histories.get(nominee.pk) or _empty_history(nominee)
@@ -774,14 +810,15 @@ def _record_count(code: str, year: int, *, unit_id=None, exclude: Q | None = Non
     return (records.exclude(exclude) if exclude is not None else records).count()
 
 
-def round_quota_refusals(unit_round: UnitRound) -> list[str]:
+def round_quota_refusals(unit_round: UnitRound, round_lines: list[UnitRoundLine] | None = None) -> list[str]:
     """The round's active quotas (scope: the unit), each computed over the round's live lines and the unit's
-    awards of the same year decided elsewhere: CSTĐCS over LĐTT."""
-    lines = list(
-        unit_round.lines.exclude(state__in=(RoundLineState.FAILED, RoundLineState.NOT_AWARDED)).values_list(
-            "award_id", "award__code"
-        )
-    )
+    awards of the same year decided elsewhere: CSTĐCS over LĐTT (`round_lines`: every line of the round with
+    its award, already read)."""
+    dropped = (RoundLineState.FAILED, RoundLineState.NOT_AWARDED)
+    if round_lines is None:
+        lines = list(unit_round.lines.exclude(state__in=dropped).values_list("award_id", "award__code"))
+    else:
+        lines = [(line.award_id, line.award.code) for line in round_lines if line.state not in dropped]
     proposed = Counter(code for _award_id, code in lines)
     award_ids = {award_id for award_id, _code in lines}
     quotas = AwardQuota.objects.filter(award_id__in=award_ids, is_active=True, scope=QuotaScope.UNIT)
@@ -956,11 +993,16 @@ def _collective_row_problems(
     return problems
 
 
-def _collective_candidates(unit_round: UnitRound, good: list[RoundRow], errors: dict[int, list[str]]):
+def _collective_candidates(
+    unit_round: UnitRound, good: list[RoundRow], errors: dict[int, list[str]], in_round: set | None = None
+):
     """(row, nominee, award) for the good «Tập thể» rows: the collective is the round's unit or one of its sub-units
     in the round's year, found by code or name; its nominee is the one recorded for that unit (kind collective,
     no sub-unit named, the unit's name) or a new one. A unit outside the round's unit, a repeated row, a line already in the round
-    are named. A few queries whatever the number of rows."""
+    are named (`in_round`: the round's (nominee id, award id) pairs, when the caller read them). A few queries whatever
+    the number of rows, none without rows."""
+    if not good:
+        return []
     units = collective_units(unit_round.unit, unit_round.year)
     own: dict[str, Unit] = {}
     for unit in sorted(units.values(), key=lambda unit: unit.pk):
@@ -985,7 +1027,8 @@ def _collective_candidates(unit_round: UnitRound, good: list[RoundRow], errors: 
         # parent by name only, as city dossiers may hold, is not the parent); the first recorded one wins
         if sheet_key(nominee.full_name) in {sheet_key(nominee.unit.name), sheet_key(nominee.unit.short_name)}:
             recorded[nominee.unit_id] = nominee
-    in_round = set(unit_round.lines.values_list("nominee_id", "award_id"))
+    if in_round is None:
+        in_round = set(unit_round.lines.values_list("nominee_id", "award_id"))
     seen: dict[tuple, int] = {}
     candidates = []
     for row in good:
@@ -1042,7 +1085,8 @@ def round_import(*, unit_round: UnitRound, rows: list[RoundRow], actor) -> list[
     repeated row, an achievement already proposed or awarded, the award's eligibility rules, computed for every
     row in one pass); nothing is written while one row is bad. New persons are recorded, known ones (by CCCD)
     reused; one audit event per line and per new person, appended together."""
-    actor = require(may_prepare_for_unit, actor, unit_round.unit)
+    # the policy asks of the unit's id only: the unit itself is read with the locked round
+    actor = require(may_prepare_for_unit, actor, unit_round.unit_id)
     unit_round = UnitRound.objects.select_for_update().select_related("unit").get(pk=unit_round.pk)
     if unit_round.state != RoundState.DRAFT:
         raise engine.TransitionNotAllowed(
@@ -1080,7 +1124,10 @@ def round_import(*, unit_round: UnitRound, rows: list[RoundRow], actor) -> list[
     }
     seen: dict[tuple, int] = {}
     people: dict[str, tuple[int, str]] = {}
-    in_round = set(unit_round.lines.values_list("nominee_id", "award_id"))
+    # the round's lines so far (one read): a person or collective already in it, the last row number
+    # (read after the lock, so that a concurrent import's lines are seen)
+    existing = list(unit_round.lines.values_list("nominee_id", "award_id", "row_number"))
+    in_round = {(nominee_id, award_id) for nominee_id, award_id, _row in existing}
     candidates = []
     for row in good:
         fields, award = row.fields, row.fields["award_type"]
@@ -1126,7 +1173,7 @@ def round_import(*, unit_round: UnitRound, rows: list[RoundRow], actor) -> list[
         if problems:
             errors.setdefault(row.number, []).extend(problems)
         candidates.append((row, nominee, award))
-    candidates += _collective_candidates(unit_round, good_teams, team_errors)
+    candidates += _collective_candidates(unit_round, good_teams, team_errors, in_round)
 
     def problems_of(row: RoundRow) -> list[str]:
         return (team_errors if row.sheet == COLLECTIVES else errors).setdefault(row.number, [])
@@ -1181,16 +1228,18 @@ def round_import(*, unit_round: UnitRound, rows: list[RoundRow], actor) -> list[
     new_people = list(
         {id(nominee): nominee for _row, nominee, _award in candidates if nominee.pk is None}.values()
     )
-    try:
-        with (
-            transaction.atomic()
-        ):  # a savepoint: a person recorded meanwhile trips the CCCD's unique constraint
-            Nominee.objects.bulk_create(new_people)
-    except IntegrityError:
-        raise ValidationError(
-            {"file": _("Một số CCCD trong tệp vừa được ghi cho người khác; hãy nhập lại tệp.")}
-        ) from None
-    start = unit_round.lines.order_by("-row_number").values_list("row_number", flat=True).first() or 0
+    if new_people:
+        try:
+            with (
+                transaction.atomic()
+            ):  # a savepoint: a person recorded meanwhile trips the CCCD's unique constraint
+                Nominee.objects.bulk_create(new_people)
+        except IntegrityError:
+            raise ValidationError(
+                {"file": _("Một số CCCD trong tệp vừa được ghi cho người khác; hãy nhập lại tệp.")}
+            ) from None
+    # the round is locked: no line was added since `existing` was read
+    start = max((row_number for _n, _a, row_number in existing), default=0) or 0
     # the collectives are numbered in the round's list after the persons of the same file
     persons_end = max((row.number for row in rows if row.sheet == PERSONS), default=FIRST_DATA_ROW - 1)
     team_start = start + persons_end - FIRST_DATA_ROW + 1
@@ -1255,14 +1304,30 @@ def round_import(*, unit_round: UnitRound, rows: list[RoundRow], actor) -> list[
     return lines
 
 
-def round_eligibility(unit_round: UnitRound) -> dict[int, list[str]]:
-    """{line id: blocking messages} for every live line of the round, in one pass (submission re-checks them)."""
-    lines = list(
-        unit_round.lines.filter(state=RoundLineState.PENDING)
-        .select_related("nominee__unit", "award")
+def submission_lines(unit_round: UnitRound) -> list[UnitRoundLine]:
+    """Every line of the round with its nominee (and unit), award and the award's rules, in the list's order: what
+    the submission's conditions and the submission itself read, once (round_submission_refusals)."""
+    return list(
+        unit_round.lines.select_related("nominee__unit", "award")
         .prefetch_related("award__rules")
         .order_by("row_number", "pk")
     )
+
+
+def round_eligibility(
+    unit_round: UnitRound, lines: list[UnitRoundLine] | None = None
+) -> dict[int, list[str]]:
+    """{line id: blocking messages} for every live line of the round, in one pass (submission re-checks them;
+    `lines`: submission_lines() already read, its pending ones are checked)."""
+    if lines is None:
+        lines = list(
+            unit_round.lines.filter(state=RoundLineState.PENDING)
+            .select_related("nominee__unit", "award")
+            .prefetch_related("award__rules")
+            .order_by("row_number", "pk")
+        )
+    else:
+        lines = [line for line in lines if line.state == RoundLineState.PENDING]
     # a collective's line holds its member figures, read by collective_ratio as on a city dossier's line
     verdicts = evaluate_many(
         [(line.nominee, line.award, line.rating, line) for line in lines], unit_round.year
@@ -1270,32 +1335,34 @@ def round_eligibility(unit_round: UnitRound) -> dict[int, list[str]]:
     return {line.pk: messages for line, messages in zip(lines, verdicts, strict=True) if messages}
 
 
-def round_submission_refusals(unit_round: UnitRound) -> list[str]:
+def round_submission_refusals(unit_round: UnitRound, lines: list[UnitRoundLine] | None = None) -> list[str]:
     """Why the round cannot go to the unit council now: no line, a line no longer eligible (with its row), a
-    quota exceeded (with the computation)."""
-    if not unit_round.lines.exists():
+    quota exceeded (with the computation). `lines`: submission_lines() already read (every line, read once for
+    all of these checks)."""
+    if lines is None:
+        lines = submission_lines(unit_round)
+    if not lines:
         return [_("Đợt bình xét chưa có đối tượng nào.")]
     messages = [
         _(
             "Dòng %(row)d: «%(award)s» không do đơn vị quyết định: trình Ban TĐKT thành phố trong hồ sơ đề nghị, "
             "không xét trong đợt bình xét của đơn vị."
         )
-        % {"row": row, "award": name}
-        for row, name in unit_round.lines.exclude(award__route=AwardRoute.UNIT_DECIDES)
-        .order_by("row_number")
-        .values_list("row_number", "award__name")
+        % {"row": line.row_number, "award": line.award.name}
+        for line in lines
+        if line.award.route != AwardRoute.UNIT_DECIDES
     ]
     if messages:
         return messages
-    refused = round_eligibility(unit_round)
+    refused = round_eligibility(unit_round, lines)
     if refused:
-        rows = dict(unit_round.lines.filter(pk__in=refused).values_list("pk", "row_number"))
+        rows = {line.pk: line.row_number for line in lines if line.pk in refused}
         for line_id in sorted(refused, key=rows.get):
             messages += [
                 _("Dòng %(row)d: %(message)s") % {"row": rows[line_id], "message": m}
                 for m in refused[line_id]
             ]
-    return messages + round_quota_refusals(unit_round)
+    return messages + round_quota_refusals(unit_round, lines)
 
 
 def round_submit(*, unit_round: UnitRound, session, actor) -> UnitRound:
@@ -1363,7 +1430,7 @@ def register_write(*, unit_round: UnitRound, lines: list[UnitRoundLine]) -> list
     )
     for line, record in zip(lines, records, strict=True):
         line.award_record_id = record.pk
-    UnitRoundLine.objects.bulk_update(lines, ["award_record"])
+    _link_records(lines)
     rated = set(
         YearlyRating.objects.filter(nominee_id__in=[line.nominee_id for line in lines], year=unit_round.year)
         .exclude(status=RecordStatus.REJECTED)
@@ -1388,6 +1455,24 @@ def register_write(*, unit_round: UnitRound, lines: list[UnitRoundLine]) -> list
     return records
 
 
+def _link_records(lines: list[UnitRoundLine]) -> None:
+    """Each line's award_record_id written in one UPDATE (what bulk_update(lines, ["award_record"]) writes, a CASE
+    on the line's id, without building an ORM expression per line)."""
+    connection = connections[router.db_for_write(UnitRoundLine)]
+    quote = connection.ops.quote_name
+    meta = UnitRoundLine._meta
+    field_ = meta.get_field("award_record")
+    column, pk, kind = quote(field_.column), quote(meta.pk.column), field_.db_type(connection)
+    cases = " ".join(["WHEN %s THEN CAST(%s AS " + kind + ")"] * len(lines))
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {column} = CASE {pk} {cases} ELSE {column} END "
+        f"WHERE {pk} IN ({', '.join(['%s'] * len(lines))})"
+    )
+    params = [value for line in lines for value in (line.pk, line.award_record_id)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *(line.pk for line in lines)])
+
+
 # -- the unit council (councils.registry) ----------------------------------------------------------------------------
 def line_figures(line: UnitRoundLine) -> str:
     """ "tổng số thành viên 20; số đạt Lao động tiên tiến 15; …": a collective's line's figures as recorded."""
@@ -1398,9 +1483,34 @@ def line_figures(line: UnitRoundLine) -> str:
     )
 
 
+#: {council term id: its council} read in this submission already (known_councils), for the sessions read again
+#: without their term (the agenda's own read of the session asks own_council_refusal once more)
+_KNOWN_COUNCILS: ContextVar[dict | None] = ContextVar("unit_round_known_councils", default=None)
+
+
+@contextmanager
+def known_councils(session):
+    """Inside the block, own_council_refusal takes the council of `session`'s term (loaded with it, as the
+    submission form's choices are) instead of reading it again for another copy of a session of that term."""
+    known = dict(_KNOWN_COUNCILS.get() or {})
+    if session.__class__.council_term.is_cached(session):
+        term = session.council_term
+        if term.__class__.council.is_cached(term):
+            known[term.pk] = term.council
+    token = _KNOWN_COUNCILS.set(known)
+    try:
+        yield
+    finally:
+        _KNOWN_COUNCILS.reset(token)
+
+
 def own_council_refusal(unit_round: UnitRound, session) -> str | None:
     """Why `session` is not one of the round's own unit council (kind «unit», council.unit = the round's unit)."""
-    council = session.council_term.council
+    council = None
+    if not session.__class__.council_term.is_cached(session):
+        council = (_KNOWN_COUNCILS.get() or {}).get(session.council_term_id)
+    if council is None:
+        council = session.council_term.council
     if council.kind == CouncilKind.UNIT and council.unit_id == unit_round.unit_id:
         return None
     return _(

@@ -63,7 +63,12 @@ class RoundDecideForm(TransitionForm):
 
 @evaluated_once
 def _has_lines(flow):
-    return State.CONDITION(flow.obj.lines.exists(), gettext("Đợt bình xét chưa có đối tượng nào."))
+    """Reads every line of the round once (unit_round.submission_lines), for this condition, the next one and the
+    submission itself: nothing is written between the conditions and the transition they allow."""
+    from .unit_round import submission_lines
+
+    flow._submission_lines = submission_lines(flow.obj)
+    return State.CONDITION(bool(flow._submission_lines), gettext("Đợt bình xét chưa có đối tượng nào."))
 
 
 @evaluated_once
@@ -71,7 +76,8 @@ def _ready_to_submit(flow):
     """Every line still eligible (re-checked for all lines in one pass) and every quota held."""
     from .unit_round import round_submission_refusals
 
-    refusals = round_submission_refusals(flow.obj)
+    # the lines _has_lines (evaluated just before, on this flow, whenever this one is) has read
+    refusals = round_submission_refusals(flow.obj, getattr(flow, "_submission_lines", None))
     return State.CONDITION(not refusals, " ".join(refusals))
 
 
@@ -81,10 +87,23 @@ def _all_results_in(flow):
     return State.CONDITION(not waiting, gettext("Hội đồng đơn vị chưa có kết quả cho mọi đối tượng."))
 
 
+def _passed_lines(unit_round):
+    """The lines the council passed, with their nominee, award and round's unit, by id: read once for the
+    decision's conditions and the decision itself."""
+    return list(
+        unit_round.lines.filter(state=RoundLineState.PASSED)
+        .select_related("nominee", "award", "unit_round__unit")
+        .order_by("pk")
+    )
+
+
 @evaluated_once
 def _some_line_passed(flow):
+    """Reads the passed lines once, for this condition, the next one and the decision (nothing is written between
+    the conditions and the transition they allow)."""
+    flow._passed_lines = _passed_lines(flow.obj)
     return State.CONDITION(
-        flow.obj.lines.filter(state=RoundLineState.PASSED).exists(),
+        bool(flow._passed_lines),
         gettext("Không có đối tượng nào được hội đồng đơn vị thông qua."),
     )
 
@@ -93,7 +112,10 @@ def _some_line_passed(flow):
 def _no_hold_on_passed(flow):
     from .integrity import hold_refusals
 
-    found = hold_refusals(flow.obj.lines.filter(state=RoundLineState.PASSED).select_related("nominee"))
+    passed = getattr(flow, "_passed_lines", None)  # read by _some_line_passed, evaluated just before
+    if passed is None:
+        passed = _passed_lines(flow.obj)
+    found = hold_refusals(passed)
     return State.CONDITION(not found, " ".join(found))
 
 
@@ -124,13 +146,19 @@ class UnitRoundLifecycle(Lifecycle):
         from councils.services import agenda_subjects_add
         from workflows import engine
 
-        from .unit_round import own_council_refusal
+        from .unit_round import known_councils, own_council_refusal, submission_lines
 
         session = cleaned_data["session"]
         if (refusal := own_council_refusal(self.obj, session)) is not None:
             raise ValidationError({"session": refusal})
-        lines = list(self.obj.lines.order_by("row_number", "pk"))
-        items = agenda_subjects_add(session=session, subjects=lines, actor=actor)
+        # the lines the conditions have just read (submission_lines, in the list's order)
+        lines = self.__dict__.pop("_submission_lines", None)
+        if lines is None:
+            lines = submission_lines(self.obj)
+        with known_councils(
+            session
+        ):  # the agenda's terms ask own_council_refusal again: the council is known
+            items = agenda_subjects_add(session=session, subjects=lines, actor=actor)
         behalf = getattr(actor.on_behalf_of, "pk", None)
         refs = {int(item.subject_id): str(item.pk) for item in items}
         with internal_steps(lines, role=actor.role, on_behalf_of_id=behalf, payload=refs):
@@ -163,9 +191,11 @@ class UnitRoundLifecycle(Lifecycle):
         from .unit_round import register_write
 
         unit_round = self.obj
-        passed = list(
-            unit_round.lines.filter(state=RoundLineState.PASSED).select_related("award").order_by("pk")
-        )
+        passed = self.__dict__.pop("_passed_lines", None)  # read by the conditions just before
+        if passed is None:
+            passed = _passed_lines(unit_round)
+        if passed and not UnitRound.unit.is_cached(unit_round):
+            unit_round.unit = passed[0].unit_round.unit  # the same row (its calendar: register_write)
         refused_ids = set(cleaned_data.get("not_awarded") or [])
         unknown = refused_ids - {line.pk for line in passed}
         if unknown:
