@@ -96,7 +96,7 @@ def test_a_check_resumed_over_several_chains_names_its_checkpoint_in_the_runs_ta
     signed_at = timezone.localtime(checkpoint.signed_at).strftime("%d/%m/%Y %H:%M:%S")
     for url in ("/kiem-tra-nhat-ky/", f"/kiem-tra-nhat-ky/lan/{run.pk}/"):
         html = _client(cast.auditor).get(url).content.decode()
-        assert f"điểm kiểm chứng ký lúc {signed_at}" in _text(html)
+        assert f"Điểm kiểm chứng ký lúc {signed_at}" in _text(html)
         places = ", ".join(f"#{place}" for place in _places(checkpoint))
         assert f'title="{places}"' in html
         assert '<div class="table-scroll">' in html
@@ -153,3 +153,37 @@ def test_a_webhook_delivery_log_gives_each_event_s_chain_and_time(cast, spread):
     assert '<div class="actions-row">' in html and '<div class="table-scroll">' in html
     listing = client.get("/webhook/").content.decode()
     assert '<div class="table-scroll">' in listing
+
+
+def test_a_check_run_over_several_chains_explains_the_places(cast, spread):
+    run, started = start_audit_check(mode=AuditCheckMode.FULL, actor=SYSTEM)
+    assert started and run.several_chains
+    assert LEGEND in _text(_client(cast.auditor).get(f"/kiem-tra-nhat-ky/lan/{run.pk}/").content.decode())
+
+
+def test_a_check_run_in_one_chain_has_no_legend_of_chains(one_chain, cast):
+    ready_dossier(cast)
+    run, _started = start_audit_check(mode=AuditCheckMode.FULL, actor=SYSTEM)
+    assert LEGEND not in _text(_client(cast.auditor).get(f"/kiem-tra-nhat-ky/lan/{run.pk}/").content.decode())
+
+
+def test_a_long_webhook_address_breaks_on_a_phone_instead_of_squeezing_the_name(cast):
+    subscription = Subscription.objects.create(
+        name="Cổng tỉnh",
+        url="https://example.vn/webhook/tdkt",
+        secret="x" * 32,
+        owner=cast.board_head,
+        positions={},
+    )
+    client = _client(cast.board_head)
+    for url in ("/webhook/", f"/webhook/{subscription.pk}/"):
+        assert (
+            '<code class="break-anywhere">https://example.vn/webhook/tdkt</code>'
+            in client.get(url).content.decode()
+        )
+
+
+def test_the_mail_delivery_page_keeps_the_text_column_readable_when_it_scrolls(cast):
+    Notification.objects.create(recipient=cast.head, key="k", text="Hồ sơ đã được tiếp nhận")
+    html = _client(cast.board).get("/thong-bao/gui-thu/").content.decode()
+    assert '<td class="cell-wide">Hồ sơ đã được tiếp nhận</td>' in html
