@@ -71,9 +71,19 @@ class TallyForm(TransitionForm):
     invalid = forms.IntegerField(label=gettext_lazy("Số phiếu không hợp lệ"), min_value=0, initial=0)
 
 
+def _agenda(flow) -> list[AgendaItem]:
+    """The session's items in agenda order, each with the session row as its session, read once for locking the
+    agenda (its two conditions and the step itself): the engine holds the session row locked, and items are
+    added only under that lock, so the list cannot change before the step ends."""
+    items = getattr(flow, "agenda_read", None)
+    if items is None:
+        items = flow.agenda_read = list(flow.obj.items.order_by("order", "pk"))
+    return items
+
+
 @evaluated_once
 def _has_items(flow) -> State.CONDITION:
-    return State.CONDITION(flow.obj.items.exists(), _("Chương trình họp chưa có mục biểu quyết nào."))
+    return State.CONDITION(bool(_agenda(flow)), _("Chương trình họp chưa có mục biểu quyết nào."))
 
 
 @evaluated_once
@@ -81,43 +91,44 @@ def _subjects_may_be_voted(flow) -> State.CONDITION:
     """Each item's subject may be voted on now, as its own app says (councils.registry lock checks)."""
     from .registry import lock_refusals
 
-    found = lock_refusals(flow.obj.items.select_related("session").order_by("order", "pk"))
+    found = lock_refusals(_agenda(flow))
     return State.CONDITION(not found, " ".join(found))
 
 
-def _quorum_condition(session, refused: str, flow=None) -> State.CONDITION:
+def _quorum_condition(session, refused, flow=None) -> State.CONDITION:
     """Quorum (DOMAIN.md §3) as a transition condition: it holds for the whole meeting, so it is checked when the
     meeting opens, when voting opens, when each item's result is counted and when voting closes. Marking members
     absent after the opening so that fewer than the quorum remain refuses the next of these steps. The figures
     stay on `flow` (quorum_read) for the transition that follows the check: the session row is locked, so the
-    attendance it read cannot change before the transition records its counts."""
+    attendance it read cannot change before the transition records its counts. `refused` gives the refusal's
+    opening words; it is asked (translated) only when the quorum is not met (a closing checks it per item)."""
     quorum = selectors.quorum(session)
     if flow is not None:
         flow.quorum_read = quorum
-    return State.CONDITION(
-        quorum.met, _("%(refused)s: %(why)s.") % {"refused": refused, "why": quorum.refusal}
-    )
+    if quorum.met:
+        return State.CONDITION(True)
+    return State.CONDITION(False, _("%(refused)s: %(why)s.") % {"refused": refused(), "why": quorum.refusal})
 
 
 @evaluated_once
 def _quorum_met(flow) -> State.CONDITION:
-    return _quorum_condition(flow.obj, _("Chưa thể khai mạc phiên họp"), flow)
+    return _quorum_condition(flow.obj, lambda: _("Chưa thể khai mạc phiên họp"), flow)
 
 
 @evaluated_once
 def _quorum_for_voting(flow) -> State.CONDITION:
-    return _quorum_condition(flow.obj, _("Chưa thể mở bỏ phiếu"))
+    return _quorum_condition(flow.obj, lambda: _("Chưa thể mở bỏ phiếu"))
 
 
 @evaluated_once
 def _quorum_for_closing(flow) -> State.CONDITION:
-    return _quorum_condition(flow.obj, _("Không thể kết thúc bỏ phiếu"), flow)
+    return _quorum_condition(flow.obj, lambda: _("Không thể kết thúc bỏ phiếu"), flow)
 
 
 def _quorum_for_counting(flow) -> State.CONDITION:
     return _quorum_condition(
         flow.obj.session,
-        _("Không thể kiểm phiếu mục «%(item)s»") % {"item": flow.obj.title},
+        lambda: _("Không thể kiểm phiếu mục «%(item)s»") % {"item": flow.obj.title},
     )
 
 
@@ -127,16 +138,21 @@ def _all_items_counted(flow) -> State.CONDITION:
     return State.CONDITION(waiting == 0, _("Còn %(n)s mục chưa kiểm phiếu xong.") % {"n": waiting})
 
 
+# An item's conditions are asked for every item of a closing session (twice: the check, then the transition):
+# their refusal is translated only when they refuse (State.CONDITION's message is "" when it holds).
+
+
 def _session_voting(flow) -> State.CONDITION:
-    return State.CONDITION(
-        flow.obj.session.state == SessionState.VOTING, _("Phiên họp không ở giai đoạn bỏ phiếu.")
-    )
+    if flow.obj.session.state == SessionState.VOTING:
+        return State.CONDITION(True)
+    return State.CONDITION(False, _("Phiên họp không ở giai đoạn bỏ phiếu."))
 
 
 def _no_pending_written_vote(flow) -> State.CONDITION:
-    pending = flow.obj.pk in selectors.pending_written_item_ids(flow.obj.session)
+    if flow.obj.pk not in selectors.pending_written_item_ids(flow.obj.session):
+        return State.CONDITION(True)
     return State.CONDITION(
-        not pending,
+        False,
         _(
             "Còn phiếu bằng văn bản cho mục này chờ xác nhận; hãy xác nhận hoặc trả lại phiếu trước khi "
             "kiểm phiếu."
@@ -288,7 +304,7 @@ class SessionLifecycle(Lifecycle):
         """No more items; the order is fixed; automatic recusals (nominee, proposing unit) are recorded."""
         from .services import recusals_record_automatic
 
-        items = list(self.obj.items.order_by("order", "pk"))
+        items = _agenda(self)
         # the recusals of every item in a fixed number of queries, whatever the number of items
         recusals = selectors.automatic_recusals_many(self.obj, items)
         for position, item in enumerate(items, start=1):

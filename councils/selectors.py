@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
@@ -99,8 +100,11 @@ def fixed_read(
         found = {index for _position, index in slots}
         cached = (sql, params, slots, compiler, converters) if len(found) == len(kinds) else False
         _FIXED_READS[cache_key] = cached
-    if cached is False:
-        sql, params, compiler, converters = _compile(build(*values), db, suffix)
+    if cached is False or any(value is None for value in values):  # None: the ORM writes IS NULL
+        try:
+            sql, params, compiler, converters = _compile(build(*values), db, suffix)
+        except EmptyResultSet:
+            return None, []
     else:
         sql, params, slots, compiler, converters = cached
         params = list(params)
@@ -124,6 +128,8 @@ def _hashable(value):
 
 def fixed_instances(compiler, rows) -> list:
     """The model instances (with their annotations) of fixed_read() rows of a model queryset."""
+    if not rows:
+        return []
     info = compiler.klass_info
     fields = info["select_fields"]
     start, end = fields[0], fields[-1] + 1
@@ -420,19 +426,40 @@ def preload_tallies(session: Session, item_ids: list[int]) -> None:
     cache = _CLOSING.get()
     if cache is None:
         raise RuntimeError("preload_tallies() belongs inside closing_session()")
+    kinds, shape = ("int",) * len(item_ids), len(item_ids)
     try:
         opened = _open_counts(
-            Ballot.objects.filter(item_id__in=item_ids).values_list("item_id", "sealed").order_by()
+            fixed_read(
+                ("session_ballots", shape),
+                Ballot,
+                kinds,
+                lambda *ids: (
+                    Ballot.objects.filter(item_id__in=ids).values_list("item_id", "sealed").order_by()
+                ),
+                item_ids,
+            )[1]
+            if item_ids
+            else []
         )
     except sealing.BrokenSeal:
         return  # each item is then counted on its own, and the one that does not open says so
     counts = {pk: opened.get(pk, {"agree": 0, "disagree": 0, "abstain": 0}) for pk in item_ids}
     receipts = dict(
-        BallotReceipt.objects.filter(item_id__in=item_ids)
-        .values("item")
-        .annotate(n=Count("pk"))
-        .values_list("item", "n")
-        .order_by()
+        fixed_read(
+            ("session_receipts", shape),
+            BallotReceipt,
+            kinds,
+            lambda *ids: (
+                BallotReceipt.objects.filter(item_id__in=ids)
+                .values("item")
+                .annotate(n=Count("pk"))
+                .values_list("item", "n")
+                .order_by()
+            ),
+            item_ids,
+        )[1]
+        if item_ids
+        else []
     )
     cache[("tallies", session.pk)] = counts
     cache[("receipts", session.pk)] = receipts

@@ -1298,18 +1298,56 @@ def session_close_voting(*, session: Session, user, client_ip: str | None = None
     session's own step are one closing (selectors.closing_session: the session row stays locked, so attendance
     cannot change): the member list and the quorum are read once for both."""
     with transaction.atomic():
-        locked = Session.objects.select_for_update().get(pk=session.pk)
+        locked = _locked_session(session.pk)
         if locked.state == SessionState.VOTING:
             with selectors.closing_session(locked):
                 # lock every open item at once (ballots wait for these locks), then count them all in one query
-                items = list(
-                    locked.items.select_for_update().filter(state=ItemState.PENDING).order_by("order", "pk")
-                )
+                items = _locked_open_items(locked)
                 selectors.preload_tallies(locked, [item.pk for item in items])
                 _close_ballots(items, locked, user=user, client_ip=client_ip)
                 discard_session_ballots(locked)
                 return engine.perform(locked, "close_voting", user=user, client_ip=client_ip)
         return engine.perform(locked, "close_voting", user=user, client_ip=client_ip)
+
+
+def _for_update() -> str:
+    from django.db import connections, router
+
+    connection = connections[router.db_for_write(Session)]
+    return " FOR UPDATE" if connection.features.has_select_for_update else ""
+
+
+def _locked_session(pk: int) -> Session:
+    """Session.objects.select_for_update().get(pk=pk), its statement compiled once (selectors.fixed_read)."""
+    compiler, rows = selectors.fixed_read(
+        "locked_session",
+        Session,
+        ("int",),
+        lambda pk: Session.objects.filter(pk=pk),
+        (pk,),
+        suffix=_for_update(),
+    )
+    if not rows:
+        raise Session.DoesNotExist("Session matching query does not exist.")
+    return selectors.fixed_instances(compiler, rows)[0]
+
+
+def _locked_open_items(locked: Session) -> list[AgendaItem]:
+    """locked.items.select_for_update().filter(state=PENDING).order_by("order", "pk"), compiled once; each item's
+    session is the locked row, as the related manager gives it."""
+    compiler, rows = selectors.fixed_read(
+        "locked_open_items",
+        AgendaItem,
+        ("int",),
+        lambda pk: AgendaItem.objects.filter(session=pk, state=ItemState.PENDING).order_by("order", "pk"),
+        (locked.pk,),
+        suffix=_for_update(),
+    )
+    items = selectors.fixed_instances(compiler, rows)
+    field = AgendaItem._meta.get_field("session")
+    for item in items:
+        field.set_cached_value(item, locked)
+    return items
 
 
 def _close_ballots(items: list[AgendaItem], locked: Session, *, user, client_ip) -> None:
