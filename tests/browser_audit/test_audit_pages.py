@@ -187,3 +187,12 @@ def test_the_mail_delivery_page_keeps_the_text_column_readable_when_it_scrolls(c
     Notification.objects.create(recipient=cast.head, key="k", text="Hồ sơ đã được tiếp nhận")
     html = _client(cast.board).get("/thong-bao/gui-thu/").content.decode()
     assert '<td class="cell-wide">Hồ sơ đã được tiếp nhận</td>' in html
+
+
+def test_a_checkpoint_over_several_chains_names_chain_1_s_head_as_such(cast, spread):
+    checkpoint = audit_checkpoint_sign(actor=SYSTEM)
+    assert checkpoint.heads
+    html = _client(cast.auditor).get("/kiem-tra-nhat-ky/").content.decode()
+    assert f'title="Chuỗi 1, sự kiện số {checkpoint.sequence}">#{checkpoint.sequence}</span>' in html
+    for chain, (sequence, _digest) in checkpoint.heads.items():
+        assert f"<br>#{chain}·{sequence}" in html
