@@ -25,7 +25,7 @@ from io import BytesIO
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Q, Value
+from django.db.models import CharField, IntegerField, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -619,31 +619,37 @@ def histories_for(
     for owner, lineage in _lineages(nominees).items():
         for pk in lineage:
             owners.setdefault(pk, []).append(owner)
-    confirmed = {"nominee_id__in": list(owners), "status": RecordStatus.CONFIRMED}
-    annual = getattr(AwardRecord, "occasion", None) is not None
-    records = AwardRecord.objects.filter(**confirmed)
-    for nominee_id, code, year, occasion in (
-        records.values_list("nominee_id", "award__code", "year", "occasion")
-        if annual
-        else records.values_list("nominee_id", "award__code", "year", Value(""))
-    ):
-        for owner in owners[nominee_id]:
-            history = histories[owner]
-            history.titles.setdefault(code, set()).add(year)
-            if annual and occasion == "annual":
-                history.merit_titles.setdefault(code, set()).add(year)
-    for nominee_id, year, rating in (
-        YearlyRating.objects.filter(**confirmed).order_by("pk").values_list("nominee_id", "year", "rating")
-    ):
-        for owner in owners[nominee_id]:
-            histories[owner].ratings.setdefault(year, rating)
     from .models import InitiativeRecognition
 
-    for nominee_id, scope, year in InitiativeRecognition.objects.filter(**confirmed).values_list(
-        "nominee_id", "scope", "year"
-    ):
+    confirmed = {"nominee_id__in": list(owners), "status": RecordStatus.CONFIRMED}
+    annual = getattr(AwardRecord, "occasion", None) is not None
+    blank = Value("", output_field=CharField())
+
+    def part(model, tag: int, *columns):
+        # (tag, nominee, pk, text, year, occasion) of one kind of record, unordered: the three kinds in one statement
+        return (
+            model.objects.filter(**confirmed)
+            .order_by()
+            .values_list(Value(tag, output_field=IntegerField()), "nominee_id", "pk", *columns)
+        )
+
+    rows = part(AwardRecord, 0, "award__code", "year", "occasion" if annual else blank).union(
+        part(YearlyRating, 1, "rating", "year", blank),
+        part(InitiativeRecognition, 2, "scope", "year", blank),
+        all=True,
+    )
+    rows = sorted(rows, key=lambda row: (row[0], -row[4] if row[0] == 2 else 0, row[2]))
+    for tag, nominee_id, _pk, text, year, occasion in rows:
         for owner in owners[nominee_id]:
-            histories[owner].initiatives.append((scope, year))
+            history = histories[owner]
+            if tag == 0:  # an award record: the title of its year
+                history.titles.setdefault(text, set()).add(year)
+                if annual and occasion == "annual":
+                    history.merit_titles.setdefault(text, set()).add(year)
+            elif tag == 1:  # a yearly rating: the first recorded (by id) of each year counts
+                history.ratings.setdefault(year, text)
+            else:  # an initiative recognised, latest first (as InitiativeRecognition orders them)
+                history.initiatives.append((text, year))
     if hasattr(histories[ids[0]], "_disciplines"):
         if open_holds is None:
             holds = NomineeHold.objects.filter(

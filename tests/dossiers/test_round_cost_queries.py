@@ -176,3 +176,35 @@ def test_a_decision_refused_for_a_hold_changes_nothing(cast, unit_council):
     unit_round.refresh_from_db()
     assert unit_round.state == RoundState.VOTED
     assert not unit_round.lines.filter(award_record__isnull=False).exists()
+
+
+def test_the_history_of_every_line_is_one_statement_and_the_one_eligibility_reads(cast):
+    from dossiers.eligibility import History
+    from dossiers.models import YearlyRating
+    from tests.dossiers.test_unit_round import award
+    from tests.factories import AwardRecordFactory, InitiativeRecognitionFactory
+
+    unit_round = _imported(cast, 3)
+    nominees = [
+        line.nominee for line in unit_round.lines.select_related("nominee__unit").order_by("row_number")
+    ]
+    for n, nominee in enumerate(nominees):
+        AwardRecordFactory(nominee=nominee, award=award("ldtt"), year=YEAR - 1 - n)
+        YearlyRating.objects.create(nominee=nominee, year=YEAR - 2, rating="HTT", status="confirmed")
+        InitiativeRecognitionFactory(nominee=nominee, scope="grassroots", year=YEAR - 1)
+        InitiativeRecognitionFactory(nominee=nominee, scope="grassroots", year=YEAR - 2)
+    with CaptureQueriesContext(connection) as captured:
+        rounds.round_eligibility(unit_round)
+    history_reads = [
+        q["sql"]
+        for q in captured.captured_queries
+        if "dossiers_yearlyrating" in q["sql"] or "dossiers_awardrecord" in q["sql"]
+    ]
+    assert (
+        len(history_reads) == 1 and "UNION" in history_reads[0]
+    )  # three before: awards, ratings, initiatives
+    batch = rounds.histories_for(nominees)
+    for nominee in nominees:
+        one = History(nominee)
+        one.disciplines()
+        assert vars(batch[nominee.pk]) == vars(one)
