@@ -215,7 +215,7 @@ def agenda_subject_add(*, session: Session, subject: models.Model, actor) -> Age
     if contract is None:
         raise ValidationError({"subject": _("Đối tượng này không được đưa ra hội đồng biểu quyết.")})
     with transaction.atomic():
-        locked = Session.objects.select_for_update().get(pk=session.pk)
+        locked = _locked_session(session.pk)
         terms = contract.agenda_terms(subject=subject, session=locked)
         subject_type = ContentType.objects.get_for_model(subject)
         waiting = AgendaItem.objects.filter(
@@ -264,7 +264,7 @@ def agenda_subjects_add(*, session: Session, subjects: list[models.Model], actor
     if contract is None or any(type(subject) is not model for subject in subjects):
         raise ValidationError({"subject": _("Đối tượng này không được đưa ra hội đồng biểu quyết.")})
     with transaction.atomic():
-        locked = Session.objects.select_for_update().get(pk=session.pk)
+        locked = _locked_session(session.pk)
         if locked.state not in AGENDA_OPEN_STATES:
             raise engine.TransitionNotAllowed(
                 _("Chương trình họp đã chốt (trạng thái «%(state)s»); không thể thêm mục.")
@@ -480,7 +480,7 @@ def _agenda_item_create(
     if ratio is not None and not (ratio[1] >= 1 and 0 <= ratio[0] <= ratio[1]):
         raise ValidationError({"threshold": _("Tỷ lệ dạng phân số không hợp lệ.")})
     with transaction.atomic():
-        locked = Session.objects.select_for_update().get(pk=session.pk)
+        locked = _locked_session(session.pk)
         if locked.state not in AGENDA_OPEN_STATES:
             raise engine.TransitionNotAllowed(
                 _("Chương trình họp đã chốt (trạng thái «%(state)s»); không thể thêm mục.")
@@ -572,7 +572,7 @@ def _attendance_refusal(
 def _attendance_session(session: Session, actor) -> tuple[audit.Actor, Session]:
     """The secretary's authority and the session locked for attendance (refused outside ATTENDANCE_STATES)."""
     actor = require(policies.may_record_attendance, actor, session)
-    locked = Session.objects.select_for_update().get(pk=session.pk)
+    locked = _locked_session(session.pk)
     if locked.state not in ATTENDANCE_STATES:
         raise engine.TransitionNotAllowed(
             _("Không thể điểm danh khi phiên họp ở trạng thái «%(state)s».")
@@ -1078,7 +1078,7 @@ def written_vote_record(*, session: Session, member, choices: dict[int, str], do
     if not choices:
         raise ValidationError({"choices": _("Cần ghi lựa chọn cho ít nhất một mục.")})
     with transaction.atomic():
-        locked = Session.objects.select_for_update().get(pk=session.pk)
+        locked = _locked_session(session.pk)
         if not locked.written_votes_allowed:
             raise ValidationError(
                 {"document": _("Quy chế của hội đồng không cho phép gửi phiếu bằng văn bản.")}
@@ -1145,7 +1145,7 @@ def written_vote_record(*, session: Session, member, choices: dict[int, str], do
 
 
 def _locked_pending(vote: WrittenVote) -> tuple[Session, WrittenVote]:
-    locked_session = Session.objects.select_for_update().get(pk=vote.session_id)
+    locked_session = _locked_session(vote.session_id)
     locked = WrittenVote.objects.select_for_update().select_related("member").get(pk=vote.pk)
     if locked.status != WrittenVoteStatus.PENDING:
         raise engine.TransitionNotAllowed(
@@ -1262,7 +1262,7 @@ def session_invite_expert(*, session: Session, user, actor, reason: str) -> None
     if (refusal := policies.expert_refusal(session, user)) is not None:
         raise ValidationError({"user": refusal})
     with transaction.atomic():
-        locked = Session.objects.select_for_update().get(pk=session.pk)
+        locked = _locked_session(session.pk)
         if locked.state == SessionState.CANCELLED:
             raise engine.TransitionNotAllowed(_("Phiên họp đã hủy; không mời chuyên gia được nữa."))
         if has_grant(user, policies.EXPERT_GRANT, locked):
@@ -1286,7 +1286,7 @@ def session_uninvite_expert(*, session: Session, user, actor, reason: str = "") 
     if (reason or "").strip():
         data["invitation_note"] = reason.strip()[:500]
     with transaction.atomic():
-        locked = Session.objects.select_for_update().get(pk=session.pk)
+        locked = _locked_session(session.pk)
         if not revoke(user, policies.EXPERT_GRANT, locked, actor=actor, data=data):
             raise ValidationError(
                 {"user": _("%(name)s không được mời dự phiên họp này.") % {"name": full_name(user)}}
