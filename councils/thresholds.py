@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 
@@ -74,7 +76,14 @@ def evaluate(
     ratio: tuple[int, int] | None = None,
     strict: bool = False,
 ) -> Verdict:
-    """Pass or fail, and the sentence shown next to the result ("15/21 đồng ý = 71,4 % ≥ 70 % → đạt")."""
+    """Pass or fail, and the sentence shown next to the result ("15/21 đồng ý = 71,4 % ≥ 70 % → đạt"). The same
+    figures give the same verdict: it is worked out once per figures and language (a session's items mostly share
+    their counts and rule, and a year-end round closes hundreds of sessions alike)."""
+    return _evaluated(agree, base, percent, None if ratio is None else tuple(ratio), strict, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _evaluated(agree: int, base: int, percent, ratio, strict: bool, language) -> Verdict:
     passed = reaches(agree, base, percent=percent, ratio=ratio, strict=strict)
     label = threshold_label(percent=percent, ratio=ratio)
     verdict = _("đạt") if passed else _("không đạt")
