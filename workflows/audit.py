@@ -170,10 +170,11 @@ def chains() -> list[int]:
     return sorted(heads | found)
 
 
-def chain_tails() -> dict[int, tuple[int, str]]:
-    """Per chain, its last event's (sequence, hash)."""
+def chain_tails(numbers=None) -> dict[int, tuple[int, str]]:
+    """Per chain (every chain, or those of `numbers` when the caller knows which it wants), its last event's
+    (sequence, hash)."""
     tails = {}
-    for chain in chains():
+    for chain in chains() if numbers is None else numbers:
         last = (
             AuditEvent.objects.filter(chain=chain)
             .order_by("-sequence")
@@ -191,27 +192,52 @@ def after_positions(positions: dict, limit: int | None = None) -> models.Q:
     position per chain: each chain is appended under its head's lock, so its sequence is its commit order; the
     ids between chains are not. Read in one query ordered by id, as one snapshot: a subject's events, written under
     the subject's row lock, come in their order whatever chain each is in. With `limit`, the condition names the
-    first `limit` of them by id (read the reader's batch with the same limit)."""
-    numbers = chains()
-    if limit is None:
-        condition = models.Q(pk__in=[])
-        for chain in numbers:
-            condition |= models.Q(chain=chain, sequence__gt=int(positions.get(str(chain), 0)))
+    first `limit` of them by id (read the reader's batch with the same limit).
+
+    The chains the reader knows are those of its positions: the log's list of chains (chains()) is read only when
+    the statement finds events in a chain the reader does not know (a new chain: its first batch, once)."""
+    known = sorted({int(chain) for chain in positions or {}})
+    if limit is None:  # a condition the caller's query evaluates: every chain the reader does not know, whole
+        condition = ~models.Q(chain__in=known) if known else models.Q(pk__isnull=False)
+        for chain in known:
+            condition |= models.Q(chain=chain, sequence__gt=int(positions[str(chain)]))
         return condition
-    if not numbers:
-        return models.Q(pk__in=[])
-    # With a limit (the outboxes' batches): the first `limit` ids past the positions, found in ONE statement (one
-    # snapshot) that walks each chain's (chain, sequence) index from its position, at most `limit` rows a chain,
-    # whatever the log's size; an OR of the chains ordered by id could make the planner scan the whole id index.
-    branch = f"SELECT id FROM (SELECT id FROM {_EVENTS} WHERE chain = %s AND sequence > %s ORDER BY sequence LIMIT %s) AS c{{n}}"
-    sql = " UNION ALL ".join(branch.format(n=index) for index in range(len(numbers)))
-    params = []
-    for chain in numbers:
-        params += [chain, int(positions.get(str(chain), 0)), int(limit)]
+    while True:
+        ids = _first_past(known, positions, int(limit))
+        if not ids or ids[0] >= 0:
+            return models.Q(pk__in=ids)
+        # the statement saw events in a chain the reader does not know: read the log's chains, then again (this
+        # one snapshot holds every chain, or it says which it misses)
+        known = sorted(set(known) | set(chains()) | {-marker for marker in ids if marker < 0})
+
+
+def _first_past(known: list[int], positions: dict, limit: int) -> list[int]:
+    """The first `limit` ids past the positions in the `known` chains, in ONE statement (one snapshot) that walks
+    each chain's (chain, sequence) index from its position, at most `limit` rows a chain, whatever the log's size
+    (an OR of the chains ordered by id could make the planner scan the whole id index). In the same statement, one
+    index probe per gap between the known chain numbers (above the last one, usually alone): a chain found there
+    comes first as its number negated, and the caller reads again knowing it."""
+    branches, params = [], []
+    for index, chain in enumerate(known):
+        branches.append(
+            f"SELECT id FROM (SELECT id FROM {_EVENTS} WHERE chain = %s AND sequence > %s "
+            f"ORDER BY sequence LIMIT %s) AS c{index}"
+        )
+        params += [chain, int(positions.get(str(chain), 0)), limit]
+    bounds = [FIRST_CHAIN - 1, *known]
+    gaps = [(low, high) for low, high in zip(bounds[:-1], known, strict=True) if high - low > 1]
+    gaps.append((bounds[-1], None))
+    for index, (low, high) in enumerate(gaps):
+        below = "" if high is None else " AND chain < %s"
+        branches.append(
+            f"SELECT -chain AS id FROM (SELECT chain FROM {_EVENTS} WHERE chain > %s{below} "
+            f"ORDER BY chain LIMIT 1) AS g{index}"
+        )
+        params += [low] if high is None else [low, high]
+    sql = " UNION ALL ".join(branches)
     with transaction.get_connection().cursor() as cursor:
-        cursor.execute(f"SELECT id FROM ({sql}) AS past ORDER BY id LIMIT %s", [*params, int(limit)])
-        ids = [row[0] for row in cursor.fetchall()]
-    return models.Q(pk__in=ids)
+        cursor.execute(f"SELECT id FROM ({sql}) AS past ORDER BY id LIMIT %s", [*params, limit])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def advance_positions(positions: dict, read) -> dict:
@@ -572,52 +598,39 @@ def relabel_subject_type(content_type, *, app_label: str) -> None:
         cursor.execute(f"SELECT id FROM {_HEAD} ORDER BY id" + _FOR_UPDATE.get(connection.vendor, ""))
         heads = [row[0] for row in cursor.fetchall()]
         columns = {column.name for column in connection.introspection.get_table_description(cursor, _EVENTS)}
-        if "chain" not in columns:  # a migration run before workflows 0014: one chain, no chain columns
-            _relabel_single_chain(cursor, content_type, old_label)
-            cursor.execute(
-                "UPDATE django_content_type SET app_label = %s WHERE id = %s", [app_label, content_type.pk]
-            )
-            ContentType.objects.clear_cache()
-            return
-        cursor.execute(f"SELECT DISTINCT chain FROM {_EVENTS}")
-        for chain in sorted(set(heads) | {row[0] for row in cursor.fetchall()}):
-            cursor.execute(f"SELECT MAX(sequence) FROM {_EVENTS} WHERE chain = %s", [chain])
-            until = cursor.fetchone()[0] or 0
-            cursor.execute(
-                f"SELECT MAX(until_sequence) FROM {_LABELS} WHERE content_type_id = %s AND chain = %s",
-                [content_type.pk, chain],
-            )
-            since = cursor.fetchone()[0] or 0  # events up to an earlier relabelling already have their label
-            cursor.execute(
-                f"SELECT 1 FROM {_EVENTS} WHERE subject_type_id = %s AND chain = %s "
-                "AND sequence > %s AND sequence <= %s LIMIT 1",
-                [content_type.pk, chain, since, until],
-            )
-            if cursor.fetchone() is not None:
-                cursor.execute(
-                    f"INSERT INTO {_LABELS} (content_type_id, label, chain, until_sequence) VALUES (%s, %s, %s, %s)",
-                    [content_type.pk, old_label, chain, until],
-                )
+        if "chain" in columns:
+            cursor.execute(f"SELECT DISTINCT chain FROM {_EVENTS}")
+            for chain in sorted(set(heads) | {row[0] for row in cursor.fetchall()}):
+                _remember_label(cursor, content_type, old_label, chain)
+        else:  # a migration run before workflows 0014: one chain, no chain columns
+            _remember_label(cursor, content_type, old_label)
         cursor.execute(
             "UPDATE django_content_type SET app_label = %s WHERE id = %s", [app_label, content_type.pk]
         )
     ContentType.objects.clear_cache()
 
 
-def _relabel_single_chain(cursor, content_type, old_label: str) -> None:
-    """relabel_subject_type() on the schema before the chains (workflows 0014): the one chain's labels."""
-    cursor.execute(f"SELECT MAX(sequence) FROM {_EVENTS}")
+def _remember_label(cursor, content_type, old_label: str, chain: int | None = None) -> None:
+    """Remember the label the content type's events of `chain` so far were hashed with (AuditSubjectLabel), if
+    it has events there since its last relabelling. `chain` None: the schema before the chains (workflows 0014),
+    whose one chain has no chain columns."""
+    in_chain, params = ("", []) if chain is None else (" AND chain = %s", [chain])
+    cursor.execute(f"SELECT MAX(sequence) FROM {_EVENTS}" + (" WHERE chain = %s" if in_chain else ""), params)
     until = cursor.fetchone()[0] or 0
-    cursor.execute(f"SELECT MAX(until_sequence) FROM {_LABELS} WHERE content_type_id = %s", [content_type.pk])
-    since = cursor.fetchone()[0] or 0
     cursor.execute(
-        f"SELECT 1 FROM {_EVENTS} WHERE subject_type_id = %s AND sequence > %s AND sequence <= %s LIMIT 1",
-        [content_type.pk, since, until],
+        f"SELECT MAX(until_sequence) FROM {_LABELS} WHERE content_type_id = %s{in_chain}",
+        [content_type.pk, *params],
+    )
+    since = cursor.fetchone()[0] or 0  # events up to an earlier relabelling already have their label
+    cursor.execute(
+        f"SELECT 1 FROM {_EVENTS} WHERE subject_type_id = %s{in_chain} AND sequence > %s AND sequence <= %s LIMIT 1",
+        [content_type.pk, *params, since, until],
     )
     if cursor.fetchone() is not None:
+        columns, values = ("", "") if chain is None else (", chain", ", %s")
         cursor.execute(
-            f"INSERT INTO {_LABELS} (content_type_id, label, until_sequence) VALUES (%s, %s, %s)",
-            [content_type.pk, old_label, until],
+            f"INSERT INTO {_LABELS} (content_type_id, label{columns}, until_sequence) VALUES (%s, %s{values}, %s)",
+            [content_type.pk, old_label, *params, until],
         )
 
 
@@ -779,7 +792,7 @@ def verify_chain_parallel(workers: int) -> tuple[int, ChainProblem | None]:
             top=models.Max("sequence"), count=models.Count("id")
         )
     }
-    numbers = chains()
+    numbers = sorted(stats)  # the chains with events (a chain with a head and no event has nothing to walk)
     total = sum(row["count"] for row in stats.values())
     if workers <= 1 or total < 20_000:
         checked, problem = 0, None
