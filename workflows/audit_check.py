@@ -44,6 +44,7 @@ from .checkpoints import (
     head_problems,
     in_chain,
     read_checkpoint_files,
+    signed_places,
     tail_problem,
     trusted_keys,
     verify_log,
@@ -107,6 +108,8 @@ def _problem_sequence(item: dict) -> int | None:
         return params["head"] + 1
     if code == "head_hash":
         return params["last"]
+    if code in ("bad_signature", "unknown_key", "file_not_in_database"):  # the checkpoint's chain 1 position
+        return params.get("sequence") or None  # chain 1 empty when it was signed: no event #0 to point at
     return params.get("sequence")
 
 
@@ -340,7 +343,14 @@ def _file_problems() -> list[dict]:
     ):
         problems.append(
             _as_item(
-                LogProblem("file_not_in_database", {"origin": furthest.origin, "sequence": furthest.sequence})
+                LogProblem(
+                    "file_not_in_database",
+                    {
+                        "origin": furthest.origin,
+                        "sequence": furthest.sequence,
+                        "places": signed_places(furthest),
+                    },
+                )
             )
         )
     return problems

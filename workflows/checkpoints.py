@@ -47,6 +47,7 @@ from .audit import (
     GENESIS_HASH,
     ChainProblem,
     chain_tails,
+    chains,
     verify_chain,
     verify_chain_parallel,
 )
@@ -294,9 +295,7 @@ def heads_and_tails() -> tuple[dict[int, tuple[int, str]], dict[int, tuple[int, 
             heads[chain] = (sequence, digest)
             if last_sequence is not None:
                 tails[chain] = (last_sequence, last_hash)
-    for chain, last in chain_tails().items():
-        if chain not in heads:
-            tails[chain] = last
+    tails.update(chain_tails([chain for chain in chains() if chain not in heads]))
     return heads, tails
 
 
@@ -440,20 +439,19 @@ _MESSAGES = {
         ),
     ),
     "bad_signature": (
-        "the checkpoint at event #{sequence} signed at {signed_at} ({origin}) has a forged signature",
-        _("điểm kiểm chứng tại sự kiện #{sequence} ký lúc {signed_at} ({origin}) có chữ ký giả"),
+        "the checkpoint {at} signed at {signed_at} ({origin}) has a forged signature",
+        _("điểm kiểm chứng {at} ký lúc {signed_at} ({origin}) có chữ ký giả"),
     ),
     "unknown_key": (
-        "the checkpoint at event #{sequence} signed at {signed_at} ({origin}) is signed by key {key_id}, "
+        "the checkpoint {at} signed at {signed_at} ({origin}) is signed by key {key_id}, "
         "which is not among the trusted keys (AUDIT_SIGNING_KEY, AUDIT_VERIFY_KEYS)",
         _(
-            "điểm kiểm chứng tại sự kiện #{sequence} ký lúc {signed_at} ({origin}) dùng khóa {key_id} "
-            "không nằm trong các khóa tin cậy"
+            "điểm kiểm chứng {at} ký lúc {signed_at} ({origin}) dùng khóa {key_id} không nằm trong các khóa tin cậy"
         ),
     ),
     "file_not_in_database": (
-        "checkpoint file {origin} (event #{sequence}) is missing from the database or differs from it",
-        _("tệp điểm kiểm chứng {origin} (sự kiện #{sequence}) không có hoặc khác trong cơ sở dữ liệu"),
+        "checkpoint file {origin} ({events}) is missing from the database or differs from it",
+        _("tệp điểm kiểm chứng {origin} ({events}) không có hoặc khác trong cơ sở dữ liệu"),
     ),
     # warnings: the log is intact, but less protected than it should be
     "development_key": (
@@ -487,6 +485,42 @@ _OTHER_CHAIN_MESSAGES = {
         _("thiếu đầu chuỗi {chain} trong khi chuỗi có {count} sự kiện"),
     ),
 }
+
+#: a broken link where the event is not there to name by its id (a signed position the chain no longer holds)
+_NO_EVENT_MESSAGES = {
+    "chain": (
+        "audit chain broken at event #{sequence}: {reason}",
+        _("chuỗi bị phá vỡ tại sự kiện #{sequence}: {reason}"),
+    ),
+}
+
+#: how a checkpoint's place is named in its problems, by how many chains had events when it was signed: English,
+#: then the user's language; "at" in "the checkpoint at event #30", "events" in "checkpoint file … (event #30)"
+_CHECKPOINT_PLACES = {
+    "at": (
+        ("of an empty log", "at event {0}", "at events {0}"),
+        (_("của nhật ký trống"), _("tại sự kiện {0}"), _("tại các sự kiện {0}")),
+    ),
+    "events": (
+        ("empty log", "event {0}", "events {0}"),
+        (_("nhật ký trống"), _("sự kiện {0}"), _("các sự kiện {0}")),
+    ),
+}
+
+
+def _checkpoint_place(params: dict, key: str, translated: bool) -> str:
+    """A checkpoint's signed events as its problems name them: "#30", "#30, #2·14" (every chain that had events,
+    as positions), or the empty log when none had. A problem stored before `places` existed names chain 1's."""
+    places = params.get("places")
+    if places is None:
+        places = [str(params["sequence"])] if params.get("sequence") else []
+    forms = _CHECKPOINT_PLACES[key][1 if translated else 0]
+    form = forms[min(len(places), 2)]
+    return str(form).format(", ".join(f"#{place}" for place in places))
+
+
+#: the problems of a checkpoint as a whole, whose `sequence` is its chain 1 position (0 when chain 1 was empty)
+_CHECKPOINT_CODES = ("bad_signature", "unknown_key", "file_not_in_database")
 
 #: the parameters that are an event's number in the problem's chain
 _SEQUENCE_PARAMS = ("sequence", "expected", "last", "head")
@@ -522,17 +556,27 @@ class LogProblem:
     def _messages(self) -> tuple:
         if self.chain != FIRST_CHAIN and self.code in _OTHER_CHAIN_MESSAGES:
             return _OTHER_CHAIN_MESSAGES[self.code]
+        if self.code in _NO_EVENT_MESSAGES and not self.params.get("event_id"):
+            return _NO_EVENT_MESSAGES[self.code]
         return _MESSAGES[self.code]
+
+    def _params(self, translated: bool) -> dict:
+        params = _shown(self.params)
+        if self.code in _CHECKPOINT_CODES:
+            params.update(
+                {key: _checkpoint_place(self.params, key, translated) for key in _CHECKPOINT_PLACES}
+            )
+        return params
 
     @property
     def reason(self) -> str:
         """English, for the command line and logs."""
-        return self._messages()[0].format(**_shown(self.params))
+        return self._messages()[0].format(**self._params(False))
 
     @property
     def label(self) -> str:
         """In the user's language, for the auditor's page (the English parts of the parameters translated)."""
-        params = _shown(self.params)
+        params = self._params(True)
         if "where" in params:
             params["where"] = _where_label(params)
         if "reason" in params:
@@ -571,6 +615,12 @@ def chain_problem(problem: ChainProblem) -> LogProblem:
     """A broken link found by the walk (workflows.audit.verify_chain), as a problem of the log."""
     params = {"sequence": problem.sequence, "event_id": problem.event_id, "reason": problem.reason}
     return LogProblem("chain", {**params, **in_chain(problem.chain)})
+
+
+def signed_places(checkpoint: SignedCheckpoint) -> list[str]:
+    """The events a checkpoint signed, as positions ("30", "2·14"): every chain that had events (none for a
+    checkpoint of an empty log, whatever its chain 1 sequence says)."""
+    return [position(c, s) for c, (s, _h) in sorted(checkpoint.positions().items()) if s]
 
 
 @dataclass
@@ -647,6 +697,7 @@ def head_problems(snapshot: tuple[dict, dict] | None = None) -> list[LogProblem]
 def checkpoint_params(checkpoint: SignedCheckpoint) -> dict:
     return {
         "sequence": checkpoint.sequence,
+        "places": signed_places(checkpoint),
         "signed_at": _when(checkpoint.signed_at),
         "origin": checkpoint.origin,
         "key_id": checkpoint.key_id,
@@ -678,7 +729,12 @@ def verify_log(workers: int = 1, *, with_files: bool = True, with_chain: bool = 
         if not any(checkpoint.same_as(row) for row in stored if row.sequence == checkpoint.sequence):
             report.problems.append(
                 LogProblem(
-                    "file_not_in_database", {"origin": checkpoint.origin, "sequence": checkpoint.sequence}
+                    "file_not_in_database",
+                    {
+                        "origin": checkpoint.origin,
+                        "sequence": checkpoint.sequence,
+                        "places": signed_places(checkpoint),
+                    },
                 )
             )
     checkpoints = stored + [f for f in files if not any(f.same_as(row) for row in stored)]

@@ -437,3 +437,55 @@ def test_the_api_and_the_page_give_the_other_chains_heads_and_a_check_s_failure_
     assert (body["state"], body["failure_chain"], body["failure_sequence"]) == ("failed", 3, 2)
     assert body["chain_ranges"]["2"] == [1, 8] and body["problems"][0]["params"]["chain"] == 3
     assert body["problems"][0]["message"].startswith("chuỗi bị phá vỡ tại sự kiện #3·2")
+
+
+# --- how a checkpoint's problems name it ----------------------------------------------------------------
+
+
+def test_a_forged_checkpoint_of_a_log_without_chain_1_names_its_chains_events_not_event_0(widget):
+    note(widget, 2, 3)
+    note(widget, 3, 2)
+    signed = audit_checkpoint_sign(actor=SYSTEM)
+    assert signed.sequence == 0  # chain 1 had no event
+    as_attacker(
+        lambda cursor: cursor.execute(
+            "UPDATE workflows_auditcheckpoint SET heads = %s WHERE id = %s",
+            [json.dumps({**signed.heads, "3": [1, event(3, 1).hash]}), signed.pk],
+        )
+    )
+    forged = SignedCheckpoint.of(AuditCheckpoint.objects.get(pk=signed.pk))
+    at = ", ".join(f"#{place}" for place in forged.places())
+    assert at.startswith("#2·3, #3·1")  # chain 1 left out, every other chain by its position
+    report = verify_log()
+    bad = next(problem for problem in report.problems if problem.code == "bad_signature")
+    assert bad.reason.startswith(f"the checkpoint at events {at} signed at ")
+    assert bad.label.startswith(f"điểm kiểm chứng tại các sự kiện {at} ký lúc ")
+    moved = next(problem for problem in report.problems if problem.code == "file_not_in_database")
+    on_file = ", ".join(f"#{place}" for place in SignedCheckpoint.of(signed).places())
+    assert f"(events {on_file}) is missing" in moved.reason
+    assert f"(các sự kiện {on_file}) không có" in moved.label
+    run, _spy = run_check(AuditCheckMode.INCREMENTAL)
+    assert run.state == AuditCheckState.FAILED and run.problems[0]["code"] == "bad_signature"
+    assert run.failure_sequence is None and run.failure_position == ""  # no event #0 to point at
+    for text in (run.failure_reason, audit_check.problem_label(run.problems[0]), *map(str, report.problems)):
+        assert "#0" not in text and "1·0" not in text
+
+
+def test_a_checkpoint_problem_stored_before_its_places_reads_as_it_did_or_says_the_log_was_empty():
+    params = {"signed_at": "01/12/2026 08:00:00", "origin": "database", "key_id": "abc"}
+    assert checkpoints.LogProblem("bad_signature", {**params, "sequence": 30}).reason == (
+        "the checkpoint at event #30 signed at 01/12/2026 08:00:00 (database) has a forged signature"
+    )
+    empty = checkpoints.LogProblem("unknown_key", {**params, "sequence": 0})
+    assert empty.reason.startswith("the checkpoint of an empty log signed at ")
+    assert empty.label.startswith("điểm kiểm chứng của nhật ký trống ký lúc ")
+    one = checkpoints.LogProblem("file_not_in_database", {"origin": "f.json", "sequence": 7, "places": ["7"]})
+    assert one.label == "tệp điểm kiểm chứng f.json (sự kiện #7) không có hoặc khác trong cơ sở dữ liệu"
+
+
+def test_a_broken_link_at_a_signed_position_the_chain_no_longer_holds_names_no_event_id():
+    params = {"sequence": 5, "event_id": 0, "reason": "event #5 is missing", "chain": 3}
+    problem = checkpoints.LogProblem("chain", params)
+    assert problem.reason == "audit chain broken at event #3·5: event #5 is missing"
+    assert problem.label == "chuỗi bị phá vỡ tại sự kiện #3·5: thiếu sự kiện #5"
+    assert "(id 12)" in checkpoints.LogProblem("chain", {**params, "event_id": 12}).reason
