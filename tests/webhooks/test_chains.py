@@ -15,28 +15,13 @@ from webhooks import delivery as webhook_delivery
 from webhooks import services
 from webhooks.models import Delivery, DeliveryStatus, Subscription
 from workflows import audit, engine
-from workflows.models import AuditEvent, Role
+from workflows.models import AuditEvent
 
-from .test_webhooks import LOCAL, Receiver
+from .test_webhooks import LOCAL
 
 pytestmark = pytest.mark.django_db
 
 CHAINS = override_settings(AUDIT_CHAINS=4)
-
-
-@pytest.fixture
-def receiver():
-    running = Receiver()
-    yield running
-    running.close()
-
-
-@pytest.fixture
-def people(person, unit):
-    return {
-        "head": person("unit-head", Role.UNIT_HEAD, unit=unit),
-        "board_head": person("board-head", Role.BOARD_HEAD),
-    }
 
 
 def _subscribe(people, url) -> Subscription:
