@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from councils import registry, selectors, services
 from councils.models import Recusal
 from tests.councils.conftest import attend, start_voting, threshold
+from tests.query_counting import counting as _counting
 from workflows import engine
 from workflows.audit import SYSTEM
 from workflows.models import AuditEvent, Role
@@ -26,18 +27,6 @@ def _statements(run, table=None) -> int:
     with CaptureQueriesContext(connection) as captured:
         run()
     return sum(1 for query in captured.captured_queries if table is None or f'"{table}"' in query["sql"])
-
-
-def _counting(monkeypatch, module, name) -> list:
-    calls = []
-    original = getattr(module, name)
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, counted)
-    return calls
 
 
 def test_locking_the_agenda_asks_the_lock_checks_once(council, session_for, monkeypatch):

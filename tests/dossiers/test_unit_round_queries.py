@@ -11,23 +11,12 @@ from dossiers import unit_round as rounds
 from dossiers.models import AwardQuota, RoundState
 from tests.dossiers import test_unit_round as unit_round_tests
 from tests.dossiers.test_unit_round import a_session, award, new_round, person_row, vote_and_issue, workbook
+from tests.query_counting import counting as _counting
 from workflows import engine
 from workflows.audit import Actor
 
 pytestmark = pytest.mark.django_db
 unit_council = unit_round_tests.unit_council  # the unit's own council (a fixture)
-
-
-def _counting(monkeypatch, module, name) -> list:
-    calls = []
-    original = getattr(module, name)
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, counted)
-    return calls
 
 
 def _imported(cast, count=6):
