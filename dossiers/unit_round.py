@@ -1235,11 +1235,10 @@ def round_import(*, unit_round: UnitRound, rows: list[RoundRow], actor) -> list[
         {id(nominee): nominee for _row, nominee, _award in candidates if nominee.pk is None}.values()
     )
     if new_people:
+        # a person recorded meanwhile trips the CCCD's unique constraint: the refusal leaves this function at once,
+        # and its own atomic block rolls everything back (no savepoint of its own is needed for that)
         try:
-            with (
-                transaction.atomic()
-            ):  # a savepoint: a person recorded meanwhile trips the CCCD's unique constraint
-                Nominee.objects.bulk_create(new_people)
+            Nominee.objects.bulk_create(new_people)
         except IntegrityError:
             raise ValidationError(
                 {"file": _("Một số CCCD trong tệp vừa được ghi cho người khác; hãy nhập lại tệp.")}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -208,3 +209,25 @@ def test_the_history_of_every_line_is_one_statement_and_the_one_eligibility_read
         one = History(nominee)
         one.disciplines()
         assert vars(batch[nominee.pk]) == vars(one)
+
+
+def test_a_cccd_recorded_meanwhile_refuses_the_import_and_leaves_nothing(cast, monkeypatch):
+    from dossiers.models import Nominee
+
+    unit_round = new_round(cast)
+    rows = rounds.read_rows(workbook([person_row(n) for n in range(1, 4)]))
+    original = Nominee.objects.bulk_create
+
+    def meanwhile(objs, *args, **kwargs):
+        # someone else records the second person's CCCD between the import's read and its write
+        twin = objs[1]
+        original([Nominee(kind=twin.kind, unit=twin.unit, full_name="Người khác", cccd=twin.cccd)])
+        return original(objs, *args, **kwargs)
+
+    monkeypatch.setattr(Nominee.objects, "bulk_create", meanwhile)
+    with pytest.raises(ValidationError, match="vừa được ghi cho người khác"):
+        rounds.round_import(unit_round=unit_round, rows=rows, actor=Actor(user=cast.officer))
+    monkeypatch.undo()
+    # the whole import rolled back (the other person's write too: it ran inside it here), the connection usable
+    assert not unit_round.lines.exists()
+    assert not Nominee.objects.filter(cccd__in=[row.fields["cccd"] for row in rows]).exists()
