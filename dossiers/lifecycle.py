@@ -30,6 +30,7 @@ from workflows.lifecycle import (
     allowed,
     internal_payload,
     internal_step,
+    internal_steps,
 )
 from workflows.models import Role
 from workflows.roles import Scope
@@ -262,10 +263,10 @@ def _nothing_left(flow):
 def _one_award_per_achievement(flow):
     """Re-checked at (re)submission: no line proposes an award already proposed or received for the same
     achievement (another dossier's line, or an award record); see dossiers.integrity."""
-    from .integrity import duplicate_awards
+    from .services import duplicate_awards_many
 
     lines = _lines(flow.obj).select_related("nominee", "award", "dossier")
-    found = duplicate_awards(lines)
+    found = duplicate_awards_many(list(lines))
     return State.CONDITION(not found, " ".join(found))
 
 
@@ -298,10 +299,10 @@ def _line_not_held(flow):
     """The line's nominee has no hold in force today (agenda, decision)."""
     from .integrity import hold_refusals
 
-    scheduling = _SCHEDULING.get()
-    if scheduling is not None and flow.obj.pk in scheduling.held_by_line:
-        # the dossier's schedule read its proposed lines' holds once for the whole batch (see _Scheduling)
-        found = hold_refusals([flow.obj], held=scheduling.held_by_line[flow.obj.pk])
+    batch = _BATCH.get()
+    if batch is not None and flow.obj.pk in batch.held_by_line:
+        # the dossier's step read its lines' holds once for the whole batch (see _DossierBatch)
+        found = hold_refusals([flow.obj], held=batch.held_by_line[flow.obj.pk])
     else:
         found = hold_refusals(DossierNominee.objects.filter(pk=flow.obj.pk).select_related("nominee"))
     return State.CONDITION(not found, " ".join(found))
@@ -316,28 +317,58 @@ def _in_pipeline() -> bool:
     return bool(connection.connection.pgconn.pipeline_status)
 
 
-class _Scheduling:
-    """What DossierLifecycle.schedule knows while its lines take place_on_agenda in one batch: the dossier,
-    locked by the engine for the whole transaction and not yet written (its state is the one a fresh read
-    gives), and the holds in force of its proposed lines' nominees, read once for the batch
-    ({line pk: {nominee id: holds}})."""
+class _DossierBatch:
+    """What a dossier's step knows while its lines take their transition in one batch (schedule: place_on_agenda;
+    decide: approve / reject): the dossier, locked by the engine for the whole transaction and not yet written
+    (its state is the row's, `state`, its year and occasion never change), the holds in force of the lines'
+    nominees, read once for the batch ({line pk: {nominee id: holds}}), and the lines as read by the step
+    with their award and nominee ({line pk: line})."""
 
-    def __init__(self, dossier: Dossier, state: str, held_by_line: dict):
+    def __init__(self, dossier: Dossier, state: str | None, lines: list[DossierNominee]):
+        from .integrity import holds_in_force
+
+        self.dossier = dossier
         self.dossier_id = dossier.pk
         self.unit_id = dossier.unit_id
         self.state = state  # the row's (the flow's own state already reads the target during the transition)
-        self.held_by_line = held_by_line
+        held = holds_in_force({line.nominee_id for line in lines})
+        self.held_by_line = {
+            line.pk: {line.nominee_id: held[line.nominee_id]} if line.nominee_id in held else {}
+            for line in lines
+        }
+        self.lines = {line.pk: line for line in lines}
+
+    def loaded(self, line: DossierNominee) -> None:
+        """Give `line` (the engine's locked copy) its award, nominee and dossier as the step read them."""
+        known = self.lines.get(line.pk)
+        if known is None or line.dossier_id != self.dossier_id:
+            return
+        if line.award_id == known.award_id:
+            line.award = known.award
+        if line.nominee_id == known.nominee_id:
+            line.nominee = known.nominee
+        line.dossier = self.dossier
 
 
-_SCHEDULING: ContextVar[_Scheduling | None] = ContextVar("dossiers_scheduling", default=None)
+def _first_refusal(refused):
+    """The refusal the one-by-one path raises: the first refused line's (in primary-key order, as it went)."""
+    from workflows import engine
+
+    first = refused.errors[0]
+    if first["status"] == 403:
+        return engine.ActionForbidden(first["detail"])
+    return engine.TransitionNotAllowed(first["detail"])
+
+
+_BATCH: ContextVar[_DossierBatch | None] = ContextVar("dossiers_line_batch", default=None)
 
 
 def _dossier_in(*states):
     @evaluated_once
     def condition(flow):
-        scheduling = _SCHEDULING.get()
-        if scheduling is not None and scheduling.dossier_id == flow.obj.dossier_id:
-            dossier = Dossier(pk=scheduling.dossier_id, state=scheduling.state)  # the locked row, unwritten
+        batch = _BATCH.get()
+        if batch is not None and batch.dossier_id == flow.obj.dossier_id and batch.state:
+            dossier = Dossier(pk=batch.dossier_id, state=batch.state)  # the locked row, unwritten
         else:
             dossier = Dossier.objects.only("state").get(pk=flow.obj.dossier_id)
         return State.CONDITION(
@@ -547,7 +578,6 @@ class DossierLifecycle(Lifecycle):
         and conditions), each line taking the item made for it."""
         from workflows import engine
 
-        from .integrity import holds_in_force
         from .services import council_items_add, scheduled_items
 
         session = cleaned_data["session"]
@@ -566,14 +596,7 @@ class DossierLifecycle(Lifecycle):
             self.obj.deadline = None
             return
         items = council_items_add(lines=lines, session=session, actor=actor)
-        held = holds_in_force({line.nominee_id for line in lines})
-        held_by_line = {
-            line.pk: {line.nominee_id: held[line.nominee_id]} if line.nominee_id in held else {}
-            for line in lines
-        }
-        token = _SCHEDULING.set(
-            _Scheduling(self.obj, DossierState.APPRAISED, held_by_line)
-        )  # schedule's source
+        token = _BATCH.set(_DossierBatch(self.obj, DossierState.APPRAISED, lines))  # schedule's source state
         try:
             with scheduled_items(items):
                 engine.perform_many(
@@ -583,8 +606,10 @@ class DossierLifecycle(Lifecycle):
                     client_ip=actor.client_ip,
                     data={"session": session.pk},
                 )
+        except engine.BatchRefused as refused:
+            raise _first_refusal(refused) from refused
         finally:
-            _SCHEDULING.reset(token)
+            _BATCH.reset(token)
         self.obj.deadline = None
 
     @state.transition(
@@ -642,7 +667,10 @@ class DossierLifecycle(Lifecycle):
         posting, or straight after the vote when no passed nominee's award keeps the posting (post_after_vote)."""
         from workflows import engine
 
-        passed = {line.pk: line for line in _lines(self.obj, NomineeState.PASSED)}
+        lines = list(
+            _lines(self.obj, NomineeState.PASSED).select_related("award", "nominee__unit").order_by("pk")
+        )
+        passed = {line.pk: line for line in lines}
         approved, rejected = set(cleaned_data["approved"]), set(cleaned_data["rejected"])
         if approved & rejected or (approved | rejected) != set(passed):
             raise ValidationError(
@@ -657,10 +685,28 @@ class DossierLifecycle(Lifecycle):
         self.obj.decision_number = cleaned_data["decision_number"]
         self.obj.decision_date = cleaned_data["decision_date"]
         behalf = getattr(actor.on_behalf_of, "pk", None)
-        for pk in sorted(passed):
-            verb = "approve" if pk in approved else "reject"
-            with internal_step(passed[pk], role=actor.role, on_behalf_of_id=behalf, payload=self.obj):
-                engine.perform(passed[pk], verb, user=actor.user, client_ip=actor.client_ip)
+        if _in_pipeline():
+            # inside another batch's pipeline (engine.perform_many over dossiers on PostgreSQL) the bulk audit
+            # append (COPY) cannot run: each line is decided by itself
+            for pk in sorted(passed):
+                verb = "approve" if pk in approved else "reject"
+                with internal_step(passed[pk], role=actor.role, on_behalf_of_id=behalf, payload=self.obj):
+                    engine.perform(passed[pk], verb, user=actor.user, client_ip=actor.client_ip)
+        else:
+            # the approved lines in one batch, then the rejected ones (each line's own checks), the lines' award,
+            # nominee and holds read once for all (_DossierBatch)
+            token = _BATCH.set(_DossierBatch(self.obj, None, lines))  # its lines' steps do not read its state
+            try:
+                for verb, chosen in (("approve", approved), ("reject", rejected)):
+                    group = [line for line in lines if line.pk in chosen]
+                    if not group:
+                        continue
+                    with internal_steps(group, role=actor.role, on_behalf_of_id=behalf, payload=self.obj):
+                        engine.perform_many(group, verb, user=actor.user, client_ip=actor.client_ip)
+            except engine.BatchRefused as refused:
+                raise _first_refusal(refused) from refused
+            finally:
+                _BATCH.reset(token)
         self.obj.deadline = _deadline(step_working_days(self.obj, DossierState.DECIDED))
 
     @state.transition(
@@ -720,11 +766,11 @@ class DossierNomineeLifecycle(Lifecycle):
         return _with_waiting_officers(self, super().recipients(event))
 
     def scope(self) -> Scope:
-        """As the paths say; while its dossier's schedule runs (_Scheduling), the dossier's unit is the locked
-        dossier's, not read again for each line."""
-        scheduling = _SCHEDULING.get()
-        if scheduling is not None and scheduling.dossier_id == self.obj.dossier_id:
-            return Scope(unit_id=scheduling.unit_id, council_term_id=self.obj.council_term_id)
+        """As the paths say; while its dossier's step runs its lines in one batch (_DossierBatch), the dossier's
+        unit is the locked dossier's, not read again for each line."""
+        batch = _BATCH.get()
+        if batch is not None and batch.dossier_id == self.obj.dossier_id:
+            return Scope(unit_id=batch.unit_id, council_term_id=self.obj.council_term_id)
         return super().scope()
 
     @state.transition(
@@ -819,6 +865,8 @@ class DossierNomineeLifecycle(Lifecycle):
         """Part of the chair's decision: the nominee is awarded (or proposed to the central level)."""
         from .services import award_record_create
 
+        if (batch := _BATCH.get()) is not None:
+            batch.loaded(self.obj)  # the dossier's decision read the lines with their award and nominee
         if self.obj.award.route != AwardRoute.PROPOSE_CENTRAL:
             dossier = internal_payload(self.obj)
             award_record_create(

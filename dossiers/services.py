@@ -372,6 +372,77 @@ def missing_documents(dossier: Dossier) -> list[str]:
     return missing
 
 
+def duplicate_awards_many(lines: list[DossierNominee]) -> list[str]:
+    """integrity.duplicate_awards() for the lines of one dossier (loaded with nominee, award and dossier) in two
+    queries, not two per line: for each line in order, the same refusal duplicate_award() gives it (another
+    line proposing the same award code for the nominee's achievement of the year and occasion, else an award
+    record), with the same wording."""
+    from .integrity import REFUSED_LINE_STATES, duplicate_awards
+    from .models import RecordStatus
+
+    if len({(line.dossier.year, line.dossier.occasion) for line in lines}) > 1:
+        return duplicate_awards(lines)  # lines of several years or occasions: one by one
+    if not lines:
+        return []
+    year, occasion = lines[0].dossier.year, lines[0].dossier.occasion
+    nominee_ids = {line.nominee_id for line in lines}
+    codes = {line.award.code for line in lines}
+    others = (
+        DossierNominee.objects.filter(nominee_id__in=nominee_ids, award__code__in=codes, dossier__year=year)
+        .exclude(dossier__state=DossierState.WITHDRAWN)
+        .exclude(state__in=REFUSED_LINE_STATES)
+        .order_by("dossier_id")
+    )
+    records = (
+        AwardRecord.objects.filter(nominee_id__in=nominee_ids, award__code__in=codes, year=year)
+        .exclude(status=RecordStatus.REJECTED)
+        .select_related("award")
+        .order_by("pk")
+    )
+    if occasion:
+        others = others.filter(dossier__occasion=occasion)
+        records = records.filter(occasion=occasion)
+    proposed: dict[tuple, list[tuple[int, int]]] = {}
+    for pk, nominee_id, code, dossier_id in others.values_list(
+        "pk", "nominee_id", "award__code", "dossier_id"
+    ):
+        proposed.setdefault((nominee_id, code), []).append((pk, dossier_id))
+    recorded: dict[tuple, list[AwardRecord]] = {}
+    for record in records:
+        recorded.setdefault((record.nominee_id, record.award.code), []).append(record)
+    messages = []
+    for line in lines:
+        key = (line.nominee_id, line.award.code)
+        nominee, award = line.nominee, line.award
+        other = next((dossier_id for pk, dossier_id in proposed.get(key, ()) if pk != line.pk), None)
+        if other is not None:
+            message = _("Đã đề nghị «%(award)s» cho %(name)s năm %(year)s trong hồ sơ số %(dossier)s.") % {
+                "award": award.name,
+                "name": nominee.full_name,
+                "year": year,
+                "dossier": other,
+            }
+        else:
+            record = next((r for r in recorded.get(key, ()) if r.dossier_nominee_id != line.pk), None)
+            if record is None:
+                continue
+            message = _(
+                "%(name)s đã được «%(award)s» năm %(year)s (quyết định số %(number)s ngày %(day)s, %(authority)s; "
+                "sổ vàng, bản ghi số %(record)s)."
+            ) % {
+                "name": nominee.full_name,
+                "award": award.name,
+                "year": year,
+                "number": record.decision_number,
+                "day": record.decision_date.strftime("%d/%m/%Y"),
+                "authority": record.authority,
+                "record": record.pk,
+            }
+        if message:
+            messages.append(message)
+    return messages
+
+
 def eligibility_errors(dossier: Dossier) -> list[str]:
     errors = []
     # the nominee's unit (its rating calendar) and the award's rules read with the lines, not once per line

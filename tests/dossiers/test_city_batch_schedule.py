@@ -13,7 +13,7 @@ from django.utils import timezone
 from councils.models import AgendaItem
 from councils.services import agenda_subject_add, session_create
 from dossiers import services
-from dossiers.models import DossierState, NomineeHold, NomineeState
+from dossiers.models import AwardRecord, DossierNominee, DossierState, NomineeHold, NomineeState
 from organisations.models import CouncilKind
 from tests.factories import CouncilTermFactory
 from workflows import engine
@@ -126,6 +126,67 @@ def test_a_line_already_on_another_live_agenda_refuses_the_schedule_with_the_one
     assert not AgendaItem.objects.filter(session=session).exists()
 
 
+def _voted(cast, lines):
+    dossier = walk_to(cast, _dossier(cast, lines), "on_agenda")
+    for line in dossier.lines.all():
+        council_result(line, True)
+    dossier.refresh_from_db()
+    engine.perform(dossier, "post", user=cast.board, data={"working_days": 10})
+    end_posting(dossier)
+    dossier.refresh_from_db()
+    return dossier
+
+
+def _decision(approved, rejected=()):
+    return {
+        "decision_number": "12/QĐ-UBND",
+        "decision_date": "2024-01-15",
+        "approved": ",".join(str(pk) for pk in approved),
+        "rejected": ",".join(str(pk) for pk in rejected),
+    }
+
+
+def test_decide_approves_and_rejects_each_line_once_with_its_award_record(cast):
+    dossier = _voted(cast, 3)
+    first, second, third = dossier.lines.order_by("pk")
+    engine.perform(dossier, "decide", user=cast.chairman, data=_decision([first.pk, third.pk], [second.pk]))
+    states = dict(dossier.lines.values_list("pk", "state"))
+    assert states == {first.pk: "approved", second.pk: "rejected", third.pk: "approved"}
+    assert set(
+        AwardRecord.objects.filter(dossier_nominee__dossier=dossier).values_list("dossier_nominee", flat=True)
+    ) == {
+        first.pk,
+        third.pk,
+    }
+    record = AwardRecord.objects.get(dossier_nominee=first)
+    assert (record.decision_number, record.year, record.nominee_id) == (
+        "12/QĐ-UBND",
+        dossier.year,
+        first.nominee_id,
+    )
+    for line, verb in ((first, "approve"), (second, "reject"), (third, "approve")):
+        assert [event.verb for event in history_for(line)].count(verb) == 1
+
+
+def test_a_held_line_refuses_the_decision_with_nothing_written(cast):
+    dossier = _voted(cast, 3)
+    held = dossier.lines.order_by("pk")[2]
+    NomineeHold.objects.create(
+        nominee=held.nominee,
+        kind="inspection",
+        starts_on=timezone.localdate() - timedelta(days=1),
+        source_document="Kết luận thanh tra số 9/KL-TTr",
+        created_by=get_user_model().objects.create(username="board.recorder"),
+    )
+    pks = list(dossier.lines.values_list("pk", flat=True))
+    with pytest.raises(engine.TransitionNotAllowed, match="đang bị tạm dừng xét khen thưởng"):
+        engine.perform(dossier, "decide", user=cast.chairman, data=_decision(pks))
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.POSTED and not dossier.decision_number
+    assert set(dossier.lines.values_list("state", flat=True)) == {NomineeState.PASSED}
+    assert not AwardRecord.objects.filter(dossier_nominee__dossier=dossier).exists()
+
+
 def _counts(cast, lines):
     """Statements of submit, schedule and decide for a dossier of `lines` lines."""
     dossier = _dossier(cast, lines)
@@ -164,6 +225,32 @@ def test_statement_counts_of_submit_schedule_and_decide_do_not_grow_with_the_lin
     # (dossiers.eligibility / dossiers.integrity), once each now (the conditions are evaluated once)
     assert submit10 - submit2 <= 8 * 7, (submit2, submit10)
     assert submit2 <= 40, submit2
-    # decide: each line's approval is its own engine.perform (its award record)
-    assert decide10 - decide2 <= 8 * 14, (decide2, decide10)
-    assert decide2 <= 42, decide2
+    # decide: the approved lines in one batch (each its award record and its row), the rejected in another
+    assert decide10 - decide2 <= 8 * 2, (decide2, decide10)
+    assert decide2 <= 26, decide2
+
+
+def test_the_submission_reads_duplicate_awards_in_one_go_with_the_one_by_one_refusals(cast):
+    from dossiers.integrity import duplicate_awards
+    from dossiers.services import duplicate_awards_many
+    from tests.factories import AwardRecordFactory
+
+    from .helpers import YEAR, award
+
+    dossier = ready_dossier(cast, lines=[("bk-tp", None)] * 3)
+    _free, twice, recorded = (line.nominee for line in dossier.lines.order_by("position", "pk"))
+    # the same achievements proposed again elsewhere and recorded after the lines were added
+    other = services.dossier_create(
+        unit=cast.unit, year=YEAR, occasion="annual", title="Hồ sơ khác", user=cast.officer
+    )
+    DossierNominee.objects.create(dossier=other, nominee=twice, award=award("bk-tp"), achievement_report="…")
+    AwardRecordFactory(nominee=recorded, award=award("bk-tp"), year=YEAR)
+    lines = list(dossier.lines.select_related("nominee", "award", "dossier"))
+    expected = duplicate_awards(lines)
+    assert len(expected) == 2
+    with CaptureQueriesContext(connection) as captured:
+        assert duplicate_awards_many(lines) == expected
+    assert len(captured.captured_queries) == 2
+    with pytest.raises(engine.TransitionNotAllowed) as refused:
+        engine.perform(dossier, "submit", user=cast.head)
+    assert all(message in str(refused.value.message) for message in expected)
