@@ -308,15 +308,6 @@ def _line_not_held(flow):
     return State.CONDITION(not found, " ".join(found))
 
 
-def _in_pipeline() -> bool:
-    """The connection is in psycopg's pipeline mode (engine.perform_many's writes on PostgreSQL)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql" or connection.connection is None:
-        return False
-    return bool(connection.connection.pgconn.pipeline_status)
-
-
 class _DossierBatch:
     """What a dossier's step knows while its lines take their transition in one batch (schedule: place_on_agenda;
     decide: approve / reject): the dossier, locked by the engine for the whole transaction and not yet written
@@ -582,19 +573,6 @@ class DossierLifecycle(Lifecycle):
 
         session = cleaned_data["session"]
         lines = list(_lines(self.obj, NomineeState.PROPOSED))
-        if _in_pipeline():
-            # inside another batch's pipeline (engine.perform_many over dossiers on PostgreSQL) the bulk audit
-            # append (COPY) cannot run: each line goes on the agenda by itself, as a single placement does
-            for line in lines:
-                engine.perform(
-                    line,
-                    "place_on_agenda",
-                    user=actor.user,
-                    client_ip=actor.client_ip,
-                    data={"session": session.pk},
-                )
-            self.obj.deadline = None
-            return
         items = council_items_add(lines=lines, session=session, actor=actor)
         token = _BATCH.set(_DossierBatch(self.obj, DossierState.APPRAISED, lines))  # schedule's source state
         try:
@@ -685,28 +663,20 @@ class DossierLifecycle(Lifecycle):
         self.obj.decision_number = cleaned_data["decision_number"]
         self.obj.decision_date = cleaned_data["decision_date"]
         behalf = getattr(actor.on_behalf_of, "pk", None)
-        if _in_pipeline():
-            # inside another batch's pipeline (engine.perform_many over dossiers on PostgreSQL) the bulk audit
-            # append (COPY) cannot run: each line is decided by itself
-            for pk in sorted(passed):
-                verb = "approve" if pk in approved else "reject"
-                with internal_step(passed[pk], role=actor.role, on_behalf_of_id=behalf, payload=self.obj):
-                    engine.perform(passed[pk], verb, user=actor.user, client_ip=actor.client_ip)
-        else:
-            # the approved lines in one batch, then the rejected ones (each line's own checks), the lines' award,
-            # nominee and holds read once for all (_DossierBatch)
-            token = _BATCH.set(_DossierBatch(self.obj, None, lines))  # its lines' steps do not read its state
-            try:
-                for verb, chosen in (("approve", approved), ("reject", rejected)):
-                    group = [line for line in lines if line.pk in chosen]
-                    if not group:
-                        continue
-                    with internal_steps(group, role=actor.role, on_behalf_of_id=behalf, payload=self.obj):
-                        engine.perform_many(group, verb, user=actor.user, client_ip=actor.client_ip)
-            except engine.BatchRefused as refused:
-                raise _first_refusal(refused) from refused
-            finally:
-                _BATCH.reset(token)
+        # the approved lines in one batch, then the rejected ones (each line's own checks), the lines' award,
+        # nominee and holds read once for all (_DossierBatch)
+        token = _BATCH.set(_DossierBatch(self.obj, None, lines))  # its lines' steps do not read its state
+        try:
+            for verb, chosen in (("approve", approved), ("reject", rejected)):
+                group = [line for line in lines if line.pk in chosen]
+                if not group:
+                    continue
+                with internal_steps(group, role=actor.role, on_behalf_of_id=behalf, payload=self.obj):
+                    engine.perform_many(group, verb, user=actor.user, client_ip=actor.client_ip)
+        except engine.BatchRefused as refused:
+            raise _first_refusal(refused) from refused
+        finally:
+            _BATCH.reset(token)
         self.obj.deadline = _deadline(step_working_days(self.obj, DossierState.DECIDED))
 
     @state.transition(

@@ -486,9 +486,9 @@ def record_many(events: list[dict]) -> list[RecordedEvent]:
             rows.append([sequence, *columns, prev_hash, digest])
             results_hashes.append((sequence, digest, prev_hash))
             prev_hash = digest
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and not _in_pipeline(connection):
             ids = _copy_rows(connection, chain, rows)
-        else:
+        else:  # SQLite, and PostgreSQL inside a pipeline (a batch within engine.perform_many), where COPY cannot run
             placeholders = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
             ids = []
             for start in range(0, count, _BATCH_ROWS):
@@ -504,6 +504,13 @@ def record_many(events: list[dict]) -> list[RecordedEvent]:
         RecordedEvent(event_id, sequence, digest, chain)
         for (event_id, _seq), (sequence, digest, _prev) in zip(ids, results_hashes, strict=True)
     ]
+
+
+def _in_pipeline(connection) -> bool:
+    """The PostgreSQL connection is in psycopg's pipeline mode (engine.perform_many's writes): COPY is refused
+    there, so a batch appended from inside another batch's step uses the multi-row INSERTs."""
+    raw = connection.connection
+    return raw is not None and bool(raw.pgconn.pipeline_status)
 
 
 def _copy_rows(connection, chain: int, rows: list[list]) -> list[tuple[int, int]]:

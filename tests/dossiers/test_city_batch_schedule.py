@@ -254,3 +254,23 @@ def test_the_submission_reads_duplicate_awards_in_one_go_with_the_one_by_one_ref
     with pytest.raises(engine.TransitionNotAllowed) as refused:
         engine.perform(dossier, "submit", user=cast.head)
     assert all(message in str(refused.value.message) for message in expected)
+
+
+def test_a_batch_of_dossiers_schedules_each_dossiers_lines_in_a_batch_within_the_batch(cast):
+    """engine.perform_many over dossiers (the Board scheduling several at once): each dossier's schedule runs its
+    lines' batch inside the outer batch (on PostgreSQL inside its pipeline, where the audit append cannot use
+    COPY); every line on the agenda once, one event each, the chain intact."""
+    from workflows import audit
+
+    first, second = _appraised(cast, 2), _appraised(cast, 3)
+    session = council_session(cast)
+    engine.perform_many([first, second], "schedule", user=cast.board, data={"session": session.pk})
+    for dossier in (first, second):
+        dossier.refresh_from_db()
+        assert dossier.state == DossierState.ON_AGENDA
+        items = {int(item.subject_id): item for item in _items_of(dossier)}
+        for line in dossier.lines.all():
+            assert line.state == NomineeState.ON_AGENDA
+            assert line.council_item_ref == str(items[line.pk].pk)
+            assert [event.verb for event in history_for(line)].count("place_on_agenda") == 1
+    assert not [step for step in audit.verify_chain() if isinstance(step, audit.ChainProblem)]
