@@ -51,12 +51,28 @@ def round_line_terms(line: UnitRoundLine, session) -> AgendaTerms:
     )
 
 
+def _loaded(line) -> bool:
+    """Whether a line carries its award with the award's rule version, its nominee and its round (what
+    round_line_terms reads), so that the terms need not read it again."""
+    cls = type(line)
+    return (
+        isinstance(line, UnitRoundLine)
+        and cls.award.is_cached(line)
+        and type(line.award).rule_version.is_cached(line.award)
+        and cls.nominee.is_cached(line)
+        and cls.unit_round.is_cached(line)
+    )
+
+
 def round_agenda_terms_many(*, subjects: list[UnitRoundLine], session) -> list[AgendaTerms]:
     """The agenda terms of many round lines on one session (registered as the round lines' agenda_terms_many): one
     query for all the lines, their awards, rule versions, nominees, rounds and units; the rounds' units read once
-    each. A line that no longer exists is asked of the single-subject path (which says so)."""
+    each; none when every line given carries them already (_loaded). A line that no longer exists is asked of the single-subject path (which says so)."""
     from .unit_round import round_agenda_terms
 
+    if all(_loaded(subject) for subject in subjects):
+        # the caller's lines came with what the terms read (the submission's lines, just read in this transaction)
+        return [round_line_terms(subject, session) for subject in subjects]
     lines = UnitRoundLine.objects.select_related(
         "award__rule_version", "nominee", "unit_round__unit"
     ).in_bulk([subject.pk for subject in subjects])

@@ -1313,7 +1313,9 @@ def submission_lines(unit_round: UnitRound) -> list[UnitRoundLine]:
     """Every line of the round with its nominee (and unit), award and the award's rules, in the list's order: what
     the submission's conditions and the submission itself read, once (round_submission_refusals)."""
     return list(
-        unit_round.lines.select_related("nominee__unit", "award")
+        # the award's rule version too: the agenda's terms cite it (agenda_terms.round_agenda_terms_many reads
+        # nothing again); the round is the one given (its related manager)
+        unit_round.lines.select_related("nominee__unit", "award__rule_version")
         .prefetch_related("award__rules")
         .order_by("row_number", "pk")
     )
@@ -1571,33 +1573,47 @@ def round_result_receive(*, subject: UnitRoundLine, result: ItemResult, actor: a
     }
     with internal_step(subject, role=role, on_behalf_of_id=behalf, payload=result):
         engine.perform(subject, verb, user=actor.user, client_ip=actor.client_ip, extra_audit=tally)
-    unit_round = UnitRound.objects.get(pk=subject.unit_round_id)
-    waiting = unit_round.lines.filter(state=RoundLineState.ON_AGENDA).exists()
-    if unit_round.state == RoundState.ON_AGENDA and not waiting:
-        with internal_step(unit_round, role=role, on_behalf_of_id=behalf):
-            engine.perform(unit_round, "record_council_results", user=actor.user, client_ip=actor.client_ip)
+    _record_if_none_waiting([subject.unit_round_id], role=role, behalf=behalf, actor=actor)
 
 
 def round_results_receive(*, pairs: list[tuple[UnitRoundLine, ItemResult]], actor: audit.Actor) -> None:
     """The unit council's results for many lines in one call (councils.registry on_results): the lines passed and
     those failed each moved with one engine.perform_many, every line's tally recorded on it (and in its audit
-    event's changes); then each round whose lines all have a result is voted."""
+    event's changes); then each round whose lines all have a result is voted. The lines are the subjects the
+    delivery has just read in this transaction (the engine locks and reads them again), not read a third time."""
     role = actor.role or "system"
     behalf = getattr(actor.on_behalf_of, "pk", None)
     results = {subject.pk: result for subject, result in pairs}
-    lines = list(UnitRoundLine.objects.filter(pk__in=results).order_by("pk"))
+    lines = sorted({subject.pk: subject for subject, _result in pairs}.values(), key=lambda line: line.pk)
     for passed, verb in ((True, "council_pass"), (False, "council_fail")):
         group = [line for line in lines if results[line.pk].passed is passed]
         if group:
             with internal_steps(group, role=role, on_behalf_of_id=behalf, payload=results):
                 engine.perform_many(group, verb, user=actor.user, client_ip=actor.client_ip)
-    for unit_round in UnitRound.objects.filter(pk__in={line.unit_round_id for line in lines}).order_by("pk"):
-        waiting = unit_round.lines.filter(state=RoundLineState.ON_AGENDA).exists()
-        if unit_round.state == RoundState.ON_AGENDA and not waiting:
-            with internal_step(unit_round, role=role, on_behalf_of_id=behalf):
-                engine.perform(
-                    unit_round, "record_council_results", user=actor.user, client_ip=actor.client_ip
-                )
+    _record_if_none_waiting({line.unit_round_id for line in lines}, role=role, behalf=behalf, actor=actor)
+
+
+def _record_if_none_waiting(round_ids, *, role, behalf, actor: audit.Actor) -> None:
+    """Each of the rounds still on the agenda with no line waiting for its result is voted: the rounds and whether
+    a line still waits read in one statement, the answer handed to the transition's condition (_all_results_in),
+    which does not ask again."""
+    from django.db.models import Exists, OuterRef
+
+    from .unit_round_lifecycle import NONE_WAITING
+
+    waiting = UnitRoundLine.objects.filter(unit_round=OuterRef("pk"), state=RoundLineState.ON_AGENDA)
+    for unit_round in (
+        UnitRound.objects.filter(pk__in=round_ids).annotate(waiting=Exists(waiting)).order_by("pk")
+    ):
+        if unit_round.state == RoundState.ON_AGENDA and not unit_round.waiting:
+            token = NONE_WAITING.set(NONE_WAITING.get() | {unit_round.pk})
+            try:
+                with internal_step(unit_round, role=role, on_behalf_of_id=behalf):
+                    engine.perform(
+                        unit_round, "record_council_results", user=actor.user, client_ip=actor.client_ip
+                    )
+            finally:
+                NONE_WAITING.reset(token)
 
 
 # -- reads ---------------------------------------------------------------------------------------------------------

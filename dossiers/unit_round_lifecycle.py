@@ -7,6 +7,8 @@ Line: pending → on_agenda → passed | failed → awarded | not_awarded (in th
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
@@ -81,9 +83,16 @@ def _ready_to_submit(flow):
     return State.CONDITION(not refusals, " ".join(refusals))
 
 
+#: the rounds whose lines the results handler has just found none still waiting (unit_round.round_results_receive,
+#: in the same transaction, right before it records their results): the condition takes its answer, not asking again
+NONE_WAITING: ContextVar[frozenset] = ContextVar("unit_round_none_waiting", default=frozenset())
+
+
 @evaluated_once
 def _all_results_in(flow):
-    waiting = flow.obj.lines.filter(state=RoundLineState.ON_AGENDA).exists()
+    waiting = flow.obj.pk not in NONE_WAITING.get() and (
+        flow.obj.lines.filter(state=RoundLineState.ON_AGENDA).exists()
+    )
     return State.CONDITION(not waiting, gettext("Hội đồng đơn vị chưa có kết quả cho mọi đối tượng."))
 
 

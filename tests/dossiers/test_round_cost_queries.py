@@ -94,8 +94,9 @@ def test_the_submission_reads_the_lines_once_and_the_forms_council_once(cast, un
     session = a_session(unit_council, Actor(user=unit_council.secretary))
     with CaptureQueriesContext(connection) as captured:
         rounds.round_submit(unit_round=unit_round, session=session, actor=Actor(user=cast.officer))
-    # the conditions and the submission (one), the agenda's terms (one), the lines' lock (one): eight before
-    assert _selects(captured, "dossiers_unitroundline") == 3
+    # the conditions and the submission (one, with the awards' rule versions, which the agenda's terms take), the
+    # lines' lock (one): eight before, three before the terms took the lines given
+    assert _selects(captured, "dossiers_unitroundline") == 2
     # the session's term and council: the agenda policy's own read only (councils.policies); the agenda's terms
     # take the council of the form's session (two more before)
     assert _selects(captured, "organisations_councilterm") + _selects(captured, "organisations_council") == 1
