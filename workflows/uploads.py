@@ -57,8 +57,26 @@ def read_pdf(upload) -> tuple[bytes, str]:
     content = upload.read()
     if not content:
         raise ValidationError({"file": _("Tệp rỗng, vui lòng chọn lại tệp PDF.")})
-    check_pdf(content)
-    return content, hashlib.sha256(content).hexdigest()
+    digest = hashlib.sha256(content).hexdigest()
+    key = (digest, MAX_PDF_PAGES, MAX_PDF_OBJECTS)  # the limits too: a lower limit checks the bytes again
+    if key not in _checked_pdfs:
+        check_pdf(content)
+        _remember_checked(key)
+    return content, digest
+
+
+#: Digests (sha256, with the limits then in force) of the contents this process has already found to be
+#: acceptable PDFs, most recent last:
+#: the same bytes uploaded again (a form of every line, one file for many documents) are not parsed again.
+#: The checks depend on the bytes alone, so the answer is the same; a refused content is never remembered.
+_checked_pdfs: dict[tuple[str, int, int], None] = {}
+_CHECKED_PDFS_KEPT = 256
+
+
+def _remember_checked(key: tuple[str, int, int]) -> None:
+    _checked_pdfs[key] = None
+    if len(_checked_pdfs) > _CHECKED_PDFS_KEPT:
+        del _checked_pdfs[next(iter(_checked_pdfs))]
 
 
 def _not_pdf(reason: str) -> ValidationError:
