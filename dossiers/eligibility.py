@@ -37,6 +37,8 @@ and shown as "2022–2023".
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -105,34 +107,48 @@ class History:
     decided here), or, with `include_declared`, also those a unit declared and the Board has not yet checked."""
 
     def __init__(
-        self, nominee: Nominee, *, exclude_line_id: int | None = None, include_declared: bool = False
+        self,
+        nominee: Nominee,
+        *,
+        exclude_line_id: int | None = None,
+        include_declared: bool = False,
+        rows: tuple | None = None,
     ):
-        statuses = [RecordStatus.CONFIRMED] + ([RecordStatus.DECLARED] if include_declared else [])
-        lineage = _lineage(nominee)
-        records = AwardRecord.objects.filter(nominee__in=lineage, status__in=statuses).select_related("award")
-        if exclude_line_id:
-            records = records.exclude(dossier_nominee_id=exclude_line_id)
+        """`rows`: (records as (code, year, occasion), ratings as (year, rating) confirmed first, initiatives as
+        (scope, year), disciplines) already read for this nominee (histories_of_lines); else read here."""
+        if rows is None:
+            statuses = [RecordStatus.CONFIRMED] + ([RecordStatus.DECLARED] if include_declared else [])
+            lineage = _lineage(nominee)
+            records = AwardRecord.objects.filter(nominee__in=lineage, status__in=statuses).select_related(
+                "award"
+            )
+            if exclude_line_id:
+                records = records.exclude(dossier_nominee_id=exclude_line_id)
+            records = [(record.award.code, record.year, record.occasion) for record in records]
+            # a confirmed rating wins over a declared one of the same year ("confirmed" sorts before "declared")
+            ratings = YearlyRating.objects.filter(nominee__in=lineage, status__in=statuses).order_by("status")
+            ratings = ratings.values_list("year", "rating")
+            initiatives = InitiativeRecognition.objects.filter(
+                nominee__in=lineage, status__in=statuses
+            ).values_list("scope", "year")
+            disciplines = None
+        else:
+            records, ratings, initiatives, disciplines = rows
         self.nominee = nominee
         self.calendar = _calendar_of(nominee)
         self.titles: dict[str, set[int]] = {}
         #: the titles of regular yearly merit only: what merit chains count
         self.merit_titles: dict[str, set[int]] = {}
-        for record in records:
-            self.titles.setdefault(record.award.code, set()).add(record.year)
-            if record.occasion == OccasionKind.ANNUAL:
-                self.merit_titles.setdefault(record.award.code, set()).add(record.year)
-        ratings = YearlyRating.objects.filter(nominee__in=lineage, status__in=statuses).order_by("status")
-        # a confirmed rating wins over a declared one of the same year ("confirmed" sorts before "declared")
+        for code, year, occasion in records:
+            self.titles.setdefault(code, set()).add(year)
+            if occasion == OccasionKind.ANNUAL:
+                self.merit_titles.setdefault(code, set()).add(year)
         self.ratings = {}
-        for rating_year, rating in ratings.values_list("year", "rating"):
+        for rating_year, rating in ratings:
             self.ratings.setdefault(rating_year, rating)
-        self.initiatives = list(
-            InitiativeRecognition.objects.filter(nominee__in=lineage, status__in=statuses).values_list(
-                "scope", "year"
-            )
-        )
+        self.initiatives = list(initiatives)
 
-        self._disciplines = None
+        self._disciplines = disciplines
 
     def years_with(self, codes, *, merit_only: bool = False) -> set[int]:
         titles = self.merit_titles if merit_only else self.titles
@@ -186,6 +202,65 @@ class History:
         }
 
 
+def histories_of_lines(lines) -> dict[int, History]:
+    """{line id: History(line.nominee, exclude_line_id=line.id)} of many lines (their nominees read with them),
+    the same histories in four statements whatever the number of lines (records, ratings, initiatives and
+    disciplines of all the nominees at once) instead of four a line. A collective whose history runs through
+    the units it succeeds (_lineage) is read on its own, as History does."""
+    histories: dict[int, History] = {}
+    alone = [line for line in lines if _lineage_is_own(line.nominee)]
+    for line in lines:
+        if not _lineage_is_own(line.nominee):
+            histories[line.pk] = History(line.nominee, exclude_line_id=line.pk)
+    ids = {line.nominee_id for line in alone}
+    if not ids:
+        return histories
+    confirmed = {"nominee_id__in": ids, "status__in": [RecordStatus.CONFIRMED]}
+    records: dict[int, list[tuple]] = {}
+    for nominee_id, line_id, code, year, occasion in AwardRecord.objects.filter(**confirmed).values_list(
+        "nominee_id", "dossier_nominee_id", "award__code", "year", "occasion"
+    ):
+        records.setdefault(nominee_id, []).append((line_id, code, year, occasion))
+    ratings: dict[int, list[tuple]] = {}
+    for nominee_id, year, rating in (
+        YearlyRating.objects.filter(**confirmed)
+        .order_by("status", "pk")
+        .values_list("nominee_id", "year", "rating")
+    ):
+        ratings.setdefault(nominee_id, []).append((year, rating))
+    initiatives: dict[int, list[tuple]] = {}
+    for nominee_id, scope, year in InitiativeRecognition.objects.filter(**confirmed).values_list(
+        "nominee_id", "scope", "year"
+    ):
+        initiatives.setdefault(nominee_id, []).append((scope, year))
+    disciplines: dict[int, list[NomineeHold]] = {}
+    for hold in NomineeHold.objects.filter(
+        nominee_id__in=ids, kind=HoldKind.DISCIPLINE, lifted_on__isnull=True
+    ):
+        disciplines.setdefault(hold.nominee_id, []).append(hold)
+    for line in alone:
+        own = [
+            (code, year, occasion)
+            for line_id, code, year, occasion in records.get(line.nominee_id, ())
+            if line_id != line.pk
+        ]
+        histories[line.pk] = History(
+            line.nominee,
+            rows=(
+                own,
+                ratings.get(line.nominee_id, ()),
+                initiatives.get(line.nominee_id, ()),
+                list(disciplines.get(line.nominee_id, ())),
+            ),
+        )
+    return histories
+
+
+def _lineage_is_own(nominee: Nominee) -> bool:
+    """A nominee whose history is their own records only (_lineage: [nominee.pk])."""
+    return not (nominee.kind == RecipientKind.COLLECTIVE and not nominee.sub_unit)
+
+
 def _calendar_of(nominee: Nominee) -> str:
     return getattr(nominee.unit, "rating_calendar", "") or RatingCalendar.CALENDAR_YEAR
 
@@ -211,10 +286,31 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
+#: While set (award_names_read_once), the award names already read by _names, by their codes.
+_NAMES: ContextVar[dict | None] = ContextVar("eligibility_award_names", default=None)
+
+
+@contextmanager
+def award_names_read_once():
+    """Within the block, the names of the awards a rule names are read once (many lines, the same rules)."""
+    token = _NAMES.set({})
+    try:
+        yield
+    finally:
+        _NAMES.reset(token)
+
+
 def _names(codes) -> str:
     codes = _as_list(codes)
+    memo = _NAMES.get()
+    key = tuple(codes)
+    if memo is not None and key in memo:
+        return memo[key]
     names = dict(AwardType.objects.filter(code__in=codes).values_list("code", "name"))
-    return " / ".join(names.get(code, code) for code in codes)
+    text = " / ".join(names.get(code, code) for code in codes)
+    if memo is not None:
+        memo[key] = text
+    return text
 
 
 def _longest_run_ending(years: set[int], end: int) -> int:
@@ -441,12 +537,20 @@ def line_occasion(line, occasion: str | None = None) -> str:
 
 
 def evaluate(
-    nominee: Nominee, award: AwardType, year: int, line=None, occasion: str | None = None
+    nominee: Nominee,
+    award: AwardType,
+    year: int,
+    line=None,
+    occasion: str | None = None,
+    *,
+    history: History | None = None,
 ) -> list[Outcome]:
     """Every rule of the award, checked for the nominee in the proposal year, for the line's occasion (its
-    dossier's; `occasion` when given; regular yearly merit otherwise)."""
+    dossier's; `occasion` when given; regular yearly merit otherwise). `history`: the nominee's confirmed history
+    already read for this line (histories_of_lines)."""
     occasion = line_occasion(line, occasion)
-    history = History(nominee, exclude_line_id=getattr(line, "pk", None))
+    if history is None:
+        history = History(nominee, exclude_line_id=getattr(line, "pk", None))
     declared = None
     outcomes = []
     for rule in award.rules.all():
@@ -461,7 +565,13 @@ def evaluate(
 
 
 def blocking_errors(
-    nominee: Nominee, award: AwardType, year: int, line=None, occasion: str | None = None
+    nominee: Nominee,
+    award: AwardType,
+    year: int,
+    line=None,
+    occasion: str | None = None,
+    *,
+    history: History | None = None,
 ) -> list[str]:
     """Messages of failed blocking rules, plus a wrong recipient kind; empty when the nominee may be proposed."""
     errors = []
@@ -471,6 +581,8 @@ def blocking_errors(
             % {"award": award.name, "kind": nominee.get_kind_display()}
         )
     errors += [
-        outcome.message() for outcome in evaluate(nominee, award, year, line, occasion) if outcome.blocking
+        outcome.message()
+        for outcome in evaluate(nominee, award, year, line, occasion, history=history)
+        if outcome.blocking
     ]
     return errors

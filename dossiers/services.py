@@ -8,7 +8,7 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,7 @@ from workflows.names import full_name
 from workflows.policies import require
 from workflows.uploads import pdf_name, read_pdf
 
-from .eligibility import blocking_errors, record_calendar
+from .eligibility import award_names_read_once, blocking_errors, histories_of_lines, record_calendar
 from .identity import normalise_cccd, same_cccd
 from .integrity import DUPLICATE_AWARD, duplicate_award
 from .models import (
@@ -153,6 +153,25 @@ COLLECTIVE_FIELDS = (
 )
 
 
+def _version_for_line(year: int, award: AwardType):
+    """The rule version that applies to achievements of `year` (version_for_year), taken from the award itself
+    when the award's own version is in force on the period's last day: versions never overlap (checked by
+    dossiers.rule_versions, and on PostgreSQL by an exclusion constraint), so it is then the one. Spares a line
+    of an already read award (the same award for every line of a dossier) the version's query."""
+    from .rule_versions import period_end
+
+    version = award.rule_version if award.rule_version_id is not None else None
+    day = period_end(year)
+    if (
+        version is not None
+        and version.effective_from is not None
+        and version.effective_from <= day
+        and (version.effective_to is None or version.effective_to >= day)
+    ):
+        return version
+    return version_for_year(year)
+
+
 def _check_line(dossier: Dossier, nominee: Nominee, award: AwardType, *, exclude_line_id=None) -> None:
     """Refuse a line the dossier cannot hold: another unit's nominee, an award not for this kind of nominee or
     occasion, an award version out of force, or an achievement already proposed or awarded (integrity)."""
@@ -169,7 +188,7 @@ def _check_line(dossier: Dossier, nominee: Nominee, award: AwardType, *, exclude
             _("%(award)s không xét theo loại khen thưởng «%(occasion)s».")
             % {"award": award.name, "occasion": dossier.get_occasion_display()}
         )
-    version = version_for_year(dossier.year)
+    version = _version_for_line(dossier.year, award)
     if version is None:
         errors.append(
             _("Không có phiên bản quy định nào áp dụng cho thành tích năm %(year)s.") % {"year": dossier.year}
@@ -201,12 +220,17 @@ def line_add(
 ) -> DossierNominee:
     """Add a nominee with one award and the achievement report to a draft or returned dossier."""
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    actor = require(may_prepare_for_unit, audit.Actor(user=user, client_ip=client_ip), dossier.unit)
+    # the unit policy needs only the unit's id: the unit itself is not read
+    actor = require(may_prepare_for_unit, audit.Actor(user=user, client_ip=client_ip), dossier.unit_id)
     _editable(dossier)
     _check_line(dossier, nominee, award)
-    if DossierNominee.objects.filter(dossier=dossier, nominee=nominee, award=award).exists():
+    # the twin line and the next position in one statement (the twin is still refused after the line checks)
+    lines = dossier.lines.aggregate(
+        top=Max("position"), twins=Count("pk", filter=Q(nominee=nominee, award=award))
+    )
+    if lines["twins"]:
         raise ValidationError({"nominee": _("Đối tượng này đã được đề nghị hình thức này trong hồ sơ.")})
-    position = (dossier.lines.aggregate(top=Max("position"))["top"] or 0) + 1
+    position = (lines["top"] or 0) + 1
     line = DossierNominee.objects.create(
         dossier=dossier,
         nominee=nominee,
@@ -283,7 +307,8 @@ def document_upload(
     from django.core.files.base import ContentFile
 
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    actor = require(may_prepare_for_unit, audit.Actor(user=user, client_ip=client_ip), dossier.unit)
+    # the unit policy needs only the unit's id: the unit itself is not read
+    actor = require(may_prepare_for_unit, audit.Actor(user=user, client_ip=client_ip), dossier.unit_id)
     _editable(dossier)
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": _("Loại tài liệu không hợp lệ.")})
@@ -446,10 +471,15 @@ def duplicate_awards_many(lines: list[DossierNominee]) -> list[str]:
 def eligibility_errors(dossier: Dossier) -> list[str]:
     errors = []
     # the nominee's unit (its rating calendar) and the award's rules read with the lines, not once per line
-    lines = dossier.lines.select_related("award", "nominee__unit").prefetch_related("award__rules")
-    for line in lines:
-        for message in blocking_errors(line.nominee, line.award, dossier.year, line):
-            errors.append(f"{line.nominee.full_name} – {line.award.name}: {message}")
+    lines = list(dossier.lines.select_related("award", "nominee__unit").prefetch_related("award__rules"))
+    # every line's history in one read per kind of record, and the names the rules cite once (not per line)
+    histories = histories_of_lines(lines)
+    with award_names_read_once():
+        for line in lines:
+            for message in blocking_errors(
+                line.nominee, line.award, dossier.year, line, history=histories[line.pk]
+            ):
+                errors.append(f"{line.nominee.full_name} – {line.award.name}: {message}")
     return errors
 
 
