@@ -286,10 +286,14 @@ def automatic_recusals(item: AgendaItem) -> dict[int, str]:
     return result
 
 
-def automatic_recusals_many(session: Session, items: list[AgendaItem]) -> dict[int, dict[int, str]]:
+def automatic_recusals_many(
+    session: Session, items: list[AgendaItem], *, ids: set[int] | None = None
+) -> dict[int, dict[int, str]]:
     """automatic_recusals() for every item of `session` at once, {item id: {member id: reason}}: the members and
-    the proposing units' memberships read in two queries, whatever the number of items (lock_agenda)."""
-    ids = member_ids(session)
+    the proposing units' memberships read in two queries, whatever the number of items (lock_agenda, the batch of
+    agenda_subjects_add); `ids`: the session's member_ids() the caller read already."""
+    if ids is None:
+        ids = member_ids(session)
     units = {item.proposing_unit_id for item in items if item.proposing_unit_id}
     in_unit: dict[int, set[int]] = {}
     if units and ids:

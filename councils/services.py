@@ -342,17 +342,50 @@ def agenda_subjects_add(*, session: Session, subjects: list[models.Model], actor
                 for item, subject, term in zip(items, subjects, terms, strict=True)
             ]
         )
-        members = None
-        for item, term in zip(items, terms, strict=True):
-            if not (item.proposing_unit_id or item.nominee_user_id or term.recused_users):
-                continue
-            recusals = selectors.automatic_recusals(item)
-            members = selectors.member_ids(locked) if members is None else members
-            for user in term.recused_users:
-                if user is not None and user.pk in members:
-                    recusals.setdefault(user.pk, RecusalReason.NOMINEE)
-            recusals_record_automatic(item=item, recusals=recusals, actor=actor)
+        concerned = [
+            (item, term)
+            for item, term in zip(items, terms, strict=True)
+            if item.proposing_unit_id or item.nominee_user_id or term.recused_users
+        ]
+        if concerned:
+            # the members and every proposing unit's members read once for all the items (not two statements an
+            # item); the items are new, so each recusal is created, in the one-by-one path's order and events
+            members = selectors.member_ids(locked)
+            automatic = selectors.automatic_recusals_many(
+                locked, [item for item, _term in concerned], ids=members
+            )
+            rows = []
+            for item, term in concerned:
+                recusals = automatic[item.pk]
+                for user in term.recused_users:
+                    if user is not None and user.pk in members:
+                        recusals.setdefault(user.pk, RecusalReason.NOMINEE)
+                rows += [(item, member_id, reason) for member_id, reason in sorted(recusals.items())]
+            _recusals_create(rows, actor)
     return items
+
+
+def _recusals_create(rows: list[tuple[AgendaItem, int, str]], actor: audit.Actor) -> None:
+    """Record the automatic recusals of new items (none recorded yet): one INSERT, the members' names read once,
+    one audit event each in the rows' order, as recusals_record_automatic records them one by one."""
+    if not rows:
+        return
+    User = get_user_model()
+    names = dict(User._default_manager.filter(pk__in={row[1] for row in rows}).values_list("pk", "username"))
+    Recusal.objects.bulk_create(
+        [Recusal(item=item, member_id=member_id, reason=reason) for item, member_id, reason in rows]
+    )
+    audit.record_many(
+        [
+            {
+                "subject": item,
+                "actor": actor,
+                "verb": "recusal_recorded",
+                "data": {"member": names[member_id], "item": item.pk, "reason": reason, "automatic": True},
+            }
+            for item, member_id, reason in rows
+        ]
+    )
 
 
 def recusals_record_automatic(*, item: AgendaItem, recusals: dict[int, str], actor: audit.Actor) -> None:
