@@ -475,11 +475,12 @@ class DossierLifecycle(Lifecycle):
     def _submitted(self):
         from .services import submission_check, submission_snapshot
 
-        submission_check(self.obj)
+        lines, documents = submission_check(self.obj)
         self.obj.submission_count += 1
         self.obj.submitted_at = timezone.now()
         self.obj.deadline = _deadline(step_working_days(self.obj, DossierState.SUBMITTED))
-        submission_snapshot(self.obj)
+        # the snapshot keeps the lines and documents just checked (read once)
+        submission_snapshot(self.obj, lines=lines, documents=documents)
 
     @state.transition(
         source=DossierState.DRAFT,

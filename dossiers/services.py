@@ -376,12 +376,15 @@ def required_documents(award, occasion: str) -> list[str]:
     return kinds
 
 
-def missing_documents(dossier: Dossier) -> list[str]:
+def missing_documents(dossier: Dossier, *, lines=None, documents=None) -> list[str]:
     """Required documents (per award of each line, and per the dossier's occasion) not yet uploaded, as
-    Vietnamese messages."""
-    have = set(current_documents(dossier))
+    Vietnamese messages. `lines` (with their award and nominee) and `documents` (current_documents): already
+    read by the caller."""
+    have = set(current_documents(dossier) if documents is None else documents)
     missing = []
-    for line in dossier.lines.select_related("award", "nominee"):
+    if lines is None:
+        lines = dossier.lines.select_related("award", "nominee")
+    for line in lines:
         for kind in required_documents(line.award, dossier.occasion):
             key = (None, kind) if kind in DOSSIER_LEVEL_KINDS else (line.pk, kind)
             if key in have:
@@ -468,10 +471,15 @@ def duplicate_awards_many(lines: list[DossierNominee]) -> list[str]:
     return messages
 
 
-def eligibility_errors(dossier: Dossier) -> list[str]:
-    errors = []
+def _lines_to_check(dossier: Dossier) -> list[DossierNominee]:
     # the nominee's unit (its rating calendar) and the award's rules read with the lines, not once per line
-    lines = list(dossier.lines.select_related("award", "nominee__unit").prefetch_related("award__rules"))
+    return list(dossier.lines.select_related("award", "nominee__unit").prefetch_related("award__rules"))
+
+
+def eligibility_errors(dossier: Dossier, *, lines=None) -> list[str]:
+    """`lines`: _lines_to_check(dossier), already read by the caller."""
+    errors = []
+    lines = _lines_to_check(dossier) if lines is None else lines
     # every line's history in one read per kind of record, and the names the rules cite once (not per line)
     histories = histories_of_lines(lines)
     with award_names_read_once():
@@ -483,17 +491,28 @@ def eligibility_errors(dossier: Dossier) -> list[str]:
     return errors
 
 
-def submission_check(dossier: Dossier) -> None:
-    """Refuse a submission without nominees, with missing required documents or a blocking eligibility error."""
-    if not dossier.lines.exists():
+def submission_check(dossier: Dossier) -> tuple[list[DossierNominee], dict]:
+    """Refuse a submission without nominees, with missing required documents or a blocking eligibility error.
+    Returns what it read, (the lines, current_documents), for the snapshot taken right after."""
+    lines = _lines_to_check(dossier)  # the lines once, for every check (and the snapshot)
+    if not lines:
         raise ValidationError({"__all__": [_("Hồ sơ chưa có đối tượng đề nghị nào.")]})
-    errors = missing_documents(dossier) + eligibility_errors(dossier)
+    documents = current_documents(dossier)
+    errors = missing_documents(dossier, lines=lines, documents=documents) + eligibility_errors(
+        dossier, lines=lines
+    )
     if errors:
         raise ValidationError({"__all__": errors})
+    return lines, documents
 
 
-def submission_snapshot(dossier: Dossier) -> Submission:
-    """Keep what this submission contained, to show the Board what changed since the previous one."""
+def submission_snapshot(dossier: Dossier, *, lines=None, documents=None) -> Submission:
+    """Keep what this submission contained, to show the Board what changed since the previous one. `lines`
+    (with nominee and award) and `documents` (current_documents): what submission_check has just read."""
+    if lines is None:
+        lines = dossier.lines.select_related("nominee", "award")
+    if documents is None:
+        documents = current_documents(dossier)
     lines = [
         {
             "id": line.pk,
@@ -502,7 +521,7 @@ def submission_snapshot(dossier: Dossier) -> Submission:
             "report": line.achievement_report,
             **{key: getattr(line, key) for key in COLLECTIVE_FIELDS},
         }
-        for line in dossier.lines.select_related("nominee", "award")
+        for line in lines
     ]
     documents = [
         {
@@ -513,7 +532,7 @@ def submission_snapshot(dossier: Dossier) -> Submission:
             "name": d.original_name,
             "sha256": d.sha256,
         }
-        for d in current_documents(dossier).values()
+        for d in documents.values()
     ]
     return Submission.objects.create(
         dossier=dossier, number=dossier.submission_count, snapshot={"lines": lines, "documents": documents}

@@ -130,6 +130,20 @@ def test_the_submission_does_not_read_more_with_more_lines(cast):
     assert _submit_statements(cast, 1) == _submit_statements(cast, 4)
 
 
+def test_the_submission_reads_the_lines_and_documents_once_for_its_checks_and_snapshot(cast):
+    dossier = ready_dossier(cast, lines=[("bk-tp", None)] * 2)
+    with CaptureQueriesContext(connection) as captured:
+        engine.perform(dossier, "submit", user=cast.head)
+    assert _selects(captured, "dossiers_dossierdocument") == 1
+    # the conditions' own reads (one award per achievement and its duplicates, holds, the route, the quotas),
+    # then the lines once for the documents, the eligibility and the snapshot (three reads before)
+    assert _selects(captured, "dossiers_dossiernominee") == 7
+    assert not any("SELECT 1 AS" in q["sql"] for q in captured.captured_queries)  # no separate exists()
+    snapshot = dossier.submissions.get().snapshot
+    assert [line["id"] for line in snapshot["lines"]] == list(dossier.lines.values_list("pk", flat=True))
+    assert len(snapshot["documents"]) == dossier.documents.count()
+
+
 def test_the_histories_read_together_are_each_lines_own(cast):
     dossier = ready_dossier(cast, lines=[("bk-tp", None)] * 2)
     lines = list(dossier.lines.select_related("nominee__unit", "award"))
