@@ -270,6 +270,7 @@ def agenda_subjects_add(*, session: Session, subjects: list[models.Model], actor
                 _("Chương trình họp đã chốt (trạng thái «%(state)s»); không thể thêm mục.")
                 % {"state": locked.get_state_display()}
             )
+        _keep_term(locked, session)
         # every subject's terms in a fixed number of queries where its app registered agenda_terms_many
         terms = agenda_terms_of(contract, subjects, locked)
         subject_type = ContentType.objects.get_for_model(model)
@@ -386,6 +387,18 @@ def _recusals_create(rows: list[tuple[AgendaItem, int, str]], actor: audit.Actor
             for item, member_id, reason in rows
         ]
     )
+
+
+def _keep_term(locked: Session, session: Session) -> None:
+    """The locked copy of the session takes the term (and its council) the caller's copy was read with, when it
+    was: the same rows, read in this transaction, that the subjects' terms would read again (two statements)."""
+    if (
+        Session.council_term.is_cached(session)
+        and session.council_term_id == locked.council_term_id
+        and session.council_term is not None
+        and CouncilTerm.council.is_cached(session.council_term)
+    ):
+        locked.council_term = session.council_term
 
 
 def recusals_record_automatic(*, item: AgendaItem, recusals: dict[int, str], actor: audit.Actor) -> None:

@@ -61,3 +61,14 @@ def test_every_items_recusals_are_recorded_with_the_members_read_once(council, c
         for _pk, name in expected
     ]
     assert all(event.actor_id == cast.board.pk for event in events)
+
+
+def test_the_locked_session_takes_the_forms_term_and_council(council, cast):  # noqa: F811
+    """The schedule's form read the session with its term and council: the agenda's lock of the session takes
+    them, so the lines' terms (which ask the council's kind) read neither again."""
+    c = council(size=5)
+    items, captured = _scheduled(cast, c, 3)
+    reads = [q["sql"] for q in captured.captured_queries]  # the agenda policy's own joined read is left
+    assert not [sql for sql in reads if sql.startswith('SELECT "organisations_councilterm"."id"')]
+    assert not [sql for sql in reads if sql.startswith('SELECT "organisations_council"."id"')]
+    assert {item.session.council_term.council.kind for item in items} == {c.term.council.kind}
