@@ -256,11 +256,26 @@ def officers_to_notify(dossier) -> list:
 
 
 def _scope_of(obj) -> Scope | None:
+    """The object's scope (its lifecycle's). In the check pass of a batch of lines (engine.perform_many), a
+    line's scope is its dossier's unit and its own council term: the dossier is read for the first line of each
+    (dossier, council term) and the answer reused for the others. The rows of the lines are locked, the
+    dossier's is not, but a dossier's unit is set when it is created and never changed (no service writes it),
+    so the later lines would read the same unit: the same answer as reading it for each line."""
     if obj is None:
         return None
+    from workflows.conditions import pass_memo
     from workflows.lifecycle import lifecycle_for
 
-    return lifecycle_for(obj)(obj).scope()
+    from .models import DossierNominee
+
+    memo = pass_memo()
+    if memo is None or not isinstance(obj, DossierNominee):
+        return lifecycle_for(obj)(obj).scope()
+    key = ("dossiers.line_scope", obj.dossier_id, obj.council_term_id)
+    scope = memo.get(key)
+    if scope is None:
+        scope = memo[key] = lifecycle_for(obj)(obj).scope()
+    return scope
 
 
 def _dossier_id_of(obj) -> int:

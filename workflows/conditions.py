@@ -11,16 +11,25 @@ re-evaluates its own conditions after its siblings' transitions have run, so a b
 (the first memoised condition evaluated for another flow forgets the previous flow's answers). Decorate only
 conditions that are the first of their transition's list or follow other decorated ones, so that a batch's
 re-evaluation always goes through one of them.
+
+`batch_pass()` marks the check pass of `engine.perform_many` (every object checked, nothing written yet): a
+permission layer may keep there, with `pass_memo()`, what is the same for every object of the batch and cannot
+change meanwhile (the unit of a line's dossier, fixed when the dossier is created), read once per pass instead
+of once per object. Outside a pass `pass_memo()` is None and everything is read as before.
 """
 
 from __future__ import annotations
 
 import functools
 import weakref
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 #: (the flow, its state, {condition: answer}) of the flow whose decorated conditions were evaluated last
 _LAST: ContextVar[tuple | None] = ContextVar("workflows_conditions_last", default=None)
+
+#: what the permission layer kept during the current check pass of a batch (see the module's docstring)
+_PASS: ContextVar[dict | None] = ContextVar("workflows_conditions_pass", default=None)
 
 
 def evaluated_once(condition):
@@ -47,3 +56,18 @@ def evaluated_once(condition):
 def forget() -> None:
     """Drop the remembered answers (tests; a caller about to evaluate a flow's conditions afresh)."""
     _LAST.set(None)
+
+
+@contextmanager
+def batch_pass():
+    """The check pass of a batch: `pass_memo()` is a fresh dict until the block ends."""
+    token = _PASS.set({})
+    try:
+        yield
+    finally:
+        _PASS.reset(token)
+
+
+def pass_memo() -> dict | None:
+    """The current check pass's memo (a dict), or None outside one."""
+    return _PASS.get()
