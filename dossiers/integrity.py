@@ -65,19 +65,25 @@ def duplicate_award(
         records = records.filter(occasion=occasion)
     record = records.first()
     if record is not None:
-        return _(
-            "%(name)s đã được «%(award)s» năm %(year)s (quyết định số %(number)s ngày %(day)s, %(authority)s; "
-            "sổ vàng, bản ghi số %(record)s)."
-        ) % {
-            "name": nominee.full_name,
-            "award": award.name,
-            "year": year,
-            "number": record.decision_number,
-            "day": record.decision_date.strftime("%d/%m/%Y"),
-            "authority": record.authority,
-            "record": record.pk,
-        }
+        return recorded_award_message(nominee, award, year, record)
     return None
+
+
+def recorded_award_message(nominee, award, year: int, record) -> str:
+    """The refusal naming the register's record of the same award and year (duplicate_award, and the batch
+    check of a dossier's lines, services.duplicate_awards_many)."""
+    return _(
+        "%(name)s đã được «%(award)s» năm %(year)s (quyết định số %(number)s ngày %(day)s, %(authority)s; "
+        "sổ vàng, bản ghi số %(record)s)."
+    ) % {
+        "name": nominee.full_name,
+        "award": award.name,
+        "year": year,
+        "number": record.decision_number,
+        "day": record.decision_date.strftime("%d/%m/%Y"),
+        "authority": record.authority,
+        "record": record.pk,
+    }
 
 
 def duplicate_awards(lines: Iterable[DossierNominee]) -> list[str]:

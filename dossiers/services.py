@@ -22,7 +22,7 @@ from workflows.uploads import pdf_name, read_pdf
 
 from .eligibility import award_names_read_once, blocking_errors, histories_of_lines, record_calendar
 from .identity import normalise_cccd, same_cccd
-from .integrity import DUPLICATE_AWARD, duplicate_award
+from .integrity import DUPLICATE_AWARD, duplicate_award, recorded_award_message
 from .models import (
     AwardRecord,
     AwardType,
@@ -454,18 +454,7 @@ def duplicate_awards_many(lines: list[DossierNominee]) -> list[str]:
             record = next((r for r in recorded.get(key, ()) if r.dossier_nominee_id != line.pk), None)
             if record is None:
                 continue
-            message = _(
-                "%(name)s đã được «%(award)s» năm %(year)s (quyết định số %(number)s ngày %(day)s, %(authority)s; "
-                "sổ vàng, bản ghi số %(record)s)."
-            ) % {
-                "name": nominee.full_name,
-                "award": award.name,
-                "year": year,
-                "number": record.decision_number,
-                "day": record.decision_date.strftime("%d/%m/%Y"),
-                "authority": record.authority,
-                "record": record.pk,
-            }
+            message = recorded_award_message(nominee, award, year, record)
         if message:
             messages.append(message)
     return messages
